@@ -1,0 +1,120 @@
+// Package customer holds the customer record and its validation rules.
+package customer
+
+import (
+	"fmt"
+	"hash/fnv"
+	"sort"
+	"strings"
+	"time"
+)
+
+// Customer is one buyer. Refs (referrer, owner) hold what an input file says;
+// the store resolves them to ids.
+type Customer struct {
+	ID            int64
+	ExternalID    string
+	Name          string
+	Phone         string
+	Email         string
+	Gender        string
+	Birthday      string // YYYY-MM-DD; 0000-MM-DD when the year is unknown
+	BirthdayLunar bool   // Birthday's month and day are a Chinese lunar date
+	City          string
+	Region        string
+	Company       string
+	CompanySize   int
+	Tags          []string
+	Channel       string
+	ReferrerRef   string // external id, phone or email of the referrer
+	ReferrerID    int64
+	OwnerRef      string // staff user name or email
+	OwnerID       int64
+	Attrs         map[string]string
+	Notes         string
+	CreatedAt     time.Time
+}
+
+// Key identifies a customer in input files: by external id, else phone,
+// else email (design.md §3: dedup in that order).
+type Key struct {
+	ExternalID string
+	Phone      string
+	Email      string
+}
+
+// String renders the key for messages and caches: "id:C1", "phone:138...".
+func (k Key) String() string {
+	switch {
+	case k.ExternalID != "":
+		return "id:" + k.ExternalID
+	case k.Phone != "":
+		return "phone:" + k.Phone
+	case k.Email != "":
+		return "email:" + k.Email
+	}
+	return ""
+}
+
+// Key returns the customer's identity key.
+func (c *Customer) Key() Key {
+	return Key{ExternalID: c.ExternalID, Phone: c.Phone, Email: c.Email}
+}
+
+// NormalizePhone keeps digits (and a leading +), and drops China's +86 / 0086
+// country code from mobile numbers so "+86 138-0013-8000" = "13800138000".
+func NormalizePhone(s string) string {
+	var b strings.Builder
+	for i, r := range strings.TrimSpace(s) {
+		if r >= '0' && r <= '9' || (r == '+' && i == 0) {
+			b.WriteRune(r)
+		} else if r >= '０' && r <= '９' {
+			b.WriteRune('0' + (r - '０'))
+		}
+	}
+	p := b.String()
+	for _, cc := range []string{"+86", "0086", "86"} {
+		if strings.HasPrefix(p, cc) && len(p)-len(cc) == 11 && p[len(cc)] == '1' {
+			return p[len(cc):]
+		}
+	}
+	return p
+}
+
+// NormalizeEmail lower-cases and trims an address.
+func NormalizeEmail(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
+
+// SplitTags splits a tag cell on the separators people type: , ; | 、 ，
+func SplitTags(s string) []string {
+	parts := strings.FieldsFunc(s, func(r rune) bool {
+		return r == ',' || r == ';' || r == '|' || r == '、' || r == '，' || r == '；'
+	})
+	var tags []string
+	seen := map[string]bool{}
+	for _, p := range parts {
+		p = strings.TrimSpace(p)
+		if p != "" && !seen[p] {
+			seen[p] = true
+			tags = append(tags, p)
+		}
+	}
+	return tags
+}
+
+// Hash fingerprints a customer's imported content, to tell unchanged rows
+// from changed ones on re-import.
+func (c *Customer) Hash() uint64 {
+	h := fnv.New64a()
+	fmt.Fprintf(h, "%s\x00%s\x00%s\x00%s\x00%s\x00%s\x00%t\x00%s\x00%s\x00%s\x00%d\x00%q\x00%s\x00%s\x00%s\x00%s\x00%d",
+		c.ExternalID, c.Name, c.Phone, c.Email, c.Gender, c.Birthday, c.BirthdayLunar, c.City, c.Region, c.Company,
+		c.CompanySize, c.Tags, c.Channel, c.ReferrerRef, c.OwnerRef, c.Notes, c.CreatedAt.UnixNano())
+	keys := make([]string, 0, len(c.Attrs))
+	for k := range c.Attrs {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		fmt.Fprintf(h, "\x01%s\x00%s", k, c.Attrs[k])
+	}
+	return h.Sum64()
+}

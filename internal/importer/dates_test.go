@@ -1,0 +1,67 @@
+package importer
+
+import (
+	"testing"
+	"time"
+)
+
+func TestParseTime(t *testing.T) {
+	sh, _ := time.LoadLocation("Asia/Shanghai")
+	tests := []struct {
+		in      string
+		order   DateOrder
+		want    string // RFC 3339 in UTC
+		hasTime bool
+		wantErr bool
+	}{
+		{"2024-01-31", DateAuto, "2024-01-30T16:00:00Z", false, false},
+		{"2024/1/31", DateAuto, "2024-01-30T16:00:00Z", false, false},
+		{"20240131", DateAuto, "2024-01-30T16:00:00Z", false, false},
+		{"2024年1月31日", DateAuto, "2024-01-30T16:00:00Z", false, false},
+		{"2024年1月31日 13:05", DateAuto, "2024-01-31T05:05:00Z", true, false},
+		{"2024年1月31日13时05分", DateAuto, "2024-01-31T05:05:00Z", true, false},
+		{"31/01/2024", DateDMY, "2024-01-30T16:00:00Z", false, false},
+		{"01/31/2024", DateMDY, "2024-01-30T16:00:00Z", false, false},
+		{"31/01/2024", DateAuto, "2024-01-30T16:00:00Z", false, false},
+		{"12/1/2010 8:26", DateMDY, "2010-12-01T00:26:00Z", true, false},
+		{"12/1/2010 8:26 PM", DateMDY, "2010-12-01T12:26:00Z", true, false},
+		{"2024-01-31 23:59:59", DateAuto, "2024-01-31T15:59:59Z", true, false},
+		{"2024-01-31T23:59:59+08:00", DateAuto, "2024-01-31T15:59:59Z", true, false},
+		{"2024-01-31T15:59:59Z", DateAuto, "2024-01-31T15:59:59Z", true, false},
+		{"2024-01-31 08:00:00.250", DateAuto, "2024-01-31T00:00:00.25Z", true, false},
+		{"45322", DateAuto, "2024-01-30T16:00:00Z", false, false},
+		{"45322.5", DateAuto, "2024-01-31T04:00:00Z", true, false},
+		{"01/02/2024", DateAuto, "", false, true},
+		{"2024-02-30", DateAuto, "", false, true},
+		{"2024-13-01", DateAuto, "", false, true},
+		{"yesterday", DateAuto, "", false, true},
+		{"", DateAuto, "", false, true},
+		{"2024-01-31 25:00", DateAuto, "", false, true},
+		{"1/2/24", DateDMY, "", false, true},
+	}
+	for _, tt := range tests {
+		got, hasTime, err := ParseTime(tt.in, tt.order, sh)
+		if (err != nil) != tt.wantErr {
+			t.Errorf("ParseTime(%q) error = %v, wantErr %v", tt.in, err, tt.wantErr)
+			continue
+		}
+		if tt.wantErr {
+			continue
+		}
+		if s := got.UTC().Format(time.RFC3339Nano); s != tt.want || hasTime != tt.hasTime {
+			t.Errorf("ParseTime(%q) = %s hasTime=%v, want %s hasTime=%v", tt.in, s, hasTime, tt.want, tt.hasTime)
+		}
+	}
+}
+
+func FuzzParseTime(f *testing.F) {
+	for _, s := range []string{"2024-01-31", "2024年1月31日 13:05", "45322.5", "31/01/2024", "20240131"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got, _, err := ParseTime(s, DateAuto, time.UTC)
+		if err == nil && (got.Year() < 1899 || got.Year() > 10000) {
+			t.Fatalf("ParseTime(%q) = %v out of range", s, got)
+		}
+	})
+}

@@ -1,0 +1,276 @@
+package importer
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"unicode"
+)
+
+// Kind is what a file holds.
+type Kind string
+
+const (
+	Customers Kind = "customers"
+	Orders    Kind = "orders"
+	Lines     Kind = "lines"
+	Spend     Kind = "spend"
+	Traffic   Kind = "traffic"
+	Products  Kind = "products"
+)
+
+// Kinds lists every importable kind.
+var Kinds = []Kind{Customers, Orders, Lines, Spend, Traffic, Products}
+
+// field is one column kith understands, with the header spellings it accepts.
+type field struct {
+	name    string
+	aliases []string
+}
+
+// Customer identity and profile columns, shared by customer, order and line files.
+var (
+	fCustomerID = field{"customer_id", []string{"customer_id", "customer", "customer no", "customer number", "client id", "member id", "member no", "buyer id", "客户编号", "客户id", "客户号", "客户代码", "会员号", "会员id", "会员编号", "会员卡号", "买家id", "用户id", "用户编号"}}
+	fName       = field{"name", []string{"name", "customer name", "full name", "buyer", "contact", "姓名", "客户名称", "客户姓名", "名字", "会员姓名", "买家", "买家昵称", "收货人", "联系人"}}
+	fPhone      = field{"phone", []string{"phone", "mobile", "tel", "telephone", "phone number", "cell", "手机", "手机号", "手机号码", "电话", "联系电话", "联系方式", "收货人手机"}}
+	fEmail      = field{"email", []string{"email", "e-mail", "mail", "email address", "邮箱", "电子邮件", "电子邮箱", "邮件"}}
+	fChannel    = field{"channel", []string{"channel", "source", "source channel", "utm source", "acquisition channel", "渠道", "来源", "来源渠道", "获客渠道", "渠道来源", "店铺", "平台"}}
+)
+
+var kindFields = map[Kind][]field{
+	Customers: {
+		fCustomerID, fName, fPhone, fEmail, fChannel,
+		{"gender", []string{"gender", "sex", "性别"}},
+		{"birthday", []string{"birthday", "birth date", "date of birth", "dob", "生日", "出生日期", "出生年月日"}},
+		{"birthday_lunar", []string{"birthday lunar", "lunar", "lunar birthday", "农历", "是否农历", "农历生日", "生日类型"}},
+		{"city", []string{"city", "town", "城市", "所在城市", "市"}},
+		{"region", []string{"region", "province", "state", "省份", "省", "地区", "区域", "所在地区"}},
+		{"company", []string{"company", "organization", "organisation", "account", "公司", "单位", "公司名称", "企业", "企业名称"}},
+		{"company_size", []string{"company size", "employees", "headcount", "公司规模", "员工数", "企业规模", "人数"}},
+		{"tags", []string{"tags", "tag", "labels", "标签", "客户标签"}},
+		{"referrer", []string{"referrer", "referred by", "referrer id", "推荐人", "推荐人编号", "推荐人id", "介绍人", "邀请人"}},
+		{"owner", []string{"owner", "account manager", "sales rep", "rep", "assigned to", "负责人", "客户经理", "销售", "归属销售", "跟进人", "专属顾问"}},
+		{"created_at", []string{"created at", "created", "signup date", "sign up date", "registered", "join date", "注册时间", "创建时间", "加入时间", "入会时间", "注册日期"}},
+		{"notes", []string{"notes", "note", "comment", "comments", "remark", "备注", "说明"}},
+	},
+	Orders: {
+		{"order_id", []string{"order_id", "order", "order no", "order number", "invoice", "invoice no", "invoiceno", "transaction id", "订单号", "订单编号", "订单id", "单号", "交易号", "流水号", "发票号"}},
+		fCustomerID, fName, fPhone, fEmail, fChannel,
+		{"ordered_at", []string{"ordered at", "order date", "date", "order time", "invoice date", "invoicedate", "purchase date", "paid at", "created at", "下单时间", "订单日期", "付款时间", "支付时间", "下单日期", "成交时间", "日期", "时间", "交易时间", "创建时间"}},
+		{"amount", []string{"amount", "total", "order total", "revenue", "value", "paid", "amount paid", "sales", "金额", "实付金额", "订单金额", "实付", "实收金额", "应付金额", "支付金额", "成交金额", "销售额", "付款金额", "总金额"}},
+		{"currency", []string{"currency", "币种", "货币"}},
+		{"status", []string{"status", "order status", "state", "状态", "订单状态", "交易状态"}},
+	},
+	Lines: {
+		{"order_id", []string{"order_id", "order", "order no", "order number", "invoice", "invoice no", "invoiceno", "transaction id", "订单号", "订单编号", "订单id", "单号", "交易号", "发票号"}},
+		fCustomerID, fName, fPhone, fEmail, fChannel,
+		{"ordered_at", []string{"ordered at", "order date", "date", "order time", "invoice date", "invoicedate", "purchase date", "paid at", "下单时间", "订单日期", "付款时间", "支付时间", "下单日期", "成交时间", "日期", "时间"}},
+		{"sku", []string{"sku", "product id", "product code", "item id", "item code", "stockcode", "stock code", "商品编码", "商品编号", "货号", "商品id", "产品编码", "物料编码", "条码"}},
+		{"product_name", []string{"product name", "product", "item", "item name", "description", "商品名称", "商品", "品名", "产品名称", "宝贝标题"}},
+		{"category", []string{"category", "product category", "品类", "类目", "分类", "商品分类", "品类名称"}},
+		{"quantity", []string{"quantity", "qty", "units", "count", "数量", "购买数量", "件数"}},
+		{"unit_price", []string{"unit price", "unitprice", "price", "单价", "商品单价", "售价", "价格"}},
+		{"line_amount", []string{"line amount", "line total", "subtotal", "amount", "小计", "金额", "行金额", "实付金额"}},
+		{"currency", []string{"currency", "币种", "货币"}},
+		{"status", []string{"status", "order status", "状态", "订单状态", "交易状态"}},
+	},
+	Spend: {
+		{"date", []string{"date", "day", "month", "period", "日期", "月份", "时间", "月"}},
+		fChannel,
+		{"kind", []string{"kind", "type", "spend type", "category", "类型", "费用类型", "类别", "用途"}},
+		{"amount", []string{"amount", "spend", "cost", "金额", "费用", "花费", "支出", "投放金额"}},
+		{"currency", []string{"currency", "币种", "货币"}},
+	},
+	Traffic: {
+		{"date", []string{"date", "day", "日期", "时间"}},
+		fChannel,
+		{"visitors", []string{"visitors", "visits", "sessions", "uv", "users", "访客数", "访客", "访问人数", "uv数"}},
+		{"conversions", []string{"conversions", "buyers", "orders", "converted", "转化数", "成交人数", "下单人数", "支付人数", "买家数"}},
+	},
+	Products: {
+		{"sku", []string{"sku", "product id", "product code", "item code", "stockcode", "商品编码", "商品编号", "货号", "商品id", "产品编码"}},
+		{"product_name", []string{"name", "product name", "product", "description", "商品名称", "名称", "品名", "产品名称"}},
+		{"category", []string{"category", "品类", "类目", "分类"}},
+		{"consumption_days", []string{"consumption days", "usage days", "consumption cycle", "消耗周期", "使用周期", "消耗天数", "使用天数"}},
+		{"service_interval_days", []string{"service interval days", "service interval", "maintenance days", "保养周期", "维护周期", "保养间隔"}},
+		{"lifespan_days", []string{"lifespan days", "lifespan", "life days", "寿命", "使用寿命", "寿命天数"}},
+	},
+}
+
+// required lists, per kind, groups of fields of which at least one must be
+// present ("one of customer_id, phone, email").
+var required = map[Kind][][]string{
+	Customers: {{"customer_id", "phone", "email"}},
+	Orders:    {{"customer_id", "phone", "email"}, {"ordered_at"}, {"amount"}},
+	Lines:     {{"customer_id", "phone", "email"}, {"ordered_at"}, {"sku", "product_name"}, {"unit_price", "line_amount"}},
+	Spend:     {{"date"}, {"amount"}},
+	Traffic:   {{"date"}, {"visitors"}},
+	Products:  {{"sku"}},
+}
+
+// FieldNames lists a kind's field names, for --map and help.
+func FieldNames(k Kind) []string {
+	var names []string
+	for _, f := range kindFields[k] {
+		names = append(names, f.name)
+	}
+	return names
+}
+
+// normHeader folds a header for matching: lower case, no spaces, underscores,
+// dashes, dots, brackets or full-width punctuation, and no unit suffix such as
+// "(元)".
+func normHeader(s string) string {
+	s = strings.TrimPrefix(strings.TrimSpace(s), "\ufeff")
+	for _, pair := range [][2]string{{"(", ")"}, {"（", "）"}, {"[", "]"}, {"【", "】"}} {
+		if i := strings.Index(s, pair[0]); i > 0 && strings.HasSuffix(s, pair[1]) {
+			s = s[:i]
+		}
+	}
+	var b strings.Builder
+	for _, r := range strings.ToLower(s) {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// Mapping says which column feeds which field.
+type Mapping struct {
+	Kind    Kind
+	Index   map[string]int // field -> column
+	Attrs   []Column       // unknown customer columns kept as custom attributes
+	Ignored []Column       // unknown columns of other kinds, or duplicates
+	Header  []string
+}
+
+// Column is a header cell and its position.
+type Column struct {
+	Index int
+	Name  string
+}
+
+// Has reports whether field f has a column.
+func (m *Mapping) Has(f string) bool { _, ok := m.Index[f]; return ok }
+
+// Describe lists what each column is used for, in column order.
+func (m *Mapping) Describe() string {
+	type use struct {
+		col  int
+		text string
+	}
+	var uses []use
+	for f, i := range m.Index {
+		uses = append(uses, use{i, fmt.Sprintf("%q -> %s", m.Header[i], f)})
+	}
+	for _, c := range m.Attrs {
+		uses = append(uses, use{c.Index, fmt.Sprintf("%q -> custom attribute", c.Name)})
+	}
+	for _, c := range m.Ignored {
+		uses = append(uses, use{c.Index, fmt.Sprintf("%q -> ignored", c.Name)})
+	}
+	sort.Slice(uses, func(i, j int) bool { return uses[i].col < uses[j].col })
+	parts := make([]string, len(uses))
+	for i, u := range uses {
+		parts[i] = u.text
+	}
+	return strings.Join(parts, ", ")
+}
+
+// MissingFieldError names the field no column matched and the headers tried.
+type MissingFieldError struct {
+	Kind    Kind
+	Fields  []string
+	Aliases map[string][]string
+	Header  []string
+}
+
+func (e *MissingFieldError) Error() string {
+	var b strings.Builder
+	if len(e.Fields) == 1 {
+		fmt.Fprintf(&b, "missing required column %s", e.Fields[0])
+	} else {
+		fmt.Fprintf(&b, "missing required column: one of %s", strings.Join(e.Fields, ", "))
+	}
+	for _, f := range e.Fields {
+		fmt.Fprintf(&b, "; %s is matched by headers %s", f, strings.Join(e.Aliases[f], " / "))
+	}
+	fmt.Fprintf(&b, "; the file's headers are %s; use --map %s=HEADER to name another column",
+		strings.Join(e.Header, ", "), e.Fields[0])
+	return b.String()
+}
+
+// MatchHeader maps header cells to fields of kind k. overrides (field ->
+// header text, from --map) win over aliases. The first column to match a
+// field takes it.
+func MatchHeader(k Kind, header []string, overrides map[string]string) (*Mapping, error) {
+	fields, ok := kindFields[k]
+	if !ok {
+		return nil, fmt.Errorf("unknown import kind %q", k)
+	}
+	m := &Mapping{Kind: k, Index: map[string]int{}, Header: header}
+	used := map[int]bool{}
+	known := map[string]bool{}
+	for _, f := range fields {
+		known[f.name] = true
+	}
+	for f, h := range overrides {
+		if !known[f] {
+			return nil, fmt.Errorf("--map %s=%s: %s files have no field %s (fields: %s)", f, h, k, f, strings.Join(FieldNames(k), ", "))
+		}
+		found := false
+		for i, cell := range header {
+			if cell == h || normHeader(cell) == normHeader(h) {
+				m.Index[f], used[i], found = i, true, true
+				break
+			}
+		}
+		if !found {
+			return nil, fmt.Errorf("--map %s=%s: no column %q in the header (%s)", f, h, h, strings.Join(header, ", "))
+		}
+	}
+	byAlias := map[string]string{}
+	for _, f := range fields {
+		for _, a := range append([]string{f.name}, f.aliases...) {
+			if _, dup := byAlias[normHeader(a)]; !dup {
+				byAlias[normHeader(a)] = f.name
+			}
+		}
+	}
+	for i, cell := range header {
+		if used[i] {
+			continue
+		}
+		name := normHeader(cell)
+		f, ok := byAlias[name]
+		if ok && !m.Has(f) {
+			m.Index[f] = i
+			continue
+		}
+		col := Column{Index: i, Name: cell}
+		if k == Customers && strings.TrimSpace(cell) != "" && !ok {
+			m.Attrs = append(m.Attrs, col)
+		} else {
+			m.Ignored = append(m.Ignored, col)
+		}
+	}
+	for _, group := range required[k] {
+		found := false
+		for _, f := range group {
+			found = found || m.Has(f)
+		}
+		if !found {
+			aliases := map[string][]string{}
+			for _, f := range fields {
+				for _, g := range group {
+					if f.name == g {
+						aliases[g] = f.aliases
+					}
+				}
+			}
+			return nil, &MissingFieldError{Kind: k, Fields: group, Aliases: aliases, Header: header}
+		}
+	}
+	return m, nil
+}

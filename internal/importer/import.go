@@ -1,0 +1,472 @@
+package importer
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/kithcrm/kith/internal/customer"
+	"github.com/kithcrm/kith/internal/order"
+)
+
+// Sink stores what an import reads. The store implements it; each Write runs
+// in one transaction, so a batch is in the database whole or not at all and a
+// killed import resumes by running again.
+type Sink interface {
+	BeginImport(ctx context.Context, kind Kind, file string) (run int64, err error)
+	WriteCustomers(ctx context.Context, run int64, rows []Row[customer.Customer]) (BatchResult, error)
+	// WriteOrders stores orders; withLines replaces each order's lines.
+	WriteOrders(ctx context.Context, run int64, rows []Row[order.Order], withLines bool) (BatchResult, error)
+	WriteSpend(ctx context.Context, run int64, rows []Row[order.Spend]) (BatchResult, error)
+	WriteTraffic(ctx context.Context, run int64, rows []Row[order.Traffic]) (BatchResult, error)
+	WriteProducts(ctx context.Context, run int64, rows []Row[order.Product]) (BatchResult, error)
+	// FinishImport resolves references (referrers, owners) and records the run.
+	FinishImport(ctx context.Context, run int64, s *Summary) error
+}
+
+// BatchResult counts what a Write did. Rejects index the rows passed in.
+type BatchResult struct {
+	Created, Updated, Unchanged int
+	CustomersCreated            int
+	Rejects                     []RowReject
+}
+
+// RowReject is a row the store refused (e.g. a duplicate order id).
+type RowReject struct {
+	Index               int
+	Field, Code, Reason string
+}
+
+// Options tune an import.
+type Options struct {
+	Map          map[string]string // field -> header, from --map
+	DateOrder    DateOrder
+	Location     *time.Location
+	Currency     string
+	Encoding     string
+	Sheet        string
+	RejectsPath  string // "" = NAME.rejects.csv beside the input
+	BatchSize    int    // rows per transaction; 0 = 5000
+	MaxCellBytes int    // 0 = 1 MiB
+	// Progress, when set, is called now and then with rows read and the
+	// bytes read of the file's total (total is 0 when unknown).
+	Progress func(rows int, done, total int64)
+	// Mapped, when set, is told which columns are used for what before any
+	// row is read.
+	Mapped func(source string, m *Mapping)
+}
+
+// Summary is what an import did to one file.
+type Summary struct {
+	File        string `json:"file"`
+	Kind        Kind   `json:"kind"`
+	Format      string `json:"format"`
+	Read        int    `json:"read"`
+	Created     int    `json:"created"`
+	Updated     int    `json:"updated"`
+	Unchanged   int    `json:"unchanged"`
+	Rejected    int    `json:"rejected"`
+	Customers   int    `json:"customers_created"`
+	RejectsPath string `json:"rejects_file,omitempty"`
+}
+
+// DefaultRejectsPath is NAME.rejects.csv beside the input file.
+func DefaultRejectsPath(file string) string {
+	ext := filepath.Ext(file)
+	return strings.TrimSuffix(file, ext) + ".rejects.csv"
+}
+
+// maxOpenOrders bounds how many line-item orders wait for more lines, and
+// lineWindow how many rows an order's lines may be apart. Together they keep
+// memory flat however large the file.
+const (
+	maxOpenOrders = 50000
+	lineWindow    = 20000
+)
+
+// srcRef is one record a row came from. cells is a window on its batch's
+// arena; appends to the arena never overwrite it.
+type srcRef struct {
+	line  int
+	cells []string
+	raw   string
+}
+
+// batch is what the reading goroutine hands the writing one.
+type batch[T any] struct {
+	rows    []Row[T]
+	srcs    [][]srcRef // per row, the records it came from
+	arena   []string
+	rejects []rejectRec // rows refused while parsing
+	read    int
+}
+
+type rejectRec struct {
+	src    srcRef
+	field  string
+	reason string
+}
+
+// Import reads one file of kind k into sink.
+func Import(ctx context.Context, sink Sink, k Kind, path string, opts Options) (*Summary, error) {
+	if opts.BatchSize <= 0 {
+		opts.BatchSize = 5000
+	}
+	if opts.MaxCellBytes <= 0 {
+		opts.MaxCellBytes = 1 << 20
+	}
+	if opts.Location == nil {
+		opts.Location = time.UTC
+	}
+	src, err := OpenSource(path, SourceOptions{Encoding: opts.Encoding, Sheet: opts.Sheet})
+	if err != nil {
+		return nil, err
+	}
+	defer src.Close()
+	m, err := MatchHeader(k, src.Header(), opts.Map)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	if opts.Mapped != nil {
+		opts.Mapped(src.Describe(), m)
+	}
+	rejectsPath := opts.RejectsPath
+	if rejectsPath == "" {
+		rejectsPath = DefaultRejectsPath(path)
+	}
+	rw := &rejectWriter{path: rejectsPath, header: src.Header()}
+	defer rw.close()
+
+	run, err := sink.BeginImport(ctx, k, path)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	sum := &Summary{File: path, Kind: k, Format: src.Describe()}
+	p := &rowParser{m: m, order: opts.DateOrder, loc: opts.Location, currency: opts.Currency}
+	if p.currency == "" {
+		p.currency = "CNY"
+	}
+	r := &reader{src: src, p: p, opts: &opts, header: len(src.Header())}
+	switch k {
+	case Customers:
+		err = pipeline(ctx, r, parser(r, p.parseCustomer), sum, rw, func(ctx context.Context, rows []Row[customer.Customer]) (BatchResult, error) {
+			return sink.WriteCustomers(ctx, run, rows)
+		})
+	case Orders:
+		occ := map[uint64]int32{} // only filled when the file has no order ids
+		parse := parser(r, func() (order.Order, *cellErr) {
+			o, cerr := p.parseOrder()
+			if cerr == nil && o.ExternalID == "" {
+				h := tripleHash(o.Customer, o.OrderedAt, o.Amount)
+				occ[h]++
+				o.ExternalID = derivedOrderKey(h, int(occ[h]))
+			}
+			return o, cerr
+		})
+		err = pipeline(ctx, r, dedupe(parse), sum, rw, func(ctx context.Context, rows []Row[order.Order]) (BatchResult, error) {
+			return sink.WriteOrders(ctx, run, rows, false)
+		})
+	case Lines:
+		err = pipeline(ctx, r, groupLines(r), sum, rw, func(ctx context.Context, rows []Row[order.Order]) (BatchResult, error) {
+			return sink.WriteOrders(ctx, run, rows, true)
+		})
+	case Spend:
+		err = pipeline(ctx, r, parser(r, p.parseSpend), sum, rw, func(ctx context.Context, rows []Row[order.Spend]) (BatchResult, error) {
+			return sink.WriteSpend(ctx, run, rows)
+		})
+	case Traffic:
+		err = pipeline(ctx, r, parser(r, p.parseTraffic), sum, rw, func(ctx context.Context, rows []Row[order.Traffic]) (BatchResult, error) {
+			return sink.WriteTraffic(ctx, run, rows)
+		})
+	case Products:
+		err = pipeline(ctx, r, parser(r, p.parseProduct), sum, rw, func(ctx context.Context, rows []Row[order.Product]) (BatchResult, error) {
+			return sink.WriteProducts(ctx, run, rows)
+		})
+	default:
+		err = fmt.Errorf("unknown import kind %q", k)
+	}
+	if cerr := rw.close(); err == nil && cerr != nil {
+		err = cerr
+	}
+	if err != nil {
+		return sum, fmt.Errorf("%s: %w", path, err)
+	}
+	if rw.n > 0 {
+		sum.RejectsPath = rejectsPath
+	} else if opts.RejectsPath == "" {
+		// A rejects file left by an earlier run no longer describes this file.
+		_ = os.Remove(rejectsPath)
+	}
+	if err := sink.FinishImport(ctx, run, sum); err != nil {
+		return sum, fmt.Errorf("%s: %w", path, err)
+	}
+	return sum, nil
+}
+
+// reader pulls records and checks their shape before they are parsed.
+type reader struct {
+	src    Source
+	p      *rowParser
+	opts   *Options
+	header int
+	rows   int
+}
+
+// fill is the per-kind step: it reads one record into b, or reports io.EOF
+// after putting any rows it still held into b.
+type fill[T any] func(b *batch[T]) error
+
+// next reads a record, puts its cells in b's arena and checks its shape.
+// A record that cannot be used becomes a reject and ok is false.
+func next[T any](r *reader, b *batch[T]) (ref srcRef, ok bool, err error) {
+	rec, err := r.src.Next()
+	if err != nil {
+		return srcRef{}, false, err
+	}
+	r.rows++
+	b.read++
+	if r.opts.Progress != nil && r.rows%16384 == 0 {
+		done, total := int64(0), int64(0)
+		if ps, ok := r.src.(interface{ Pos() (int64, int64) }); ok {
+			done, total = ps.Pos()
+		}
+		r.opts.Progress(r.rows, done, total)
+	}
+	start := len(b.arena)
+	b.arena = append(b.arena, rec.Cells...)
+	ref = srcRef{line: rec.Line, cells: b.arena[start:len(b.arena):len(b.arena)], raw: rec.Raw}
+	reject := func(field, reason string) {
+		b.rejects = append(b.rejects, rejectRec{src: ref, field: field, reason: reason})
+	}
+	if rec.Err != nil {
+		reject("", rec.Err.Error())
+		return ref, false, nil
+	}
+	if n := len(rec.Cells); n != r.header {
+		extra := false
+		for _, c := range rec.Cells[min(n, r.header):] {
+			extra = extra || strings.TrimSpace(c) != ""
+		}
+		if n < r.header || extra {
+			reject("", fmt.Sprintf("row has %d cells, the header has %d (a separator or quote out of place?)", n, r.header))
+			return ref, false, nil
+		}
+	}
+	for i, c := range rec.Cells {
+		if len(c) > r.opts.MaxCellBytes {
+			name := ""
+			if i < r.header {
+				name = r.src.Header()[i]
+			}
+			reject(name, fmt.Sprintf("cell %q is %d bytes, over the limit of %d", name, len(c), r.opts.MaxCellBytes))
+			return ref, false, nil
+		}
+	}
+	r.p.cells = rec.Cells
+	return ref, true, nil
+}
+
+// parser turns a one-row parse function into a fill step.
+func parser[T any](r *reader, parse func() (T, *cellErr)) fill[T] {
+	return func(b *batch[T]) error {
+		ref, ok, err := next(r, b)
+		if err != nil || !ok {
+			return err
+		}
+		v, cerr := parse()
+		if cerr != nil {
+			b.rejects = append(b.rejects, rejectRec{src: ref, field: cerr.field, reason: cerr.reason})
+			return nil
+		}
+		b.rows = append(b.rows, Row[T]{Line: ref.line, V: v})
+		b.srcs = append(b.srcs, []srcRef{ref})
+		return nil
+	}
+}
+
+// dedupe rejects a second order with an order id already in the same batch
+// (the store catches repeats across batches). It keeps the first.
+func dedupe(step fill[order.Order]) fill[order.Order] {
+	var cur *batch[order.Order]
+	seen := map[string]int{}
+	return func(b *batch[order.Order]) error {
+		if b != cur {
+			cur = b
+			clear(seen)
+		}
+		n := len(b.rows)
+		if err := step(b); err != nil || len(b.rows) == n {
+			return err
+		}
+		o := b.rows[n]
+		i, dup := seen[o.V.ExternalID]
+		if !dup {
+			seen[o.V.ExternalID] = n
+			return nil
+		}
+		first := b.rows[i]
+		reason := fmt.Sprintf("duplicate order id %s: same content as line %d", o.V.ExternalID, first.Line)
+		if first.V.Hash() != o.V.Hash() {
+			reason = fmt.Sprintf("duplicate order id %s with different content from line %d (kept the first)", o.V.ExternalID, first.Line)
+		}
+		b.rejects = append(b.rejects, rejectRec{src: b.srcs[n][0], field: "order_id", reason: reason})
+		b.rows, b.srcs = b.rows[:n], b.srcs[:n]
+		return nil
+	}
+}
+
+// groupLines collects line-item rows into orders by order id (or, without
+// one, by customer and time). An order is written once no line of it has
+// been seen for lineWindow rows, so lines need not be adjacent, only near.
+func groupLines(r *reader) fill[order.Order] {
+	type group struct {
+		row  Row[order.Order]
+		srcs []srcRef
+		last int
+	}
+	open := map[string]*group{}
+	var queue []*group
+	flush := func(b *batch[order.Order], g *group) {
+		o := &g.row.V
+		if o.Status == order.Paid && o.Amount < 0 {
+			o.Status = order.Refunded
+		}
+		b.rows = append(b.rows, g.row)
+		b.srcs = append(b.srcs, g.srcs)
+		delete(open, o.ExternalID)
+	}
+	return func(b *batch[order.Order]) error {
+		ref, ok, err := next(r, b)
+		if err == io.EOF {
+			for _, g := range queue {
+				flush(b, g)
+			}
+			queue = nil
+			return io.EOF
+		}
+		if err != nil {
+			return err
+		}
+		if ok {
+			o, cerr := r.p.parseLine()
+			switch {
+			case cerr != nil:
+				b.rejects = append(b.rejects, rejectRec{src: ref, field: cerr.field, reason: cerr.reason})
+			default:
+				if o.ExternalID == "" {
+					o.ExternalID = derivedOrderKey(tripleHash(o.Customer, o.OrderedAt, 0), 1)
+				}
+				g := open[o.ExternalID]
+				switch {
+				case g == nil:
+					g = &group{row: Row[order.Order]{Line: ref.line, V: o}, srcs: []srcRef{ref}}
+					open[o.ExternalID] = g
+					queue = append(queue, g)
+				case g.row.V.Customer != o.Customer:
+					b.rejects = append(b.rejects, rejectRec{src: ref, field: "customer_id", reason: fmt.Sprintf(
+						"order %s belongs to customer %s (line %d), this line names %s", o.ExternalID, g.row.V.Customer, g.row.Line, o.Customer)})
+				default:
+					g.row.V.Lines = append(g.row.V.Lines, o.Lines[0])
+					g.row.V.Amount += o.Amount
+					if g.row.V.Status == order.Paid {
+						g.row.V.Status = o.Status
+					}
+					g.srcs = append(g.srcs, ref)
+				}
+				if g != nil {
+					g.last = r.rows
+				}
+			}
+		}
+		for len(queue) > 0 && (len(queue) > maxOpenOrders || queue[0].last < r.rows-lineWindow) {
+			if open[queue[0].row.V.ExternalID] == queue[0] {
+				flush(b, queue[0])
+			}
+			queue = queue[1:]
+		}
+		return nil
+	}
+}
+
+// pipeline reads and parses on one goroutine while the caller's goroutine
+// writes the previous batch, so parsing hides behind database time.
+func pipeline[T any](ctx context.Context, r *reader, step fill[T], sum *Summary, rw *rejectWriter,
+	write func(context.Context, []Row[T]) (BatchResult, error)) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	ch := make(chan *batch[T], 2)
+	errc := make(chan error, 1)
+	go func() {
+		defer close(ch)
+		for {
+			b := &batch[T]{}
+			var err error
+			for len(b.rows) < r.opts.BatchSize && b.read < 4*r.opts.BatchSize && err == nil {
+				err = step(b)
+			}
+			select {
+			case ch <- b:
+			case <-ctx.Done():
+				errc <- ctx.Err()
+				return
+			}
+			if err != nil {
+				if err != io.EOF {
+					errc <- err
+				}
+				return
+			}
+		}
+	}()
+	for b := range ch {
+		var res BatchResult
+		if len(b.rows) > 0 {
+			var err error
+			if res, err = write(ctx, b.rows); err != nil {
+				cancel()
+				for range ch {
+				}
+				return err
+			}
+		}
+		sum.Read += b.read
+		sum.Created += res.Created
+		sum.Updated += res.Updated
+		sum.Unchanged += res.Unchanged
+		sum.Customers += res.CustomersCreated
+		rejects := b.rejects
+		for _, rj := range res.Rejects {
+			for _, src := range b.srcs[rj.Index] {
+				rejects = append(rejects, rejectRec{src: src, field: rj.Field, reason: rj.Reason})
+			}
+		}
+		sortRejects(rejects)
+		for _, rj := range rejects {
+			if err := rw.write(rj); err != nil {
+				cancel()
+				for range ch {
+				}
+				return err
+			}
+		}
+		sum.Rejected += len(rejects)
+	}
+	select {
+	case err := <-errc:
+		return err
+	default:
+		return nil
+	}
+}
+
+func sortRejects(rs []rejectRec) {
+	for i := 1; i < len(rs); i++ {
+		for j := i; j > 0 && rs[j].src.line < rs[j-1].src.line; j-- {
+			rs[j], rs[j-1] = rs[j-1], rs[j]
+		}
+	}
+}

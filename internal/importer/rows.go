@@ -1,0 +1,431 @@
+package importer
+
+import (
+	"encoding/binary"
+	"fmt"
+	"hash/fnv"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/kithcrm/kith/internal/customer"
+	"github.com/kithcrm/kith/internal/money"
+	"github.com/kithcrm/kith/internal/order"
+)
+
+// Row is one typed value read from a file, with the line it came from.
+type Row[T any] struct {
+	Line int
+	V    T
+}
+
+// cellErr is a problem with one field of one row.
+type cellErr struct {
+	field, code, reason string
+}
+
+func (e *cellErr) Error() string { return e.field + ": " + e.reason }
+
+func bad(field, code, format string, args ...any) *cellErr {
+	return &cellErr{field: field, code: code, reason: fmt.Sprintf(format, args...)}
+}
+
+// rowParser reads the fields of one record through a Mapping.
+type rowParser struct {
+	m        *Mapping
+	order    DateOrder
+	loc      *time.Location
+	currency string
+	cells    []string
+}
+
+func (p *rowParser) get(f string) string {
+	i, ok := p.m.Index[f]
+	if !ok || i >= len(p.cells) {
+		return ""
+	}
+	return strings.TrimSpace(p.cells[i])
+}
+
+func (p *rowParser) time(f string, required bool) (time.Time, *cellErr) {
+	s := p.get(f)
+	if s == "" {
+		if required {
+			return time.Time{}, bad(f, "required", "is empty")
+		}
+		return time.Time{}, nil
+	}
+	t, _, err := ParseTime(s, p.order, p.loc)
+	if err != nil {
+		return time.Time{}, bad(f, "bad_date", "%v", err)
+	}
+	return t, nil
+}
+
+func (p *rowParser) currencyOf() (string, *cellErr) {
+	c := strings.ToUpper(p.get("currency"))
+	switch c {
+	case "":
+		return p.currency, nil
+	case "RMB", "人民币", "元":
+		return "CNY", nil
+	}
+	if len(c) != 3 {
+		return "", bad("currency", "bad_currency", "%q is not an ISO 4217 code such as CNY or USD", c)
+	}
+	return c, nil
+}
+
+func (p *rowParser) money(f, currency string, required bool) (int64, bool, *cellErr) {
+	s := p.get(f)
+	if s == "" {
+		if required {
+			return 0, false, bad(f, "required", "is empty")
+		}
+		return 0, false, nil
+	}
+	m, err := money.Parse(s, currency)
+	if err != nil {
+		return 0, false, bad(f, "bad_amount", "%v", err)
+	}
+	return m.Minor, true, nil
+}
+
+func (p *rowParser) int(f string) (int64, *cellErr) {
+	s := strings.ReplaceAll(p.get(f), ",", "")
+	if s == "" {
+		return 0, nil
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil {
+		if x, ferr := strconv.ParseFloat(s, 64); ferr == nil && x == math.Trunc(x) && math.Abs(x) < 1e15 {
+			return int64(x), nil
+		}
+		return 0, bad(f, "bad_number", "%q is not a whole number", s)
+	}
+	return n, nil
+}
+
+func (p *rowParser) customerKey() (customer.Key, *cellErr) {
+	k := customer.Key{
+		ExternalID: p.get("customer_id"),
+		Phone:      customer.NormalizePhone(p.get("phone")),
+		Email:      customer.NormalizeEmail(p.get("email")),
+	}
+	if k.String() == "" {
+		return k, bad("customer_id", "required", "no customer id, phone or email in this row")
+	}
+	if k.Email != "" && !strings.Contains(k.Email, "@") {
+		return k, bad("email", "bad_email", "%q is not an email address", k.Email)
+	}
+	return k, nil
+}
+
+// parseCustomer reads a customer row.
+func (p *rowParser) parseCustomer() (customer.Customer, *cellErr) {
+	key, cerr := p.customerKey()
+	if cerr != nil {
+		return customer.Customer{}, cerr
+	}
+	c := customer.Customer{
+		ExternalID: key.ExternalID, Phone: key.Phone, Email: key.Email,
+		Name: p.get("name"), Gender: normGender(p.get("gender")),
+		City: p.get("city"), Region: p.get("region"), Company: p.get("company"),
+		Tags: customer.SplitTags(p.get("tags")), Channel: p.get("channel"),
+		ReferrerRef: p.get("referrer"), OwnerRef: p.get("owner"), Notes: p.get("notes"),
+	}
+	if b := p.get("birthday"); b != "" {
+		bd, lunar, err := parseBirthday(b, p.order)
+		if err != nil {
+			return c, bad("birthday", "bad_date", "%v", err)
+		}
+		c.Birthday, c.BirthdayLunar = bd, lunar || truthy(p.get("birthday_lunar"))
+	}
+	if n, cerr := p.int("company_size"); cerr != nil {
+		return c, cerr
+	} else {
+		c.CompanySize = int(n)
+	}
+	var cerr2 *cellErr
+	if c.CreatedAt, cerr2 = p.time("created_at", false); cerr2 != nil {
+		return c, cerr2
+	}
+	if len(p.m.Attrs) > 0 {
+		c.Attrs = map[string]string{}
+		for _, col := range p.m.Attrs {
+			if col.Index < len(p.cells) {
+				if v := strings.TrimSpace(p.cells[col.Index]); v != "" {
+					c.Attrs[strings.TrimSpace(col.Name)] = v
+				}
+			}
+		}
+	}
+	return c, nil
+}
+
+func normGender(s string) string {
+	switch strings.ToLower(s) {
+	case "m", "male", "man", "男", "先生":
+		return "male"
+	case "f", "female", "woman", "女", "女士":
+		return "female"
+	case "":
+		return ""
+	}
+	return "other"
+}
+
+func truthy(s string) bool {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "1", "true", "yes", "y", "是", "农历", "lunar", "阴历":
+		return true
+	}
+	return false
+}
+
+// parseBirthday reads a birthday with or without a year; "农历" or "阴历" in
+// front marks a lunar date. Without a year it is stored as 0000-MM-DD.
+func parseBirthday(s string, order DateOrder) (string, bool, error) {
+	lunar := false
+	for _, mark := range []string{"农历", "阴历", "lunar"} {
+		if strings.HasPrefix(strings.ToLower(s), mark) {
+			lunar, s = true, strings.TrimSpace(s[len(mark):])
+		}
+	}
+	if t, _, err := ParseTime(s, order, time.UTC); err == nil {
+		return t.Format("2006-01-02"), lunar, nil
+	}
+	r := strings.NewReplacer("月", "-", "日", "", "号", "", "/", "-", ".", "-").Replace(s)
+	ms, ds, ok := strings.Cut(r, "-")
+	m, err1 := strconv.Atoi(ms)
+	d, err2 := strconv.Atoi(strings.TrimSpace(ds))
+	if !ok || err1 != nil || err2 != nil || m < 1 || m > 12 || d < 1 || d > 31 {
+		return "", false, fmt.Errorf("birthday %q: want a date, or month and day such as 08-15 or 8月15日", s)
+	}
+	return fmt.Sprintf("0000-%02d-%02d", m, d), lunar, nil
+}
+
+var statusWords = map[string]order.Status{
+	"": order.Paid, "paid": order.Paid, "complete": order.Paid, "completed": order.Paid, "success": order.Paid,
+	"shipped": order.Paid, "delivered": order.Paid, "已付款": order.Paid, "已支付": order.Paid, "交易成功": order.Paid,
+	"已完成": order.Paid, "已发货": order.Paid, "待发货": order.Paid, "已签收": order.Paid, "待收货": order.Paid, "成功": order.Paid,
+	"refunded": order.Refunded, "refund": order.Refunded, "returned": order.Refunded, "已退款": order.Refunded,
+	"退款": order.Refunded, "退款成功": order.Refunded, "退货": order.Refunded, "已退货": order.Refunded, "售后完成": order.Refunded,
+	"cancelled": order.Cancelled, "canceled": order.Cancelled, "void": order.Cancelled, "closed": order.Cancelled,
+	"已取消": order.Cancelled, "取消": order.Cancelled, "交易关闭": order.Cancelled, "已关闭": order.Cancelled,
+}
+
+func (p *rowParser) status() (order.Status, *cellErr) {
+	s := strings.ToLower(p.get("status"))
+	st, ok := statusWords[s]
+	if !ok {
+		return "", bad("status", "bad_status", "unknown order status %q (paid: 已付款/交易成功/paid…, refunded: 已退款/refunded…, cancelled: 已取消/交易关闭/cancelled…)", s)
+	}
+	return st, nil
+}
+
+// parseOrder reads an order row (one row per order).
+func (p *rowParser) parseOrder() (order.Order, *cellErr) {
+	key, cerr := p.customerKey()
+	if cerr != nil {
+		return order.Order{}, cerr
+	}
+	o := order.Order{ExternalID: p.get("order_id"), Customer: key, CustomerName: p.get("name"),
+		Channel: p.get("channel"), CustomerChannel: p.get("channel")}
+	if o.OrderedAt, cerr = p.time("ordered_at", true); cerr != nil {
+		return o, cerr
+	}
+	if o.Currency, cerr = p.currencyOf(); cerr != nil {
+		return o, cerr
+	}
+	if o.Amount, _, cerr = p.money("amount", o.Currency, true); cerr != nil {
+		return o, cerr
+	}
+	if o.Status, cerr = p.status(); cerr != nil {
+		return o, cerr
+	}
+	if o.Amount < 0 && o.Status == order.Paid {
+		o.Status = order.Refunded
+	}
+	return o, nil
+}
+
+// parseLine reads one line-item row into an order holding that one line.
+func (p *rowParser) parseLine() (order.Order, *cellErr) {
+	key, cerr := p.customerKey()
+	if cerr != nil {
+		return order.Order{}, cerr
+	}
+	o := order.Order{ExternalID: p.get("order_id"), Customer: key, CustomerName: p.get("name"),
+		Channel: p.get("channel"), CustomerChannel: p.get("channel")}
+	if o.OrderedAt, cerr = p.time("ordered_at", true); cerr != nil {
+		return o, cerr
+	}
+	if o.Currency, cerr = p.currencyOf(); cerr != nil {
+		return o, cerr
+	}
+	l := order.Line{SKU: p.get("sku"), Name: p.get("product_name"), Category: p.get("category"), Quantity: 1}
+	if l.SKU == "" {
+		l.SKU = l.Name
+	}
+	if l.SKU == "" {
+		return o, bad("sku", "required", "no SKU or product name in this row")
+	}
+	if q := strings.ReplaceAll(p.get("quantity"), ",", ""); q != "" {
+		x, err := strconv.ParseFloat(q, 64)
+		if err != nil || math.IsNaN(x) || math.IsInf(x, 0) || math.Abs(x) > 1e9 {
+			return o, bad("quantity", "bad_number", "%q is not a quantity", q)
+		}
+		l.Quantity = x
+	}
+	var hasPrice, hasAmount bool
+	if l.UnitPrice, hasPrice, cerr = p.money("unit_price", o.Currency, false); cerr != nil {
+		return o, cerr
+	}
+	if l.Amount, hasAmount, cerr = p.money("line_amount", o.Currency, false); cerr != nil {
+		return o, cerr
+	}
+	switch {
+	case hasAmount:
+		// A line amount is what was paid; keep its sign in step with quantity.
+		if l.Quantity < 0 && l.Amount > 0 {
+			l.Amount = -l.Amount
+		}
+	case hasPrice:
+		l.Amount = int64(math.Round(l.Quantity * float64(l.UnitPrice)))
+	default:
+		return o, bad("unit_price", "required", "no unit price or line amount in this row")
+	}
+	if !hasPrice && l.Quantity != 0 {
+		l.UnitPrice = int64(math.Round(float64(l.Amount) / l.Quantity))
+	}
+	if o.Status, cerr = p.status(); cerr != nil {
+		return o, cerr
+	}
+	// Negative quantities and cancelled invoices (Cxxxx, as in the UCI Online
+	// Retail exports) are refunds.
+	if o.Status == order.Paid && (l.Quantity < 0 || isCancelledInvoice(o.ExternalID)) {
+		o.Status = order.Refunded
+	}
+	o.Lines = []order.Line{l}
+	o.Amount = l.Amount
+	return o, nil
+}
+
+func isCancelledInvoice(id string) bool {
+	return len(id) > 1 && (id[0] == 'C' || id[0] == 'c') && allDigits(id[1:])
+}
+
+var spendKinds = map[string]string{
+	"": "marketing", "marketing": "marketing", "ads": "marketing", "advertising": "marketing", "营销": "marketing",
+	"市场": "marketing", "广告": "marketing", "投放": "marketing", "推广": "marketing", "获客": "marketing",
+	"sales": "sales", "销售": "sales", "地推": "sales",
+	"care": "care", "service": "care", "关怀": "care", "客服": "care", "维护": "care", "回访": "care",
+	"cashback": "cashback", "返现": "cashback", "返利": "cashback",
+	"gifts": "gifts", "gift": "gifts", "礼品": "gifts", "赠品": "gifts",
+	"retention": "retention", "留存": "retention", "老客": "retention", "复购": "retention", "会员": "retention",
+}
+
+// parseSpend reads a spend row. A month ("2024-01", "2024年1月") means its first day.
+func (p *rowParser) parseSpend() (order.Spend, *cellErr) {
+	s := order.Spend{Channel: p.get("channel")}
+	d, cerr := p.date("date")
+	if cerr != nil {
+		return s, cerr
+	}
+	s.Date = d
+	kind, ok := spendKinds[strings.ToLower(p.get("kind"))]
+	if !ok {
+		return s, bad("kind", "bad_kind", "unknown spend kind %q (acquisition: marketing, sales; retention: care, cashback, gifts, retention)", p.get("kind"))
+	}
+	s.Kind = kind
+	if s.Currency, cerr = p.currencyOf(); cerr != nil {
+		return s, cerr
+	}
+	if s.Amount, _, cerr = p.money("amount", s.Currency, true); cerr != nil {
+		return s, cerr
+	}
+	return s, nil
+}
+
+// date reads a calendar date, accepting a bare month as its first day.
+func (p *rowParser) date(f string) (time.Time, *cellErr) {
+	s := p.get(f)
+	if s == "" {
+		return time.Time{}, bad(f, "required", "is empty")
+	}
+	if t, _, err := ParseTime(s, p.order, time.UTC); err == nil {
+		return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC), nil
+	}
+	m := strings.NewReplacer("年", "-", "月", "", "/", "-", ".", "-").Replace(s)
+	if ys, ms, ok := strings.Cut(m, "-"); ok && len(ys) == 4 {
+		y, err1 := strconv.Atoi(ys)
+		mo, err2 := strconv.Atoi(ms)
+		if err1 == nil && err2 == nil && mo >= 1 && mo <= 12 && y > 1900 {
+			return time.Date(y, time.Month(mo), 1, 0, 0, 0, 0, time.UTC), nil
+		}
+	}
+	return time.Time{}, bad(f, "bad_date", "%q is not a date or month", s)
+}
+
+func (p *rowParser) parseTraffic() (order.Traffic, *cellErr) {
+	t := order.Traffic{Channel: p.get("channel")}
+	var cerr *cellErr
+	if t.Date, cerr = p.date("date"); cerr != nil {
+		return t, cerr
+	}
+	if p.get("visitors") == "" {
+		return t, bad("visitors", "required", "is empty")
+	}
+	if t.Visitors, cerr = p.int("visitors"); cerr != nil {
+		return t, cerr
+	}
+	if t.Conversions, cerr = p.int("conversions"); cerr != nil {
+		return t, cerr
+	}
+	if t.Visitors < 0 || t.Conversions < 0 {
+		return t, bad("visitors", "bad_number", "counts cannot be negative")
+	}
+	return t, nil
+}
+
+func (p *rowParser) parseProduct() (order.Product, *cellErr) {
+	pr := order.Product{SKU: p.get("sku"), Name: p.get("product_name"), Category: p.get("category")}
+	if pr.SKU == "" {
+		return pr, bad("sku", "required", "is empty")
+	}
+	for _, f := range []struct {
+		name string
+		dst  *int
+	}{{"consumption_days", &pr.ConsumptionDays}, {"service_interval_days", &pr.ServiceIntervalDays}, {"lifespan_days", &pr.LifespanDays}} {
+		n, cerr := p.int(f.name)
+		if cerr != nil {
+			return pr, cerr
+		}
+		if n < 0 || n > 36500 {
+			return pr, bad(f.name, "bad_number", "%d days is out of range", n)
+		}
+		*f.dst = int(n)
+	}
+	return pr, nil
+}
+
+// derivedOrderKey identifies an order in a file without order ids: the hash
+// of customer, time and amount, plus the occurrence of that triple in the
+// file, so two identical purchases stay two orders and a re-run finds the
+// same keys.
+func derivedOrderKey(triple uint64, occurrence int) string {
+	return fmt.Sprintf("~%016x-%d", triple, occurrence)
+}
+
+// tripleHash hashes the (customer, time, amount) triple of an order.
+func tripleHash(k customer.Key, at time.Time, amount int64) uint64 {
+	h := fnv.New64a()
+	h.Write([]byte(k.String()))
+	var b [16]byte
+	binary.LittleEndian.PutUint64(b[:8], uint64(at.UnixNano()))
+	binary.LittleEndian.PutUint64(b[8:], uint64(amount))
+	h.Write(b[:])
+	return h.Sum64()
+}

@@ -1,0 +1,327 @@
+package importer
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/xuri/excelize/v2"
+	"golang.org/x/text/encoding"
+	"golang.org/x/text/encoding/simplifiedchinese"
+	"golang.org/x/text/encoding/unicode"
+	"golang.org/x/text/transform"
+)
+
+// Source yields the header and records of one input file.
+type Source interface {
+	Header() []string
+	Next() (Record, error) // io.EOF at the end
+	Describe() string      // e.g. "CSV, GB18030, ';'-separated"
+	Close() error
+}
+
+// SourceOptions tune how a file is opened.
+type SourceOptions struct {
+	Encoding string // "" (detect), utf-8, gbk, gb18030, utf-16
+	Sheet    string // XLSX sheet; "" = first
+}
+
+// ErrNoHeader is returned for an empty file.
+var ErrNoHeader = errors.New("file is empty: no header row")
+
+// OpenSource opens path as CSV or XLSX, by its content rather than its name.
+func OpenSource(path string, opts SourceOptions) (Source, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	head := make([]byte, 8)
+	n, _ := io.ReadFull(f, head)
+	head = head[:n]
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		f.Close()
+		return nil, err
+	}
+	ext := strings.ToLower(filepath.Ext(path))
+	switch {
+	case bytes.HasPrefix(head, []byte("PK\x03\x04")):
+		return openXLSX(f, path, opts.Sheet)
+	case bytes.HasPrefix(head, []byte{0xD0, 0xCF, 0x11, 0xE0}):
+		f.Close()
+		return nil, fmt.Errorf("%s: legacy Excel .xls (or an encrypted workbook) is not supported: save it as .xlsx or CSV", path)
+	case ext == ".xlsx" || ext == ".xlsm":
+		f.Close()
+		return nil, fmt.Errorf("%s: not an XLSX spreadsheet (an .xlsx file is a zip archive and this one is not); if it is CSV text, rename it to .csv", path)
+	}
+	return openCSV(f, path, opts.Encoding)
+}
+
+type csvSource struct {
+	f      *os.File
+	cnt    *countingReader
+	size   int64
+	r      *csvReader
+	header []string
+	desc   string
+}
+
+// countingReader counts the bytes read from the file, for progress.
+type countingReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
+}
+
+// Pos reports bytes read so far and the file size.
+func (s *csvSource) Pos() (int64, int64) { return s.cnt.n, s.size }
+
+func openCSV(f *os.File, path, enc string) (Source, error) {
+	cnt := &countingReader{r: f}
+	var size int64
+	if st, err := f.Stat(); err == nil {
+		size = st.Size()
+	}
+	br := bufio.NewReaderSize(cnt, 256<<10)
+	sample, _ := br.Peek(64 << 10)
+	if len(sample) == 0 {
+		f.Close()
+		return nil, fmt.Errorf("%s: %w", path, ErrNoHeader)
+	}
+	name, dec, skip, err := pickEncoding(sample, enc)
+	if err != nil {
+		f.Close()
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	if _, err := br.Discard(skip); err != nil {
+		f.Close()
+		return nil, err
+	}
+	var r io.Reader = br
+	if dec != nil {
+		r = transform.NewReader(br, dec.NewDecoder())
+	}
+	// Peek the decoded header line to choose the separator.
+	dr := bufio.NewReaderSize(r, 256<<10)
+	headLine, _ := dr.Peek(64 << 10)
+	if i := bytes.IndexByte(headLine, '\n'); i >= 0 {
+		headLine = headLine[:i]
+	}
+	sep := detectSeparator(headLine)
+	cr := newCSVReader(dr, sep)
+	rec, err := cr.Read()
+	if err == io.EOF {
+		f.Close()
+		return nil, fmt.Errorf("%s: %w", path, ErrNoHeader)
+	}
+	if err != nil || rec.Err != nil {
+		f.Close()
+		return nil, fmt.Errorf("%s: header: %v%v", path, err, rec.Err)
+	}
+	sepName := map[byte]string{',': "comma", ';': "semicolon", '\t': "tab", '|': "pipe"}[sep]
+	return &csvSource{f: f, cnt: cnt, size: size, r: cr, header: append([]string(nil), rec.Cells...),
+		desc: fmt.Sprintf("CSV, %s, %s-separated", name, sepName)}, nil
+}
+
+func (s *csvSource) Header() []string { return s.header }
+func (s *csvSource) Describe() string { return s.desc }
+func (s *csvSource) Close() error     { return s.f.Close() }
+func (s *csvSource) Next() (Record, error) {
+	rec, err := s.r.Read()
+	if err != nil {
+		return rec, err
+	}
+	if rec.Err == nil {
+		for i, c := range rec.Cells {
+			if !utf8.ValidString(c) {
+				rec.Err = fmt.Errorf("cell %d is not valid text in this file's encoding", i+1)
+				rec.Raw = strings.ToValidUTF8(strings.Join(rec.Cells, ","), "\uFFFD")
+				break
+			}
+		}
+	}
+	return rec, nil
+}
+
+// pickEncoding chooses the decoder for a CSV file from its BOM or, without
+// one, from whether the sample is valid UTF-8 or valid GB18030. skip is the
+// BOM length.
+func pickEncoding(sample []byte, forced string) (name string, dec encoding.Encoding, skip int, err error) {
+	switch {
+	case bytes.HasPrefix(sample, []byte{0xEF, 0xBB, 0xBF}):
+		return "UTF-8 with BOM", nil, 3, nil
+	case bytes.HasPrefix(sample, []byte{0xFF, 0xFE}):
+		return "UTF-16LE", unicode.UTF16(unicode.LittleEndian, unicode.IgnoreBOM), 2, nil
+	case bytes.HasPrefix(sample, []byte{0xFE, 0xFF}):
+		return "UTF-16BE", unicode.UTF16(unicode.BigEndian, unicode.IgnoreBOM), 2, nil
+	}
+	switch strings.ToLower(strings.ReplaceAll(forced, "-", "")) {
+	case "":
+	case "utf8":
+		return "UTF-8", nil, 0, nil
+	case "gbk", "gb2312", "cp936":
+		return "GBK", simplifiedchinese.GBK, 0, nil
+	case "gb18030":
+		return "GB18030", simplifiedchinese.GB18030, 0, nil
+	case "utf16", "utf16le":
+		return "UTF-16LE", unicode.UTF16(unicode.LittleEndian, unicode.IgnoreBOM), 0, nil
+	default:
+		return "", nil, 0, fmt.Errorf("encoding %q: want utf-8, gbk, gb18030 or utf-16", forced)
+	}
+	if bytes.IndexByte(sample, 0) >= 0 {
+		return "", nil, 0, errors.New("not a text file (it contains NUL bytes); CSV must be UTF-8, GBK/GB18030 or UTF-16 with a BOM")
+	}
+	trimmed := trimPartialRune(sample)
+	if utf8.Valid(trimmed) {
+		return "UTF-8", nil, 0, nil
+	}
+	if off, ok := validGB18030(trimmed); ok {
+		return "GB18030", simplifiedchinese.GB18030, 0, nil
+	} else {
+		bad := utf8Offset(trimmed)
+		return "", nil, 0, fmt.Errorf("unknown text encoding: byte 0x%02X at offset %d is neither UTF-8 nor GB18030 (GB18030 fails at offset %d); save the file as UTF-8 or pass --encoding",
+			trimmed[bad], bad, off)
+	}
+}
+
+// trimPartialRune drops an incomplete multi-byte sequence cut by the sample end.
+func trimPartialRune(b []byte) []byte {
+	for i := 1; i <= 3 && i <= len(b); i++ {
+		if b[len(b)-i] < 0x80 {
+			return b[:len(b)-i+1]
+		}
+	}
+	return b
+}
+
+func utf8Offset(b []byte) int {
+	for i := 0; i < len(b); {
+		r, size := utf8.DecodeRune(b[i:])
+		if r == utf8.RuneError && size <= 1 {
+			return i
+		}
+		i += size
+	}
+	return 0
+}
+
+// validGB18030 checks the GB18030 byte structure: single bytes 0x00-0x7F,
+// two-byte 0x81-0xFE + 0x40-0xFE (not 0x7F), four-byte 0x81-0xFE 0x30-0x39
+// 0x81-0xFE 0x30-0x39. It returns the first bad offset.
+func validGB18030(b []byte) (int, bool) {
+	for i := 0; i < len(b); {
+		c := b[i]
+		switch {
+		case c < 0x80:
+			i++
+		case c >= 0x81 && c <= 0xFE && i+1 < len(b):
+			d := b[i+1]
+			switch {
+			case d >= 0x40 && d <= 0xFE && d != 0x7F:
+				i += 2
+			case d >= 0x30 && d <= 0x39 && i+3 < len(b) && b[i+2] >= 0x81 && b[i+2] <= 0xFE && b[i+3] >= 0x30 && b[i+3] <= 0x39:
+				i += 4
+			default:
+				return i, false
+			}
+		case c >= 0x81 && c <= 0xFE && i+1 == len(b):
+			return i, true // cut by the sample end
+		default:
+			return i, false
+		}
+	}
+	return 0, true
+}
+
+type xlsxSource struct {
+	f      *excelize.File
+	file   *os.File
+	rows   *excelize.Rows
+	header []string
+	line   int
+	desc   string
+}
+
+func openXLSX(f *os.File, path, sheet string) (Source, error) {
+	x, err := excelize.OpenReader(f)
+	if err != nil {
+		f.Close()
+		return nil, fmt.Errorf("%s: not a readable XLSX spreadsheet: %w", path, err)
+	}
+	sheets := x.GetSheetList()
+	if sheet == "" {
+		if len(sheets) == 0 {
+			x.Close()
+			f.Close()
+			return nil, fmt.Errorf("%s: workbook has no sheets", path)
+		}
+		sheet = sheets[0]
+	}
+	rows, err := x.Rows(sheet)
+	if err != nil {
+		x.Close()
+		f.Close()
+		return nil, fmt.Errorf("%s: sheet %q (sheets: %s): %w", path, sheet, strings.Join(sheets, ", "), err)
+	}
+	s := &xlsxSource{f: x, file: f, rows: rows, desc: fmt.Sprintf("XLSX, sheet %q", sheet)}
+	for {
+		rec, err := s.Next()
+		if err == io.EOF {
+			s.Close()
+			return nil, fmt.Errorf("%s: sheet %q: %w", path, sheet, ErrNoHeader)
+		}
+		if err != nil {
+			s.Close()
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+		if len(rec.Cells) > 0 {
+			s.header = append([]string(nil), rec.Cells...)
+			return s, nil
+		}
+	}
+}
+
+func (s *xlsxSource) Header() []string { return s.header }
+func (s *xlsxSource) Describe() string { return s.desc }
+func (s *xlsxSource) Close() error {
+	s.rows.Close()
+	s.f.Close()
+	return s.file.Close()
+}
+
+// Next returns the next non-empty row. Cells come raw (RawCellValue), so a
+// date is its serial number, which ParseTime reads, instead of text in the
+// sheet's display format.
+func (s *xlsxSource) Next() (Record, error) {
+	for s.rows.Next() {
+		s.line++
+		cells, err := s.rows.Columns(excelize.Options{RawCellValue: true})
+		if err != nil {
+			return Record{Line: s.line, Err: err}, nil
+		}
+		empty := true
+		for _, c := range cells {
+			if strings.TrimSpace(c) != "" {
+				empty = false
+				break
+			}
+		}
+		if !empty {
+			return Record{Line: s.line, Cells: cells}, nil
+		}
+	}
+	if err := s.rows.Error(); err != nil {
+		return Record{}, err
+	}
+	return Record{}, io.EOF
+}

@@ -1,0 +1,201 @@
+// Package money represents amounts as integer minor units with an ISO 4217
+// currency, and parses the many ways shops write them ("¥1,234.50", "￥ 12").
+package money
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// DefaultCurrency is what kith assumes when an input names none.
+const DefaultCurrency = "CNY"
+
+// Money is an amount in minor units (fen for CNY) of Currency.
+type Money struct {
+	Minor    int64
+	Currency string
+}
+
+// Exponent is the number of minor-unit digits of a currency.
+func Exponent(currency string) int {
+	switch currency {
+	case "JPY", "KRW", "VND", "CLP", "ISK":
+		return 0
+	case "BHD", "KWD", "OMR", "JOD", "TND":
+		return 3
+	}
+	return 2
+}
+
+// symbols maps currency marks found in cells to ISO codes.
+var symbols = []struct{ mark, code string }{
+	{"CNY", "CNY"}, {"RMB", "CNY"}, {"USD", "USD"}, {"EUR", "EUR"}, {"GBP", "GBP"},
+	{"HKD", "HKD"}, {"JPY", "JPY"}, {"US$", "USD"}, {"HK$", "HKD"},
+	{"¥", ""}, {"￥", ""}, {"元", "CNY"}, {"$", "USD"}, {"€", "EUR"}, {"£", "GBP"},
+}
+
+var errEmpty = errors.New("empty amount")
+
+// Parse reads an amount such as "1234.5", "1,234.50", "¥1,234.50", "￥ 12",
+// "-3.20", "(3.20)" or "12元". A currency mark in the text must agree with
+// currency (¥ is taken as currency, since it stands for both CNY and JPY).
+// More decimals than the currency has are rounded half away from zero.
+func Parse(s, currency string) (Money, error) {
+	if currency == "" {
+		currency = DefaultCurrency
+	}
+	t := strings.TrimSpace(s)
+	if t == "" {
+		return Money{}, errEmpty
+	}
+	neg := false
+	if strings.HasPrefix(t, "(") && strings.HasSuffix(t, ")") {
+		neg, t = true, strings.TrimSpace(t[1:len(t)-1])
+	}
+	if strings.HasPrefix(t, "-") || strings.HasPrefix(t, "−") {
+		neg = !neg
+		t = strings.TrimSpace(strings.TrimPrefix(strings.TrimPrefix(t, "-"), "−"))
+	} else if strings.HasPrefix(t, "+") {
+		t = strings.TrimSpace(t[1:])
+	}
+	for _, sym := range symbols {
+		var found bool
+		if strings.HasPrefix(t, sym.mark) {
+			t, found = t[len(sym.mark):], true
+		} else if strings.HasSuffix(t, sym.mark) {
+			t, found = t[:len(t)-len(sym.mark)], true
+		}
+		if found {
+			if sym.code != "" && sym.code != currency {
+				return Money{}, fmt.Errorf("amount %q is in %s, expected %s", s, sym.code, currency)
+			}
+			t = strings.TrimSpace(t)
+			if strings.HasPrefix(t, "-") && !neg {
+				neg, t = true, strings.TrimSpace(t[1:])
+			}
+			break
+		}
+	}
+	minor, err := parseDecimal(t, Exponent(currency))
+	if err != nil {
+		return Money{}, fmt.Errorf("amount %q: %w", s, err)
+	}
+	if neg {
+		minor = -minor
+	}
+	return Money{Minor: minor, Currency: currency}, nil
+}
+
+// parseDecimal turns "1,234.567" into minor units with exp decimals.
+func parseDecimal(t string, exp int) (int64, error) {
+	if t == "" {
+		return 0, errors.New("no digits")
+	}
+	intPart, frac, _ := strings.Cut(t, ".")
+	if strings.ContainsAny(intPart, ", ") {
+		groups := strings.FieldsFunc(intPart, func(r rune) bool { return r == ',' || r == ' ' })
+		if len(groups) < 2 || len(groups[0]) > 3 || len(groups[0]) == 0 {
+			return 0, errors.New("misplaced thousands separator (decimal comma? write 12.50)")
+		}
+		for _, g := range groups[1:] {
+			if len(g) != 3 {
+				return 0, errors.New("misplaced thousands separator (decimal comma? write 12.50)")
+			}
+		}
+		intPart = strings.Join(groups, "")
+	}
+	if intPart == "" {
+		intPart = "0"
+	}
+	for _, part := range []string{intPart, frac} {
+		for i := 0; i < len(part); i++ {
+			if part[i] < '0' || part[i] > '9' {
+				return 0, fmt.Errorf("unexpected character %q", part[i])
+			}
+		}
+	}
+	if len(intPart) > 15 {
+		return 0, errors.New("too large")
+	}
+	n, _ := strconv.ParseInt(intPart, 10, 64)
+	for i := 0; i < exp; i++ {
+		n *= 10
+	}
+	var f int64
+	for i := 0; i < exp; i++ {
+		f *= 10
+		if i < len(frac) {
+			f += int64(frac[i] - '0')
+		}
+	}
+	n += f
+	if len(frac) > exp && frac[exp] >= '5' {
+		n++ // half away from zero; the sign is applied by the caller
+	}
+	return n, nil
+}
+
+// Decimal formats m in major units without grouping or symbol: "-1234.50".
+// It is the form JSON and CSV outputs use.
+func (m Money) Decimal() string {
+	return FormatMinor(m.Minor, Exponent(m.Currency))
+}
+
+// FormatMinor renders minor units with exp decimals.
+func FormatMinor(minor int64, exp int) string {
+	sign := ""
+	u := uint64(minor)
+	if minor < 0 {
+		sign, u = "-", uint64(-minor)
+	}
+	if exp == 0 {
+		return sign + strconv.FormatUint(u, 10)
+	}
+	div := uint64(1)
+	for i := 0; i < exp; i++ {
+		div *= 10
+	}
+	return fmt.Sprintf("%s%d.%0*d", sign, u/div, exp, u%div)
+}
+
+// String formats m for people: "¥1,234.50", "US$12.00", "-¥3.20".
+func (m Money) String() string {
+	d := m.Decimal()
+	sign := ""
+	if strings.HasPrefix(d, "-") {
+		sign, d = "-", d[1:]
+	}
+	intPart, frac, _ := strings.Cut(d, ".")
+	var b strings.Builder
+	for i, c := range intPart {
+		if i > 0 && (len(intPart)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	if frac != "" {
+		b.WriteString("." + frac)
+	}
+	return sign + Symbol(m.Currency) + b.String()
+}
+
+// Symbol is the mark shown before an amount in a currency.
+func Symbol(currency string) string {
+	switch currency {
+	case "CNY", "":
+		return "¥"
+	case "USD":
+		return "US$"
+	case "EUR":
+		return "€"
+	case "GBP":
+		return "£"
+	case "HKD":
+		return "HK$"
+	case "JPY":
+		return "JP¥"
+	}
+	return currency + " "
+}

@@ -1,0 +1,86 @@
+package money
+
+import (
+	"testing"
+)
+
+func TestParse(t *testing.T) {
+	tests := []struct {
+		in       string
+		currency string
+		want     int64
+		wantErr  bool
+	}{
+		{"1234.5", "CNY", 123450, false},
+		{"1,234.50", "CNY", 123450, false},
+		{"¥1,234.50", "CNY", 123450, false},
+		{"￥ 12", "CNY", 1200, false},
+		{"12元", "CNY", 1200, false},
+		{"-3.2", "CNY", -320, false},
+		{"(3.20)", "CNY", -320, false},
+		{"¥-3.20", "CNY", -320, false},
+		{"0.005", "CNY", 1, false},
+		{"12.344", "CNY", 1234, false},
+		{".5", "CNY", 50, false},
+		{"1 234 567.89", "CNY", 123456789, false},
+		{"1200", "JPY", 1200, false},
+		{"$12.00", "USD", 1200, false},
+		{"$12.00", "CNY", 0, true},
+		{"12,5", "CNY", 0, true},
+		{"1,23,456", "CNY", 0, true},
+		{"abc", "CNY", 0, true},
+		{"", "CNY", 0, true},
+		{"1e5", "CNY", 0, true},
+		{"12.3.4", "CNY", 0, true},
+		{"9999999999999999", "CNY", 0, true},
+	}
+	for _, tt := range tests {
+		got, err := Parse(tt.in, tt.currency)
+		if (err != nil) != tt.wantErr {
+			t.Errorf("Parse(%q) error = %v, wantErr %v", tt.in, err, tt.wantErr)
+			continue
+		}
+		if !tt.wantErr && got.Minor != tt.want {
+			t.Errorf("Parse(%q) = %d, want %d", tt.in, got.Minor, tt.want)
+		}
+	}
+}
+
+func TestFormat(t *testing.T) {
+	tests := []struct {
+		m       Money
+		str     string
+		decimal string
+	}{
+		{Money{123450, "CNY"}, "¥1,234.50", "1234.50"},
+		{Money{-320, "CNY"}, "-¥3.20", "-3.20"},
+		{Money{5, "CNY"}, "¥0.05", "0.05"},
+		{Money{1234567, "JPY"}, "JP¥1,234,567", "1234567"},
+		{Money{0, "USD"}, "US$0.00", "0.00"},
+	}
+	for _, tt := range tests {
+		if got := tt.m.String(); got != tt.str {
+			t.Errorf("%v.String() = %q, want %q", tt.m, got, tt.str)
+		}
+		if got := tt.m.Decimal(); got != tt.decimal {
+			t.Errorf("%v.Decimal() = %q, want %q", tt.m, got, tt.decimal)
+		}
+	}
+}
+
+// FuzzParse checks that whatever parses formats back to the same amount.
+func FuzzParse(f *testing.F) {
+	for _, s := range []string{"1,234.50", "¥12", "(3)", "-0.5", "12元"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		m, err := Parse(s, "CNY")
+		if err != nil {
+			return
+		}
+		back, err := Parse(m.Decimal(), "CNY")
+		if err != nil || back.Minor != m.Minor {
+			t.Fatalf("round trip %q -> %q -> %v (%v)", s, m.Decimal(), back, err)
+		}
+	})
+}
