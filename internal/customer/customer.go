@@ -118,3 +118,50 @@ func (c *Customer) Hash() uint64 {
 	}
 	return h.Sum64()
 }
+
+// OrderSummary is one order as the customer 360 lists it.
+type OrderSummary struct {
+	ExternalID string
+	OrderedAt  time.Time
+	Amount     int64
+	Currency   string
+	Channel    string
+	Status     string
+	Lines      int
+}
+
+// Ref is another customer named on a profile (referrer, referred).
+type Ref struct {
+	ID         int64
+	ExternalID string
+	Name       string
+}
+
+// View is the customer 360: profile, orders and totals.
+type View struct {
+	Customer
+	Owner    string // staff user name
+	Referrer *Ref
+	Referred []Ref
+	Orders   []OrderSummary // newest first, up to the limit asked
+	Totals   Totals
+}
+
+// Totals sums a customer's orders. Only paid orders are purchases.
+type Totals struct {
+	Orders        int // paid orders
+	Refunds       int // refunded or cancelled orders
+	Revenue       int64
+	Refunded      int64
+	Currency      string
+	FirstPurchase time.Time
+	LastPurchase  time.Time
+}
+
+// AOV is the average paid order value in minor units (0 without orders).
+func (t Totals) AOV() int64 {
+	if t.Orders == 0 {
+		return 0
+	}
+	return t.Revenue / int64(t.Orders)
+}

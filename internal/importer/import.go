@@ -72,6 +72,8 @@ type Summary struct {
 	Rejected    int    `json:"rejected"`
 	Customers   int    `json:"customers_created"`
 	RejectsPath string `json:"rejects_file,omitempty"`
+	// Warnings are problems that rejected no row, e.g. unknown referrers.
+	Warnings []string `json:"warnings,omitempty"`
 }
 
 // DefaultRejectsPath is NAME.rejects.csv beside the input file.
@@ -153,12 +155,13 @@ func Import(ctx context.Context, sink Sink, k Kind, path string, opts Options) (
 	r := &reader{src: src, p: p, opts: &opts, header: len(src.Header())}
 	switch k {
 	case Customers:
-		err = pipeline(ctx, r, parser(r, p.parseCustomer), sum, rw, func(ctx context.Context, rows []Row[customer.Customer]) (BatchResult, error) {
+		step := dedupe(parser(r, p.parseCustomer), "customer", func(c *customer.Customer) string { return c.Key().String() }, (*customer.Customer).Hash)
+		err = pipeline(ctx, r, step, sum, rw, func(ctx context.Context, rows []Row[customer.Customer]) (BatchResult, error) {
 			return sink.WriteCustomers(ctx, run, rows)
 		})
 	case Orders:
 		occ := map[uint64]int32{} // only filled when the file has no order ids
-		parse := parser(r, func() (order.Order, *cellErr) {
+		step := parser(r, func() (order.Order, *cellErr) {
 			o, cerr := p.parseOrder()
 			if cerr == nil && o.ExternalID == "" {
 				h := tripleHash(o.Customer, o.OrderedAt, o.Amount)
@@ -167,23 +170,30 @@ func Import(ctx context.Context, sink Sink, k Kind, path string, opts Options) (
 			}
 			return o, cerr
 		})
-		err = pipeline(ctx, r, dedupe(parse), sum, rw, func(ctx context.Context, rows []Row[order.Order]) (BatchResult, error) {
+		err = pipeline(ctx, r, dedupe(step, "order_id", orderKey, (*order.Order).Hash), sum, rw, func(ctx context.Context, rows []Row[order.Order]) (BatchResult, error) {
 			return sink.WriteOrders(ctx, run, rows, false)
 		})
 	case Lines:
-		err = pipeline(ctx, r, groupLines(r), sum, rw, func(ctx context.Context, rows []Row[order.Order]) (BatchResult, error) {
+		err = pipeline(ctx, r, dedupe(groupLines(r), "order_id", orderKey, (*order.Order).Hash), sum, rw, func(ctx context.Context, rows []Row[order.Order]) (BatchResult, error) {
 			return sink.WriteOrders(ctx, run, rows, true)
 		})
 	case Spend:
-		err = pipeline(ctx, r, parser(r, p.parseSpend), sum, rw, func(ctx context.Context, rows []Row[order.Spend]) (BatchResult, error) {
+		step := aggregate(parser(r, p.parseSpend), func(s *order.Spend) string {
+			return s.Date.Format(time.DateOnly) + "\x00" + s.Channel + "\x00" + s.Kind
+		}, func(dst, src *order.Spend) { dst.Amount += src.Amount })
+		err = pipeline(ctx, r, step, sum, rw, func(ctx context.Context, rows []Row[order.Spend]) (BatchResult, error) {
 			return sink.WriteSpend(ctx, run, rows)
 		})
 	case Traffic:
-		err = pipeline(ctx, r, parser(r, p.parseTraffic), sum, rw, func(ctx context.Context, rows []Row[order.Traffic]) (BatchResult, error) {
+		step := aggregate(parser(r, p.parseTraffic), func(t *order.Traffic) string {
+			return t.Date.Format(time.DateOnly) + "\x00" + t.Channel
+		}, func(dst, src *order.Traffic) { dst.Visitors += src.Visitors; dst.Conversions += src.Conversions })
+		err = pipeline(ctx, r, step, sum, rw, func(ctx context.Context, rows []Row[order.Traffic]) (BatchResult, error) {
 			return sink.WriteTraffic(ctx, run, rows)
 		})
 	case Products:
-		err = pipeline(ctx, r, parser(r, p.parseProduct), sum, rw, func(ctx context.Context, rows []Row[order.Product]) (BatchResult, error) {
+		step := dedupe(parser(r, p.parseProduct), "sku", func(p *order.Product) string { return p.SKU }, (*order.Product).Hash)
+		err = pipeline(ctx, r, step, sum, rw, func(ctx context.Context, rows []Row[order.Product]) (BatchResult, error) {
 			return sink.WriteProducts(ctx, run, rows)
 		})
 	default:
@@ -206,6 +216,8 @@ func Import(ctx context.Context, sink Sink, k Kind, path string, opts Options) (
 	}
 	return sum, nil
 }
+
+func orderKey(o *order.Order) string { return o.ExternalID }
 
 // reader pulls records and checks their shape before they are parsed.
 type reader struct {
@@ -288,12 +300,12 @@ func parser[T any](r *reader, parse func() (T, *cellErr)) fill[T] {
 	}
 }
 
-// dedupe rejects a second order with an order id already in the same batch
-// (the store catches repeats across batches). It keeps the first.
-func dedupe(step fill[order.Order]) fill[order.Order] {
-	var cur *batch[order.Order]
+// dedupe rejects a row whose key is already in the same batch, keeping the
+// first (the store catches repeats across batches, through import_run).
+func dedupe[T any](step fill[T], field string, key func(*T) string, hash func(*T) uint64) fill[T] {
+	var cur *batch[T]
 	seen := map[string]int{}
-	return func(b *batch[order.Order]) error {
+	return func(b *batch[T]) error {
 		if b != cur {
 			cur = b
 			clear(seen)
@@ -302,20 +314,60 @@ func dedupe(step fill[order.Order]) fill[order.Order] {
 		if err := step(b); err != nil || len(b.rows) == n {
 			return err
 		}
-		o := b.rows[n]
-		i, dup := seen[o.V.ExternalID]
-		if !dup {
-			seen[o.V.ExternalID] = n
-			return nil
+		// A grouping step may add several rows at once; check each.
+		kept := n
+		for j := n; j < len(b.rows); j++ {
+			row := &b.rows[j]
+			k := key(&row.V)
+			i, dup := seen[k]
+			if !dup {
+				seen[k] = kept
+				b.rows[kept], b.srcs[kept] = b.rows[j], b.srcs[j]
+				kept++
+				continue
+			}
+			first := &b.rows[i]
+			reason := fmt.Sprintf("duplicate %s %s: same content as line %d", field, k, first.Line)
+			if hash(&first.V) != hash(&row.V) {
+				reason = fmt.Sprintf("duplicate %s %s with different content from line %d (kept the first)", field, k, first.Line)
+			}
+			for _, src := range b.srcs[j] {
+				b.rejects = append(b.rejects, rejectRec{src: src, field: field, reason: reason})
+			}
 		}
-		first := b.rows[i]
-		reason := fmt.Sprintf("duplicate order id %s: same content as line %d", o.V.ExternalID, first.Line)
-		if first.V.Hash() != o.V.Hash() {
-			reason = fmt.Sprintf("duplicate order id %s with different content from line %d (kept the first)", o.V.ExternalID, first.Line)
-		}
-		b.rejects = append(b.rejects, rejectRec{src: b.srcs[n][0], field: "order_id", reason: reason})
-		b.rows, b.srcs = b.rows[:n], b.srcs[:n]
+		b.rows, b.srcs = b.rows[:kept], b.srcs[:kept]
 		return nil
+	}
+}
+
+// aggregate sums rows with the same key over the whole file (spend and
+// traffic exports often have one row per campaign) and emits them at the
+// end. Keys are days x channels x kinds, so memory follows the calendar, not
+// the file.
+func aggregate[T any](step fill[T], key func(*T) string, merge func(dst, src *T)) fill[T] {
+	index := map[string]int{}
+	var rows []Row[T]
+	var srcs [][]srcRef
+	return func(b *batch[T]) error {
+		n := len(b.rows)
+		err := step(b)
+		for j := n; j < len(b.rows); j++ {
+			k := key(&b.rows[j].V)
+			if i, ok := index[k]; ok {
+				merge(&rows[i].V, &b.rows[j].V)
+				srcs[i] = append(srcs[i], b.srcs[j]...)
+				continue
+			}
+			index[k] = len(rows)
+			rows = append(rows, b.rows[j])
+			srcs = append(srcs, b.srcs[j])
+		}
+		b.rows, b.srcs = b.rows[:n], b.srcs[:n]
+		if err == io.EOF {
+			b.rows = append(b.rows, rows...)
+			b.srcs = append(b.srcs, srcs...)
+		}
+		return err
 	}
 }
 

@@ -123,3 +123,15 @@ func (f *fnv) i64(v int64) {
 		f.h = (f.h ^ uint64(byte(v>>(8*i)))) * prime64
 	}
 }
+
+// Hash fingerprints a product's content.
+func (p *Product) Hash() uint64 {
+	h := fnv{offset64}
+	h.str(p.SKU)
+	h.str(p.Name)
+	h.str(p.Category)
+	h.i64(int64(p.ConsumptionDays))
+	h.i64(int64(p.ServiceIntervalDays))
+	h.i64(int64(p.LifespanDays))
+	return h.h
+}

@@ -1,0 +1,184 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/kithcrm/kith/internal/customer"
+	"github.com/kithcrm/kith/internal/kith"
+)
+
+const (
+	customerColumns = `c.id, COALESCE(c.external_id, ''), c.name, COALESCE(c.phone, ''), COALESCE(c.email, ''), c.gender,
+    COALESCE(c.birthday, ''), c.birthday_lunar, c.city, c.region, c.company, c.company_size, c.channel,
+    COALESCE(c.referrer_id, 0), c.referrer_ref, COALESCE(c.owner_id, 0), c.owner_ref, c.attrs, c.notes, c.created_at,
+    COALESCE(u.name, '')`
+	customerFrom          = ` FROM customers c LEFT JOIN users u ON u.id = c.owner_id `
+	selectCustomerByExt   = `SELECT ` + customerColumns + customerFrom + `WHERE c.external_id = $1`
+	selectCustomerByPhone = `SELECT ` + customerColumns + customerFrom + `WHERE c.phone = $1 ORDER BY c.id LIMIT 1`
+	selectCustomerByEmail = `SELECT ` + customerColumns + customerFrom + `WHERE c.email = $1 ORDER BY c.id LIMIT 1`
+	selectCustomerByID    = `SELECT ` + customerColumns + customerFrom + `WHERE c.id = $1`
+	selectCustomerTags    = `SELECT tag FROM customer_tags WHERE customer_id = $1 ORDER BY tag`
+	selectCustomerRef     = `SELECT id, COALESCE(external_id, ''), name FROM customers WHERE id = $1`
+	selectReferred        = `SELECT id, COALESCE(external_id, ''), name FROM customers WHERE referrer_id = $1 ORDER BY id LIMIT 100`
+	selectCustomerOrders  = `SELECT o.external_id, o.ordered_at, o.amount, o.currency, o.channel, o.status,
+    (SELECT count(*) FROM order_lines l WHERE l.order_id = o.id)
+FROM orders o WHERE o.customer_id = $1 ORDER BY o.ordered_at DESC, o.id DESC LIMIT $2`
+	selectCustomerTotals = `SELECT
+    COALESCE(sum(CASE WHEN status = 'paid' THEN 1 ELSE 0 END), 0),
+    COALESCE(sum(CASE WHEN status <> 'paid' THEN 1 ELSE 0 END), 0),
+    COALESCE(sum(CASE WHEN status = 'paid' THEN amount ELSE 0 END), 0),
+    COALESCE(sum(CASE WHEN status <> 'paid' THEN amount ELSE 0 END), 0),
+    COALESCE(max(currency), ''),
+    min(CASE WHEN status = 'paid' THEN ordered_at END),
+    max(CASE WHEN status = 'paid' THEN ordered_at END)
+FROM orders WHERE customer_id = $1`
+)
+
+func scanCustomer(row *sql.Row, c *customer.Customer, owner *string) error {
+	var attrs string
+	var created dbTime
+	err := row.Scan(&c.ID, &c.ExternalID, &c.Name, &c.Phone, &c.Email, &c.Gender, &c.Birthday, &c.BirthdayLunar,
+		&c.City, &c.Region, &c.Company, &c.CompanySize, &c.Channel, &c.ReferrerID, &c.ReferrerRef, &c.OwnerID,
+		&c.OwnerRef, &attrs, &c.Notes, &created, owner)
+	if err != nil {
+		return err
+	}
+	c.CreatedAt = created.Time
+	if attrs != "" && attrs != "{}" {
+		if err := json.Unmarshal([]byte(attrs), &c.Attrs); err != nil {
+			return fmt.Errorf("customer %d attrs: %w", c.ID, err)
+		}
+	}
+	return nil
+}
+
+// CustomerView finds a customer by external id, phone, email or kith id
+// ("#12") and loads the 360: profile, tags, referrer, referred customers,
+// the newest orders (up to limit) and totals.
+func (s *Store) CustomerView(ctx context.Context, ref string, limit int) (*customer.View, error) {
+	ref = strings.TrimSpace(ref)
+	v := &customer.View{}
+	tries := []struct {
+		q   string
+		arg any
+	}{
+		{selectCustomerByExt, ref},
+		{selectCustomerByPhone, customer.NormalizePhone(ref)},
+		{selectCustomerByEmail, customer.NormalizeEmail(ref)},
+	}
+	if id, err := strconv.ParseInt(strings.TrimPrefix(ref, "#"), 10, 64); err == nil {
+		tries = append(tries, struct {
+			q   string
+			arg any
+		}{selectCustomerByID, id})
+	}
+	found := false
+	for _, t := range tries {
+		if t.arg == "" {
+			continue
+		}
+		err := scanCustomer(s.rd.QueryRowContext(ctx, t.q, t.arg), &v.Customer, &v.Owner)
+		if err == nil {
+			found = true
+			break
+		}
+		if !errors.Is(err, sql.ErrNoRows) {
+			return nil, fmt.Errorf("customer %q: %w", ref, err)
+		}
+	}
+	if !found {
+		return nil, fmt.Errorf("customer %q: %w (tried external id, phone, email and kith id)", ref, kith.ErrNotFound)
+	}
+	id := v.ID
+	rows, err := s.rd.QueryContext(ctx, selectCustomerTags, id)
+	if err != nil {
+		return nil, err
+	}
+	for rows.Next() {
+		var t string
+		if err := rows.Scan(&t); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		v.Tags = append(v.Tags, t)
+	}
+	rows.Close()
+	if v.ReferrerID != 0 {
+		r := &customer.Ref{}
+		if err := s.rd.QueryRowContext(ctx, selectCustomerRef, v.ReferrerID).Scan(&r.ID, &r.ExternalID, &r.Name); err == nil {
+			v.Referrer = r
+		}
+	}
+	if rows, err = s.rd.QueryContext(ctx, selectReferred, id); err != nil {
+		return nil, err
+	}
+	for rows.Next() {
+		var r customer.Ref
+		if err := rows.Scan(&r.ID, &r.ExternalID, &r.Name); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		v.Referred = append(v.Referred, r)
+	}
+	rows.Close()
+	if rows, err = s.rd.QueryContext(ctx, selectCustomerOrders, id, limit); err != nil {
+		return nil, err
+	}
+	for rows.Next() {
+		var o customer.OrderSummary
+		var at dbTime
+		if err := rows.Scan(&o.ExternalID, &at, &o.Amount, &o.Currency, &o.Channel, &o.Status, &o.Lines); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		o.OrderedAt = at.Time
+		v.Orders = append(v.Orders, o)
+	}
+	rows.Close()
+	var first, last dbTime
+	t := &v.Totals
+	if err := s.rd.QueryRowContext(ctx, selectCustomerTotals, id).Scan(&t.Orders, &t.Refunds, &t.Revenue, &t.Refunded,
+		&t.Currency, &first, &last); err != nil {
+		return nil, fmt.Errorf("customer %q totals: %w", ref, err)
+	}
+	t.FirstPurchase, t.LastPurchase = first.Time, last.Time
+	return v, nil
+}
+
+const insertUser = `INSERT INTO users (name, email, role, skills, capacity, created_at) VALUES ($1, $2, $3, $4, $5, $6)
+ON CONFLICT (email) DO UPDATE SET name = excluded.name, role = excluded.role, skills = excluded.skills, capacity = excluded.capacity
+RETURNING id`
+
+// UpsertStaff creates or updates a staff user by email (no password: the
+// account issue adds sign-in).
+func (s *Store) UpsertStaff(ctx context.Context, name, email, role, skills string, capacity int) (int64, error) {
+	var id int64
+	err := s.db.QueryRowContext(ctx, insertUser, name, strings.ToLower(email), role, skills, capacity, s.d.ts(s.Now())).Scan(&id)
+	if err != nil {
+		return 0, fmt.Errorf("staff %s: %w", email, err)
+	}
+	return id, nil
+}
+
+const countAll = `SELECT (SELECT count(*) FROM customers), (SELECT count(*) FROM orders),
+    (SELECT COALESCE(sum(CASE WHEN status = 'paid' THEN amount ELSE 0 END), 0) FROM orders),
+    (SELECT count(*) FROM order_lines), (SELECT count(*) FROM users)`
+
+// Counts are headline row counts of a database.
+type Counts struct {
+	Customers, Orders, Lines, Users int64
+	Revenue                         int64
+}
+
+// Counts reports how many customers, orders and lines the database holds.
+func (s *Store) Counts(ctx context.Context) (Counts, error) {
+	var c Counts
+	err := s.rd.QueryRowContext(ctx, countAll).Scan(&c.Customers, &c.Orders, &c.Revenue, &c.Lines, &c.Users)
+	return c, err
+}

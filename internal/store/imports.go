@@ -1,0 +1,497 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sync"
+
+	"github.com/kithcrm/kith/internal/customer"
+	"github.com/kithcrm/kith/internal/importer"
+	"github.com/kithcrm/kith/internal/order"
+)
+
+// runState is what the store remembers during one import run: customer ids
+// already resolved, so an orders file does not look up the same customer for
+// every order. It is bounded: cleared when full.
+type runState struct {
+	customers map[string]int64
+}
+
+const maxCachedCustomers = 1 << 20
+
+var runs sync.Map // run id -> *runState
+
+const insertRun = `INSERT INTO import_runs (kind, file, started_at) VALUES ($1, $2, $3) RETURNING id`
+
+// BeginImport records a new import run; rows written by it carry its id, which
+// is how a repeat of an order id within one file is told from a re-import.
+func (s *Store) BeginImport(ctx context.Context, kind importer.Kind, file string) (int64, error) {
+	var id int64
+	if err := s.db.QueryRowContext(ctx, insertRun, string(kind), file, s.d.ts(s.Now())).Scan(&id); err != nil {
+		return 0, fmt.Errorf("begin import: %w", err)
+	}
+	runs.Store(id, &runState{customers: map[string]int64{}})
+	return id, nil
+}
+
+const (
+	resolveReferrers = `UPDATE customers SET referrer_id = COALESCE(
+    (SELECT r.id FROM customers r WHERE r.external_id = customers.referrer_ref),
+    (SELECT min(r.id) FROM customers r WHERE r.phone = customers.referrer_ref),
+    (SELECT min(r.id) FROM customers r WHERE r.email = lower(customers.referrer_ref)))
+WHERE referrer_ref <> '' AND (import_run = $1 OR referrer_id IS NULL)`
+	countUnresolvedReferrers = `SELECT count(*) FROM customers WHERE referrer_ref <> '' AND referrer_id IS NULL`
+	resolveOwners            = `UPDATE customers SET owner_id = (SELECT min(u.id) FROM users u WHERE u.email = lower(customers.owner_ref) OR u.name = customers.owner_ref)
+WHERE owner_ref <> '' AND (import_run = $1 OR owner_id IS NULL)`
+	countUnresolvedOwners = `SELECT count(*) FROM customers WHERE owner_ref <> '' AND owner_id IS NULL`
+	finishRun             = `UPDATE import_runs SET finished_at = $2, read_rows = $3, created = $4, updated = $5, unchanged = $6, rejected = $7 WHERE id = $1`
+)
+
+// FinishImport resolves referrer and owner references (a referrer may come
+// later in the file than the customer it referred) and closes the run.
+func (s *Store) FinishImport(ctx context.Context, run int64, sum *importer.Summary) error {
+	defer runs.Delete(run)
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		if sum.Kind == importer.Customers {
+			for _, q := range []struct{ update, count, what string }{
+				{resolveReferrers, countUnresolvedReferrers, "referrers are not customers in the database (yet)"},
+				{resolveOwners, countUnresolvedOwners, "owners are not staff users (add them with kith user add)"},
+			} {
+				if _, err := tx.ExecContext(ctx, q.update, run); err != nil {
+					return fmt.Errorf("finish import: %w", err)
+				}
+				var n int
+				if err := tx.QueryRowContext(ctx, q.count).Scan(&n); err != nil {
+					return fmt.Errorf("finish import: %w", err)
+				}
+				if n > 0 {
+					sum.Warnings = append(sum.Warnings, fmt.Sprintf("%d customers' %s", n, q.what))
+				}
+			}
+		}
+		_, err := tx.ExecContext(ctx, finishRun, run, s.d.ts(s.Now()), sum.Read, sum.Created, sum.Updated, sum.Unchanged, sum.Rejected)
+		return err
+	})
+}
+
+// Customers -----------------------------------------------------------------
+
+const (
+	findCustomerByExternal = `SELECT id, row_hash, import_run, src_line FROM customers WHERE external_id = $1`
+	findCustomerByPhone    = `SELECT id, row_hash, import_run, src_line FROM customers WHERE phone = $1 AND ($2 = '' OR external_id IS NULL) ORDER BY id LIMIT 1`
+	findCustomerByEmail    = `SELECT id, row_hash, import_run, src_line FROM customers WHERE email = $1 AND ($2 = '' OR external_id IS NULL) ORDER BY id LIMIT 1`
+	insertCustomer         = `INSERT INTO customers (external_id, name, phone, email, gender, birthday, birthday_lunar, city, region,
+    company, company_size, channel, referrer_ref, owner_ref, attrs, notes, created_at, updated_at, row_hash, import_run, src_line)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21) RETURNING id`
+	updateCustomer = `UPDATE customers SET external_id = $1, name = $2, phone = $3, email = $4, gender = $5, birthday = $6,
+    birthday_lunar = $7, city = $8, region = $9, company = $10, company_size = $11, channel = $12, referrer_ref = $13,
+    owner_ref = $14, attrs = $15, notes = $16, updated_at = $18, row_hash = $19, import_run = $20, src_line = $21,
+    created_at = CASE WHEN $17 = '' THEN created_at ELSE $17 END
+WHERE id = $22`
+	updateCustomerPG = `UPDATE customers SET external_id = $1, name = $2, phone = $3, email = $4, gender = $5, birthday = $6,
+    birthday_lunar = $7, city = $8, region = $9, company = $10, company_size = $11, channel = $12, referrer_ref = $13,
+    owner_ref = $14, attrs = $15, notes = $16, updated_at = $18, row_hash = $19, import_run = $20, src_line = $21,
+    created_at = COALESCE($17, created_at)
+WHERE id = $22`
+	stampCustomer      = `UPDATE customers SET import_run = $1, src_line = $2 WHERE id = $3`
+	deleteCustomerTags = `DELETE FROM customer_tags WHERE customer_id = $1`
+	insertCustomerTag  = `INSERT INTO customer_tags (customer_id, tag) VALUES ($1, $2) ON CONFLICT DO NOTHING`
+)
+
+type existing struct {
+	id      int64
+	hash    int64
+	run     int64
+	srcLine int
+}
+
+// findCustomer looks a customer up by external id, then phone, then email
+// (design.md §3). A phone or email only matches a customer with another
+// external id when the row itself has none.
+func findCustomer(ctx context.Context, tx *sql.Tx, k customer.Key) (existing, bool, error) {
+	var e existing
+	scan := func(q string, args ...any) (bool, error) {
+		err := tx.QueryRowContext(ctx, q, args...).Scan(&e.id, &e.hash, &e.run, &e.srcLine)
+		if errors.Is(err, sql.ErrNoRows) {
+			return false, nil
+		}
+		return err == nil, err
+	}
+	if k.ExternalID != "" {
+		if ok, err := scan(findCustomerByExternal, k.ExternalID); ok || err != nil {
+			return e, ok, err
+		}
+	}
+	if k.Phone != "" {
+		if ok, err := scan(findCustomerByPhone, k.Phone, k.ExternalID); ok || err != nil {
+			return e, ok, err
+		}
+	}
+	if k.Email != "" {
+		if ok, err := scan(findCustomerByEmail, k.Email, k.ExternalID); ok || err != nil {
+			return e, ok, err
+		}
+	}
+	return e, false, nil
+}
+
+func nullStr(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+// WriteCustomers creates or updates customers, matched by design.md's dedup
+// order. Rows equal to what is stored are left alone.
+func (s *Store) WriteCustomers(ctx context.Context, run int64, rows []importer.Row[customer.Customer]) (importer.BatchResult, error) {
+	var res importer.BatchResult
+	now := s.d.ts(s.Now())
+	update := updateCustomer
+	if s.d.name() == "postgres" {
+		update = updateCustomerPG
+	}
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		res = importer.BatchResult{}
+		for i, r := range rows {
+			c := &r.V
+			e, found, err := findCustomer(ctx, tx, c.Key())
+			if err != nil {
+				return fmt.Errorf("customer line %d: %w", r.Line, err)
+			}
+			hash := int64(c.Hash())
+			switch {
+			case found && e.run == run:
+				res.Rejects = append(res.Rejects, importer.RowReject{Index: i, Field: "customer_id", Code: "duplicate",
+					Reason: fmt.Sprintf("duplicate customer %s: already imported from line %d of this file", c.Key(), e.srcLine)})
+				continue
+			case found && e.hash == hash:
+				// Stamp it with this run all the same, so a repeat later in the
+				// file is caught as a repeat.
+				if _, err := tx.ExecContext(ctx, stampCustomer, run, r.Line, e.id); err != nil {
+					return fmt.Errorf("customer line %d: %w", r.Line, err)
+				}
+				res.Unchanged++
+				continue
+			}
+			attrs := "{}"
+			if len(c.Attrs) > 0 {
+				b, _ := json.Marshal(c.Attrs)
+				attrs = string(b)
+			}
+			var created any = now
+			if !c.CreatedAt.IsZero() {
+				created = s.d.ts(c.CreatedAt)
+			}
+			args := []any{nullStr(c.ExternalID), c.Name, nullStr(c.Phone), nullStr(c.Email), c.Gender, nullStr(c.Birthday),
+				c.BirthdayLunar, c.City, c.Region, c.Company, c.CompanySize, c.Channel, c.ReferrerRef, c.OwnerRef, attrs,
+				c.Notes, created, now, hash, run, r.Line}
+			id := e.id
+			if found {
+				if c.CreatedAt.IsZero() {
+					args[16] = nil
+					if s.d.name() == "sqlite" {
+						args[16] = ""
+					}
+				}
+				if _, err := tx.ExecContext(ctx, update, append(args, e.id)...); err != nil {
+					return fmt.Errorf("customer line %d: %w", r.Line, err)
+				}
+				if _, err := tx.ExecContext(ctx, deleteCustomerTags, e.id); err != nil {
+					return err
+				}
+				res.Updated++
+			} else {
+				if err := tx.QueryRowContext(ctx, insertCustomer, args...).Scan(&id); err != nil {
+					return fmt.Errorf("customer line %d: %w", r.Line, err)
+				}
+				res.Created++
+			}
+			for _, t := range c.Tags {
+				if _, err := tx.ExecContext(ctx, insertCustomerTag, id, t); err != nil {
+					return fmt.Errorf("customer line %d tag %q: %w", r.Line, t, err)
+				}
+			}
+		}
+		return nil
+	})
+	return res, err
+}
+
+// Orders --------------------------------------------------------------------
+
+// orderConflict is shared by both engines: an order id seen before is
+// updated only when its content changed and it was not written by this same
+// run (a repeat within one file is reported instead, see orderDuplicate).
+const orderConflict = `ON CONFLICT (external_id) DO UPDATE SET customer_id = excluded.customer_id,
+    ordered_at = excluded.ordered_at, amount = excluded.amount, currency = excluded.currency,
+    channel = excluded.channel, status = excluded.status, row_hash = excluded.row_hash,
+    import_run = excluded.import_run, src_line = excluded.src_line
+WHERE orders.row_hash <> excluded.row_hash AND orders.import_run <> excluded.import_run`
+
+const (
+	upsertOrder = `INSERT INTO orders (external_id, customer_id, ordered_at, amount, currency, channel, status, row_hash, import_run, src_line)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ` + orderConflict
+	findOrder         = `SELECT id, row_hash, import_run, src_line FROM orders WHERE external_id = $1`
+	stampOrder        = `UPDATE orders SET import_run = $1, src_line = $2 WHERE id = $3`
+	maxOrderID        = `SELECT COALESCE(max(id), 0) FROM orders`
+	countOrdersAfter  = `SELECT count(*) FROM orders WHERE id > $1`
+	deleteOrderLines  = `DELETE FROM order_lines WHERE order_id = $1`
+	insertOrderLine   = `INSERT INTO order_lines (order_id, line_no, sku, name, category, quantity, unit_price, amount) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`
+	insertCustomerMin = `INSERT INTO customers (external_id, name, phone, email, channel, created_at, updated_at, import_run, src_line)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`
+	findCustomerIDByPhone = `SELECT min(id) FROM customers WHERE phone = $1`
+	findCustomerIDByEmail = `SELECT min(id) FROM customers WHERE email = $1`
+	findCustomerIDByExt   = `SELECT id FROM customers WHERE external_id = $1`
+)
+
+// orderDuplicate explains an order id met twice in one file.
+func orderDuplicate(o *order.Order, sameContent bool, firstLine int, withLines bool) importer.RowReject {
+	reason := fmt.Sprintf("duplicate order id %s: same content as line %d", o.ExternalID, firstLine)
+	switch {
+	case withLines:
+		reason = fmt.Sprintf("lines of order %s are far from its earlier lines (line %d): sort the file by order id", o.ExternalID, firstLine)
+	case !sameContent:
+		reason = fmt.Sprintf("duplicate order id %s with different content from line %d (kept the first)", o.ExternalID, firstLine)
+	}
+	return importer.RowReject{Field: "order_id", Code: "duplicate", Reason: reason}
+}
+
+// WriteOrders stores a batch of orders in one transaction.
+func (s *Store) WriteOrders(ctx context.Context, run int64, rows []importer.Row[order.Order], withLines bool) (importer.BatchResult, error) {
+	if s.pg != nil {
+		return s.writeOrdersPG(ctx, run, rows, withLines)
+	}
+	st, _ := runs.Load(run)
+	state, _ := st.(*runState)
+	if state == nil {
+		state = &runState{customers: map[string]int64{}}
+	}
+	var res importer.BatchResult
+	pending := map[string]int64{} // customers created in this transaction
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		res = importer.BatchResult{}
+		clear(pending)
+		var maxBefore int64
+		if err := tx.QueryRowContext(ctx, maxOrderID).Scan(&maxBefore); err != nil {
+			return err
+		}
+		up, err := tx.PrepareContext(ctx, upsertOrder)
+		if err != nil {
+			return err
+		}
+		defer up.Close()
+		affected := 0
+		now := s.d.ts(s.Now())
+		for i := range rows {
+			r := &rows[i]
+			o := &r.V
+			key := o.Customer.String()
+			cid, ok := state.customers[key]
+			if !ok {
+				cid, ok = pending[key]
+			}
+			if !ok {
+				var created bool
+				if cid, created, err = s.resolveCustomer(ctx, tx, o, run, r.Line, now); err != nil {
+					return fmt.Errorf("order line %d: %w", r.Line, err)
+				}
+				pending[key] = cid
+				if created {
+					res.CustomersCreated++
+				}
+			}
+			hash := int64(o.Hash())
+			sr, err := up.ExecContext(ctx, o.ExternalID, cid, s.d.ts(o.OrderedAt), o.Amount, o.Currency, o.Channel, string(o.Status), hash, run, r.Line)
+			if err != nil {
+				return fmt.Errorf("order line %d: %w", r.Line, err)
+			}
+			n, _ := sr.RowsAffected()
+			if n == 0 || withLines {
+				var e existing
+				if err := tx.QueryRowContext(ctx, findOrder, o.ExternalID).Scan(&e.id, &e.hash, &e.run, &e.srcLine); err != nil {
+					return fmt.Errorf("order line %d: %w", r.Line, err)
+				}
+				if n == 0 {
+					if e.run == run {
+						rj := orderDuplicate(o, e.hash == hash, e.srcLine, withLines)
+						rj.Index = i
+						res.Rejects = append(res.Rejects, rj)
+					} else if _, err := tx.ExecContext(ctx, stampOrder, run, r.Line, e.id); err != nil {
+						// Unchanged: stamped so a repeat later in the file is caught.
+						return fmt.Errorf("order line %d: %w", r.Line, err)
+					}
+					continue
+				}
+				if err := replaceLines(ctx, tx, e.id, o.Lines); err != nil {
+					return fmt.Errorf("order line %d: %w", r.Line, err)
+				}
+			}
+			affected++
+		}
+		var created int
+		if err := tx.QueryRowContext(ctx, countOrdersAfter, maxBefore).Scan(&created); err != nil {
+			return err
+		}
+		res.Created, res.Updated = created, affected-created
+		res.Unchanged = len(rows) - affected - len(res.Rejects)
+		return nil
+	})
+	if err == nil {
+		if len(state.customers)+len(pending) > maxCachedCustomers {
+			clear(state.customers)
+		}
+		for k, v := range pending {
+			state.customers[k] = v
+		}
+	}
+	return res, err
+}
+
+func replaceLines(ctx context.Context, tx *sql.Tx, orderID int64, lines []order.Line) error {
+	if _, err := tx.ExecContext(ctx, deleteOrderLines, orderID); err != nil {
+		return err
+	}
+	for j, l := range lines {
+		if _, err := tx.ExecContext(ctx, insertOrderLine, orderID, j+1, l.SKU, l.Name, l.Category, l.Quantity, l.UnitPrice, l.Amount); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// resolveCustomer finds the order's customer by its key, creating it from
+// the row's customer fields when unknown.
+func (s *Store) resolveCustomer(ctx context.Context, tx *sql.Tx, o *order.Order, run int64, line int, now any) (int64, bool, error) {
+	var id sql.NullInt64
+	k := o.Customer
+	var err error
+	switch {
+	case k.ExternalID != "":
+		err = tx.QueryRowContext(ctx, findCustomerIDByExt, k.ExternalID).Scan(&id)
+	case k.Phone != "":
+		err = tx.QueryRowContext(ctx, findCustomerIDByPhone, k.Phone).Scan(&id)
+	default:
+		err = tx.QueryRowContext(ctx, findCustomerIDByEmail, k.Email).Scan(&id)
+	}
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return 0, false, err
+	}
+	if id.Valid {
+		return id.Int64, false, nil
+	}
+	var newID int64
+	err = tx.QueryRowContext(ctx, insertCustomerMin, nullStr(k.ExternalID), o.CustomerName, nullStr(k.Phone), nullStr(k.Email),
+		o.CustomerChannel, s.d.ts(o.OrderedAt), now, run, line).Scan(&newID)
+	return newID, err == nil, err
+}
+
+// Spend, traffic, products -------------------------------------------------------
+
+const (
+	upsertSpend = `INSERT INTO spend (day, channel, kind, amount, currency, import_run) VALUES ($1, $2, $3, $4, $5, $6)
+ON CONFLICT (day, channel, kind) DO UPDATE SET amount = excluded.amount, currency = excluded.currency, import_run = excluded.import_run
+WHERE spend.amount <> excluded.amount OR spend.currency <> excluded.currency`
+	maxSpendID        = `SELECT COALESCE(max(id), 0) FROM spend`
+	countSpendAfter   = `SELECT count(*) FROM spend WHERE id > $1`
+	upsertTraffic     = `INSERT INTO traffic (day, channel, visitors, conversions, import_run) VALUES ($1, $2, $3, $4, $5)
+ON CONFLICT (day, channel) DO UPDATE SET visitors = excluded.visitors, conversions = excluded.conversions, import_run = excluded.import_run
+WHERE traffic.visitors <> excluded.visitors OR traffic.conversions <> excluded.conversions`
+	maxTrafficID      = `SELECT COALESCE(max(id), 0) FROM traffic`
+	countTrafficAfter = `SELECT count(*) FROM traffic WHERE id > $1`
+	findProduct       = `SELECT row_hash, import_run, src_line FROM products WHERE sku = $1`
+	stampProduct      = `UPDATE products SET import_run = $1, src_line = $2 WHERE sku = $3`
+	upsertProduct     = `INSERT INTO products (sku, name, category, consumption_days, service_interval_days, lifespan_days, row_hash, import_run, src_line)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+ON CONFLICT (sku) DO UPDATE SET name = excluded.name, category = excluded.category, consumption_days = excluded.consumption_days,
+    service_interval_days = excluded.service_interval_days, lifespan_days = excluded.lifespan_days,
+    row_hash = excluded.row_hash, import_run = excluded.import_run, src_line = excluded.src_line`
+)
+
+// upsertCounted runs one upsert per row whose conflict clause skips equal
+// rows, and counts created rows by id.
+func (s *Store) upsertCounted(ctx context.Context, n int, maxQ, countQ, upsert string, args func(i int) []any) (importer.BatchResult, error) {
+	var res importer.BatchResult
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		res = importer.BatchResult{}
+		var maxBefore int64
+		if err := tx.QueryRowContext(ctx, maxQ).Scan(&maxBefore); err != nil {
+			return err
+		}
+		affected := 0
+		for i := 0; i < n; i++ {
+			r, err := tx.ExecContext(ctx, upsert, args(i)...)
+			if err != nil {
+				return err
+			}
+			k, _ := r.RowsAffected()
+			affected += int(k)
+		}
+		var created int
+		if err := tx.QueryRowContext(ctx, countQ, maxBefore).Scan(&created); err != nil {
+			return err
+		}
+		res.Created, res.Updated, res.Unchanged = created, affected-created, n-affected
+		return nil
+	})
+	return res, err
+}
+
+// WriteSpend stores spend per day, channel and kind (the importer has summed
+// the file's rows per key).
+func (s *Store) WriteSpend(ctx context.Context, run int64, rows []importer.Row[order.Spend]) (importer.BatchResult, error) {
+	return s.upsertCounted(ctx, len(rows), maxSpendID, countSpendAfter, upsertSpend, func(i int) []any {
+		v := &rows[i].V
+		return []any{s.d.day(v.Date), v.Channel, v.Kind, v.Amount, v.Currency, run}
+	})
+}
+
+// WriteTraffic stores visitors and conversions per day and channel.
+func (s *Store) WriteTraffic(ctx context.Context, run int64, rows []importer.Row[order.Traffic]) (importer.BatchResult, error) {
+	return s.upsertCounted(ctx, len(rows), maxTrafficID, countTrafficAfter, upsertTraffic, func(i int) []any {
+		v := &rows[i].V
+		return []any{s.d.day(v.Date), v.Channel, v.Visitors, v.Conversions, run}
+	})
+}
+
+// WriteProducts stores products by SKU.
+func (s *Store) WriteProducts(ctx context.Context, run int64, rows []importer.Row[order.Product]) (importer.BatchResult, error) {
+	var res importer.BatchResult
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		res = importer.BatchResult{}
+		for i, r := range rows {
+			p := &r.V
+			hash := int64(p.Hash())
+			var e existing
+			err := tx.QueryRowContext(ctx, findProduct, p.SKU).Scan(&e.hash, &e.run, &e.srcLine)
+			found := err == nil
+			if err != nil && !errors.Is(err, sql.ErrNoRows) {
+				return fmt.Errorf("product line %d: %w", r.Line, err)
+			}
+			switch {
+			case found && e.run == run:
+				res.Rejects = append(res.Rejects, importer.RowReject{Index: i, Field: "sku", Code: "duplicate",
+					Reason: fmt.Sprintf("duplicate sku %s: already imported from line %d of this file", p.SKU, e.srcLine)})
+				continue
+			case found && e.hash == hash:
+				if _, err := tx.ExecContext(ctx, stampProduct, run, r.Line, p.SKU); err != nil {
+					return fmt.Errorf("product line %d: %w", r.Line, err)
+				}
+				res.Unchanged++
+				continue
+			case found:
+				res.Updated++
+			default:
+				res.Created++
+			}
+			if _, err := tx.ExecContext(ctx, upsertProduct, p.SKU, p.Name, p.Category, p.ConsumptionDays, p.ServiceIntervalDays, p.LifespanDays, hash, run, r.Line); err != nil {
+				return fmt.Errorf("product line %d: %w", r.Line, err)
+			}
+		}
+		return nil
+	})
+	return res, err
+}

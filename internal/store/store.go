@@ -1,0 +1,232 @@
+// Package store is kith's only door to a database: embedded SQLite by
+// default, PostgreSQL for production. It implements the storage interfaces
+// the domain packages declare.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	_ "github.com/jackc/pgx/v5/stdlib" // database/sql driver "pgx"
+	"github.com/pressly/goose/v3"
+	_ "modernc.org/sqlite" // database/sql driver "sqlite"
+)
+
+//go:embed migrations
+var migrations embed.FS
+
+// Store holds the database handles.
+type Store struct {
+	d  dialect
+	db *sql.DB // writes (SQLite: one connection, BEGIN IMMEDIATE)
+	rd *sql.DB // reads (SQLite: a pool of readers beside the writer under WAL)
+	pg *pgxpool.Pool
+	// Now stamps created_at and updated_at; tests may replace it.
+	Now func() time.Time
+}
+
+// Options for Open.
+type Options struct {
+	// Migrate applies pending migrations. SQLite is always migrated on open;
+	// PostgreSQL only when asked (kith migrate, kith serve --migrate).
+	Migrate bool
+}
+
+// ErrPendingMigrations is returned by Open on a PostgreSQL database whose
+// schema is behind this binary.
+var ErrPendingMigrations = errors.New("database has pending migrations: run kith migrate")
+
+// IsPostgres reports whether dsn names a PostgreSQL database.
+func IsPostgres(dsn string) bool {
+	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
+}
+
+// Open connects to dsn: a path or file: URI opens SQLite (created if
+// missing), postgres:// opens PostgreSQL.
+func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
+	s := &Store{Now: time.Now}
+	var err error
+	if IsPostgres(dsn) {
+		err = s.openPostgres(ctx, dsn)
+	} else {
+		err = s.openSQLite(ctx, dsn)
+		opts.Migrate = true
+	}
+	if err != nil {
+		return nil, err
+	}
+	pending, err := s.pendingMigrations(ctx)
+	if err != nil {
+		s.Close()
+		return nil, err
+	}
+	if pending > 0 {
+		if !opts.Migrate {
+			s.Close()
+			return nil, fmt.Errorf("%w (%d pending)", ErrPendingMigrations, pending)
+		}
+		if err := s.Migrate(ctx); err != nil {
+			s.Close()
+			return nil, err
+		}
+	}
+	return s, nil
+}
+
+func (s *Store) openSQLite(ctx context.Context, dsn string) error {
+	path := strings.TrimPrefix(dsn, "file:")
+	if i := strings.IndexByte(path, '?'); i >= 0 {
+		path = path[:i]
+	}
+	if dir := filepath.Dir(path); dir != "." {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return fmt.Errorf("open %s: %w", path, err)
+		}
+	}
+	// busy_timeout first, so the other pragmas wait for a lock instead of failing.
+	q := url.Values{}
+	q.Add("_pragma", "busy_timeout(10000)")
+	q.Add("_pragma", "journal_mode(WAL)")
+	q.Add("_pragma", "synchronous(NORMAL)")
+	q.Add("_pragma", "foreign_keys(1)")
+	q.Add("_pragma", "cache_size(-65536)")
+	q.Add("_pragma", "temp_store(MEMORY)")
+	base := "file:" + path + "?" + q.Encode()
+	w, err := sql.Open("sqlite", base+"&_txlock=immediate")
+	if err != nil {
+		return fmt.Errorf("open %s: %w", path, err)
+	}
+	w.SetMaxOpenConns(1)
+	w.SetConnMaxIdleTime(0)
+	if err := w.PingContext(ctx); err != nil {
+		w.Close()
+		return fmt.Errorf("open %s: %w", path, err)
+	}
+	r, err := sql.Open("sqlite", base)
+	if err != nil {
+		w.Close()
+		return fmt.Errorf("open %s: %w", path, err)
+	}
+	r.SetMaxOpenConns(4)
+	s.d, s.db, s.rd = sqliteDialect{}, w, r
+	return nil
+}
+
+func (s *Store) openPostgres(ctx context.Context, dsn string) error {
+	cfg, err := pgxpool.ParseConfig(dsn)
+	if err != nil {
+		return fmt.Errorf("postgres dsn: %w", err)
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return fmt.Errorf("postgres: %w", err)
+	}
+	if err := pool.Ping(ctx); err != nil {
+		pool.Close()
+		return fmt.Errorf("postgres %s: %w", cfg.ConnConfig.Host, err)
+	}
+	db, err := sql.Open("pgx", dsn)
+	if err != nil {
+		pool.Close()
+		return fmt.Errorf("postgres: %w", err)
+	}
+	db.SetMaxOpenConns(8)
+	s.d, s.db, s.rd, s.pg = postgresDialect{}, db, db, pool
+	return nil
+}
+
+// Close releases every handle.
+func (s *Store) Close() error {
+	var errs []error
+	if s.pg != nil {
+		s.pg.Close()
+	}
+	if s.rd != nil && s.rd != s.db {
+		errs = append(errs, s.rd.Close())
+	}
+	if s.db != nil {
+		errs = append(errs, s.db.Close())
+	}
+	return errors.Join(errs...)
+}
+
+// Dialect names the engine: "sqlite" or "postgres".
+func (s *Store) Dialect() string { return s.d.name() }
+
+func (s *Store) provider() (*goose.Provider, error) {
+	sub, err := fs.Sub(migrations, "migrations/"+s.d.name())
+	if err != nil {
+		return nil, err
+	}
+	return goose.NewProvider(s.d.goose(), s.db, sub)
+}
+
+func (s *Store) pendingMigrations(ctx context.Context) (int, error) {
+	p, err := s.provider()
+	if err != nil {
+		return 0, fmt.Errorf("migrations: %w", err)
+	}
+	st, err := p.Status(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("migration status: %w", err)
+	}
+	n := 0
+	for _, m := range st {
+		if m.State == goose.StatePending {
+			n++
+		}
+	}
+	return n, nil
+}
+
+// Migrate applies pending migrations, forward only.
+func (s *Store) Migrate(ctx context.Context) error {
+	p, err := s.provider()
+	if err != nil {
+		return fmt.Errorf("migrations: %w", err)
+	}
+	if _, err := p.Up(ctx); err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	return nil
+}
+
+// MigrationStatus lists each migration and whether it is applied.
+func (s *Store) MigrationStatus(ctx context.Context) ([]string, error) {
+	p, err := s.provider()
+	if err != nil {
+		return nil, err
+	}
+	st, err := p.Status(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, m := range st {
+		out = append(out, fmt.Sprintf("%04d %s %s", m.Source.Version, filepath.Base(m.Source.Path), m.State))
+	}
+	return out, nil
+}
+
+// tx runs fn in a write transaction.
+func (s *Store) tx(ctx context.Context, fn func(*sql.Tx) error) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	if err := fn(tx); err != nil {
+		tx.Rollback()
+		return err
+	}
+	return tx.Commit()
+}
