@@ -5,6 +5,7 @@ package kith
 import (
 	"errors"
 	"fmt"
+	"strings"
 )
 
 // Error kinds. Adapters map them to exit codes and HTTP statuses; wrap them
@@ -38,3 +39,9 @@ func (e *FieldError) Error() string {
 
 // Unwrap makes every FieldError an ErrInvalid.
 func (e *FieldError) Unwrap() error { return ErrInvalid }
+
+// IsPostgresDSN reports whether a --db value names a PostgreSQL database
+// (anything else is a SQLite file).
+func IsPostgresDSN(dsn string) bool {
+	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
+}

@@ -395,9 +395,9 @@ const (
 	upsertSpend = `INSERT INTO spend (day, channel, kind, amount, currency, import_run) VALUES ($1, $2, $3, $4, $5, $6)
 ON CONFLICT (day, channel, kind) DO UPDATE SET amount = excluded.amount, currency = excluded.currency, import_run = excluded.import_run
 WHERE spend.amount <> excluded.amount OR spend.currency <> excluded.currency`
-	maxSpendID        = `SELECT COALESCE(max(id), 0) FROM spend`
-	countSpendAfter   = `SELECT count(*) FROM spend WHERE id > $1`
-	upsertTraffic     = `INSERT INTO traffic (day, channel, visitors, conversions, import_run) VALUES ($1, $2, $3, $4, $5)
+	maxSpendID      = `SELECT COALESCE(max(id), 0) FROM spend`
+	countSpendAfter = `SELECT count(*) FROM spend WHERE id > $1`
+	upsertTraffic   = `INSERT INTO traffic (day, channel, visitors, conversions, import_run) VALUES ($1, $2, $3, $4, $5)
 ON CONFLICT (day, channel) DO UPDATE SET visitors = excluded.visitors, conversions = excluded.conversions, import_run = excluded.import_run
 WHERE traffic.visitors <> excluded.visitors OR traffic.conversions <> excluded.conversions`
 	maxTrafficID      = `SELECT COALESCE(max(id), 0) FROM traffic`

@@ -18,6 +18,7 @@ import (
 
 	"github.com/jackc/pgx/v5/pgxpool"
 	_ "github.com/jackc/pgx/v5/stdlib" // database/sql driver "pgx"
+	"github.com/kithcrm/kith/internal/kith"
 	"github.com/pressly/goose/v3"
 	_ "modernc.org/sqlite" // database/sql driver "sqlite"
 )
@@ -40,30 +41,30 @@ type Options struct {
 	// Migrate applies pending migrations. SQLite is always migrated on open;
 	// PostgreSQL only when asked (kith migrate, kith serve --migrate).
 	Migrate bool
+	// Inspect opens without migrating or checking the schema.
+	Inspect bool
 }
 
 // ErrPendingMigrations is returned by Open on a PostgreSQL database whose
 // schema is behind this binary.
 var ErrPendingMigrations = errors.New("database has pending migrations: run kith migrate")
 
-// IsPostgres reports whether dsn names a PostgreSQL database.
-func IsPostgres(dsn string) bool {
-	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
-}
-
 // Open connects to dsn: a path or file: URI opens SQLite (created if
 // missing), postgres:// opens PostgreSQL.
 func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 	s := &Store{Now: time.Now}
 	var err error
-	if IsPostgres(dsn) {
+	if kith.IsPostgresDSN(dsn) {
 		err = s.openPostgres(ctx, dsn)
 	} else {
 		err = s.openSQLite(ctx, dsn)
-		opts.Migrate = true
+		opts.Migrate = !opts.Inspect
 	}
 	if err != nil {
 		return nil, err
+	}
+	if opts.Inspect {
+		return s, nil
 	}
 	pending, err := s.pendingMigrations(ctx)
 	if err != nil {

@@ -1,0 +1,72 @@
+// Package app wires kith together: configuration, the store, and the
+// command line. It is the only package that knows every other one.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/kithcrm/kith/internal/cli"
+	"github.com/kithcrm/kith/internal/store"
+	"golang.org/x/term"
+)
+
+// Run executes kith with args and returns the process exit code.
+func Run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) int {
+	env := &cli.Env{
+		Stdout: stdout,
+		Stderr: stderr,
+		Getenv: getenv,
+		Now:    time.Now,
+		Open: func(ctx context.Context, dsn string, mode cli.OpenMode) (cli.Backend, error) {
+			s, err := store.Open(ctx, dsn, store.Options{Migrate: mode == cli.OpenMigrate, Inspect: mode == cli.OpenInspect})
+			if err != nil {
+				return nil, err
+			}
+			return s, nil
+		},
+	}
+	if f, ok := stderr.(*os.File); ok {
+		env.Terminal = term.IsTerminal(int(f.Fd()))
+	}
+	root := cli.NewRoot(env)
+	root.SetArgs(args)
+	root.SetIn(stdin)
+	err := root.ExecuteContext(ctx)
+	code := cli.Code(err)
+	if err != nil {
+		if code == cli.ExitError1 && errors.Is(err, context.Canceled) {
+			fmt.Fprintln(stderr, "kith: interrupted")
+			return 130
+		}
+		fmt.Fprintln(stderr, "kith:", err)
+		if code == 1 && isUsage(err) {
+			code = cli.ExitUsage
+		}
+	}
+	return code
+}
+
+// isUsage catches cobra's own usage errors (unknown command or flag).
+func isUsage(err error) bool {
+	msg := err.Error()
+	for _, p := range []string{"unknown command", "unknown flag", "unknown shorthand flag", "accepts ", "requires at least"} {
+		if len(msg) >= len(p) && contains(msg, p) {
+			return true
+		}
+	}
+	return false
+}
+
+func contains(s, sub string) bool {
+	for i := 0; i+len(sub) <= len(s); i++ {
+		if s[i:i+len(sub)] == sub {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,182 @@
+package cli
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/kithcrm/kith/internal/importer"
+	"github.com/schollz/progressbar/v3"
+	"github.com/spf13/cobra"
+)
+
+func (a *app) importCmd() *cobra.Command {
+	var (
+		maps      []string
+		dateOrder string
+		tz        string
+		currency  string
+		encoding  string
+		sheet     string
+		rejects   string
+		batch     int
+	)
+	var kinds []string
+	for _, k := range importer.Kinds {
+		kinds = append(kinds, string(k))
+	}
+	cmd := &cobra.Command{
+		Use:   "import customers|orders|lines|spend|traffic|products FILE...",
+		Short: "Import customers, orders, order lines, spend, traffic or products from CSV or XLSX",
+		Long: `Import reads CSV (UTF-8 with or without BOM, GBK/GB18030, UTF-16; comma,
+semicolon or tab separated) or XLSX files. Headers are matched in English or
+Chinese (客户编号, 下单时间, 实付金额 ...); --map names any other column.
+
+Nothing is lost: every row that cannot be imported goes to NAME.rejects.csv
+beside the input with its line, field and reason, and every good row is kept.
+Running the same import again changes nothing. Exit code 3 means some rows
+were rejected.
+
+Kinds and their fields:
+  customers  customer_id, name, phone, email, gender, birthday, birthday_lunar, city, region,
+             company, company_size, tags, channel, referrer, owner, created_at, notes
+             (other columns are kept as custom attributes)
+  orders     order_id, customer_id|phone|email, name, ordered_at, amount, currency, channel, status
+  lines      order_id, customer_id|phone|email, ordered_at, sku, product_name, category,
+             quantity, unit_price, line_amount, currency, status, channel
+  spend      date (or month), channel, kind (marketing, sales, care, cashback, gifts), amount
+  traffic    date, channel, visitors, conversions
+  products   sku, product_name, category, consumption_days, service_interval_days, lifespan_days`,
+		Example: `  kith import customers 客户.xlsx
+  kith import orders orders.csv --map amount=实收款 --date-order dmy
+  kith import lines online_retail.csv --tz Europe/London --currency GBP`,
+		Args:      args(cobra.MinimumNArgs(2)),
+		ValidArgs: kinds,
+		RunE: func(cmd *cobra.Command, argv []string) error {
+			kind := importer.Kind(argv[0])
+			if !validKind(kind) {
+				return usageErr(fmt.Errorf("unknown import kind %q: want one of %s", argv[0], strings.Join(kinds, ", ")))
+			}
+			opts := importer.Options{Currency: strings.ToUpper(currency), Encoding: encoding, Sheet: sheet, BatchSize: batch}
+			if opts.Currency == "" {
+				opts.Currency = a.cfg.Currency
+			}
+			var err error
+			if opts.DateOrder, err = importer.ParseDateOrder(dateOrder); err != nil {
+				return usageErr(err)
+			}
+			if tz == "" {
+				tz = a.cfg.TimeZone
+			}
+			if opts.Location, err = time.LoadLocation(tz); err != nil {
+				return usageErr(fmt.Errorf("--tz %q: %w", tz, err))
+			}
+			if len(maps) > 0 {
+				opts.Map = map[string]string{}
+				for _, m := range maps {
+					f, h, ok := strings.Cut(m, "=")
+					if !ok || f == "" || h == "" {
+						return usageErr(fmt.Errorf("--map %q: want field=Header", m))
+					}
+					opts.Map[strings.TrimSpace(f)] = strings.TrimSpace(h)
+				}
+			}
+			files := argv[1:]
+			if rejects != "" && len(files) > 1 {
+				return usageErr(fmt.Errorf("--rejects names one file; with %d inputs leave it out", len(files)))
+			}
+			opts.RejectsPath = rejects
+			be, err := a.open(cmd.Context(), OpenNormal)
+			if err != nil {
+				return err
+			}
+			defer be.Close()
+			var sums []*importer.Summary
+			var elapsed []time.Duration
+			rejected := 0
+			for _, f := range files {
+				o := opts
+				o.Mapped = func(source string, m *importer.Mapping) {
+					fmt.Fprintln(a.env.Stderr, a.t("import.using", f, source, m.Describe()))
+				}
+				var bar *progressbar.ProgressBar
+				if a.env.Terminal {
+					o.Progress = func(rows int, done, total int64) {
+						if bar == nil {
+							bar = progressbar.NewOptions64(max(total, -1), progressbar.OptionSetWriter(a.env.Stderr),
+								progressbar.OptionShowBytes(total > 0), progressbar.OptionSetDescription(f),
+								progressbar.OptionThrottle(200*time.Millisecond), progressbar.OptionClearOnFinish())
+						}
+						bar.Set64(done)
+					}
+				}
+				start := a.env.Now()
+				sum, err := importer.Import(cmd.Context(), be, kind, f, o)
+				if bar != nil {
+					bar.Finish()
+				}
+				if err != nil {
+					return err
+				}
+				sums = append(sums, sum)
+				elapsed = append(elapsed, a.env.Now().Sub(start))
+				rejected += sum.Rejected
+			}
+			if err := a.printSummaries(sums, elapsed); err != nil {
+				return err
+			}
+			if rejected > 0 {
+				return &ExitError{Code: ExitRejected, Err: fmt.Errorf("%d rows rejected: see the rejects file", rejected)}
+			}
+			return nil
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringArrayVar(&maps, "map", nil, "use column Header for field (field=Header, repeatable)")
+	fl.StringVar(&dateOrder, "date-order", "auto", "how to read a/b/yyyy dates: auto (only when unambiguous), dmy or mdy")
+	fl.StringVar(&tz, "tz", "", "time zone of times without an offset (default Asia/Shanghai, env KITH_TZ)")
+	fl.StringVar(&currency, "currency", "", "currency of amounts without a currency column (default CNY, env KITH_CURRENCY)")
+	fl.StringVar(&encoding, "encoding", "", "CSV encoding: utf-8, gbk, gb18030 or utf-16 (default: detected)")
+	fl.StringVar(&sheet, "sheet", "", "XLSX sheet to read (default: the first)")
+	fl.StringVar(&rejects, "rejects", "", "where to write rejected rows (default NAME.rejects.csv beside the input)")
+	fl.IntVar(&batch, "batch", 5000, "rows per transaction")
+	return cmd
+}
+
+func validKind(k importer.Kind) bool {
+	for _, x := range importer.Kinds {
+		if x == k {
+			return true
+		}
+	}
+	return false
+}
+
+func (a *app) printSummaries(sums []*importer.Summary, elapsed []time.Duration) error {
+	if a.cfg.Format != "table" {
+		t := table{header: []string{"file", "kind", "read", "created", "updated", "unchanged", "rejected", "customers_created", "rejects_file"}}
+		for _, s := range sums {
+			t.rows = append(t.rows, []string{s.File, string(s.Kind), strconv.Itoa(s.Read), strconv.Itoa(s.Created),
+				strconv.Itoa(s.Updated), strconv.Itoa(s.Unchanged), strconv.Itoa(s.Rejected), strconv.Itoa(s.Customers), s.RejectsPath})
+		}
+		return write(a.env.Stdout, a.cfg.Format, t, sums)
+	}
+	w := a.env.Stdout
+	for i, s := range sums {
+		fmt.Fprintln(w, a.t("import.summary", s.File, s.Read, s.Created, s.Updated, s.Unchanged, s.Rejected))
+		if s.Customers > 0 {
+			fmt.Fprintln(w, a.t("import.customers", s.Customers))
+		}
+		if s.RejectsPath != "" {
+			fmt.Fprintln(w, a.t("import.rejects", s.RejectsPath))
+		}
+		for _, warn := range s.Warnings {
+			fmt.Fprintln(w, a.t("import.warning", warn))
+		}
+		if sec := elapsed[i].Seconds(); sec > 0 {
+			fmt.Fprintln(w, a.t("import.elapsed", sec, float64(s.Read)/sec))
+		}
+	}
+	return nil
+}

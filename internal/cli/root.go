@@ -1,0 +1,153 @@
+// Package cli is kith's command line: one file per command, output to the
+// given writers as a table, JSON or CSV. It reaches the database only through
+// the Backend the app wires in.
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/kithcrm/kith/internal/config"
+	"github.com/kithcrm/kith/internal/customer"
+	"github.com/kithcrm/kith/internal/i18n"
+	"github.com/kithcrm/kith/internal/importer"
+	"github.com/spf13/cobra"
+)
+
+// Backend is what the commands need from storage.
+type Backend interface {
+	importer.Sink
+	CustomerView(ctx context.Context, ref string, orders int) (*customer.View, error)
+	UpsertStaff(ctx context.Context, name, email, role, skills string, capacity int) (int64, error)
+	Migrate(ctx context.Context) error
+	MigrationStatus(ctx context.Context) ([]string, error)
+	Dialect() string
+	Close() error
+}
+
+// Env is the world a command runs in.
+type Env struct {
+	Stdout, Stderr io.Writer
+	Getenv         func(string) string
+	// Open connects to a database.
+	Open func(ctx context.Context, dsn string, mode OpenMode) (Backend, error)
+	// Terminal says whether Stderr is a terminal (progress bars).
+	Terminal bool
+	Now      func() time.Time
+}
+
+// OpenMode says what to do about pending migrations.
+type OpenMode int
+
+const (
+	// OpenNormal migrates SQLite and refuses PostgreSQL with pending migrations.
+	OpenNormal OpenMode = iota
+	// OpenMigrate applies pending migrations on either engine.
+	OpenMigrate
+	// OpenInspect opens without migrating or checking (migrate status).
+	OpenInspect
+)
+
+// ExitError carries an exit code other than 1 (2 usage, 3 rejected rows).
+type ExitError struct {
+	Code int
+	Err  error
+}
+
+func (e *ExitError) Error() string { return e.Err.Error() }
+func (e *ExitError) Unwrap() error { return e.Err }
+
+func usageErr(err error) error { return &ExitError{Code: 2, Err: err} }
+
+// Exit codes.
+const (
+	ExitOK       = 0
+	ExitError1   = 1
+	ExitUsage    = 2
+	ExitRejected = 3
+)
+
+// Code maps an error from Execute to kith's exit code.
+func Code(err error) int {
+	if err == nil {
+		return ExitOK
+	}
+	var ee *ExitError
+	if errors.As(err, &ee) {
+		return ee.Code
+	}
+	return ExitError1
+}
+
+// app is the state shared by the commands of one run.
+type app struct {
+	env    *Env
+	cfg    config.Config
+	langS  string
+	dbSet  bool
+	format string
+}
+
+func (a *app) lang() i18n.Lang { return a.cfg.Lang }
+
+func (a *app) t(key string, args ...any) string { return i18n.T(a.cfg.Lang, key, args...) }
+
+func (a *app) open(ctx context.Context, mode OpenMode) (Backend, error) {
+	return a.env.Open(ctx, a.cfg.DB, mode)
+}
+
+// args wraps a cobra argument check so a wrong count exits with code 2.
+func args(check cobra.PositionalArgs) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, a []string) error {
+		if err := check(cmd, a); err != nil {
+			return usageErr(err)
+		}
+		return nil
+	}
+}
+
+// NewRoot builds the kith command tree.
+func NewRoot(env *Env) *cobra.Command {
+	a := &app{env: env, cfg: config.FromEnv(env.Getenv)}
+	root := &cobra.Command{
+		Use:   "kith",
+		Short: "kith keeps the customers you already have",
+		Long: `kith is a customer-retention system: one database of customers and orders,
+imported from the files shops really export, and the figures, predictions and
+reminders that keep customers coming back.`,
+		Example: `  kith demo                          # a demo shop in kith-demo.db
+  kith import orders orders.csv      # import your own orders
+  kith customer show C000001`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
+			a.dbSet = cmd.Flags().Changed("db") || env.Getenv("KITH_DB") != ""
+			if a.langS != "" {
+				l, err := i18n.Parse(a.langS)
+				if err != nil {
+					return usageErr(err)
+				}
+				a.cfg.Lang = l
+			}
+			switch a.format {
+			case "table", "json", "csv":
+				a.cfg.Format = a.format
+			default:
+				return usageErr(fmt.Errorf("--format %q: want table, json or csv", a.format))
+			}
+			return nil
+		},
+	}
+	root.SetOut(env.Stdout)
+	root.SetErr(env.Stderr)
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageErr(err) })
+	pf := root.PersistentFlags()
+	pf.StringVar(&a.cfg.DB, "db", a.cfg.DB, "database: a SQLite file path or a postgres:// URL (env KITH_DB)")
+	pf.StringVar(&a.langS, "lang", "", "language of output: en or zh-CN (default from KITH_LANG or LANG)")
+	pf.StringVar(&a.format, "format", "table", "output format: table, json or csv")
+	root.AddCommand(a.importCmd(), a.demoCmd(), a.customerCmd(), a.migrateCmd())
+	return root
+}
