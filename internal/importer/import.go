@@ -155,7 +155,7 @@ func Import(ctx context.Context, sink Sink, k Kind, path string, opts Options) (
 	r := &reader{src: src, p: p, opts: &opts, header: len(src.Header())}
 	switch k {
 	case Customers:
-		step := dedupe(parser(r, p.parseCustomer), "customer", func(c *customer.Customer) string { return c.Key().String() }, (*customer.Customer).Hash)
+		step := dedupe(parser(r, p.parseCustomer), "customer_id", "customer", func(c *customer.Customer) string { return c.Key().String() }, (*customer.Customer).Hash)
 		err = pipeline(ctx, r, step, sum, rw, func(ctx context.Context, rows []Row[customer.Customer]) (BatchResult, error) {
 			return sink.WriteCustomers(ctx, run, rows)
 		})
@@ -170,11 +170,11 @@ func Import(ctx context.Context, sink Sink, k Kind, path string, opts Options) (
 			}
 			return o, cerr
 		})
-		err = pipeline(ctx, r, dedupe(step, "order_id", orderKey, (*order.Order).Hash), sum, rw, func(ctx context.Context, rows []Row[order.Order]) (BatchResult, error) {
+		err = pipeline(ctx, r, dedupe(step, "order_id", "order id", orderKey, (*order.Order).Hash), sum, rw, func(ctx context.Context, rows []Row[order.Order]) (BatchResult, error) {
 			return sink.WriteOrders(ctx, run, rows, false)
 		})
 	case Lines:
-		err = pipeline(ctx, r, dedupe(groupLines(r), "order_id", orderKey, (*order.Order).Hash), sum, rw, func(ctx context.Context, rows []Row[order.Order]) (BatchResult, error) {
+		err = pipeline(ctx, r, dedupe(groupLines(r), "order_id", "order id", orderKey, (*order.Order).Hash), sum, rw, func(ctx context.Context, rows []Row[order.Order]) (BatchResult, error) {
 			return sink.WriteOrders(ctx, run, rows, true)
 		})
 	case Spend:
@@ -192,7 +192,7 @@ func Import(ctx context.Context, sink Sink, k Kind, path string, opts Options) (
 			return sink.WriteTraffic(ctx, run, rows)
 		})
 	case Products:
-		step := dedupe(parser(r, p.parseProduct), "sku", func(p *order.Product) string { return p.SKU }, (*order.Product).Hash)
+		step := dedupe(parser(r, p.parseProduct), "sku", "sku", func(p *order.Product) string { return p.SKU }, (*order.Product).Hash)
 		err = pipeline(ctx, r, step, sum, rw, func(ctx context.Context, rows []Row[order.Product]) (BatchResult, error) {
 			return sink.WriteProducts(ctx, run, rows)
 		})
@@ -302,7 +302,7 @@ func parser[T any](r *reader, parse func() (T, *cellErr)) fill[T] {
 
 // dedupe rejects a row whose key is already in the same batch, keeping the
 // first (the store catches repeats across batches, through import_run).
-func dedupe[T any](step fill[T], field string, key func(*T) string, hash func(*T) uint64) fill[T] {
+func dedupe[T any](step fill[T], field, label string, key func(*T) string, hash func(*T) uint64) fill[T] {
 	var cur *batch[T]
 	seen := map[string]int{}
 	return func(b *batch[T]) error {
@@ -327,9 +327,9 @@ func dedupe[T any](step fill[T], field string, key func(*T) string, hash func(*T
 				continue
 			}
 			first := &b.rows[i]
-			reason := fmt.Sprintf("duplicate %s %s: same content as line %d", field, k, first.Line)
+			reason := fmt.Sprintf("duplicate %s %s: same content as line %d", label, k, first.Line)
 			if hash(&first.V) != hash(&row.V) {
-				reason = fmt.Sprintf("duplicate %s %s with different content from line %d (kept the first)", field, k, first.Line)
+				reason = fmt.Sprintf("duplicate %s %s with different content from line %d (kept the first)", label, k, first.Line)
 			}
 			for _, src := range b.srcs[j] {
 				b.rejects = append(b.rejects, rejectRec{src: src, field: field, reason: reason})

@@ -166,19 +166,3 @@ func (s *Store) UpsertStaff(ctx context.Context, name, email, role, skills strin
 	return id, nil
 }
 
-const countAll = `SELECT (SELECT count(*) FROM customers), (SELECT count(*) FROM orders),
-    (SELECT COALESCE(sum(CASE WHEN status = 'paid' THEN amount ELSE 0 END), 0) FROM orders),
-    (SELECT count(*) FROM order_lines), (SELECT count(*) FROM users)`
-
-// Counts are headline row counts of a database.
-type Counts struct {
-	Customers, Orders, Lines, Users int64
-	Revenue                         int64
-}
-
-// Counts reports how many customers, orders and lines the database holds.
-func (s *Store) Counts(ctx context.Context) (Counts, error) {
-	var c Counts
-	err := s.rd.QueryRowContext(ctx, countAll).Scan(&c.Customers, &c.Orders, &c.Revenue, &c.Lines, &c.Users)
-	return c, err
-}

@@ -1,0 +1,313 @@
+package importer_test
+
+import (
+	"context"
+	"encoding/csv"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/kithcrm/kith/internal/importer"
+	"github.com/kithcrm/kith/internal/store"
+	"github.com/kithcrm/kith/internal/store/storetest"
+	"github.com/xuri/excelize/v2"
+)
+
+var shanghai, _ = time.LoadLocation("Asia/Shanghai")
+
+func file(t *testing.T, name, content string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func run(t *testing.T, s *store.Store, k importer.Kind, path string, opts importer.Options) (*importer.Summary, error) {
+	t.Helper()
+	if opts.Location == nil {
+		opts.Location = shanghai
+	}
+	return importer.Import(context.Background(), s, k, path, opts)
+}
+
+// readRejects returns the rejects file as rows (header first).
+func readRejects(t *testing.T, sum *importer.Summary) [][]string {
+	t.Helper()
+	if sum.RejectsPath == "" {
+		t.Fatal("no rejects file")
+	}
+	data, err := os.ReadFile(sum.RejectsPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(string(data), "\ufeff") {
+		t.Error("rejects file lacks the UTF-8 BOM Excel needs for Chinese")
+	}
+	r := csv.NewReader(strings.NewReader(strings.TrimPrefix(string(data), "\ufeff")))
+	r.FieldsPerRecord = -1
+	rows, err := r.ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rows
+}
+
+const ordersHeader = "订单号,客户编号,下单时间,实付金额\n"
+
+// TestBadInput covers the bad inputs of the import contract: each either
+// stops the file with an error that names it (nothing imported), or rejects
+// the bad rows to the rejects file and keeps every good row.
+func TestBadInput(t *testing.T) {
+	huge := strings.Repeat("x", 10<<20)
+	tests := []struct {
+		name        string
+		file        string
+		content     string
+		wantErr     string // the file is refused whole
+		wantCreated int
+		// wantRejects maps a line number to the field and a piece of the reason.
+		wantRejects map[string][2]string
+	}{
+		{name: "wrong encoding", file: "o.csv", content: ordersHeader + "A1,C1,2024-01-01,1\nA2,Jos\xe9,2024-01-01,1\n" + strings.Repeat("A3,C\xe9\xe9,2024-01-01,1\n", 1),
+			wantErr: "unknown text encoding"},
+		{name: "invalid bytes after the detection sample", file: "o.csv",
+			content: ordersHeader + strings.Repeat("A0,C1,2024-01-01,1\n", 1) + "#" + strings.Repeat(" ", 70<<10) + "\n" + "A2,C\xe9,2024-01-02,1\nA3,C3,2024-01-03,1\n",
+			wantCreated: 2, wantRejects: map[string][2]string{"3": {"", "row has 1 cells"}, "4": {"", "not valid text in this file's encoding"}}},
+		{name: "missing required column", file: "o.csv", content: "订单号,客户编号,金额\nA1,C1,1\n",
+			wantErr: "missing required column ordered_at; ordered_at is matched by headers ordered at / order date"},
+		{name: "empty file", file: "o.csv", content: "", wantErr: "file is empty: no header row"},
+		{name: "header only", file: "o.csv", content: ordersHeader},
+		{name: "ragged rows", file: "o.csv", content: ordersHeader + "A1,C1,2024-01-01,1\nA2,C1,2024-01-02\nA3,C1,2024-01-03,1,extra\nA4,C1,2024-01-04,1,\n",
+			wantCreated: 2, wantRejects: map[string][2]string{"3": {"", "row has 3 cells, the header has 4"}, "4": {"", "row has 5 cells"}}},
+		{name: "quote left open", file: "o.csv", content: ordersHeader + "A1,C1,2024-01-01,1\nA2,\"C1,2024-01-02,1\nA3,C1,2024-01-03,1\n",
+			wantCreated: 2, wantRejects: map[string][2]string{"3": {"", "quote opened here is never closed"}}},
+		{name: "10 MB cell", file: "o.csv", content: ordersHeader + "A1,C1,2024-01-01,1\nA2,\"" + huge + "\",2024-01-02,1\nA3,C1,2024-01-03,1\n",
+			wantCreated: 2, wantRejects: map[string][2]string{"3": {"客户编号", "10485760 bytes, over the limit"}}},
+		{name: "dates and amounts that do not parse", file: "o.csv", content: ordersHeader + "A1,C1,2024-13-01,1\nA2,C1,01/02/2024,1\nA3,C1,2024-01-03,12,5\nA4,C1,2024-01-03,abc\nA5,C1,2024-01-05,9.99\n",
+			wantCreated: 1, wantRejects: map[string][2]string{"2": {"ordered_at", "out of range"}, "3": {"ordered_at", "ambiguous day/month order: pass --date-order"},
+				"4": {"", "row has 5 cells"}, "5": {"amount", `amount "abc"`}}},
+		{name: "duplicate order ids with different content", file: "o.csv", content: ordersHeader + "A1,C1,2024-01-01,1\nA1,C1,2024-01-01,2\nA1,C1,2024-01-01,1\n",
+			wantCreated: 1, wantRejects: map[string][2]string{"3": {"order_id", "duplicate order id A1 with different content from line 2 (kept the first)"},
+				"4": {"order_id", "duplicate order id A1: same content as line 2"}}},
+		{name: "xlsx that is not a spreadsheet", file: "o.xlsx", content: ordersHeader + "A1,C1,2024-01-01,1\n", wantErr: "not an XLSX spreadsheet"},
+		{name: "missing customer", file: "o.csv", content: ordersHeader + "A1,,2024-01-01,1\n", wantRejects: map[string][2]string{"2": {"customer_id", "no customer id, phone or email"}}},
+	}
+	for _, engine := range storetest.Engines(t) {
+		for _, tt := range tests {
+			t.Run(engine+"/"+tt.name, func(t *testing.T) {
+				s := storetest.Open(t, engine)
+				path := file(t, tt.file, tt.content)
+				sum, err := run(t, s, importer.Orders, path, importer.Options{BatchSize: 2})
+				counts, cerr := s.Counts(context.Background())
+				if cerr != nil {
+					t.Fatal(cerr)
+				}
+				if tt.wantErr != "" {
+					if err == nil || !strings.Contains(err.Error(), tt.wantErr) || !strings.Contains(err.Error(), path) {
+						t.Fatalf("error = %v, want one naming %s and saying %q", err, path, tt.wantErr)
+					}
+					if counts.Orders != 0 || counts.Customers != 0 {
+						t.Fatalf("a refused file imported %+v", counts)
+					}
+					return
+				}
+				if err != nil {
+					t.Fatal(err)
+				}
+				if sum.Created != tt.wantCreated || int(counts.Orders) != tt.wantCreated || sum.Rejected != len(tt.wantRejects) {
+					t.Fatalf("summary %+v, orders in db %d; want %d created, %d rejected", sum, counts.Orders, tt.wantCreated, len(tt.wantRejects))
+				}
+				if sum.Read != sum.Created+sum.Updated+sum.Unchanged+sum.Rejected {
+					t.Errorf("read %d != created+updated+unchanged+rejected in %+v", sum.Read, sum)
+				}
+				if len(tt.wantRejects) == 0 {
+					if sum.RejectsPath != "" {
+						t.Errorf("rejects file %s written with no rejects", sum.RejectsPath)
+					}
+					return
+				}
+				rows := readRejects(t, sum)
+				if strings.Join(rows[0][:3], ",") != "line,field,reason" {
+					t.Errorf("rejects header = %q", rows[0])
+				}
+				if len(rows)-1 != len(tt.wantRejects) {
+					t.Fatalf("rejects file has %d rows, want %d: %q", len(rows)-1, len(tt.wantRejects), rows)
+				}
+				for _, r := range rows[1:] {
+					want, ok := tt.wantRejects[r[0]]
+					if !ok {
+						t.Errorf("unexpected reject at line %s: %q", r[0], r[:3])
+						continue
+					}
+					if r[1] != want[0] || !strings.Contains(r[2], want[1]) {
+						t.Errorf("line %s rejected as (%q, %q), want (%q, ~%q)", r[0], r[1], r[2], want[0], want[1])
+					}
+					if len(r) < 4 {
+						t.Errorf("line %s: the original cells are missing from the rejects file", r[0])
+					}
+				}
+				// Re-running gives the same rejects and changes nothing.
+				again, err := run(t, s, importer.Orders, path, importer.Options{BatchSize: 2})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if again.Created != 0 || again.Updated != 0 || again.Unchanged != tt.wantCreated || again.Rejected != len(tt.wantRejects) {
+					t.Errorf("re-run = %+v", again)
+				}
+			})
+		}
+	}
+}
+
+func TestImportKinds(t *testing.T) {
+	customers := "会员号,姓名,手机,邮箱,性别,生日,城市,标签,推荐人,负责人,会员等级,积分\n" +
+		"M1,张三,+86 138-0013-8000,ZS@Example.com,男,农历1990-08-15,上海,VIP、宝妈,M2,rep@shop.cn,金卡,1200\n" +
+		"M2,Alice Wang,13900139000,,female,08-15,北京,,,,,\n" +
+		"M3,王五,13700137000,,女,1988年2月30日,广州,,,,,\n" // no such day
+	lines := "InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country\n" +
+		"536365,85123A,WHITE HANGING HEART,6,12/1/2010 8:26,2.55,M1,United Kingdom\n" +
+		"536365,71053,WHITE METAL LANTERN,6,12/1/2010 8:26,3.39,M1,United Kingdom\n" +
+		"536366,22633,HAND WARMER,6,12/1/2010 8:28,1.85,M2,United Kingdom\n" +
+		"C536379,D,Discount,-1,12/1/2010 9:41,27.50,M2,United Kingdom\n" +
+		"536365,84406B,CREAM CUPID HEARTS,8,12/1/2010 8:26,2.75,M1,United Kingdom\n" // same order, not adjacent
+	spend := "月份,渠道,类型,金额\n2024-01,抖音,营销,\"¥1,000\"\n2024-01,抖音,营销,500\n2024-01,抖音,销售,200\n2024年2月,微信,返现,50\n2024-02,微信,???,1\n"
+	traffic := "日期,渠道,访客数,下单人数\n2024-01-01,抖音,1000,20\n2024-01-01,抖音,500,5\n2024-01-02,抖音,-3,1\n"
+	products := "商品编码,商品名称,品类,消耗周期\nSK-1,精华,护肤,45\nSK-2,面膜,护肤,30\nSK-1,精华,护肤,40\n"
+	for _, engine := range storetest.Engines(t) {
+		t.Run(engine, func(t *testing.T) {
+			s := storetest.Open(t, engine)
+			if _, err := s.UpsertStaff(context.Background(), "Rep", "rep@shop.cn", "rep", "", 10); err != nil {
+				t.Fatal(err)
+			}
+			steps := []struct {
+				kind                      importer.Kind
+				content                   string
+				opts                      importer.Options
+				created, rejected, unchgd int
+			}{
+				{importer.Customers, customers, importer.Options{}, 2, 1, 0},
+				{importer.Lines, lines, importer.Options{DateOrder: importer.DateMDY, Currency: "GBP", Location: time.UTC}, 3, 0, 0},
+				{importer.Spend, spend, importer.Options{}, 3, 1, 0},
+				{importer.Traffic, traffic, importer.Options{}, 1, 1, 0},
+				{importer.Products, products, importer.Options{}, 2, 1, 0},
+			}
+			for _, st := range steps {
+				path := file(t, string(st.kind)+".csv", st.content)
+				sum, err := run(t, s, st.kind, path, st.opts)
+				if err != nil {
+					t.Fatalf("%s: %v", st.kind, err)
+				}
+				if sum.Created != st.created || sum.Rejected != st.rejected {
+					t.Errorf("%s: %+v, want %d created, %d rejected", st.kind, sum, st.created, st.rejected)
+				}
+				again, err := run(t, s, st.kind, path, st.opts)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if again.Created != 0 || again.Updated != 0 || again.Rejected != st.rejected {
+					t.Errorf("%s re-run: %+v, want nothing changed", st.kind, again)
+				}
+			}
+			ctx := context.Background()
+			v, err := s.CustomerView(ctx, "13800138000", 10)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if v.ExternalID != "M1" || v.Email != "zs@example.com" || !v.BirthdayLunar || v.Birthday != "1990-08-15" ||
+				v.Attrs["会员等级"] != "金卡" || v.Attrs["积分"] != "1200" || strings.Join(v.Tags, "|") != "VIP|宝妈" || v.Owner != "Rep" {
+				t.Errorf("M1 = %+v", v.Customer)
+			}
+			// M1's referrer M2 comes later in the file and is still found.
+			if v.Referrer == nil || v.Referrer.ExternalID != "M2" {
+				t.Errorf("M1 referrer = %+v, want M2", v.Referrer)
+			}
+			if len(v.Orders) != 1 || v.Orders[0].Lines != 3 || v.Totals.Revenue != 6*255+6*339+8*275 || v.Orders[0].Currency != "GBP" {
+				t.Errorf("M1 orders %+v totals %+v: want one order of 3 lines", v.Orders, v.Totals)
+			}
+			v2, err := s.CustomerView(ctx, "M2", 10)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if v2.Birthday != "0000-08-15" || len(v2.Referred) != 1 || v2.Referred[0].ExternalID != "M1" {
+				t.Errorf("M2 = %+v", v2.Customer)
+			}
+			if v2.Totals.Refunds != 1 || v2.Totals.Refunded != -2750 || v2.Totals.Orders != 1 {
+				t.Errorf("M2 totals = %+v: the C-invoice is a refund", v2.Totals)
+			}
+			counts, err := s.Counts(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if counts.Spend != 3 || counts.Traffic != 1 || counts.Products != 2 || counts.Lines != 5 {
+				t.Errorf("counts = %+v", counts)
+			}
+		})
+	}
+}
+
+func TestImportWithoutOrderIDs(t *testing.T) {
+	// Two identical purchases stay two orders; a re-run finds the same keys.
+	content := "手机,下单时间,金额\n13800138000,2024-01-01 10:00,10\n13800138000,2024-01-01 10:00,10\n13900139000,2024-01-02,5\n"
+	for _, engine := range storetest.Engines(t) {
+		t.Run(engine, func(t *testing.T) {
+			s := storetest.Open(t, engine)
+			path := file(t, "o.csv", content)
+			sum, err := run(t, s, importer.Orders, path, importer.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if sum.Created != 3 || sum.Customers != 2 {
+				t.Fatalf("first run %+v: want 3 orders, 2 customers", sum)
+			}
+			again, err := run(t, s, importer.Orders, path, importer.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if again.Unchanged != 3 || again.Created != 0 {
+				t.Fatalf("re-run %+v: want 3 unchanged", again)
+			}
+			v, err := s.CustomerView(context.Background(), "+86 13800138000", 10)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if v.Totals.Orders != 2 || v.Totals.Revenue != 2000 {
+				t.Errorf("totals %+v: want both identical orders", v.Totals)
+			}
+		})
+	}
+}
+
+func TestImportXLSX(t *testing.T) {
+	f := excelize.NewFile()
+	rows := [][]any{{"订单号", "客户编号", "下单时间", "实付金额"}, {"A1", "C1", 45322.5, 12.5}, {"A2", "C2", "2024-02-01", "not money"}}
+	for i, r := range rows {
+		cell, _ := excelize.CoordinatesToCellName(1, i+1)
+		f.SetSheetRow("Sheet1", cell, &r)
+	}
+	p := filepath.Join(t.TempDir(), "orders.xlsx")
+	if err := f.SaveAs(p); err != nil {
+		t.Fatal(err)
+	}
+	s := storetest.Open(t, "sqlite")
+	sum, err := run(t, s, importer.Orders, p, importer.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Created != 1 || sum.Rejected != 1 {
+		t.Fatalf("%+v", sum)
+	}
+	v, err := s.CustomerView(context.Background(), "C1", 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := v.Orders[0].OrderedAt.In(shanghai).Format("2006-01-02 15:04"); got != "2024-01-31 12:00" {
+		t.Errorf("serial 45322.5 imported as %s, want 2024-01-31 12:00", got)
+	}
+	if rj := readRejects(t, sum); rj[1][0] != "3" || rj[1][1] != "amount" {
+		t.Errorf("rejects %q", rj)
+	}
+}

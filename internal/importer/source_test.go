@@ -1,0 +1,246 @@
+package importer
+
+import (
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/xuri/excelize/v2"
+	"golang.org/x/text/encoding/simplifiedchinese"
+	"golang.org/x/text/encoding/unicode"
+)
+
+func write(t *testing.T, name string, data []byte) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(p, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func records(t *testing.T, s Source) [][]string {
+	t.Helper()
+	var out [][]string
+	for {
+		rec, err := s.Next()
+		if err == io.EOF {
+			return out
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rec.Err != nil {
+			t.Fatalf("line %d: %v", rec.Line, rec.Err)
+		}
+		out = append(out, append([]string(nil), rec.Cells...))
+	}
+}
+
+func TestOpenSourceEncodings(t *testing.T) {
+	const text = "客户编号;姓名;城市\nC1;张三;上海\n"
+	gbk, _ := simplifiedchinese.GBK.NewEncoder().String(text)
+	gb18030, _ := simplifiedchinese.GB18030.NewEncoder().String(text + "C2;𠀀;北京\n")
+	utf16, _ := unicode.UTF16(unicode.LittleEndian, unicode.UseBOM).NewEncoder().String(strings.ReplaceAll(text, ";", "\t"))
+	tests := []struct {
+		name, data, desc string
+	}{
+		{"utf8", text, "CSV, UTF-8, semicolon-separated"},
+		{"utf8 bom", "\ufeff" + text, "CSV, UTF-8 with BOM, semicolon-separated"},
+		{"gbk", gbk, "CSV, GB18030, semicolon-separated"},
+		{"gb18030 four-byte", gb18030, "CSV, GB18030, semicolon-separated"},
+		{"utf16 excel unicode text", utf16, "CSV, UTF-16LE, tab-separated"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s, err := OpenSource(write(t, "in.csv", []byte(tt.data)), SourceOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer s.Close()
+			if s.Describe() != tt.desc {
+				t.Errorf("Describe = %q, want %q", s.Describe(), tt.desc)
+			}
+			if h := strings.Join(s.Header(), "|"); h != "客户编号|姓名|城市" {
+				t.Errorf("header = %q", h)
+			}
+			if rows := records(t, s); rows[0][1] != "张三" {
+				t.Errorf("rows = %q", rows)
+			}
+		})
+	}
+}
+
+func TestOpenSourceBadFiles(t *testing.T) {
+	tests := []struct {
+		name, file string
+		data       []byte
+		wantErr    string
+	}{
+		{"empty", "e.csv", nil, "file is empty: no header row"},
+		{"only blank lines", "e.csv", []byte("\n\r\n"), "file is empty"},
+		{"latin1 is not utf8 nor gb18030", "l.csv", []byte("name,city\nJos\xe9,M\xfcnchen\n"), "unknown text encoding: byte 0xE9 at offset 13"},
+		{"binary", "b.csv", []byte("PK\x01\x02\x00\x00junk"), "not a text file"},
+		{"xlsx that is text", "orders.xlsx", []byte("order_id,amount\n1,2\n"), "not an XLSX spreadsheet"},
+		{"zip that is no workbook", "orders.xlsx", []byte("PK\x03\x04garbage that is not a zip"), "not a readable XLSX spreadsheet"},
+		{"legacy xls", "orders.xls", []byte{0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1}, "legacy Excel .xls"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := write(t, tt.file, tt.data)
+			s, err := OpenSource(p, SourceOptions{})
+			if err == nil {
+				s.Close()
+				t.Fatalf("OpenSource succeeded, want error %q", tt.wantErr)
+			}
+			if !strings.Contains(err.Error(), tt.wantErr) || !strings.Contains(err.Error(), p) {
+				t.Errorf("error = %q, want it to name the file and say %q", err, tt.wantErr)
+			}
+		})
+	}
+	if _, err := OpenSource(write(t, "e.csv", nil), SourceOptions{}); !errors.Is(err, ErrNoHeader) {
+		t.Errorf("empty file error %v is not ErrNoHeader", err)
+	}
+}
+
+func TestOpenSourceXLSX(t *testing.T) {
+	f := excelize.NewFile()
+	f.SetSheetName("Sheet1", "订单")
+	f.NewSheet("备注")
+	rows := [][]any{{"订单号", "客户编号", "下单时间", "实付金额"}, {"A1", "C1", 45322.5, 12.5}, {}, {"A2", "C2", "2024-02-01", "¥8"}}
+	for i, r := range rows {
+		cell, _ := excelize.CoordinatesToCellName(1, i+1)
+		f.SetSheetRow("订单", cell, &r)
+	}
+	style, _ := f.NewStyle(&excelize.Style{NumFmt: 22}) // m/d/yy h:mm: the display form must not leak into the value
+	f.SetCellStyle("订单", "C2", "C2", style)
+	p := filepath.Join(t.TempDir(), "orders.xlsx")
+	if err := f.SaveAs(p); err != nil {
+		t.Fatal(err)
+	}
+	s, err := OpenSource(p, SourceOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if s.Describe() != `XLSX, sheet "订单"` {
+		t.Errorf("Describe = %q", s.Describe())
+	}
+	got := records(t, s)
+	if len(got) != 2 || got[0][2] != "45322.5" || got[1][3] != "¥8" {
+		t.Errorf("rows = %q (the empty row is skipped, the date stays a serial)", got)
+	}
+	if _, err := OpenSource(p, SourceOptions{Sheet: "nope"}); err == nil || !strings.Contains(err.Error(), "订单, 备注") {
+		t.Errorf("unknown sheet error = %v, want the sheet list", err)
+	}
+}
+
+func TestMatchHeader(t *testing.T) {
+	m, err := MatchHeader(Orders, []string{"订单编号", " Customer ID ", "付款时间", "实付金额(元)", "会员等级", "手机号码"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]int{"order_id": 0, "customer_id": 1, "ordered_at": 2, "amount": 3, "phone": 5}
+	for f, i := range want {
+		if m.Index[f] != i {
+			t.Errorf("%s -> column %d, want %d (%v)", f, m.Index[f], i, m.Index)
+		}
+	}
+	if len(m.Ignored) != 1 || m.Ignored[0].Name != "会员等级" {
+		t.Errorf("ignored = %v", m.Ignored)
+	}
+
+	c, err := MatchHeader(Customers, []string{"会员号", "姓名", "会员等级", "积分"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.Attrs) != 2 || c.Attrs[0].Name != "会员等级" {
+		t.Errorf("customer attrs = %v, want the unknown columns", c.Attrs)
+	}
+
+	o, err := MatchHeader(Orders, []string{"单号", "客户编号", "日期", "实收", "金额"}, map[string]string{"amount": "实收"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o.Index["amount"] != 3 {
+		t.Errorf("--map amount=实收 gave column %d", o.Index["amount"])
+	}
+
+	_, err = MatchHeader(Orders, []string{"订单号", "客户编号", "金额"}, nil)
+	var mf *MissingFieldError
+	if !errors.As(err, &mf) || mf.Fields[0] != "ordered_at" {
+		t.Fatalf("missing date column error = %v", err)
+	}
+	for _, want := range []string{"missing required column ordered_at", "下单时间", "order date", "--map ordered_at=HEADER", "订单号, 客户编号, 金额"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q lacks %q", err, want)
+		}
+	}
+	if _, err := MatchHeader(Orders, []string{"a"}, map[string]string{"amount": "b"}); err == nil || !strings.Contains(err.Error(), `no column "b"`) {
+		t.Errorf("--map to a missing column: %v", err)
+	}
+	if _, err := MatchHeader(Orders, []string{"a"}, map[string]string{"nosuch": "a"}); err == nil || !strings.Contains(err.Error(), "no field nosuch") {
+		t.Errorf("--map of an unknown field: %v", err)
+	}
+}
+
+// FuzzMatchHeader: any header either maps or says what is missing; a field
+// never takes two columns and a column never feeds two fields.
+func FuzzMatchHeader(f *testing.F) {
+	f.Add("订单号\x00客户编号\x00下单时间\x00金额")
+	f.Add("order id\x00\x00Date\x00date\x00amount")
+	f.Fuzz(func(t *testing.T, joined string) {
+		header := strings.Split(joined, "\x00")
+		for _, k := range Kinds {
+			m, err := MatchHeader(k, header, nil)
+			if err != nil {
+				var mf *MissingFieldError
+				if !errors.As(err, &mf) {
+					t.Fatalf("%s: unexpected error type %T: %v", k, err, err)
+				}
+				continue
+			}
+			cols := map[int]string{}
+			for f, i := range m.Index {
+				if i < 0 || i >= len(header) {
+					t.Fatalf("%s: field %s -> column %d out of range", k, f, i)
+				}
+				if prev, dup := cols[i]; dup {
+					t.Fatalf("%s: column %d feeds %s and %s", k, i, prev, f)
+				}
+				cols[i] = f
+			}
+			if len(cols)+len(m.Attrs)+len(m.Ignored) != len(header) {
+				t.Fatalf("%s: %d columns accounted for, header has %d", k, len(cols)+len(m.Attrs)+len(m.Ignored), len(header))
+			}
+		}
+	})
+}
+
+// FuzzParseOrderRow: a row either parses into a consistent order or names
+// the field at fault; it never panics.
+func FuzzParseOrderRow(f *testing.F) {
+	f.Add("A1", "C1", "2024-01-31 10:00", "¥1,234.50", "已付款")
+	f.Add("", "", "45322.5", "-3", "refunded")
+	f.Add("x", "y", "31/01/2024", "(12)", "??")
+	m, _ := MatchHeader(Orders, []string{"订单号", "客户编号", "下单时间", "金额", "状态"}, nil)
+	f.Fuzz(func(t *testing.T, id, cust, date, amount, status string) {
+		p := &rowParser{m: m, loc: nil, currency: "CNY", cells: []string{id, cust, date, amount, status}}
+		o, cerr := p.parseOrder()
+		if cerr != nil {
+			if cerr.field == "" || cerr.reason == "" {
+				t.Fatalf("error without field or reason: %+v", cerr)
+			}
+			return
+		}
+		if o.OrderedAt.IsZero() || o.Customer.String() == "" || o.Currency != "CNY" {
+			t.Fatalf("accepted an incomplete order: %+v", o)
+		}
+		if o.Amount < 0 && o.Status == "paid" {
+			t.Fatalf("negative paid order: %+v", o)
+		}
+	})
+}
