@@ -18,7 +18,9 @@ func (a *app) customerCmd() *cobra.Command {
 		Short:   "Look at customers",
 		Example: `  kith customer show C000001`,
 		Args:    args(cobra.NoArgs),
-		RunE:    func(cmd *cobra.Command, _ []string) error { return usageErr(fmt.Errorf("customer needs a subcommand: show")) },
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return usageErr(fmt.Errorf("customer needs a subcommand: show"))
+		},
 	}
 	var orders int
 	show := &cobra.Command{

@@ -149,5 +149,20 @@ reminders that keep customers coming back.`,
 	pf.StringVar(&a.langS, "lang", "", "language of output: en or zh-CN (default from KITH_LANG or LANG)")
 	pf.StringVar(&a.format, "format", "table", "output format: table, json or csv")
 	root.AddCommand(a.importCmd(), a.demoCmd(), a.customerCmd(), a.migrateCmd())
+	// Materialise cobra's own help and completion commands so they carry
+	// examples like every other command.
+	root.InitDefaultHelpCmd()
+	root.InitDefaultCompletionCmd()
+	for _, c := range root.Commands() {
+		switch c.Name() {
+		case "help":
+			c.Example = "  kith help import"
+		case "completion":
+			c.Example = "  source <(kith completion bash)\n  kith completion zsh > \"${fpath[1]}/_kith\""
+			for _, sub := range c.Commands() {
+				sub.Example = "  kith completion " + sub.Name() + " --help"
+			}
+		}
+	}
 	return root
 }

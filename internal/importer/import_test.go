@@ -75,7 +75,7 @@ func TestBadInput(t *testing.T) {
 		{name: "wrong encoding", file: "o.csv", content: ordersHeader + "A1,C1,2024-01-01,1\nA2,Jos\xe9,2024-01-01,1\n" + strings.Repeat("A3,C\xe9\xe9,2024-01-01,1\n", 1),
 			wantErr: "unknown text encoding"},
 		{name: "invalid bytes after the detection sample", file: "o.csv",
-			content: ordersHeader + strings.Repeat("A0,C1,2024-01-01,1\n", 1) + "#" + strings.Repeat(" ", 70<<10) + "\n" + "A2,C\xe9,2024-01-02,1\nA3,C3,2024-01-03,1\n",
+			content:     ordersHeader + strings.Repeat("A0,C1,2024-01-01,1\n", 1) + "#" + strings.Repeat(" ", 70<<10) + "\n" + "A2,C\xe9,2024-01-02,1\nA3,C3,2024-01-03,1\n",
 			wantCreated: 2, wantRejects: map[string][2]string{"3": {"", "row has 1 cells"}, "4": {"", "not valid text in this file's encoding"}}},
 		{name: "missing required column", file: "o.csv", content: "订单号,客户编号,金额\nA1,C1,1\n",
 			wantErr: "missing required column ordered_at; ordered_at is matched by headers ordered at / order date"},

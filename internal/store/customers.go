@@ -165,4 +165,3 @@ func (s *Store) UpsertStaff(ctx context.Context, name, email, role, skills strin
 	}
 	return id, nil
 }
-

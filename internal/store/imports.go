@@ -89,11 +89,6 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $
 	updateCustomer = `UPDATE customers SET external_id = $1, name = $2, phone = $3, email = $4, gender = $5, birthday = $6,
     birthday_lunar = $7, city = $8, region = $9, company = $10, company_size = $11, channel = $12, referrer_ref = $13,
     owner_ref = $14, attrs = $15, notes = $16, updated_at = $18, row_hash = $19, import_run = $20, src_line = $21,
-    created_at = CASE WHEN $17 = '' THEN created_at ELSE $17 END
-WHERE id = $22`
-	updateCustomerPG = `UPDATE customers SET external_id = $1, name = $2, phone = $3, email = $4, gender = $5, birthday = $6,
-    birthday_lunar = $7, city = $8, region = $9, company = $10, company_size = $11, channel = $12, referrer_ref = $13,
-    owner_ref = $14, attrs = $15, notes = $16, updated_at = $18, row_hash = $19, import_run = $20, src_line = $21,
     created_at = COALESCE($17, created_at)
 WHERE id = $22`
 	stampCustomer      = `UPDATE customers SET import_run = $1, src_line = $2 WHERE id = $3`
@@ -150,10 +145,6 @@ func nullStr(s string) any {
 func (s *Store) WriteCustomers(ctx context.Context, run int64, rows []importer.Row[customer.Customer]) (importer.BatchResult, error) {
 	var res importer.BatchResult
 	now := s.d.ts(s.Now())
-	update := updateCustomer
-	if s.d.name() == "postgres" {
-		update = updateCustomerPG
-	}
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		res = importer.BatchResult{}
 		for i, r := range rows {
@@ -192,12 +183,9 @@ func (s *Store) WriteCustomers(ctx context.Context, run int64, rows []importer.R
 			id := e.id
 			if found {
 				if c.CreatedAt.IsZero() {
-					args[16] = nil
-					if s.d.name() == "sqlite" {
-						args[16] = ""
-					}
+					args[16] = nil // keep the stored created_at
 				}
-				if _, err := tx.ExecContext(ctx, update, append(args, e.id)...); err != nil {
+				if _, err := tx.ExecContext(ctx, updateCustomer, append(args, e.id)...); err != nil {
 					return fmt.Errorf("customer line %d: %w", r.Line, err)
 				}
 				if _, err := tx.ExecContext(ctx, deleteCustomerTags, e.id); err != nil {

@@ -74,3 +74,27 @@ func (s *Store) Snapshot(ctx context.Context) (string, error) {
 	}
 	return hex.EncodeToString(h.Sum(nil)), nil
 }
+
+// CheckIntegrity runs the engine's own consistency checks (SQLite:
+// integrity_check and foreign_key_check).
+func CheckIntegrity(ctx context.Context, s *Store) error {
+	if s.d.name() != "sqlite" {
+		return nil
+	}
+	var res string
+	if err := s.db.QueryRowContext(ctx, "PRAGMA integrity_check").Scan(&res); err != nil {
+		return err
+	}
+	if res != "ok" {
+		return fmt.Errorf("integrity_check: %s", res)
+	}
+	rows, err := s.db.QueryContext(ctx, "PRAGMA foreign_key_check")
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	if rows.Next() {
+		return fmt.Errorf("foreign_key_check found a dangling reference")
+	}
+	return rows.Err()
+}

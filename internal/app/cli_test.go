@@ -1,0 +1,149 @@
+package app_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/kithcrm/kith/internal/app"
+	"github.com/kithcrm/kith/internal/cli"
+	"github.com/spf13/cobra"
+)
+
+// kith runs the CLI in-process and returns its exit code and output.
+func kith(t *testing.T, env map[string]string, args ...string) (int, string, string) {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	getenv := func(k string) string { return env[k] }
+	code := app.Run(context.Background(), args, getenv, strings.NewReader(""), &stdout, &stderr)
+	return code, stdout.String(), stderr.String()
+}
+
+func TestEveryCommandHasHelpWithExample(t *testing.T) {
+	root := cli.NewRoot(&cli.Env{Getenv: func(string) string { return "" }, Stdout: &bytes.Buffer{}, Stderr: &bytes.Buffer{}})
+	var walk func(c *cobra.Command)
+	n := 0
+	walk = func(c *cobra.Command) {
+		n++
+		if strings.TrimSpace(c.Example) == "" {
+			t.Errorf("%q has no example in --help", c.CommandPath())
+		}
+		if c.Short == "" {
+			t.Errorf("%q has no short description", c.CommandPath())
+		}
+		for _, sub := range c.Commands() {
+			walk(sub)
+		}
+	}
+	walk(root)
+	if n < 8 {
+		t.Errorf("walked only %d commands", n)
+	}
+	code, out, _ := kith(t, nil, "import", "--help")
+	if code != 0 || !strings.Contains(out, "Examples:") || !strings.Contains(out, "rejects") {
+		t.Errorf("import --help: code %d\n%s", code, out)
+	}
+}
+
+func TestImportExitCodes(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "k.db")
+	env := map[string]string{"KITH_DB": db}
+	good := filepath.Join(dir, "good.csv")
+	bad := filepath.Join(dir, "bad.csv")
+	nocol := filepath.Join(dir, "nocol.csv")
+	os.WriteFile(good, []byte("订单号,客户编号,下单时间,金额\nA1,C1,2024-01-01,10\n"), 0o644)
+	os.WriteFile(bad, []byte("订单号,客户编号,下单时间,金额\nB1,C1,2024-01-01,10\nB2,C1,never,10\n"), 0o644)
+	os.WriteFile(nocol, []byte("订单号,客户编号\nA1,C1\n"), 0o644)
+
+	code, out, errOut := kith(t, env, "import", "orders", good)
+	if code != 0 || !strings.Contains(out, "read 1 rows: created 1, updated 0, unchanged 0, rejected 0") {
+		t.Fatalf("good import: code %d\n%s\n%s", code, out, errOut)
+	}
+	if !strings.Contains(errOut, `"下单时间" -> ordered_at`) {
+		t.Errorf("import does not say which column it used for what:\n%s", errOut)
+	}
+	code, out, _ = kith(t, env, "import", "orders", good, "--lang", "zh-CN")
+	if code != 0 || !strings.Contains(out, "读取 1 行：新建 0，更新 0，未变 1，拒绝 0") {
+		t.Errorf("re-import in Chinese: code %d\n%s", code, out)
+	}
+	code, out, errOut = kith(t, env, "import", "orders", bad, "--format", "json")
+	if code != cli.ExitRejected {
+		t.Errorf("import with a bad row exited %d, want 3\n%s", code, errOut)
+	}
+	var sums []map[string]any
+	if err := json.Unmarshal([]byte(out), &sums); err != nil || len(sums) != 1 || sums[0]["rejected"] != 1.0 || sums[0]["created"] != 1.0 {
+		t.Errorf("json summary %q (%v)", out, err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "bad.rejects.csv")); err != nil {
+		t.Errorf("rejects file: %v", err)
+	}
+	code, _, errOut = kith(t, env, "import", "orders", nocol)
+	if code != 1 || !strings.Contains(errOut, "missing required column ordered_at") {
+		t.Errorf("missing column: code %d, %s", code, errOut)
+	}
+	for _, args := range [][]string{{"import", "nonsense", good}, {"import", "orders"}, {"import", "orders", good, "--date-order", "ydm"}, {"nosuch"}, {"import", "--bogus"}} {
+		if code, _, errOut := kith(t, env, args...); code != cli.ExitUsage {
+			t.Errorf("kith %v exited %d, want 2 (%s)", args, code, errOut)
+		}
+	}
+}
+
+func TestDemoAndCustomerShow(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "demo.db")
+	code, out, errOut := kith(t, nil, "demo", "--customers", "300", "--seed", "7", "--end", "2026-10-31", "--db", db)
+	if code != 0 {
+		t.Fatalf("demo: %d\n%s\n%s", code, out, errOut)
+	}
+	for _, want := range []string{"Customers 300", "Orders from 2024-11-01", "kith customer show C000001"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("demo output lacks %q:\n%s", want, out)
+		}
+	}
+	if code, _, errOut := kith(t, nil, "demo", "--customers", "10", "--db", db); code != 1 || !strings.Contains(errOut, "--force") {
+		t.Errorf("demo over an existing db: %d %s", code, errOut)
+	}
+	code, out, _ = kith(t, nil, "customer", "show", "C000001", "--db", db, "--lang", "zh-CN")
+	if code != 0 || !strings.Contains(out, "客户资料") || !strings.Contains(out, "最近订单") || !strings.Contains(out, "会员等级") {
+		t.Errorf("customer show zh-CN: %d\n%s", code, out)
+	}
+	code, out, _ = kith(t, nil, "customer", "show", "C000001", "--db", db, "--format", "json")
+	var v struct {
+		ExternalID string `json:"external_id"`
+		Orders     []struct {
+			Amount string `json:"amount"`
+		} `json:"orders"`
+		Totals struct {
+			Orders  int    `json:"orders"`
+			Revenue string `json:"revenue"`
+		} `json:"totals"`
+	}
+	if err := json.Unmarshal([]byte(out), &v); err != nil || v.ExternalID != "C000001" || len(v.Orders) == 0 || v.Totals.Revenue == "" {
+		t.Errorf("customer show json: %v\n%s", err, out)
+	}
+	if code, _, errOut := kith(t, nil, "customer", "show", "nobody", "--db", db); code != 1 || !strings.Contains(errOut, "not found") {
+		t.Errorf("unknown customer: %d %s", code, errOut)
+	}
+}
+
+// TestDemoDeterministic: the same seed and end give the same shop.
+func TestDemoDeterministic(t *testing.T) {
+	var outs []string
+	for i := 0; i < 2; i++ {
+		db := filepath.Join(t.TempDir(), "d.db")
+		code, out, errOut := kith(t, nil, "demo", "--customers", "200", "--seed", "3", "--end", "2025-12-31", "--db", db)
+		if code != 0 {
+			t.Fatal(errOut)
+		}
+		_, show, _ := kith(t, nil, "customer", "show", "C000150", "--db", db, "--format", "json")
+		outs = append(outs, strings.ReplaceAll(out, db, "")+show)
+	}
+	if outs[0] != outs[1] {
+		t.Errorf("two demo runs with one seed differ:\n%s\n---\n%s", outs[0], outs[1])
+	}
+}

@@ -1,0 +1,6 @@
+package store
+
+import "database/sql"
+
+// WriteDB exposes the write handle to the external tests of this package.
+func WriteDB(s *Store) *sql.DB { return s.db }
