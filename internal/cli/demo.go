@@ -26,6 +26,8 @@ func (a *app) demoCmd() *cobra.Command {
 		keep      string
 		force     bool
 		intensity float64
+		lines     bool
+		noImport  bool
 	)
 	cmd := &cobra.Command{
 		Use:   "demo",
@@ -38,11 +40,15 @@ writes the CSV files a shop would export and imports them, then prints the
 headline figures. The same --seed and --end give the same shop.`,
 		Example: `  kith demo
   kith demo --customers 100000 --seed 7 --db big.db --force
+  kith demo --customers 1000000 --intensity 3 --lines=false --no-import --keep bench   # a 4M-row orders.csv
   kith demo --keep demo-files   # keep the generated CSVs to try kith import`,
 		Args: args(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if !a.dbSet {
 				a.cfg.DB = DemoDB
+			}
+			if noImport && keep == "" {
+				return usageErr(fmt.Errorf("--no-import needs --keep DIR to write the files to"))
 			}
 			loc, err := time.LoadLocation(a.cfg.TimeZone)
 			if err != nil {
@@ -55,7 +61,7 @@ headline figures. The same --seed and --end give the same shop.`,
 					return usageErr(fmt.Errorf("--end %q: want YYYY-MM-DD", endS))
 				}
 			}
-			if !kith.IsPostgresDSN(a.cfg.DB) {
+			if !noImport && !kith.IsPostgresDSN(a.cfg.DB) {
 				if _, err := os.Stat(a.cfg.DB); err == nil {
 					if !force {
 						return fmt.Errorf("%s exists: the demo wants a fresh database (use --force to replace it, or --db)", a.cfg.DB)
@@ -76,7 +82,11 @@ headline figures. The same --seed and --end give the same shop.`,
 			} else if err := os.MkdirAll(dir, 0o755); err != nil {
 				return err
 			}
-			names := []string{"products.csv", "customers.csv", "lines.csv", "spend.csv", "traffic.csv"}
+			ordersName := "lines.csv"
+			if !lines {
+				ordersName = "orders.csv"
+			}
+			names := []string{"products.csv", "customers.csv", ordersName, "spend.csv", "traffic.csv"}
 			files := make([]*os.File, len(names))
 			for i, n := range names {
 				if files[i], err = os.Create(filepath.Join(dir, n)); err != nil {
@@ -84,7 +94,7 @@ headline figures. The same --seed and --end give the same shop.`,
 				}
 				defer files[i].Close()
 			}
-			stats, err := demo.Generate(demo.Config{Customers: customers, Seed: seed, End: end, Lines: true, Intensity: intensity, Location: loc},
+			stats, err := demo.Generate(demo.Config{Customers: customers, Seed: seed, End: end, Lines: lines, Intensity: intensity, Location: loc},
 				demo.Files{Products: files[0], Customers: files[1], Orders: files[2], Spend: files[3], Traffic: files[4]})
 			if err != nil {
 				return err
@@ -93,6 +103,10 @@ headline figures. The same --seed and --end give the same shop.`,
 				if err := f.Close(); err != nil {
 					return err
 				}
+			}
+			if noImport {
+				fmt.Fprintf(a.env.Stdout, "%s: %s (%d customers, %d orders)\n", a.t("demo.files"), dir, stats.Customers, stats.Orders)
+				return nil
 			}
 			be, err := a.open(cmd.Context(), OpenMigrate)
 			if err != nil {
@@ -105,6 +119,9 @@ headline figures. The same --seed and --end give the same shop.`,
 				}
 			}
 			kinds := []importer.Kind{importer.Products, importer.Customers, importer.Lines, importer.Spend, importer.Traffic}
+			if !lines {
+				kinds[2] = importer.Orders
+			}
 			for i, k := range kinds {
 				sum, err := importer.Import(cmd.Context(), be, k, files[i].Name(), importer.Options{Location: loc, Currency: "CNY"})
 				if err != nil {
@@ -141,5 +158,7 @@ headline figures. The same --seed and --end give the same shop.`,
 	fl.StringVar(&keep, "keep", "", "keep the generated CSV files in this folder")
 	fl.BoolVar(&force, "force", false, "replace an existing demo database")
 	fl.Float64Var(&intensity, "intensity", 1, "multiply every customer's purchase rate (orders per customer)")
+	fl.BoolVar(&lines, "lines", true, "write orders as product lines (false: one row per order, as large exports often are)")
+	fl.BoolVar(&noImport, "no-import", false, "only write the CSV files (to --keep DIR), for trying kith import or benchmarks")
 	return cmd
 }

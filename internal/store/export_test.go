@@ -4,3 +4,6 @@ import "database/sql"
 
 // WriteDB exposes the write handle to the external tests of this package.
 func WriteDB(s *Store) *sql.DB { return s.db }
+
+// UpsertOrdersSQL exposes the generated multi-row upsert.
+var UpsertOrdersSQL = upsertOrdersSQL

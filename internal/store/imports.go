@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 
 	"github.com/kithcrm/kith/internal/customer"
@@ -221,8 +222,6 @@ const orderConflict = `ON CONFLICT (external_id) DO UPDATE SET customer_id = exc
 WHERE orders.row_hash <> excluded.row_hash AND orders.import_run <> excluded.import_run`
 
 const (
-	upsertOrder = `INSERT INTO orders (external_id, customer_id, ordered_at, amount, currency, channel, status, row_hash, import_run, src_line)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ` + orderConflict
 	findOrder         = `SELECT id, row_hash, import_run, src_line FROM orders WHERE external_id = $1`
 	stampOrder        = `UPDATE orders SET import_run = $1, src_line = $2 WHERE id = $3`
 	maxOrderID        = `SELECT COALESCE(max(id), 0) FROM orders`
@@ -248,6 +247,67 @@ func orderDuplicate(o *order.Order, sameContent bool, firstLine int, withLines b
 	return importer.RowReject{Field: "order_id", Code: "duplicate", Reason: reason}
 }
 
+// ordersChunk is how many orders one multi-row upsert carries: per-statement
+// overhead (bind, step, reset through database/sql) is then paid once per
+// chunk instead of once per row.
+const ordersChunk = 100
+
+// upsertOrdersSQL is the upsert of k orders. It is SQLite's (PostgreSQL
+// loads through COPY) and uses ? placeholders: modernc resolves each $N by a
+// linear search of the statement's parameter names, quadratic in a
+// 1000-parameter statement, while ? needs no name.
+func upsertOrdersSQL(k int) string {
+	var b strings.Builder
+	b.WriteString(`INSERT INTO orders (external_id, customer_id, ordered_at, amount, currency, channel, status, row_hash, import_run, src_line) VALUES `)
+	for i := 0; i < k; i++ {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+	}
+	b.WriteString(" " + orderConflict)
+	return b.String()
+}
+
+// customerStmts are the prepared statements that resolve an order's customer.
+type customerStmts struct {
+	byExt, byPhone, byEmail, insert *sql.Stmt
+	findMany, insertMany          *sql.Stmt // ordersChunk customers by external id
+}
+
+// findCustomersSQL and insertCustomersSQL work on ordersChunk customers at a
+// time (SQLite only, hence ?).
+var (
+	findCustomersSQL = `SELECT id, external_id FROM customers WHERE external_id IN (` +
+		strings.TrimSuffix(strings.Repeat("?, ", ordersChunk), ", ") + `)`
+	insertCustomersSQL = `INSERT INTO customers (external_id, name, phone, email, channel, created_at, updated_at, import_run, src_line) VALUES ` +
+		strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?, ?, ?, ?, ?), ", ordersChunk), ", ") + ` ON CONFLICT (external_id) DO NOTHING`
+)
+
+func prepareCustomerStmts(ctx context.Context, tx *sql.Tx) (*customerStmts, error) {
+	var c customerStmts
+	var err error
+	for _, p := range []struct {
+		dst **sql.Stmt
+		q   string
+	}{{&c.byExt, findCustomerIDByExt}, {&c.byPhone, findCustomerIDByPhone}, {&c.byEmail, findCustomerIDByEmail}, {&c.insert, insertCustomerMin},
+		{&c.findMany, findCustomersSQL}, {&c.insertMany, insertCustomersSQL}} {
+		if *p.dst, err = tx.PrepareContext(ctx, p.q); err != nil {
+			c.close()
+			return nil, err
+		}
+	}
+	return &c, nil
+}
+
+func (c *customerStmts) close() {
+	for _, st := range []*sql.Stmt{c.byExt, c.byPhone, c.byEmail, c.insert, c.findMany, c.insertMany} {
+		if st != nil {
+			st.Close()
+		}
+	}
+}
+
 // WriteOrders stores a batch of orders in one transaction.
 func (s *Store) WriteOrders(ctx context.Context, run int64, rows []importer.Row[order.Order], withLines bool) (importer.BatchResult, error) {
 	if s.pg != nil {
@@ -267,58 +327,83 @@ func (s *Store) WriteOrders(ctx context.Context, run int64, rows []importer.Row[
 		if err := tx.QueryRowContext(ctx, maxOrderID).Scan(&maxBefore); err != nil {
 			return err
 		}
-		up, err := tx.PrepareContext(ctx, upsertOrder)
+		cs, err := prepareCustomerStmts(ctx, tx)
 		if err != nil {
 			return err
 		}
-		defer up.Close()
-		affected := 0
+		defer cs.close()
+		stmts := map[int]*sql.Stmt{}
+		defer func() {
+			for _, st := range stmts {
+				st.Close()
+			}
+		}()
+		find, err := tx.PrepareContext(ctx, findOrder)
+		if err != nil {
+			return err
+		}
+		defer find.Close()
 		now := s.d.ts(s.Now())
-		for i := range rows {
-			r := &rows[i]
-			o := &r.V
-			key := o.Customer.String()
-			cid, ok := state.customers[key]
-			if !ok {
-				cid, ok = pending[key]
-			}
-			if !ok {
-				var created bool
-				if cid, created, err = s.resolveCustomer(ctx, tx, o, run, r.Line, now); err != nil {
-					return fmt.Errorf("order line %d: %w", r.Line, err)
-				}
-				pending[key] = cid
-				if created {
-					res.CustomersCreated++
-				}
-			}
-			hash := int64(o.Hash())
-			sr, err := up.ExecContext(ctx, o.ExternalID, cid, s.d.ts(o.OrderedAt), o.Amount, o.Currency, o.Channel, string(o.Status), hash, run, r.Line)
+		affected := 0
+		args := make([]any, 0, 10*ordersChunk)
+		for start := 0; start < len(rows); start += ordersChunk {
+			chunk := rows[start:min(start+ordersChunk, len(rows))]
+			n, err := s.resolveChunkCustomers(ctx, tx, cs, chunk, state.customers, pending, run, now)
 			if err != nil {
-				return fmt.Errorf("order line %d: %w", r.Line, err)
+				return err
 			}
-			n, _ := sr.RowsAffected()
-			if n == 0 || withLines {
+			res.CustomersCreated += n
+			args = args[:0]
+			for i := range chunk {
+				r := &chunk[i]
+				o := &r.V
+				cid, ok := state.customers[o.Customer.String()]
+				if !ok {
+					cid = pending[o.Customer.String()]
+				}
+				args = append(args, o.ExternalID, cid, s.d.ts(o.OrderedAt), o.Amount, o.Currency, o.Channel, string(o.Status), int64(o.Hash()), run, r.Line)
+			}
+			up := stmts[len(chunk)]
+			if up == nil {
+				if up, err = tx.PrepareContext(ctx, upsertOrdersSQL(len(chunk))); err != nil {
+					return err
+				}
+				stmts[len(chunk)] = up
+			}
+			sr, err := up.ExecContext(ctx, args...)
+			if err != nil {
+				return fmt.Errorf("orders at lines %d-%d: %w", chunk[0].Line, chunk[len(chunk)-1].Line, err)
+			}
+			written, _ := sr.RowsAffected()
+			affected += int(written)
+			if int(written) == len(chunk) && !withLines {
+				continue // every row was written: the common case of a first import
+			}
+			// Some rows were left alone (unchanged, or a repeat within this
+			// file), or their lines need the order id: look at each.
+			for i := range chunk {
+				r := &chunk[i]
 				var e existing
-				if err := tx.QueryRowContext(ctx, findOrder, o.ExternalID).Scan(&e.id, &e.hash, &e.run, &e.srcLine); err != nil {
+				if err := find.QueryRowContext(ctx, r.V.ExternalID).Scan(&e.id, &e.hash, &e.run, &e.srcLine); err != nil {
 					return fmt.Errorf("order line %d: %w", r.Line, err)
 				}
-				if n == 0 {
-					if e.run == run {
-						rj := orderDuplicate(o, e.hash == hash, e.srcLine, withLines)
-						rj.Index = i
-						res.Rejects = append(res.Rejects, rj)
-					} else if _, err := tx.ExecContext(ctx, stampOrder, run, r.Line, e.id); err != nil {
-						// Unchanged: stamped so a repeat later in the file is caught.
+				switch {
+				case e.run == run && e.srcLine == r.Line: // written by this statement
+					if withLines {
+						if err := replaceLines(ctx, tx, e.id, r.V.Lines); err != nil {
+							return fmt.Errorf("order line %d: %w", r.Line, err)
+						}
+					}
+				case e.run == run:
+					rj := orderDuplicate(&r.V, e.hash == int64(r.V.Hash()), e.srcLine, withLines)
+					rj.Index = start + i
+					res.Rejects = append(res.Rejects, rj)
+				default: // unchanged: stamped so a repeat later in the file is caught
+					if _, err := tx.ExecContext(ctx, stampOrder, run, r.Line, e.id); err != nil {
 						return fmt.Errorf("order line %d: %w", r.Line, err)
 					}
-					continue
-				}
-				if err := replaceLines(ctx, tx, e.id, o.Lines); err != nil {
-					return fmt.Errorf("order line %d: %w", r.Line, err)
 				}
 			}
-			affected++
 		}
 		var created int
 		if err := tx.QueryRowContext(ctx, countOrdersAfter, maxBefore).Scan(&created); err != nil {
@@ -339,6 +424,75 @@ func (s *Store) WriteOrders(ctx context.Context, run int64, rows []importer.Row[
 	return res, err
 }
 
+// resolveChunkCustomers finds the customer ids of a chunk's orders, creating
+// unknown customers. Customers named by external id (the usual case) are
+// looked up with one IN query and created with one multi-row insert; phone
+// and email keys go one by one. Ids found go into pending.
+func (s *Store) resolveChunkCustomers(ctx context.Context, tx *sql.Tx, cs *customerStmts, chunk []importer.Row[order.Order],
+	cache, pending map[string]int64, run int64, now any) (int, error) {
+	created := 0
+	var want []*importer.Row[order.Order] // first row of each unknown external id
+	seen := map[string]bool{}
+	for i := range chunk {
+		r := &chunk[i]
+		key := r.V.Customer.String()
+		if _, ok := cache[key]; ok {
+			continue
+		}
+		if _, ok := pending[key]; ok || seen[key] {
+			continue
+		}
+		if r.V.Customer.ExternalID == "" {
+			id, made, err := s.resolveCustomer(ctx, cs, &r.V, run, r.Line, now)
+			if err != nil {
+				return 0, fmt.Errorf("order line %d: %w", r.Line, err)
+			}
+			pending[key] = id
+			if made {
+				created++
+			}
+			continue
+		}
+		seen[key] = true
+		want = append(want, r)
+	}
+	if len(want) == 0 {
+		return created, nil
+	}
+	// Fixed-size statements, padded with repeats of the last row (harmless
+	// to DO NOTHING and to IN), so each is prepared once per transaction.
+	args := make([]any, 0, 9*ordersChunk)
+	for i := 0; i < ordersChunk; i++ {
+		o := &want[min(i, len(want)-1)].V
+		args = append(args, o.Customer.ExternalID, o.CustomerName, nullStr(o.Customer.Phone), nullStr(o.Customer.Email),
+			o.CustomerChannel, s.d.ts(o.OrderedAt), now, run, want[min(i, len(want)-1)].Line)
+	}
+	r, err := cs.insertMany.ExecContext(ctx, args...)
+	if err != nil {
+		return 0, fmt.Errorf("create customers: %w", err)
+	}
+	n, _ := r.RowsAffected()
+	created += int(n)
+	args = args[:0]
+	for i := 0; i < ordersChunk; i++ {
+		args = append(args, want[min(i, len(want)-1)].V.Customer.ExternalID)
+	}
+	rows, err := cs.findMany.QueryContext(ctx, args...)
+	if err != nil {
+		return 0, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var ext string
+		if err := rows.Scan(&id, &ext); err != nil {
+			return 0, err
+		}
+		pending["id:"+ext] = id
+	}
+	return created, rows.Err()
+}
+
 func replaceLines(ctx context.Context, tx *sql.Tx, orderID int64, lines []order.Line) error {
 	if _, err := tx.ExecContext(ctx, deleteOrderLines, orderID); err != nil {
 		return err
@@ -353,17 +507,17 @@ func replaceLines(ctx context.Context, tx *sql.Tx, orderID int64, lines []order.
 
 // resolveCustomer finds the order's customer by its key, creating it from
 // the row's customer fields when unknown.
-func (s *Store) resolveCustomer(ctx context.Context, tx *sql.Tx, o *order.Order, run int64, line int, now any) (int64, bool, error) {
+func (s *Store) resolveCustomer(ctx context.Context, cs *customerStmts, o *order.Order, run int64, line int, now any) (int64, bool, error) {
 	var id sql.NullInt64
 	k := o.Customer
 	var err error
 	switch {
 	case k.ExternalID != "":
-		err = tx.QueryRowContext(ctx, findCustomerIDByExt, k.ExternalID).Scan(&id)
+		err = cs.byExt.QueryRowContext(ctx, k.ExternalID).Scan(&id)
 	case k.Phone != "":
-		err = tx.QueryRowContext(ctx, findCustomerIDByPhone, k.Phone).Scan(&id)
+		err = cs.byPhone.QueryRowContext(ctx, k.Phone).Scan(&id)
 	default:
-		err = tx.QueryRowContext(ctx, findCustomerIDByEmail, k.Email).Scan(&id)
+		err = cs.byEmail.QueryRowContext(ctx, k.Email).Scan(&id)
 	}
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return 0, false, err
@@ -372,7 +526,7 @@ func (s *Store) resolveCustomer(ctx context.Context, tx *sql.Tx, o *order.Order,
 		return id.Int64, false, nil
 	}
 	var newID int64
-	err = tx.QueryRowContext(ctx, insertCustomerMin, nullStr(k.ExternalID), o.CustomerName, nullStr(k.Phone), nullStr(k.Email),
+	err = cs.insert.QueryRowContext(ctx, nullStr(k.ExternalID), o.CustomerName, nullStr(k.Phone), nullStr(k.Email),
 		o.CustomerChannel, s.d.ts(o.OrderedAt), now, run, line).Scan(&newID)
 	return newID, err == nil, err
 }

@@ -182,3 +182,18 @@ func TestPrepareEveryStatement(t *testing.T) {
 		})
 	}
 }
+
+// TestPrepareGeneratedStatements covers the statements built at run time.
+func TestPrepareGeneratedStatements(t *testing.T) {
+	for _, engine := range []string{"sqlite"} { // PostgreSQL loads orders by COPY
+		db := store.WriteDB(storetest.Open(t, engine))
+		for _, k := range []int{1, 37, 100} {
+			st, err := db.PrepareContext(context.Background(), store.UpsertOrdersSQL(k))
+			if err != nil {
+				t.Errorf("%s: upsert of %d orders: %v", engine, k, err)
+				continue
+			}
+			st.Close()
+		}
+	}
+}

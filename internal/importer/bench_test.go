@@ -1,0 +1,99 @@
+package importer_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/kithcrm/kith/internal/demo"
+	"github.com/kithcrm/kith/internal/importer"
+	"github.com/kithcrm/kith/internal/store/storetest"
+)
+
+// benchOrders is the size of the orders file the import benchmarks use:
+// KITH_BENCH_ORDERS (about; the generator decides), default 300k. The
+// recorded figures in docs/benchmarks.md use 5000000.
+func benchOrders() int {
+	if n, err := strconv.Atoi(os.Getenv("KITH_BENCH_ORDERS")); err == nil && n > 0 {
+		return n
+	}
+	return 300000
+}
+
+var benchFile struct {
+	sync.Once
+	path string
+	rows int
+	err  error
+}
+
+// ordersCSV writes (once per process) a demo orders file of about n rows,
+// one row per order, in the shape of a shop's export.
+func ordersCSV(b *testing.B) (string, int) {
+	benchFile.Do(func() {
+		dir, err := os.MkdirTemp("", "kith-bench-")
+		if err != nil {
+			benchFile.err = err
+			return
+		}
+		benchFile.path = filepath.Join(dir, "orders.csv")
+		f, err := os.Create(benchFile.path)
+		if err != nil {
+			benchFile.err = err
+			return
+		}
+		defer f.Close()
+		// About 4.2 orders per customer at intensity 3 over two years.
+		st, err := demo.Generate(demo.Config{Customers: benchOrders() * 10 / 42, Seed: 1, Intensity: 3,
+			End: time.Date(2026, 6, 30, 0, 0, 0, 0, time.UTC)}, demo.Files{Orders: f})
+		benchFile.rows, benchFile.err = st.Orders, err
+	})
+	if benchFile.err != nil {
+		b.Fatal(benchFile.err)
+	}
+	return benchFile.path, benchFile.rows
+}
+
+// BenchmarkImportOrders imports the orders file into an empty database of
+// each engine, end to end (read, parse, customers created, orders upserted).
+func BenchmarkImportOrders(b *testing.B) {
+	path, rows := ordersCSV(b)
+	for _, engine := range storetest.Engines(b) {
+		b.Run(engine, func(b *testing.B) {
+			var peak uint64
+			for b.Loop() {
+				b.StopTimer()
+				s := storetest.Open(b, engine)
+				done := make(chan struct{})
+				go func() { // sample the heap to show memory stays flat
+					var ms runtime.MemStats
+					for {
+						select {
+						case <-done:
+							return
+						case <-time.After(100 * time.Millisecond):
+							runtime.ReadMemStats(&ms)
+							peak = max(peak, ms.HeapInuse)
+						}
+					}
+				}()
+				b.StartTimer()
+				sum, err := importer.Import(context.Background(), s, importer.Orders, path, importer.Options{})
+				b.StopTimer()
+				close(done)
+				if err != nil || sum.Created != rows {
+					b.Fatalf("%+v %v", sum, err)
+				}
+				s.Close()
+				b.StartTimer()
+			}
+			b.ReportMetric(float64(rows)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
+			b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MiB")
+		})
+	}
+}
