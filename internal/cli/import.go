@@ -140,7 +140,7 @@ Kinds and their fields:
 	fl.StringVar(&encoding, "encoding", "", "CSV encoding: utf-8, gbk, gb18030 or utf-16 (default: detected)")
 	fl.StringVar(&sheet, "sheet", "", "XLSX sheet to read (default: the first)")
 	fl.StringVar(&rejects, "rejects", "", "where to write rejected rows (default NAME.rejects.csv beside the input)")
-	fl.IntVar(&batch, "batch", 5000, "rows per transaction")
+	fl.IntVar(&batch, "batch", 0, "rows per transaction (default 5000 on SQLite, 20000 on PostgreSQL)")
 	return cmd
 }
 

@@ -28,6 +28,12 @@ type Sink interface {
 	FinishImport(ctx context.Context, run int64, s *Summary) error
 }
 
+// BatchSizer is implemented by sinks that prefer another batch size (COPY
+// wants larger batches than per-row statements).
+type BatchSizer interface {
+	PreferredBatch() int
+}
+
 // BatchResult counts what a Write did. Rejects index the rows passed in.
 type BatchResult struct {
 	Created, Updated, Unchanged int
@@ -50,7 +56,7 @@ type Options struct {
 	Encoding     string
 	Sheet        string
 	RejectsPath  string // "" = NAME.rejects.csv beside the input
-	BatchSize    int    // rows per transaction; 0 = 5000
+	BatchSize    int    // rows per transaction; 0 = the sink's preference, else 5000
 	MaxCellBytes int    // 0 = 1 MiB
 	// Progress, when set, is called now and then with rows read and the
 	// bytes read of the file's total (total is 0 when unknown).
@@ -117,6 +123,9 @@ type rejectRec struct {
 func Import(ctx context.Context, sink Sink, k Kind, path string, opts Options) (*Summary, error) {
 	if opts.BatchSize <= 0 {
 		opts.BatchSize = 5000
+		if bs, ok := sink.(BatchSizer); ok {
+			opts.BatchSize = bs.PreferredBatch()
+		}
 	}
 	if opts.MaxCellBytes <= 0 {
 		opts.MaxCellBytes = 1 << 20

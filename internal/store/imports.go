@@ -272,7 +272,7 @@ func upsertOrdersSQL(k int) string {
 // customerStmts are the prepared statements that resolve an order's customer.
 type customerStmts struct {
 	byExt, byPhone, byEmail, insert *sql.Stmt
-	findMany, insertMany          *sql.Stmt // ordersChunk customers by external id
+	findMany, insertMany            *sql.Stmt // ordersChunk customers by external id
 }
 
 // findCustomersSQL and insertCustomersSQL work on ordersChunk customers at a

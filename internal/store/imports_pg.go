@@ -21,6 +21,7 @@ const (
 	pgCreateLineStage = `CREATE TEMP TABLE IF NOT EXISTS import_lines (
     order_ext text, line_no int, sku text, name text, category text, quantity double precision,
     unit_price bigint, amount bigint) ON COMMIT DELETE ROWS`
+	pgAnalyzeStage      = `ANALYZE import_orders`
 	pgResolveByExternal = `UPDATE import_orders s SET customer_id = c.id FROM customers c
 WHERE s.customer_id IS NULL AND s.cust_ext <> '' AND c.external_id = s.cust_ext`
 	pgResolveByPhone = `UPDATE import_orders s SET customer_id = (SELECT min(c.id) FROM customers c WHERE c.phone = s.cust_phone)
@@ -52,6 +53,15 @@ var stageColumns = []string{"idx", "line", "external_id", "cust_key", "cust_ext"
 
 var lineStageColumns = []string{"order_ext", "line_no", "sku", "name", "category", "quantity", "unit_price", "amount"}
 
+// PreferredBatch is the import batch size: COPY amortises its round trips
+// over large batches; SQLite's per-statement work does not care.
+func (s *Store) PreferredBatch() int {
+	if s.pg != nil {
+		return 20000
+	}
+	return 5000
+}
+
 func (s *Store) writeOrdersPG(ctx context.Context, run int64, rows []importer.Row[order.Order], withLines bool) (importer.BatchResult, error) {
 	var res importer.BatchResult
 	tx, err := s.pg.Begin(ctx)
@@ -72,6 +82,11 @@ func (s *Store) writeOrdersPG(ctx context.Context, run int64, rows []importer.Ro
 	}))
 	if err != nil {
 		return res, fmt.Errorf("copy orders: %w", err)
+	}
+	// A temp table has no statistics; without them the planner joins it to
+	// orders by scanning all of orders, once per batch.
+	if _, err := tx.Exec(ctx, pgAnalyzeStage); err != nil {
+		return res, err
 	}
 	resolve := func() error {
 		for _, q := range []string{pgResolveByExternal, pgResolveByPhone, pgResolveByEmail} {
@@ -106,27 +121,15 @@ func (s *Store) writeOrdersPG(ctx context.Context, run int64, rows []importer.Ro
 	if err := tx.QueryRow(ctx, countOrdersAfter, maxBefore).Scan(&created); err != nil {
 		return res, err
 	}
-	reps, err := tx.Query(ctx, pgRepeats, run)
-	if err != nil {
-		return res, fmt.Errorf("find repeats: %w", err)
-	}
-	for reps.Next() {
-		var idx, first int
-		var same bool
-		if err := reps.Scan(&idx, &first, &same); err != nil {
-			reps.Close()
+	if affected < len(rows) {
+		if err := findRepeatsPG(ctx, tx, run, rows, withLines, &res); err != nil {
 			return res, err
 		}
-		rj := orderDuplicate(&rows[idx].V, same, first, withLines)
-		rj.Index = idx
-		res.Rejects = append(res.Rejects, rj)
-	}
-	reps.Close()
-	if err := reps.Err(); err != nil {
-		return res, err
-	}
-	if _, err := tx.Exec(ctx, pgStampUnchanged, run); err != nil {
-		return res, fmt.Errorf("stamp unchanged orders: %w", err)
+		// Mark the rows the upsert left alone as seen by this run, so a
+		// repeat in a later batch is caught.
+		if _, err := tx.Exec(ctx, pgStampUnchanged, run); err != nil {
+			return res, fmt.Errorf("stamp unchanged orders: %w", err)
+		}
 	}
 	if withLines && affected > 0 {
 		if _, err := tx.Exec(ctx, pgDeleteLines, run); err != nil {
@@ -152,4 +155,25 @@ func (s *Store) writeOrdersPG(ctx context.Context, run int64, rows []importer.Ro
 	res.Created, res.Updated = created, affected-created
 	res.Unchanged = len(rows) - affected - len(res.Rejects)
 	return res, nil
+}
+
+// findRepeatsPG reports the batch's orders whose id this run already wrote
+// from another line (a repeat within the file).
+func findRepeatsPG(ctx context.Context, tx pgx.Tx, run int64, rows []importer.Row[order.Order], withLines bool, res *importer.BatchResult) error {
+	reps, err := tx.Query(ctx, pgRepeats, run)
+	if err != nil {
+		return fmt.Errorf("find repeats: %w", err)
+	}
+	defer reps.Close()
+	for reps.Next() {
+		var idx, first int
+		var same bool
+		if err := reps.Scan(&idx, &first, &same); err != nil {
+			return err
+		}
+		rj := orderDuplicate(&rows[idx].V, same, first, withLines)
+		rj.Index = idx
+		res.Rejects = append(res.Rejects, rj)
+	}
+	return reps.Err()
 }
