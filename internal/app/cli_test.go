@@ -123,8 +123,8 @@ func TestDemoAndCustomerShow(t *testing.T) {
 			Revenue string `json:"revenue"`
 		} `json:"totals"`
 	}
-	if err := json.Unmarshal([]byte(out), &v); err != nil || v.ExternalID != "C000001" || len(v.Orders) == 0 || v.Totals.Revenue == "" {
-		t.Errorf("customer show json: %v\n%s", err, out)
+	if err := json.Unmarshal([]byte(out), &v); code != 0 || err != nil || v.ExternalID != "C000001" || len(v.Orders) == 0 || v.Totals.Revenue == "" {
+		t.Errorf("customer show json: code %d, %v\n%s", code, err, out)
 	}
 	if code, _, errOut := kith(t, nil, "customer", "show", "nobody", "--db", db); code != 1 || !strings.Contains(errOut, "not found") {
 		t.Errorf("unknown customer: %d %s", code, errOut)

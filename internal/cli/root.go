@@ -91,8 +91,6 @@ type app struct {
 	format string
 }
 
-func (a *app) lang() i18n.Lang { return a.cfg.Lang }
-
 func (a *app) t(key string, args ...any) string { return i18n.T(a.cfg.Lang, key, args...) }
 
 func (a *app) open(ctx context.Context, mode OpenMode) (Backend, error) {

@@ -62,6 +62,9 @@ func OpenSource(path string, opts SourceOptions) (Source, error) {
 	return openCSV(f, path, opts.Encoding)
 }
 
+// sampleBytes is how much of a CSV file decides its encoding.
+const sampleBytes = 64 << 10
+
 type csvSource struct {
 	f      *os.File
 	cnt    *countingReader
@@ -93,7 +96,7 @@ func openCSV(f *os.File, path, enc string) (Source, error) {
 		size = st.Size()
 	}
 	br := bufio.NewReaderSize(cnt, 256<<10)
-	sample, _ := br.Peek(64 << 10)
+	sample, _ := br.Peek(sampleBytes)
 	if len(sample) == 0 {
 		f.Close()
 		return nil, fmt.Errorf("%s: %w", path, ErrNoHeader)
@@ -181,27 +184,32 @@ func pickEncoding(sample []byte, forced string) (name string, dec encoding.Encod
 	if bytes.IndexByte(sample, 0) >= 0 {
 		return "", nil, 0, errors.New("not a text file (it contains NUL bytes); CSV must be UTF-8, GBK/GB18030 or UTF-16 with a BOM")
 	}
-	trimmed := trimPartialRune(sample)
-	if utf8.Valid(trimmed) {
+	cut := len(sample) == sampleBytes
+	if validUTF8Sample(sample, cut) {
 		return "UTF-8", nil, 0, nil
 	}
-	if off, ok := validGB18030(trimmed); ok {
+	off, ok := validGB18030(sample)
+	if ok {
 		return "GB18030", simplifiedchinese.GB18030, 0, nil
-	} else {
-		bad := utf8Offset(trimmed)
-		return "", nil, 0, fmt.Errorf("unknown text encoding: byte 0x%02X at offset %d is neither UTF-8 nor GB18030 (GB18030 fails at offset %d); save the file as UTF-8 or pass --encoding",
-			trimmed[bad], bad, off)
 	}
+	bad := utf8Offset(sample)
+	return "", nil, 0, fmt.Errorf("unknown text encoding: byte 0x%02X at offset %d is neither UTF-8 nor GB18030 (GB18030 fails at offset %d); save the file as UTF-8 or pass --encoding",
+		sample[bad], bad, off)
 }
 
-// trimPartialRune drops an incomplete multi-byte sequence cut by the sample end.
-func trimPartialRune(b []byte) []byte {
-	for i := 1; i <= 3 && i <= len(b); i++ {
-		if b[len(b)-i] < 0x80 {
-			return b[:len(b)-i+1]
+// validUTF8Sample reports whether a sample cut from a longer file is UTF-8:
+// the cut may split the last character, so up to 3 trailing bytes may be
+// an incomplete sequence.
+func validUTF8Sample(b []byte, cut bool) bool {
+	if utf8.Valid(b) {
+		return true
+	}
+	for k := 1; cut && k <= 3 && k < len(b); k++ {
+		if utf8.Valid(b[:len(b)-k]) {
+			return !utf8.FullRune(b[len(b)-k:])
 		}
 	}
-	return b
+	return false
 }
 
 func utf8Offset(b []byte) int {
@@ -229,7 +237,9 @@ func validGB18030(b []byte) (int, bool) {
 			switch {
 			case d >= 0x40 && d <= 0xFE && d != 0x7F:
 				i += 2
-			case d >= 0x30 && d <= 0x39 && i+3 < len(b) && b[i+2] >= 0x81 && b[i+2] <= 0xFE && b[i+3] >= 0x30 && b[i+3] <= 0x39:
+			case d >= 0x30 && d <= 0x39 && i+3 >= len(b):
+				return i, true // a four-byte sequence cut by the sample end
+			case d >= 0x30 && d <= 0x39 && b[i+2] >= 0x81 && b[i+2] <= 0xFE && b[i+3] >= 0x30 && b[i+3] <= 0x39:
 				i += 4
 			default:
 				return i, false

@@ -74,6 +74,32 @@ func TestOpenSourceEncodings(t *testing.T) {
 	}
 }
 
+// TestEncodingSampleCut: a UTF-8 or GB18030 file whose detection sample ends
+// inside a character is still recognised (found by the 5M-row benchmark).
+func TestEncodingSampleCut(t *testing.T) {
+	for cut := 0; cut < 4; cut++ {
+		line := "订单号,渠道\n"
+		body := strings.Repeat("x", sampleBytes-len(line)-6-cut) + "渠道渠道\n" // the cut falls inside the third character
+		s, err := OpenSource(write(t, "u.csv", []byte(line+body)), SourceOptions{})
+		if err != nil {
+			t.Fatalf("utf-8 cut %d: %v", cut, err)
+		}
+		if !strings.Contains(s.Describe(), "UTF-8") {
+			t.Errorf("utf-8 cut %d detected as %s", cut, s.Describe())
+		}
+		s.Close()
+		gb, _ := simplifiedchinese.GB18030.NewEncoder().String("订单号,渠道\n" + strings.Repeat("x", sampleBytes-11-cut) + "渠道𠀀\n")
+		s, err = OpenSource(write(t, "g.csv", []byte(gb)), SourceOptions{})
+		if err != nil {
+			t.Fatalf("gb18030 cut %d: %v", cut, err)
+		}
+		if !strings.Contains(s.Describe(), "GB18030") {
+			t.Errorf("gb18030 cut %d detected as %s", cut, s.Describe())
+		}
+		s.Close()
+	}
+}
+
 func TestOpenSourceBadFiles(t *testing.T) {
 	tests := []struct {
 		name, file string
