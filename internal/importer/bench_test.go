@@ -25,6 +25,14 @@ func benchOrders() int {
 	return 300000
 }
 
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if benchFile.path != "" {
+		os.RemoveAll(filepath.Dir(benchFile.path))
+	}
+	os.Exit(code)
+}
+
 var benchFile struct {
 	sync.Once
 	path string

@@ -1,0 +1,149 @@
+package clv
+
+import (
+	"bufio"
+	"encoding/csv"
+	"math"
+	"os"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+const cdnowDir = "../../../../shared/data/cdnow/"
+
+// readCDNOWSample reads CDNOW_sample.txt into purchases keyed by the sample
+// customer id, with days since 1970-01-01.
+func readCDNOWSample(t testing.TB) Purchases {
+	t.Helper()
+	f, err := os.Open(cdnowDir + "CDNOW_sample.txt")
+	if err != nil {
+		t.Skipf("CDNOW data not found beside the checkout: %v", err)
+	}
+	defer f.Close()
+	var p Purchases
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		fs := strings.Fields(sc.Text())
+		if len(fs) != 5 {
+			continue
+		}
+		id, _ := strconv.ParseInt(fs[1], 10, 64)
+		d, err := time.Parse("20060102", fs[2])
+		if err != nil {
+			t.Fatal(err)
+		}
+		v, _ := strconv.ParseFloat(fs[4], 64)
+		p.Customer = append(p.Customer, id)
+		p.Day = append(p.Day, int32(d.Unix()/86400))
+		p.Amount = append(p.Amount, v)
+	}
+	return p
+}
+
+func day(s string) int32 {
+	d, _ := time.Parse("2006-01-02", s)
+	return int32(d.Unix() / 86400)
+}
+
+func cdnowCalibration(t testing.TB) Summary {
+	return Summarize(readCDNOWSample(t), day("1997-09-30"), Week)
+}
+
+func near(got, want, tol float64) bool { return math.Abs(got-want) <= tol }
+
+// TestSummaryCDNOW rebuilds cdnow_customers_summary_with_transactions.csv.
+func TestSummaryCDNOW(t *testing.T) {
+	s := cdnowCalibration(t)
+	f, err := os.Open(cdnowDir + "cdnow_customers_summary_with_transactions.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Len() != len(rows)-1 {
+		t.Fatalf("%d customers, want %d", s.Len(), len(rows)-1)
+	}
+	for i, r := range rows[1:] {
+		want := make([]float64, 5)
+		for j := range want {
+			want[j], _ = strconv.ParseFloat(r[j], 64)
+		}
+		if float64(s.Customer[i]) != want[0] || s.X[i] != want[1] || !near(s.Tx[i], want[2], 0.005) || !near(s.T[i], want[3], 0.005) || !near(s.Monetary[i], want[4], 0.0051) {
+			t.Fatalf("customer %v: x %v t_x %.3f T %.3f m %.3f, want %v", s.Customer[i], s.X[i], s.Tx[i], s.T[i], s.Monetary[i], want)
+		}
+	}
+}
+
+func TestBGNBDCDNOW(t *testing.T) {
+	s := cdnowCalibration(t)
+	f, err := FitModel(BGNBD, &s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []float64{0.2426, 4.4137, 0.7930, 2.4262}
+	for i := range want {
+		if !near(f.Params[i], want[i], 0.0015) {
+			t.Errorf("%s = %.4f, want %.4f", BGNBD.ParamNames()[i], f.Params[i], want[i])
+		}
+	}
+	if !near(f.LogLik, -9582.43, 0.01) || !f.Converged {
+		t.Errorf("LL %.4f converged %v (grad %.2g), want -9582.43", f.LogLik, f.Converged, f.GradNorm)
+	}
+	t.Logf("BG/NBD %v LL %.4f iterations %d grad %.2g se %v warnings %v", f.Params, f.LogLik, f.Iterations, f.GradNorm, f.StdErrors, f.Warnings)
+}
+
+func TestMBGNBDCDNOW(t *testing.T) {
+	s := cdnowCalibration(t)
+	f, err := FitModel(MBGNBD, &s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []float64{0.525, 6.183, 0.891, 1.614}
+	for i := range want {
+		if !near(f.Params[i], want[i], 0.005) {
+			t.Errorf("%s = %.4f, want %.4f", MBGNBD.ParamNames()[i], f.Params[i], want[i])
+		}
+	}
+	t.Logf("MBG/NBD %v LL %.4f", f.Params, f.LogLik)
+}
+
+func TestPNBDCDNOW(t *testing.T) {
+	s := cdnowCalibration(t)
+	f, err := FitModel(PNBD, &s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []float64{0.553, 10.578, 0.606, 11.669}
+	for i := range want {
+		if !near(f.Params[i], want[i], 0.015) {
+			t.Errorf("%s = %.4f, want %.4f", PNBD.ParamNames()[i], f.Params[i], want[i])
+		}
+	}
+	if !near(f.LogLik, -9594.98, 0.01) {
+		t.Errorf("LL %.4f, want -9594.98", f.LogLik)
+	}
+	t.Logf("Pareto/NBD %v LL %.4f grad %.2g", f.Params, f.LogLik, f.GradNorm)
+}
+
+func TestGammaGammaCDNOW(t *testing.T) {
+	s := cdnowCalibration(t)
+	f, err := FitSpend(&s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []float64{6.25, 3.74, 15.44}
+	for i := range want {
+		if !near(f.Params[i], want[i], 0.01) {
+			t.Errorf("param %d = %.4f, want %.4f", i, f.Params[i], want[i])
+		}
+	}
+	if f.Customers != 946 {
+		t.Errorf("%d repeat buyers, want 946", f.Customers)
+	}
+	t.Logf("Gamma-Gamma %v LL %.4f", f.Params, f.LogLik)
+}

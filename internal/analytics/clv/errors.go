@@ -1,0 +1,5 @@
+package clv
+
+import "fmt"
+
+func errorf(format string, args ...any) error { return fmt.Errorf("clv: "+format, args...) }

@@ -1,0 +1,249 @@
+package clv
+
+import (
+	"fmt"
+	"math"
+
+	"gonum.org/v1/gonum/mat"
+	"gonum.org/v1/gonum/optimize"
+)
+
+// Fit is a fitted model and an account of the fit.
+type Fit struct {
+	Model     ModelName
+	Unit      Unit
+	Customers int
+	// Params are named by Model.ParamNames() (or p, q, v for spend).
+	Params     []float64
+	LogLik     float64
+	Converged  bool
+	Iterations int
+	GradNorm   float64 // of the mean log-likelihood in log-parameters
+	// StdErrors of Params (delta method from the observed information);
+	// nil, with a warning, when the information matrix is singular.
+	StdErrors []float64
+	// logCov is the covariance of the log-parameters, for intervals.
+	logCov   *mat.SymDense
+	Warnings []string
+}
+
+// logBound keeps log-parameters within e^±25: degenerate data (no repeat
+// buyer at all) pushes parameters to 0 or infinity, and a finite bound with a
+// warning beats an overflow.
+const logBound = 25
+
+// convergedGrad is the gradient norm of the mean log-likelihood below which
+// a fit counts as converged (BFGS may stop on "linesearch failed" at the
+// optimum; the gradient is the judge).
+const convergedGrad = 1e-4
+
+type llFunc func(p, grad []float64) float64
+
+// maximize fits ll (a total log-likelihood of weight n) from each start
+// and keeps the best.
+func maximize(ll llFunc, n float64, starts [][]float64) (best Fit, err error) {
+	k := len(starts[0])
+	p := make([]float64, k)
+	g := make([]float64, k)
+	eval := func(theta []float64, grad []float64) float64 {
+		pen := 0.0
+		for i, t := range theta {
+			ct := math.Max(-logBound, math.Min(logBound, t))
+			pen += (t - ct) * (t - ct)
+			p[i] = math.Exp(ct)
+		}
+		v := ll(p, g)
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			v = math.Inf(-1)
+		}
+		if grad != nil {
+			for i := range grad {
+				grad[i] = -g[i]*p[i]/n + 2*(theta[i]-math.Max(-logBound, math.Min(logBound, theta[i])))
+				if math.IsNaN(grad[i]) || math.IsInf(grad[i], 0) {
+					grad[i] = 0
+				}
+			}
+		}
+		return -v/n + pen
+	}
+	best.LogLik = math.Inf(-1)
+	for _, start := range starts {
+		prob := optimize.Problem{
+			Func: func(x []float64) float64 { return eval(x, nil) },
+			Grad: func(grad, x []float64) { eval(x, grad) },
+		}
+		res, rerr := optimize.Minimize(prob, start, &optimize.Settings{GradientThreshold: 1e-9, MajorIterations: 1000}, &optimize.BFGS{})
+		if res == nil {
+			if err == nil {
+				err = rerr
+			}
+			continue
+		}
+		x := res.Location.X
+		grad := make([]float64, k)
+		f := eval(x, grad)
+		if math.IsInf(f, 0) || math.IsNaN(f) {
+			continue
+		}
+		if -f*n > best.LogLik {
+			best = Fit{LogLik: -f * n, Iterations: res.Stats.MajorIterations, GradNorm: norm(grad), Params: make([]float64, k)}
+			for i, t := range x {
+				best.Params[i] = math.Exp(math.Max(-logBound, math.Min(logBound, t)))
+			}
+		}
+	}
+	if best.Params == nil {
+		if err == nil {
+			err = errorf("no start gave a finite likelihood")
+		}
+		return best, err
+	}
+	best.Converged = best.GradNorm < convergedGrad
+	if !best.Converged {
+		best.Warnings = append(best.Warnings, fmt.Sprintf("not converged: gradient norm %.2g after %d iterations", best.GradNorm, best.Iterations))
+	}
+	for i, v := range best.Params {
+		if math.Abs(math.Log(v)) >= logBound-1e-6 {
+			best.Warnings = append(best.Warnings, fmt.Sprintf("parameter %d ran to its bound (%.3g): the data cannot identify it", i+1, v))
+		}
+	}
+	best.stdErrors(ll)
+	return best, nil
+}
+
+// stdErrors inverts the observed information in log-parameters, found by
+// central differences of the analytic gradient.
+func (f *Fit) stdErrors(ll llFunc) {
+	k := len(f.Params)
+	theta := make([]float64, k)
+	for i, v := range f.Params {
+		theta[i] = math.Log(v)
+	}
+	gradAt := func(t []float64) []float64 {
+		p := make([]float64, k)
+		g := make([]float64, k)
+		for i := range t {
+			p[i] = math.Exp(t[i])
+		}
+		ll(p, g)
+		for i := range g {
+			g[i] *= p[i] // d LL / d log p
+		}
+		return g
+	}
+	h := mat.NewSymDense(k, nil)
+	const eps = 1e-5
+	cols := make([][]float64, k)
+	for j := 0; j < k; j++ {
+		up := append([]float64(nil), theta...)
+		dn := append([]float64(nil), theta...)
+		up[j] += eps
+		dn[j] -= eps
+		gu, gd := gradAt(up), gradAt(dn)
+		cols[j] = make([]float64, k)
+		for i := 0; i < k; i++ {
+			cols[j][i] = -(gu[i] - gd[i]) / (2 * eps)
+		}
+	}
+	for i := 0; i < k; i++ {
+		for j := i; j < k; j++ {
+			h.SetSym(i, j, (cols[i][j]+cols[j][i])/2)
+		}
+	}
+	var chol mat.Cholesky
+	if !chol.Factorize(h) {
+		f.Warnings = append(f.Warnings, "information matrix is not positive definite: no standard errors")
+		return
+	}
+	cov := mat.NewSymDense(k, nil)
+	if err := chol.InverseTo(cov); err != nil {
+		f.Warnings = append(f.Warnings, "information matrix is singular: no standard errors")
+		return
+	}
+	f.logCov = cov
+	f.StdErrors = make([]float64, k)
+	for i := range f.StdErrors {
+		f.StdErrors[i] = f.Params[i] * math.Sqrt(math.Max(cov.At(i, i), 0))
+	}
+}
+
+func norm(v []float64) float64 {
+	s := 0.0
+	for _, x := range v {
+		s += x * x
+	}
+	return math.Sqrt(s)
+}
+
+// FitModel fits a transaction model to a summary.
+func FitModel(model ModelName, s *Summary) (*Fit, error) {
+	if s.Len() == 0 {
+		return nil, errorf("no customers to fit")
+	}
+	d := newData(s)
+	var ll llFunc
+	switch model {
+	case BGNBD:
+		ll = func(p, g []float64) float64 { return bgnbdLL(d, p, g) }
+	case MBGNBD:
+		ll = func(p, g []float64) float64 { return mbgnbdLL(d, p, g) }
+	case PNBD:
+		ll = func(p, g []float64) float64 { return pnbdLL(d, p, g) }
+	default:
+		return nil, errorf("unknown model %q", model)
+	}
+	meanT, repeat := 0.0, 0
+	for i := range s.T {
+		meanT += s.T[i]
+		if s.X[i] > 0 {
+			repeat++
+		}
+	}
+	meanT /= float64(s.Len())
+	l := math.Log
+	starts := [][]float64{
+		{0, 0, 0, 0},
+		{l(0.5), l(math.Max(meanT/4, 0.1)), l(0.5), l(2)},
+		{l(0.1), l(math.Max(meanT/20, 0.05)), l(2), l(10)},
+	}
+	f, err := maximize(ll, float64(s.Len()), starts)
+	if err != nil {
+		return nil, err
+	}
+	f.Model, f.Unit, f.Customers = model, s.Unit, s.Len()
+	if repeat == 0 {
+		f.Warnings = append(f.Warnings, "no customer bought twice: purchase rate and dropout cannot be told apart")
+	} else if s.Len() < 30 {
+		f.Warnings = append(f.Warnings, fmt.Sprintf("only %d customers: the estimates are unreliable", s.Len()))
+	}
+	return &f, nil
+}
+
+// FitSpend fits the Gamma-Gamma spend model to the repeat buyers.
+func FitSpend(s *Summary) (*Fit, error) {
+	d := newSpendData(s)
+	n := 0.0
+	for _, w := range d.w {
+		n += w
+	}
+	if n == 0 {
+		return nil, errorf("no repeat buyer with a positive spend: the spend model needs some")
+	}
+	ll := func(p, g []float64) float64 { return ggLL(d, p, g) }
+	l := math.Log
+	meanM := 0.0
+	for i := range d.m {
+		meanM += d.w[i] * d.m[i]
+	}
+	meanM /= n
+	starts := [][]float64{{0, 0, 0}, {l(5), l(3), l(math.Max(meanM/2, 1))}, {l(1), l(2), l(math.Max(meanM, 1))}}
+	f, err := maximize(ll, n, starts)
+	if err != nil {
+		return nil, err
+	}
+	f.Model, f.Unit, f.Customers = "gamma-gamma", s.Unit, int(n)
+	if n < 30 {
+		f.Warnings = append(f.Warnings, fmt.Sprintf("only %d repeat buyers: the spend estimates are unreliable", int(n)))
+	}
+	return &f, nil
+}

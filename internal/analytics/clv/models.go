@@ -1,0 +1,266 @@
+package clv
+
+import (
+	"math"
+
+	"gonum.org/v1/gonum/mathext"
+)
+
+// ModelName names a transaction model.
+type ModelName string
+
+const (
+	BGNBD  ModelName = "bgnbd"
+	PNBD   ModelName = "pnbd"
+	MBGNBD ModelName = "mbgnbd"
+)
+
+// ParseModel reads a --model value.
+func ParseModel(s string) (ModelName, error) {
+	switch ModelName(s) {
+	case BGNBD, PNBD, MBGNBD:
+		return ModelName(s), nil
+	case "":
+		return BGNBD, nil
+	}
+	return "", errorf("model %q: want bgnbd, pnbd or mbgnbd", s)
+}
+
+// ParamNames are the parameters of each model, named as in the papers.
+func (m ModelName) ParamNames() []string {
+	if m == PNBD {
+		return []string{"r", "alpha", "s", "beta"}
+	}
+	return []string{"r", "alpha", "a", "b"}
+}
+
+var digamma = mathext.Digamma
+
+func lgamma(x float64) float64 {
+	v, _ := math.Lgamma(x)
+	return v
+}
+
+// logAddExp is log(e^a + e^b) without overflow.
+func logAddExp(a, b float64) float64 {
+	if a < b {
+		a, b = b, a
+	}
+	if math.IsInf(b, -1) {
+		return a
+	}
+	return a + math.Log1p(math.Exp(b-a))
+}
+
+// logSubExp is log(e^a - e^b) for a > b.
+func logSubExp(a, b float64) float64 {
+	return a + math.Log(-math.Expm1(b-a))
+}
+
+// data is a model's grouped input.
+type data struct {
+	triples
+	bx byX
+}
+
+func newData(s *Summary) *data {
+	d := &data{triples: group(s.X, s.Tx, s.T)}
+	d.bx = indexX(d.x)
+	return d
+}
+
+// bgnbdLL is the BG/NBD log-likelihood (Fader, Hardie and Lee 2005, eq. 6)
+// summed over the grouped data at p = (r, alpha, a, b), with its gradient
+// in grad (may be nil). Everything stays in log space, so x = 1000 or T of
+// years in days is finite.
+func bgnbdLL(d *data, p, grad []float64) float64 {
+	r, alpha, a, b := p[0], p[1], p[2], p[3]
+	nx := len(d.bx.values)
+	type xt struct{ lgrx, dgrx, lgbx, dgbx, lgabx, dgabx, lnbx1 float64 }
+	xs := make([]xt, nx)
+	for i, x := range d.bx.values {
+		xs[i] = xt{lgamma(r + x), digamma(r + x), lgamma(b + x), digamma(b + x), lgamma(a + b + x), digamma(a + b + x), 0}
+		if x > 0 {
+			xs[i].lnbx1 = math.Log(b + x - 1)
+		}
+	}
+	lgr, dgr, lnA := lgamma(r), digamma(r), math.Log(alpha)
+	lgab, dgab, lgb, dgb, lna := lgamma(a+b), digamma(a+b), lgamma(b), digamma(b), math.Log(a)
+	var ll, gr, gal, ga, gb float64
+	for i, x := range d.x {
+		w := d.w[i]
+		c := &xs[d.bx.of[i]]
+		lnT := math.Log(alpha + d.t[i])
+		a3 := -(r + x) * lnT
+		l := c.lgrx - lgr + r*lnA + lgab + c.lgbx - lgb - c.lgabx
+		w3, w4 := 1.0, 0.0
+		var lnTx float64
+		if x > 0 {
+			lnTx = math.Log(alpha + d.tx[i])
+			a4 := lna - c.lnbx1 - (r+x)*lnTx
+			m := logAddExp(a3, a4)
+			l += m
+			w3, w4 = math.Exp(a3-m), math.Exp(a4-m)
+		} else {
+			l += a3
+		}
+		ll += w * l
+		if grad != nil {
+			gr += w * (c.dgrx - dgr + lnA - w3*lnT - w4*lnTx)
+			gal += w * (r/alpha - w3*(r+x)/(alpha+d.t[i]) - w4*(r+x)/(alpha+d.tx[i]))
+			ga += w * (dgab - c.dgabx + w4/a)
+			gb += w * (dgab + c.dgbx - dgb - c.dgabx)
+			if x > 0 {
+				gb -= w * w4 / (b + x - 1)
+			}
+		}
+	}
+	if grad != nil {
+		grad[0], grad[1], grad[2], grad[3] = gr, gal, ga, gb
+	}
+	return ll
+}
+
+// mbgnbdLL is the MBG/NBD log-likelihood (Batislam, Denizel and Filiztekin
+// 2007): like BG/NBD, but a customer may also drop out right after the first
+// purchase, so the second term holds for x = 0 too.
+func mbgnbdLL(d *data, p, grad []float64) float64 {
+	r, alpha, a, b := p[0], p[1], p[2], p[3]
+	type xt struct{ lgrx, dgrx, lgbx, dgbx, lgbx1, dgbx1, lgabx1, dgabx1 float64 }
+	xs := make([]xt, len(d.bx.values))
+	for i, x := range d.bx.values {
+		xs[i] = xt{lgamma(r + x), digamma(r + x), lgamma(b + x), digamma(b + x), lgamma(b + x + 1), digamma(b + x + 1),
+			lgamma(a + b + x + 1), digamma(a + b + x + 1)}
+	}
+	lgr, dgr, lnA := lgamma(r), digamma(r), math.Log(alpha)
+	lgab, dgab, lgb, dgb, lna := lgamma(a+b), digamma(a+b), lgamma(b), digamma(b), math.Log(a)
+	var ll, gr, gal, ga, gb float64
+	for i, x := range d.x {
+		w := d.w[i]
+		c := &xs[d.bx.of[i]]
+		lnT, lnTx := math.Log(alpha+d.t[i]), math.Log(alpha+d.tx[i])
+		t3 := c.lgbx1 - (r+x)*lnT
+		t4 := lna + c.lgbx - (r+x)*lnTx
+		m := logAddExp(t3, t4)
+		ll += w * (c.lgrx - lgr + r*lnA + lgab - lgb - c.lgabx1 + m)
+		if grad != nil {
+			w3, w4 := math.Exp(t3-m), math.Exp(t4-m)
+			gr += w * (c.dgrx - dgr + lnA - w3*lnT - w4*lnTx)
+			gal += w * (r/alpha - w3*(r+x)/(alpha+d.t[i]) - w4*(r+x)/(alpha+d.tx[i]))
+			ga += w * (dgab - c.dgabx1 + w4/a)
+			gb += w * (dgab - dgb - c.dgabx1 + w3*c.dgbx1 + w4*c.dgbx)
+		}
+	}
+	if grad != nil {
+		grad[0], grad[1], grad[2], grad[3] = gr, gal, ga, gb
+	}
+	return ll
+}
+
+// pnbdLL is the Pareto/NBD log-likelihood (Fader, Hardie and Lee 2005,
+// "A Note on Deriving the Pareto/NBD Model", eq. 22), in log space; the
+// Gauss hypergeometric function comes from gonum. Its gradient is taken by
+// central differences in log-parameter space: the derivatives of 2F1 in its
+// parameters have no closed form worth the risk.
+func pnbdLL(d *data, p, grad []float64) float64 {
+	ll := pnbdValue(d, p)
+	if grad != nil {
+		q := make([]float64, 4)
+		for k := range p {
+			h := 1e-5
+			copy(q, p)
+			q[k] = p[k] * math.Exp(h)
+			up := pnbdValue(d, q)
+			q[k] = p[k] * math.Exp(-h)
+			down := pnbdValue(d, q)
+			grad[k] = (up - down) / (2 * h) / p[k]
+		}
+	}
+	return ll
+}
+
+func pnbdValue(d *data, p []float64) float64 {
+	r, alpha, s, beta := p[0], p[1], p[2], p[3]
+	lgr := lgamma(r)
+	lgrx := make([]float64, len(d.bx.values))
+	for i, x := range d.bx.values {
+		lgrx[i] = lgamma(r + x)
+	}
+	var ll float64
+	for i, x := range d.x {
+		a1 := lgrx[d.bx.of[i]] - lgr + r*math.Log(alpha) + s*math.Log(beta)
+		first := -(r+x)*math.Log(alpha+d.t[i]) - s*math.Log(beta+d.t[i])
+		la0 := pnbdLogA0(r, alpha, s, beta, x, d.tx[i], d.t[i])
+		l := a1 + logAddExp(first, math.Log(s)+la0-math.Log(r+s+x))
+		if math.IsNaN(l) || math.IsInf(l, 0) {
+			return math.Inf(-1)
+		}
+		ll += d.w[i] * l
+	}
+	return ll
+}
+
+// pnbdLogA0 is log A0 of the Pareto/NBD likelihood.
+func pnbdLogA0(r, alpha, s, beta, x, tx, T float64) float64 {
+	lo, hi, t := alpha, beta, r+x
+	if alpha >= beta {
+		lo, hi, t = beta, alpha, s+1
+	}
+	rsx := r + s + x
+	diff := hi - lo
+	l1 := math.Log(mathext.Hypergeo(rsx, t, rsx+1, diff/(hi+tx))) - rsx*math.Log(hi+tx)
+	l2 := math.Log(mathext.Hypergeo(rsx, t, rsx+1, diff/(hi+T))) - rsx*math.Log(hi+T)
+	if T == tx {
+		return math.Inf(-1)
+	}
+	return logSubExp(l1, l2)
+}
+
+// spendData groups repeat buyers by (x, mean repeat value).
+type spendData struct {
+	x, m, w []float64
+}
+
+func newSpendData(s *Summary) *spendData {
+	type key struct{ x, m float64 }
+	idx := map[key]int{}
+	d := &spendData{}
+	for i, x := range s.X {
+		if x <= 0 || s.Monetary[i] <= 0 {
+			continue
+		}
+		k := key{x, s.Monetary[i]}
+		j, ok := idx[k]
+		if !ok {
+			j = len(d.x)
+			idx[k] = j
+			d.x, d.m, d.w = append(d.x, x), append(d.m, s.Monetary[i]), append(d.w, 0)
+		}
+		d.w[j]++
+	}
+	return d
+}
+
+// ggLL is the Gamma-Gamma log-likelihood of mean repeat spend (Fader and
+// Hardie 2013, note 025) at p = (p, q, v).
+func ggLL(d *spendData, par, grad []float64) float64 {
+	p, q, v := par[0], par[1], par[2]
+	lgq, dgq, lnv := lgamma(q), digamma(q), math.Log(v)
+	var ll, gp, gq, gv float64
+	for i, x := range d.x {
+		w, m := d.w[i], d.m[i]
+		px := p * x
+		lnxmv := math.Log(x*m + v)
+		ll += w * (lgamma(px+q) - lgamma(px) - lgq + q*lnv + (px-1)*math.Log(m) + px*math.Log(x) - (px+q)*lnxmv)
+		if grad != nil {
+			dpq := digamma(px + q)
+			gp += w * x * (dpq - digamma(px) + math.Log(m) + math.Log(x) - lnxmv)
+			gq += w * (dpq - dgq + lnv - lnxmv)
+			gv += w * (q/v - (px+q)/(x*m+v))
+		}
+	}
+	if grad != nil {
+		grad[0], grad[1], grad[2] = gp, gq, gv
+	}
+	return ll
+}
