@@ -147,3 +147,70 @@ func TestGammaGammaCDNOW(t *testing.T) {
 	}
 	t.Logf("Gamma-Gamma %v LL %.4f", f.Params, f.LogLik)
 }
+
+// btyd are the BTYD package's BG/NBD estimates for CDNOW, at which its
+// published conditional expectations are computed.
+var btyd = &Fit{Model: BGNBD, Unit: Week, Params: []float64{0.2425945, 4.4136019, 0.7929199, 2.4258881}}
+
+func TestPredictionsCDNOW(t *testing.T) {
+	s := cdnowCalibration(t)
+	bg, err := FitModel(BGNBD, &s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := bg.ExpectedPurchases(39, 2, 30.43, 38.86); !near(got, 1.226, 0.001) {
+		t.Errorf("BG/NBD E[X(39)|2, 30.43, 38.86] = %.4f, want 1.226", got)
+	}
+	// 25.7566 is published; the value moves in the fourth decimal with the
+	// rounding of the parameters (25.7573 at these 7-digit ones, 25.7564 at
+	// 0.243, 4.414, 0.793, 2.426), so the test allows 0.001.
+	if got := btyd.ExpectedPurchases(52, 26, 30.857, 31); !near(got, 25.7566, 0.001) {
+		t.Errorf("BG/NBD E[X(52)|26, 30.857, 31] = %.5f, want 25.7566", got)
+	}
+	if got := btyd.PAlive(26, 30.857, 31); !near(got, 0.96885, 0.00005) {
+		t.Errorf("BG/NBD P(alive|26, 30.857, 31) = %.5f, want 0.96885", got)
+	}
+	pn, err := FitModel(PNBD, &s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := pn.ExpectedPurchases(52, 26, 30.857, 31); !near(got, 25.46, 0.01) {
+		t.Errorf("Pareto/NBD E[X(52)|26, 30.857, 31] = %.4f, want 25.46", got)
+	}
+	if got := pn.PAlive(26, 30.857, 31); !near(got, 0.9979, 0.0001) {
+		t.Errorf("Pareto/NBD P(alive) = %.5f, want 0.9979", got)
+	}
+	gg, err := FitSpend(&s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The first three customers of the summary file: 24.65, 18.91, 35.17.
+	for i, want := range []float64{24.65, 18.91, 35.17} {
+		if got := gg.ExpectedSpend(s.X[i], s.Monetary[i]); !near(got, want, 0.01) {
+			t.Errorf("expected spend of customer %d = %.3f, want %.2f", s.Customer[i], got, want)
+		}
+	}
+}
+
+// TestHoldoutCDNOW: mean holdout (weeks 40-78) expectation by calibration
+// frequency 0..6 and 7+, from the BG/NBD fit (Fader, Hardie and Lee 2005).
+func TestHoldoutCDNOW(t *testing.T) {
+	s := cdnowCalibration(t)
+	bg, err := FitModel(BGNBD, &s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []float64{0.2251, 0.5231, 1.0441, 1.5203, 2.1638, 2.6538, 3.5040, 6.1570}
+	sum := make([]float64, 8)
+	n := make([]float64, 8)
+	for i := range s.X {
+		b := min(int(s.X[i]), 7)
+		sum[b] += bg.ExpectedPurchases(39, s.X[i], s.Tx[i], s.T[i])
+		n[b]++
+	}
+	for b := range want {
+		if got := sum[b] / n[b]; !near(got, want[b], 0.0006) {
+			t.Errorf("frequency %d: expected %.4f, want %.4f", b, got, want[b])
+		}
+	}
+}
