@@ -181,15 +181,19 @@ func FitModel(model ModelName, s *Summary) (*Fit, error) {
 		return nil, errorf("no customers to fit")
 	}
 	d := newData(s)
-	var ll llFunc
-	switch model {
-	case BGNBD:
-		ll = func(p, g []float64) float64 { return bgnbdLL(d, p, g) }
-	case MBGNBD:
-		ll = func(p, g []float64) float64 { return mbgnbdLL(d, p, g) }
-	case PNBD:
-		ll = func(p, g []float64) float64 { return pnbdLL(d, p, g) }
-	default:
+	llOf := func(d *data) llFunc {
+		switch model {
+		case BGNBD:
+			return func(p, g []float64) float64 { return bgnbdLL(d, p, g) }
+		case MBGNBD:
+			return func(p, g []float64) float64 { return mbgnbdLL(d, p, g) }
+		case PNBD:
+			return func(p, g []float64) float64 { return pnbdLL(d, p, g) }
+		}
+		return nil
+	}
+	ll := llOf(d)
+	if ll == nil {
 		return nil, errorf("unknown model %q", model)
 	}
 	meanT, repeat := 0.0, 0
@@ -206,6 +210,16 @@ func FitModel(model ModelName, s *Summary) (*Fit, error) {
 		{l(0.5), l(math.Max(meanT/4, 0.1)), l(0.5), l(2)},
 		{l(0.1), l(math.Max(meanT/20, 0.05)), l(2), l(10)},
 	}
+	// Many distinct (x, t_x, T): search from every start on a coarsened
+	// copy (times rounded to 1/64 of the longest T), then polish the best
+	// on the exact data. The polish is what the result stands on.
+	if len(d.x) > coarseAbove {
+		coarse := newData(coarsen(s))
+		cf, err := maximize(llOf(coarse), float64(s.Len()), starts)
+		if err == nil {
+			starts = [][]float64{logs(cf.Params)}
+		}
+	}
 	f, err := maximize(ll, float64(s.Len()), starts)
 	if err != nil {
 		return nil, err
@@ -217,6 +231,33 @@ func FitModel(model ModelName, s *Summary) (*Fit, error) {
 		f.Warnings = append(f.Warnings, fmt.Sprintf("only %d customers: the estimates are unreliable", s.Len()))
 	}
 	return &f, nil
+}
+
+// coarseAbove is the number of distinct triples above which FitModel
+// searches on coarsened data first.
+const coarseAbove = 20000
+
+// coarsen rounds t_x and T to a grid of 1/64 of the longest T.
+func coarsen(s *Summary) *Summary {
+	maxT := 0.0
+	for _, t := range s.T {
+		maxT = math.Max(maxT, t)
+	}
+	step := math.Max(maxT/64, 1e-9)
+	c := &Summary{Unit: s.Unit, X: s.X, Tx: make([]float64, len(s.Tx)), T: make([]float64, len(s.T))}
+	for i := range s.T {
+		c.T[i] = math.Max(math.Round(s.T[i]/step)*step, step)
+		c.Tx[i] = math.Min(math.Round(s.Tx[i]/step)*step, c.T[i])
+	}
+	return c
+}
+
+func logs(p []float64) []float64 {
+	out := make([]float64, len(p))
+	for i, v := range p {
+		out[i] = math.Log(v)
+	}
+	return out
 }
 
 // FitSpend fits the Gamma-Gamma spend model to the repeat buyers.

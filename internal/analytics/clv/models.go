@@ -2,6 +2,8 @@ package clv
 
 import (
 	"math"
+	"runtime"
+	"sync"
 
 	"gonum.org/v1/gonum/mathext"
 )
@@ -74,6 +76,10 @@ func newData(s *Summary) *data {
 // in grad (may be nil). Everything stays in log space, so x = 1000 or T of
 // years in days is finite.
 func bgnbdLL(d *data, p, grad []float64) float64 {
+	return splitLL(d, p, grad, bgnbdRange)
+}
+
+func bgnbdRange(d *data, p, grad []float64, lo, hi int) float64 {
 	r, alpha, a, b := p[0], p[1], p[2], p[3]
 	nx := len(d.bx.values)
 	type xt struct{ lgrx, dgrx, lgbx, dgbx, lgabx, dgabx, lnbx1 float64 }
@@ -87,7 +93,8 @@ func bgnbdLL(d *data, p, grad []float64) float64 {
 	lgr, dgr, lnA := lgamma(r), digamma(r), math.Log(alpha)
 	lgab, dgab, lgb, dgb, lna := lgamma(a+b), digamma(a+b), lgamma(b), digamma(b), math.Log(a)
 	var ll, gr, gal, ga, gb float64
-	for i, x := range d.x {
+	for i := lo; i < hi; i++ {
+		x := d.x[i]
 		w := d.w[i]
 		c := &xs[d.bx.of[i]]
 		lnT := math.Log(alpha + d.t[i])
@@ -121,10 +128,49 @@ func bgnbdLL(d *data, p, grad []float64) float64 {
 	return ll
 }
 
+// splitLL evaluates a likelihood over the triples in one block per core
+// when there are enough of them to pay for the goroutines.
+func splitLL(d *data, p, grad []float64, f func(d *data, p, grad []float64, lo, hi int) float64) float64 {
+	n := len(d.x)
+	workers := min(runtime.GOMAXPROCS(0), n/20000+1)
+	if workers <= 1 {
+		return f(d, p, grad, 0, n)
+	}
+	lls := make([]float64, workers)
+	grads := make([][]float64, workers)
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		if grad != nil {
+			grads[w] = make([]float64, len(grad))
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			lls[w] = f(d, p, grads[w], n*w/workers, n*(w+1)/workers)
+		}()
+	}
+	wg.Wait()
+	ll := 0.0
+	for w := range lls {
+		ll += lls[w]
+		for k := range grad {
+			if w == 0 {
+				grad[k] = 0
+			}
+			grad[k] += grads[w][k]
+		}
+	}
+	return ll
+}
+
 // mbgnbdLL is the MBG/NBD log-likelihood (Batislam, Denizel and Filiztekin
 // 2007): like BG/NBD, but a customer may also drop out right after the first
 // purchase, so the second term holds for x = 0 too.
 func mbgnbdLL(d *data, p, grad []float64) float64 {
+	return splitLL(d, p, grad, mbgnbdRange)
+}
+
+func mbgnbdRange(d *data, p, grad []float64, lo, hi int) float64 {
 	r, alpha, a, b := p[0], p[1], p[2], p[3]
 	type xt struct{ lgrx, dgrx, lgbx, dgbx, lgbx1, dgbx1, lgabx1, dgabx1 float64 }
 	xs := make([]xt, len(d.bx.values))
@@ -135,7 +181,8 @@ func mbgnbdLL(d *data, p, grad []float64) float64 {
 	lgr, dgr, lnA := lgamma(r), digamma(r), math.Log(alpha)
 	lgab, dgab, lgb, dgb, lna := lgamma(a+b), digamma(a+b), lgamma(b), digamma(b), math.Log(a)
 	var ll, gr, gal, ga, gb float64
-	for i, x := range d.x {
+	for i := lo; i < hi; i++ {
+		x := d.x[i]
 		w := d.w[i]
 		c := &xs[d.bx.of[i]]
 		lnT, lnTx := math.Log(alpha+d.t[i]), math.Log(alpha+d.tx[i])
