@@ -164,6 +164,22 @@ func (a *app) printCustomer(v *customer.View) {
 	}
 	tt.rows = append(tt.rows, []string{a.t("customer.first"), first}, []string{a.t("customer.last"), last})
 	printTable(w, tt)
+	if sc := v.Score; sc != nil {
+		fmt.Fprintln(w)
+		st := table{header: []string{a.t("customer.scores"), ""}}
+		clvText := fmtMoney(sc.CLV, sc.Currency)
+		if sc.CLVLo != nil {
+			clvText += fmt.Sprintf("  (90%%: %s – %s)", fmtMoney(*sc.CLVLo, sc.Currency), fmtMoney(*sc.CLVHi, sc.Currency))
+		}
+		st.rows = append(st.rows,
+			[]string{a.t("customer.p_alive"), fmt.Sprintf("%.1f%%", 100*sc.PAlive)},
+			[]string{a.t("customer.exp_purch", sc.HorizonDays), fmt.Sprintf("%.2f", sc.ExpectedPurchases)},
+			[]string{a.t("customer.churn", sc.HorizonDays), fmt.Sprintf("%.1f%%", 100*sc.ProbNoPurchase)},
+			[]string{a.t("customer.exp_spend"), fmtMoney(sc.ExpectedSpend, sc.Currency)},
+			[]string{a.t("customer.clv", sc.HorizonDays), clvText},
+			[]string{a.t("customer.scored"), sc.AsOf.Format("2006-01-02") + " (" + sc.Model + ")"})
+		printTable(w, st)
+	}
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, a.t("customer.recent"))
 	if len(v.Orders) == 0 {
@@ -210,6 +226,7 @@ func customerJSON(v *customer.View) any {
 		Referrer      *ref              `json:"referrer"`
 		Referred      []ref             `json:"referred"`
 		Orders        []ord             `json:"orders"`
+		Score         any               `json:"score"`
 		Totals        struct {
 			Orders        int        `json:"orders"`
 			Refunds       int        `json:"refunds"`
@@ -248,6 +265,16 @@ func customerJSON(v *customer.View) any {
 	out.Totals.AOV = money.Money{Minor: t.AOV(), Currency: cur}.Decimal()
 	if !t.FirstPurchase.IsZero() {
 		out.Totals.FirstPurchase, out.Totals.LastPurchase = &t.FirstPurchase, &t.LastPurchase
+	}
+	if sc := v.Score; sc != nil {
+		dec := func(m int64) string { return money.Money{Minor: m, Currency: sc.Currency}.Decimal() }
+		js := map[string]any{"as_of": sc.AsOf.Format("2006-01-02"), "model": sc.Model, "horizon_days": sc.HorizonDays,
+			"p_alive": sc.PAlive, "expected_purchases": sc.ExpectedPurchases, "prob_no_purchase": sc.ProbNoPurchase,
+			"expected_spend": dec(sc.ExpectedSpend), "clv": dec(sc.CLV), "currency": sc.Currency, "clv_lo": nil, "clv_hi": nil}
+		if sc.CLVLo != nil {
+			js["clv_lo"], js["clv_hi"] = dec(*sc.CLVLo), dec(*sc.CLVHi)
+		}
+		out.Score = js
 	}
 	return out
 }

@@ -14,12 +14,14 @@ import (
 	"github.com/kithcrm/kith/internal/customer"
 	"github.com/kithcrm/kith/internal/i18n"
 	"github.com/kithcrm/kith/internal/importer"
+	"github.com/kithcrm/kith/internal/report"
 	"github.com/spf13/cobra"
 )
 
 // Backend is what the commands need from storage.
 type Backend interface {
 	importer.Sink
+	report.Source
 	CustomerView(ctx context.Context, ref string, orders int) (*customer.View, error)
 	UpsertStaff(ctx context.Context, name, email, role, skills string, capacity int) (int64, error)
 	Migrate(ctx context.Context) error
@@ -146,7 +148,7 @@ reminders that keep customers coming back.`,
 	pf.StringVar(&a.cfg.DB, "db", a.cfg.DB, "database: a SQLite file path or a postgres:// URL (env KITH_DB)")
 	pf.StringVar(&a.langS, "lang", "", "language of output: en or zh-CN (default from KITH_LANG or LANG)")
 	pf.StringVar(&a.format, "format", "table", "output format: table, json or csv")
-	root.AddCommand(a.importCmd(), a.demoCmd(), a.customerCmd(), a.migrateCmd())
+	root.AddCommand(a.importCmd(), a.demoCmd(), a.customerCmd(), a.migrateCmd(), a.clvCmd())
 	// Materialise cobra's own help and completion commands so they carry
 	// examples like every other command.
 	root.InitDefaultHelpCmd()

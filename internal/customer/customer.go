@@ -145,6 +145,21 @@ type View struct {
 	Referred []Ref
 	Orders   []OrderSummary // newest first, up to the limit asked
 	Totals   Totals
+	Score    *Score // the latest model score, if the shop was scored
+}
+
+// Score is a customer's latest prediction (kith clv score).
+type Score struct {
+	AsOf              time.Time
+	Model             string
+	HorizonDays       int
+	PAlive            float64
+	ExpectedPurchases float64
+	ProbNoPurchase    float64
+	ExpectedSpend     int64 // minor units
+	CLV               int64
+	CLVLo, CLVHi      *int64
+	Currency          string
 }
 
 // Totals sums a customer's orders. Only paid orders are purchases.

@@ -118,6 +118,15 @@ func (c *csvReader) recoverOpenQuote(start int) (Record, error) {
 func (c *csvReader) split(rec []byte) ([]string, bool) {
 	rec = bytes.TrimRight(rec, "\r\n")
 	cells := c.cells[:0]
+	if c.sep == ' ' {
+		// Whitespace-aligned text (fixed-width exports such as CDNOW's):
+		// cells are runs of non-blank characters, without quoting.
+		for _, f := range bytes.Fields(rec) {
+			cells = append(cells, string(f))
+		}
+		c.cells = cells
+		return cells, true
+	}
 	var cell []byte
 	i := 0
 	for {
@@ -194,6 +203,9 @@ func detectSeparator(header []byte) byte {
 		if counts[sep] > n {
 			best, n = sep, counts[sep]
 		}
+	}
+	if n == 0 && len(bytes.Fields(header)) > 1 && !bytes.ContainsRune(header, '"') {
+		return ' ' // no separator but blanks between words: whitespace-aligned text
 	}
 	return best
 }

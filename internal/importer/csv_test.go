@@ -42,6 +42,7 @@ func TestCSVReader(t *testing.T) {
 		{"stray quote inside quoted cell kept", "\"ab\"c\",d\n", ',', []Record{{Line: 1, Cells: []string{`ab"c`, "d"}}}},
 		{"semicolon", "a;b\n", ';', []Record{{Line: 1, Cells: []string{"a", "b"}}}},
 		{"tab", "a\tb c\n", '\t', []Record{{Line: 1, Cells: []string{"a", "b c"}}}},
+		{"whitespace aligned", " 00001 19970101  1   11.77\r\n", ' ', []Record{{Line: 1, Cells: []string{"00001", "19970101", "1", "11.77"}}}},
 		{"quote left open: line rejected, rest recovered", "h1,h2\n1,\"oops\n2,b\n3,c\n", ',', []Record{
 			{Line: 1, Cells: []string{"h1", "h2"}},
 			{Line: 2, Raw: `1,"oops`, Err: errOpenQuote},
@@ -67,7 +68,7 @@ func TestCSVReader(t *testing.T) {
 }
 
 func TestDetectSeparator(t *testing.T) {
-	for in, want := range map[string]byte{"a,b,c": ',', "a;b;c": ';', "a\tb\tc": '\t', `"a;b",c`: ',', "single": ','} {
+	for in, want := range map[string]byte{"a,b,c": ',', "a;b;c": ';', "a\tb\tc": '\t', `"a;b",c`: ',', "single": ',', " customer_id  date number_of_cds  dollar_value": ' ', "order id,amount": ','} {
 		if got := detectSeparator([]byte(in)); got != want {
 			t.Errorf("detectSeparator(%q) = %q, want %q", in, got, want)
 		}

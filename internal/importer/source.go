@@ -131,7 +131,7 @@ func openCSV(f *os.File, path, enc string) (Source, error) {
 		f.Close()
 		return nil, fmt.Errorf("%s: header: %v%v", path, err, rec.Err)
 	}
-	sepName := map[byte]string{',': "comma", ';': "semicolon", '\t': "tab", '|': "pipe"}[sep]
+	sepName := map[byte]string{',': "comma", ';': "semicolon", '\t': "tab", '|': "pipe", ' ': "whitespace"}[sep]
 	return &csvSource{f: f, cnt: cnt, size: size, r: cr, header: append([]string(nil), rec.Cells...),
 		desc: fmt.Sprintf("CSV, %s, %s-separated", name, sepName)}, nil
 }

@@ -148,7 +148,32 @@ func (s *Store) CustomerView(ctx context.Context, ref string, limit int) (*custo
 		return nil, fmt.Errorf("customer %q totals: %w", ref, err)
 	}
 	t.FirstPurchase, t.LastPurchase = first.Time, last.Time
+	if v.Score, err = s.latestScore(ctx, id); err != nil {
+		return nil, err
+	}
 	return v, nil
+}
+
+const selectLatestScore = `SELECT as_of, model, horizon_days, p_alive, expected_purchases, prob_no_purchase, expected_spend,
+    clv, clv_lo, clv_hi, currency FROM scores WHERE customer_id = $1 ORDER BY as_of DESC LIMIT 1`
+
+func (s *Store) latestScore(ctx context.Context, id int64) (*customer.Score, error) {
+	sc := &customer.Score{}
+	var asOf dbTime
+	var lo, hi sql.NullInt64
+	err := s.rd.QueryRowContext(ctx, selectLatestScore, id).Scan(&asOf, &sc.Model, &sc.HorizonDays, &sc.PAlive,
+		&sc.ExpectedPurchases, &sc.ProbNoPurchase, &sc.ExpectedSpend, &sc.CLV, &lo, &hi, &sc.Currency)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("customer %d score: %w", id, err)
+	}
+	sc.AsOf = asOf.Time
+	if lo.Valid && hi.Valid {
+		sc.CLVLo, sc.CLVHi = &lo.Int64, &hi.Int64
+	}
+	return sc, nil
 }
 
 const insertUser = `INSERT INTO users (name, email, role, skills, capacity, created_at) VALUES ($1, $2, $3, $4, $5, $6)

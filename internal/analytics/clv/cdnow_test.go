@@ -214,3 +214,30 @@ func TestHoldoutCDNOW(t *testing.T) {
 		}
 	}
 }
+
+// TestValidateCDNOW: the holdout check on CDNOW (weeks 40-78) reproduces the
+// BG/NBD expectations by frequency and the actual holdout total (1,882
+// repeat customer-days in the data README).
+func TestValidateCDNOW(t *testing.T) {
+	p := readCDNOWSample(t)
+	v, err := Validate(p, day("1997-09-30"), day("1998-06-30"), Week)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v.ActualPurchases != 1882 || v.Customers != 2357 {
+		t.Errorf("actual %v from %d customers, want 1882 from 2357", v.ActualPurchases, v.Customers)
+	}
+	want := []float64{0.2251, 0.5231, 1.0441, 1.5203, 2.1638, 2.6538, 3.5040, 6.1570}
+	for b, w := range want {
+		if got := v.ByFrequency[b].Predicted[0]; !near(got, w, 0.0006) {
+			t.Errorf("frequency %d: BG/NBD %.4f, want %.4f", b, got, w)
+		}
+	}
+	last := v.Weekly[len(v.Weekly)-1]
+	if last.ActualCumulative != 1882 || !near(last.PredictedCumulative[0], v.Models[0].Predicted, 1e-6) {
+		t.Errorf("weekly totals %v / %v do not add up to %v / %v", last.ActualCumulative, last.PredictedCumulative[0], 1882, v.Models[0].Predicted)
+	}
+	for _, m := range v.Models {
+		t.Logf("%s LL %.2f predicted %.1f (actual 1882) MAE %.4f by-frequency error %.4f", m.Fit.Model, m.Fit.LogLik, m.Predicted, m.MAE, m.MeanAbsByFreqErr)
+	}
+}

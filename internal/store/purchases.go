@@ -1,0 +1,206 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/kithcrm/kith/internal/report"
+)
+
+const selectPurchases = `SELECT customer_id, ordered_at, amount, currency FROM orders
+WHERE status = 'paid' AND ordered_at <= $1 ORDER BY customer_id, ordered_at`
+
+// Purchases loads every paid order up to until in one ordered scan of the
+// covering index, into columns.
+func (s *Store) Purchases(ctx context.Context, until time.Time) (*report.Purchases, error) {
+	p := &report.Purchases{}
+	currencies := map[string]int{}
+	if s.pg != nil {
+		rows, err := s.pg.Query(ctx, selectPurchases, until.UTC())
+		if err != nil {
+			return nil, fmt.Errorf("purchases: %w", err)
+		}
+		var id, amount int64
+		var at time.Time
+		var cur string
+		_, err = pgx.ForEachRow(rows, []any{&id, &at, &amount, &cur}, func() error {
+			p.Customer = append(p.Customer, id)
+			p.At = append(p.At, at.Unix())
+			p.Amount = append(p.Amount, amount)
+			currencies[cur]++
+			return nil
+		})
+		if err != nil {
+			return nil, fmt.Errorf("purchases: %w", err)
+		}
+	} else {
+		rows, err := s.rd.QueryContext(ctx, selectPurchases, s.d.ts(until))
+		if err != nil {
+			return nil, fmt.Errorf("purchases: %w", err)
+		}
+		defer rows.Close()
+		var id, amount int64
+		var at, cur string
+		for rows.Next() {
+			if err := rows.Scan(&id, &at, &amount, &cur); err != nil {
+				return nil, fmt.Errorf("purchases: %w", err)
+			}
+			sec, ok := parseTS(at)
+			if !ok {
+				return nil, fmt.Errorf("purchases: customer %d: bad timestamp %q", id, at)
+			}
+			p.Customer = append(p.Customer, id)
+			p.At = append(p.At, sec)
+			p.Amount = append(p.Amount, amount)
+			currencies[cur]++
+		}
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("purchases: %w", err)
+		}
+	}
+	best := 0
+	for c, n := range currencies {
+		if n > best || (n == best && c < p.Currency) {
+			p.Currency, best = c, n
+		}
+	}
+	return p, nil
+}
+
+// parseTS reads tsLayout ("2006-01-02T15:04:05Z") into Unix seconds without
+// time.Parse: it runs once per order in every analytics load.
+func parseTS(s string) (int64, bool) {
+	if len(s) != 20 || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' || s[16] != ':' || s[19] != 'Z' {
+		t, err := time.Parse(time.RFC3339Nano, s)
+		return t.Unix(), err == nil
+	}
+	n := func(i, j int) int {
+		v := 0
+		for k := i; k < j; k++ {
+			v = v*10 + int(s[k]-'0')
+		}
+		return v
+	}
+	y, m, d := n(0, 4), n(5, 7), n(8, 10)
+	// Days from civil (Howard Hinnant's algorithm).
+	if m <= 2 {
+		y--
+	}
+	era := y / 400
+	yoe := y - era*400
+	mp := (m + 9) % 12
+	doy := (153*mp+2)/5 + d - 1
+	doe := yoe*365 + yoe/4 - yoe/100 + doy
+	days := int64(era*146097 + doe - 719468)
+	return days*86400 + int64(n(11, 13)*3600+n(14, 16)*60+n(17, 19)), true
+}
+
+// SaveScores replaces the scores of the set's as-of date in one transaction.
+func (s *Store) SaveScores(ctx context.Context, set *report.ScoreSet) error {
+	now := s.d.ts(s.Now())
+	asOf := s.d.day(set.AsOf)
+	opt := func(ok bool, v any) any {
+		if !ok {
+			return nil
+		}
+		return v
+	}
+	rowArgs := func(r *report.ScoreRow) []any {
+		return []any{r.CustomerID, asOf, set.Model, set.HorizonDays, r.PAlive, r.ExpectedPurchases,
+			opt(r.HasInterval, r.PurchasesLo), opt(r.HasInterval, r.PurchasesHi), r.ProbNoPurchase, r.ExpectedSpend, r.CLV,
+			opt(r.HasInterval, r.CLVLo), opt(r.HasInterval, r.CLVHi), set.Currency, now}
+	}
+	if s.pg != nil {
+		tx, err := s.pg.Begin(ctx)
+		if err != nil {
+			return err
+		}
+		defer tx.Rollback(ctx)
+		if _, err := tx.Exec(ctx, deleteScores, asOf); err != nil {
+			return fmt.Errorf("save scores: %w", err)
+		}
+		_, err = tx.CopyFrom(ctx, pgx.Identifier{"scores"}, scoreColumns, pgx.CopyFromSlice(len(set.Rows), func(i int) ([]any, error) {
+			return rowArgs(&set.Rows[i]), nil
+		}))
+		if err != nil {
+			return fmt.Errorf("save scores: %w", err)
+		}
+		return tx.Commit(ctx)
+	}
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, deleteScores, asOf); err != nil {
+		return fmt.Errorf("save scores: %w", err)
+	}
+	const chunk = 100
+	stmt, err := tx.PrepareContext(ctx, insertScoresSQL(chunk))
+	if err != nil {
+		return err
+	}
+	defer stmt.Close()
+	args := make([]any, 0, chunk*len(scoreColumns))
+	for start := 0; start < len(set.Rows); start += chunk {
+		rows := set.Rows[start:min(start+chunk, len(set.Rows))]
+		args = args[:0]
+		for i := range rows {
+			args = append(args, rowArgs(&rows[i])...)
+		}
+		if len(rows) == chunk {
+			_, err = stmt.ExecContext(ctx, args...)
+		} else {
+			_, err = tx.ExecContext(ctx, insertScoresSQL(len(rows)), args...)
+		}
+		if err != nil {
+			return fmt.Errorf("save scores: %w", err)
+		}
+	}
+	return tx.Commit()
+}
+
+var scoreColumns = []string{"customer_id", "as_of", "model", "horizon_days", "p_alive", "expected_purchases", "purchases_lo",
+	"purchases_hi", "prob_no_purchase", "expected_spend", "clv", "clv_lo", "clv_hi", "currency", "computed_at"}
+
+const deleteScores = `DELETE FROM scores WHERE as_of = $1`
+
+// insertScoresSQL inserts k score rows (SQLite; ? placeholders, see
+// upsertOrdersSQL).
+func insertScoresSQL(k int) string {
+	row := "(" + strings.TrimSuffix(strings.Repeat("?, ", len(scoreColumns)), ", ") + ")"
+	return "INSERT INTO scores (" + strings.Join(scoreColumns, ", ") + ") VALUES " + strings.TrimSuffix(strings.Repeat(row+", ", k), ", ")
+}
+
+const selectNames = `SELECT id, COALESCE(external_id, ''), name FROM customers WHERE id IN (`
+
+// CustomerNames looks up external ids and names of customers by kith id.
+func (s *Store) CustomerNames(ctx context.Context, ids []int64) (map[int64]report.CustomerName, error) {
+	out := map[int64]report.CustomerName{}
+	for start := 0; start < len(ids); start += 500 {
+		part := ids[start:min(start+500, len(ids))]
+		args := make([]any, len(part))
+		ph := make([]string, len(part))
+		for i, id := range part {
+			args[i] = id
+			ph[i] = fmt.Sprintf("$%d", i+1)
+		}
+		rows, err := s.rd.QueryContext(ctx, selectNames+strings.Join(ph, ", ")+")", args...)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var c report.CustomerName
+			if err := rows.Scan(&c.ID, &c.ExternalID, &c.Name); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			out[c.ID] = c
+		}
+		rows.Close()
+	}
+	return out, nil
+}
