@@ -7,3 +7,9 @@ func WriteDB(s *Store) *sql.DB { return s.db }
 
 // UpsertOrdersSQL exposes the generated multi-row upsert.
 var UpsertOrdersSQL = upsertOrdersSQL
+
+// Generated statements, for the prepare test.
+var (
+	InsertScoresSQL = insertScoresSQL
+	SelectNamesSQL  = selectNamesSQL
+)

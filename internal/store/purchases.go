@@ -175,7 +175,14 @@ func insertScoresSQL(k int) string {
 	return "INSERT INTO scores (" + strings.Join(scoreColumns, ", ") + ") VALUES " + strings.TrimSuffix(strings.Repeat(row+", ", k), ", ")
 }
 
-const selectNames = `SELECT id, COALESCE(external_id, ''), name FROM customers WHERE id IN (`
+// selectNamesSQL looks up n customers by id.
+func selectNamesSQL(n int) string {
+	ph := make([]string, n)
+	for i := range ph {
+		ph[i] = fmt.Sprintf("$%d", i+1)
+	}
+	return `SELECT id, COALESCE(external_id, ''), name FROM customers WHERE id IN (` + strings.Join(ph, ", ") + ")"
+}
 
 // CustomerNames looks up external ids and names of customers by kith id.
 func (s *Store) CustomerNames(ctx context.Context, ids []int64) (map[int64]report.CustomerName, error) {
@@ -183,12 +190,10 @@ func (s *Store) CustomerNames(ctx context.Context, ids []int64) (map[int64]repor
 	for start := 0; start < len(ids); start += 500 {
 		part := ids[start:min(start+500, len(ids))]
 		args := make([]any, len(part))
-		ph := make([]string, len(part))
 		for i, id := range part {
 			args[i] = id
-			ph[i] = fmt.Sprintf("$%d", i+1)
 		}
-		rows, err := s.rd.QueryContext(ctx, selectNames+strings.Join(ph, ", ")+")", args...)
+		rows, err := s.rd.QueryContext(ctx, selectNamesSQL(len(part)), args...)
 		if err != nil {
 			return nil, err
 		}

@@ -197,3 +197,21 @@ func TestPrepareGeneratedStatements(t *testing.T) {
 		}
 	}
 }
+
+func TestPrepareGeneratedReadStatements(t *testing.T) {
+	for _, engine := range storetest.Engines(t) {
+		db := store.WriteDB(storetest.Open(t, engine))
+		qs := []string{store.SelectNamesSQL(1), store.SelectNamesSQL(500)}
+		if engine == "sqlite" {
+			qs = append(qs, store.InsertScoresSQL(1), store.InsertScoresSQL(100))
+		}
+		for _, q := range qs {
+			st, err := db.PrepareContext(context.Background(), q)
+			if err != nil {
+				t.Errorf("%s: %v\n%.200s", engine, err, q)
+				continue
+			}
+			st.Close()
+		}
+	}
+}

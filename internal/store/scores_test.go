@@ -1,0 +1,83 @@
+package store_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/kithcrm/kith/internal/importer"
+	"github.com/kithcrm/kith/internal/report"
+	"github.com/kithcrm/kith/internal/store/storetest"
+)
+
+func TestPurchasesAndScores(t *testing.T) {
+	const csv = "订单号,客户编号,下单时间,金额,状态\n" +
+		"A1,C2,2024-01-02 10:00,20,\nA2,C1,2024-01-01 09:00,10,\nA3,C1,2024-01-05 09:00,15,\n" +
+		"A4,C1,2024-01-06 09:00,99,已退款\nA5,C1,2024-03-01 09:00,7,\n"
+	for _, engine := range storetest.Engines(t) {
+		t.Run(engine, func(t *testing.T) {
+			s := storetest.Open(t, engine)
+			importFile(t, s, importer.Orders, writeFile(t, "o.csv", csv))
+			ctx := context.Background()
+			until := time.Date(2024, 2, 1, 0, 0, 0, 0, time.UTC)
+			p, err := s.Purchases(ctx, until)
+			if err != nil {
+				t.Fatal(err)
+			}
+			// Paid orders up to February, by customer id then time: C1's two
+			// January orders (its refund and March left out) and C2's one.
+			byCustomer := map[int64][]int64{}
+			for i := range p.At {
+				if i > 0 && (p.Customer[i] < p.Customer[i-1] || (p.Customer[i] == p.Customer[i-1] && p.At[i] < p.At[i-1])) {
+					t.Fatalf("purchases not ordered by customer then time: %+v", p)
+				}
+				byCustomer[p.Customer[i]] = append(byCustomer[p.Customer[i]], p.Amount[i])
+			}
+			names, err := s.CustomerNames(ctx, []int64{p.Customer[0], p.Customer[2]})
+			if err != nil {
+				t.Fatal(err)
+			}
+			ids := map[string]int64{}
+			for id, n := range names {
+				ids[n.ExternalID] = id
+			}
+			c1, c2 := byCustomer[ids["C1"]], byCustomer[ids["C2"]]
+			if len(p.At) != 3 || len(c1) != 2 || c1[0] != 1000 || c1[1] != 1500 || len(c2) != 1 || c2[0] != 2000 || p.Currency != "CNY" {
+				t.Fatalf("purchases = %+v (C1 %v, C2 %v)", p, c1, c2)
+			}
+			for i := range p.At {
+				if p.Customer[i] == ids["C1"] {
+					if got := time.Unix(p.At[i], 0).UTC(); !got.Equal(time.Date(2024, 1, 1, 1, 0, 0, 0, time.UTC)) {
+						t.Errorf("C1's first purchase at %v, want 2024-01-01 01:00 UTC", got)
+					}
+					break
+				}
+			}
+			asOf := time.Date(2024, 2, 1, 0, 0, 0, 0, time.UTC)
+			set := &report.ScoreSet{AsOf: asOf, Model: "bgnbd", HorizonDays: 365, Currency: "CNY", Rows: []report.ScoreRow{
+				{CustomerID: ids["C1"], PAlive: 0.8, ExpectedPurchases: 2.5, ProbNoPurchase: 0.1, ExpectedSpend: 1200, CLV: 3000, CLVLo: 2000, CLVHi: 4000, HasInterval: true},
+				{CustomerID: ids["C2"], PAlive: 1, ExpectedPurchases: 0.4, ProbNoPurchase: 0.7, ExpectedSpend: 900, CLV: 360},
+			}}
+			for i := 0; i < 2; i++ { // saving twice replaces, it does not duplicate
+				if err := s.SaveScores(ctx, set); err != nil {
+					t.Fatal(err)
+				}
+			}
+			v, err := s.CustomerView(ctx, "C1", 5)
+			if err != nil {
+				t.Fatal(err)
+			}
+			sc := v.Score
+			if sc == nil || sc.PAlive != 0.8 || sc.CLV != 3000 || sc.CLVLo == nil || *sc.CLVHi != 4000 || sc.AsOf.Format("2006-01-02") != "2024-02-01" {
+				t.Fatalf("C1 score = %+v", sc)
+			}
+			v2, _ := s.CustomerView(ctx, "C2", 5)
+			if v2.Score == nil || v2.Score.CLVLo != nil {
+				t.Errorf("C2 score = %+v, want no interval", v2.Score)
+			}
+			if len(names) != 2 || names[ids["C1"]].ExternalID != "C1" {
+				t.Errorf("names = %v", names)
+			}
+		})
+	}
+}
