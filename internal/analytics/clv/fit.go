@@ -66,11 +66,23 @@ func maximize(ll llFunc, n float64, starts [][]float64) (best Fit, err error) {
 		}
 		return -v/n + pen
 	}
+	// gonum asks for the value and the gradient separately, mostly at the
+	// same point; one evaluation gives both, so keep the last.
+	var lastX, lastG []float64
+	var lastF float64
+	cached := func(x []float64) {
+		if lastX != nil && equal(lastX, x) {
+			return
+		}
+		lastX = append(lastX[:0], x...)
+		lastG = make([]float64, k)
+		lastF = eval(x, lastG)
+	}
 	best.LogLik = math.Inf(-1)
 	for _, start := range starts {
 		prob := optimize.Problem{
-			Func: func(x []float64) float64 { return eval(x, nil) },
-			Grad: func(grad, x []float64) { eval(x, grad) },
+			Func: func(x []float64) float64 { cached(x); return lastF },
+			Grad: func(grad, x []float64) { cached(x); copy(grad, lastG) },
 		}
 		res, rerr := optimize.Minimize(prob, start, &optimize.Settings{GradientThreshold: 1e-9, MajorIterations: 1000}, &optimize.BFGS{})
 		if res == nil {
@@ -165,6 +177,15 @@ func (f *Fit) stdErrors(ll llFunc) {
 	for i := range f.StdErrors {
 		f.StdErrors[i] = f.Params[i] * math.Sqrt(math.Max(cov.At(i, i), 0))
 	}
+}
+
+func equal(a, b []float64) bool {
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
 }
 
 func norm(v []float64) float64 {
@@ -277,10 +298,23 @@ func FitSpend(s *Summary) (*Fit, error) {
 		meanM += d.w[i] * d.m[i]
 	}
 	meanM /= n
-	starts := [][]float64{{0, 0, 0}, {l(5), l(3), l(math.Max(meanM/2, 1))}, {l(1), l(2), l(math.Max(meanM, 1))}}
-	f, err := maximize(ll, n, starts)
-	if err != nil {
-		return nil, err
+	// Method of moments for the start: the spread of mean values across
+	// customers gives q, their mean p v / (q - 1) gives v for p ~ 5.
+	var m2 float64
+	for i := range d.m {
+		m2 += d.w[i] * (d.m[i] - meanM) * (d.m[i] - meanM)
+	}
+	cv2 := math.Max(m2/n/(meanM*meanM), 0.05)
+	q0 := 2 + 1/cv2
+	p0 := 5.0
+	v0 := math.Max(meanM*(q0-1)/p0, 1e-3)
+	f, err := maximize(ll, n, [][]float64{{l(p0), l(q0), l(v0)}})
+	if err != nil || !f.Converged {
+		// The moment start failed: search from several starts.
+		f, err = maximize(ll, n, [][]float64{{l(p0), l(q0), l(v0)}, {0, 0, 0}, {l(5), l(3), l(math.Max(meanM/2, 1))}, {l(1), l(2), l(math.Max(meanM, 1))}})
+		if err != nil {
+			return nil, err
+		}
 	}
 	f.Model, f.Unit, f.Customers = "gamma-gamma", s.Unit, int(n)
 	if n < 30 {

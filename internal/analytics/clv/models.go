@@ -66,7 +66,7 @@ type data struct {
 }
 
 func newData(s *Summary) *data {
-	d := &data{triples: group(s.X, s.Tx, s.T)}
+	d := &data{triples: s.grouped()}
 	d.bx = indexX(d.x)
 	return d
 }
@@ -105,9 +105,17 @@ func bgnbdRange(d *data, p, grad []float64, lo, hi int) float64 {
 		if x > 0 {
 			lnTx = math.Log(alpha + d.tx[i])
 			a4 := lna - c.lnbx1 - (r+x)*lnTx
-			m := logAddExp(a3, a4)
-			l += m
-			w3, w4 = math.Exp(a3-m), math.Exp(a4-m)
+			// log(e^a3 + e^a4) and the shares of each term, with one exp
+			// and one log1p.
+			e := math.Exp(-math.Abs(a4 - a3))
+			l += math.Max(a3, a4) + math.Log1p(e)
+			if a4 > a3 {
+				w3 = e / (1 + e)
+				w4 = 1 - w3
+			} else {
+				w4 = e / (1 + e)
+				w3 = 1 - w4
+			}
 		} else {
 			l += a3
 		}
@@ -188,10 +196,14 @@ func mbgnbdRange(d *data, p, grad []float64, lo, hi int) float64 {
 		lnT, lnTx := math.Log(alpha+d.t[i]), math.Log(alpha+d.tx[i])
 		t3 := c.lgbx1 - (r+x)*lnT
 		t4 := lna + c.lgbx - (r+x)*lnTx
-		m := logAddExp(t3, t4)
-		ll += w * (c.lgrx - lgr + r*lnA + lgab - lgb - c.lgabx1 + m)
+		e := math.Exp(-math.Abs(t4 - t3))
+		ll += w * (c.lgrx - lgr + r*lnA + lgab - lgb - c.lgabx1 + math.Max(t3, t4) + math.Log1p(e))
 		if grad != nil {
-			w3, w4 := math.Exp(t3-m), math.Exp(t4-m)
+			w3 := e / (1 + e)
+			if t3 > t4 {
+				w3 = 1 - w3
+			}
+			w4 := 1 - w3
 			gr += w * (c.dgrx - dgr + lnA - w3*lnT - w4*lnTx)
 			gal += w * (r/alpha - w3*(r+x)/(alpha+d.t[i]) - w4*(r+x)/(alpha+d.tx[i]))
 			ga += w * (dgab - c.dgabx1 + w4/a)
@@ -263,9 +275,12 @@ func pnbdLogA0(r, alpha, s, beta, x, tx, T float64) float64 {
 	return logSubExp(l1, l2)
 }
 
-// spendData groups repeat buyers by (x, mean repeat value).
+// spendData groups repeat buyers by (x, mean repeat value), with what does
+// not change between iterations precomputed: ln m, and an index of the
+// distinct x so log-gammas are taken once per x.
 type spendData struct {
-	x, m, w []float64
+	x, m, w, lnm []float64
+	bx           byX
 }
 
 func newSpendData(s *Summary) *spendData {
@@ -282,32 +297,56 @@ func newSpendData(s *Summary) *spendData {
 			j = len(d.x)
 			idx[k] = j
 			d.x, d.m, d.w = append(d.x, x), append(d.m, s.Monetary[i]), append(d.w, 0)
+			d.lnm = append(d.lnm, math.Log(s.Monetary[i]))
 		}
 		d.w[j]++
 	}
+	d.bx = indexX(d.x)
 	return d
 }
 
 // ggLL is the Gamma-Gamma log-likelihood of mean repeat spend (Fader and
-// Hardie 2013, note 025) at p = (p, q, v).
+// Hardie 2013, note 025) at par = (p, q, v).
 func ggLL(d *spendData, par, grad []float64) float64 {
 	p, q, v := par[0], par[1], par[2]
+	type xt struct{ lgpxq, lgpx, dgpxq, dgpx, lnx float64 }
+	xs := make([]xt, len(d.bx.values))
+	for i, x := range d.bx.values {
+		xs[i] = xt{lgamma(p*x + q), lgamma(p * x), digamma(p*x + q), digamma(p * x), math.Log(x)}
+	}
 	lgq, dgq, lnv := lgamma(q), digamma(q), math.Log(v)
-	var ll, gp, gq, gv float64
-	for i, x := range d.x {
-		w, m := d.w[i], d.m[i]
-		px := p * x
-		lnxmv := math.Log(x*m + v)
-		ll += w * (lgamma(px+q) - lgamma(px) - lgq + q*lnv + (px-1)*math.Log(m) + px*math.Log(x) - (px+q)*lnxmv)
-		if grad != nil {
-			dpq := digamma(px + q)
-			gp += w * x * (dpq - digamma(px) + math.Log(m) + math.Log(x) - lnxmv)
-			gq += w * (dpq - dgq + lnv - lnxmv)
-			gv += w * (q/v - (px+q)/(x*m+v))
-		}
+	n := len(d.x)
+	workers := min(runtime.GOMAXPROCS(0), n/20000+1)
+	type part struct{ ll, gp, gq, gv float64 }
+	parts := make([]part, workers)
+	var wg sync.WaitGroup
+	for wk := 0; wk < workers; wk++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var pt part
+			for i := n * wk / workers; i < n*(wk+1)/workers; i++ {
+				x, w, m := d.x[i], d.w[i], d.m[i]
+				c := &xs[d.bx.of[i]]
+				px := p * x
+				lnxmv := math.Log(x*m + v)
+				pt.ll += w * (c.lgpxq - c.lgpx - lgq + q*lnv + (px-1)*d.lnm[i] + px*c.lnx - (px+q)*lnxmv)
+				if grad != nil {
+					pt.gp += w * x * (c.dgpxq - c.dgpx + d.lnm[i] + c.lnx - lnxmv)
+					pt.gq += w * (c.dgpxq - dgq + lnv - lnxmv)
+					pt.gv += w * (q/v - (px+q)/(x*m+v))
+				}
+			}
+			parts[wk] = pt
+		}()
+	}
+	wg.Wait()
+	var t part
+	for _, pt := range parts {
+		t.ll, t.gp, t.gq, t.gv = t.ll+pt.ll, t.gp+pt.gp, t.gq+pt.gq, t.gv+pt.gv
 	}
 	if grad != nil {
-		grad[0], grad[1], grad[2] = gp, gq, gv
+		grad[0], grad[1], grad[2] = t.gp, t.gq, t.gv
 	}
-	return ll
+	return t.ll
 }

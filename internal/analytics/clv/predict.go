@@ -20,7 +20,7 @@ func hyp2f1(a, b, c, z float64) float64 {
 		kf := float64(k)
 		term *= (a + kf) * (b + kf) / ((c + kf) * (kf + 1)) * z
 		sum += term
-		if math.Abs(term) <= 1e-15*math.Abs(sum) {
+		if math.Abs(term) <= 1e-13*math.Abs(sum) {
 			return sum
 		}
 	}
@@ -179,7 +179,7 @@ func ScoreAll(tx, sp *Fit, s *Summary, o ScoreOptions) []Score {
 	if o.Margin <= 0 {
 		o.Margin = 1
 	}
-	g := group(s.X, s.Tx, s.T)
+	g := s.grouped()
 	type tri struct{ palive, e, p0, disc float64 }
 	per := make([]tri, len(g.x))
 	horizon := o.HorizonDays / tx.Unit.Days()

@@ -60,6 +60,17 @@ type Summary struct {
 	X        []float64
 	Tx, T    []float64
 	Monetary []float64
+
+	g *triples // grouping, computed once for fit and score
+}
+
+// grouped returns the summary grouped by (x, t_x, T), computing it once.
+func (s *Summary) grouped() triples {
+	if s.g == nil || len(s.g.of) != len(s.X) {
+		g := group(s.X, s.Tx, s.T)
+		s.g = &g
+	}
+	return *s.g
 }
 
 // Len is the number of customers.
