@@ -59,16 +59,65 @@ func logSubExp(a, b float64) float64 {
 	return a + math.Log(-math.Expm1(b-a))
 }
 
-// data is a model's grouped input.
+// data is a model's grouped input. Times recorded in whole days take few
+// distinct values, so the logs of alpha + time are taken once per value
+// (tv, txv) and looked up by index (ti, txi).
 type data struct {
 	triples
-	bx byX
+	bx          byX
+	tv, txv     []float64
+	ti, txi     []int32
+	lnT, lnTx   []float64 // scratch: log(alpha + value), per evaluation
+	invT, invTx []float64 // scratch: 1/(alpha + value)
 }
 
 func newData(s *Summary) *data {
 	d := &data{triples: s.grouped()}
 	d.bx = indexX(d.x)
+	d.tv, d.ti = distinct(d.t)
+	d.txv, d.txi = distinct(d.tx)
 	return d
+}
+
+// distinct lists the distinct values of v and each element's index.
+func distinct(v []float64) ([]float64, []int32) {
+	seen := map[float64]int32{}
+	var vals []float64
+	idx := make([]int32, len(v))
+	for i, x := range v {
+		j, ok := seen[x]
+		if !ok {
+			j = int32(len(vals))
+			seen[x] = j
+			vals = append(vals, x)
+		}
+		idx[i] = j
+	}
+	return vals, idx
+}
+
+// logsAt fills dst with log(alpha + v) for each value.
+func logsAt(dst []float64, alpha float64, v []float64) []float64 {
+	dst = dst[:0]
+	for _, x := range v {
+		dst = append(dst, math.Log(alpha+x))
+	}
+	return dst
+}
+
+// invsAt fills dst with 1/(alpha + v) for each value.
+func invsAt(dst []float64, alpha float64, v []float64) []float64 {
+	dst = dst[:0]
+	for _, x := range v {
+		dst = append(dst, 1/(alpha+x))
+	}
+	return dst
+}
+
+// prepare takes the per-value logs and reciprocals of an evaluation at alpha.
+func (d *data) prepare(alpha float64) {
+	d.lnT, d.lnTx = logsAt(d.lnT, alpha, d.tv), logsAt(d.lnTx, alpha, d.txv)
+	d.invT, d.invTx = invsAt(d.invT, alpha, d.tv), invsAt(d.invTx, alpha, d.txv)
 }
 
 // bgnbdLL is the BG/NBD log-likelihood (Fader, Hardie and Lee 2005, eq. 6)
@@ -76,6 +125,7 @@ func newData(s *Summary) *data {
 // in grad (may be nil). Everything stays in log space, so x = 1000 or T of
 // years in days is finite.
 func bgnbdLL(d *data, p, grad []float64) float64 {
+	d.prepare(p[1])
 	return splitLL(d, p, grad, bgnbdRange)
 }
 
@@ -97,13 +147,13 @@ func bgnbdRange(d *data, p, grad []float64, lo, hi int) float64 {
 		x := d.x[i]
 		w := d.w[i]
 		c := &xs[d.bx.of[i]]
-		lnT := math.Log(alpha + d.t[i])
+		lnT := d.lnT[d.ti[i]]
 		a3 := -(r + x) * lnT
 		l := c.lgrx - lgr + r*lnA + lgab + c.lgbx - lgb - c.lgabx
 		w3, w4 := 1.0, 0.0
 		var lnTx float64
 		if x > 0 {
-			lnTx = math.Log(alpha + d.tx[i])
+			lnTx = d.lnTx[d.txi[i]]
 			a4 := lna - c.lnbx1 - (r+x)*lnTx
 			// log(e^a3 + e^a4) and the shares of each term, with one exp
 			// and one log1p.
@@ -122,7 +172,7 @@ func bgnbdRange(d *data, p, grad []float64, lo, hi int) float64 {
 		ll += w * l
 		if grad != nil {
 			gr += w * (c.dgrx - dgr + lnA - w3*lnT - w4*lnTx)
-			gal += w * (r/alpha - w3*(r+x)/(alpha+d.t[i]) - w4*(r+x)/(alpha+d.tx[i]))
+			gal += w * (r/alpha - (r+x)*(w3*d.invT[d.ti[i]]+w4*d.invTx[d.txi[i]]))
 			ga += w * (dgab - c.dgabx + w4/a)
 			gb += w * (dgab + c.dgbx - dgb - c.dgabx)
 			if x > 0 {
@@ -175,6 +225,7 @@ func splitLL(d *data, p, grad []float64, f func(d *data, p, grad []float64, lo, 
 // 2007): like BG/NBD, but a customer may also drop out right after the first
 // purchase, so the second term holds for x = 0 too.
 func mbgnbdLL(d *data, p, grad []float64) float64 {
+	d.prepare(p[1])
 	return splitLL(d, p, grad, mbgnbdRange)
 }
 
@@ -193,7 +244,7 @@ func mbgnbdRange(d *data, p, grad []float64, lo, hi int) float64 {
 		x := d.x[i]
 		w := d.w[i]
 		c := &xs[d.bx.of[i]]
-		lnT, lnTx := math.Log(alpha+d.t[i]), math.Log(alpha+d.tx[i])
+		lnT, lnTx := d.lnT[d.ti[i]], d.lnTx[d.txi[i]]
 		t3 := c.lgbx1 - (r+x)*lnT
 		t4 := lna + c.lgbx - (r+x)*lnTx
 		e := math.Exp(-math.Abs(t4 - t3))
@@ -205,7 +256,7 @@ func mbgnbdRange(d *data, p, grad []float64, lo, hi int) float64 {
 			}
 			w4 := 1 - w3
 			gr += w * (c.dgrx - dgr + lnA - w3*lnT - w4*lnTx)
-			gal += w * (r/alpha - w3*(r+x)/(alpha+d.t[i]) - w4*(r+x)/(alpha+d.tx[i]))
+			gal += w * (r/alpha - (r+x)*(w3*d.invT[d.ti[i]]+w4*d.invTx[d.txi[i]]))
 			ga += w * (dgab - c.dgabx1 + w4/a)
 			gb += w * (dgab - dgb - c.dgabx1 + w3*c.dgbx1 + w4*c.dgbx)
 		}
@@ -275,7 +326,7 @@ func pnbdLogA0(r, alpha, s, beta, x, tx, T float64) float64 {
 	return logSubExp(l1, l2)
 }
 
-// spendData groups repeat buyers by (x, mean repeat value), with what does
+// spendData holds the repeat buyers' (x, mean repeat value), with what does
 // not change between iterations precomputed: ln m, and an index of the
 // distinct x so log-gammas are taken once per x.
 type spendData struct {
@@ -284,22 +335,15 @@ type spendData struct {
 }
 
 func newSpendData(s *Summary) *spendData {
-	type key struct{ x, m float64 }
-	idx := map[key]int{}
+	// Mean repeat values are nearly all distinct, so there is nothing to
+	// group: one entry per repeat buyer, weight 1.
 	d := &spendData{}
 	for i, x := range s.X {
 		if x <= 0 || s.Monetary[i] <= 0 {
 			continue
 		}
-		k := key{x, s.Monetary[i]}
-		j, ok := idx[k]
-		if !ok {
-			j = len(d.x)
-			idx[k] = j
-			d.x, d.m, d.w = append(d.x, x), append(d.m, s.Monetary[i]), append(d.w, 0)
-			d.lnm = append(d.lnm, math.Log(s.Monetary[i]))
-		}
-		d.w[j]++
+		d.x, d.m, d.w = append(d.x, x), append(d.m, s.Monetary[i]), append(d.w, 1)
+		d.lnm = append(d.lnm, math.Log(s.Monetary[i]))
 	}
 	d.bx = indexX(d.x)
 	return d

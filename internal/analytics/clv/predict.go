@@ -57,6 +57,13 @@ func (f *Fit) PAlive(x, tx, T float64) float64 {
 // ExpectedPurchases is the expected number of purchases in (T, T+t], t in
 // the fit's unit.
 func (f *Fit) ExpectedPurchases(t, x, tx, T float64) float64 {
+	return f.PAlive(x, tx, T) * f.expectedIfAlive(t, x, T)
+}
+
+// expectedIfAlive is the expected number of purchases in (T, T+t] of a
+// customer alive at T. It depends on (x, T) only, not on t_x: scoring
+// computes it once per distinct (x, T) and multiplies by P(alive).
+func (f *Fit) expectedIfAlive(t, x, T float64) float64 {
 	if t <= 0 {
 		return 0
 	}
@@ -74,17 +81,14 @@ func (f *Fit) ExpectedPurchases(t, x, tx, T float64) float64 {
 		}
 		c := a + bb + x - 1
 		h := math.Pow(1-z, a-1) * hyp2f1(a+bb-1-r, a-1, c, z)
-		return c / (a - 1) * (1 - h) * f.PAlive(x, tx, T)
+		return c / (a - 1) * (1 - h)
 	case PNBD:
 		r, alpha, s, beta := p[0], p[1], p[2], p[3]
 		k := (r + x) * (beta + T) / (alpha + T)
-		var e float64
 		if math.Abs(s-1) < 1e-9 {
-			e = k * math.Log((beta+T+t)/(beta+T))
-		} else {
-			e = k / (s - 1) * (1 - math.Pow((beta+T)/(beta+T+t), s-1))
+			return k * math.Log((beta+T+t)/(beta+T))
 		}
-		return e * f.PAlive(x, tx, T)
+		return k / (s - 1) * (1 - math.Pow((beta+T)/(beta+T+t), s-1))
 	}
 	return math.NaN()
 }
@@ -93,16 +97,22 @@ func (f *Fit) ExpectedPurchases(t, x, tx, T float64) float64 {
 // (T, T+t]: dead already, or alive and not buying. It is the churn measure.
 func (f *Fit) ProbNoPurchase(t, x, tx, T float64) float64 {
 	pa := f.PAlive(x, tx, T)
+	return 1 - pa + pa*f.noPurchaseIfAlive(t, x, T)
+}
+
+// noPurchaseIfAlive is P(no purchase in (T, T+t] | alive at T), a function
+// of (x, T).
+func (f *Fit) noPurchaseIfAlive(t, x, T float64) float64 {
 	p := f.Params
 	r, alpha := p[0], p[1]
 	switch f.Model {
 	case BGNBD, MBGNBD:
-		// Alive, a customer drops out only at a purchase: P(no purchase) is
-		// the posterior mean of e^(-λt), λ ~ Gamma(r+x, α+T).
-		return 1 - pa + pa*math.Exp((r+x)*(math.Log(alpha+T)-math.Log(alpha+T+t)))
+		// Alive, a customer drops out only at a purchase: the posterior mean
+		// of e^(-λt), λ ~ Gamma(r+x, α+T).
+		return math.Exp((r + x) * (math.Log(alpha+T) - math.Log(alpha+T+t)))
 	case PNBD:
-		// Alive with rates λ ~ Gamma(r+x, α+T) and μ ~ Gamma(s, β+T): no
-		// purchase when death comes first or no purchase before t,
+		// Rates λ ~ Gamma(r+x, α+T) and μ ~ Gamma(s, β+T): no purchase when
+		// death comes first or no purchase before t,
 		// μ/(λ+μ) + λ/(λ+μ) e^-(λ+μ)t, averaged on a quantile grid.
 		s, beta := p[2], p[3]
 		lam := distuv.Gamma{Alpha: r + x, Beta: alpha + T}
@@ -116,7 +126,7 @@ func (f *Fit) ProbNoPurchase(t, x, tx, T float64) float64 {
 				acc += m/(l+m) + l/(l+m)*math.Exp(-(l+m)*t)
 			}
 		}
-		return 1 - pa + pa*acc/(n*n)
+		return acc / (n * n)
 	}
 	return math.NaN()
 }
@@ -157,14 +167,15 @@ type Score struct {
 
 const daysPerMonth = 365.25 / 12
 
-// discountedPurchases is Σ over months k of the expected purchases in month
-// k discounted by (1+d)^k: CLV per unit of spend.
-func (f *Fit) discountedPurchases(horizonDays, d, x, tx, T float64) (total, discounted float64) {
+// discountedIfAlive is, for a customer alive at T, the expected purchases
+// over the horizon and Σ over months k of the expected purchases in month k
+// discounted by (1+d)^k: CLV per unit of spend and of P(alive).
+func (f *Fit) discountedIfAlive(horizonDays, d, x, T float64) (total, discounted float64) {
 	ud := f.Unit.Days()
 	prev := 0.0
 	for k := 1; ; k++ {
 		end := math.Min(float64(k)*daysPerMonth, horizonDays)
-		e := f.ExpectedPurchases(end/ud, x, tx, T)
+		e := f.expectedIfAlive(end/ud, x, T)
 		discounted += (e - prev) / math.Pow(1+d, float64(k))
 		prev = e
 		if end >= horizonDays {
@@ -173,30 +184,59 @@ func (f *Fit) discountedPurchases(horizonDays, d, x, tx, T float64) (total, disc
 	}
 }
 
+// pairs indexes the distinct (x, T) of a grouping: predictions given alive
+// depend on those alone.
+type pairs struct {
+	x, t []float64
+	of   []int32 // triple -> pair
+}
+
+func pairsOf(g *triples) pairs {
+	type key struct{ x, t float64 }
+	idx := map[key]int32{}
+	var p pairs
+	p.of = make([]int32, len(g.x))
+	for i := range g.x {
+		k := key{g.x[i], g.t[i]}
+		j, ok := idx[k]
+		if !ok {
+			j = int32(len(p.x))
+			idx[k] = j
+			p.x, p.t = append(p.x, g.x[i]), append(p.t, g.t[i])
+		}
+		p.of[i] = j
+	}
+	return p
+}
+
 // ScoreAll scores every customer of s with the transaction fit tx and the
-// spend fit sp. Work is per unique (x, t_x, T) and spread over the cores.
+// spend fit sp. The horizon sums run once per distinct (x, T), P(alive) once
+// per distinct (x, t_x, T); both spread over the cores.
 func ScoreAll(tx, sp *Fit, s *Summary, o ScoreOptions) []Score {
 	if o.Margin <= 0 {
 		o.Margin = 1
 	}
 	g := s.grouped()
-	type tri struct{ palive, e, p0, disc float64 }
-	per := make([]tri, len(g.x))
+	pr := pairsOf(&g)
 	horizon := o.HorizonDays / tx.Unit.Days()
-	parallel(len(g.x), func(i int) {
-		x, t1, t2 := g.x[i], g.tx[i], g.t[i]
-		e, disc := tx.discountedPurchases(o.HorizonDays, o.MonthlyDiscount, x, t1, t2)
-		per[i] = tri{tx.PAlive(x, t1, t2), e, tx.ProbNoPurchase(horizon, x, t1, t2), disc}
+	type alive struct{ e, disc, p0 float64 }
+	given := make([]alive, len(pr.x))
+	parallel(len(pr.x), func(i int) {
+		e, disc := tx.discountedIfAlive(o.HorizonDays, o.MonthlyDiscount, pr.x[i], pr.t[i])
+		given[i] = alive{e, disc, tx.noPurchaseIfAlive(horizon, pr.x[i], pr.t[i])}
 	})
+	pa := make([]float64, len(g.x))
+	parallel(len(g.x), func(i int) { pa[i] = tx.PAlive(g.x[i], g.tx[i], g.t[i]) })
 	out := make([]Score, s.Len())
-	for i := range out {
-		t := &per[g.of[i]]
+	parallel(len(out), func(i int) {
+		j := g.of[i]
+		a, c := pa[j], &given[pr.of[j]]
 		spend := sp.ExpectedSpend(s.X[i], s.Monetary[i])
-		out[i] = Score{PAlive: t.palive, ExpectedPurchases: t.e, ProbNoPurchase: t.p0, ExpectedSpend: spend,
-			CLV: o.Margin * spend * t.disc}
-	}
+		out[i] = Score{PAlive: a, ExpectedPurchases: a * c.e, ProbNoPurchase: 1 - a + a*c.p0, ExpectedSpend: spend,
+			CLV: o.Margin * spend * a * c.disc}
+	})
 	if o.Samples > 0 && tx.logCov != nil && sp.logCov != nil {
-		intervals(tx, sp, s, &g, o, out)
+		intervals(tx, sp, s, &g, &pr, o, out)
 	}
 	return out
 }
@@ -204,7 +244,7 @@ func ScoreAll(tx, sp *Fit, s *Summary, o ScoreOptions) []Score {
 // intervals fills the 90% intervals by drawing parameters from their
 // asymptotic sampling distribution (normal in log-parameters) and taking
 // the 5th and 95th percentiles of each customer's predictions.
-func intervals(tx, sp *Fit, s *Summary, g *triples, o ScoreOptions, out []Score) {
+func intervals(tx, sp *Fit, s *Summary, g *triples, pr *pairs, o ScoreOptions, out []Score) {
 	rng := rand.New(rand.NewPCG(o.Seed, 0x5eed))
 	draws := make([]*Fit, o.Samples)
 	spends := make([]*Fit, o.Samples)
@@ -212,20 +252,30 @@ func intervals(tx, sp *Fit, s *Summary, g *triples, o ScoreOptions, out []Score)
 		draws[k] = tx.draw(rng)
 		spends[k] = sp.draw(rng)
 	}
-	// Per triple and draw: expected and discounted purchases.
-	e := make([]float64, len(g.x)*o.Samples)
-	disc := make([]float64, len(g.x)*o.Samples)
+	// Per (x, T) pair and draw: expected and discounted purchases if alive;
+	// per triple and draw: P(alive).
+	e := make([]float64, len(pr.x)*o.Samples)
+	disc := make([]float64, len(pr.x)*o.Samples)
+	parallel(len(pr.x), func(i int) {
+		for k, f := range draws {
+			e[i*o.Samples+k], disc[i*o.Samples+k] = f.discountedIfAlive(o.HorizonDays, o.MonthlyDiscount, pr.x[i], pr.t[i])
+		}
+	})
+	pa := make([]float64, len(g.x)*o.Samples)
 	parallel(len(g.x), func(i int) {
 		for k, f := range draws {
-			e[i*o.Samples+k], disc[i*o.Samples+k] = f.discountedPurchases(o.HorizonDays, o.MonthlyDiscount, g.x[i], g.tx[i], g.t[i])
+			pa[i*o.Samples+k] = f.PAlive(g.x[i], g.tx[i], g.t[i])
 		}
 	})
 	parallel(len(out), func(i int) {
 		j := int(g.of[i])
-		pe := append([]float64(nil), e[j*o.Samples:(j+1)*o.Samples]...)
+		q := int(pr.of[j])
+		pe := make([]float64, o.Samples)
 		clv := make([]float64, o.Samples)
 		for k := range clv {
-			clv[k] = o.Margin * spends[k].ExpectedSpend(s.X[i], s.Monetary[i]) * disc[j*o.Samples+k]
+			a := pa[j*o.Samples+k]
+			pe[k] = a * e[q*o.Samples+k]
+			clv[k] = o.Margin * spends[k].ExpectedSpend(s.X[i], s.Monetary[i]) * a * disc[q*o.Samples+k]
 		}
 		out[i].PurchasesLo, out[i].PurchasesHi = quantiles(pe)
 		out[i].CLVLo, out[i].CLVHi = quantiles(clv)

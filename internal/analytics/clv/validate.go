@@ -99,20 +99,30 @@ func Validate(p Purchases, calEnd, end int32, unit Unit) (*Validation, error) {
 	for w := range v.Weekly {
 		v.Weekly[w] = WeekRow{Week: w + 1, Actual: actualWeek[w], Predicted: make([]float64, len(models)), PredictedCumulative: make([]float64, len(models))}
 	}
-	g := group(cal.X, cal.Tx, cal.T)
+	g := cal.grouped()
 	for m, name := range models {
 		f, err := FitModel(name, &cal)
 		if err != nil {
 			return nil, err
 		}
 		check := ModelCheck{Fit: f}
-		// Expected purchases per triple at each week's end.
-		cum := make([][]float64, len(g.x))
-		parallel(len(g.x), func(i int) {
-			cum[i] = make([]float64, weeks)
+		// Expected purchases at each week's end: given alive per (x, T),
+		// times P(alive) per triple.
+		pr := pairsOf(&g)
+		given := make([][]float64, len(pr.x))
+		parallel(len(pr.x), func(i int) {
+			given[i] = make([]float64, weeks)
 			for w := 0; w < weeks; w++ {
 				days := math.Min(float64(7*(w+1)), float64(v.HoldoutDays))
-				cum[i][w] = f.ExpectedPurchases(days/unit.Days(), g.x[i], g.tx[i], g.t[i])
+				given[i][w] = f.expectedIfAlive(days/unit.Days(), pr.x[i], pr.t[i])
+			}
+		})
+		cum := make([][]float64, len(g.x))
+		parallel(len(g.x), func(i int) {
+			a := f.PAlive(g.x[i], g.tx[i], g.t[i])
+			cum[i] = make([]float64, weeks)
+			for w := range cum[i] {
+				cum[i][w] = a * given[pr.of[i]][w]
 			}
 		})
 		for i := range cal.X {
