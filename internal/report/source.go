@@ -14,7 +14,7 @@ type Purchases struct {
 	Customer []int64
 	At       []int64 // Unix seconds
 	Amount   []int64 // minor units
-	Currency string  // the currency of most orders
+	Currency string  // the currency of the latest order
 }
 
 // ScoreRow is one customer's stored score.

@@ -1,0 +1,5 @@
+package report_test
+
+import "strconv"
+
+var strconvAtoi = strconv.Atoi
