@@ -56,12 +56,10 @@ func maximize(ll llFunc, n float64, starts [][]float64) (best Fit, err error) {
 		if math.IsNaN(v) || math.IsInf(v, 0) {
 			v = math.Inf(-1)
 		}
-		if grad != nil {
-			for i := range grad {
-				grad[i] = -g[i]*p[i]/n + 2*(theta[i]-math.Max(-logBound, math.Min(logBound, theta[i])))
-				if math.IsNaN(grad[i]) || math.IsInf(grad[i], 0) {
-					grad[i] = 0
-				}
+		for i := range grad {
+			grad[i] = -g[i]*p[i]/n + 2*(theta[i]-math.Max(-logBound, math.Min(logBound, theta[i])))
+			if math.IsNaN(grad[i]) || math.IsInf(grad[i], 0) {
+				grad[i] = 0
 			}
 		}
 		return -v/n + pen
