@@ -225,8 +225,9 @@ func (p *rowParser) status() (order.Status, *cellErr) {
 	return st, nil
 }
 
-// parseOrder reads an order row (one row per order).
-func (p *rowParser) parseOrder() (order.Order, *cellErr) {
+// orderHead reads what order and line rows share: id, customer, time,
+// channel and currency.
+func (p *rowParser) orderHead() (order.Order, *cellErr) {
 	key, cerr := p.customerKey()
 	if cerr != nil {
 		return order.Order{}, cerr
@@ -236,7 +237,14 @@ func (p *rowParser) parseOrder() (order.Order, *cellErr) {
 	if o.OrderedAt, cerr = p.time("ordered_at", true); cerr != nil {
 		return o, cerr
 	}
-	if o.Currency, cerr = p.currencyOf(); cerr != nil {
+	o.Currency, cerr = p.currencyOf()
+	return o, cerr
+}
+
+// parseOrder reads an order row (one row per order).
+func (p *rowParser) parseOrder() (order.Order, *cellErr) {
+	o, cerr := p.orderHead()
+	if cerr != nil {
 		return o, cerr
 	}
 	if o.Amount, _, cerr = p.money("amount", o.Currency, true); cerr != nil {
@@ -253,16 +261,8 @@ func (p *rowParser) parseOrder() (order.Order, *cellErr) {
 
 // parseLine reads one line-item row into an order holding that one line.
 func (p *rowParser) parseLine() (order.Order, *cellErr) {
-	key, cerr := p.customerKey()
+	o, cerr := p.orderHead()
 	if cerr != nil {
-		return order.Order{}, cerr
-	}
-	o := order.Order{ExternalID: p.get("order_id"), Customer: key, CustomerName: p.get("name"),
-		Channel: p.get("channel"), CustomerChannel: p.get("channel")}
-	if o.OrderedAt, cerr = p.time("ordered_at", true); cerr != nil {
-		return o, cerr
-	}
-	if o.Currency, cerr = p.currencyOf(); cerr != nil {
 		return o, cerr
 	}
 	l := order.Line{SKU: p.get("sku"), Name: p.get("product_name"), Category: p.get("category"), Quantity: 1}
