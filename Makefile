@@ -11,9 +11,11 @@ build:
 	$(GO) build -o $(BIN) ./cmd/kith
 
 # A demo shop in $(DEMO_DB): builds kith, generates and imports the shop,
-# prints its headline figures and what to try next.
+# prints its headline figures, scores every customer (CLV, churn risk) and
+# shows one customer.
 demo: build
 	./$(BIN) demo --db $(DEMO_DB) --force
+	./$(BIN) clv score --db $(DEMO_DB) --top 5
 	./$(BIN) customer show C000001 --db $(DEMO_DB)
 
 # Lint, then every test with the race detector. PostgreSQL tests run when

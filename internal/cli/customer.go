@@ -107,7 +107,9 @@ func (a *app) printCustomer(v *customer.View) {
 	add("customer.name", v.Name)
 	add("customer.phone", v.Phone)
 	add("customer.email", v.Email)
-	add("customer.gender", v.Gender)
+	if v.Gender != "" {
+		add("customer.gender", a.t("gender."+v.Gender))
+	}
 	if v.Birthday != "" {
 		b := strings.TrimPrefix(v.Birthday, "0000-")
 		if v.BirthdayLunar {

@@ -142,6 +142,7 @@ headline figures. The same --seed and --end give the same shop.`,
 				money.Money{Minor: stats.Revenue / int64(max(stats.Orders, 1)), Currency: "CNY"})
 			fmt.Fprintln(w, a.t("demo.next"))
 			db := a.cfg.DB
+			fmt.Fprintf(w, "  kith clv score --db %s          # who is slipping away, what each customer is worth\n", db)
 			fmt.Fprintf(w, "  kith customer show C000001 --db %s\n", db)
 			fmt.Fprintf(w, "  kith customer show C000001 --db %s --lang zh-CN\n", db)
 			fmt.Fprintf(w, "  kith import orders YOUR_ORDERS.csv --db %s\n", db)

@@ -87,6 +87,9 @@ var catalog = map[Lang]map[string]string{
 		"customer.clv":        "CLV (%d days)",
 		"customer.scored":     "Scored",
 		"customer.exp_spend":  "Expected spend per purchase",
+		"gender.male":         "male",
+		"gender.female":       "female",
+		"gender.other":        "other",
 	},
 	ZhCN: {
 		"import.using":        "%s（%s）：%s",
@@ -174,5 +177,8 @@ var catalog = map[Lang]map[string]string{
 		"customer.clv":        "客户终身价值（%d 天）",
 		"customer.scored":     "评分日期",
 		"customer.exp_spend":  "预计客单价",
+		"gender.male":         "男",
+		"gender.female":       "女",
+		"gender.other":        "其他",
 	},
 }
