@@ -1,0 +1,339 @@
+// Package kpi computes kith's retention figures (design.md §4) from plain
+// columns: who bought when and for how much, acquisition and retention
+// spend, all as of an explicit day. It is pure: no clock, no database.
+package kpi
+
+import (
+	"fmt"
+	"math"
+	"sort"
+	"time"
+)
+
+// Period is the calendar grain of a report.
+type Period string
+
+const (
+	Week    Period = "week"
+	Month   Period = "month"
+	Quarter Period = "quarter"
+)
+
+// ParsePeriod reads a --period value.
+func ParsePeriod(s string) (Period, error) {
+	switch Period(s) {
+	case Week, Month, Quarter:
+		return Period(s), nil
+	case "":
+		return Month, nil
+	}
+	return "", fmt.Errorf("period %q: want week, month or quarter", s)
+}
+
+// Index numbers the period holding a shop-local day (days since
+// 1970-01-01): weeks start on Monday.
+func (p Period) Index(day int32) int32 {
+	switch p {
+	case Week:
+		return int32(math.Floor(float64(day+3) / 7)) // 1970-01-01 was a Thursday
+	case Quarter:
+		y, m, _ := civil(day)
+		return int32(y*4 + (int(m)-1)/3)
+	}
+	y, m, _ := civil(day)
+	return int32(y*12 + int(m) - 1)
+}
+
+// Start is the first day of period index i.
+func (p Period) Start(i int32) int32 {
+	switch p {
+	case Week:
+		return i*7 - 3
+	case Quarter:
+		return dayOf(int(i)/4, time.Month(int(i)%4*3+1), 1)
+	}
+	return dayOf(int(i)/12, time.Month(int(i)%12+1), 1)
+}
+
+// Label names period index i: 2024-W05, 2024-01, 2024-Q1.
+func (p Period) Label(i int32) string {
+	switch p {
+	case Week:
+		y, w := time.Unix(int64(p.Start(i))*86400, 0).UTC().ISOWeek()
+		return fmt.Sprintf("%d-W%02d", y, w)
+	case Quarter:
+		return fmt.Sprintf("%d-Q%d", i/4, i%4+1)
+	}
+	return fmt.Sprintf("%d-%02d", i/12, i%12+1)
+}
+
+func civil(day int32) (int, time.Month, int) {
+	return time.Unix(int64(day)*86400, 0).UTC().Date()
+}
+
+func dayOf(y int, m time.Month, d int) int32 {
+	return int32(time.Date(y, m, d, 0, 0, 0, 0, time.UTC).Unix() / 86400)
+}
+
+// Orders are paid orders in columns, grouped by customer and in time order
+// within a customer. Day is the shop-local day; Amount is in minor units.
+type Orders struct {
+	Customer []int64
+	Day      []int32
+	Amount   []int64
+	Channel  []string // optional: each order's customer's acquisition channel
+}
+
+// Spend is money spent per day: acquisition (marketing and sales) or
+// retention (care, cashback, gifts...).
+type Spend struct {
+	Day         []int32
+	Channel     []string
+	Amount      []int64
+	Acquisition []bool
+}
+
+// customerRun is one customer's orders: o.Customer[lo:hi].
+type customerRun struct{ lo, hi int }
+
+func runs(o *Orders) []customerRun {
+	var rs []customerRun
+	for i := 0; i < len(o.Customer); {
+		j := i
+		for j < len(o.Customer) && o.Customer[j] == o.Customer[i] {
+			j++
+		}
+		rs = append(rs, customerRun{i, j})
+		i = j
+	}
+	return rs
+}
+
+// Ratio is a share or a rate that may be undefined (0/0): Valid is false
+// then, and it is shown as such, never as NaN or Inf.
+type Ratio struct {
+	Value float64
+	Valid bool
+}
+
+func ratio(num, den float64) Ratio {
+	if den == 0 {
+		return Ratio{}
+	}
+	return Ratio{num / den, true}
+}
+
+// PeriodFigures are the counts and sums of one period.
+type PeriodFigures struct {
+	Index                    int32
+	Label                    string
+	Start, End               int32 // first and last day counted (End may be the as-of day)
+	Active, New, Returning   int
+	Orders                   int
+	Revenue                  int64
+	RevenueNew               int64
+	RevenueReturning         int64
+	Repeaters                int // customers with two orders or more in the period
+	Retained                 int // active in the previous period and in this one
+	PreviousActive           int
+	AcquisitionSpend         int64
+	RetentionSpend           int64
+	RepurchaseRate           Ratio // Repeaters / Active
+	RetentionRate            Ratio // Retained / PreviousActive
+	ChurnRate                Ratio // 1 - RetentionRate
+	AOV                      Ratio // Revenue / Orders, minor units
+	PurchasesPerBuyer        Ratio // Orders / Active
+	CAC                      Ratio // AcquisitionSpend / New, minor units
+	RetentionCostPerRetained Ratio // RetentionSpend / Retained, minor units
+}
+
+// Figures computes the figures of period index idx, counting days up to
+// asOf. It needs the whole history (for "new" and "retained").
+func Figures(o *Orders, s *Spend, p Period, idx, asOf int32) PeriodFigures {
+	f := PeriodFigures{Index: idx, Label: p.Label(idx), Start: p.Start(idx), End: min(p.Start(idx+1)-1, asOf)}
+	prevStart := p.Start(idx - 1)
+	for _, r := range runs(o) {
+		first := o.Day[r.lo]
+		var inP, inPrev int
+		var rev int64
+		for k := r.lo; k < r.hi; k++ {
+			d := o.Day[k]
+			switch {
+			case d >= f.Start && d <= f.End:
+				inP++
+				rev += o.Amount[k]
+			case d >= prevStart && d < f.Start:
+				inPrev++
+			}
+		}
+		if inPrev > 0 {
+			f.PreviousActive++
+		}
+		if inP == 0 {
+			continue
+		}
+		f.Active++
+		f.Orders += inP
+		f.Revenue += rev
+		if inP >= 2 {
+			f.Repeaters++
+		}
+		if first >= f.Start {
+			f.New++
+			f.RevenueNew += rev
+		} else {
+			f.Returning++
+			f.RevenueReturning += rev
+		}
+		if inPrev > 0 {
+			f.Retained++
+		}
+	}
+	if s != nil {
+		for i, d := range s.Day {
+			if d >= f.Start && d <= f.End {
+				if s.Acquisition[i] {
+					f.AcquisitionSpend += s.Amount[i]
+				} else {
+					f.RetentionSpend += s.Amount[i]
+				}
+			}
+		}
+	}
+	f.RepurchaseRate = ratio(float64(f.Repeaters), float64(f.Active))
+	f.RetentionRate = ratio(float64(f.Retained), float64(f.PreviousActive))
+	if f.RetentionRate.Valid {
+		f.ChurnRate = Ratio{1 - f.RetentionRate.Value, true}
+	}
+	f.AOV = ratio(float64(f.Revenue), float64(f.Orders))
+	f.PurchasesPerBuyer = ratio(float64(f.Orders), float64(f.Active))
+	f.CAC = ratio(float64(f.AcquisitionSpend), float64(f.New))
+	f.RetentionCostPerRetained = ratio(float64(f.RetentionSpend), float64(f.Retained))
+	return f
+}
+
+// Overview is the headline of a shop as of a day.
+type Overview struct {
+	AsOf               int32
+	Period             Period
+	Customers          int   // bought at least once up to asOf
+	RepeatCustomers    int   // bought twice or more up to asOf
+	RepeatCustomerRate Ratio // RepeatCustomers / Customers
+	ChurnWindowDays    int
+	Churned            int // no purchase within the churn window before asOf
+	Current, Previous  PeriodFigures
+	// HistoricLTV12 is the mean revenue per customer in the 12 months from
+	// the first purchase, over customers acquired at least 12 months ago.
+	HistoricLTV12 Ratio
+	LTVToCAC      Ratio
+	// PaybackMonths is the first month k after acquisition in which the mean
+	// cumulative revenue per customer reaches the current CAC.
+	PaybackMonths Ratio
+}
+
+// MinChurnWindow is the shortest churn window (design.md §4: 2x the median
+// inter-purchase gap, at least 90 days).
+const MinChurnWindow = 90
+
+// ChurnWindow is 2x the median gap between a customer's consecutive
+// purchase days, at least MinChurnWindow days.
+func ChurnWindow(o *Orders, asOf int32) int {
+	var gaps []int32
+	for _, r := range runs(o) {
+		for k := r.lo + 1; k < r.hi && o.Day[k] <= asOf; k++ {
+			if g := o.Day[k] - o.Day[k-1]; g > 0 {
+				gaps = append(gaps, g)
+			}
+		}
+	}
+	if len(gaps) == 0 {
+		return MinChurnWindow
+	}
+	sort.Slice(gaps, func(i, j int) bool { return gaps[i] < gaps[j] })
+	return max(MinChurnWindow, int(2*gaps[len(gaps)/2]))
+}
+
+// Compute builds the overview as of asOf for the period holding it and the
+// one before. Orders after asOf are ignored.
+func Compute(o *Orders, s *Spend, p Period, asOf int32, churnWindow int) Overview {
+	o = upTo(o, asOf)
+	ov := Overview{AsOf: asOf, Period: p, ChurnWindowDays: churnWindow}
+	if ov.ChurnWindowDays <= 0 {
+		ov.ChurnWindowDays = ChurnWindow(o, asOf)
+	}
+	idx := p.Index(asOf)
+	ov.Current = Figures(o, s, p, idx, asOf)
+	ov.Previous = Figures(o, s, p, idx-1, asOf)
+	cutoff := asOf - 365
+	var ltvSum int64
+	var ltvN int
+	monthly := make([]int64, 25) // cumulative revenue by month after acquisition, for payback
+	cohortN := make([]int, 25)
+	for _, r := range runs(o) {
+		ov.Customers++
+		if r.hi-r.lo >= 2 {
+			ov.RepeatCustomers++
+		}
+		if int(asOf-o.Day[r.hi-1]) > ov.ChurnWindowDays {
+			ov.Churned++
+		}
+		first := o.Day[r.lo]
+		if first <= cutoff {
+			ltvN++
+			for k := r.lo; k < r.hi && o.Day[k] < first+365; k++ {
+				ltvSum += o.Amount[k]
+			}
+		}
+		// Months since acquisition this customer has been observed for.
+		observed := int(asOf-first) / 30
+		for m := 1; m <= 24 && m <= observed; m++ {
+			cohortN[m]++
+		}
+		for k := r.lo; k < r.hi; k++ {
+			m := int(o.Day[k]-first)/30 + 1
+			for mm := m; mm <= 24 && mm <= observed; mm++ {
+				monthly[mm] += o.Amount[k]
+			}
+		}
+	}
+	ov.RepeatCustomerRate = ratio(float64(ov.RepeatCustomers), float64(ov.Customers))
+	ov.HistoricLTV12 = ratio(float64(ltvSum), float64(ltvN))
+	if ov.Current.CAC.Valid && ov.HistoricLTV12.Valid {
+		ov.LTVToCAC = ratio(ov.HistoricLTV12.Value, ov.Current.CAC.Value)
+	}
+	if ov.Current.CAC.Valid {
+		for m := 1; m <= 24; m++ {
+			if cohortN[m] > 0 && float64(monthly[m])/float64(cohortN[m]) >= ov.Current.CAC.Value {
+				ov.PaybackMonths = Ratio{float64(m), true}
+				break
+			}
+		}
+	}
+	return ov
+}
+
+// upTo drops orders after asOf (keeping the columns' order).
+func upTo(o *Orders, asOf int32) *Orders {
+	late := false
+	for _, d := range o.Day {
+		if d > asOf {
+			late = true
+			break
+		}
+	}
+	if !late {
+		return o
+	}
+	c := &Orders{}
+	for i, d := range o.Day {
+		if d <= asOf {
+			c.Customer = append(c.Customer, o.Customer[i])
+			c.Day = append(c.Day, d)
+			c.Amount = append(c.Amount, o.Amount[i])
+			if o.Channel != nil {
+				c.Channel = append(c.Channel, o.Channel[i])
+			}
+		}
+	}
+	return c
+}
