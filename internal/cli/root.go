@@ -22,6 +22,7 @@ import (
 type Backend interface {
 	importer.Sink
 	report.Source
+	SpendUntil(ctx context.Context, until time.Time) (*report.SpendRows, error)
 	CustomerView(ctx context.Context, ref string, orders int) (*customer.View, error)
 	UpsertStaff(ctx context.Context, name, email, role, skills string, capacity int) (int64, error)
 	Migrate(ctx context.Context) error
@@ -148,7 +149,7 @@ reminders that keep customers coming back.`,
 	pf.StringVar(&a.cfg.DB, "db", a.cfg.DB, "database: a SQLite file path or a postgres:// URL (env KITH_DB)")
 	pf.StringVar(&a.langS, "lang", "", "language of output: en or zh-CN (default from KITH_LANG or LANG)")
 	pf.StringVar(&a.format, "format", "table", "output format: table, json or csv")
-	root.AddCommand(a.importCmd(), a.demoCmd(), a.customerCmd(), a.migrateCmd(), a.clvCmd())
+	root.AddCommand(a.importCmd(), a.demoCmd(), a.customerCmd(), a.migrateCmd(), a.clvCmd(), a.reportCmd())
 	// Materialise cobra's own help and completion commands so they carry
 	// examples like every other command.
 	root.InitDefaultHelpCmd()

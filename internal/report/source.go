@@ -50,3 +50,18 @@ type Source interface {
 	SaveScores(ctx context.Context, set *ScoreSet) error
 	CustomerNames(ctx context.Context, ids []int64) (map[int64]CustomerName, error)
 }
+
+// SpendRows are spend records in columns; Day is the calendar date as days
+// since 1970-01-01.
+type SpendRows struct {
+	Day     []int32
+	Channel []string
+	Kind    []string
+	Amount  []int64
+}
+
+// SpendSource is what the retention reports need beyond purchases.
+type SpendSource interface {
+	Purchases(ctx context.Context, until time.Time) (*Purchases, error)
+	SpendUntil(ctx context.Context, until time.Time) (*SpendRows, error)
+}

@@ -259,3 +259,28 @@ func (s *Store) CustomerNames(ctx context.Context, ids []int64) (map[int64]repor
 	}
 	return out, nil
 }
+
+const selectSpend = `SELECT day, channel, kind, amount FROM spend WHERE day <= $1 ORDER BY day`
+
+// SpendUntil loads spend up to a date.
+func (s *Store) SpendUntil(ctx context.Context, until time.Time) (*report.SpendRows, error) {
+	rows, err := s.rd.QueryContext(ctx, selectSpend, s.d.day(until))
+	if err != nil {
+		return nil, fmt.Errorf("spend: %w", err)
+	}
+	defer rows.Close()
+	out := &report.SpendRows{}
+	for rows.Next() {
+		var d dbTime
+		var ch, kind string
+		var amount int64
+		if err := rows.Scan(&d, &ch, &kind, &amount); err != nil {
+			return nil, fmt.Errorf("spend: %w", err)
+		}
+		out.Day = append(out.Day, int32(d.Unix()/86400))
+		out.Channel = append(out.Channel, ch)
+		out.Kind = append(out.Kind, kind)
+		out.Amount = append(out.Amount, amount)
+	}
+	return out, rows.Err()
+}

@@ -81,3 +81,21 @@ func TestPurchasesAndScores(t *testing.T) {
 		})
 	}
 }
+
+func TestSpendUntil(t *testing.T) {
+	const csv = "月份,渠道,类型,金额\n2024-01,抖音,营销,100\n2024-02-15,微信,返现,20.5\n2024-03,抖音,销售,7\n"
+	for _, engine := range storetest.Engines(t) {
+		t.Run(engine, func(t *testing.T) {
+			s := storetest.Open(t, engine)
+			importFile(t, s, importer.Spend, writeFile(t, "spend.csv", csv))
+			sp, err := s.SpendUntil(context.Background(), time.Date(2024, 2, 15, 0, 0, 0, 0, time.UTC))
+			if err != nil {
+				t.Fatal(err)
+			}
+			jan := int32(time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC).Unix() / 86400)
+			if len(sp.Day) != 2 || sp.Day[0] != jan || sp.Kind[1] != "cashback" || sp.Amount[1] != 2050 || sp.Channel[0] != "抖音" {
+				t.Errorf("spend = %+v", sp)
+			}
+		})
+	}
+}

@@ -1,0 +1,251 @@
+package cli
+
+import (
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/kithcrm/kith/internal/analytics/kpi"
+	"github.com/kithcrm/kith/internal/money"
+	"github.com/kithcrm/kith/internal/report"
+	"github.com/spf13/cobra"
+)
+
+// reportFlags are shared by the report subcommands.
+type reportFlags struct {
+	asOf, period string
+	churnWindow  int
+}
+
+func (f *reportFlags) add(cmd *cobra.Command) {
+	cmd.Flags().StringVar(&f.asOf, "as-of", "", "compute as of this date, YYYY-MM-DD (default today)")
+	cmd.Flags().StringVar(&f.period, "period", "month", "calendar period: week (from Monday), month or quarter")
+}
+
+func (a *app) reportOptions(f *reportFlags) (report.Options, error) {
+	var o report.Options
+	var err error
+	if o.Period, err = kpi.ParsePeriod(f.period); err != nil {
+		return o, usageErr(err)
+	}
+	if o.Location, err = time.LoadLocation(a.cfg.TimeZone); err != nil {
+		return o, err
+	}
+	o.AsOf = a.env.Now().In(o.Location)
+	if f.asOf != "" {
+		if o.AsOf, err = time.ParseInLocation("2006-01-02", f.asOf, o.Location); err != nil {
+			return o, usageErr(fmt.Errorf("--as-of %q: want YYYY-MM-DD", f.asOf))
+		}
+	}
+	o.ChurnWindow = f.churnWindow
+	return o, nil
+}
+
+func (a *app) reportCmd() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "report",
+		Short: "Retention reports: overview, pareto (more to come: trend, cohorts, cac, drivers, rfm, classes)",
+		Long: `report computes kith's retention figures from the imported orders and spend,
+as of a date, exactly as defined in docs/reports.md.`,
+		Example: `  kith report overview --period month
+  kith report pareto --format json`,
+		Args: args(cobra.NoArgs),
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return usageErr(fmt.Errorf("report needs a subcommand: overview or pareto"))
+		},
+	}
+	cmd.AddCommand(a.overviewCmd(), a.paretoCmd())
+	return cmd
+}
+
+// jsonRatio renders an undefined ratio as null, never NaN or Inf.
+func jsonRatio(r kpi.Ratio, digits int) any {
+	if !r.Valid {
+		return nil
+	}
+	return round(r.Value, digits)
+}
+
+func jsonMoney(r kpi.Ratio, cur string) any {
+	if !r.Valid {
+		return nil
+	}
+	return money.Money{Minor: int64(r.Value + 0.5), Currency: cur}.Decimal()
+}
+
+func (a *app) overviewCmd() *cobra.Command {
+	var f reportFlags
+	cmd := &cobra.Command{
+		Use:   "overview",
+		Short: "Are we keeping our customers? New vs returning, retention, churn, CAC and LTV for a period",
+		Long: `overview shows, for the period holding --as-of (up to that day) and the one
+before: active, new and returning customers; revenue from each; repurchase,
+retention and churn rates; average order value; purchases per buyer; CAC and
+retention cost per retained customer; and for the shop: customers ever, the
+repeat-customer rate, silently churned customers, historic 12-month LTV,
+LTV:CAC and payback months. Each figure is defined in docs/reports.md.`,
+		Example: `  kith report overview
+  kith report overview --as-of 2025-12-31 --period quarter --lang zh-CN
+  kith report overview --format json`,
+		Args: args(cobra.NoArgs),
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			o, err := a.reportOptions(&f)
+			if err != nil {
+				return err
+			}
+			be, err := a.open(cmd.Context(), OpenNormal)
+			if err != nil {
+				return err
+			}
+			defer be.Close()
+			ov, err := report.RetentionOverview(cmd.Context(), be, o)
+			if err != nil {
+				return err
+			}
+			return a.printOverview(ov)
+		},
+	}
+	f.add(cmd)
+	cmd.Flags().IntVar(&f.churnWindow, "churn-window", 0, "days without a purchase after which a customer counts as churned (default: 2x the median gap, at least 90)")
+	return cmd
+}
+
+func (a *app) printOverview(ov *report.Overview) error {
+	cur := ov.Currency
+	dec := func(minor int64) string { return money.Money{Minor: minor, Currency: cur}.Decimal() }
+	periodJSON := func(p kpi.PeriodFigures) map[string]any {
+		return map[string]any{
+			"period": p.Label, "from": dayString(p.Start), "to": dayString(p.End),
+			"active": p.Active, "new": p.New, "returning": p.Returning, "orders": p.Orders,
+			"revenue": dec(p.Revenue), "revenue_new": dec(p.RevenueNew), "revenue_returning": dec(p.RevenueReturning),
+			"repurchase_rate": jsonRatio(p.RepurchaseRate, 6), "retention_rate": jsonRatio(p.RetentionRate, 6),
+			"churn_rate": jsonRatio(p.ChurnRate, 6), "retained": p.Retained,
+			"aov": jsonMoney(p.AOV, cur), "purchases_per_buyer": jsonRatio(p.PurchasesPerBuyer, 6),
+			"acquisition_spend": dec(p.AcquisitionSpend), "retention_spend": dec(p.RetentionSpend),
+			"cac": jsonMoney(p.CAC, cur), "retention_cost": jsonMoney(p.RetentionCostPerRetained, cur),
+		}
+	}
+	c, p := ov.Current, ov.Previous
+	out := periodJSON(c)
+	out["as_of"] = dayString(ov.AsOf)
+	out["period_kind"] = string(ov.Period)
+	out["currency"] = cur
+	out["customers"] = ov.Customers
+	out["repeat_customers"] = ov.RepeatCustomers
+	out["repeat_customer_rate"] = jsonRatio(ov.RepeatCustomerRate, 6)
+	out["churn_window_days"] = ov.ChurnWindowDays
+	out["churned"] = ov.Churned
+	out["ltv_12m"] = jsonMoney(ov.HistoricLTV12, cur)
+	out["ltv_cac"] = jsonRatio(ov.LTVToCAC, 4)
+	out["payback_months"] = jsonRatio(ov.PaybackMonths, 0)
+	out["previous"] = periodJSON(p)
+
+	pct := func(r kpi.Ratio) string {
+		if !r.Valid {
+			return a.t("report.undefined")
+		}
+		return strconv.FormatFloat(100*r.Value, 'f', 1, 64) + "%"
+	}
+	mon := func(r kpi.Ratio) string {
+		if !r.Valid {
+			return a.t("report.undefined")
+		}
+		return fmtMoney(int64(r.Value+0.5), cur)
+	}
+	num := func(r kpi.Ratio, d int) string {
+		if !r.Valid {
+			return a.t("report.undefined")
+		}
+		return strconv.FormatFloat(r.Value, 'f', d, 64)
+	}
+	itoa := strconv.Itoa
+	t := table{header: []string{a.t("report.figure"), c.Label, p.Label}}
+	row := func(key, cv, pv string) { t.rows = append(t.rows, []string{a.t(key), cv, pv}) }
+	row("report.active", itoa(c.Active), itoa(p.Active))
+	row("report.new", itoa(c.New), itoa(p.New))
+	row("report.returning", itoa(c.Returning), itoa(p.Returning))
+	row("report.revenue", fmtMoney(c.Revenue, cur), fmtMoney(p.Revenue, cur))
+	row("report.revenue_new", fmtMoney(c.RevenueNew, cur), fmtMoney(p.RevenueNew, cur))
+	row("report.revenue_returning", fmtMoney(c.RevenueReturning, cur), fmtMoney(p.RevenueReturning, cur))
+	row("report.repurchase_rate", pct(c.RepurchaseRate), pct(p.RepurchaseRate))
+	row("report.retention_rate", pct(c.RetentionRate), pct(p.RetentionRate))
+	row("report.churn_rate", pct(c.ChurnRate), pct(p.ChurnRate))
+	row("report.aov", mon(c.AOV), mon(p.AOV))
+	row("report.ppb", num(c.PurchasesPerBuyer, 2), num(p.PurchasesPerBuyer, 2))
+	row("report.cac", mon(c.CAC), mon(p.CAC))
+	row("report.retention_cost", mon(c.RetentionCostPerRetained), mon(p.RetentionCostPerRetained))
+	if a.cfg.Format != "table" {
+		return write(a.env.Stdout, a.cfg.Format, t, out)
+	}
+	w := a.env.Stdout
+	fmt.Fprintln(w, a.t("report.overview_head", dayString(ov.AsOf), cur))
+	printTable(w, t)
+	fmt.Fprintln(w)
+	st := table{header: []string{a.t("report.shop"), ""}}
+	st.rows = append(st.rows,
+		[]string{a.t("report.customers"), itoa(ov.Customers)},
+		[]string{a.t("report.repeat_rate"), pct(ov.RepeatCustomerRate)},
+		[]string{a.t("report.churned", ov.ChurnWindowDays), itoa(ov.Churned)},
+		[]string{a.t("report.ltv12"), mon(ov.HistoricLTV12)},
+		[]string{a.t("report.ltv_cac"), num(ov.LTVToCAC, 2)},
+		[]string{a.t("report.payback"), num(ov.PaybackMonths, 0)})
+	printTable(w, st)
+	return nil
+}
+
+func dayString(d int32) string {
+	return time.Unix(int64(d)*86400, 0).UTC().Format("2006-01-02")
+}
+
+func (a *app) paretoCmd() *cobra.Command {
+	var f reportFlags
+	cmd := &cobra.Command{
+		Use:   "pareto",
+		Short: "Who brings the revenue? Share of the top 1/5/10/20/50% of customers, Lorenz curve, Gini",
+		Long: `pareto sorts customers by paid revenue up to --as-of and shows the share of
+revenue from the top 1, 5, 10, 20 and 50% of them, the Lorenz curve (share of
+revenue from the bottom x% of customers) and the Gini coefficient (0: every
+customer spends the same; near 1: one customer brings everything).`,
+		Example: `  kith report pareto
+  kith report pareto --format json | jq .top`,
+		Args: args(cobra.NoArgs),
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			o, err := a.reportOptions(&f)
+			if err != nil {
+				return err
+			}
+			be, err := a.open(cmd.Context(), OpenNormal)
+			if err != nil {
+				return err
+			}
+			defer be.Close()
+			p, err := report.RevenueConcentration(cmd.Context(), be, o)
+			if err != nil {
+				return err
+			}
+			t := table{header: []string{a.t("report.top"), a.t("report.customers"), a.t("report.revenue_share")}}
+			var top []map[string]any
+			for _, s := range p.Top {
+				t.rows = append(t.rows, []string{strconv.FormatFloat(100*s.Fraction, 'f', 0, 64) + "%", strconv.Itoa(s.Customers),
+					strconv.FormatFloat(100*s.Share, 'f', 1, 64) + "%"})
+				top = append(top, map[string]any{"fraction": s.Fraction, "customers": s.Customers, "share": round(s.Share, 6)})
+			}
+			if a.cfg.Format != "table" {
+				var lorenz [][2]float64
+				for _, pt := range p.Lorenz {
+					lorenz = append(lorenz, [2]float64{pt.Customers, round(pt.Revenue, 6)})
+				}
+				return write(a.env.Stdout, a.cfg.Format, t, map[string]any{"as_of": o.AsOf.Format("2006-01-02"),
+					"customers": p.Customers, "revenue": money.Money{Minor: p.Revenue, Currency: p.Currency}.Decimal(),
+					"currency": p.Currency, "top": top, "gini": round(p.Gini, 6), "lorenz": lorenz})
+			}
+			w := a.env.Stdout
+			fmt.Fprintln(w, a.t("report.pareto_head", p.Customers, fmtMoney(p.Revenue, p.Currency), o.AsOf.Format("2006-01-02")))
+			printTable(w, t)
+			fmt.Fprintln(w, a.t("report.gini", p.Gini))
+			return nil
+		},
+	}
+	f.add(cmd)
+	return cmd
+}

@@ -1,0 +1,74 @@
+package report
+
+import (
+	"context"
+	"time"
+
+	"github.com/kithcrm/kith/internal/analytics/kpi"
+	"github.com/kithcrm/kith/internal/analytics/pareto"
+	"github.com/kithcrm/kith/internal/order"
+)
+
+// Options set a retention report's as-of date, period and zone.
+type Options struct {
+	AsOf        time.Time
+	Period      kpi.Period
+	Location    *time.Location
+	ChurnWindow int // days; 0 = 2x the median gap, at least 90
+}
+
+// orders loads paid orders to the end of the as-of date as kpi columns.
+func orders(ctx context.Context, src SpendSource, o Options) (*kpi.Orders, string, error) {
+	p, err := src.Purchases(ctx, asOfEnd(o.AsOf, o.Location))
+	if err != nil {
+		return nil, "", err
+	}
+	c := toCLV(p, o.Location)
+	return &kpi.Orders{Customer: p.Customer, Day: c.Day, Amount: p.Amount}, p.Currency, nil
+}
+
+// Overview is the headline report.
+type Overview struct {
+	kpi.Overview
+	Currency string
+}
+
+// RetentionOverview computes the overview as of o.AsOf.
+func RetentionOverview(ctx context.Context, src SpendSource, o Options) (*Overview, error) {
+	ord, cur, err := orders(ctx, src, o)
+	if err != nil {
+		return nil, err
+	}
+	sp, err := src.SpendUntil(ctx, asOfEnd(o.AsOf, o.Location))
+	if err != nil {
+		return nil, err
+	}
+	s := &kpi.Spend{Day: sp.Day, Channel: sp.Channel, Amount: sp.Amount, Acquisition: make([]bool, len(sp.Day))}
+	for i, k := range sp.Kind {
+		s.Acquisition[i] = order.IsAcquisition(k)
+	}
+	ov := kpi.Compute(ord, s, o.Period, localDay(o.AsOf, o.Location), o.ChurnWindow)
+	return &Overview{Overview: ov, Currency: cur}, nil
+}
+
+// Pareto is the revenue concentration report.
+type Pareto struct {
+	pareto.Result
+	Currency string
+}
+
+// RevenueConcentration measures revenue per customer up to the as-of date.
+func RevenueConcentration(ctx context.Context, src SpendSource, o Options) (*Pareto, error) {
+	ord, cur, err := orders(ctx, src, o)
+	if err != nil {
+		return nil, err
+	}
+	var rev []int64
+	for i := range ord.Customer {
+		if i == 0 || ord.Customer[i] != ord.Customer[i-1] {
+			rev = append(rev, 0)
+		}
+		rev[len(rev)-1] += ord.Amount[i]
+	}
+	return &Pareto{Result: pareto.Compute(rev), Currency: cur}, nil
+}
