@@ -51,6 +51,48 @@ func TestReportCommands(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &p); code != 0 || err != nil || len(p.Top) != 5 || len(p.Lorenz) != 101 || p.Gini <= 0 || p.Customers == 0 {
 		t.Errorf("pareto: %d %v %+v", code, err, p)
 	}
+	code, out, errOut = kith(t, nil, "report", "trend", "--db", db, "--as-of", "2026-06-30", "--from", "2026-01-01", "--format", "json")
+	var tr struct {
+		Periods []struct {
+			Period      string `json:"period"`
+			Won         int    `json:"won"`
+			Lost        int    `json:"lost"`
+			Reactivated int    `json:"reactivated"`
+			Net         int    `json:"net"`
+			Alive       int    `json:"customers_alive"`
+		} `json:"periods"`
+	}
+	if err := json.Unmarshal([]byte(out), &tr); code != 0 || err != nil || len(tr.Periods) != 6 || tr.Periods[0].Period != "2026-01" {
+		t.Fatalf("trend: %d %v %s\n%s", code, err, errOut, out)
+	}
+	for i, r := range tr.Periods {
+		if r.Net != r.Won+r.Reactivated-r.Lost {
+			t.Errorf("%s: net %d != won %d + back %d - lost %d", r.Period, r.Net, r.Won, r.Reactivated, r.Lost)
+		}
+		if i > 0 && r.Alive-tr.Periods[i-1].Alive != r.Net {
+			t.Errorf("%s: customers alive moved by %d, net is %d", r.Period, r.Alive-tr.Periods[i-1].Alive, r.Net)
+		}
+	}
+	code, out, _ = kith(t, nil, "report", "cohorts", "--db", db, "--as-of", "2026-06-30", "--format", "json")
+	var co struct {
+		Cohorts []struct {
+			Size      int       `json:"size"`
+			Retention []float64 `json:"retention"`
+		} `json:"cohorts"`
+	}
+	if err := json.Unmarshal([]byte(out), &co); code != 0 || err != nil || len(co.Cohorts) < 12 {
+		t.Fatalf("cohorts: %d %v", code, err)
+	}
+	sizes := 0
+	for _, c := range co.Cohorts {
+		sizes += c.Size
+		if c.Retention[0] != 1 {
+			t.Errorf("cohort retention starts at %v", c.Retention[0])
+		}
+	}
+	if float64(sizes) != ov["customers"].(float64) {
+		t.Errorf("cohort sizes %d != customers %v", sizes, ov["customers"])
+	}
 	if code, _, _ := kith(t, nil, "report", "overview", "--db", db, "--period", "fortnight"); code != 2 {
 		t.Errorf("bad period exited %d, want 2", code)
 	}

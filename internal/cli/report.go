@@ -44,17 +44,17 @@ func (a *app) reportOptions(f *reportFlags) (report.Options, error) {
 func (a *app) reportCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "report",
-		Short: "Retention reports: overview, pareto (more to come: trend, cohorts, cac, drivers, rfm, classes)",
+		Short: "Retention reports: overview, trend, cohorts, pareto (more to come: cac, drivers, rfm, classes)",
 		Long: `report computes kith's retention figures from the imported orders and spend,
 as of a date, exactly as defined in docs/reports.md.`,
 		Example: `  kith report overview --period month
   kith report pareto --format json`,
 		Args: args(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return usageErr(fmt.Errorf("report needs a subcommand: overview or pareto"))
+			return usageErr(fmt.Errorf("report needs a subcommand: overview, trend, cohorts or pareto"))
 		},
 	}
-	cmd.AddCommand(a.overviewCmd(), a.paretoCmd())
+	cmd.AddCommand(a.overviewCmd(), a.paretoCmd(), a.cohortsCmd(), a.trendCmd())
 	return cmd
 }
 
@@ -247,5 +247,163 @@ customer spends the same; near 1: one customer brings everything).`,
 		},
 	}
 	f.add(cmd)
+	return cmd
+}
+
+func (a *app) cohortsCmd() *cobra.Command {
+	var f reportFlags
+	var metric string
+	cmd := &cobra.Command{
+		Use:   "cohorts",
+		Short: "First-purchase cohorts by period since: customer retention, revenue retention, cumulative LTV",
+		Long: `cohorts groups customers by the period of their first purchase and shows, for
+each following period, the share still buying (--metric customers), revenue
+as a share of the first period's (--metric revenue), or cumulative revenue
+per customer, the historic LTV (--metric ltv).`,
+		Example: `  kith report cohorts
+  kith report cohorts --metric ltv --period quarter
+  kith report cohorts --format json`,
+		Args: args(cobra.NoArgs),
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if metric != "customers" && metric != "revenue" && metric != "ltv" {
+				return usageErr(fmt.Errorf("--metric %q: want customers, revenue or ltv", metric))
+			}
+			o, err := a.reportOptions(&f)
+			if err != nil {
+				return err
+			}
+			be, err := a.open(cmd.Context(), OpenNormal)
+			if err != nil {
+				return err
+			}
+			defer be.Close()
+			m, err := report.CohortReport(cmd.Context(), be, o)
+			if err != nil {
+				return err
+			}
+			width := 0
+			for _, c := range m.Cohorts {
+				width = max(width, len(c.Active))
+			}
+			t := table{header: []string{a.t("report.cohort"), a.t("report.size")}}
+			for k := 0; k < width; k++ {
+				t.header = append(t.header, "+"+strconv.Itoa(k))
+			}
+			var js []map[string]any
+			for _, c := range m.Cohorts {
+				row := []string{c.Label, strconv.Itoa(c.Size)}
+				ltv := make([]string, len(c.LTV))
+				for k := range c.Active {
+					switch metric {
+					case "customers":
+						row = append(row, strconv.FormatFloat(100*c.Retention[k], 'f', 1, 64)+"%")
+					case "revenue":
+						row = append(row, strconv.FormatFloat(100*c.RevenueRetention[k], 'f', 1, 64)+"%")
+					default:
+						row = append(row, fmtMoney(int64(c.LTV[k]+0.5), m.Currency))
+					}
+					ltv[k] = money.Money{Minor: int64(c.LTV[k] + 0.5), Currency: m.Currency}.Decimal()
+				}
+				t.rows = append(t.rows, row)
+				revs := make([]string, len(c.Revenue))
+				for k, r := range c.Revenue {
+					revs[k] = money.Money{Minor: r, Currency: m.Currency}.Decimal()
+				}
+				js = append(js, map[string]any{"cohort": c.Label, "size": c.Size, "active": c.Active, "revenue": revs,
+					"retention": roundAll(c.Retention), "revenue_retention": roundAll(c.RevenueRetention), "ltv": ltv})
+			}
+			if a.cfg.Format != "table" {
+				return write(a.env.Stdout, a.cfg.Format, t, map[string]any{"as_of": o.AsOf.Format("2006-01-02"),
+					"period": string(o.Period), "currency": m.Currency, "cohorts": js})
+			}
+			printTable(a.env.Stdout, t)
+			return nil
+		},
+	}
+	f.add(cmd)
+	cmd.Flags().StringVar(&metric, "metric", "customers", "cells: customers (retention), revenue (revenue retention) or ltv (cumulative revenue per customer)")
+	return cmd
+}
+
+func roundAll(v []float64) []float64 {
+	out := make([]float64, len(v))
+	for i, x := range v {
+		out[i] = round(x, 6)
+	}
+	return out
+}
+
+func (a *app) trendCmd() *cobra.Command {
+	var f reportFlags
+	var fromS string
+	cmd := &cobra.Command{
+		Use:   "trend",
+		Short: "The figures period by period, with the funnel: customers won, lost, net",
+		Long: `trend shows, for each period from --from to --as-of: active, new and returning
+customers, revenue, retention, and the funnel: customers won (first
+purchase), lost (entered silent churn: no purchase for the churn window),
+reactivated (bought again after churning) and the net change. "Lose 100, win
+100" shows here as a flat line of customers with a rising bill for winning
+them.`,
+		Example: `  kith report trend --from 2025-01-01
+  kith report trend --period quarter --from 2024-01-01 --format csv`,
+		Args: args(cobra.NoArgs),
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			o, err := a.reportOptions(&f)
+			if err != nil {
+				return err
+			}
+			from := o.AsOf.AddDate(-1, 0, 0)
+			if fromS != "" {
+				if from, err = time.ParseInLocation("2006-01-02", fromS, o.Location); err != nil {
+					return usageErr(fmt.Errorf("--from %q: want YYYY-MM-DD", fromS))
+				}
+			}
+			if from.After(o.AsOf) {
+				return usageErr(fmt.Errorf("--from %s is after --as-of %s", from.Format("2006-01-02"), o.AsOf.Format("2006-01-02")))
+			}
+			be, err := a.open(cmd.Context(), OpenNormal)
+			if err != nil {
+				return err
+			}
+			defer be.Close()
+			tr, err := report.Trend(cmd.Context(), be, o, from)
+			if err != nil {
+				return err
+			}
+			cur := tr.Currency
+			t := table{header: []string{a.t("report.period"), a.t("report.active"), a.t("report.new"), a.t("report.returning"),
+				a.t("report.revenue"), a.t("report.retention_rate"), a.t("report.won"), a.t("report.lost"), a.t("report.reactivated"),
+				a.t("report.net"), a.t("report.alive")}}
+			var js []map[string]any
+			for _, r := range tr.Rows {
+				ret := a.t("report.undefined")
+				if r.RetentionRate.Valid {
+					ret = strconv.FormatFloat(100*r.RetentionRate.Value, 'f', 1, 64) + "%"
+				}
+				rev := fmtMoney(r.Revenue, cur)
+				if a.cfg.Format == "csv" {
+					rev = money.Money{Minor: r.Revenue, Currency: cur}.Decimal()
+				}
+				t.rows = append(t.rows, []string{r.Label, strconv.Itoa(r.Active), strconv.Itoa(r.New), strconv.Itoa(r.Returning),
+					rev, ret, strconv.Itoa(r.Won), strconv.Itoa(r.Lost), strconv.Itoa(r.Reactivated), strconv.Itoa(r.Net), strconv.Itoa(r.Customers)})
+				js = append(js, map[string]any{"period": r.Label, "active": r.Active, "new": r.New, "returning": r.Returning,
+					"revenue": money.Money{Minor: r.Revenue, Currency: cur}.Decimal(), "retention_rate": jsonRatio(r.RetentionRate, 6),
+					"repurchase_rate": jsonRatio(r.RepurchaseRate, 6), "aov": jsonMoney(r.AOV, cur), "cac": jsonMoney(r.CAC, cur),
+					"won": r.Won, "lost": r.Lost, "reactivated": r.Reactivated, "net": r.Net, "customers_alive": r.Customers})
+			}
+			if a.cfg.Format == "json" {
+				return write(a.env.Stdout, "json", t, map[string]any{"as_of": o.AsOf.Format("2006-01-02"), "period": string(o.Period),
+					"churn_window_days": tr.ChurnWindow, "currency": cur, "periods": js})
+			}
+			if a.cfg.Format == "table" {
+				fmt.Fprintln(a.env.Stdout, a.t("report.trend_head", tr.ChurnWindow))
+			}
+			return write(a.env.Stdout, a.cfg.Format, t, nil)
+		},
+	}
+	f.add(cmd)
+	cmd.Flags().StringVar(&fromS, "from", "", "first date of the range, YYYY-MM-DD (default a year before --as-of)")
+	cmd.Flags().IntVar(&f.churnWindow, "churn-window", 0, "days without a purchase after which a customer is lost (default: 2x the median gap, at least 90)")
 	return cmd
 }

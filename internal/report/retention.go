@@ -72,3 +72,47 @@ func RevenueConcentration(ctx context.Context, src SpendSource, o Options) (*Par
 	}
 	return &Pareto{Result: pareto.Compute(rev), Currency: cur}, nil
 }
+
+// CohortMatrix is the cohort report.
+type CohortMatrix struct {
+	Cohorts  []kpi.Cohort
+	Currency string
+}
+
+// CohortReport builds the first-purchase cohorts up to the as-of date.
+func CohortReport(ctx context.Context, src SpendSource, o Options) (*CohortMatrix, error) {
+	ord, cur, err := orders(ctx, src, o)
+	if err != nil {
+		return nil, err
+	}
+	return &CohortMatrix{Cohorts: kpi.Cohorts(ord, o.Period, localDay(o.AsOf, o.Location)), Currency: cur}, nil
+}
+
+// TrendReport is the trend and funnel report.
+type TrendReport struct {
+	Rows        []kpi.TrendRow
+	ChurnWindow int
+	Currency    string
+}
+
+// Trend computes the figures of every period from from to o.AsOf.
+func Trend(ctx context.Context, src SpendSource, o Options, from time.Time) (*TrendReport, error) {
+	ord, cur, err := orders(ctx, src, o)
+	if err != nil {
+		return nil, err
+	}
+	sp, err := src.SpendUntil(ctx, asOfEnd(o.AsOf, o.Location))
+	if err != nil {
+		return nil, err
+	}
+	s := &kpi.Spend{Day: sp.Day, Channel: sp.Channel, Amount: sp.Amount, Acquisition: make([]bool, len(sp.Day))}
+	for i, k := range sp.Kind {
+		s.Acquisition[i] = order.IsAcquisition(k)
+	}
+	to := localDay(o.AsOf, o.Location)
+	w := o.ChurnWindow
+	if w <= 0 {
+		w = kpi.ChurnWindow(ord, to)
+	}
+	return &TrendReport{Rows: kpi.Trend(ord, s, o.Period, localDay(from, o.Location), to, w), ChurnWindow: w, Currency: cur}, nil
+}
