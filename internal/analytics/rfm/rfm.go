@@ -1,0 +1,159 @@
+// Package rfm scores customers by recency, frequency and monetary value and
+// names their segment (design.md §4). Pure: per-customer values in, scores
+// and segments out; the as-of day is passed in.
+package rfm
+
+import "sort"
+
+// Customer is one customer's history as of a day.
+type Customer struct {
+	ID       int64
+	Recency  int32 // days since the last purchase
+	Orders   int   // purchases
+	Revenue  int64 // minor units
+	LastDay  int32
+	FirstDay int32
+}
+
+// Score is a customer's R, F and M, each 1 (worst) to 5 (best), and segment.
+type Score struct {
+	ID      int64
+	R, F, M int
+	FM      int // (F + M + 1) / 2: the average, rounded up
+	Segment Segment
+}
+
+// Segment names a group of customers by R and FM.
+type Segment string
+
+const (
+	Champions         Segment = "champions"
+	Loyal             Segment = "loyal"
+	PotentialLoyalist Segment = "potential_loyalist"
+	New               Segment = "new"
+	Promising         Segment = "promising"
+	NeedAttention     Segment = "need_attention"
+	AboutToSleep      Segment = "about_to_sleep"
+	AtRisk            Segment = "at_risk"
+	CantLose          Segment = "cant_lose"
+	Hibernating       Segment = "hibernating"
+	Lost              Segment = "lost"
+)
+
+// Segments lists the segments from best to worst, the order reports use.
+var Segments = []Segment{Champions, Loyal, PotentialLoyalist, New, Promising, NeedAttention, AboutToSleep, AtRisk, CantLose, Hibernating, Lost}
+
+// Table is the segment of each R (row, 5 first) and FM (column, 1 first):
+// recent buyers split by how much they buy, lapsed ones by how much they
+// were worth. docs/reports.md prints it.
+var Table = [5][5]Segment{
+	/* R=5 */ {New, Promising, PotentialLoyalist, Champions, Champions},
+	/* R=4 */ {Promising, PotentialLoyalist, PotentialLoyalist, Loyal, Champions},
+	/* R=3 */ {AboutToSleep, NeedAttention, NeedAttention, Loyal, Loyal},
+	/* R=2 */ {Hibernating, AboutToSleep, AtRisk, AtRisk, CantLose},
+	/* R=1 */ {Lost, Hibernating, AtRisk, CantLose, CantLose},
+}
+
+// SegmentOf looks up the table.
+func SegmentOf(r, fm int) Segment { return Table[5-r][fm-1] }
+
+// quintiles scores values 1..5 by the share of values strictly below each
+// (or above, when lower is better), so equal values share a score.
+func quintiles(v []float64, lowerIsBetter bool) []int {
+	n := len(v)
+	sorted := append([]float64(nil), v...)
+	sort.Float64s(sorted)
+	out := make([]int, n)
+	for i, x := range v {
+		var better int
+		if lowerIsBetter {
+			// values strictly greater than x are worse than x
+			better = n - sort.Search(n, func(j int) bool { return sorted[j] > x })
+		} else {
+			better = sort.Search(n, func(j int) bool { return sorted[j] >= x })
+		}
+		out[i] = 1 + 5*better/n
+		if out[i] > 5 {
+			out[i] = 5
+		}
+	}
+	return out
+}
+
+// ScoreAll scores customers against each other.
+func ScoreAll(cs []Customer) []Score {
+	r := make([]float64, len(cs))
+	f := make([]float64, len(cs))
+	m := make([]float64, len(cs))
+	for i, c := range cs {
+		r[i], f[i], m[i] = float64(c.Recency), float64(c.Orders), float64(c.Revenue)
+	}
+	rs, fs, ms := quintiles(r, true), quintiles(f, false), quintiles(m, false)
+	out := make([]Score, len(cs))
+	for i, c := range cs {
+		fm := (fs[i] + ms[i] + 1) / 2
+		out[i] = Score{ID: c.ID, R: rs[i], F: fs[i], M: ms[i], FM: fm, Segment: SegmentOf(rs[i], fm)}
+	}
+	return out
+}
+
+// SegmentSummary is a segment's size and revenue share.
+type SegmentSummary struct {
+	Segment      Segment
+	Customers    int
+	Share        float64 // of customers
+	Revenue      int64
+	RevenueShare float64
+}
+
+// Summarize counts customers and revenue per segment, in Segments order.
+func Summarize(cs []Customer, scores []Score) []SegmentSummary {
+	by := map[Segment]*SegmentSummary{}
+	var total int64
+	for i, s := range scores {
+		x := by[s.Segment]
+		if x == nil {
+			x = &SegmentSummary{Segment: s.Segment}
+			by[s.Segment] = x
+		}
+		x.Customers++
+		x.Revenue += cs[i].Revenue
+		total += cs[i].Revenue
+	}
+	out := make([]SegmentSummary, 0, len(Segments))
+	for _, seg := range Segments {
+		x := by[seg]
+		if x == nil {
+			x = &SegmentSummary{Segment: seg}
+		}
+		if len(cs) > 0 {
+			x.Share = float64(x.Customers) / float64(len(cs))
+		}
+		if total > 0 {
+			x.RevenueShare = float64(x.Revenue) / float64(total)
+		}
+		out = append(out, *x)
+	}
+	return out
+}
+
+// Migration counts customers moving from one segment (at the earlier date)
+// to another (at the later date), for customers scored at both.
+func Migration(before, after []Score) map[Segment]map[Segment]int {
+	was := make(map[int64]Segment, len(before))
+	for _, s := range before {
+		was[s.ID] = s.Segment
+	}
+	out := map[Segment]map[Segment]int{}
+	for _, s := range after {
+		from, ok := was[s.ID]
+		if !ok {
+			continue
+		}
+		if out[from] == nil {
+			out[from] = map[Segment]int{}
+		}
+		out[from][s.Segment]++
+	}
+	return out
+}
