@@ -93,6 +93,56 @@ func TestReportCommands(t *testing.T) {
 	if float64(sizes) != ov["customers"].(float64) {
 		t.Errorf("cohort sizes %d != customers %v", sizes, ov["customers"])
 	}
+	code, out, _ = kith(t, nil, "report", "rfm", "--db", db, "--as-of", "2026-06-30", "--compare", "2026-01-31", "--format", "json")
+	var rf struct {
+		Segments []struct {
+			Segment      string  `json:"segment"`
+			Customers    int     `json:"customers"`
+			RevenueShare float64 `json:"revenue_share"`
+		} `json:"segments"`
+		Migration map[string]map[string]int `json:"migration"`
+	}
+	if err := json.Unmarshal([]byte(out), &rf); code != 0 || err != nil || len(rf.Segments) != 11 || len(rf.Migration) == 0 {
+		t.Fatalf("rfm: %d %v %s", code, err, out)
+	}
+	inSegments := 0
+	for _, s := range rf.Segments {
+		inSegments += s.Customers
+	}
+	if float64(inSegments) != ov["customers"].(float64) {
+		t.Errorf("segments hold %d customers, the shop has %v", inSegments, ov["customers"])
+	}
+	code, out, _ = kith(t, nil, "report", "rfm", "--db", db, "--as-of", "2026-06-30", "--customers", "champions", "--format", "json")
+	var members struct {
+		Customers []struct {
+			ExternalID string `json:"external_id"`
+			R          int    `json:"r"`
+		} `json:"customers"`
+	}
+	if err := json.Unmarshal([]byte(out), &members); code != 0 || err != nil || len(members.Customers) != rf.Segments[0].Customers ||
+		!strings.HasPrefix(members.Customers[0].ExternalID, "C") || members.Customers[0].R < 4 {
+		t.Errorf("champions list: %d %v %s", code, err, out)
+	}
+	code, out, _ = kith(t, nil, "report", "classes", "--db", db, "--as-of", "2026-06-30", "--format", "json")
+	var cl struct {
+		Classes []struct {
+			Customers int `json:"customers"`
+		} `json:"classes"`
+		Rule map[string]any `json:"rule"`
+	}
+	if err := json.Unmarshal([]byte(out), &cl); code != 0 || err != nil || len(cl.Classes) != 4 || cl.Rule["alive_source"] == nil {
+		t.Fatalf("classes: %d %v %s", code, err, out)
+	}
+	inClasses := 0
+	for _, c := range cl.Classes {
+		inClasses += c.Customers
+	}
+	if float64(inClasses) != ov["customers"].(float64) {
+		t.Errorf("classes hold %d customers, the shop has %v", inClasses, ov["customers"])
+	}
+	if code, _, _ := kith(t, nil, "report", "rfm", "--db", db, "--customers", "vip"); code != 2 {
+		t.Errorf("unknown segment exited %d, want 2", code)
+	}
 	if code, _, _ := kith(t, nil, "report", "overview", "--db", db, "--period", "fortnight"); code != 2 {
 		t.Errorf("bad period exited %d, want 2", code)
 	}

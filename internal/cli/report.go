@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/kithcrm/kith/internal/analytics/kpi"
+	"github.com/kithcrm/kith/internal/analytics/rfm"
 	"github.com/kithcrm/kith/internal/money"
 	"github.com/kithcrm/kith/internal/report"
 	"github.com/spf13/cobra"
@@ -44,17 +45,17 @@ func (a *app) reportOptions(f *reportFlags) (report.Options, error) {
 func (a *app) reportCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "report",
-		Short: "Retention reports: overview, trend, cohorts, pareto (more to come: cac, drivers, rfm, classes)",
+		Short: "Retention reports: overview, trend, cohorts, rfm, classes, pareto (cac and drivers to come)",
 		Long: `report computes kith's retention figures from the imported orders and spend,
 as of a date, exactly as defined in docs/reports.md.`,
 		Example: `  kith report overview --period month
   kith report pareto --format json`,
 		Args: args(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return usageErr(fmt.Errorf("report needs a subcommand: overview, trend, cohorts or pareto"))
+			return usageErr(fmt.Errorf("report needs a subcommand: overview, trend, cohorts, rfm, classes or pareto"))
 		},
 	}
-	cmd.AddCommand(a.overviewCmd(), a.paretoCmd(), a.cohortsCmd(), a.trendCmd())
+	cmd.AddCommand(a.overviewCmd(), a.paretoCmd(), a.cohortsCmd(), a.trendCmd(), a.rfmCmd(), a.classesCmd())
 	return cmd
 }
 
@@ -405,5 +406,174 @@ them.`,
 	f.add(cmd)
 	cmd.Flags().StringVar(&fromS, "from", "", "first date of the range, YYYY-MM-DD (default a year before --as-of)")
 	cmd.Flags().IntVar(&f.churnWindow, "churn-window", 0, "days without a purchase after which a customer is lost (default: 2x the median gap, at least 90)")
+	return cmd
+}
+
+func (a *app) rfmCmd() *cobra.Command {
+	var f reportFlags
+	var compare, members string
+	cmd := &cobra.Command{
+		Use:   "rfm",
+		Short: "RFM scores and segments (Champions ... Lost), their sizes and revenue, and who moved",
+		Long: `rfm scores every customer 1-5 on recency (days since the last purchase),
+frequency (purchases) and monetary value (revenue) by quintiles, with equal
+values kept in one score, and names the segment from R and FM = (F+M)/2
+rounded up, by the table in docs/reports.md. --compare DATE shows how
+customers moved between segments since that date; --customers SEGMENT lists
+a segment's members.`,
+		Example: `  kith report rfm
+  kith report rfm --compare 2026-06-30
+  kith report rfm --customers at_risk --format csv`,
+		Args: args(cobra.NoArgs),
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			o, err := a.reportOptions(&f)
+			if err != nil {
+				return err
+			}
+			var since time.Time
+			if compare != "" {
+				if since, err = time.ParseInLocation("2006-01-02", compare, o.Location); err != nil {
+					return usageErr(fmt.Errorf("--compare %q: want YYYY-MM-DD", compare))
+				}
+			}
+			seg := rfm.Segment(members)
+			if members != "" && !validSegment(seg) {
+				return usageErr(fmt.Errorf("--customers %q: want one of %v", members, rfm.Segments))
+			}
+			be, err := a.open(cmd.Context(), OpenNormal)
+			if err != nil {
+				return err
+			}
+			defer be.Close()
+			r, err := report.RFM(cmd.Context(), be, o, since, seg)
+			if err != nil {
+				return err
+			}
+			if members != "" {
+				return a.printMembers(r, seg)
+			}
+			t := table{header: []string{a.t("report.segment"), a.t("report.customers"), a.t("report.customer_share"), a.t("report.revenue"), a.t("report.revenue_share")}}
+			var js []map[string]any
+			for _, s := range r.Segments {
+				t.rows = append(t.rows, []string{a.t("segment." + string(s.Segment)), strconv.Itoa(s.Customers),
+					strconv.FormatFloat(100*s.Share, 'f', 1, 64) + "%", fmtMoney(s.Revenue, r.Currency), strconv.FormatFloat(100*s.RevenueShare, 'f', 1, 64) + "%"})
+				js = append(js, map[string]any{"segment": s.Segment, "customers": s.Customers, "share": round(s.Share, 6),
+					"revenue": money.Money{Minor: s.Revenue, Currency: r.Currency}.Decimal(), "revenue_share": round(s.RevenueShare, 6)})
+			}
+			if a.cfg.Format != "table" {
+				out := map[string]any{"as_of": o.AsOf.Format("2006-01-02"), "currency": r.Currency, "segments": js}
+				if r.Migration != nil {
+					out["compare_to"] = since.Format("2006-01-02")
+					out["migration"] = r.Migration
+				}
+				return write(a.env.Stdout, a.cfg.Format, t, out)
+			}
+			w := a.env.Stdout
+			fmt.Fprintln(w, a.t("report.rfm_head", len(r.Customers), o.AsOf.Format("2006-01-02")))
+			printTable(w, t)
+			if r.Migration != nil {
+				fmt.Fprintln(w)
+				fmt.Fprintln(w, a.t("report.migration", since.Format("2006-01-02")))
+				mt := table{header: []string{a.t("report.from"), a.t("report.to"), a.t("report.customers")}}
+				for _, from := range rfm.Segments {
+					for _, to := range rfm.Segments {
+						if n := r.Migration[from][to]; n > 0 && from != to {
+							mt.rows = append(mt.rows, []string{a.t("segment." + string(from)), a.t("segment." + string(to)), strconv.Itoa(n)})
+						}
+					}
+				}
+				printTable(w, mt)
+			}
+			return nil
+		},
+	}
+	f.add(cmd)
+	cmd.Flags().StringVar(&compare, "compare", "", "also score as of this earlier date and show who moved between segments")
+	cmd.Flags().StringVar(&members, "customers", "", "list the members of this segment (e.g. at_risk, champions)")
+	return cmd
+}
+
+func validSegment(s rfm.Segment) bool {
+	for _, x := range rfm.Segments {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func (a *app) printMembers(r *report.RFMReport, seg rfm.Segment) error {
+	t := table{header: []string{a.t("customer.id"), a.t("customer.name"), "R", "F", "M", a.t("clv.days_since"), a.t("report.orders"), a.t("report.revenue")}}
+	var js []map[string]any
+	for i, s := range r.Scores {
+		if s.Segment != seg {
+			continue
+		}
+		c, n := r.Customers[i], r.Names[s.ID]
+		rev := fmtMoney(c.Revenue, r.Currency)
+		if a.cfg.Format == "csv" {
+			rev = money.Money{Minor: c.Revenue, Currency: r.Currency}.Decimal()
+		}
+		t.rows = append(t.rows, []string{n.ExternalID, n.Name, strconv.Itoa(s.R), strconv.Itoa(s.F), strconv.Itoa(s.M),
+			strconv.Itoa(int(c.Recency)), strconv.Itoa(c.Orders), rev})
+		js = append(js, map[string]any{"external_id": n.ExternalID, "name": n.Name, "r": s.R, "f": s.F, "m": s.M,
+			"recency_days": c.Recency, "orders": c.Orders, "revenue": money.Money{Minor: c.Revenue, Currency: r.Currency}.Decimal()})
+	}
+	if js == nil {
+		js = []map[string]any{}
+	}
+	return write(a.env.Stdout, a.cfg.Format, t, map[string]any{"segment": seg, "as_of": r.AsOf.Format("2006-01-02"), "customers": js})
+}
+
+func (a *app) classesCmd() *cobra.Command {
+	var f reportFlags
+	cmd := &cobra.Command{
+		Use:   "classes",
+		Short: "High/low value x long-term/temporary: the four customer classes and what to do with each",
+		Long: `classes splits customers in four: high value (top 20% by revenue) or not, and
+long-term (bought on two days or more, probably still active: P(alive) >= 0.5
+from a BG/NBD fit, or a purchase within the churn window when the shop is too
+small to fit, and a tenure of at least the shop's median gap between
+purchases) or temporary. The rule used is printed with the figures.`,
+		Example: `  kith report classes
+  kith report classes --as-of 2025-12-31 --format json`,
+		Args: args(cobra.NoArgs),
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			o, err := a.reportOptions(&f)
+			if err != nil {
+				return err
+			}
+			be, err := a.open(cmd.Context(), OpenNormal)
+			if err != nil {
+				return err
+			}
+			defer be.Close()
+			r, err := report.ValueTenure(cmd.Context(), be, o)
+			if err != nil {
+				return err
+			}
+			t := table{header: []string{a.t("report.class"), a.t("report.customers"), a.t("report.revenue"), a.t("report.revenue_share"), a.t("report.action")}}
+			var js []map[string]any
+			for _, row := range r.Rows {
+				t.rows = append(t.rows, []string{a.t("class." + string(row.Class)), strconv.Itoa(row.Customers), fmtMoney(row.Revenue, r.Currency),
+					strconv.FormatFloat(100*row.RevenueShare, 'f', 1, 64) + "%", a.t("class." + string(row.Class) + ".action")})
+				js = append(js, map[string]any{"class": row.Class, "customers": row.Customers,
+					"revenue": money.Money{Minor: row.Revenue, Currency: r.Currency}.Decimal(), "revenue_share": round(row.RevenueShare, 6)})
+			}
+			rule := map[string]any{"high_value_revenue": money.Money{Minor: r.HighValue, Currency: r.Currency}.Decimal(), "top_share": 0.2,
+				"alive_source": r.AliveSource, "p_alive_min": r.AliveCut, "median_gap_days": r.MedianGap, "churn_window_days": r.ChurnWindow}
+			if a.cfg.Format != "table" {
+				return write(a.env.Stdout, a.cfg.Format, t, map[string]any{"as_of": o.AsOf.Format("2006-01-02"), "currency": r.Currency, "classes": js, "rule": rule})
+			}
+			printTable(a.env.Stdout, t)
+			alive := a.t("report.rule_alive_fit")
+			if r.AliveSource != "bgnbd" {
+				alive = a.t("report.rule_alive_recency", r.ChurnWindow)
+			}
+			fmt.Fprintln(a.env.Stdout, a.t("report.rule", fmtMoney(r.HighValue, r.Currency), alive, r.MedianGap))
+			return nil
+		},
+	}
+	f.add(cmd)
 	return cmd
 }

@@ -238,6 +238,12 @@ const MinChurnWindow = 90
 // ChurnWindow is 2x the median gap between a customer's consecutive
 // purchase days, at least MinChurnWindow days.
 func ChurnWindow(o *Orders, asOf int32) int {
+	return max(MinChurnWindow, 2*MedianGap(o, asOf))
+}
+
+// MedianGap is the median number of days between a customer's consecutive
+// purchase days, over all customers (0 when nobody bought twice).
+func MedianGap(o *Orders, asOf int32) int {
 	var gaps []int32
 	for _, r := range runs(o) {
 		for k := r.lo + 1; k < r.hi && o.Day[k] <= asOf; k++ {
@@ -247,10 +253,10 @@ func ChurnWindow(o *Orders, asOf int32) int {
 		}
 	}
 	if len(gaps) == 0 {
-		return MinChurnWindow
+		return 0
 	}
 	sort.Slice(gaps, func(i, j int) bool { return gaps[i] < gaps[j] })
-	return max(MinChurnWindow, int(2*gaps[len(gaps)/2]))
+	return int(gaps[len(gaps)/2])
 }
 
 // Compute builds the overview as of asOf for the period holding it and the

@@ -1,0 +1,179 @@
+package report
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"time"
+
+	"github.com/kithcrm/kith/internal/analytics/clv"
+	"github.com/kithcrm/kith/internal/analytics/kpi"
+	"github.com/kithcrm/kith/internal/analytics/rfm"
+)
+
+// rfmCustomers summarises paid orders to the as-of day per customer.
+func rfmCustomers(ord *kpi.Orders, asOf int32) []rfm.Customer {
+	var cs []rfm.Customer
+	for i := range ord.Customer {
+		if ord.Day[i] > asOf {
+			continue
+		}
+		if len(cs) == 0 || cs[len(cs)-1].ID != ord.Customer[i] {
+			cs = append(cs, rfm.Customer{ID: ord.Customer[i], FirstDay: ord.Day[i]})
+		}
+		c := &cs[len(cs)-1]
+		c.Orders++
+		c.Revenue += ord.Amount[i]
+		c.LastDay = ord.Day[i]
+	}
+	for i := range cs {
+		cs[i].Recency = asOf - cs[i].LastDay
+	}
+	return cs
+}
+
+// RFMReport is the segment report, with migration from an earlier date.
+type RFMReport struct {
+	AsOf, CompareTo time.Time
+	Customers       []rfm.Customer
+	Scores          []rfm.Score
+	Segments        []rfm.SegmentSummary
+	Migration       map[rfm.Segment]map[rfm.Segment]int // nil without a comparison date
+	Names           map[int64]CustomerName              // members of the listed segment
+	Currency        string
+}
+
+// RFM scores customers as of o.AsOf and, when compareTo is not zero,
+// counts how they moved between segments since then. list names a segment
+// whose members to look up.
+func RFM(ctx context.Context, src interface {
+	SpendSource
+	CustomerNames(ctx context.Context, ids []int64) (map[int64]CustomerName, error)
+}, o Options, compareTo time.Time, list rfm.Segment) (*RFMReport, error) {
+	ord, cur, err := orders(ctx, src, o)
+	if err != nil {
+		return nil, err
+	}
+	asOf := localDay(o.AsOf, o.Location)
+	cs := rfmCustomers(ord, asOf)
+	r := &RFMReport{AsOf: o.AsOf, CompareTo: compareTo, Customers: cs, Scores: rfm.ScoreAll(cs), Currency: cur}
+	r.Segments = rfm.Summarize(cs, r.Scores)
+	if !compareTo.IsZero() {
+		before := rfmCustomers(ord, localDay(compareTo, o.Location))
+		r.Migration = rfm.Migration(rfm.ScoreAll(before), r.Scores)
+	}
+	if list != "" {
+		var ids []int64
+		for _, s := range r.Scores {
+			if s.Segment == list {
+				ids = append(ids, s.ID)
+			}
+		}
+		if r.Names, err = src.CustomerNames(ctx, ids); err != nil {
+			return nil, err
+		}
+	}
+	return r, nil
+}
+
+// Class is one of the seed's four value x tenure classes.
+type Class string
+
+const (
+	Core     Class = "core"       // high value, long-term: keep them close
+	WinThem  Class = "win"        // high value, temporary: win them for good
+	Grow     Class = "grow"       // low value, long-term: grow their basket
+	WatchFor Class = "watch_cost" // low value, temporary: watch what they cost
+)
+
+// Classes lists the classes in report order.
+var Classes = []Class{Core, WinThem, Grow, WatchFor}
+
+// ClassRow is a class's size and revenue.
+type ClassRow struct {
+	Class        Class
+	Customers    int
+	Revenue      int64
+	RevenueShare float64
+}
+
+// ClassReport is the 2x2 and the rule that made it.
+type ClassReport struct {
+	Rows        []ClassRow
+	HighValue   int64   // revenue threshold of the top 20%, minor units
+	MedianGap   int     // days between purchases, the shop's median
+	AliveSource string  // "bgnbd" when P(alive) came from a fit, else "recency"
+	AliveCut    float64 // P(alive) threshold (0.5)
+	ChurnWindow int     // days, the recency rule's window when no fit
+	Currency    string
+}
+
+// ValueTenure splits customers into the four classes: high value = top 20%
+// by revenue; long-term = bought on two days or more, P(alive) >= 0.5 (from
+// a BG/NBD fit; without one, bought within the churn window) and a tenure of
+// at least the shop's median gap between purchases.
+func ValueTenure(ctx context.Context, src interface {
+	SpendSource
+	Source
+}, o Options) (*ClassReport, error) {
+	ord, cur, err := orders(ctx, src, o)
+	if err != nil {
+		return nil, err
+	}
+	asOf := localDay(o.AsOf, o.Location)
+	cs := rfmCustomers(ord, asOf)
+	if len(cs) == 0 {
+		return nil, fmt.Errorf("no paid orders on or before %s", o.AsOf.Format("2006-01-02"))
+	}
+	revs := make([]int64, len(cs))
+	for i, c := range cs {
+		revs[i] = c.Revenue
+	}
+	sort.Slice(revs, func(i, j int) bool { return revs[i] > revs[j] })
+	k := (len(revs) + 4) / 5
+	rep := &ClassReport{HighValue: revs[k-1], AliveCut: 0.5, Currency: cur, ChurnWindow: kpi.ChurnWindow(ord, asOf)}
+	rep.MedianGap = kpi.MedianGap(ord, asOf)
+	// P(alive) from a BG/NBD fit when the data allows one.
+	alive := map[int64]float64{}
+	if fit, err := FitCLV(ctx, src, CLVOptions{Model: clv.BGNBD, Unit: clv.Week, AsOf: o.AsOf, Location: o.Location}); err == nil && fit.Model.Converged {
+		rep.AliveSource = "bgnbd"
+		s := &fit.Summary
+		for i, id := range s.Customer {
+			alive[id] = fit.Model.PAlive(s.X[i], s.Tx[i], s.T[i])
+		}
+	} else {
+		rep.AliveSource = "recency"
+	}
+	byClass := map[Class]*ClassRow{}
+	var total int64
+	for _, c := range cs {
+		high := c.Revenue >= rep.HighValue && c.Revenue > 0
+		var isAlive bool
+		if rep.AliveSource == "bgnbd" {
+			isAlive = alive[c.ID] >= rep.AliveCut
+		} else {
+			isAlive = int(c.Recency) <= rep.ChurnWindow
+		}
+		long := c.Orders >= 2 && c.LastDay > c.FirstDay && isAlive && int(c.LastDay-c.FirstDay) >= rep.MedianGap
+		cl := map[[2]bool]Class{{true, true}: Core, {true, false}: WinThem, {false, true}: Grow, {false, false}: WatchFor}[[2]bool{high, long}]
+		row := byClass[cl]
+		if row == nil {
+			row = &ClassRow{Class: cl}
+			byClass[cl] = row
+		}
+		row.Customers++
+		row.Revenue += c.Revenue
+		total += c.Revenue
+	}
+	for _, cl := range Classes {
+		row := byClass[cl]
+		if row == nil {
+			row = &ClassRow{Class: cl}
+		}
+		if total > 0 {
+			row.RevenueShare = float64(row.Revenue) / float64(total)
+		}
+		rep.Rows = append(rep.Rows, *row)
+	}
+	return rep, nil
+}
