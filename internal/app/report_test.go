@@ -2,7 +2,9 @@ package app_test
 
 import (
 	"encoding/json"
+	"math"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -139,6 +141,45 @@ func TestReportCommands(t *testing.T) {
 	}
 	if float64(inClasses) != ov["customers"].(float64) {
 		t.Errorf("classes hold %d customers, the shop has %v", inClasses, ov["customers"])
+	}
+	code, out, _ = kith(t, nil, "report", "drivers", "--db", db, "--as-of", "2026-06-30", "--format", "json")
+	var dr struct {
+		Change     string `json:"change"`
+		HasTraffic bool   `json:"has_traffic"`
+		Defined    bool   `json:"defined"`
+		Factors    []struct {
+			Factor       string `json:"factor"`
+			Contribution string `json:"contribution"`
+		} `json:"factors"`
+	}
+	if err := json.Unmarshal([]byte(out), &dr); code != 0 || err != nil || !dr.HasTraffic || !dr.Defined || len(dr.Factors) != 4 {
+		t.Fatalf("drivers: %d %v %s", code, err, out)
+	}
+	var parts, change float64
+	for _, f := range dr.Factors {
+		v, _ := strconv.ParseFloat(f.Contribution, 64)
+		parts += v
+	}
+	change, _ = strconv.ParseFloat(dr.Change, 64)
+	if math.Abs(parts-change) > 0.02 { // each part is rounded to the fen
+		t.Errorf("drivers parts %.2f, change %.2f", parts, change)
+	}
+	code, out, _ = kith(t, nil, "report", "cac", "--db", db, "--as-of", "2026-06-30", "--format", "json")
+	var cac struct {
+		Channels []struct {
+			Channel string `json:"channel"`
+			New     int    `json:"new"`
+			CAC     any    `json:"cac"`
+		} `json:"channels"`
+		Retention []map[string]any `json:"retention"`
+	}
+	if err := json.Unmarshal([]byte(out), &cac); code != 0 || err != nil || len(cac.Channels) == 0 || len(cac.Retention) != 6 {
+		t.Fatalf("cac: %d %v %s", code, err, out)
+	}
+	for _, c := range cac.Channels {
+		if (c.New == 0) != (c.CAC == nil) {
+			t.Errorf("channel %s: %d new, CAC %v (undefined exactly when nobody was won)", c.Channel, c.New, c.CAC)
+		}
 	}
 	if code, _, _ := kith(t, nil, "report", "rfm", "--db", db, "--customers", "vip"); code != 2 {
 		t.Errorf("unknown segment exited %d, want 2", code)

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"fmt"
+	"math"
 	"strconv"
 	"time"
 
@@ -45,17 +46,17 @@ func (a *app) reportOptions(f *reportFlags) (report.Options, error) {
 func (a *app) reportCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "report",
-		Short: "Retention reports: overview, trend, cohorts, rfm, classes, pareto (cac and drivers to come)",
+		Short: "Retention reports: overview, trend, cohorts, cac, drivers, rfm, classes, pareto",
 		Long: `report computes kith's retention figures from the imported orders and spend,
 as of a date, exactly as defined in docs/reports.md.`,
 		Example: `  kith report overview --period month
   kith report pareto --format json`,
 		Args: args(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return usageErr(fmt.Errorf("report needs a subcommand: overview, trend, cohorts, rfm, classes or pareto"))
+			return usageErr(fmt.Errorf("report needs a subcommand: overview, trend, cohorts, cac, drivers, rfm, classes or pareto"))
 		},
 	}
-	cmd.AddCommand(a.overviewCmd(), a.paretoCmd(), a.cohortsCmd(), a.trendCmd(), a.rfmCmd(), a.classesCmd())
+	cmd.AddCommand(a.overviewCmd(), a.trendCmd(), a.cohortsCmd(), a.cacCmd(), a.driversCmd(), a.rfmCmd(), a.classesCmd(), a.paretoCmd())
 	return cmd
 }
 
@@ -575,5 +576,168 @@ purchases) or temporary. The rule used is printed with the figures.`,
 		},
 	}
 	f.add(cmd)
+	return cmd
+}
+
+func (a *app) cacCmd() *cobra.Command {
+	var f reportFlags
+	var fromS string
+	cmd := &cobra.Command{
+		Use:   "cac",
+		Short: "What a new customer costs and is worth, by channel and period; what keeping one costs",
+		Long: `cac shows, per acquisition channel (the customer's source channel) and period:
+acquisition spend (marketing + sales), new customers, CAC = spend / new
+customers (undefined when nobody was won), their revenue per customer so far
+(historic LTV), LTV:CAC and payback months; then per period the retention
+spend and the retention cost per retained customer.`,
+		Example: `  kith report cac --from 2026-01-01
+  kith report cac --period quarter --format csv`,
+		Args: args(cobra.NoArgs),
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			o, err := a.reportOptions(&f)
+			if err != nil {
+				return err
+			}
+			from := o.AsOf.AddDate(0, -5, 0)
+			if fromS != "" {
+				if from, err = time.ParseInLocation("2006-01-02", fromS, o.Location); err != nil {
+					return usageErr(fmt.Errorf("--from %q: want YYYY-MM-DD", fromS))
+				}
+			}
+			be, err := a.open(cmd.Context(), OpenNormal)
+			if err != nil {
+				return err
+			}
+			defer be.Close()
+			r, err := report.CAC(cmd.Context(), be, o, from)
+			if err != nil {
+				return err
+			}
+			cur := r.Currency
+			mon := func(x kpi.Ratio) string {
+				if !x.Valid {
+					return a.t("report.undefined")
+				}
+				if a.cfg.Format == "csv" {
+					return money.Money{Minor: int64(x.Value + 0.5), Currency: cur}.Decimal()
+				}
+				return fmtMoney(int64(x.Value+0.5), cur)
+			}
+			num := func(x kpi.Ratio, d int) string {
+				if !x.Valid {
+					return a.t("report.undefined")
+				}
+				return strconv.FormatFloat(x.Value, 'f', d, 64)
+			}
+			t := table{header: []string{a.t("report.period"), a.t("customer.channel"), a.t("report.acq_spend"), a.t("report.new"), a.t("report.cac"), a.t("report.ltv_so_far"), a.t("report.ltv_cac"), a.t("report.payback")}}
+			var js []map[string]any
+			for _, c := range r.Channels {
+				name := c.Channel
+				if name == "" {
+					name = a.t("report.no_channel")
+				}
+				t.rows = append(t.rows, []string{c.Period, name, mon(kpi.Ratio{Value: float64(c.Spend), Valid: true}), strconv.Itoa(c.New), mon(c.CAC), mon(c.LTV), num(c.LTVToCAC, 2), num(c.PaybackMo, 0)})
+				js = append(js, map[string]any{"period": c.Period, "channel": c.Channel, "spend": money.Money{Minor: c.Spend, Currency: cur}.Decimal(),
+					"new": c.New, "cac": jsonMoney(c.CAC, cur), "ltv": jsonMoney(c.LTV, cur), "ltv_cac": jsonRatio(c.LTVToCAC, 4), "payback_months": jsonRatio(c.PaybackMo, 0)})
+			}
+			rt := table{header: []string{a.t("report.period"), a.t("report.ret_spend"), a.t("report.retained"), a.t("report.retention_cost")}}
+			var rj []map[string]any
+			for _, p := range r.Retention {
+				rt.rows = append(rt.rows, []string{p.Label, mon(kpi.Ratio{Value: float64(p.RetentionSpend), Valid: true}), strconv.Itoa(p.Retained), mon(p.RetentionCostPerRetained)})
+				rj = append(rj, map[string]any{"period": p.Label, "retention_spend": money.Money{Minor: p.RetentionSpend, Currency: cur}.Decimal(),
+					"retained": p.Retained, "retention_cost": jsonMoney(p.RetentionCostPerRetained, cur)})
+			}
+			switch a.cfg.Format {
+			case "json":
+				return write(a.env.Stdout, "json", t, map[string]any{"as_of": o.AsOf.Format("2006-01-02"), "period": string(o.Period), "currency": cur, "channels": js, "retention": rj})
+			case "csv":
+				return write(a.env.Stdout, "csv", t, nil)
+			}
+			printTable(a.env.Stdout, t)
+			fmt.Fprintln(a.env.Stdout)
+			printTable(a.env.Stdout, rt)
+			return nil
+		},
+	}
+	f.add(cmd)
+	cmd.Flags().StringVar(&fromS, "from", "", "first date of the range, YYYY-MM-DD (default 5 months before --as-of)")
+	return cmd
+}
+
+func (a *app) driversCmd() *cobra.Command {
+	var f reportFlags
+	var compare string
+	cmd := &cobra.Command{
+		Use:   "drivers",
+		Short: "Why revenue moved: visitors x conversion x order value x purchases per buyer, change split by factor",
+		Long: `drivers writes revenue as visitors x conversion x average order value x
+purchases per buyer for the period holding --as-of and the one it is compared
+with (--compare previous or yoy), and splits the change among the factors by
+the logarithmic mean Divisia index, so the parts add up to the change
+exactly. Without traffic data it uses buyers x order value x purchases per
+buyer and says that visitors are missing.`,
+		Example: `  kith report drivers
+  kith report drivers --compare yoy --period quarter`,
+		Args: args(cobra.NoArgs),
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if compare != "previous" && compare != "yoy" {
+				return usageErr(fmt.Errorf("--compare %q: want previous or yoy", compare))
+			}
+			o, err := a.reportOptions(&f)
+			if err != nil {
+				return err
+			}
+			be, err := a.open(cmd.Context(), OpenNormal)
+			if err != nil {
+				return err
+			}
+			defer be.Close()
+			r, err := report.Drivers(cmd.Context(), be, o, compare == "yoy")
+			if err != nil {
+				return err
+			}
+			cur := r.Currency
+			t := table{header: []string{a.t("report.factor"), r.Before.Label, r.Now.Label, a.t("report.contribution")}}
+			var js []map[string]any
+			for _, fc := range r.Factors {
+				fmtV := func(v float64) string {
+					switch fc.Name {
+					case "aov":
+						return fmtMoney(int64(v+0.5), cur)
+					case "conversion":
+						return strconv.FormatFloat(100*v, 'f', 2, 64) + "%"
+					case "purchases_per_buyer":
+						return strconv.FormatFloat(v, 'f', 3, 64)
+					}
+					return strconv.FormatFloat(v, 'f', 0, 64)
+				}
+				contrib := a.t("report.undefined")
+				var cj any
+				if r.Defined {
+					contrib = fmtMoney(int64(math.Round(fc.Contribution)), cur)
+					cj = money.Money{Minor: int64(math.Round(fc.Contribution)), Currency: cur}.Decimal()
+				}
+				t.rows = append(t.rows, []string{a.t("driver." + fc.Name), fmtV(fc.Before), fmtV(fc.Now), contrib})
+				js = append(js, map[string]any{"factor": fc.Name, "before": round(fc.Before, 6), "now": round(fc.Now, 6), "contribution": cj})
+			}
+			change := r.Now.Revenue - r.Before.Revenue
+			t.rows = append(t.rows, []string{a.t("report.revenue"), fmtMoney(r.Before.Revenue, cur), fmtMoney(r.Now.Revenue, cur), fmtMoney(change, cur)})
+			if a.cfg.Format != "table" {
+				return write(a.env.Stdout, a.cfg.Format, t, map[string]any{"before": r.Before.Label, "now": r.Now.Label, "currency": cur,
+					"revenue_before": money.Money{Minor: r.Before.Revenue, Currency: cur}.Decimal(), "revenue_now": money.Money{Minor: r.Now.Revenue, Currency: cur}.Decimal(),
+					"change": money.Money{Minor: change, Currency: cur}.Decimal(), "factors": js, "defined": r.Defined, "has_traffic": len(r.Factors) == 4})
+			}
+			printTable(a.env.Stdout, t)
+			if len(r.Factors) == 3 {
+				fmt.Fprintln(a.env.Stdout, a.t("report.no_traffic"))
+			}
+			if !r.Defined {
+				fmt.Fprintln(a.env.Stdout, a.t("report.drivers_undefined"))
+			}
+			return nil
+		},
+	}
+	f.add(cmd)
+	cmd.Flags().StringVar(&compare, "compare", "previous", "compare with the previous period or the same one a year before (yoy)")
 	return cmd
 }

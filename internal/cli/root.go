@@ -23,6 +23,8 @@ type Backend interface {
 	importer.Sink
 	report.Source
 	SpendUntil(ctx context.Context, until time.Time) (*report.SpendRows, error)
+	CustomerChannels(ctx context.Context) (map[int64]string, error)
+	Visitors(ctx context.Context, from, to time.Time) (int64, error)
 	CustomerView(ctx context.Context, ref string, orders int) (*customer.View, error)
 	UpsertStaff(ctx context.Context, name, email, role, skills string, capacity int) (int64, error)
 	Migrate(ctx context.Context) error

@@ -63,3 +63,9 @@ func Keys(lang Lang) []string {
 	}
 	return keys
 }
+
+// Has reports whether lang's catalog defines key.
+func Has(lang Lang, key string) bool {
+	_, ok := catalog[lang][key]
+	return ok
+}

@@ -65,3 +65,10 @@ type SpendSource interface {
 	Purchases(ctx context.Context, until time.Time) (*Purchases, error)
 	SpendUntil(ctx context.Context, until time.Time) (*SpendRows, error)
 }
+
+// AcquisitionSource adds what the CAC and driver reports need.
+type AcquisitionSource interface {
+	SpendSource
+	CustomerChannels(ctx context.Context) (map[int64]string, error)
+	Visitors(ctx context.Context, from, to time.Time) (int64, error)
+}

@@ -284,3 +284,34 @@ func (s *Store) SpendUntil(ctx context.Context, until time.Time) (*report.SpendR
 	}
 	return out, rows.Err()
 }
+
+const (
+	selectChannels = `SELECT id, channel FROM customers WHERE channel <> ''`
+	selectTraffic  = `SELECT COALESCE(sum(visitors), 0) FROM traffic WHERE day >= $1 AND day <= $2`
+)
+
+// CustomerChannels maps customers to the channel that brought them.
+func (s *Store) CustomerChannels(ctx context.Context) (map[int64]string, error) {
+	rows, err := s.rd.QueryContext(ctx, selectChannels)
+	if err != nil {
+		return nil, fmt.Errorf("channels: %w", err)
+	}
+	defer rows.Close()
+	out := map[int64]string{}
+	for rows.Next() {
+		var id int64
+		var ch string
+		if err := rows.Scan(&id, &ch); err != nil {
+			return nil, err
+		}
+		out[id] = ch
+	}
+	return out, rows.Err()
+}
+
+// Visitors sums traffic between two dates, inclusive.
+func (s *Store) Visitors(ctx context.Context, from, to time.Time) (int64, error) {
+	var n int64
+	err := s.rd.QueryRowContext(ctx, selectTraffic, s.d.day(from), s.d.day(to)).Scan(&n)
+	return n, err
+}
