@@ -80,12 +80,25 @@ func (a *app) overviewCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "overview",
 		Short: "Are we keeping our customers? New vs returning, retention, churn, CAC and LTV for a period",
-		Long: `overview shows, for the period holding --as-of (up to that day) and the one
-before: active, new and returning customers; revenue from each; repurchase,
-retention and churn rates; average order value; purchases per buyer; CAC and
-retention cost per retained customer; and for the shop: customers ever, the
-repeat-customer rate, silently churned customers, historic 12-month LTV,
-LTV:CAC and payback months. Each figure is defined in docs/reports.md.`,
+		Long: `overview shows the period holding --as-of (counted up to that day) and the
+one before. Figures (docs/reports.md has the exact definitions):
+  active                customers with a purchase in the period
+  new                   active customers whose first purchase is in the period
+  returning             active customers who first bought before the period
+  revenue               paid revenue, and its split from new and returning customers
+  repurchase rate       customers with 2+ orders in the period / active (复购率)
+  retention rate        customers active in the previous period and this one / active in the previous one
+  churn rate            1 - retention rate
+  average order value   revenue / orders
+  purchases per buyer   orders / active
+  CAC                   acquisition spend (marketing + sales) / new customers
+  retention cost        retention spend / retained customers
+  customers             customers with a purchase up to --as-of
+  repeat-customer rate  customers with 2+ orders ever / customers
+  churned               customers with no purchase within the churn window (2x median gap, >= 90 days)
+  historic LTV          mean revenue per customer in the 12 months after their first purchase
+  LTV:CAC               historic LTV / CAC
+  payback months        months until revenue per customer reaches CAC`,
 		Example: `  kith report overview
   kith report overview --as-of 2025-12-31 --period quarter --lang zh-CN
   kith report overview --format json`,

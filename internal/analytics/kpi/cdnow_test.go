@@ -2,8 +2,11 @@ package kpi
 
 import (
 	"bufio"
+	"flag"
+	"fmt"
 	"math"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -71,4 +74,47 @@ func TestCDNOW(t *testing.T) {
 	}
 	t.Logf("1997-Q2: active %d, retention %.4f, repurchase %.4f, AOV %.2f; repeat-customer rate to 1998-06-30 %.4f",
 		q2.Active, q2.RetentionRate.Value, q2.RepurchaseRate.Value, q2.AOV.Value/100, end.RepeatCustomerRate.Value)
+}
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+// TestCDNOWGolden pins the monthly cohort table (customer retention by month
+// since the first purchase, to 1998-06) and the quarterly overview of the
+// CDNOW cohort; the facts above check them independently.
+func TestCDNOWGolden(t *testing.T) {
+	o := readMaster(t)
+	var b strings.Builder
+	fmt.Fprintln(&b, "cohort size retention-by-month")
+	total := 0
+	for _, c := range Cohorts(o, Month, d("1998-06-30")) {
+		total += c.Size
+		fmt.Fprintf(&b, "%s %d", c.Label, c.Size)
+		for _, r := range c.Retention {
+			fmt.Fprintf(&b, " %.4f", r)
+		}
+		fmt.Fprintln(&b)
+	}
+	if total != 23570 {
+		t.Errorf("cohort sizes sum to %d, want 23,570", total)
+	}
+	fmt.Fprintln(&b, "quarter active new returning revenue repurchase retention aov")
+	for q := Quarter.Index(d("1997-01-01")); q <= Quarter.Index(d("1998-06-30")); q++ {
+		f := Figures(o, nil, Quarter, q, d("1998-06-30"))
+		fmt.Fprintf(&b, "%s %d %d %d %d %.4f %.4f %.2f\n", f.Label, f.Active, f.New, f.Returning, f.Revenue,
+			f.RepurchaseRate.Value, f.RetentionRate.Value, f.AOV.Value/100)
+	}
+	path := filepath.Join("testdata", "cdnow.golden")
+	if *update {
+		if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run with -update)", err)
+	}
+	if string(want) != b.String() {
+		t.Errorf("CDNOW figures differ from %s:\n%s", path, b.String())
+	}
 }
