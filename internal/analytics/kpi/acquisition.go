@@ -22,7 +22,6 @@ type ChannelRow struct {
 // brought them (customers without one count as ""); spend rows carry their
 // channel.
 func Acquisition(o *Orders, s *Spend, channel map[int64]string, p Period, from, asOf int32) []ChannelRow {
-	o = upTo(o, asOf)
 	type key struct {
 		ch  string
 		idx int32
@@ -41,7 +40,7 @@ func Acquisition(o *Orders, s *Spend, channel map[int64]string, p Period, from, 
 		return rows[k]
 	}
 	lo, hi := p.Index(from), p.Index(asOf)
-	for _, r := range runs(o) {
+	for _, r := range runsUpTo(o, asOf) {
 		first := o.Day[r.lo]
 		idx := p.Index(first)
 		if idx < lo || idx > hi {

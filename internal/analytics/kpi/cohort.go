@@ -19,11 +19,10 @@ type Cohort struct {
 
 // Cohorts builds the cohort matrix of first-purchase periods up to asOf.
 func Cohorts(o *Orders, p Period, asOf int32) []Cohort {
-	o = upTo(o, asOf)
 	last := p.Index(asOf)
 	byIndex := map[int32]*Cohort{}
 	var order []int32
-	for _, r := range runs(o) {
+	for _, r := range runsUpTo(o, asOf) {
 		c0 := p.Index(o.Day[r.lo])
 		c := byIndex[c0]
 		if c == nil {
@@ -86,14 +85,14 @@ type TrendRow struct {
 // the one holding to (orders after to are ignored). A customer enters churn
 // churnWindow days after a purchase with no purchase in between.
 func Trend(o *Orders, s *Spend, p Period, from, to int32, churnWindow int) []TrendRow {
-	o = upTo(o, to)
+	rs := runsUpTo(o, to)
 	w := int32(churnWindow)
 	first, last := p.Index(from), p.Index(to)
 	rows := make([]TrendRow, 0, last-first+1)
 	idx := map[int32]int{}
 	for i := first; i <= last; i++ {
 		idx[i] = len(rows)
-		rows = append(rows, TrendRow{PeriodFigures: Figures(o, s, p, i, to)})
+		rows = append(rows, TrendRow{PeriodFigures: figures(o, rs, s, p, i, to)})
 	}
 	at := func(day int32) *TrendRow {
 		if day > to {
@@ -104,7 +103,7 @@ func Trend(o *Orders, s *Spend, p Period, from, to int32, churnWindow int) []Tre
 		}
 		return nil
 	}
-	for _, r := range runs(o) {
+	for _, r := range rs {
 		for k := r.lo; k < r.hi; k++ {
 			d := o.Day[k]
 			if k == r.lo {
@@ -124,18 +123,21 @@ func Trend(o *Orders, s *Spend, p Period, from, to int32, churnWindow int) []Tre
 			}
 		}
 	}
-	// Customers alive at the end of each period: bought within w days.
-	for j := range rows {
-		end := rows[j].End
-		for _, r := range runs(o) {
-			lastBuy := int32(-1 << 30)
-			for k := r.lo; k < r.hi && o.Day[k] <= end; k++ {
-				lastBuy = o.Day[k]
+	// Customers alive at the end of each period (bought within w days):
+	// one walk per customer over its orders and the period ends.
+	for _, r := range rs {
+		k := r.lo
+		for j := range rows {
+			end := rows[j].End
+			for k < r.hi && o.Day[k] <= end {
+				k++
 			}
-			if lastBuy > -1<<30 && end-lastBuy <= w {
+			if k > r.lo && end-o.Day[k-1] <= w {
 				rows[j].Customers++
 			}
 		}
+	}
+	for j := range rows {
 		rows[j].Net = rows[j].Won + rows[j].Reactivated - rows[j].Lost
 	}
 	return rows

@@ -6,7 +6,6 @@ package kpi
 import (
 	"fmt"
 	"math"
-	"sort"
 	"time"
 )
 
@@ -67,8 +66,29 @@ func (p Period) Label(i int32) string {
 	return fmt.Sprintf("%d-%02d", i/12, i%12+1)
 }
 
+// civil is the calendar date of a day number (days since 1970-01-01), by
+// integer arithmetic (Howard Hinnant's days-to-civil): it runs once per
+// order, where time.Unix(...).Date() would dominate.
 func civil(day int32) (int, time.Month, int) {
-	return time.Unix(int64(day)*86400, 0).UTC().Date()
+	z := int64(day) + 719468
+	era := z / 146097
+	if z < 0 && z%146097 != 0 {
+		era = (z - 146096) / 146097
+	}
+	doe := z - era*146097
+	yoe := (doe - doe/1460 + doe/36524 - doe/146096) / 365
+	y := yoe + era*400
+	doy := doe - (365*yoe + yoe/4 - yoe/100)
+	mp := (5*doy + 2) / 153
+	d := doy - (153*mp+2)/5 + 1
+	m := mp + 3
+	if m > 12 {
+		m -= 12
+	}
+	if m <= 2 {
+		y++
+	}
+	return int(y), time.Month(m), int(d)
 }
 
 func dayOf(y int, m time.Month, d int) int32 {
@@ -97,13 +117,25 @@ type Spend struct {
 type customerRun struct{ lo, hi int }
 
 func runs(o *Orders) []customerRun {
+	return runsUpTo(o, math.MaxInt32)
+}
+
+// runsUpTo is runs cut at asOf: each customer's orders are in time order,
+// so later orders are a suffix to leave out, and customers who first bought
+// after asOf are left out, with no copy of the columns.
+func runsUpTo(o *Orders, asOf int32) []customerRun {
 	var rs []customerRun
 	for i := 0; i < len(o.Customer); {
-		j := i
+		j, hi := i, i
 		for j < len(o.Customer) && o.Customer[j] == o.Customer[i] {
+			if o.Day[j] <= asOf {
+				hi = j + 1
+			}
 			j++
 		}
-		rs = append(rs, customerRun{i, j})
+		if hi > i {
+			rs = append(rs, customerRun{i, hi})
+		}
 		i = j
 	}
 	return rs
@@ -150,9 +182,13 @@ type PeriodFigures struct {
 // Figures computes the figures of period index idx, counting days up to
 // asOf. It needs the whole history (for "new" and "retained").
 func Figures(o *Orders, s *Spend, p Period, idx, asOf int32) PeriodFigures {
+	return figures(o, runs(o), s, p, idx, asOf)
+}
+
+func figures(o *Orders, rs []customerRun, s *Spend, p Period, idx, asOf int32) PeriodFigures {
 	f := PeriodFigures{Index: idx, Label: p.Label(idx), Start: p.Start(idx), End: min(p.Start(idx+1)-1, asOf)}
 	prevStart := p.Start(idx - 1)
-	for _, r := range runs(o) {
+	for _, r := range rs {
 		first := o.Day[r.lo]
 		var inP, inPrev int
 		var rev int64
@@ -241,41 +277,61 @@ func ChurnWindow(o *Orders, asOf int32) int {
 	return max(MinChurnWindow, 2*MedianGap(o, asOf))
 }
 
+func churnWindow(o *Orders, rs []customerRun) int {
+	return max(MinChurnWindow, 2*medianGap(o, rs))
+}
+
 // MedianGap is the median number of days between a customer's consecutive
 // purchase days, over all customers (0 when nobody bought twice).
 func MedianGap(o *Orders, asOf int32) int {
-	var gaps []int32
-	for _, r := range runs(o) {
-		for k := r.lo + 1; k < r.hi && o.Day[k] <= asOf; k++ {
-			if g := o.Day[k] - o.Day[k-1]; g > 0 {
-				gaps = append(gaps, g)
+	return medianGap(o, runsUpTo(o, asOf))
+}
+
+// medianGap counts gaps in a histogram (they are whole days) instead of
+// sorting millions of them.
+func medianGap(o *Orders, rs []customerRun) int {
+	var hist []int
+	n := 0
+	for _, r := range rs {
+		for k := r.lo + 1; k < r.hi; k++ {
+			if g := int(o.Day[k] - o.Day[k-1]); g > 0 {
+				if g >= len(hist) {
+					hist = append(hist, make([]int, g+1-len(hist))...)
+				}
+				hist[g]++
+				n++
 			}
 		}
 	}
-	if len(gaps) == 0 {
+	if n == 0 {
 		return 0
 	}
-	sort.Slice(gaps, func(i, j int) bool { return gaps[i] < gaps[j] })
-	return int(gaps[len(gaps)/2])
+	seen := 0
+	for g, c := range hist {
+		if seen += c; seen > n/2 {
+			return g
+		}
+	}
+	return len(hist) - 1
 }
 
 // Compute builds the overview as of asOf for the period holding it and the
 // one before. Orders after asOf are ignored.
-func Compute(o *Orders, s *Spend, p Period, asOf int32, churnWindow int) Overview {
-	o = upTo(o, asOf)
-	ov := Overview{AsOf: asOf, Period: p, ChurnWindowDays: churnWindow}
+func Compute(o *Orders, s *Spend, p Period, asOf int32, window int) Overview {
+	rs := runsUpTo(o, asOf)
+	ov := Overview{AsOf: asOf, Period: p, ChurnWindowDays: window}
 	if ov.ChurnWindowDays <= 0 {
-		ov.ChurnWindowDays = ChurnWindow(o, asOf)
+		ov.ChurnWindowDays = churnWindow(o, rs)
 	}
 	idx := p.Index(asOf)
-	ov.Current = Figures(o, s, p, idx, asOf)
-	ov.Previous = Figures(o, s, p, idx-1, asOf)
+	ov.Current = figures(o, rs, s, p, idx, asOf)
+	ov.Previous = figures(o, rs, s, p, idx-1, asOf)
 	cutoff := asOf - 365
 	var ltvSum int64
 	var ltvN int
-	monthly := make([]int64, 25) // cumulative revenue by month after acquisition, for payback
-	cohortN := make([]int, 25)
-	for _, r := range runs(o) {
+	// For payback: customers by whole months observed since acquisition.
+	observedFor := make([]int, 26)
+	for _, r := range rs {
 		ov.Customers++
 		if r.hi-r.lo >= 2 {
 			ov.RepeatCustomers++
@@ -290,16 +346,35 @@ func Compute(o *Orders, s *Spend, p Period, asOf int32, churnWindow int) Overvie
 				ltvSum += o.Amount[k]
 			}
 		}
-		// Months since acquisition this customer has been observed for.
-		observed := int(asOf-first) / 30
-		for m := 1; m <= 24 && m <= observed; m++ {
-			cohortN[m]++
+		observed := min(int(asOf-first)/30, 24) // whole months this customer has been observed for
+		observedFor[observed]++
+	}
+	// monthly[m]: revenue through month m of the customers observed for at
+	// least m months; cohortN[m]: those customers.
+	monthly := make([]int64, 25)
+	cohortN := make([]int, 25)
+	for m := 24; m >= 1; m-- {
+		if m < 24 {
+			cohortN[m] = cohortN[m+1]
 		}
-		for k := r.lo; k < r.hi; k++ {
-			m := int(o.Day[k]-first)/30 + 1
-			for mm := m; mm <= 24 && mm <= observed; mm++ {
-				monthly[mm] += o.Amount[k]
+		cohortN[m] += observedFor[m]
+	}
+	for _, r := range rs {
+		first := o.Day[r.lo]
+		observed := min(int(asOf-first)/30, 24)
+		var cum int64
+		m := 1
+		for k := r.lo; k < r.hi && m <= observed; {
+			if km := int(o.Day[k]-first)/30 + 1; km <= m {
+				cum += o.Amount[k]
+				k++
+				continue
 			}
+			monthly[m] += cum
+			m++
+		}
+		for ; m <= observed; m++ {
+			monthly[m] += cum
 		}
 	}
 	ov.RepeatCustomerRate = ratio(float64(ov.RepeatCustomers), float64(ov.Customers))
@@ -316,30 +391,4 @@ func Compute(o *Orders, s *Spend, p Period, asOf int32, churnWindow int) Overvie
 		}
 	}
 	return ov
-}
-
-// upTo drops orders after asOf (keeping the columns' order).
-func upTo(o *Orders, asOf int32) *Orders {
-	late := false
-	for _, d := range o.Day {
-		if d > asOf {
-			late = true
-			break
-		}
-	}
-	if !late {
-		return o
-	}
-	c := &Orders{}
-	for i, d := range o.Day {
-		if d <= asOf {
-			c.Customer = append(c.Customer, o.Customer[i])
-			c.Day = append(c.Day, d)
-			c.Amount = append(c.Amount, o.Amount[i])
-			if o.Channel != nil {
-				c.Channel = append(c.Channel, o.Channel[i])
-			}
-		}
-	}
-	return c
 }

@@ -169,3 +169,14 @@ func TestOverviewProperties(t *testing.T) {
 		}
 	})
 }
+
+// TestCivil checks the integer calendar against the time package.
+func TestCivil(t *testing.T) {
+	for day := int32(-800000); day < 800000; day += 97 {
+		y, m, dd := civil(day)
+		wy, wm, wd := time.Unix(int64(day)*86400, 0).UTC().Date()
+		if y != wy || m != wm || dd != wd {
+			t.Fatalf("civil(%d) = %d-%d-%d, want %d-%d-%d", day, y, m, dd, wy, wm, wd)
+		}
+	}
+}
