@@ -413,6 +413,11 @@ func (s *Store) WriteOrders(ctx context.Context, run int64, rows []importer.Row[
 		}
 		res.Created, res.Updated = created, affected-created
 		res.Unchanged = len(rows) - affected - len(res.Rejects)
+		if affected > 0 { // orders changed: the order snapshot is stale
+			if _, err := tx.ExecContext(ctx, bumpOrdersVersion); err != nil {
+				return err
+			}
+		}
 		return nil
 	})
 	if err == nil {

@@ -149,6 +149,11 @@ func (s *Store) writeOrdersPG(ctx context.Context, run int64, rows []importer.Ro
 			return res, fmt.Errorf("insert lines: %w", err)
 		}
 	}
+	if affected > 0 { // orders changed: the order snapshot is stale
+		if _, err := tx.Exec(ctx, bumpOrdersVersion); err != nil {
+			return res, err
+		}
+	}
 	if err := tx.Commit(ctx); err != nil {
 		return res, err
 	}

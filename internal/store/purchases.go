@@ -23,17 +23,26 @@ WHERE status = 'paid' AND ordered_at <= $1 ORDER BY customer_id, ordered_at`
 // it (a shop mixing currencies would need conversion first).
 const selectCurrency = `SELECT currency FROM orders ORDER BY id DESC LIMIT 1`
 
-// Purchases loads every paid order up to until in one ordered scan of the
-// covering index, into columns.
+// Purchases loads every paid order up to until, in customer then time
+// order, from the order snapshot (see order_snapshot.go).
 func (s *Store) Purchases(ctx context.Context, until time.Time) (*report.Purchases, error) {
 	p := &report.Purchases{}
 	if err := s.rd.QueryRowContext(ctx, selectCurrency).Scan(&p.Currency); err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("purchases: %w", err)
 	}
+	if err := s.snapshotPurchases(ctx, until, p); err != nil {
+		return nil, fmt.Errorf("purchases: %w", err)
+	}
+	return p, nil
+}
+
+// scanAllPurchases reads paid orders up to until from the orders table in
+// one ordered scan of the covering index.
+func (s *Store) scanAllPurchases(ctx context.Context, until time.Time, p *report.Purchases) error {
 	if s.pg != nil {
 		rows, err := s.pg.Query(ctx, selectPurchases, until.UTC())
 		if err != nil {
-			return nil, fmt.Errorf("purchases: %w", err)
+			return fmt.Errorf("purchases: %w", err)
 		}
 		var id, amount int64
 		var at time.Time
@@ -44,12 +53,11 @@ func (s *Store) Purchases(ctx context.Context, until time.Time) (*report.Purchas
 			return nil
 		})
 		if err != nil {
-			return nil, fmt.Errorf("purchases: %w", err)
+			return fmt.Errorf("purchases: %w", err)
 		}
-	} else if err := s.sqlitePurchases(ctx, until, p); err != nil {
-		return nil, err
+		return nil
 	}
-	return p, nil
+	return s.sqlitePurchases(ctx, until, p)
 }
 
 const (

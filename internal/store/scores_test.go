@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"os"
 	"testing"
 	"time"
 
@@ -95,6 +96,36 @@ func TestSpendUntil(t *testing.T) {
 			jan := int32(time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC).Unix() / 86400)
 			if len(sp.Day) != 2 || sp.Day[0] != jan || sp.Kind[1] != "cashback" || sp.Amount[1] != 2050 || sp.Channel[0] != "抖音" {
 				t.Errorf("spend = %+v", sp)
+			}
+		})
+	}
+}
+
+// TestSnapshotFollowsChanges: purchases read after an import that changed
+// orders see the change (the snapshot is rebuilt), and a re-import that
+// changes nothing keeps it.
+func TestSnapshotFollowsChanges(t *testing.T) {
+	for _, engine := range storetest.Engines(t) {
+		t.Run(engine, func(t *testing.T) {
+			s := storetest.Open(t, engine)
+			ctx := context.Background()
+			far := time.Date(2100, 1, 1, 0, 0, 0, 0, time.UTC)
+			path := writeFile(t, "o.csv", "订单号,客户编号,下单时间,金额\nA1,C1,2024-01-01,10\nA2,C2,2024-01-02,20\n")
+			importFile(t, s, importer.Orders, path)
+			p1, err := s.Purchases(ctx, far)
+			if err != nil || len(p1.At) != 2 {
+				t.Fatalf("first read %+v %v", p1, err)
+			}
+			// A refund and a new order.
+			os.WriteFile(path, []byte("订单号,客户编号,下单时间,金额,状态\nA1,C1,2024-01-01,10,已退款\nA2,C2,2024-01-02,20,\nA3,C2,2024-01-03,5,\n"), 0o644)
+			importFile(t, s, importer.Orders, path)
+			p2, err := s.Purchases(ctx, far)
+			if err != nil || len(p2.At) != 2 || p2.Amount[0]+p2.Amount[1] != 2500 {
+				t.Fatalf("after changes: %+v %v (want A2 and A3 only)", p2, err)
+			}
+			p3, _ := s.Purchases(ctx, time.Date(2024, 1, 2, 12, 0, 0, 0, time.UTC))
+			if len(p3.At) != 1 {
+				t.Errorf("cut at until: %+v", p3)
 			}
 		})
 	}

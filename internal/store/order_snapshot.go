@@ -1,0 +1,115 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/kithcrm/kith/internal/report"
+)
+
+// The order snapshot: every report and CLV fit reads all paid orders, and a
+// row-by-row scan through the SQLite driver costs about 1.7 µs per order per
+// core (3.5 s for 5M orders). The snapshot keeps the same columns as one
+// varint-encoded blob (about 7 bytes an order) that decodes in tens of
+// milliseconds. It is valid while meta.orders_version has not moved:
+// WriteOrders bumps the version in the same transaction as any change to
+// orders, so a stale snapshot is never read; at worst it is rebuilt once.
+const (
+	bumpOrdersVersion = `UPDATE meta SET value = value + 1 WHERE key = 'orders_version'`
+	selectVersion     = `SELECT value FROM meta WHERE key = 'orders_version'`
+	selectSnapshot    = `SELECT version, orders, data FROM order_snapshot WHERE id = 1`
+	upsertSnapshot    = `INSERT INTO order_snapshot (id, version, orders, data, built_at) VALUES (1, $1, $2, $3, $4)
+ON CONFLICT (id) DO UPDATE SET version = excluded.version, orders = excluded.orders, data = excluded.data, built_at = excluded.built_at`
+)
+
+// encodeSnapshot writes the columns as varints: customer as the delta from
+// the previous order's, time as the delta from the previous order of the
+// same customer (absolute for a customer's first), amount as is.
+func encodeSnapshot(p *report.Purchases) []byte {
+	buf := make([]byte, 0, len(p.At)*8)
+	var prevC, prevAt int64
+	for i := range p.At {
+		c, at := p.Customer[i], p.At[i]
+		buf = binary.AppendUvarint(buf, uint64(c-prevC))
+		if i == 0 || c != prevC {
+			buf = binary.AppendVarint(buf, at)
+		} else {
+			buf = binary.AppendVarint(buf, at-prevAt)
+		}
+		buf = binary.AppendVarint(buf, p.Amount[i])
+		prevC, prevAt = c, at
+	}
+	return buf
+}
+
+// decodeSnapshot reads n orders back, keeping those up to until.
+func decodeSnapshot(data []byte, n int, until int64, p *report.Purchases) error {
+	p.Customer, p.At, p.Amount = make([]int64, 0, n), make([]int64, 0, n), make([]int64, 0, n)
+	var c, at int64
+	for i := 0; i < n; i++ {
+		dc, k := binary.Uvarint(data)
+		if k <= 0 {
+			return errors.New("order snapshot: truncated")
+		}
+		data = data[k:]
+		v, k := binary.Varint(data)
+		if k <= 0 {
+			return errors.New("order snapshot: truncated")
+		}
+		data = data[k:]
+		if i == 0 || dc != 0 {
+			at = v
+		} else {
+			at += v
+		}
+		c += int64(dc)
+		amount, k := binary.Varint(data)
+		if k <= 0 {
+			return errors.New("order snapshot: truncated")
+		}
+		data = data[k:]
+		if at <= until {
+			p.Customer = append(p.Customer, c)
+			p.At = append(p.At, at)
+			p.Amount = append(p.Amount, amount)
+		}
+	}
+	if len(data) != 0 {
+		return errors.New("order snapshot: trailing bytes")
+	}
+	return nil
+}
+
+// snapshotPurchases returns the paid orders up to until from the snapshot,
+// rebuilding it first when orders changed since it was taken.
+func (s *Store) snapshotPurchases(ctx context.Context, until time.Time, p *report.Purchases) error {
+	var version int64
+	if err := s.rd.QueryRowContext(ctx, selectVersion).Scan(&version); err != nil {
+		return fmt.Errorf("orders version: %w", err)
+	}
+	var snapVersion, n int64
+	var data []byte
+	err := s.rd.QueryRowContext(ctx, selectSnapshot).Scan(&snapVersion, &n, &data)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("order snapshot: %w", err)
+	}
+	if err == nil && snapVersion == version {
+		return decodeSnapshot(data, int(n), until.Unix(), p)
+	}
+	// Rebuild from a full scan, labelled with the version read before it:
+	// a write during the scan moves the version on, so the next read
+	// rebuilds again rather than trusting this one.
+	all := &report.Purchases{}
+	if err := s.scanAllPurchases(ctx, time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC), all); err != nil {
+		return err
+	}
+	blob := encodeSnapshot(all)
+	if _, err := s.db.ExecContext(ctx, upsertSnapshot, version, len(all.At), blob, s.d.ts(s.Now())); err != nil {
+		return fmt.Errorf("save order snapshot: %w", err)
+	}
+	return decodeSnapshot(blob, len(all.At), until.Unix(), p)
+}
