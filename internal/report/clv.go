@@ -17,6 +17,8 @@ type CLVOptions struct {
 	Unit     clv.Unit
 	AsOf     time.Time // purchases on the shop-local date of AsOf count
 	Location *time.Location
+	// NoSpend skips the Gamma-Gamma fit (P(alive) alone needs none).
+	NoSpend bool
 }
 
 // CLVFit is a fitted transaction model and spend model.
@@ -108,7 +110,9 @@ func FitCLV(ctx context.Context, src Source, o CLVOptions) (*CLVFit, error) {
 		}
 		out.Revenue[k] += cp.Amount[i]
 	}
-	out.Spend, out.SpendErr = clv.FitSpend(&s)
+	if !o.NoSpend {
+		out.Spend, out.SpendErr = clv.FitSpend(&s)
+	}
 	return out, nil
 }
 

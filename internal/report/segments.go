@@ -135,7 +135,7 @@ func ValueTenure(ctx context.Context, src interface {
 	rep.MedianGap = kpi.MedianGap(ord, asOf)
 	// P(alive) from a BG/NBD fit when the data allows one.
 	alive := map[int64]float64{}
-	if fit, err := FitCLV(ctx, src, CLVOptions{Model: clv.BGNBD, Unit: clv.Week, AsOf: o.AsOf, Location: o.Location}); err == nil && fit.Model.Converged {
+	if fit, err := FitCLV(ctx, src, CLVOptions{Model: clv.BGNBD, Unit: clv.Week, AsOf: o.AsOf, Location: o.Location, NoSpend: true}); err == nil && fit.Model.Converged {
 		rep.AliveSource = "bgnbd"
 		s := &fit.Summary
 		for i, id := range s.Customer {

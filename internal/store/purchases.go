@@ -3,8 +3,10 @@ package store
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
+	"io"
 	"runtime"
 	"strings"
 	"sync"
@@ -298,23 +300,54 @@ const (
 	selectTraffic  = `SELECT COALESCE(sum(visitors), 0) FROM traffic WHERE day >= $1 AND day <= $2`
 )
 
-// CustomerChannels maps customers to the channel that brought them.
+// CustomerChannels maps customers to the channel that brought them. It
+// reads rows at the driver level (sql.Conn.Raw), skipping database/sql's
+// per-row locking and conversion: a shop has as many rows here as customers.
 func (s *Store) CustomerChannels(ctx context.Context) (map[int64]string, error) {
-	rows, err := s.rd.QueryContext(ctx, selectChannels)
+	conn, err := s.rd.Conn(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("channels: %w", err)
 	}
-	defer rows.Close()
+	defer conn.Close()
 	out := map[int64]string{}
-	for rows.Next() {
-		var id int64
-		var ch string
-		if err := rows.Scan(&id, &ch); err != nil {
-			return nil, err
+	err = conn.Raw(func(dc any) error {
+		qc, ok := dc.(driver.QueryerContext)
+		if !ok {
+			return errors.New("driver cannot query")
 		}
-		out[id] = ch
+		rows, err := qc.QueryContext(ctx, selectChannels, nil)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		dest := make([]driver.Value, 2)
+		names := map[string]string{} // one string per distinct channel
+		for {
+			if err := rows.Next(dest); err == io.EOF {
+				return nil
+			} else if err != nil {
+				return err
+			}
+			id, _ := dest[0].(int64)
+			var ch string
+			switch v := dest[1].(type) {
+			case string:
+				ch = v
+			case []byte:
+				ch = string(v)
+			}
+			if n, ok := names[ch]; ok {
+				ch = n
+			} else {
+				names[ch] = ch
+			}
+			out[id] = ch
+		}
+	})
+	if err != nil {
+		return nil, fmt.Errorf("channels: %w", err)
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // Visitors sums traffic between two dates, inclusive.

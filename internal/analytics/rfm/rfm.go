@@ -3,7 +3,11 @@
 // and segments out; the as-of day is passed in.
 package rfm
 
-import "sort"
+import (
+	"cmp"
+	"math"
+	"slices"
+)
 
 // Customer is one customer's history as of a day.
 type Customer struct {
@@ -58,26 +62,70 @@ var Table = [5][5]Segment{
 func SegmentOf(r, fm int) Segment { return Table[5-r][fm-1] }
 
 // quintiles scores values 1..5 by the share of values strictly below each
-// (or above, when lower is better), so equal values share a score.
+// (or above, when lower is better), so equal values share a score. One
+// sort of (value, position) and one walk: no search per customer.
 func quintiles(v []float64, lowerIsBetter bool) []int {
+	if out, ok := quintilesPacked(v, lowerIsBetter); ok {
+		return out
+	}
+	return quintilesPairs(v, lowerIsBetter)
+}
+
+func quintilesPairs(v []float64, lowerIsBetter bool) []int {
 	n := len(v)
-	sorted := append([]float64(nil), v...)
-	sort.Float64s(sorted)
-	out := make([]int, n)
+	type pos struct {
+		v float64
+		i int32
+	}
+	ps := make([]pos, n)
 	for i, x := range v {
-		var better int
 		if lowerIsBetter {
-			// values strictly greater than x are worse than x
-			better = n - sort.Search(n, func(j int) bool { return sorted[j] > x })
-		} else {
-			better = sort.Search(n, func(j int) bool { return sorted[j] >= x })
+			x = -x
 		}
-		out[i] = 1 + 5*better/n
-		if out[i] > 5 {
-			out[i] = 5
+		ps[i] = pos{x, int32(i)}
+	}
+	slices.SortFunc(ps, func(a, b pos) int { return cmp.Compare(a.v, b.v) })
+	out := make([]int, n)
+	worse := 0 // how many values are strictly worse than the current one
+	for k, p := range ps {
+		if k > 0 && p.v != ps[k-1].v {
+			worse = k
 		}
+		out[p.i] = min(1+5*worse/n, 5)
 	}
 	return out
+}
+
+// quintilesPacked is quintiles for whole values of at most 39 bits and at
+// most 2^24 customers, the usual case (days, counts, minor units): value and
+// position pack into one uint64, and sorting plain integers is several
+// times faster than sorting pairs.
+func quintilesPacked(v []float64, lowerIsBetter bool) ([]int, bool) {
+	n := len(v)
+	if n >= 1<<24 {
+		return nil, false
+	}
+	const bias = 1 << 39
+	keys := make([]uint64, n)
+	for i, x := range v {
+		if lowerIsBetter {
+			x = -x
+		}
+		if x != math.Trunc(x) || x <= -bias || x >= bias {
+			return nil, false
+		}
+		keys[i] = uint64(int64(x)+bias)<<24 | uint64(i)
+	}
+	slices.Sort(keys)
+	out := make([]int, n)
+	worse := 0
+	for k, key := range keys {
+		if k > 0 && key>>24 != keys[k-1]>>24 {
+			worse = k
+		}
+		out[key&(1<<24-1)] = min(1+5*worse/n, 5)
+	}
+	return out, true
 }
 
 // ScoreAll scores customers against each other.

@@ -18,6 +18,7 @@ func TestQuintilesKeepTies(t *testing.T) {
 		{[]float64{1, 1, 1, 1, 1, 1, 2, 2, 3, 9}, false, []int{1, 1, 1, 1, 1, 1, 4, 4, 5, 5}},
 		{[]float64{7, 7, 7}, false, []int{1, 1, 1}},
 		{[]float64{7, 7, 7}, true, []int{1, 1, 1}},
+		{[]float64{0.5, 1.5, 2.5, 3.5, 4.5}, false, []int{1, 2, 3, 4, 5}}, // fractions take the pair sort
 	}
 	for _, tt := range tests {
 		got := quintiles(tt.v, tt.lower)
@@ -64,6 +65,27 @@ func TestSegments(t *testing.T) {
 	if mig[Champions][AtRisk] != 1 || mig[Promising][New] != 1 || len(mig) != 2 {
 		t.Errorf("migration %v", mig)
 	}
+}
+
+// TestPackedMatchesPairs: both ways of ranking agree on whole values.
+func TestPackedMatchesPairs(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		v := rapid.SliceOfN(rapid.Float64Range(-1e6, 1e6), 1, 300).Draw(t, "v")
+		for i := range v {
+			v[i] = float64(int64(v[i]) % 50) // whole values with many ties
+		}
+		lower := rapid.Bool().Draw(t, "lower")
+		packed, ok := quintilesPacked(v, lower)
+		if !ok {
+			t.Fatal("whole values should pack")
+		}
+		pairs := quintilesPairs(v, lower)
+		for i := range v {
+			if packed[i] != pairs[i] {
+				t.Fatalf("value %v: packed %d, pairs %d", v[i], packed[i], pairs[i])
+			}
+		}
+	})
 }
 
 // The table names every segment, and segments partition the customers.
