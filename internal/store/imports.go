@@ -57,6 +57,11 @@ WHERE owner_ref <> '' AND (import_run = $1 OR owner_id IS NULL)`
 // later in the file than the customer it referred) and closes the run.
 func (s *Store) FinishImport(ctx context.Context, run int64, sum *importer.Summary) error {
 	defer runs.Delete(run)
+	if (sum.Kind == importer.Orders || sum.Kind == importer.Lines) && sum.Created+sum.Updated > 0 {
+		if err := s.refreshSnapshot(ctx); err != nil {
+			return fmt.Errorf("finish import: %w", err)
+		}
+	}
 	return s.tx(ctx, func(tx *sql.Tx) error {
 		if sum.Kind == importer.Customers {
 			for _, q := range []struct{ update, count, what string }{

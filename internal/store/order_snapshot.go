@@ -87,29 +87,46 @@ func decodeSnapshot(data []byte, n int, until int64, p *report.Purchases) error 
 // snapshotPurchases returns the paid orders up to until from the snapshot,
 // rebuilding it first when orders changed since it was taken.
 func (s *Store) snapshotPurchases(ctx context.Context, until time.Time, p *report.Purchases) error {
+	data, n, err := s.currentSnapshot(ctx)
+	if err != nil {
+		return err
+	}
+	return decodeSnapshot(data, n, until.Unix(), p)
+}
+
+// refreshSnapshot rebuilds the snapshot if orders changed since it was
+// taken: an import calls it when done, so the first report after an import
+// does not pay for the scan.
+func (s *Store) refreshSnapshot(ctx context.Context) error {
+	_, _, err := s.currentSnapshot(ctx)
+	return err
+}
+
+// currentSnapshot returns a snapshot blob valid for the current orders.
+func (s *Store) currentSnapshot(ctx context.Context) ([]byte, int, error) {
 	var version int64
 	if err := s.rd.QueryRowContext(ctx, selectVersion).Scan(&version); err != nil {
-		return fmt.Errorf("orders version: %w", err)
+		return nil, 0, fmt.Errorf("orders version: %w", err)
 	}
 	var snapVersion, n int64
 	var data []byte
 	err := s.rd.QueryRowContext(ctx, selectSnapshot).Scan(&snapVersion, &n, &data)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return fmt.Errorf("order snapshot: %w", err)
+		return nil, 0, fmt.Errorf("order snapshot: %w", err)
 	}
 	if err == nil && snapVersion == version {
-		return decodeSnapshot(data, int(n), until.Unix(), p)
+		return data, int(n), nil
 	}
 	// Rebuild from a full scan, labelled with the version read before it:
 	// a write during the scan moves the version on, so the next read
 	// rebuilds again rather than trusting this one.
 	all := &report.Purchases{}
 	if err := s.scanAllPurchases(ctx, time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC), all); err != nil {
-		return err
+		return nil, 0, err
 	}
 	blob := encodeSnapshot(all)
 	if _, err := s.db.ExecContext(ctx, upsertSnapshot, version, len(all.At), blob, s.d.ts(s.Now())); err != nil {
-		return fmt.Errorf("save order snapshot: %w", err)
+		return nil, 0, fmt.Errorf("save order snapshot: %w", err)
 	}
-	return decodeSnapshot(blob, len(all.At), until.Unix(), p)
+	return blob, len(all.At), nil
 }
