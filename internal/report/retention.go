@@ -6,7 +6,6 @@ import (
 
 	"github.com/kithcrm/kith/internal/analytics/kpi"
 	"github.com/kithcrm/kith/internal/analytics/pareto"
-	"github.com/kithcrm/kith/internal/order"
 )
 
 // Options set a retention report's as-of date, period and zone.
@@ -43,10 +42,7 @@ func RetentionOverview(ctx context.Context, src SpendSource, o Options) (*Overvi
 	if err != nil {
 		return nil, err
 	}
-	s := &kpi.Spend{Day: sp.Day, Channel: sp.Channel, Amount: sp.Amount, Acquisition: make([]bool, len(sp.Day))}
-	for i, k := range sp.Kind {
-		s.Acquisition[i] = order.IsAcquisition(k)
-	}
+	s := kpiSpend(sp)
 	ov := kpi.Compute(ord, s, o.Period, localDay(o.AsOf, o.Location), o.ChurnWindow)
 	return &Overview{Overview: ov, Currency: cur}, nil
 }
@@ -105,10 +101,7 @@ func Trend(ctx context.Context, src SpendSource, o Options, from time.Time) (*Tr
 	if err != nil {
 		return nil, err
 	}
-	s := &kpi.Spend{Day: sp.Day, Channel: sp.Channel, Amount: sp.Amount, Acquisition: make([]bool, len(sp.Day))}
-	for i, k := range sp.Kind {
-		s.Acquisition[i] = order.IsAcquisition(k)
-	}
+	s := kpiSpend(sp)
 	to := localDay(o.AsOf, o.Location)
 	w := o.ChurnWindow
 	if w <= 0 {
