@@ -189,7 +189,6 @@ func figures(o *Orders, rs []customerRun, s *Spend, p Period, idx, asOf int32) P
 	f := PeriodFigures{Index: idx, Label: p.Label(idx), Start: p.Start(idx), End: min(p.Start(idx+1)-1, asOf)}
 	prevStart := p.Start(idx - 1)
 	for _, r := range rs {
-		first := o.Day[r.lo]
 		var inP, inPrev int
 		var rev int64
 		for k := r.lo; k < r.hi; k++ {
@@ -202,49 +201,10 @@ func figures(o *Orders, rs []customerRun, s *Spend, p Period, idx, asOf int32) P
 				inPrev++
 			}
 		}
-		if inPrev > 0 {
-			f.PreviousActive++
-		}
-		if inP == 0 {
-			continue
-		}
-		f.Active++
-		f.Orders += inP
-		f.Revenue += rev
-		if inP >= 2 {
-			f.Repeaters++
-		}
-		if first >= f.Start {
-			f.New++
-			f.RevenueNew += rev
-		} else {
-			f.Returning++
-			f.RevenueReturning += rev
-		}
-		if inPrev > 0 {
-			f.Retained++
-		}
+		tallyPeriod(&f, inP, rev, inPrev, o.Day[r.lo])
 	}
-	if s != nil {
-		for i, d := range s.Day {
-			if d >= f.Start && d <= f.End {
-				if s.Acquisition[i] {
-					f.AcquisitionSpend += s.Amount[i]
-				} else {
-					f.RetentionSpend += s.Amount[i]
-				}
-			}
-		}
-	}
-	f.RepurchaseRate = ratio(float64(f.Repeaters), float64(f.Active))
-	f.RetentionRate = ratio(float64(f.Retained), float64(f.PreviousActive))
-	if f.RetentionRate.Valid {
-		f.ChurnRate = Ratio{1 - f.RetentionRate.Value, true}
-	}
-	f.AOV = ratio(float64(f.Revenue), float64(f.Orders))
-	f.PurchasesPerBuyer = ratio(float64(f.Orders), float64(f.Active))
-	f.CAC = ratio(float64(f.AcquisitionSpend), float64(f.New))
-	f.RetentionCostPerRetained = ratio(float64(f.RetentionSpend), float64(f.Retained))
+	addSpend(&f, s)
+	f.finish()
 	return f
 }
 
@@ -303,6 +263,11 @@ func medianGap(o *Orders, rs []customerRun) int {
 			}
 		}
 	}
+	return medianOf(hist, n)
+}
+
+// medianOf is the median of n values counted in a histogram.
+func medianOf(hist []int, n int) int {
 	if n == 0 {
 		return 0
 	}
@@ -320,61 +285,79 @@ func medianGap(o *Orders, rs []customerRun) int {
 func Compute(o *Orders, s *Spend, p Period, asOf int32, window int) Overview {
 	rs := runsUpTo(o, asOf)
 	ov := Overview{AsOf: asOf, Period: p, ChurnWindowDays: window}
-	if ov.ChurnWindowDays <= 0 {
-		ov.ChurnWindowDays = churnWindow(o, rs)
-	}
 	idx := p.Index(asOf)
-	ov.Current = figures(o, rs, s, p, idx, asOf)
-	ov.Previous = figures(o, rs, s, p, idx-1, asOf)
+	cur := PeriodFigures{Index: idx, Label: p.Label(idx), Start: p.Start(idx), End: min(p.Start(idx+1)-1, asOf)}
+	prev := PeriodFigures{Index: idx - 1, Label: p.Label(idx - 1), Start: p.Start(idx - 1), End: min(p.Start(idx)-1, asOf)}
+	prevPrevStart := p.Start(idx - 2)
+	// One walk over every customer's orders gathers it all: both periods'
+	// figures, the purchase gaps (for the churn window), the 12-month LTV,
+	// and revenue by month since acquisition for payback, kept as
+	// rev[months observed][month] so the customers observed long enough for
+	// each month can be summed afterwards.
+	var hist []int
+	gaps := 0
+	last := make([]int32, len(rs))
+	var rev [25][25]int64
+	var observedFor [25]int
 	cutoff := asOf - 365
 	var ltvSum int64
 	var ltvN int
-	// For payback: customers by whole months observed since acquisition.
-	observedFor := make([]int, 26)
-	for _, r := range rs {
+	for ri, r := range rs {
+		first := o.Day[r.lo]
+		observed := min(int(asOf-first)/30, 24)
+		observedFor[observed]++
+		var inCur, inPrev, inPrevPrev int
+		var revCur, revPrev int64
+		for k := r.lo; k < r.hi; k++ {
+			d, amt := o.Day[k], o.Amount[k]
+			switch {
+			case d >= cur.Start:
+				inCur++
+				revCur += amt
+			case d >= prev.Start:
+				inPrev++
+				revPrev += amt
+			case d >= prevPrevStart:
+				inPrevPrev++
+			}
+			if k > r.lo {
+				if g := int(d - o.Day[k-1]); g > 0 {
+					if g >= len(hist) {
+						hist = append(hist, make([]int, g+1-len(hist))...)
+					}
+					hist[g]++
+					gaps++
+				}
+			}
+			if first <= cutoff && d < first+365 {
+				ltvSum += amt
+			}
+			if m := int(d-first)/30 + 1; m <= observed {
+				rev[observed][m] += amt
+			}
+		}
+		if first <= cutoff {
+			ltvN++
+		}
+		last[ri] = o.Day[r.hi-1]
 		ov.Customers++
 		if r.hi-r.lo >= 2 {
 			ov.RepeatCustomers++
 		}
-		if int(asOf-o.Day[r.hi-1]) > ov.ChurnWindowDays {
+		tallyPeriod(&cur, inCur, revCur, inPrev, first)
+		tallyPeriod(&prev, inPrev, revPrev, inPrevPrev, first)
+	}
+	for _, f := range []*PeriodFigures{&cur, &prev} {
+		addSpend(f, s)
+		f.finish()
+	}
+	ov.Current, ov.Previous = cur, prev
+	if ov.ChurnWindowDays <= 0 {
+		ov.ChurnWindowDays = max(MinChurnWindow, 2*medianOf(hist, gaps))
+	}
+	for _, l := range last {
+		if int(asOf-l) > ov.ChurnWindowDays {
 			ov.Churned++
-		}
-		first := o.Day[r.lo]
-		if first <= cutoff {
-			ltvN++
-			for k := r.lo; k < r.hi && o.Day[k] < first+365; k++ {
-				ltvSum += o.Amount[k]
-			}
-		}
-		observed := min(int(asOf-first)/30, 24) // whole months this customer has been observed for
-		observedFor[observed]++
-	}
-	// monthly[m]: revenue through month m of the customers observed for at
-	// least m months; cohortN[m]: those customers.
-	monthly := make([]int64, 25)
-	cohortN := make([]int, 25)
-	for m := 24; m >= 1; m-- {
-		if m < 24 {
-			cohortN[m] = cohortN[m+1]
-		}
-		cohortN[m] += observedFor[m]
-	}
-	for _, r := range rs {
-		first := o.Day[r.lo]
-		observed := min(int(asOf-first)/30, 24)
-		var cum int64
-		m := 1
-		for k := r.lo; k < r.hi && m <= observed; {
-			if km := int(o.Day[k]-first)/30 + 1; km <= m {
-				cum += o.Amount[k]
-				k++
-				continue
-			}
-			monthly[m] += cum
-			m++
-		}
-		for ; m <= observed; m++ {
-			monthly[m] += cum
 		}
 	}
 	ov.RepeatCustomerRate = ratio(float64(ov.RepeatCustomers), float64(ov.Customers))
@@ -383,12 +366,77 @@ func Compute(o *Orders, s *Spend, p Period, asOf int32, window int) Overview {
 		ov.LTVToCAC = ratio(ov.HistoricLTV12.Value, ov.Current.CAC.Value)
 	}
 	if ov.Current.CAC.Valid {
+		// Mean revenue through month m of the customers observed for at
+		// least m months.
 		for m := 1; m <= 24; m++ {
-			if cohortN[m] > 0 && float64(monthly[m])/float64(cohortN[m]) >= ov.Current.CAC.Value {
+			var sum int64
+			n := 0
+			for obs := m; obs <= 24; obs++ {
+				n += observedFor[obs]
+				for j := 1; j <= m; j++ {
+					sum += rev[obs][j]
+				}
+			}
+			if n > 0 && float64(sum)/float64(n) >= ov.Current.CAC.Value {
 				ov.PaybackMonths = Ratio{float64(m), true}
 				break
 			}
 		}
 	}
 	return ov
+}
+
+// tallyPeriod adds one customer's orders in a period (in of them, worth
+// rev; inBefore in the period before) to its figures.
+func tallyPeriod(f *PeriodFigures, in int, rev int64, inBefore int, first int32) {
+	if inBefore > 0 {
+		f.PreviousActive++
+	}
+	if in == 0 {
+		return
+	}
+	f.Active++
+	f.Orders += in
+	f.Revenue += rev
+	if in >= 2 {
+		f.Repeaters++
+	}
+	if first >= f.Start {
+		f.New++
+		f.RevenueNew += rev
+	} else {
+		f.Returning++
+		f.RevenueReturning += rev
+	}
+	if inBefore > 0 {
+		f.Retained++
+	}
+}
+
+func addSpend(f *PeriodFigures, s *Spend) {
+	if s == nil {
+		return
+	}
+	for i, d := range s.Day {
+		if d >= f.Start && d <= f.End {
+			if s.Acquisition[i] {
+				f.AcquisitionSpend += s.Amount[i]
+			} else {
+				f.RetentionSpend += s.Amount[i]
+			}
+		}
+	}
+}
+
+// finish derives the rates from the counts.
+func (f *PeriodFigures) finish() {
+	f.RepurchaseRate = ratio(float64(f.Repeaters), float64(f.Active))
+	f.RetentionRate = ratio(float64(f.Retained), float64(f.PreviousActive))
+	if f.RetentionRate.Valid {
+		f.ChurnRate = Ratio{1 - f.RetentionRate.Value, true}
+	}
+	f.AOV = ratio(float64(f.Revenue), float64(f.Orders))
+	f.PurchasesPerBuyer = ratio(float64(f.Orders), float64(f.Active))
+	f.CAC = ratio(float64(f.AcquisitionSpend), float64(f.New))
+	f.RetentionCostPerRetained = ratio(float64(f.RetentionSpend), float64(f.Retained))
 }
