@@ -392,6 +392,11 @@ func coarsen(s *Summary) *Summary {
 	for i := range s.T {
 		c.T[i] = math.Max(math.Round(s.T[i]/step)*step, step)
 		c.Tx[i] = math.Min(math.Round(s.Tx[i]/step)*step, c.T[i])
+		if s.X[i] > 0 && c.Tx[i] == 0 {
+			// A repeat buyer with t_x = 0 makes the likelihood unbounded as
+			// alpha -> 0; keep such small t_x exact (few distinct values).
+			c.Tx[i] = math.Min(s.Tx[i], c.T[i])
+		}
 	}
 	return c
 }
