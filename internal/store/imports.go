@@ -57,7 +57,7 @@ WHERE owner_ref <> '' AND (import_run = $1 OR owner_id IS NULL)`
 // later in the file than the customer it referred) and closes the run.
 func (s *Store) FinishImport(ctx context.Context, run int64, sum *importer.Summary) error {
 	defer runs.Delete(run)
-	if (sum.Kind == importer.Orders || sum.Kind == importer.Lines) && sum.Created+sum.Updated > 0 {
+	if (sum.Kind == importer.Orders || sum.Kind == importer.Lines || sum.Kind == importer.Customers) && sum.Created+sum.Updated > 0 {
 		if err := s.refreshSnapshot(ctx); err != nil {
 			return fmt.Errorf("finish import: %w", err)
 		}
@@ -210,6 +210,11 @@ func (s *Store) WriteCustomers(ctx context.Context, run int64, rows []importer.R
 				if _, err := tx.ExecContext(ctx, insertCustomerTag, id, t); err != nil {
 					return fmt.Errorf("customer line %d tag %q: %w", r.Line, t, err)
 				}
+			}
+		}
+		if res.Created+res.Updated > 0 { // channels may have changed: the snapshot is stale
+			if _, err := tx.ExecContext(ctx, bumpOrdersVersion); err != nil {
+				return err
 			}
 		}
 		return nil

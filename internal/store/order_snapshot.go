@@ -21,9 +21,10 @@ import (
 const (
 	bumpOrdersVersion = `UPDATE meta SET value = value + 1 WHERE key = 'orders_version'`
 	selectVersion     = `SELECT value FROM meta WHERE key = 'orders_version'`
-	selectSnapshot    = `SELECT version, orders, data FROM order_snapshot WHERE id = 1`
-	upsertSnapshot    = `INSERT INTO order_snapshot (id, version, orders, data, built_at) VALUES (1, $1, $2, $3, $4)
-ON CONFLICT (id) DO UPDATE SET version = excluded.version, orders = excluded.orders, data = excluded.data, built_at = excluded.built_at`
+	selectSnapshot    = `SELECT version, orders, data, channels FROM order_snapshot WHERE id = 1`
+	upsertSnapshot    = `INSERT INTO order_snapshot (id, version, orders, data, channels, built_at) VALUES (1, $1, $2, $3, $4, $5)
+ON CONFLICT (id) DO UPDATE SET version = excluded.version, orders = excluded.orders, data = excluded.data,
+    channels = excluded.channels, built_at = excluded.built_at`
 )
 
 // encodeSnapshot writes the columns as varints: customer as the delta from
@@ -87,46 +88,128 @@ func decodeSnapshot(data []byte, n int, until int64, p *report.Purchases) error 
 // snapshotPurchases returns the paid orders up to until from the snapshot,
 // rebuilding it first when orders changed since it was taken.
 func (s *Store) snapshotPurchases(ctx context.Context, until time.Time, p *report.Purchases) error {
-	data, n, err := s.currentSnapshot(ctx)
+	snap, err := s.currentSnapshot(ctx)
 	if err != nil {
 		return err
 	}
-	return decodeSnapshot(data, n, until.Unix(), p)
+	return decodeSnapshot(snap.orders, snap.n, until.Unix(), p)
 }
 
-// refreshSnapshot rebuilds the snapshot if orders changed since it was
-// taken: an import calls it when done, so the first report after an import
-// does not pay for the scan.
+// snapshot is a valid snapshot's blobs.
+type snapshot struct {
+	orders   []byte
+	n        int
+	channels []byte
+}
+
+// encodeChannels writes customers' channels: the distinct names first, then
+// per customer the id (as a delta) and the name's index.
+func encodeChannels(ids []int64, names []string) []byte {
+	index := map[string]uint64{}
+	var dict []string
+	for _, n := range names {
+		if _, ok := index[n]; !ok {
+			index[n] = uint64(len(dict))
+			dict = append(dict, n)
+		}
+	}
+	buf := binary.AppendUvarint(nil, uint64(len(dict)))
+	for _, n := range dict {
+		buf = binary.AppendUvarint(buf, uint64(len(n)))
+		buf = append(buf, n...)
+	}
+	buf = binary.AppendUvarint(buf, uint64(len(ids)))
+	var prev int64
+	for i, id := range ids {
+		buf = binary.AppendVarint(buf, id-prev)
+		buf = binary.AppendUvarint(buf, index[names[i]])
+		prev = id
+	}
+	return buf
+}
+
+func decodeChannels(data []byte) (map[int64]string, error) {
+	bad := errors.New("order snapshot channels: corrupt")
+	next := func() (uint64, error) {
+		v, k := binary.Uvarint(data)
+		if k <= 0 {
+			return 0, bad
+		}
+		data = data[k:]
+		return v, nil
+	}
+	nd, err := next()
+	if err != nil {
+		return nil, err
+	}
+	dict := make([]string, 0, nd)
+	for i := uint64(0); i < nd; i++ {
+		l, err := next()
+		if err != nil || l > uint64(len(data)) {
+			return nil, bad
+		}
+		dict = append(dict, string(data[:l]))
+		data = data[l:]
+	}
+	n, err := next()
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[int64]string, n)
+	var id int64
+	for i := uint64(0); i < n; i++ {
+		d, k := binary.Varint(data)
+		if k <= 0 {
+			return nil, bad
+		}
+		data = data[k:]
+		j, err := next()
+		if err != nil || j >= uint64(len(dict)) {
+			return nil, bad
+		}
+		id += d
+		out[id] = dict[j]
+	}
+	return out, nil
+}
+
+// refreshSnapshot rebuilds the snapshot if orders or customers changed
+// since it was taken: an import calls it when done, so the first report
+// after an import does not pay for the scan.
 func (s *Store) refreshSnapshot(ctx context.Context) error {
-	_, _, err := s.currentSnapshot(ctx)
+	_, err := s.currentSnapshot(ctx)
 	return err
 }
 
-// currentSnapshot returns a snapshot blob valid for the current orders.
-func (s *Store) currentSnapshot(ctx context.Context) ([]byte, int, error) {
+// currentSnapshot returns the snapshot valid for the current data.
+func (s *Store) currentSnapshot(ctx context.Context) (*snapshot, error) {
 	var version int64
 	if err := s.rd.QueryRowContext(ctx, selectVersion).Scan(&version); err != nil {
-		return nil, 0, fmt.Errorf("orders version: %w", err)
+		return nil, fmt.Errorf("orders version: %w", err)
 	}
 	var snapVersion, n int64
-	var data []byte
-	err := s.rd.QueryRowContext(ctx, selectSnapshot).Scan(&snapVersion, &n, &data)
+	var data, channels []byte
+	err := s.rd.QueryRowContext(ctx, selectSnapshot).Scan(&snapVersion, &n, &data, &channels)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return nil, 0, fmt.Errorf("order snapshot: %w", err)
+		return nil, fmt.Errorf("order snapshot: %w", err)
 	}
-	if err == nil && snapVersion == version {
-		return data, int(n), nil
+	if err == nil && snapVersion == version && channels != nil {
+		return &snapshot{data, int(n), channels}, nil
 	}
 	// Rebuild from a full scan, labelled with the version read before it:
 	// a write during the scan moves the version on, so the next read
 	// rebuilds again rather than trusting this one.
 	all := &report.Purchases{}
 	if err := s.scanAllPurchases(ctx, time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC), all); err != nil {
-		return nil, 0, err
+		return nil, err
 	}
-	blob := encodeSnapshot(all)
-	if _, err := s.db.ExecContext(ctx, upsertSnapshot, version, len(all.At), blob, s.d.ts(s.Now())); err != nil {
-		return nil, 0, fmt.Errorf("save order snapshot: %w", err)
+	ids, names, err := s.scanChannels(ctx)
+	if err != nil {
+		return nil, err
 	}
-	return blob, len(all.At), nil
+	snap := &snapshot{orders: encodeSnapshot(all), n: len(all.At), channels: encodeChannels(ids, names)}
+	if _, err := s.db.ExecContext(ctx, upsertSnapshot, version, snap.n, snap.orders, snap.channels, s.d.ts(s.Now())); err != nil {
+		return nil, fmt.Errorf("save order snapshot: %w", err)
+	}
+	return snap, nil
 }

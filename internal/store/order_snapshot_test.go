@@ -44,3 +44,32 @@ func TestSnapshotRoundTrip(t *testing.T) {
 		t.Error("a truncated snapshot decoded")
 	}
 }
+
+func TestChannelsRoundTrip(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		n := rapid.IntRange(0, 100).Draw(t, "n")
+		ids := make([]int64, n)
+		names := make([]string, n)
+		id := int64(0)
+		for i := range ids {
+			id += int64(rapid.IntRange(1, 1e6).Draw(t, "gap"))
+			ids[i] = id
+			names[i] = rapid.SampledFrom([]string{"抖音", "微信", "wechat", "a,b", ""}).Draw(t, "name")
+		}
+		got, err := decodeChannels(encodeChannels(ids, names))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != n {
+			t.Fatalf("%d channels back, want %d", len(got), n)
+		}
+		for i := range ids {
+			if got[ids[i]] != names[i] {
+				t.Fatalf("customer %d: %q, want %q", ids[i], got[ids[i]], names[i])
+			}
+		}
+	})
+	if _, err := decodeChannels([]byte{5}); err == nil {
+		t.Error("corrupt channels decoded")
+	}
+}

@@ -296,20 +296,30 @@ func (s *Store) SpendUntil(ctx context.Context, until time.Time) (*report.SpendR
 }
 
 const (
-	selectChannels = `SELECT id, channel FROM customers WHERE channel <> ''`
+	selectChannels = `SELECT id, channel FROM customers WHERE channel <> '' ORDER BY id`
 	selectTraffic  = `SELECT COALESCE(sum(visitors), 0) FROM traffic WHERE day >= $1 AND day <= $2`
 )
 
-// CustomerChannels maps customers to the channel that brought them. It
-// reads rows at the driver level (sql.Conn.Raw), skipping database/sql's
-// per-row locking and conversion: a shop has as many rows here as customers.
+// CustomerChannels maps customers to the channel that brought them, from
+// the snapshot (see order_snapshot.go).
 func (s *Store) CustomerChannels(ctx context.Context) (map[int64]string, error) {
-	conn, err := s.rd.Conn(ctx)
+	snap, err := s.currentSnapshot(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("channels: %w", err)
 	}
+	return decodeChannels(snap.channels)
+}
+
+// scanChannels reads customers' channels in id order at the driver level
+// (sql.Conn.Raw), skipping database/sql's per-row locking and conversion.
+func (s *Store) scanChannels(ctx context.Context) ([]int64, []string, error) {
+	conn, err := s.rd.Conn(ctx)
+	if err != nil {
+		return nil, nil, fmt.Errorf("channels: %w", err)
+	}
 	defer conn.Close()
-	out := map[int64]string{}
+	var ids []int64
+	var names []string
 	err = conn.Raw(func(dc any) error {
 		qc, ok := dc.(driver.QueryerContext)
 		if !ok {
@@ -321,7 +331,6 @@ func (s *Store) CustomerChannels(ctx context.Context) (map[int64]string, error) 
 		}
 		defer rows.Close()
 		dest := make([]driver.Value, 2)
-		names := map[string]string{} // one string per distinct channel
 		for {
 			if err := rows.Next(dest); err == io.EOF {
 				return nil
@@ -336,18 +345,14 @@ func (s *Store) CustomerChannels(ctx context.Context) (map[int64]string, error) 
 			case []byte:
 				ch = string(v)
 			}
-			if n, ok := names[ch]; ok {
-				ch = n
-			} else {
-				names[ch] = ch
-			}
-			out[id] = ch
+			ids = append(ids, id)
+			names = append(names, ch)
 		}
 	})
 	if err != nil {
-		return nil, fmt.Errorf("channels: %w", err)
+		return nil, nil, fmt.Errorf("channels: %w", err)
 	}
-	return out, nil
+	return ids, names, nil
 }
 
 // Visitors sums traffic between two dates, inclusive.

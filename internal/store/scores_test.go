@@ -127,6 +127,21 @@ func TestSnapshotFollowsChanges(t *testing.T) {
 			if len(p3.At) != 1 {
 				t.Errorf("cut at until: %+v", p3)
 			}
+			// A customers import that changes a channel is seen too.
+			importFile(t, s, importer.Customers, writeFile(t, "c.csv", "客户编号,渠道\nC1,抖音\nC2,微信\n"))
+			ch, err := s.CustomerChannels(ctx)
+			if err != nil || len(ch) != 2 {
+				t.Fatalf("channels %v %v", ch, err)
+			}
+			importFile(t, s, importer.Customers, writeFile(t, "c.csv", "客户编号,渠道\nC1,小红书\nC2,微信\n"))
+			ch, _ = s.CustomerChannels(ctx)
+			found := false
+			for _, c := range ch {
+				found = found || c == "小红书"
+			}
+			if !found {
+				t.Errorf("channel change not seen: %v", ch)
+			}
 		})
 	}
 }
