@@ -237,7 +237,6 @@ func ChurnWindow(o *Orders, asOf int32) int {
 	return max(MinChurnWindow, 2*MedianGap(o, asOf))
 }
 
-
 // MedianGap is the median number of days between a customer's consecutive
 // purchase days, over all customers (0 when nobody bought twice).
 func MedianGap(o *Orders, asOf int32) int {
