@@ -88,6 +88,11 @@ func FitCLV(ctx context.Context, src Source, o CLVOptions) (*CLVFit, error) {
 	if err != nil {
 		return nil, err
 	}
+	return fitOn(p, o)
+}
+
+// fitOn fits the models to purchases already loaded.
+func fitOn(p *Purchases, o CLVOptions) (*CLVFit, error) {
 	if len(p.At) == 0 {
 		return nil, fmt.Errorf("no paid orders on or before %s: import orders first", o.AsOf.Format("2006-01-02"))
 	}

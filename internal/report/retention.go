@@ -18,12 +18,21 @@ type Options struct {
 
 // orders loads paid orders to the end of the as-of date as kpi columns.
 func orders(ctx context.Context, src SpendSource, o Options) (*kpi.Orders, string, error) {
-	p, err := src.Purchases(ctx, asOfEnd(o.AsOf, o.Location))
+	ord, p, err := ordersAndPurchases(ctx, src, o)
 	if err != nil {
 		return nil, "", err
 	}
+	return ord, p.Currency, nil
+}
+
+// ordersAndPurchases is orders, also returning the purchases it read.
+func ordersAndPurchases(ctx context.Context, src SpendSource, o Options) (*kpi.Orders, *Purchases, error) {
+	p, err := src.Purchases(ctx, asOfEnd(o.AsOf, o.Location))
+	if err != nil {
+		return nil, nil, err
+	}
 	c := toCLV(p, o.Location)
-	return &kpi.Orders{Customer: p.Customer, Day: c.Day, Amount: p.Amount}, p.Currency, nil
+	return &kpi.Orders{Customer: p.Customer, Day: c.Day, Amount: p.Amount}, p, nil
 }
 
 // Overview is the headline report.

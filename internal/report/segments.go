@@ -112,14 +112,12 @@ type ClassReport struct {
 // by revenue; long-term = bought on two days or more, P(alive) >= 0.5 (from
 // a BG/NBD fit; without one, bought within the churn window) and a tenure of
 // at least the shop's median gap between purchases.
-func ValueTenure(ctx context.Context, src interface {
-	SpendSource
-	Source
-}, o Options) (*ClassReport, error) {
-	ord, cur, err := orders(ctx, src, o)
+func ValueTenure(ctx context.Context, src SpendSource, o Options) (*ClassReport, error) {
+	ord, purchases, err := ordersAndPurchases(ctx, src, o)
 	if err != nil {
 		return nil, err
 	}
+	cur := purchases.Currency
 	asOf := localDay(o.AsOf, o.Location)
 	cs := rfmCustomers(ord, asOf)
 	if len(cs) == 0 {
@@ -133,24 +131,30 @@ func ValueTenure(ctx context.Context, src interface {
 	k := (len(revs) + 4) / 5
 	rep := &ClassReport{HighValue: revs[k-1], AliveCut: 0.5, Currency: cur, ChurnWindow: kpi.ChurnWindow(ord, asOf)}
 	rep.MedianGap = kpi.MedianGap(ord, asOf)
-	// P(alive) from a BG/NBD fit when the data allows one.
-	alive := map[int64]float64{}
-	if fit, err := FitCLV(ctx, src, CLVOptions{Model: clv.BGNBD, Unit: clv.Week, AsOf: o.AsOf, Location: o.Location, NoSpend: true}); err == nil && fit.Model.Converged {
+	// P(alive) from a BG/NBD fit when the data allows one. The summary has
+	// the same customers in the same order as cs (both from the orders up to
+	// the as-of day), so alive[i] belongs to cs[i].
+	var alive []float64
+	if fit, err := fitOn(purchases, CLVOptions{Model: clv.BGNBD, Unit: clv.Week, AsOf: o.AsOf, Location: o.Location, NoSpend: true}); err == nil && fit.Model.Converged && fit.Summary.Len() == len(cs) {
 		rep.AliveSource = "bgnbd"
 		s := &fit.Summary
-		for i, id := range s.Customer {
-			alive[id] = fit.Model.PAlive(s.X[i], s.Tx[i], s.T[i])
+		alive = make([]float64, len(cs))
+		for i := range cs {
+			if s.Customer[i] != cs[i].ID {
+				return nil, fmt.Errorf("classes: customer order differs between summary and orders")
+			}
+			alive[i] = fit.Model.PAlive(s.X[i], s.Tx[i], s.T[i])
 		}
 	} else {
 		rep.AliveSource = "recency"
 	}
 	byClass := map[Class]*ClassRow{}
 	var total int64
-	for _, c := range cs {
+	for i, c := range cs {
 		high := c.Revenue >= rep.HighValue && c.Revenue > 0
 		var isAlive bool
 		if rep.AliveSource == "bgnbd" {
-			isAlive = alive[c.ID] >= rep.AliveCut
+			isAlive = alive[i] >= rep.AliveCut
 		} else {
 			isAlive = int(c.Recency) <= rep.ChurnWindow
 		}

@@ -186,22 +186,40 @@ func Summarize(cs []Customer, scores []Score) []SegmentSummary {
 }
 
 // Migration counts customers moving from one segment (at the earlier date)
-// to another (at the later date), for customers scored at both.
+// to another (at the later date), for customers scored at both. Scores in
+// ascending ID order (as ScoreAll returns them for customers in that order)
+// are merged without a map.
 func Migration(before, after []Score) map[Segment]map[Segment]int {
+	out := map[Segment]map[Segment]int{}
+	add := func(from, to Segment) {
+		if out[from] == nil {
+			out[from] = map[Segment]int{}
+		}
+		out[from][to]++
+	}
+	sorted := func(s []Score) bool {
+		return slices.IsSortedFunc(s, func(a, b Score) int { return cmp.Compare(a.ID, b.ID) })
+	}
+	if sorted(before) && sorted(after) {
+		i := 0
+		for _, s := range after {
+			for i < len(before) && before[i].ID < s.ID {
+				i++
+			}
+			if i < len(before) && before[i].ID == s.ID {
+				add(before[i].Segment, s.Segment)
+			}
+		}
+		return out
+	}
 	was := make(map[int64]Segment, len(before))
 	for _, s := range before {
 		was[s.ID] = s.Segment
 	}
-	out := map[Segment]map[Segment]int{}
 	for _, s := range after {
-		from, ok := was[s.ID]
-		if !ok {
-			continue
+		if from, ok := was[s.ID]; ok {
+			add(from, s.Segment)
 		}
-		if out[from] == nil {
-			out[from] = map[Segment]int{}
-		}
-		out[from][s.Segment]++
 	}
 	return out
 }

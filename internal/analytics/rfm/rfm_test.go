@@ -65,6 +65,11 @@ func TestSegments(t *testing.T) {
 	if mig[Champions][AtRisk] != 1 || mig[Promising][New] != 1 || len(mig) != 2 {
 		t.Errorf("migration %v", mig)
 	}
+	// Out of ID order the merge gives way to a map, with the same counts.
+	unsorted := []Score{later[2], later[1], later[0]}
+	if m2 := Migration(s, unsorted); m2[Champions][AtRisk] != 1 || m2[Promising][New] != 1 || len(m2) != 2 {
+		t.Errorf("migration of unsorted scores %v", m2)
+	}
 }
 
 // TestPackedMatchesPairs: both ways of ranking agree on whole values.
