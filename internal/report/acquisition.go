@@ -26,11 +26,7 @@ type CACReport struct {
 
 // CAC computes the report from the period holding from to o.AsOf.
 func CAC(ctx context.Context, src AcquisitionSource, o Options, from time.Time) (*CACReport, error) {
-	ord, cur, err := orders(ctx, src, o)
-	if err != nil {
-		return nil, err
-	}
-	sp, err := src.SpendUntil(ctx, asOfEnd(o.AsOf, o.Location))
+	ord, s, cur, err := ordersAndSpend(ctx, src, o)
 	if err != nil {
 		return nil, err
 	}
@@ -38,7 +34,6 @@ func CAC(ctx context.Context, src AcquisitionSource, o Options, from time.Time) 
 	if err != nil {
 		return nil, err
 	}
-	s := kpiSpend(sp)
 	to := localDay(o.AsOf, o.Location)
 	r := &CACReport{Channels: kpi.Acquisition(ord, s, ch, o.Period, localDay(from, o.Location), to), Currency: cur}
 	for i := o.Period.Index(localDay(from, o.Location)); i <= o.Period.Index(to); i++ {

@@ -25,6 +25,19 @@ func orders(ctx context.Context, src SpendSource, o Options) (*kpi.Orders, strin
 	return ord, p.Currency, nil
 }
 
+// ordersAndSpend loads the paid orders and the spend up to the as-of date.
+func ordersAndSpend(ctx context.Context, src SpendSource, o Options) (*kpi.Orders, *kpi.Spend, string, error) {
+	ord, cur, err := orders(ctx, src, o)
+	if err != nil {
+		return nil, nil, "", err
+	}
+	sp, err := src.SpendUntil(ctx, asOfEnd(o.AsOf, o.Location))
+	if err != nil {
+		return nil, nil, "", err
+	}
+	return ord, kpiSpend(sp), cur, nil
+}
+
 // ordersAndPurchases is orders, also returning the purchases it read.
 func ordersAndPurchases(ctx context.Context, src SpendSource, o Options) (*kpi.Orders, *Purchases, error) {
 	p, err := src.Purchases(ctx, asOfEnd(o.AsOf, o.Location))
@@ -43,15 +56,10 @@ type Overview struct {
 
 // RetentionOverview computes the overview as of o.AsOf.
 func RetentionOverview(ctx context.Context, src SpendSource, o Options) (*Overview, error) {
-	ord, cur, err := orders(ctx, src, o)
+	ord, s, cur, err := ordersAndSpend(ctx, src, o)
 	if err != nil {
 		return nil, err
 	}
-	sp, err := src.SpendUntil(ctx, asOfEnd(o.AsOf, o.Location))
-	if err != nil {
-		return nil, err
-	}
-	s := kpiSpend(sp)
 	ov := kpi.Compute(ord, s, o.Period, localDay(o.AsOf, o.Location), o.ChurnWindow)
 	return &Overview{Overview: ov, Currency: cur}, nil
 }
@@ -102,15 +110,10 @@ type TrendReport struct {
 
 // Trend computes the figures of every period from from to o.AsOf.
 func Trend(ctx context.Context, src SpendSource, o Options, from time.Time) (*TrendReport, error) {
-	ord, cur, err := orders(ctx, src, o)
+	ord, s, cur, err := ordersAndSpend(ctx, src, o)
 	if err != nil {
 		return nil, err
 	}
-	sp, err := src.SpendUntil(ctx, asOfEnd(o.AsOf, o.Location))
-	if err != nil {
-		return nil, err
-	}
-	s := kpiSpend(sp)
 	to := localDay(o.AsOf, o.Location)
 	w := o.ChurnWindow
 	if w <= 0 {
