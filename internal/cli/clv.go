@@ -440,8 +440,7 @@ func (a *app) printValidation(v *clv.Validation, weekly bool) error {
 		return write(a.env.Stdout, a.cfg.Format, freq, out)
 	}
 	w := a.env.Stdout
-	day := func(d int32) string { return time.Unix(int64(d)*86400, 0).UTC().Format("2006-01-02") }
-	fmt.Fprintln(w, a.t("clv.validate_head", v.Customers, day(v.CalibrationEnd), v.HoldoutDays, day(v.End)))
+	fmt.Fprintln(w, a.t("clv.validate_head", v.Customers, dayString(v.CalibrationEnd), v.HoldoutDays, dayString(v.End)))
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, a.t("clv.by_freq"))
 	printTable(w, freq)

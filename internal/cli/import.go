@@ -2,6 +2,7 @@ package cli
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -55,7 +56,7 @@ Kinds and their fields:
 		ValidArgs: kinds,
 		RunE: func(cmd *cobra.Command, argv []string) error {
 			kind := importer.Kind(argv[0])
-			if !validKind(kind) {
+			if !slices.Contains(importer.Kinds, kind) {
 				return usageErr(fmt.Errorf("unknown import kind %q: want one of %s", argv[0], strings.Join(kinds, ", ")))
 			}
 			opts := importer.Options{Currency: strings.ToUpper(currency), Encoding: encoding, Sheet: sheet, BatchSize: batch}
@@ -142,15 +143,6 @@ Kinds and their fields:
 	fl.StringVar(&rejects, "rejects", "", "where to write rejected rows (default NAME.rejects.csv beside the input)")
 	fl.IntVar(&batch, "batch", 0, "rows per transaction (default 5000 on SQLite, 20000 on PostgreSQL)")
 	return cmd
-}
-
-func validKind(k importer.Kind) bool {
-	for _, x := range importer.Kinds {
-		if x == k {
-			return true
-		}
-	}
-	return false
 }
 
 func (a *app) printSummaries(sums []*importer.Summary, elapsed []time.Duration) error {

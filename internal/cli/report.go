@@ -3,6 +3,7 @@ package cli
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"time"
 
@@ -451,7 +452,7 @@ a segment's members.`,
 				}
 			}
 			seg := rfm.Segment(members)
-			if members != "" && !validSegment(seg) {
+			if members != "" && !slices.Contains(rfm.Segments, seg) {
 				return usageErr(fmt.Errorf("--customers %q: want one of %v", members, rfm.Segments))
 			}
 			be, err := a.open(cmd.Context(), OpenNormal)
@@ -505,15 +506,6 @@ a segment's members.`,
 	cmd.Flags().StringVar(&compare, "compare", "", "also score as of this earlier date and show who moved between segments")
 	cmd.Flags().StringVar(&members, "customers", "", "list the members of this segment (e.g. at_risk, champions)")
 	return cmd
-}
-
-func validSegment(s rfm.Segment) bool {
-	for _, x := range rfm.Segments {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 func (a *app) printMembers(r *report.RFMReport, seg rfm.Segment) error {

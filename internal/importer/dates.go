@@ -84,7 +84,7 @@ func ParseTime(s string, order DateOrder, loc *time.Location) (t time.Time, hasT
 // optional fraction. Eight digits are yyyymmdd instead.
 func isSerial(s string) bool {
 	intPart, frac, _ := strings.Cut(s, ".")
-	if len(intPart) == 0 || len(intPart) > 7 || len(intPart) == 8 {
+	if len(intPart) == 0 || len(intPart) > 7 {
 		return false
 	}
 	for _, part := range []string{intPart, frac} {

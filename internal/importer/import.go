@@ -1,11 +1,13 @@
 package importer
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -525,9 +527,5 @@ func pipeline[T any](ctx context.Context, r *reader, step fill[T], sum *Summary,
 }
 
 func sortRejects(rs []rejectRec) {
-	for i := 1; i < len(rs); i++ {
-		for j := i; j > 0 && rs[j].src.line < rs[j-1].src.line; j-- {
-			rs[j], rs[j-1] = rs[j-1], rs[j]
-		}
-	}
+	slices.SortStableFunc(rs, func(a, b rejectRec) int { return cmp.Compare(a.src.line, b.src.line) })
 }

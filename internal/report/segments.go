@@ -129,8 +129,9 @@ func ValueTenure(ctx context.Context, src SpendSource, o Options) (*ClassReport,
 	}
 	sort.Slice(revs, func(i, j int) bool { return revs[i] > revs[j] })
 	k := (len(revs) + 4) / 5
-	rep := &ClassReport{HighValue: revs[k-1], AliveCut: 0.5, Currency: cur, ChurnWindow: kpi.ChurnWindow(ord, asOf)}
-	rep.MedianGap = kpi.MedianGap(ord, asOf)
+	gap := kpi.MedianGap(ord, asOf)
+	rep := &ClassReport{HighValue: revs[k-1], AliveCut: 0.5, Currency: cur, MedianGap: gap,
+		ChurnWindow: max(kpi.MinChurnWindow, 2*gap)} // as kpi.ChurnWindow, without a second pass
 	// P(alive) from a BG/NBD fit when the data allows one. The summary has
 	// the same customers in the same order as cs (both from the orders up to
 	// the as-of day), so alive[i] belongs to cs[i].

@@ -244,7 +244,6 @@ const (
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`
 	findCustomerIDByPhone = `SELECT min(id) FROM customers WHERE phone = $1`
 	findCustomerIDByEmail = `SELECT min(id) FROM customers WHERE email = $1`
-	findCustomerIDByExt   = `SELECT id FROM customers WHERE external_id = $1`
 )
 
 // orderDuplicate explains an order id met twice in one file.
@@ -283,8 +282,8 @@ func upsertOrdersSQL(k int) string {
 
 // customerStmts are the prepared statements that resolve an order's customer.
 type customerStmts struct {
-	byExt, byPhone, byEmail, insert *sql.Stmt
-	findMany, insertMany            *sql.Stmt // ordersChunk customers by external id
+	byPhone, byEmail, insert *sql.Stmt
+	findMany, insertMany     *sql.Stmt // ordersChunk customers by external id
 }
 
 // findCustomersSQL and insertCustomersSQL work on ordersChunk customers at a
@@ -302,7 +301,7 @@ func prepareCustomerStmts(ctx context.Context, tx *sql.Tx) (*customerStmts, erro
 	for _, p := range []struct {
 		dst **sql.Stmt
 		q   string
-	}{{&c.byExt, findCustomerIDByExt}, {&c.byPhone, findCustomerIDByPhone}, {&c.byEmail, findCustomerIDByEmail}, {&c.insert, insertCustomerMin},
+	}{{&c.byPhone, findCustomerIDByPhone}, {&c.byEmail, findCustomerIDByEmail}, {&c.insert, insertCustomerMin},
 		{&c.findMany, findCustomersSQL}, {&c.insertMany, insertCustomersSQL}} {
 		if *p.dst, err = tx.PrepareContext(ctx, p.q); err != nil {
 			c.close()
@@ -313,7 +312,7 @@ func prepareCustomerStmts(ctx context.Context, tx *sql.Tx) (*customerStmts, erro
 }
 
 func (c *customerStmts) close() {
-	for _, st := range []*sql.Stmt{c.byExt, c.byPhone, c.byEmail, c.insert, c.findMany, c.insertMany} {
+	for _, st := range []*sql.Stmt{c.byPhone, c.byEmail, c.insert, c.findMany, c.insertMany} {
 		if st != nil {
 			st.Close()
 		}
@@ -522,15 +521,14 @@ func replaceLines(ctx context.Context, tx *sql.Tx, orderID int64, lines []order.
 	return nil
 }
 
-// resolveCustomer finds the order's customer by its key, creating it from
-// the row's customer fields when unknown.
+// resolveCustomer finds an order's customer named by phone or email (those
+// named by external id go through resolveChunkCustomers' batch), creating it
+// from the row's customer fields when unknown.
 func (s *Store) resolveCustomer(ctx context.Context, cs *customerStmts, o *order.Order, run int64, line int, now any) (int64, bool, error) {
 	var id sql.NullInt64
 	k := o.Customer
 	var err error
 	switch {
-	case k.ExternalID != "":
-		err = cs.byExt.QueryRowContext(ctx, k.ExternalID).Scan(&id)
 	case k.Phone != "":
 		err = cs.byPhone.QueryRowContext(ctx, k.Phone).Scan(&id)
 	default:
