@@ -31,7 +31,12 @@ func (e *FieldError) Error() string {
 	if e.Line > 0 {
 		loc = fmt.Sprintf("%s:%d", loc, e.Line)
 	}
-	if e.Field != "" {
+	switch {
+	case loc == "" && e.Field != "":
+		return fmt.Sprintf("field %s: %s", e.Field, e.Reason)
+	case loc == "":
+		return e.Reason
+	case e.Field != "":
 		return fmt.Sprintf("%s: field %s: %s", loc, e.Field, e.Reason)
 	}
 	return fmt.Sprintf("%s: %s", loc, e.Reason)

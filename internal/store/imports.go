@@ -592,6 +592,11 @@ func (s *Store) upsertCounted(ctx context.Context, n int, maxQ, countQ, upsert s
 			return err
 		}
 		res.Created, res.Updated, res.Unchanged = created, affected-created, n-affected
+		if affected > 0 {
+			if _, err := tx.ExecContext(ctx, bumpDataVersion); err != nil {
+				return err
+			}
+		}
 		return nil
 	})
 	return res, err

@@ -19,7 +19,11 @@ import (
 // WriteOrders bumps the version in the same transaction as any change to
 // orders, so a stale snapshot is never read; at worst it is rebuilt once.
 const (
-	bumpOrdersVersion = `UPDATE meta SET value = value + 1 WHERE key = 'orders_version'`
+	// Changing orders or customers moves both the snapshot's version and
+	// the data version the server caches reports under.
+	bumpOrdersVersion = `UPDATE meta SET value = value + 1 WHERE key IN ('orders_version', 'data_version')`
+	bumpDataVersion   = `UPDATE meta SET value = value + 1 WHERE key = 'data_version'`
+	selectDataVersion = `SELECT value FROM meta WHERE key = 'data_version'`
 	selectVersion     = `SELECT value FROM meta WHERE key = 'orders_version'`
 	selectSnapshot    = `SELECT version, orders, data, channels FROM order_snapshot WHERE id = 1`
 	upsertSnapshot    = `INSERT INTO order_snapshot (id, version, orders, data, channels, built_at) VALUES (1, $1, $2, $3, $4, $5)
@@ -212,4 +216,14 @@ func (s *Store) currentSnapshot(ctx context.Context) (*snapshot, error) {
 		return nil, fmt.Errorf("save order snapshot: %w", err)
 	}
 	return snap, nil
+}
+
+// DataVersion moves whenever orders, customers, spend or traffic change:
+// a cache of report results is valid while it stands still.
+func (s *Store) DataVersion(ctx context.Context) (int64, error) {
+	var v int64
+	if err := s.rd.QueryRowContext(ctx, selectDataVersion).Scan(&v); err != nil {
+		return 0, fmt.Errorf("data version: %w", err)
+	}
+	return v, nil
 }
