@@ -129,10 +129,7 @@ func named(names []string, v []float64) map[string]float64 {
 	return m
 }
 
-func round(v float64, digits int) float64 {
-	p := math.Pow10(digits)
-	return math.Round(v*p) / p
-}
+func round(v float64, digits int) float64 { return report.Round(v, digits) }
 
 var spendNames = []string{"p", "q", "v"}
 

@@ -61,21 +61,6 @@ as of a date, exactly as defined in docs/reports.md.`,
 	return cmd
 }
 
-// jsonRatio renders an undefined ratio as null, never NaN or Inf.
-func jsonRatio(r kpi.Ratio, digits int) any {
-	if !r.Valid {
-		return nil
-	}
-	return round(r.Value, digits)
-}
-
-func jsonMoney(r kpi.Ratio, cur string) any {
-	if !r.Valid {
-		return nil
-	}
-	return money.Money{Minor: int64(r.Value + 0.5), Currency: cur}.Decimal()
-}
-
 func (a *app) overviewCmd() *cobra.Command {
 	var f reportFlags
 	cmd := &cobra.Command{
@@ -128,33 +113,8 @@ one before. Figures (docs/reports.md has the exact definitions):
 
 func (a *app) printOverview(ov *report.Overview) error {
 	cur := ov.Currency
-	dec := func(minor int64) string { return money.Money{Minor: minor, Currency: cur}.Decimal() }
-	periodJSON := func(p kpi.PeriodFigures) map[string]any {
-		return map[string]any{
-			"period": p.Label, "from": dayString(p.Start), "to": dayString(p.End),
-			"active": p.Active, "new": p.New, "returning": p.Returning, "orders": p.Orders,
-			"revenue": dec(p.Revenue), "revenue_new": dec(p.RevenueNew), "revenue_returning": dec(p.RevenueReturning),
-			"repurchase_rate": jsonRatio(p.RepurchaseRate, 6), "retention_rate": jsonRatio(p.RetentionRate, 6),
-			"churn_rate": jsonRatio(p.ChurnRate, 6), "retained": p.Retained,
-			"aov": jsonMoney(p.AOV, cur), "purchases_per_buyer": jsonRatio(p.PurchasesPerBuyer, 6),
-			"acquisition_spend": dec(p.AcquisitionSpend), "retention_spend": dec(p.RetentionSpend),
-			"cac": jsonMoney(p.CAC, cur), "retention_cost": jsonMoney(p.RetentionCostPerRetained, cur),
-		}
-	}
 	c, p := ov.Current, ov.Previous
-	out := periodJSON(c)
-	out["as_of"] = dayString(ov.AsOf)
-	out["period_kind"] = string(ov.Period)
-	out["currency"] = cur
-	out["customers"] = ov.Customers
-	out["repeat_customers"] = ov.RepeatCustomers
-	out["repeat_customer_rate"] = jsonRatio(ov.RepeatCustomerRate, 6)
-	out["churn_window_days"] = ov.ChurnWindowDays
-	out["churned"] = ov.Churned
-	out["ltv_12m"] = jsonMoney(ov.HistoricLTV12, cur)
-	out["ltv_cac"] = jsonRatio(ov.LTVToCAC, 4)
-	out["payback_months"] = jsonRatio(ov.PaybackMonths, 0)
-	out["previous"] = periodJSON(p)
+	out := ov.JSON()
 
 	pct := func(r kpi.Ratio) string {
 		if !r.Valid {
@@ -209,9 +169,7 @@ func (a *app) printOverview(ov *report.Overview) error {
 	return nil
 }
 
-func dayString(d int32) string {
-	return time.Unix(int64(d)*86400, 0).UTC().Format("2006-01-02")
-}
+func dayString(d int32) string { return report.DayString(d) }
 
 func (a *app) paretoCmd() *cobra.Command {
 	var f reportFlags
@@ -240,20 +198,12 @@ customer spends the same; near 1: one customer brings everything).`,
 				return err
 			}
 			t := table{header: []string{a.t("report.top"), a.t("report.customers"), a.t("report.revenue_share")}}
-			var top []map[string]any
 			for _, s := range p.Top {
 				t.rows = append(t.rows, []string{strconv.FormatFloat(100*s.Fraction, 'f', 0, 64) + "%", strconv.Itoa(s.Customers),
 					strconv.FormatFloat(100*s.Share, 'f', 1, 64) + "%"})
-				top = append(top, map[string]any{"fraction": s.Fraction, "customers": s.Customers, "share": round(s.Share, 6)})
 			}
 			if a.cfg.Format != "table" {
-				var lorenz [][2]float64
-				for _, pt := range p.Lorenz {
-					lorenz = append(lorenz, [2]float64{pt.Customers, round(pt.Revenue, 6)})
-				}
-				return write(a.env.Stdout, a.cfg.Format, t, map[string]any{"as_of": o.AsOf.Format("2006-01-02"),
-					"customers": p.Customers, "revenue": money.Money{Minor: p.Revenue, Currency: p.Currency}.Decimal(),
-					"currency": p.Currency, "top": top, "gini": round(p.Gini, 6), "lorenz": lorenz})
+				return write(a.env.Stdout, a.cfg.Format, t, p.JSON(o))
 			}
 			w := a.env.Stdout
 			fmt.Fprintln(w, a.t("report.pareto_head", p.Customers, fmtMoney(p.Revenue, p.Currency), o.AsOf.Format("2006-01-02")))
@@ -305,10 +255,8 @@ per customer, the historic LTV (--metric ltv).`,
 			for k := 0; k < width; k++ {
 				t.header = append(t.header, "+"+strconv.Itoa(k))
 			}
-			var js []map[string]any
 			for _, c := range m.Cohorts {
 				row := []string{c.Label, strconv.Itoa(c.Size)}
-				ltv := make([]string, len(c.LTV))
 				for k := range c.Active {
 					switch metric {
 					case "customers":
@@ -318,19 +266,11 @@ per customer, the historic LTV (--metric ltv).`,
 					default:
 						row = append(row, fmtMoney(int64(c.LTV[k]+0.5), m.Currency))
 					}
-					ltv[k] = money.Money{Minor: int64(c.LTV[k] + 0.5), Currency: m.Currency}.Decimal()
 				}
 				t.rows = append(t.rows, row)
-				revs := make([]string, len(c.Revenue))
-				for k, r := range c.Revenue {
-					revs[k] = money.Money{Minor: r, Currency: m.Currency}.Decimal()
-				}
-				js = append(js, map[string]any{"cohort": c.Label, "size": c.Size, "active": c.Active, "revenue": revs,
-					"retention": roundAll(c.Retention), "revenue_retention": roundAll(c.RevenueRetention), "ltv": ltv})
 			}
 			if a.cfg.Format != "table" {
-				return write(a.env.Stdout, a.cfg.Format, t, map[string]any{"as_of": o.AsOf.Format("2006-01-02"),
-					"period": string(o.Period), "currency": m.Currency, "cohorts": js})
+				return write(a.env.Stdout, a.cfg.Format, t, m.JSON(o))
 			}
 			printTable(a.env.Stdout, t)
 			return nil
@@ -339,14 +279,6 @@ per customer, the historic LTV (--metric ltv).`,
 	f.add(cmd)
 	cmd.Flags().StringVar(&metric, "metric", "customers", "cells: customers (retention), revenue (revenue retention) or ltv (cumulative revenue per customer)")
 	return cmd
-}
-
-func roundAll(v []float64) []float64 {
-	out := make([]float64, len(v))
-	for i, x := range v {
-		out[i] = round(x, 6)
-	}
-	return out
 }
 
 func (a *app) trendCmd() *cobra.Command {
@@ -391,7 +323,6 @@ them.`,
 			t := table{header: []string{a.t("report.period"), a.t("report.active"), a.t("report.new"), a.t("report.returning"),
 				a.t("report.revenue"), a.t("report.retention_rate"), a.t("report.won"), a.t("report.lost"), a.t("report.reactivated"),
 				a.t("report.net"), a.t("report.alive")}}
-			var js []map[string]any
 			for _, r := range tr.Rows {
 				ret := a.t("report.undefined")
 				if r.RetentionRate.Valid {
@@ -403,14 +334,9 @@ them.`,
 				}
 				t.rows = append(t.rows, []string{r.Label, strconv.Itoa(r.Active), strconv.Itoa(r.New), strconv.Itoa(r.Returning),
 					rev, ret, strconv.Itoa(r.Won), strconv.Itoa(r.Lost), strconv.Itoa(r.Reactivated), strconv.Itoa(r.Net), strconv.Itoa(r.Customers)})
-				js = append(js, map[string]any{"period": r.Label, "active": r.Active, "new": r.New, "returning": r.Returning,
-					"revenue": money.Money{Minor: r.Revenue, Currency: cur}.Decimal(), "retention_rate": jsonRatio(r.RetentionRate, 6),
-					"repurchase_rate": jsonRatio(r.RepurchaseRate, 6), "aov": jsonMoney(r.AOV, cur), "cac": jsonMoney(r.CAC, cur),
-					"won": r.Won, "lost": r.Lost, "reactivated": r.Reactivated, "net": r.Net, "customers_alive": r.Customers})
 			}
 			if a.cfg.Format == "json" {
-				return write(a.env.Stdout, "json", t, map[string]any{"as_of": o.AsOf.Format("2006-01-02"), "period": string(o.Period),
-					"churn_window_days": tr.ChurnWindow, "currency": cur, "periods": js})
+				return write(a.env.Stdout, "json", t, tr.JSON(o))
 			}
 			if a.cfg.Format == "table" {
 				fmt.Fprintln(a.env.Stdout, a.t("report.trend_head", tr.ChurnWindow))
@@ -468,20 +394,12 @@ a segment's members.`,
 				return a.printMembers(r, seg)
 			}
 			t := table{header: []string{a.t("report.segment"), a.t("report.customers"), a.t("report.customer_share"), a.t("report.revenue"), a.t("report.revenue_share")}}
-			var js []map[string]any
 			for _, s := range r.Segments {
 				t.rows = append(t.rows, []string{a.t("segment." + string(s.Segment)), strconv.Itoa(s.Customers),
 					strconv.FormatFloat(100*s.Share, 'f', 1, 64) + "%", fmtMoney(s.Revenue, r.Currency), strconv.FormatFloat(100*s.RevenueShare, 'f', 1, 64) + "%"})
-				js = append(js, map[string]any{"segment": s.Segment, "customers": s.Customers, "share": round(s.Share, 6),
-					"revenue": money.Money{Minor: s.Revenue, Currency: r.Currency}.Decimal(), "revenue_share": round(s.RevenueShare, 6)})
 			}
 			if a.cfg.Format != "table" {
-				out := map[string]any{"as_of": o.AsOf.Format("2006-01-02"), "currency": r.Currency, "segments": js}
-				if r.Migration != nil {
-					out["compare_to"] = since.Format("2006-01-02")
-					out["migration"] = r.Migration
-				}
-				return write(a.env.Stdout, a.cfg.Format, t, out)
+				return write(a.env.Stdout, a.cfg.Format, t, r.JSON())
 			}
 			w := a.env.Stdout
 			fmt.Fprintln(w, a.t("report.rfm_head", len(r.Customers), o.AsOf.Format("2006-01-02")))
@@ -510,25 +428,16 @@ a segment's members.`,
 
 func (a *app) printMembers(r *report.RFMReport, seg rfm.Segment) error {
 	t := table{header: []string{a.t("customer.id"), a.t("customer.name"), "R", "F", "M", a.t("clv.days_since"), a.t("report.orders"), a.t("report.revenue")}}
-	var js []map[string]any
-	for i, s := range r.Scores {
-		if s.Segment != seg {
-			continue
-		}
-		c, n := r.Customers[i], r.Names[s.ID]
-		rev := fmtMoney(c.Revenue, r.Currency)
+	ms := r.Members(seg, nil)
+	for _, m := range ms {
+		rev := fmtMoney(m.Revenue, r.Currency)
 		if a.cfg.Format == "csv" {
-			rev = money.Money{Minor: c.Revenue, Currency: r.Currency}.Decimal()
+			rev = money.Money{Minor: m.Revenue, Currency: r.Currency}.Decimal()
 		}
-		t.rows = append(t.rows, []string{n.ExternalID, n.Name, strconv.Itoa(s.R), strconv.Itoa(s.F), strconv.Itoa(s.M),
-			strconv.Itoa(int(c.Recency)), strconv.Itoa(c.Orders), rev})
-		js = append(js, map[string]any{"external_id": n.ExternalID, "name": n.Name, "r": s.R, "f": s.F, "m": s.M,
-			"recency_days": c.Recency, "orders": c.Orders, "revenue": money.Money{Minor: c.Revenue, Currency: r.Currency}.Decimal()})
+		t.rows = append(t.rows, []string{m.ExternalID, m.Name, strconv.Itoa(m.R), strconv.Itoa(m.F), strconv.Itoa(m.M),
+			strconv.Itoa(int(m.Recency)), strconv.Itoa(m.Orders), rev})
 	}
-	if js == nil {
-		js = []map[string]any{}
-	}
-	return write(a.env.Stdout, a.cfg.Format, t, map[string]any{"segment": seg, "as_of": r.AsOf.Format("2006-01-02"), "customers": js})
+	return write(a.env.Stdout, a.cfg.Format, t, report.MembersJSON(seg, r.AsOf, ms))
 }
 
 func (a *app) classesCmd() *cobra.Command {
@@ -559,17 +468,12 @@ purchases) or temporary. The rule used is printed with the figures.`,
 				return err
 			}
 			t := table{header: []string{a.t("report.class"), a.t("report.customers"), a.t("report.revenue"), a.t("report.revenue_share"), a.t("report.action")}}
-			var js []map[string]any
 			for _, row := range r.Rows {
 				t.rows = append(t.rows, []string{a.t("class." + string(row.Class)), strconv.Itoa(row.Customers), fmtMoney(row.Revenue, r.Currency),
 					strconv.FormatFloat(100*row.RevenueShare, 'f', 1, 64) + "%", a.t("class." + string(row.Class) + ".action")})
-				js = append(js, map[string]any{"class": row.Class, "customers": row.Customers,
-					"revenue": money.Money{Minor: row.Revenue, Currency: r.Currency}.Decimal(), "revenue_share": round(row.RevenueShare, 6)})
 			}
-			rule := map[string]any{"high_value_revenue": money.Money{Minor: r.HighValue, Currency: r.Currency}.Decimal(), "top_share": 0.2,
-				"alive_source": r.AliveSource, "p_alive_min": r.AliveCut, "median_gap_days": r.MedianGap, "churn_window_days": r.ChurnWindow}
 			if a.cfg.Format != "table" {
-				return write(a.env.Stdout, a.cfg.Format, t, map[string]any{"as_of": o.AsOf.Format("2006-01-02"), "currency": r.Currency, "classes": js, "rule": rule})
+				return write(a.env.Stdout, a.cfg.Format, t, r.JSON(o))
 			}
 			printTable(a.env.Stdout, t)
 			alive := a.t("report.rule_alive_fit")
@@ -635,26 +539,20 @@ spend and the retention cost per retained customer.`,
 				return strconv.FormatFloat(x.Value, 'f', d, 64)
 			}
 			t := table{header: []string{a.t("report.period"), a.t("customer.channel"), a.t("report.acq_spend"), a.t("report.new"), a.t("report.cac"), a.t("report.ltv_so_far"), a.t("report.ltv_cac"), a.t("report.payback")}}
-			var js []map[string]any
 			for _, c := range r.Channels {
 				name := c.Channel
 				if name == "" {
 					name = a.t("report.no_channel")
 				}
 				t.rows = append(t.rows, []string{c.Period, name, mon(kpi.Ratio{Value: float64(c.Spend), Valid: true}), strconv.Itoa(c.New), mon(c.CAC), mon(c.LTV), num(c.LTVToCAC, 2), num(c.PaybackMo, 0)})
-				js = append(js, map[string]any{"period": c.Period, "channel": c.Channel, "spend": money.Money{Minor: c.Spend, Currency: cur}.Decimal(),
-					"new": c.New, "cac": jsonMoney(c.CAC, cur), "ltv": jsonMoney(c.LTV, cur), "ltv_cac": jsonRatio(c.LTVToCAC, 4), "payback_months": jsonRatio(c.PaybackMo, 0)})
 			}
 			rt := table{header: []string{a.t("report.period"), a.t("report.ret_spend"), a.t("report.retained"), a.t("report.retention_cost")}}
-			var rj []map[string]any
 			for _, p := range r.Retention {
 				rt.rows = append(rt.rows, []string{p.Label, mon(kpi.Ratio{Value: float64(p.RetentionSpend), Valid: true}), strconv.Itoa(p.Retained), mon(p.RetentionCostPerRetained)})
-				rj = append(rj, map[string]any{"period": p.Label, "retention_spend": money.Money{Minor: p.RetentionSpend, Currency: cur}.Decimal(),
-					"retained": p.Retained, "retention_cost": jsonMoney(p.RetentionCostPerRetained, cur)})
 			}
 			switch a.cfg.Format {
 			case "json":
-				return write(a.env.Stdout, "json", t, map[string]any{"as_of": o.AsOf.Format("2006-01-02"), "period": string(o.Period), "currency": cur, "channels": js, "retention": rj})
+				return write(a.env.Stdout, "json", t, r.JSON(o))
 			case "csv":
 				return write(a.env.Stdout, "csv", t, nil)
 			}
@@ -703,7 +601,6 @@ buyer and says that visitors are missing.`,
 			}
 			cur := r.Currency
 			t := table{header: []string{a.t("report.factor"), r.Before.Label, r.Now.Label, a.t("report.contribution")}}
-			var js []map[string]any
 			for _, fc := range r.Factors {
 				fmtV := func(v float64) string {
 					switch fc.Name {
@@ -717,20 +614,15 @@ buyer and says that visitors are missing.`,
 					return strconv.FormatFloat(v, 'f', 0, 64)
 				}
 				contrib := a.t("report.undefined")
-				var cj any
 				if r.Defined {
 					contrib = fmtMoney(int64(math.Round(fc.Contribution)), cur)
-					cj = money.Money{Minor: int64(math.Round(fc.Contribution)), Currency: cur}.Decimal()
 				}
 				t.rows = append(t.rows, []string{a.t("driver." + fc.Name), fmtV(fc.Before), fmtV(fc.Now), contrib})
-				js = append(js, map[string]any{"factor": fc.Name, "before": round(fc.Before, 6), "now": round(fc.Now, 6), "contribution": cj})
 			}
 			change := r.Now.Revenue - r.Before.Revenue
 			t.rows = append(t.rows, []string{a.t("report.revenue"), fmtMoney(r.Before.Revenue, cur), fmtMoney(r.Now.Revenue, cur), fmtMoney(change, cur)})
 			if a.cfg.Format != "table" {
-				return write(a.env.Stdout, a.cfg.Format, t, map[string]any{"before": r.Before.Label, "now": r.Now.Label, "currency": cur,
-					"revenue_before": money.Money{Minor: r.Before.Revenue, Currency: cur}.Decimal(), "revenue_now": money.Money{Minor: r.Now.Revenue, Currency: cur}.Decimal(),
-					"change": money.Money{Minor: change, Currency: cur}.Decimal(), "factors": js, "defined": r.Defined, "has_traffic": len(r.Factors) == 4})
+				return write(a.env.Stdout, a.cfg.Format, t, r.JSON())
 			}
 			printTable(a.env.Stdout, t)
 			if len(r.Factors) == 3 {
