@@ -121,6 +121,7 @@ func (c *Customer) Hash() uint64 {
 
 // OrderSummary is one order as the customer 360 lists it.
 type OrderSummary struct {
+	ID         int64
 	ExternalID string
 	OrderedAt  time.Time
 	Amount     int64

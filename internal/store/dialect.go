@@ -16,6 +16,9 @@ type dialect interface {
 	// ISO-8601 text (so text order is time order), PostgreSQL native types.
 	ts(time.Time) any
 	day(time.Time) any
+	// inIDs is "IN (...)" over the ids in a JSON array bound to param:
+	// one bind value however long the list.
+	inIDs(param string) string
 }
 
 const (
@@ -29,8 +32,15 @@ func (sqliteDialect) name() string         { return "sqlite" }
 func (sqliteDialect) goose() goose.Dialect { return goose.DialectSQLite3 }
 func (sqliteDialect) ts(t time.Time) any   { return t.UTC().Format(tsLayout) }
 func (sqliteDialect) day(t time.Time) any  { return t.Format(dayLayout) }
+func (sqliteDialect) inIDs(p string) string {
+	return "IN (SELECT value FROM json_each(" + p + "))"
+}
 
 type postgresDialect struct{}
+
+func (postgresDialect) inIDs(p string) string {
+	return "IN (SELECT jsonb_array_elements_text(" + p + "::jsonb)::bigint)"
+}
 
 func (postgresDialect) name() string         { return "postgres" }
 func (postgresDialect) goose() goose.Dialect { return goose.DialectPostgres }

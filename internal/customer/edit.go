@@ -1,0 +1,140 @@
+package customer
+
+import (
+	"errors"
+	"fmt"
+	"net/mail"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/kithcrm/kith/internal/kith"
+)
+
+// Filter selects customers for a list. Text is matched literally (LIKE
+// wildcards in it are escaped), never spliced into SQL.
+type Filter struct {
+	Query   string  // substring of name, phone, email or external id
+	Tag     string  // has this tag
+	OwnerID int64   // owned by this staff user (0: any)
+	Visible int64   // a rep's id: only their customers and unassigned ones (0: all)
+	IDs     []int64 // restrict to these ids (a segment); nil: no restriction
+	Limit   int
+	Offset  int
+}
+
+// ListItem is one row of a customer list.
+type ListItem struct {
+	ID           int64
+	ExternalID   string
+	Name         string
+	Phone        string
+	Email        string
+	City         string
+	Channel      string
+	OwnerID      int64
+	Owner        string
+	Tags         []string
+	Orders       int
+	Revenue      int64
+	Currency     string
+	LastPurchase time.Time
+}
+
+// Page is a page of a customer list and the total matching.
+type Page struct {
+	Items []ListItem
+	Total int
+}
+
+// Patch changes some fields of a customer; nil fields stay as they are.
+type Patch struct {
+	Name, Phone, Email, Gender, Birthday, City, Region, Company, Channel, Notes *string
+	OwnerID                                                                     *int64 // 0 unassigns
+	Tags                                                                        *[]string
+	Attrs                                                                       map[string]string // merged in; "" deletes a key
+}
+
+const maxText = 500
+
+func checkText(field, v string, fields *[]error) {
+	if utf8.RuneCountInString(v) > maxText {
+		*fields = append(*fields, &kith.FieldError{Field: field, Code: "too_long", Reason: fmt.Sprintf("%s is longer than %d characters", field, maxText)})
+	}
+	if !utf8.ValidString(v) {
+		*fields = append(*fields, &kith.FieldError{Field: field, Code: "bad_text", Reason: field + " is not valid UTF-8"})
+	}
+}
+
+func checkEmail(v string, fields *[]error) {
+	if v == "" {
+		return
+	}
+	if a, err := mail.ParseAddress(v); err != nil || a.Name != "" {
+		*fields = append(*fields, &kith.FieldError{Field: "email", Code: "invalid", Reason: fmt.Sprintf("%q is not an email address", v)})
+	}
+}
+
+func checkBirthday(v string, fields *[]error) {
+	if v == "" {
+		return
+	}
+	if _, err := time.Parse("2006-01-02", strings.Replace(v, "0000-", "2000-", 1)); err != nil {
+		*fields = append(*fields, &kith.FieldError{Field: "birthday", Code: "bad_date", Reason: fmt.Sprintf("%q: want YYYY-MM-DD (0000-MM-DD when the year is unknown)", v)})
+	}
+}
+
+// Normalize trims and normalises a new customer's fields and checks them:
+// a name, or at least a phone or an email, is required.
+func (c *Customer) Normalize() error {
+	c.Name, c.ExternalID = strings.TrimSpace(c.Name), strings.TrimSpace(c.ExternalID)
+	c.Phone, c.Email = NormalizePhone(c.Phone), NormalizeEmail(c.Email)
+	var fields []error
+	if c.Name == "" && c.Phone == "" && c.Email == "" {
+		fields = append(fields, &kith.FieldError{Field: "name", Code: "required", Reason: "a name, phone or email is required"})
+	}
+	for _, f := range []struct{ name, v string }{{"external_id", c.ExternalID}, {"name", c.Name}, {"phone", c.Phone},
+		{"email", c.Email}, {"city", c.City}, {"channel", c.Channel}, {"notes", c.Notes}} {
+		checkText(f.name, f.v, &fields)
+	}
+	checkEmail(c.Email, &fields)
+	checkBirthday(c.Birthday, &fields)
+	return errors.Join(fields...)
+}
+
+// Normalize checks a patch and normalises phone and email.
+func (p *Patch) Normalize() error {
+	var fields []error
+	for _, f := range []struct {
+		name string
+		v    *string
+	}{{"name", p.Name}, {"phone", p.Phone}, {"email", p.Email}, {"gender", p.Gender}, {"birthday", p.Birthday},
+		{"city", p.City}, {"region", p.Region}, {"company", p.Company}, {"channel", p.Channel}, {"notes", p.Notes}} {
+		if f.v != nil {
+			*f.v = strings.TrimSpace(*f.v)
+			checkText(f.name, *f.v, &fields)
+		}
+	}
+	if p.Phone != nil {
+		*p.Phone = NormalizePhone(*p.Phone)
+	}
+	if p.Email != nil {
+		*p.Email = NormalizeEmail(*p.Email)
+		checkEmail(*p.Email, &fields)
+	}
+	if p.Birthday != nil {
+		checkBirthday(*p.Birthday, &fields)
+	}
+	if p.Name != nil && *p.Name == "" {
+		fields = append(fields, &kith.FieldError{Field: "name", Code: "required", Reason: "name cannot be emptied"})
+	}
+	if p.Tags != nil {
+		for _, t := range *p.Tags {
+			checkText("tags", t, &fields)
+		}
+	}
+	for k, v := range p.Attrs {
+		checkText("attrs."+k, v, &fields)
+	}
+	return errors.Join(fields...)
+}

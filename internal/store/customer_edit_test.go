@@ -1,0 +1,173 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/kithcrm/kith/internal/customer"
+	"github.com/kithcrm/kith/internal/kith"
+	"github.com/kithcrm/kith/internal/order"
+	"github.com/kithcrm/kith/internal/store"
+	"github.com/kithcrm/kith/internal/store/storetest"
+)
+
+func ptr[T any](v T) *T { return &v }
+
+func TestCustomerEdits(t *testing.T) {
+	for _, engine := range storetest.Engines(t) {
+		t.Run(engine, func(t *testing.T) {
+			ctx := context.Background()
+			st := storetest.Open(t, engine)
+			rep, err := st.UpsertStaff(ctx, "Rep One", "rep1@shop.cn", "rep", "", 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			other, _ := st.UpsertStaff(ctx, "Rep Two", "rep2@shop.cn", "rep", "", 0)
+			mk := func(c customer.Customer) int64 {
+				t.Helper()
+				if err := c.Normalize(); err != nil {
+					t.Fatal(err)
+				}
+				id, err := st.CreateCustomer(ctx, &c)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return id
+			}
+			v0, _ := st.DataVersion(ctx)
+			a := mk(customer.Customer{ExternalID: "A1", Name: "王小明", Phone: "+86 138-0013-8000", Tags: []string{"vip"}, OwnerID: rep})
+			b := mk(customer.Customer{Name: "Wang 100%_off", Email: "W@X.cn", OwnerID: other})
+			c := mk(customer.Customer{Name: "Zhao", Phone: "13900000000", Channel: "wechat"})
+			if v1, _ := st.DataVersion(ctx); v1 <= v0 {
+				t.Fatalf("data version did not move on create: %d -> %d", v0, v1)
+			}
+			// A duplicate phone is refused with the existing id.
+			dup := customer.Customer{Name: "again", Phone: "13800138000"}
+			_, err = st.CreateCustomer(ctx, &dup)
+			var de *store.DuplicateError
+			if !errors.As(err, &de) || de.ID != a || !errors.Is(err, kith.ErrConflict) {
+				t.Fatalf("duplicate: %v", err)
+			}
+
+			list := func(f customer.Filter) []int64 {
+				t.Helper()
+				p, err := st.ListCustomers(ctx, f)
+				if err != nil {
+					t.Fatal(err)
+				}
+				var ids []int64
+				for _, it := range p.Items {
+					ids = append(ids, it.ID)
+				}
+				if p.Total < len(ids) {
+					t.Fatalf("total %d < %d items", p.Total, len(ids))
+				}
+				return ids
+			}
+			for _, tc := range []struct {
+				name string
+				f    customer.Filter
+				want []int64
+			}{
+				{"all", customer.Filter{}, []int64{a, b, c}},
+				{"name", customer.Filter{Query: "小明"}, []int64{a}},
+				{"case-insensitive", customer.Filter{Query: "wang"}, []int64{b}},
+				{"phone typed with country code", customer.Filter{Query: "+86 13800"}, []int64{a}},
+				{"email", customer.Filter{Query: "w@x"}, []int64{b}},
+				{"percent is literal", customer.Filter{Query: "100%_"}, []int64{b}},
+				{"bare percent is literal", customer.Filter{Query: "%"}, []int64{b}},
+				{"underscore is literal", customer.Filter{Query: "0_o"}, nil},
+				{"sql metacharacters", customer.Filter{Query: "' OR 1=1 --"}, nil},
+				{"tag", customer.Filter{Tag: "vip"}, []int64{a}},
+				{"tag injection", customer.Filter{Tag: "vip' OR '1'='1"}, nil},
+				{"owner", customer.Filter{OwnerID: other}, []int64{b}},
+				{"rep sees own and unassigned", customer.Filter{Visible: rep}, []int64{a, c}},
+				{"ids", customer.Filter{IDs: []int64{c, a}}, []int64{a, c}},
+				{"empty ids", customer.Filter{IDs: []int64{}}, nil},
+				{"paging", customer.Filter{Limit: 1, Offset: 1}, []int64{b}},
+			} {
+				if got := list(tc.f); !equalIDs(got, tc.want) {
+					t.Errorf("%s: got %v, want %v", tc.name, got, tc.want)
+				}
+			}
+
+			// Orders.
+			at := time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)
+			o := order.Order{ExternalID: "W-1", CustomerID: c, OrderedAt: at, Amount: 12_000, Currency: "CNY", Status: order.Paid,
+				Lines: []order.Line{{SKU: "TEA", Quantity: 2, UnitPrice: 6000, Amount: 12_000}}}
+			if _, err := st.CreateOrder(ctx, &o); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := st.CreateOrder(ctx, &o); !errors.Is(err, kith.ErrConflict) {
+				t.Fatalf("second order with one id: %v", err)
+			}
+			o2 := o
+			o2.ExternalID, o2.CustomerID, o2.Amount = "W-2", b, 5000
+			if _, err := st.CreateOrder(ctx, &o2); err != nil {
+				t.Fatal(err)
+			}
+			bad := o
+			bad.ExternalID, bad.CustomerID = "W-3", 99999
+			if _, err := st.CreateOrder(ctx, &bad); !errors.Is(err, kith.ErrInvalid) {
+				t.Fatalf("order of unknown customer: %v", err)
+			}
+			p, _ := st.ListCustomers(ctx, customer.Filter{IDs: []int64{c}})
+			if it := p.Items[0]; it.Orders != 1 || it.Revenue != 12_000 || !it.LastPurchase.Equal(at) {
+				t.Fatalf("list totals %+v", it)
+			}
+
+			// Patch.
+			if err := st.UpdateCustomer(ctx, b, &customer.Patch{City: ptr("杭州"), Tags: &[]string{"b2b", "vip"},
+				OwnerID: ptr(int64(0)), Attrs: map[string]string{"size": "L"}}); err != nil {
+				t.Fatal(err)
+			}
+			if got := list(customer.Filter{Tag: "vip"}); !equalIDs(got, []int64{a, b}) {
+				t.Fatalf("after tag patch: %v", got)
+			}
+			if got := list(customer.Filter{Visible: rep}); !equalIDs(got, []int64{a, b, c}) {
+				t.Fatalf("after unassigning b: %v", got)
+			}
+			if err := st.UpdateCustomer(ctx, b, &customer.Patch{Phone: ptr("13800138000")}); !errors.Is(err, kith.ErrConflict) {
+				t.Fatalf("taking another customer's phone: %v", err)
+			}
+			if err := st.UpdateCustomer(ctx, 99999, &customer.Patch{City: ptr("x")}); !errors.Is(err, kith.ErrNotFound) {
+				t.Fatalf("patching an unknown customer: %v", err)
+			}
+
+			// Merge b and c into a: orders and tags move, empty fields fill.
+			if err := st.MergeCustomers(ctx, a, []int64{b, c}); err != nil {
+				t.Fatal(err)
+			}
+			if got := list(customer.Filter{}); !equalIDs(got, []int64{a}) {
+				t.Fatalf("after merge: %v", got)
+			}
+			v, err := st.CustomerView(ctx, "#"+itoa(a), 10)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if v.Totals.Orders != 2 || v.Email != "w@x.cn" || v.City != "杭州" || v.Channel != "wechat" || v.Name != "王小明" {
+				t.Fatalf("merged customer %+v totals %+v", v.Customer, v.Totals)
+			}
+			if !equalStrings(v.Tags, []string{"b2b", "vip"}) {
+				t.Fatalf("merged tags %v", v.Tags)
+			}
+			if err := st.MergeCustomers(ctx, a, []int64{a}); !errors.Is(err, kith.ErrInvalid) {
+				t.Fatalf("merge into itself: %v", err)
+			}
+			orders, total, err := st.CustomerOrders(ctx, a, 1, 0)
+			if err != nil || total != 2 || len(orders) != 1 || orders[0].ExternalID != "W-2" && orders[0].ExternalID != "W-1" {
+				t.Fatalf("orders page: %v %d %+v", err, total, orders)
+			}
+		})
+	}
+}
+
+func equalIDs(a, b []int64) bool { return slices.Equal(a, b) }
+
+func equalStrings(a, b []string) bool { return slices.Equal(a, b) }
+
+func itoa(v int64) string { return strconv.FormatInt(v, 10) }
