@@ -3,24 +3,41 @@ GO      ?= go
 BIN     := bin/kith
 DEMO_DB ?= kith-demo.db
 
-.PHONY: all build demo test lint bench clean
+ADDR    ?= :8080
+VENDOR  := internal/web/static/vendor
+
+.PHONY: all build assets demo test lint bench clean
 
 all: build
 
-build:
+# ECharts and htmx come from npm at the versions package-lock.json pins and
+# are copied into the folder the binary embeds.
+assets: $(VENDOR)/echarts.min.js $(VENDOR)/htmx.min.js
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+
+$(VENDOR)/echarts.min.js: node_modules/.package-lock.json
+	mkdir -p $(VENDOR) && cp node_modules/echarts/dist/echarts.min.js $@
+
+$(VENDOR)/htmx.min.js: node_modules/.package-lock.json
+	mkdir -p $(VENDOR) && cp node_modules/htmx.org/dist/htmx.min.js $@
+
+build: assets
 	$(GO) build -o $(BIN) ./cmd/kith
 
 # A demo shop in $(DEMO_DB): builds kith, generates and imports the shop,
-# prints its headline figures, scores every customer (CLV, churn risk) and
-# shows one customer.
+# prints its headline figures, scores every customer (CLV, churn risk),
+# shows one customer, then serves the web UI on $(ADDR) until Ctrl+C.
 demo: build
 	./$(BIN) demo --db $(DEMO_DB) --force
 	./$(BIN) clv score --db $(DEMO_DB) --top 5
 	./$(BIN) customer show C000001 --db $(DEMO_DB)
+	./$(BIN) serve --db $(DEMO_DB) --addr $(ADDR) --sign-in-hint "owner@demo.kith / kith-demo"
 
 # Lint, then every test with the race detector. PostgreSQL tests run when
 # KITH_TEST_POSTGRES_URL is set (.ci/run sets it; CI=true makes it required).
-test: lint
+test: assets lint
 	$(GO) test -race -timeout 20m ./...
 
 lint:
@@ -35,4 +52,4 @@ bench:
 	$(GO) test -run '^$$' -bench . -benchtime 1x -timeout 60m ./internal/importer/ ./internal/store/
 
 clean:
-	rm -rf bin $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm
+	rm -rf bin $(VENDOR) $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm kith-uploads

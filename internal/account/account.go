@@ -302,3 +302,29 @@ func CSRFToken(session string) string {
 	sum := sha256.Sum256([]byte("kith-csrf\x00" + session))
 	return base64.RawURLEncoding.EncodeToString(sum[:18])
 }
+
+type ctxKey struct{}
+
+type signedIn struct {
+	user    *User
+	session string // the session secret; "" for API tokens
+}
+
+// WithUser returns a context carrying the signed-in user and, for browser
+// sessions, the session secret (from which the CSRF token derives).
+func WithUser(ctx context.Context, u *User, session string) context.Context {
+	return context.WithValue(ctx, ctxKey{}, signedIn{u, session})
+}
+
+// UserFrom returns the signed-in user of a request context, or nil.
+func UserFrom(ctx context.Context) *User {
+	s, _ := ctx.Value(ctxKey{}).(signedIn)
+	return s.user
+}
+
+// SessionFrom returns the session secret of a request context ("" when the
+// request came with an API token or none).
+func SessionFrom(ctx context.Context) string {
+	s, _ := ctx.Value(ctxKey{}).(signedIn)
+	return s.session
+}

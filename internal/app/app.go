@@ -31,6 +31,7 @@ func Run(ctx context.Context, args []string, getenv func(string) string, stdin i
 			return s, nil
 		},
 	}
+	env.Serve = func(ctx context.Context, o cli.ServeOptions) error { return serve(ctx, o, stderr) }
 	if f, ok := stderr.(*os.File); ok {
 		env.Terminal = term.IsTerminal(int(f.Fd()))
 	}

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/kithcrm/kith/internal/account"
 	"github.com/kithcrm/kith/internal/demo"
 	"github.com/kithcrm/kith/internal/importer"
 	"github.com/kithcrm/kith/internal/kith"
@@ -113,8 +114,13 @@ headline figures. The same --seed and --end give the same shop.`,
 				return err
 			}
 			defer be.Close()
+			accounts := account.NewService(be, a.env.Now)
 			for _, s := range demo.StaffUsers {
 				if _, err := be.UpsertStaff(cmd.Context(), s.Name, s.Email, s.Role, s.Skills, s.Capacity); err != nil {
+					return err
+				}
+				// Every demo staff member can sign in with the demo password.
+				if err := accounts.SetPassword(cmd.Context(), s.Email, demo.Password); err != nil {
 					return err
 				}
 			}
@@ -146,6 +152,7 @@ headline figures. The same --seed and --end give the same shop.`,
 			fmt.Fprintf(w, "  kith customer show C000001 --db %s\n", db)
 			fmt.Fprintf(w, "  kith customer show C000001 --db %s --lang zh-CN\n", db)
 			fmt.Fprintf(w, "  kith import orders YOUR_ORDERS.csv --db %s\n", db)
+			fmt.Fprintf(w, "  kith serve --db %s                # %s\n", db, a.t("demo.sign_in", demo.StaffUsers[0].Email, demo.Password))
 			if keep != "" {
 				fmt.Fprintf(w, "  %s: %s\n", a.t("demo.files"), dir)
 			}

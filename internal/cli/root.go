@@ -10,6 +10,7 @@ import (
 	"io"
 	"time"
 
+	"github.com/kithcrm/kith/internal/account"
 	"github.com/kithcrm/kith/internal/config"
 	"github.com/kithcrm/kith/internal/customer"
 	"github.com/kithcrm/kith/internal/i18n"
@@ -27,6 +28,7 @@ type Backend interface {
 	Visitors(ctx context.Context, from, to time.Time) (int64, error)
 	CustomerView(ctx context.Context, ref string, orders int) (*customer.View, error)
 	UpsertStaff(ctx context.Context, name, email, role, skills string, capacity int) (int64, error)
+	account.Store
 	Migrate(ctx context.Context) error
 	MigrationStatus(ctx context.Context) ([]string, error)
 	Dialect() string
@@ -42,6 +44,8 @@ type Env struct {
 	// Terminal says whether Stderr is a terminal (progress bars).
 	Terminal bool
 	Now      func() time.Time
+	// Serve runs the HTTP server until ctx ends (kith serve).
+	Serve func(ctx context.Context, o ServeOptions) error
 }
 
 // OpenMode says what to do about pending migrations.
@@ -151,7 +155,7 @@ reminders that keep customers coming back.`,
 	pf.StringVar(&a.cfg.DB, "db", a.cfg.DB, "database: a SQLite file path or a postgres:// URL (env KITH_DB)")
 	pf.StringVar(&a.langS, "lang", "", "language of output: en or zh-CN (default from KITH_LANG or LANG)")
 	pf.StringVar(&a.format, "format", "table", "output format: table, json or csv")
-	root.AddCommand(a.importCmd(), a.demoCmd(), a.customerCmd(), a.migrateCmd(), a.clvCmd(), a.reportCmd())
+	root.AddCommand(a.importCmd(), a.demoCmd(), a.customerCmd(), a.migrateCmd(), a.clvCmd(), a.reportCmd(), a.userCmd(), a.serveCmd())
 	// Materialise cobra's own help and completion commands so they carry
 	// examples like every other command.
 	root.InitDefaultHelpCmd()

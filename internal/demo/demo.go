@@ -54,6 +54,9 @@ type Staff struct {
 	Capacity                  int
 }
 
+// Password signs in every demo staff user (a demo, not a secret).
+const Password = "kith-demo"
+
 // StaffUsers are the demo shop's team; customers' owners refer to them.
 var StaffUsers = []Staff{
 	{"王店长", "owner@demo.kith", "admin", "", 0},

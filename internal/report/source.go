@@ -72,3 +72,12 @@ type AcquisitionSource interface {
 	CustomerChannels(ctx context.Context) (map[int64]string, error)
 	Visitors(ctx context.Context, from, to time.Time) (int64, error)
 }
+
+// ScoreItem is a stored score with the customer's name, for score lists.
+type ScoreItem struct {
+	CustomerName
+	ScoreRow
+	AsOf     time.Time
+	Model    string
+	Currency string
+}

@@ -361,3 +361,39 @@ func (s *Store) Visitors(ctx context.Context, from, to time.Time) (int64, error)
 	err := s.rd.QueryRowContext(ctx, selectTraffic, s.d.day(from), s.d.day(to)).Scan(&n)
 	return n, err
 }
+
+const selectScoresPage = `SELECT c.id, COALESCE(c.external_id, ''), c.name, s.as_of, s.model, s.p_alive, s.expected_purchases,
+    s.prob_no_purchase, s.expected_spend, s.clv, COALESCE(s.clv_lo, 0), COALESCE(s.clv_hi, 0), s.clv_lo IS NOT NULL, s.currency
+FROM scores s JOIN customers c ON c.id = s.customer_id
+WHERE s.as_of = (SELECT max(as_of) FROM scores) AND ($1 = 0 OR c.owner_id = $1 OR c.owner_id IS NULL)
+ORDER BY s.clv DESC, c.id LIMIT $2 OFFSET $3`
+
+const countScoresPage = `SELECT count(*) FROM scores s JOIN customers c ON c.id = s.customer_id
+WHERE s.as_of = (SELECT max(as_of) FROM scores) AND ($1 = 0 OR c.owner_id = $1 OR c.owner_id IS NULL)`
+
+// ListScores returns the latest scoring run's scores by CLV, highest
+// first; visible, when not 0, keeps a rep's own and unassigned customers.
+func (s *Store) ListScores(ctx context.Context, visible int64, limit, offset int) ([]report.ScoreItem, int, error) {
+	var total int
+	if err := s.rd.QueryRowContext(ctx, countScoresPage, visible).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("count scores: %w", err)
+	}
+	rows, err := s.rd.QueryContext(ctx, selectScoresPage, visible, limit, offset)
+	if err != nil {
+		return nil, 0, fmt.Errorf("list scores: %w", err)
+	}
+	defer rows.Close()
+	out := []report.ScoreItem{}
+	for rows.Next() {
+		var it report.ScoreItem
+		var asOf dbTime
+		if err := rows.Scan(&it.ID, &it.ExternalID, &it.Name, &asOf, &it.Model, &it.PAlive, &it.ExpectedPurchases,
+			&it.ProbNoPurchase, &it.ExpectedSpend, &it.CLV, &it.CLVLo, &it.CLVHi, &it.HasInterval, &it.Currency); err != nil {
+			return nil, 0, fmt.Errorf("list scores: %w", err)
+		}
+		it.AsOf = asOf.Time
+		it.CustomerID = it.ID
+		out = append(out, it)
+	}
+	return out, total, rows.Err()
+}

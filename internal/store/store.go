@@ -231,3 +231,6 @@ func (s *Store) tx(ctx context.Context, fn func(*sql.Tx) error) error {
 	}
 	return tx.Commit()
 }
+
+// Ping checks that the database answers (kith serve's /healthz).
+func (s *Store) Ping(ctx context.Context) error { return s.rd.PingContext(ctx) }
