@@ -65,13 +65,14 @@ func (a *API) CustomerFilter(r *http.Request) (customer.Filter, error) {
 	if f.Limit, f.Offset, _, err = paging(r); err != nil {
 		return f, err
 	}
+	// as_of dates the segment filter.
+	rq, err := ParseReportQuery(r, a.cfg.Location, a.cfg.Now())
+	if err != nil {
+		return f, err
+	}
 	if seg := q.Get("segment"); seg != "" {
 		if !isSegment(seg) {
 			return f, invalid("segment", "unknown segment "+strconv.Quote(seg))
-		}
-		rq, err := ParseReportQuery(r, a.cfg.Location, a.cfg.Now())
-		if err != nil {
-			return f, err
 		}
 		res, err := a.Reports.RFM(r.Context(), rq.Options, time.Time{}, "")
 		if err != nil {

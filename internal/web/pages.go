@@ -249,7 +249,7 @@ func (u *UI) segments(w http.ResponseWriter, r *http.Request) {
 		bars = append(bars, map[string]any{"name": name, "value": s.Customers, "segment": s.Segment,
 			"revenue_share": math.Round(1000*s.RevenueShare) / 10})
 	}
-	if err := p.charts(map[string]any{"segments": bars}); err != nil {
+	if err := p.charts(map[string]any{"segments": bars, "as_of": rq.Options.AsOf.Format("2006-01-02")}); err != nil {
 		u.fail(w, r, err)
 		return
 	}
@@ -349,7 +349,9 @@ func (u *UI) channels(w http.ResponseWriter, r *http.Request) {
 		}
 		rows = append(rows, row)
 	}
-	sort.Slice(rows, func(i, j int) bool { return rows[i].Spend > rows[j].Spend || rows[i].Spend == rows[j].Spend && rows[i].Channel < rows[j].Channel })
+	sort.Slice(rows, func(i, j int) bool {
+		return rows[i].Spend > rows[j].Spend || rows[i].Spend == rows[j].Spend && rows[i].Channel < rows[j].Channel
+	})
 	var names []string
 	var cacS, ratio []any
 	exp := math.Pow10(money.Exponent(res.Currency))

@@ -69,7 +69,7 @@
     if (name === "segments") {
       // Click a bar to see its members.
       c.on("click", function (p) {
-        if (p.data && p.data.segment) { window.location.href = "/customers?segment=" + encodeURIComponent(p.data.segment); }
+        if (p.data && p.data.segment) { window.location.href = "/customers?segment=" + encodeURIComponent(p.data.segment) + "&as_of=" + encodeURIComponent(data.as_of || ""); }
       });
     }
     charts.push(c);

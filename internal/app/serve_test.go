@@ -1,0 +1,536 @@
+package app_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"mime/multipart"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/kithcrm/kith/internal/account"
+	"github.com/kithcrm/kith/internal/app"
+	"github.com/kithcrm/kith/internal/cli"
+	"github.com/kithcrm/kith/internal/server"
+	"github.com/kithcrm/kith/internal/store"
+)
+
+var (
+	demoOnce sync.Once
+	demoPath string
+	demoErr  error
+)
+
+// demoDB returns a copy of a small demo shop (built once per test run).
+func demoDB(t *testing.T) string {
+	t.Helper()
+	demoOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "kith-serve-test-")
+		if err != nil {
+			demoErr = err
+			return
+		}
+		demoPath = filepath.Join(dir, "demo.db")
+		var out, errOut bytes.Buffer
+		code := app.Run(context.Background(), []string{"demo", "--customers", "400", "--seed", "11", "--end", "2026-10-31", "--db", demoPath},
+			func(string) string { return "" }, strings.NewReader(""), &out, &errOut)
+		if code != 0 {
+			demoErr = fmt.Errorf("demo: %d\n%s", code, errOut.String())
+		}
+	})
+	if demoErr != nil {
+		t.Fatal(demoErr)
+	}
+	db := filepath.Join(t.TempDir(), "shop.db")
+	b, err := os.ReadFile(demoPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(db, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return db
+}
+
+// testServer serves db (migrated) on an httptest server.
+type testServer struct {
+	*httptest.Server
+	st  *store.Store
+	srv *server.Server
+	db  string
+}
+
+func (ts *testServer) dbPath(*testing.T) string { return ts.db }
+
+func newTestServer(t *testing.T, db string, maxUpload int64) *testServer {
+	t.Helper()
+	st, err := store.Open(context.Background(), db, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	now := func() time.Time { return time.Date(2026, 11, 24, 10, 0, 0, 0, time.UTC) }
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	h, err := app.Handler(st, cli.ServeOptions{DB: db, MaxUpload: maxUpload, UploadDir: filepath.Join(t.TempDir(), "uploads"),
+		TimeZone: "Asia/Shanghai", Currency: "CNY"}, log, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(h)
+	t.Cleanup(ts.Close)
+	return &testServer{Server: ts, st: st, srv: h, db: db}
+}
+
+// token issues an API token for a demo user.
+func (ts *testServer) token(t *testing.T, email string) string {
+	t.Helper()
+	tok, err := account.NewService(ts.st, time.Now).NewToken(context.Background(), email, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tok
+}
+
+type response struct {
+	status int
+	header http.Header
+	body   []byte
+}
+
+func (r response) json(t *testing.T) any {
+	t.Helper()
+	var v any
+	if err := json.Unmarshal(r.body, &v); err != nil {
+		t.Fatalf("response is not JSON (%d): %v\n%s", r.status, err, r.body)
+	}
+	return v
+}
+
+func do(t *testing.T, c *http.Client, method, u, token string, body io.Reader, header map[string]string) response {
+	t.Helper()
+	req, err := http.NewRequest(method, u, body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	if body != nil && header["Content-Type"] == "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	for k, v := range header {
+		req.Header.Set(k, v)
+	}
+	if c == nil {
+		c = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	}
+	res, err := c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, err := io.ReadAll(res.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return response{res.StatusCode, res.Header, b}
+}
+
+// browser is a cookie-keeping client signed in through the sign-in form.
+type browser struct {
+	c    *http.Client
+	csrf string
+}
+
+var csrfField = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
+
+func signIn(t *testing.T, ts *testServer, email, password string) *browser {
+	t.Helper()
+	jar, _ := cookiejar.New(nil)
+	c := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	page := do(t, c, "GET", ts.URL+"/login", "", nil, nil)
+	m := csrfField.FindSubmatch(page.body)
+	if page.status != 200 || m == nil {
+		t.Fatalf("sign-in page: %d\n%s", page.status, page.body)
+	}
+	form := url.Values{"email": {email}, "password": {password}, "csrf": {string(m[1])}}
+	res := do(t, c, "POST", ts.URL+"/login", "", strings.NewReader(form.Encode()), map[string]string{"Content-Type": "application/x-www-form-urlencoded"})
+	if res.status != http.StatusSeeOther {
+		t.Fatalf("sign in as %s: %d\n%s", email, res.status, res.body)
+	}
+	home := do(t, c, "GET", ts.URL+"/customers", "", nil, nil)
+	m = csrfField.FindSubmatch(home.body)
+	if home.status != 200 || m == nil {
+		t.Fatalf("after sign-in: %d\n%s", home.status, home.body)
+	}
+	return &browser{c: c, csrf: string(m[1])}
+}
+
+func TestServeCommand(t *testing.T) {
+	db := demoDB(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	urls := make(chan string, 1)
+	pr, pw := io.Pipe()
+	go func() {
+		// The server prints its URL on stdout once it listens.
+		b := make([]byte, 512)
+		n, _ := pr.Read(b)
+		if m := regexp.MustCompile(`http://\S+`).Find(b[:n]); m != nil {
+			urls <- string(m)
+		}
+		io.Copy(io.Discard, pr)
+	}()
+	done := make(chan int, 1)
+	go func() {
+		done <- app.Run(ctx, []string{"serve", "--db", db, "--addr", "127.0.0.1:0", "--upload-dir", t.TempDir()},
+			func(string) string { return "" }, strings.NewReader(""), pw, io.Discard)
+	}()
+	var base string
+	select {
+	case base = <-urls:
+	case code := <-done:
+		t.Fatalf("serve exited with %d before listening", code)
+	case <-time.After(20 * time.Second):
+		t.Fatal("serve did not start")
+	}
+	res := do(t, nil, "GET", base+"healthz", "", nil, nil)
+	if res.status != 200 || strings.TrimSpace(string(res.body)) != "ok" {
+		t.Fatalf("/healthz: %d %s", res.status, res.body)
+	}
+	if res := do(t, nil, "GET", base, "", nil, nil); res.status != http.StatusSeeOther || res.header.Get("Location") != "/login" {
+		t.Fatalf("/ without a session: %d %v", res.status, res.header)
+	}
+	cancel() // what SIGINT/SIGTERM do through cmd/kith's signal context
+	select {
+	case code := <-done:
+		if code != 0 {
+			t.Fatalf("serve exited with %d after shutdown", code)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("serve did not shut down")
+	}
+	pw.Close()
+}
+
+func TestSetupOnEmptyDatabase(t *testing.T) {
+	ts := newTestServer(t, filepath.Join(t.TempDir(), "empty.db"), 1<<20)
+	res := do(t, nil, "GET", ts.URL+"/", "", nil, nil)
+	if res.status != http.StatusSeeOther || res.header.Get("Location") != "/setup" {
+		t.Fatalf("first visit: %d %v", res.status, res.header)
+	}
+	jar, _ := cookiejar.New(nil)
+	c := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	page := do(t, c, "GET", ts.URL+"/setup", "", nil, nil)
+	m := csrfField.FindSubmatch(page.body)
+	if page.status != 200 || m == nil {
+		t.Fatalf("setup page: %d", page.status)
+	}
+	post := func(form url.Values) response {
+		return do(t, c, "POST", ts.URL+"/setup", "", strings.NewReader(form.Encode()), map[string]string{"Content-Type": "application/x-www-form-urlencoded"})
+	}
+	form := url.Values{"name": {"Boss"}, "email": {"boss@shop.cn"}, "password": {"long enough"}, "password2": {"long enough"}}
+	if res := post(form); res.status != http.StatusForbidden {
+		t.Fatalf("setup without the CSRF token: %d", res.status)
+	}
+	form.Set("csrf", string(m[1]))
+	bad := url.Values{"name": {"Boss"}, "email": {"boss@shop.cn"}, "password": {"short"}, "password2": {"short"}, "csrf": {string(m[1])}}
+	if res := post(bad); res.status != http.StatusBadRequest || !strings.Contains(string(res.body), "8") {
+		t.Fatalf("short password: %d\n%s", res.status, res.body)
+	}
+	if res := post(form); res.status != http.StatusSeeOther || res.header.Get("Location") != "/" {
+		t.Fatalf("setup: %d\n%s", res.status, res.body)
+	}
+	if res := do(t, c, "GET", ts.URL+"/", "", nil, nil); res.status != 200 {
+		t.Fatalf("dashboard of an empty shop after setup: %d\n%s", res.status, res.body)
+	}
+	if res := post(form); res.status != http.StatusConflict {
+		t.Fatalf("second setup: %d", res.status)
+	}
+	if res := do(t, nil, "GET", ts.URL+"/setup", "", nil, nil); res.status != http.StatusSeeOther {
+		t.Fatalf("setup page once an admin exists: %d", res.status)
+	}
+}
+
+// TestEveryRouteNeedsAuth walks the route table: only the health check,
+// sign-in, setup, the language switch, static assets and the OpenAPI
+// document answer without a session or token.
+func TestEveryRouteNeedsAuth(t *testing.T) {
+	ts := newTestServer(t, demoDB(t), 1<<20)
+	public := map[string]bool{"GET /healthz": true, "GET /api/v1/openapi.json": true, "GET /login": true, "POST /login": true,
+		"GET /setup": true, "POST /setup": true, "GET /lang/{lang}": true, "GET /static/": true}
+	routes := ts.srv.Routes()
+	if len(routes) < 30 {
+		t.Fatalf("only %d routes: the table is incomplete", len(routes))
+	}
+	for _, r := range routes {
+		if r.Public != public[r.Pattern()] {
+			t.Errorf("%s: public = %v", r.Pattern(), r.Public)
+		}
+		if r.Public {
+			continue
+		}
+		path := strings.NewReplacer("{id}", "1", "{$}", "").Replace(r.Path)
+		for _, cred := range []struct {
+			name   string
+			header map[string]string
+		}{
+			{"none", nil},
+			{"forged cookie", map[string]string{"Cookie": "kith_session=forged"}},
+			{"forged token", map[string]string{"Authorization": "Bearer kith_forged"}},
+			{"not bearer", map[string]string{"Authorization": "Basic b3duZXI6cHc="}},
+		} {
+			res := do(t, nil, r.Method, ts.URL+path, "", strings.NewReader(""), cred.header)
+			if strings.HasPrefix(r.Path, "/api/") {
+				if res.status != http.StatusUnauthorized || !strings.Contains(string(res.body), `"unauthorized"`) {
+					t.Errorf("%s with %s: %d %s", r.Pattern(), cred.name, res.status, res.body)
+				}
+			} else if res.status != http.StatusSeeOther || !strings.HasPrefix(res.header.Get("Location"), "/login") {
+				t.Errorf("%s with %s: %d, Location %q", r.Pattern(), cred.name, res.status, res.header.Get("Location"))
+			}
+		}
+	}
+}
+
+func TestCSRF(t *testing.T) {
+	ts := newTestServer(t, demoDB(t), 1<<20)
+	b := signIn(t, ts, "owner@demo.kith", "kith-demo")
+	body := `{"name": "CSRF test", "phone": "13912345678"}`
+	for _, tc := range []struct {
+		name   string
+		header map[string]string
+		want   int
+	}{
+		{"no token", nil, http.StatusForbidden},
+		{"wrong token", map[string]string{"X-CSRF-Token": "wrong"}, http.StatusForbidden},
+		{"cross-site with token", map[string]string{"X-CSRF-Token": b.csrf, "Sec-Fetch-Site": "cross-site"}, http.StatusForbidden},
+		{"token", map[string]string{"X-CSRF-Token": b.csrf}, http.StatusCreated},
+	} {
+		res := do(t, b.c, "POST", ts.URL+"/api/v1/customers", "", strings.NewReader(body), tc.header)
+		if res.status != tc.want {
+			t.Errorf("%s: %d, want %d\n%s", tc.name, res.status, tc.want, res.body)
+		}
+	}
+	// Sign-out is a form post: without the token it is refused.
+	if res := do(t, b.c, "POST", ts.URL+"/logout", "", strings.NewReader(""), map[string]string{"Content-Type": "application/x-www-form-urlencoded"}); res.status != http.StatusForbidden {
+		t.Errorf("logout without token: %d", res.status)
+	}
+	form := url.Values{"csrf": {b.csrf}}
+	if res := do(t, b.c, "POST", ts.URL+"/logout", "", strings.NewReader(form.Encode()), map[string]string{"Content-Type": "application/x-www-form-urlencoded"}); res.status != http.StatusSeeOther {
+		t.Errorf("logout: %d", res.status)
+	}
+	if res := do(t, b.c, "GET", ts.URL+"/api/v1/me", "", nil, nil); res.status != http.StatusUnauthorized {
+		t.Errorf("session still valid after sign-out: %d", res.status)
+	}
+	// A bearer token carries no ambient authority: no CSRF token needed.
+	tok := ts.token(t, "owner@demo.kith")
+	if res := do(t, nil, "POST", ts.URL+"/api/v1/customers", tok, strings.NewReader(`{"name": "token test"}`), nil); res.status != http.StatusCreated {
+		t.Errorf("create with a bearer token: %d %s", res.status, res.body)
+	}
+}
+
+func TestSignInRateLimited(t *testing.T) {
+	ts := newTestServer(t, demoDB(t), 1<<20)
+	jar, _ := cookiejar.New(nil)
+	c := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	page := do(t, c, "GET", ts.URL+"/login", "", nil, nil)
+	tok := string(csrfField.FindSubmatch(page.body)[1])
+	try := func(pw string) int {
+		form := url.Values{"email": {"rep1@demo.kith"}, "password": {pw}, "csrf": {tok}}
+		return do(t, c, "POST", ts.URL+"/login", "", strings.NewReader(form.Encode()), map[string]string{"Content-Type": "application/x-www-form-urlencoded"}).status
+	}
+	for i := range 5 {
+		if s := try("wrong"); s != http.StatusUnauthorized {
+			t.Fatalf("failure %d: %d", i+1, s)
+		}
+	}
+	if s := try("kith-demo"); s != http.StatusTooManyRequests {
+		t.Fatalf("right password after 5 failures: %d, want 429", s)
+	}
+}
+
+func TestRepSeesOwnCustomers(t *testing.T) {
+	ts := newTestServer(t, demoDB(t), 1<<20)
+	rep1, rep2 := ts.token(t, "rep1@demo.kith"), ts.token(t, "rep2@demo.kith")
+	mgr := ts.token(t, "manager@demo.kith")
+	me := do(t, nil, "GET", ts.URL+"/api/v1/me", rep1, nil, nil).json(t).(map[string]any)
+	rep1ID := int64(me["id"].(float64))
+	list := do(t, nil, "GET", ts.URL+"/api/v1/customers?per_page=500", rep1, nil, nil).json(t).(map[string]any)
+	all := do(t, nil, "GET", ts.URL+"/api/v1/customers?per_page=1", mgr, nil, nil).json(t).(map[string]any)
+	if list["total"].(float64) >= all["total"].(float64) || list["total"].(float64) == 0 {
+		t.Fatalf("rep sees %v customers of %v", list["total"], all["total"])
+	}
+	for _, c := range list["customers"].([]any) {
+		owner := int64(c.(map[string]any)["owner_id"].(float64))
+		if owner != 0 && owner != rep1ID {
+			t.Fatalf("rep1 sees a customer of owner %d", owner)
+		}
+	}
+	// A customer of rep2 is forbidden to rep1, on every route that names it.
+	rep2List := do(t, nil, "GET", ts.URL+"/api/v1/customers?per_page=500", rep2, nil, nil).json(t).(map[string]any)
+	var theirs float64
+	for _, c := range rep2List["customers"].([]any) {
+		if m := c.(map[string]any); m["owner_id"].(float64) != 0 {
+			theirs = m["id"].(float64)
+			break
+		}
+	}
+	if theirs == 0 {
+		t.Fatal("rep2 owns no customer in the demo")
+	}
+	id := fmt.Sprint(int64(theirs))
+	for _, req := range []struct{ method, path, body string }{
+		{"GET", "/api/v1/customers/" + id, ""},
+		{"PATCH", "/api/v1/customers/" + id, `{"city": "x"}`},
+		{"GET", "/api/v1/orders?customer=" + id, ""},
+		{"POST", "/api/v1/orders", `{"customer_id": ` + id + `, "amount": "10"}`},
+		{"POST", "/api/v1/customers/" + id + "/merge", `{"from": [1]}`},
+	} {
+		var body io.Reader
+		if req.body != "" {
+			body = strings.NewReader(req.body)
+		}
+		if res := do(t, nil, req.method, ts.URL+req.path, rep1, body, nil); res.status != http.StatusForbidden {
+			t.Errorf("rep1 %s %s: %d %s", req.method, req.path, res.status, res.body)
+		}
+	}
+	if res := do(t, nil, "GET", ts.URL+"/api/v1/customers/"+id, rep2, nil, nil); res.status != 200 {
+		t.Errorf("rep2 opening their own customer: %d", res.status)
+	}
+	b := signIn(t, ts, "rep1@demo.kith", "kith-demo")
+	if res := do(t, b.c, "GET", ts.URL+"/customers/"+id, "", nil, nil); res.status != http.StatusForbidden {
+		t.Errorf("rep1 opening rep2's customer page: %d", res.status)
+	}
+	if res := do(t, b.c, "GET", ts.URL+"/import", "", nil, nil); res.status != http.StatusForbidden {
+		t.Errorf("rep opening the import page: %d", res.status)
+	}
+}
+
+func TestHostileInput(t *testing.T) {
+	ts := newTestServer(t, demoDB(t), 1<<20)
+	tok := ts.token(t, "owner@demo.kith")
+	count := func() float64 {
+		return do(t, nil, "GET", ts.URL+"/api/v1/customers?per_page=1", tok, nil, nil).json(t).(map[string]any)["total"].(float64)
+	}
+	before := count()
+	for _, q := range []url.Values{
+		{"q": {"' OR 1=1 --"}}, {"q": {"%"}}, {"q": {"_"}}, {"q": {`"; DROP TABLE customers; --`}}, {"tag": {"x' OR '1'='1"}},
+		{"tag": {"vip\x00"}}, {"q": {`\`}}, {"q": {"1); DELETE FROM orders; --"}}, {"q": {"*"}},
+	} {
+		res := do(t, nil, "GET", ts.URL+"/api/v1/customers?"+q.Encode(), tok, nil, nil)
+		if res.status != 200 {
+			t.Errorf("%s: %d %s", q, res.status, res.body)
+			continue
+		}
+		if n := res.json(t).(map[string]any)["total"].(float64); n != 0 {
+			t.Errorf("%s matched %v customers (a literal search matches none)", q, n)
+		}
+	}
+	for _, q := range []string{"owner=1%20OR%201=1", "segment=x'--", "page=-1", "per_page=100000", "as_of=2026-13-01&segment=lost"} {
+		if res := do(t, nil, "GET", ts.URL+"/api/v1/customers?"+q, tok, nil, nil); res.status != http.StatusBadRequest {
+			t.Errorf("%s: %d, want 400", q, res.status)
+		}
+	}
+	if after := count(); after != before {
+		t.Fatalf("customers %v -> %v after hostile searches", before, after)
+	}
+	// A script in a name is shown as text everywhere.
+	xss := `<script>alert(1)</script>`
+	res := do(t, nil, "POST", ts.URL+"/api/v1/customers", tok, strings.NewReader(`{"name": "`+strings.ReplaceAll(xss, "/", `\/`)+`", "tags": ["<b>x</b>"]}`), nil)
+	if res.status != http.StatusCreated {
+		t.Fatalf("create: %d %s", res.status, res.body)
+	}
+	id := fmt.Sprint(int64(res.json(t).(map[string]any)["id"].(float64)))
+	b := signIn(t, ts, "owner@demo.kith", "kith-demo")
+	for _, path := range []string{"/customers/" + id, "/customers?q=" + url.QueryEscape("<script>"), "/customers?q=" + url.QueryEscape(xss)} {
+		page := do(t, b.c, "GET", ts.URL+path, "", nil, nil)
+		if page.status != 200 {
+			t.Fatalf("%s: %d", path, page.status)
+		}
+		if bytes.Contains(page.body, []byte(xss)) || bytes.Contains(page.body, []byte("<b>x</b>")) {
+			t.Errorf("%s shows the script unescaped", path)
+		}
+		if !bytes.Contains(page.body, []byte("&lt;script&gt;alert(1)&lt;/script&gt;")) {
+			t.Errorf("%s does not show the escaped name", path)
+		}
+	}
+	if api := do(t, nil, "GET", ts.URL+"/api/v1/customers/"+id, tok, nil, nil); bytes.Contains(api.body, []byte("<script>")) {
+		t.Errorf("API JSON carries a raw <script>: %s", api.body)
+	}
+}
+
+func multipartBody(t *testing.T, kind, name string, content []byte) (*bytes.Buffer, string) {
+	t.Helper()
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	if err := mw.WriteField("kind", kind); err != nil {
+		t.Fatal(err)
+	}
+	fw, err := mw.CreateFormFile("file", name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fw.Write(content)
+	mw.Close()
+	return &buf, mw.FormDataContentType()
+}
+
+func TestUpload(t *testing.T) {
+	ts := newTestServer(t, demoDB(t), 4<<10)
+	tok := ts.token(t, "owner@demo.kith")
+	csv := "订单号,客户编号,下单时间,实付金额\nU-1,C000001,2026-10-01 10:00,¥99.00\nU-2,C000002,not a date,12\nU-3,C000003,2026/10/2,1,234.50\n"
+	body, ct := multipartBody(t, "orders", "orders.csv", []byte(csv))
+	res := do(t, nil, "POST", ts.URL+"/api/v1/imports", tok, body, map[string]string{"Content-Type": ct})
+	if res.status != 200 {
+		t.Fatalf("upload: %d %s", res.status, res.body)
+	}
+	var sum struct {
+		Read, Created, Rejected int
+		RejectsURL              string `json:"rejects_url"`
+	}
+	json.Unmarshal(res.body, &sum)
+	if sum.Read != 3 || sum.Created != 1 || sum.Rejected != 2 || sum.RejectsURL == "" {
+		t.Fatalf("upload summary %+v\n%s", sum, res.body)
+	}
+	rej := do(t, nil, "GET", ts.URL+sum.RejectsURL, tok, nil, nil)
+	if rej.status != 200 || !bytes.Contains(rej.body, []byte("not a date")) || !strings.HasPrefix(rej.header.Get("Content-Type"), "text/csv") {
+		t.Fatalf("rejects: %d %s\n%s", rej.status, rej.header, rej.body)
+	}
+	// A rep may not download another user's rejects.
+	if res := do(t, nil, "GET", ts.URL+sum.RejectsURL, ts.token(t, "rep1@demo.kith"), nil, nil); res.status != http.StatusForbidden {
+		t.Errorf("rep downloading rejects: %d", res.status)
+	}
+	for _, bad := range []string{"../../etc/passwd", "aaaaaaaaaaaaaaaaaaaa"} {
+		if res := do(t, nil, "GET", ts.URL+"/api/v1/imports/"+url.PathEscape(bad)+"/rejects", tok, nil, nil); res.status != http.StatusNotFound {
+			t.Errorf("rejects of %q: %d", bad, res.status)
+		}
+	}
+	// Over the limit: refused with a clear message, on the API and the page.
+	big, ct := multipartBody(t, "orders", "big.csv", bytes.Repeat([]byte("x,1,2026-01-01,1\n"), 1000))
+	res = do(t, nil, "POST", ts.URL+"/api/v1/imports", tok, big, map[string]string{"Content-Type": ct})
+	if res.status != http.StatusRequestEntityTooLarge || !strings.Contains(string(res.body), "limit") {
+		t.Fatalf("large upload: %d %s", res.status, res.body)
+	}
+	b := signIn(t, ts, "owner@demo.kith", "kith-demo")
+	big, ct = multipartBody(t, "orders", "big.csv", bytes.Repeat([]byte("x,1,2026-01-01,1\n"), 1000))
+	page := do(t, b.c, "POST", ts.URL+"/import?csrf="+b.csrf, "", big, map[string]string{"Content-Type": ct, "Cookie": ""})
+	if page.status != http.StatusRequestEntityTooLarge || !bytes.Contains(page.body, []byte("too large")) {
+		t.Fatalf("large upload page: %d\n%s", page.status, page.body)
+	}
+	// Bad kind.
+	body, ct = multipartBody(t, "invoices", "x.csv", []byte("a\n1\n"))
+	if res := do(t, nil, "POST", ts.URL+"/api/v1/imports", tok, body, map[string]string{"Content-Type": ct}); res.status != http.StatusBadRequest {
+		t.Errorf("unknown kind: %d %s", res.status, res.body)
+	}
+}
