@@ -6,7 +6,7 @@ DEMO_DB ?= kith-demo.db
 ADDR    ?= :8080
 VENDOR  := internal/web/static/vendor
 
-.PHONY: all build assets demo test lint bench clean
+.PHONY: all build assets demo test lint bench bench-serve clean
 
 all: build
 
@@ -50,6 +50,14 @@ lint:
 # orders file size (default 300k; the recorded run used 5000000).
 bench:
 	$(GO) test -run '^$$' -bench . -benchtime 1x -timeout 60m ./internal/importer/ ./internal/store/
+
+# The server benchmark: a 100k-customer / ~1M-order demo shop, then 60 s at
+# 200 requests/s of the customer 360 and of the dashboard API from a load
+# generator in another process, and the dashboard drawn in Chromium.
+LOAD_DB ?= bench-100k.db
+bench-serve: build
+	test -f $(LOAD_DB) || ./$(BIN) demo --db $(LOAD_DB) --customers 100000 --intensity 1.6 --lines=false --seed 3 --end 2026-10-31
+	KITH_LOAD_DB=$(LOAD_DB) $(GO) test -run '^TestServeLoad$$' -v -timeout 30m ./internal/app/
 
 clean:
 	rm -rf bin $(VENDOR) $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm kith-uploads
