@@ -56,7 +56,7 @@ bench:
 # generator in another process, and the dashboard drawn in Chromium.
 LOAD_DB ?= bench-100k.db
 bench-serve: build
-	test -f $(LOAD_DB) || ./$(BIN) demo --db $(LOAD_DB) --customers 100000 --intensity 1.6 --lines=false --seed 3 --end 2026-10-31
+	test -f $(LOAD_DB) || ./$(BIN) demo --db $(LOAD_DB) --customers 100000 --intensity 3 --dropout 0.08 --lines=false --seed 3 --end 2026-10-31
 	KITH_LOAD_DB=$(LOAD_DB) $(GO) test -run '^TestServeLoad$$' -v -timeout 30m ./internal/app/
 
 clean:

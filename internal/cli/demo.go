@@ -27,6 +27,7 @@ func (a *app) demoCmd() *cobra.Command {
 		keep      string
 		force     bool
 		intensity float64
+		dropout   float64
 		lines     bool
 		noImport  bool
 	)
@@ -95,7 +96,7 @@ headline figures. The same --seed and --end give the same shop.`,
 				}
 				defer files[i].Close()
 			}
-			stats, err := demo.Generate(demo.Config{Customers: customers, Seed: seed, End: end, Lines: lines, Intensity: intensity, Location: loc},
+			stats, err := demo.Generate(demo.Config{Customers: customers, Seed: seed, End: end, Lines: lines, Intensity: intensity, Dropout: dropout, Location: loc},
 				demo.Files{Products: files[0], Customers: files[1], Orders: files[2], Spend: files[3], Traffic: files[4]})
 			if err != nil {
 				return err
@@ -166,6 +167,7 @@ headline figures. The same --seed and --end give the same shop.`,
 	fl.StringVar(&keep, "keep", "", "keep the generated CSV files in this folder")
 	fl.BoolVar(&force, "force", false, "replace an existing demo database")
 	fl.Float64Var(&intensity, "intensity", 1, "multiply every customer's purchase rate (orders per customer)")
+	fl.Float64Var(&dropout, "dropout", 1, "multiply every customer's chance of leaving after a purchase (lower: more orders per customer)")
 	fl.BoolVar(&lines, "lines", true, "write orders as product lines (false: one row per order, as large exports often are)")
 	fl.BoolVar(&noImport, "no-import", false, "only write the CSV files (to --keep DIR), for trying kith import or benchmarks")
 	return cmd

@@ -31,7 +31,11 @@ type Config struct {
 	// Intensity multiplies every customer's purchase rate (1 = a typical
 	// retail shop, about 4 orders per customer over two years).
 	Intensity float64
-	Location  *time.Location
+	// Dropout multiplies every customer's chance of silently leaving after
+	// a purchase (1 = typical; lower keeps customers buying longer, which
+	// is how the benchmarks reach ~10 orders per customer).
+	Dropout  float64
+	Location *time.Location
 }
 
 // Files receives the generated CSVs; nil writers are skipped.
@@ -260,6 +264,9 @@ func Generate(cfg Config, f Files) (Stats, error) {
 	if cfg.Intensity <= 0 {
 		cfg.Intensity = 1
 	}
+	if cfg.Dropout <= 0 {
+		cfg.Dropout = 1
+	}
 	if cfg.Location == nil {
 		cfg.Location = time.UTC
 	}
@@ -290,7 +297,7 @@ func Generate(cfg Config, f Files) (Stats, error) {
 		c.ch = g.pick(chWeights)
 		// BG/NBD: rate ~ Gamma(r, 1/alpha) per day, dropout ~ Beta(a, b).
 		c.lambda = g.gamma(0.8, 1.0/55) * channels[c.ch].loyalty * cfg.Intensity
-		c.drop = min(1, g.beta(1.5, 5)/channels[c.ch].loyalty)
+		c.drop = min(1, g.beta(1.5, 5)/channels[c.ch].loyalty*cfg.Dropout)
 		c.favorite = g.pick(popularity)
 	}
 

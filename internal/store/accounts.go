@@ -134,7 +134,7 @@ func (s *Store) CreateSession(ctx context.Context, tokenHash string, userID int6
 
 // SessionUser returns the user of an unexpired session.
 func (s *Store) SessionUser(ctx context.Context, tokenHash string, now time.Time) (*account.User, error) {
-	u, err := scanUser(s.rd.QueryRowContext(ctx, selectSession, tokenHash, s.d.ts(now)))
+	u, err := scanUser(s.readRow(ctx, selectSession, tokenHash, s.d.ts(now)))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("session: %w", kith.ErrNotFound)
 	}
@@ -170,7 +170,7 @@ func (s *Store) CreateToken(ctx context.Context, userID int64, name, tokenHash s
 
 // TokenUser returns the user of an API token.
 func (s *Store) TokenUser(ctx context.Context, tokenHash string) (*account.User, error) {
-	u, err := scanUser(s.rd.QueryRowContext(ctx, selectTokenUser, tokenHash))
+	u, err := scanUser(s.readRow(ctx, selectTokenUser, tokenHash))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("token: %w", kith.ErrNotFound)
 	}

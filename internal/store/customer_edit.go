@@ -184,7 +184,7 @@ const (
 // CustomerOwner returns a customer's owner (0: unassigned).
 func (s *Store) CustomerOwner(ctx context.Context, id int64) (int64, error) {
 	var owner int64
-	err := s.rd.QueryRowContext(ctx, selectOwner, id).Scan(&owner)
+	err := s.readRow(ctx, selectOwner, id).Scan(&owner)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, fmt.Errorf("customer #%d: %w", id, kith.ErrNotFound)
 	}

@@ -73,17 +73,22 @@ func (s *Store) CustomerView(ctx context.Context, ref string, limit int) (*custo
 		{selectCustomerByEmail, customer.NormalizeEmail(ref)},
 	}
 	if id, err := strconv.ParseInt(strings.TrimPrefix(ref, "#"), 10, 64); err == nil {
-		tries = append(tries, struct {
+		byID := struct {
 			q   string
 			arg any
-		}{selectCustomerByID, id})
+		}{selectCustomerByID, id}
+		if strings.HasPrefix(ref, "#") {
+			// "#12" is always the kith id: no lookups by other keys first.
+			tries = tries[:0]
+		}
+		tries = append(tries, byID)
 	}
 	found := false
 	for _, t := range tries {
 		if t.arg == "" {
 			continue
 		}
-		err := scanCustomer(s.rd.QueryRowContext(ctx, t.q, t.arg), &v.Customer, &v.Owner)
+		err := scanCustomer(s.readRow(ctx, t.q, t.arg), &v.Customer, &v.Owner)
 		if err == nil {
 			found = true
 			break
@@ -96,7 +101,7 @@ func (s *Store) CustomerView(ctx context.Context, ref string, limit int) (*custo
 		return nil, fmt.Errorf("customer %q: %w (tried external id, phone, email and kith id)", ref, kith.ErrNotFound)
 	}
 	id := v.ID
-	rows, err := s.rd.QueryContext(ctx, selectCustomerTags, id)
+	rows, err := s.readRows(ctx, selectCustomerTags, id)
 	if err != nil {
 		return nil, err
 	}
@@ -111,11 +116,11 @@ func (s *Store) CustomerView(ctx context.Context, ref string, limit int) (*custo
 	rows.Close()
 	if v.ReferrerID != 0 {
 		r := &customer.Ref{}
-		if err := s.rd.QueryRowContext(ctx, selectCustomerRef, v.ReferrerID).Scan(&r.ID, &r.ExternalID, &r.Name); err == nil {
+		if err := s.readRow(ctx, selectCustomerRef, v.ReferrerID).Scan(&r.ID, &r.ExternalID, &r.Name); err == nil {
 			v.Referrer = r
 		}
 	}
-	if rows, err = s.rd.QueryContext(ctx, selectReferred, id); err != nil {
+	if rows, err = s.readRows(ctx, selectReferred, id); err != nil {
 		return nil, err
 	}
 	for rows.Next() {
@@ -127,7 +132,7 @@ func (s *Store) CustomerView(ctx context.Context, ref string, limit int) (*custo
 		v.Referred = append(v.Referred, r)
 	}
 	rows.Close()
-	if rows, err = s.rd.QueryContext(ctx, selectCustomerOrders, id, limit); err != nil {
+	if rows, err = s.readRows(ctx, selectCustomerOrders, id, limit); err != nil {
 		return nil, err
 	}
 	for rows.Next() {
@@ -143,7 +148,7 @@ func (s *Store) CustomerView(ctx context.Context, ref string, limit int) (*custo
 	rows.Close()
 	var first, last dbTime
 	t := &v.Totals
-	if err := s.rd.QueryRowContext(ctx, selectCustomerTotals, id).Scan(&t.Orders, &t.Refunds, &t.Revenue, &t.Refunded,
+	if err := s.readRow(ctx, selectCustomerTotals, id).Scan(&t.Orders, &t.Refunds, &t.Revenue, &t.Refunded,
 		&t.Currency, &first, &last); err != nil {
 		return nil, fmt.Errorf("customer %q totals: %w", ref, err)
 	}
@@ -161,7 +166,7 @@ func (s *Store) latestScore(ctx context.Context, id int64) (*customer.Score, err
 	sc := &customer.Score{}
 	var asOf dbTime
 	var lo, hi sql.NullInt64
-	err := s.rd.QueryRowContext(ctx, selectLatestScore, id).Scan(&asOf, &sc.Model, &sc.HorizonDays, &sc.PAlive,
+	err := s.readRow(ctx, selectLatestScore, id).Scan(&asOf, &sc.Model, &sc.HorizonDays, &sc.PAlive,
 		&sc.ExpectedPurchases, &sc.ProbNoPurchase, &sc.ExpectedSpend, &sc.CLV, &lo, &hi, &sc.Currency)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil

@@ -222,7 +222,7 @@ func (s *Store) currentSnapshot(ctx context.Context) (*snapshot, error) {
 // a cache of report results is valid while it stands still.
 func (s *Store) DataVersion(ctx context.Context) (int64, error) {
 	var v int64
-	if err := s.rd.QueryRowContext(ctx, selectDataVersion).Scan(&v); err != nil {
+	if err := s.readRow(ctx, selectDataVersion).Scan(&v); err != nil {
 		return 0, fmt.Errorf("data version: %w", err)
 	}
 	return v, nil
