@@ -17,7 +17,7 @@ import (
 
 // BenchmarkReports runs every report end to end from SQLite on a demo shop
 // of KITH_BENCH_SHOP customers (default 50k; the size is 500k with
-// about 10 orders each at intensity 14), and the pure per-customer pass against
+// about 10 orders each), and the pure per-customer pass against
 // a plain loop over the same columns.
 func BenchmarkReports(b *testing.B) {
 	n := 50000
@@ -31,7 +31,7 @@ func BenchmarkReports(b *testing.B) {
 		files[i], _ = os.Create(filepath.Join(dir, name))
 	}
 	end := time.Date(2026, 6, 30, 0, 0, 0, 0, time.UTC)
-	st, err := demo.Generate(demo.Config{Customers: n, Seed: 8, End: end, Intensity: 14, Location: time.UTC},
+	st, err := demo.Generate(demo.Config{Customers: n, Seed: 8, End: end, Intensity: 3, Dropout: 0.08, Location: time.UTC},
 		demo.Files{Customers: files[0], Orders: files[1], Spend: files[2], Traffic: files[3]})
 	if err != nil {
 		b.Fatal(err)

@@ -108,7 +108,11 @@ func (s *Server) authenticated(next http.Handler, api bool) http.Handler {
 			return
 		}
 		if session != "" && !safeMethod(r.Method) && !validCSRF(r, session) {
-			httpapi.WriteError(w, r, s.log, csrfError{})
+			if api {
+				httpapi.WriteError(w, r, s.log, csrfError{})
+			} else {
+				http.Error(w, csrfError{}.Error()+". Reload the page and try again.", http.StatusForbidden)
+			}
 			return
 		}
 		next.ServeHTTP(w, r.WithContext(account.WithUser(ctx, u, session)))
