@@ -46,7 +46,12 @@ setup page for the first administrator. /healthz answers without signing in.`,
 				return err
 			}
 			o.DB, o.MaxUpload, o.TimeZone, o.Currency = a.cfg.DB, maxMB<<20, a.cfg.TimeZone, a.cfg.Currency
-			o.Ready = func(url string) { fmt.Fprintln(a.env.Stdout, a.t("serve.ready", url)) }
+			o.Ready = func(url string) {
+				fmt.Fprintln(a.env.Stdout, a.t("serve.ready", url))
+				if o.Hint != "" {
+					fmt.Fprintln(a.env.Stdout, a.t("serve.hint", o.Hint))
+				}
+			}
 			return a.env.Serve(cmd.Context(), o)
 		},
 	}
