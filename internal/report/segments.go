@@ -135,16 +135,18 @@ func ValueTenure(ctx context.Context, src SpendSource, o Options) (*ClassReport,
 	// P(alive) from a BG/NBD fit when the data allows one. The summary has
 	// the same customers in the same order as cs (both from the orders up to
 	// the as-of day), so alive[i] belongs to cs[i].
+	// The summary reads the shop-local days already computed for the
+	// orders, without amounts: P(alive) needs only the timing.
 	var alive []float64
-	if fit, err := fitOn(purchases, CLVOptions{Model: clv.BGNBD, Unit: clv.Week, AsOf: o.AsOf, Location: o.Location, NoSpend: true}); err == nil && fit.Model.Converged && fit.Summary.Len() == len(cs) {
+	s := clv.Summarize(clv.Purchases{Customer: ord.Customer, Day: ord.Day}, asOf, clv.Week)
+	if fit, err := clv.FitModel(clv.BGNBD, &s); err == nil && fit.Converged && s.Len() == len(cs) {
 		rep.AliveSource = "bgnbd"
-		s := &fit.Summary
 		alive = make([]float64, len(cs))
 		for i := range cs {
 			if s.Customer[i] != cs[i].ID {
 				return nil, fmt.Errorf("classes: customer order differs between summary and orders")
 			}
-			alive[i] = fit.Model.PAlive(s.X[i], s.Tx[i], s.T[i])
+			alive[i] = fit.PAlive(s.X[i], s.Tx[i], s.T[i])
 		}
 	} else {
 		rep.AliveSource = "recency"

@@ -48,7 +48,7 @@ func ParseUnit(s string) (Unit, error) {
 type Purchases struct {
 	Customer []int64
 	Day      []int32
-	Amount   []float64
+	Amount   []float64 // nil when only the timing matters (Monetary is then 0)
 }
 
 // Summary is the per-customer input of the models (Fader and Hardie):
@@ -111,7 +111,9 @@ func Summarize(p Purchases, asOfDay int32, unit Unit) Summary {
 					x++
 					last = p.Day[k]
 				}
-				dayValue += p.Amount[k]
+				if p.Amount != nil {
+					dayValue += p.Amount[k]
+				}
 			}
 			if curDay != first {
 				repeat += dayValue

@@ -1,6 +1,8 @@
 package rfm
 
 import (
+	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"pgregory.net/rapid"
@@ -124,4 +126,22 @@ func TestPartition(t *testing.T) {
 			t.Fatalf("revenue shares sum to %v", share)
 		}
 	})
+}
+
+func TestRadixSort(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	for _, n := range []int{0, 1, 255, 256, 1000, 70000} {
+		for _, bits := range []uint{8, 20, 40, 64} {
+			a := make([]uint64, n)
+			for i := range a {
+				a[i] = rng.Uint64() >> (64 - bits)
+			}
+			want := slices.Clone(a)
+			slices.Sort(want)
+			radixSort(a)
+			if !slices.Equal(a, want) {
+				t.Fatalf("n %d, %d bits: not sorted", n, bits)
+			}
+		}
+	}
 }
