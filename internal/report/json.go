@@ -189,7 +189,7 @@ func (r *ClassReport) JSON(o Options) map[string]any {
 			"revenue": dec(row.Revenue, r.Currency), "revenue_share": Round(row.RevenueShare, 6)})
 	}
 	rule := map[string]any{"high_value_revenue": dec(r.HighValue, r.Currency), "top_share": 0.2,
-		"alive_source": r.AliveSource, "p_alive_min": r.AliveCut, "median_gap_days": r.MedianGap, "churn_window_days": r.ChurnWindow}
+		"alive_source": r.AliveSource, "p_alive_min": r.AliveCut, "median_gap_days": r.MedianGap, "churn_window_days": r.ChurnWindow, "fit_customers": r.FitCustomers}
 	return map[string]any{"as_of": ymd(o.AsOf), "currency": r.Currency, "classes": js, "rule": rule}
 }
 

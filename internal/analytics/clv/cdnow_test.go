@@ -241,3 +241,40 @@ func TestValidateCDNOW(t *testing.T) {
 		t.Logf("%s LL %.2f predicted %.1f (actual 1882) MAE %.4f by-frequency error %.4f", m.Fit.Model, m.Fit.LogLik, m.Predicted, m.MAE, m.MeanAbsByFreqErr)
 	}
 }
+
+// TestSampleFitClassifies: a BG/NBD fit on a third of CDNOW's customers
+// classifies P(alive) >= 0.5 almost exactly as the full fit does (what the
+// classes report relies on for large shops).
+func TestSampleFitClassifies(t *testing.T) {
+	s := cdnowCalibration(t)
+	if got := s.Sample(s.Len() + 1); got != &s {
+		t.Fatal("Sample of a small summary is not the summary itself")
+	}
+	sub := s.Sample(800)
+	if sub.Len() > 800 || sub.Len() < 700 || sub.Customer[1] != s.Customer[3] {
+		t.Fatalf("sample of %d customers, second is %d", sub.Len(), sub.Customer[1])
+	}
+	full, err := FitModel(BGNBD, &s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	part, err := FitModel(BGNBD, sub)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range full.Params {
+		if d := math.Abs(part.Params[i] - full.Params[i]); d > 4*full.StdErrors[i]*math.Sqrt(3) {
+			t.Errorf("%s: sample %.4f vs full %.4f (se %.4f)", BGNBD.ParamNames()[i], part.Params[i], full.Params[i], full.StdErrors[i])
+		}
+	}
+	differ := 0
+	for i := range s.X {
+		if (full.PAlive(s.X[i], s.Tx[i], s.T[i]) >= 0.5) != (part.PAlive(s.X[i], s.Tx[i], s.T[i]) >= 0.5) {
+			differ++
+		}
+	}
+	if frac := float64(differ) / float64(s.Len()); frac > 0.02 {
+		t.Errorf("%.1f%% of customers change class with the sample fit", 100*frac)
+	}
+	t.Logf("sample fit %v vs full %v; %d of %d customers classified differently", part.Params, full.Params, differ, s.Len())
+}

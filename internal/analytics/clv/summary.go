@@ -229,3 +229,25 @@ func indexX(x []float64) byX {
 	}
 	return b
 }
+
+// Sample returns every k-th customer of s, k chosen so that at most max
+// remain (s itself when it is small enough). Fitting a sample of 100k
+// customers gives parameters within their standard errors of the full
+// fit at a fraction of the time; callers that only classify (P(alive)
+// above a threshold) use it on large shops.
+func (s *Summary) Sample(max int) *Summary {
+	n := s.Len()
+	if max <= 0 || n <= max {
+		return s
+	}
+	k := (n + max - 1) / max
+	out := &Summary{Unit: s.Unit}
+	for i := 0; i < n; i += k {
+		out.Customer = append(out.Customer, s.Customer[i])
+		out.X = append(out.X, s.X[i])
+		out.Tx = append(out.Tx, s.Tx[i])
+		out.T = append(out.T, s.T[i])
+		out.Monetary = append(out.Monetary, s.Monetary[i])
+	}
+	return out
+}
