@@ -279,7 +279,6 @@ func medianOf(hist []int, n int) int {
 // Compute builds the overview as of asOf for the period holding it and the
 // one before. Orders after asOf are ignored.
 func Compute(o *Orders, s *Spend, p Period, asOf int32, window int) Overview {
-	rs := runsUpTo(o, asOf)
 	ov := Overview{AsOf: asOf, Period: p, ChurnWindowDays: window}
 	idx := p.Index(asOf)
 	cur := PeriodFigures{Index: idx, Label: p.Label(idx), Start: p.Start(idx), End: min(p.Start(idx+1)-1, asOf)}
@@ -290,22 +289,45 @@ func Compute(o *Orders, s *Spend, p Period, asOf int32, window int) Overview {
 	// and revenue by month since acquisition for payback, kept as
 	// rev[months observed][month] so the customers observed long enough for
 	// each month can be summed afterwards.
+	// The customer runs are found in the same walk (no separate pass over
+	// the columns): a run starts where the customer id changes, and orders
+	// after asOf (a suffix of each run) are skipped.
 	var hist []int
 	gaps := 0
-	last := make([]int32, len(rs))
+	var last []int32
 	var rev [25][25]int64
 	var observedFor [25]int
 	cutoff := asOf - 365
 	var ltvSum int64
 	var ltvN int
-	for ri, r := range rs {
-		first := o.Day[r.lo]
+	cust, day, amount := o.Customer, o.Day, o.Amount
+	for lo := 0; lo < len(cust); {
+		id, first := cust[lo], day[lo]
+		hi := lo + 1
+		for hi < len(cust) && cust[hi] == id {
+			hi++
+		}
+		if first > asOf {
+			lo = hi
+			continue
+		}
 		observed := min(int(asOf-first)/30, 24)
 		observedFor[observed]++
 		var inCur, inPrev, inPrevPrev int
 		var revCur, revPrev int64
-		for k := r.lo; k < r.hi; k++ {
-			d, amt := o.Day[k], o.Amount[k]
+		n := 0
+		prevDay := first
+		row := &rev[observed]
+		ltvEnd := first + 365
+		if first > cutoff {
+			ltvEnd = first // not observed for a year: no 12-month LTV
+		}
+		for k := lo; k < hi; k++ {
+			d, amt := day[k], amount[k]
+			if d > asOf {
+				break
+			}
+			n++
 			switch {
 			case d >= cur.Start:
 				inCur++
@@ -316,32 +338,34 @@ func Compute(o *Orders, s *Spend, p Period, asOf int32, window int) Overview {
 			case d >= prevPrevStart:
 				inPrevPrev++
 			}
-			if k > r.lo {
-				if g := int(d - o.Day[k-1]); g > 0 {
-					if g >= len(hist) {
-						hist = append(hist, make([]int, g+1-len(hist))...)
-					}
-					hist[g]++
-					gaps++
+			if g := int(d - prevDay); g > 0 {
+				if g >= len(hist) {
+					hist = append(hist, make([]int, g+1-len(hist))...)
 				}
+				hist[g]++
+				gaps++
 			}
-			if first <= cutoff && d < first+365 {
+			prevDay = d
+			if d < ltvEnd {
 				ltvSum += amt
 			}
-			if m := int(d-first)/30 + 1; m <= observed {
-				rev[observed][m] += amt
+			// Unsigned: d >= first, and unsigned division by a constant
+			// is a plain multiply.
+			if m := int(uint32(d-first)/30) + 1; m <= observed {
+				row[m] += amt
 			}
 		}
 		if first <= cutoff {
 			ltvN++
 		}
-		last[ri] = o.Day[r.hi-1]
+		last = append(last, prevDay)
 		ov.Customers++
-		if r.hi-r.lo >= 2 {
+		if n >= 2 {
 			ov.RepeatCustomers++
 		}
 		tallyPeriod(&cur, inCur, revCur, inPrev, first)
 		tallyPeriod(&prev, inPrev, revPrev, inPrevPrev, first)
+		lo = hi
 	}
 	for _, f := range []*PeriodFigures{&cur, &prev} {
 		addSpend(f, s)
