@@ -36,9 +36,7 @@ func CAC(ctx context.Context, src AcquisitionSource, o Options, from time.Time) 
 	}
 	to := localDay(o.AsOf, o.Location)
 	r := &CACReport{Channels: kpi.Acquisition(ord, s, ch, o.Period, localDay(from, o.Location), to), Currency: cur}
-	for i := o.Period.Index(localDay(from, o.Location)); i <= o.Period.Index(to); i++ {
-		r.Retention = append(r.Retention, kpi.Figures(ord, s, o.Period, i, to))
-	}
+	r.Retention = kpi.FiguresRange(ord, s, o.Period, o.Period.Index(localDay(from, o.Location)), o.Period.Index(to), to)
 	return r, nil
 }
 

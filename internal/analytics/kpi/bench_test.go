@@ -57,3 +57,23 @@ func BenchmarkPass(b *testing.B) {
 		}
 	})
 }
+
+// TestFiguresRangeMatchesFigures: the one-walk range gives each period's
+// figures exactly as computing them one by one does.
+func TestFiguresRangeMatchesFigures(t *testing.T) {
+	o := synthetic(3000, 6)
+	s := &Spend{Day: []int32{d("2025-01-10"), d("2025-03-05")}, Channel: []string{"a", "b"}, Amount: []int64{50000, 7000}, Acquisition: []bool{true, false}}
+	for _, p := range []Period{Week, Month, Quarter} {
+		asOf := d("2025-09-17")
+		first, last := p.Index(d("2024-06-01")), p.Index(asOf)
+		got := FiguresRange(o, s, p, first, last, asOf)
+		if len(got) != int(last-first+1) {
+			t.Fatalf("%s: %d periods", p, len(got))
+		}
+		for i := first; i <= last; i++ {
+			if want := Figures(o, s, p, i, asOf); got[i-first] != want {
+				t.Errorf("%s period %d:\n got %+v\nwant %+v", p, i, got[i-first], want)
+			}
+		}
+	}
+}

@@ -90,9 +90,9 @@ func Trend(o *Orders, s *Spend, p Period, from, to int32, churnWindow int) []Tre
 	first, last := p.Index(from), p.Index(to)
 	rows := make([]TrendRow, 0, last-first+1)
 	idx := map[int32]int{}
-	for i := first; i <= last; i++ {
-		idx[i] = len(rows)
-		rows = append(rows, TrendRow{PeriodFigures: figures(o, rs, s, p, i, to)})
+	for _, f := range figuresRange(o, rs, s, p, first, last, to) {
+		idx[f.Index] = len(rows)
+		rows = append(rows, TrendRow{PeriodFigures: f})
 	}
 	at := func(day int32) *TrendRow {
 		if day > to {
