@@ -360,8 +360,9 @@ func Compute(o *Orders, s *Spend, p Period, asOf int32, window int) Overview {
 	// the columns): a run starts where the customer id changes, and orders
 	// after asOf (a suffix of each run) are skipped.
 	var hist []int
-	gaps := 0
-	var last []int32
+	// recency[r]: customers whose last purchase is r days before asOf (the
+	// churned count needs the window, known only after the walk).
+	var recency []int
 	var rev [25][25]int64
 	var observedFor [25]int
 	cutoff := asOf - 365
@@ -395,22 +396,24 @@ func Compute(o *Orders, s *Spend, p Period, asOf int32, window int) Overview {
 				break
 			}
 			n++
-			switch {
-			case d >= cur.Start:
-				inCur++
-				revCur += amt
-			case d >= prev.Start:
-				inPrev++
-				revPrev += amt
-			case d >= prevPrevStart:
-				inPrevPrev++
+			// Most orders are older than the three periods: one compare.
+			if d >= prevPrevStart {
+				switch {
+				case d >= cur.Start:
+					inCur++
+					revCur += amt
+				case d >= prev.Start:
+					inPrev++
+					revPrev += amt
+				default:
+					inPrevPrev++
+				}
 			}
 			if g := int(d - prevDay); g > 0 {
 				if g >= len(hist) {
 					hist = append(hist, make([]int, g+1-len(hist))...)
 				}
 				hist[g]++
-				gaps++
 			}
 			prevDay = d
 			if d < ltvEnd {
@@ -425,7 +428,12 @@ func Compute(o *Orders, s *Spend, p Period, asOf int32, window int) Overview {
 		if first <= cutoff {
 			ltvN++
 		}
-		last = append(last, prevDay)
+		if r := int(asOf - prevDay); r < len(recency) {
+			recency[r]++
+		} else {
+			recency = append(recency, make([]int, r+1-len(recency))...)
+			recency[r]++
+		}
 		ov.Customers++
 		if n >= 2 {
 			ov.RepeatCustomers++
@@ -440,12 +448,14 @@ func Compute(o *Orders, s *Spend, p Period, asOf int32, window int) Overview {
 	}
 	ov.Current, ov.Previous = cur, prev
 	if ov.ChurnWindowDays <= 0 {
+		gaps := 0
+		for _, c := range hist {
+			gaps += c
+		}
 		ov.ChurnWindowDays = max(MinChurnWindow, 2*medianOf(hist, gaps))
 	}
-	for _, l := range last {
-		if int(asOf-l) > ov.ChurnWindowDays {
-			ov.Churned++
-		}
+	for r := ov.ChurnWindowDays + 1; r < len(recency); r++ {
+		ov.Churned += recency[r]
 	}
 	ov.RepeatCustomerRate = ratio(float64(ov.RepeatCustomers), float64(ov.Customers))
 	ov.HistoricLTV12 = ratio(float64(ltvSum), float64(ltvN))
