@@ -64,30 +64,32 @@ func fmtMoney(minor int64, currency string) string {
 	return money.Money{Minor: minor, Currency: currency}.String()
 }
 
-func fmtDate(t time.Time) string {
+func (a *app) fmtDate(t time.Time) string {
 	if t.IsZero() {
 		return ""
 	}
-	return t.In(shopZone).Format("2006-01-02")
+	return t.In(a.shopZone()).Format("2006-01-02")
 }
 
-// shopZone shows dates as the shop sees them.
-var shopZone = func() *time.Location {
-	l, err := time.LoadLocation("Asia/Shanghai")
+// shopZone shows times as the shop sees them (KITH_TZ, default
+// Asia/Shanghai).
+func (a *app) shopZone() *time.Location {
+	l, err := time.LoadLocation(a.cfg.TimeZone)
 	if err != nil {
 		return time.UTC
 	}
 	return l
-}()
+}
 
 func (a *app) ordersTable(v *customer.View) table {
 	t := table{header: []string{a.t("order.id"), a.t("order.date"), a.t("order.amount"), a.t("order.status"), a.t("order.channel"), a.t("order.lines")}}
+	zone := a.shopZone()
 	for _, o := range v.Orders {
 		amount := fmtMoney(o.Amount, o.Currency)
 		if a.cfg.Format == "csv" {
 			amount = money.Money{Minor: o.Amount, Currency: o.Currency}.Decimal()
 		}
-		t.rows = append(t.rows, []string{o.ExternalID, o.OrderedAt.In(shopZone).Format("2006-01-02 15:04"), amount,
+		t.rows = append(t.rows, []string{o.ExternalID, o.OrderedAt.In(zone).Format("2006-01-02 15:04"), amount,
 			a.t("status." + o.Status), o.Channel, strconv.Itoa(o.Lines)})
 	}
 	return t
@@ -132,7 +134,7 @@ func (a *app) printCustomer(v *customer.View) {
 		}
 		add("customer.referred", strings.Join(names, ", "))
 	}
-	add("customer.since", fmtDate(v.CreatedAt))
+	add("customer.since", a.fmtDate(v.CreatedAt))
 	add("customer.notes", v.Notes)
 	printTable(w, kv)
 	if len(v.Attrs) > 0 {
@@ -160,9 +162,9 @@ func (a *app) printCustomer(v *customer.View) {
 	}
 	first, last := none, none
 	if !t.FirstPurchase.IsZero() {
-		first = fmtDate(t.FirstPurchase)
+		first = a.fmtDate(t.FirstPurchase)
 		days := int(a.env.Now().Sub(t.LastPurchase).Hours() / 24)
-		last = fmtDate(t.LastPurchase) + "  (" + a.t("customer.days_since", days) + ")"
+		last = a.fmtDate(t.LastPurchase) + "  (" + a.t("customer.days_since", days) + ")"
 	}
 	tt.rows = append(tt.rows, []string{a.t("customer.first"), first}, []string{a.t("customer.last"), last})
 	printTable(w, tt)
