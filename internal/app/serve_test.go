@@ -498,9 +498,10 @@ func TestUpload(t *testing.T) {
 	var sum struct {
 		Read, Created, Rejected int
 		RejectsURL              string `json:"rejects_url"`
+		Columns                 string
 	}
 	json.Unmarshal(res.body, &sum)
-	if sum.Read != 3 || sum.Created != 1 || sum.Rejected != 2 || sum.RejectsURL == "" {
+	if sum.Read != 3 || sum.Created != 1 || sum.Rejected != 2 || sum.RejectsURL == "" || !strings.Contains(sum.Columns, "实付金额") {
 		t.Fatalf("upload summary %+v\n%s", sum, res.body)
 	}
 	rej := do(t, nil, "GET", ts.URL+sum.RejectsURL, tok, nil, nil)

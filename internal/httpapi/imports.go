@@ -27,6 +27,8 @@ type ImportResult struct {
 	*importer.Summary
 	ID         string `json:"id"`
 	RejectsURL string `json:"rejects_url,omitempty"`
+	// Columns says which column fed which field (what kith import prints).
+	Columns string `json:"columns"`
 }
 
 // CanImport: imports touch the whole shop, so they are for managers and
@@ -120,7 +122,9 @@ func (a *API) Upload(r *http.Request, u *account.User) (*ImportResult, error) {
 	if err := os.WriteFile(filepath.Join(dir, "owner"), []byte(strconv.FormatInt(u.ID, 10)), 0o600); err != nil {
 		return nil, err
 	}
-	opts := importer.Options{Location: a.cfg.Location, Currency: a.cfg.Currency, RejectsPath: filepath.Join(dir, "rejects.csv")}
+	var columns string
+	opts := importer.Options{Location: a.cfg.Location, Currency: a.cfg.Currency, RejectsPath: filepath.Join(dir, "rejects.csv"),
+		Mapped: func(_ string, m *importer.Mapping) { columns = m.Describe() }}
 	// The import finishes even if the browser goes away: it is idempotent,
 	// but a half-done import would surprise whoever looks next.
 	sum, err := importer.Import(context.WithoutCancel(r.Context()), a.b, k, path, opts)
@@ -128,7 +132,7 @@ func (a *API) Upload(r *http.Request, u *account.User) (*ImportResult, error) {
 		return nil, &kith.FieldError{Field: "file", Code: "unreadable", Reason: strings.ReplaceAll(err.Error(), dir+string(filepath.Separator), "")}
 	}
 	sum.File = name
-	res := &ImportResult{Summary: sum, ID: id}
+	res := &ImportResult{Summary: sum, ID: id, Columns: columns}
 	if sum.RejectsPath != "" {
 		sum.RejectsPath = "rejects.csv"
 		res.RejectsURL = "/api/v1/imports/" + id + "/rejects"
