@@ -77,3 +77,23 @@ func TestFiguresRangeMatchesFigures(t *testing.T) {
 		}
 	}
 }
+
+// TestOverviewSplitWalk: the overview computed in two halves on two cores
+// equals the one-walk overview.
+func TestOverviewSplitWalk(t *testing.T) {
+	o := synthetic(40000, 7)
+	s := &Spend{Day: []int32{d("2025-03-10"), d("2025-03-05")}, Channel: []string{"a", "b"}, Amount: []int64{5_000_000, 70000}, Acquisition: []bool{true, false}}
+	defer func(n int) { parallelOrders = n }(parallelOrders)
+	for i, asOf := range []int32{d("2025-03-17"), d("2026-06-30")} {
+		parallelOrders = len(o.Customer) + 1
+		serial := Compute(o, s, Month, asOf, 0)
+		parallelOrders = 1000
+		split := Compute(o, s, Month, asOf, 0)
+		if serial != split {
+			t.Errorf("as of %d:\nserial %+v\n split %+v", asOf, serial, split)
+		}
+		if serial.Customers == 0 || i == 0 && (serial.Current.Active == 0 || !serial.Current.CAC.Valid) {
+			t.Errorf("degenerate data: %+v", serial)
+		}
+	}
+}

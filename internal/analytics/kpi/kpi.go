@@ -343,36 +343,39 @@ func medianOf(hist []int, n int) int {
 	return len(hist) - 1
 }
 
-// Compute builds the overview as of asOf for the period holding it and the
-// one before. Orders after asOf are ignored.
-func Compute(o *Orders, s *Spend, p Period, asOf int32, window int) Overview {
-	ov := Overview{AsOf: asOf, Period: p, ChurnWindowDays: window}
-	idx := p.Index(asOf)
-	cur := PeriodFigures{Index: idx, Label: p.Label(idx), Start: p.Start(idx), End: min(p.Start(idx+1)-1, asOf)}
-	prev := PeriodFigures{Index: idx - 1, Label: p.Label(idx - 1), Start: p.Start(idx - 1), End: min(p.Start(idx)-1, asOf)}
-	prevPrevStart := p.Start(idx - 2)
-	// One walk over every customer's orders gathers it all: both periods'
-	// figures, the purchase gaps (for the churn window), the 12-month LTV,
-	// and revenue by month since acquisition for payback, kept as
-	// rev[months observed][month] so the customers observed long enough for
-	// each month can be summed afterwards.
-	// The customer runs are found in the same walk (no separate pass over
-	// the columns): a run starts where the customer id changes, and orders
-	// after asOf (a suffix of each run) are skipped.
-	var hist []int
-	// recency[r]: customers whose last purchase is r days before asOf (the
-	// churned count needs the window, known only after the walk).
-	var recency []int
-	var rev [25][25]int64
-	var observedFor [25]int
+// parallelOrders is the size from which the overview walk uses two cores
+// (a variable so a test can compare both ways).
+var parallelOrders = 200_000
+
+// overviewWalk is what one walk over customers' orders gathers for the
+// overview: both periods' counts, the purchase gaps (for the churn
+// window), recency, the 12-month LTV and revenue by month since
+// acquisition for payback, kept as rev[months observed][month] so the
+// customers observed long enough for each month can be summed afterwards.
+type overviewWalk struct {
+	cur, prev   PeriodFigures
+	hist        []int // purchase gaps in days
+	recency     []int // customers whose last purchase is r days before asOf
+	rev         [25][25]int64
+	observedFor [25]int
+	ltvSum      int64
+	ltvN        int
+	customers   int
+	repeat      int
+}
+
+// walk gathers the orders o[lo:hi] (whole customers). Customer runs are
+// found in the same walk, and orders after asOf (a suffix of each run) are
+// skipped.
+func (w *overviewWalk) walk(o *Orders, lo, end int, asOf, prevPrevStart int32) {
+	cur, prev := &w.cur, &w.prev
+	hist, recency := w.hist, w.recency
 	cutoff := asOf - 365
-	var ltvSum int64
-	var ltvN int
 	cust, day, amount := o.Customer, o.Day, o.Amount
-	for lo := 0; lo < len(cust); {
+	for lo < end {
 		id, first := cust[lo], day[lo]
 		hi := lo + 1
-		for hi < len(cust) && cust[hi] == id {
+		for hi < end && cust[hi] == id {
 			hi++
 		}
 		if first > asOf {
@@ -380,12 +383,12 @@ func Compute(o *Orders, s *Spend, p Period, asOf int32, window int) Overview {
 			continue
 		}
 		observed := min(int(asOf-first)/30, 24)
-		observedFor[observed]++
+		w.observedFor[observed]++
 		var inCur, inPrev, inPrevPrev int
 		var revCur, revPrev int64
 		n := 0
 		prevDay := first
-		row := &rev[observed]
+		row := &w.rev[observed]
 		ltvEnd := first + 365
 		if first > cutoff {
 			ltvEnd = first // not observed for a year: no 12-month LTV
@@ -417,7 +420,7 @@ func Compute(o *Orders, s *Spend, p Period, asOf int32, window int) Overview {
 			}
 			prevDay = d
 			if d < ltvEnd {
-				ltvSum += amt
+				w.ltvSum += amt
 			}
 			// Unsigned: d >= first, and unsigned division by a constant
 			// is a plain multiply.
@@ -426,7 +429,7 @@ func Compute(o *Orders, s *Spend, p Period, asOf int32, window int) Overview {
 			}
 		}
 		if first <= cutoff {
-			ltvN++
+			w.ltvN++
 		}
 		if r := int(asOf - prevDay); r < len(recency) {
 			recency[r]++
@@ -434,14 +437,92 @@ func Compute(o *Orders, s *Spend, p Period, asOf int32, window int) Overview {
 			recency = append(recency, make([]int, r+1-len(recency))...)
 			recency[r]++
 		}
-		ov.Customers++
+		w.customers++
 		if n >= 2 {
-			ov.RepeatCustomers++
+			w.repeat++
 		}
-		tallyPeriod(&cur, inCur, revCur, inPrev, first)
-		tallyPeriod(&prev, inPrev, revPrev, inPrevPrev, first)
+		tallyPeriod(cur, inCur, revCur, inPrev, first)
+		tallyPeriod(prev, inPrev, revPrev, inPrevPrev, first)
 		lo = hi
 	}
+	w.hist, w.recency = hist, recency
+}
+
+// add sums another walk's gatherings into w.
+func (w *overviewWalk) add(x *overviewWalk) {
+	w.cur.addCounts(&x.cur)
+	w.prev.addCounts(&x.prev)
+	w.hist = addHist(w.hist, x.hist)
+	w.recency = addHist(w.recency, x.recency)
+	for i := range w.rev {
+		for j := range w.rev[i] {
+			w.rev[i][j] += x.rev[i][j]
+		}
+		w.observedFor[i] += x.observedFor[i]
+	}
+	w.ltvSum += x.ltvSum
+	w.ltvN += x.ltvN
+	w.customers += x.customers
+	w.repeat += x.repeat
+}
+
+func addHist(a, b []int) []int {
+	if len(b) > len(a) {
+		a = append(a, make([]int, len(b)-len(a))...)
+	}
+	for i, c := range b {
+		a[i] += c
+	}
+	return a
+}
+
+// addCounts sums the customer and order counts of another walk's period.
+func (f *PeriodFigures) addCounts(g *PeriodFigures) {
+	f.Active += g.Active
+	f.New += g.New
+	f.Returning += g.Returning
+	f.Orders += g.Orders
+	f.Revenue += g.Revenue
+	f.RevenueNew += g.RevenueNew
+	f.RevenueReturning += g.RevenueReturning
+	f.Repeaters += g.Repeaters
+	f.Retained += g.Retained
+	f.PreviousActive += g.PreviousActive
+}
+
+// Compute builds the overview as of asOf for the period holding it and the
+// one before. Orders after asOf are ignored.
+func Compute(o *Orders, s *Spend, p Period, asOf int32, window int) Overview {
+	ov := Overview{AsOf: asOf, Period: p, ChurnWindowDays: window}
+	idx := p.Index(asOf)
+	cur := PeriodFigures{Index: idx, Label: p.Label(idx), Start: p.Start(idx), End: min(p.Start(idx+1)-1, asOf)}
+	prev := PeriodFigures{Index: idx - 1, Label: p.Label(idx - 1), Start: p.Start(idx - 1), End: min(p.Start(idx)-1, asOf)}
+	prevPrevStart := p.Start(idx - 2)
+	// The walk is split at a customer boundary near the middle and the two
+	// halves run on their own cores (every figure it gathers is a sum), when
+	// the shop is large enough for that to pay.
+	w := overviewWalk{cur: cur, prev: prev}
+	cust := o.Customer
+	if mid := len(cust) / 2; len(cust) >= parallelOrders {
+		for mid < len(cust) && cust[mid] == cust[mid-1] {
+			mid++
+		}
+		w2 := overviewWalk{cur: cur, prev: prev}
+		done := make(chan struct{})
+		go func() {
+			w2.walk(o, mid, len(cust), asOf, prevPrevStart)
+			close(done)
+		}()
+		w.walk(o, 0, mid, asOf, prevPrevStart)
+		<-done
+		w.add(&w2)
+	} else {
+		w.walk(o, 0, len(cust), asOf, prevPrevStart)
+	}
+	cur, prev = w.cur, w.prev
+	hist, recency, rev, observedFor := w.hist, w.recency, w.rev, w.observedFor
+	ltvSum, ltvN := w.ltvSum, w.ltvN
+	ov.Customers, ov.RepeatCustomers = w.customers, w.repeat
 	for _, f := range []*PeriodFigures{&cur, &prev} {
 		addSpend(f, s)
 		f.finish()
