@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/kithcrm/kith/internal/store/storetest"
 )
 
 // schemaChecker validates JSON values against the subset of JSON Schema the
@@ -148,7 +150,13 @@ func (c *schemaChecker) check(path string, s map[string]any, v any) []string {
 // document, the document names a route that does not exist, or a response
 // or documented parameter behaves otherwise than described.
 func TestOpenAPIMatchesRoutes(t *testing.T) {
-	ts := newTestServer(t, demoDB(t), 1<<20)
+	for _, engine := range storetest.Engines(t) {
+		t.Run(engine, func(t *testing.T) { openAPIMatchesRoutes(t, engine) })
+	}
+}
+
+func openAPIMatchesRoutes(t *testing.T, engine string) {
+	ts := newTestServer(t, engineDemo(t, engine), 1<<20)
 	tok := ts.token(t, "owner@demo.kith")
 	res := do(t, nil, "GET", ts.URL+"/api/v1/openapi.json", "", nil, nil)
 	if res.status != 200 {

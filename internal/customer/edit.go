@@ -57,12 +57,18 @@ type Patch struct {
 
 const maxText = 500
 
+// ValidText says whether s can be stored as text on both engines: UTF-8
+// without NUL characters (PostgreSQL refuses NUL in text).
+func ValidText(s string) bool {
+	return utf8.ValidString(s) && !strings.ContainsRune(s, 0)
+}
+
 func checkText(field, v string, fields *[]error) {
 	if utf8.RuneCountInString(v) > maxText {
 		*fields = append(*fields, &kith.FieldError{Field: field, Code: "too_long", Reason: fmt.Sprintf("%s is longer than %d characters", field, maxText)})
 	}
-	if !utf8.ValidString(v) {
-		*fields = append(*fields, &kith.FieldError{Field: field, Code: "bad_text", Reason: field + " is not valid UTF-8"})
+	if !ValidText(v) {
+		*fields = append(*fields, &kith.FieldError{Field: field, Code: "bad_text", Reason: field + " is not valid UTF-8 text (or holds a NUL character)"})
 	}
 }
 
@@ -96,6 +102,13 @@ func (c *Customer) Normalize() error {
 	for _, f := range []struct{ name, v string }{{"external_id", c.ExternalID}, {"name", c.Name}, {"phone", c.Phone},
 		{"email", c.Email}, {"city", c.City}, {"channel", c.Channel}, {"notes", c.Notes}} {
 		checkText(f.name, f.v, &fields)
+	}
+	for _, t := range c.Tags {
+		checkText("tags", t, &fields)
+	}
+	for k, v := range c.Attrs {
+		checkText("attrs", k, &fields)
+		checkText("attrs."+k, v, &fields)
 	}
 	checkEmail(c.Email, &fields)
 	checkBirthday(c.Birthday, &fields)

@@ -54,6 +54,11 @@ func currencyOr(c string) string {
 func (a *API) CustomerFilter(r *http.Request) (customer.Filter, error) {
 	q := r.URL.Query()
 	f := customer.Filter{Query: q.Get("q"), Tag: q.Get("tag"), Visible: visibleTo(user(r))}
+	for _, p := range []struct{ name, v string }{{"q", f.Query}, {"tag", f.Tag}} {
+		if !customer.ValidText(p.v) {
+			return f, invalid(p.name, p.name+" is not valid UTF-8 text")
+		}
+	}
 	if s := q.Get("owner"); s != "" {
 		id, err := strconv.ParseInt(s, 10, 64)
 		if err != nil || id < 0 {
