@@ -280,12 +280,18 @@ func next[T any](r *reader, b *batch[T]) (ref srcRef, ok bool, err error) {
 		}
 	}
 	for i, c := range rec.Cells {
+		name := ""
+		if i < r.header {
+			name = r.src.Header()[i]
+		}
 		if len(c) > r.opts.MaxCellBytes {
-			name := ""
-			if i < r.header {
-				name = r.src.Header()[i]
-			}
 			reject(name, fmt.Sprintf("cell %q is %d bytes, over the limit of %d", name, len(c), r.opts.MaxCellBytes))
+			return ref, false, nil
+		}
+		// PostgreSQL refuses NUL in text and SQLite would store it: one
+		// such cell would otherwise stop the whole import there.
+		if strings.IndexByte(c, 0) >= 0 {
+			reject(name, fmt.Sprintf("cell %q holds a NUL character (a binary or damaged export?)", name))
 			return ref, false, nil
 		}
 	}
