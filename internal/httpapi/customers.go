@@ -3,6 +3,7 @@ package httpapi
 import (
 	"context"
 	"net/http"
+	"slices"
 	"sort"
 	"strconv"
 	"time"
@@ -76,7 +77,7 @@ func (a *API) CustomerFilter(r *http.Request) (customer.Filter, error) {
 		return f, err
 	}
 	if seg := q.Get("segment"); seg != "" {
-		if !isSegment(seg) {
+		if !slices.Contains(rfm.Segments, rfm.Segment(seg)) {
 			return f, invalid("segment", "unknown segment "+strconv.Quote(seg))
 		}
 		res, err := a.Reports.RFM(r.Context(), rq.Options, time.Time{}, "")
@@ -91,15 +92,6 @@ func (a *API) CustomerFilter(r *http.Request) (customer.Filter, error) {
 		}
 	}
 	return f, nil
-}
-
-func isSegment(s string) bool {
-	for _, seg := range rfm.Segments {
-		if string(seg) == s {
-			return true
-		}
-	}
-	return false
 }
 
 func (a *API) listCustomers(w http.ResponseWriter, r *http.Request) {

@@ -68,13 +68,22 @@ func ParseReportQuery(r *http.Request, loc *time.Location, now time.Time) (Repor
 	return rq, nil
 }
 
-func (a *API) reportQuery(w http.ResponseWriter, r *http.Request) (ReportQuery, bool) {
-	rq, err := ParseReportQuery(r, a.cfg.Location, a.cfg.Now())
-	if err != nil {
-		a.fail(w, r, err)
-		return rq, false
+// report serves one report: parse the parameters, compute (cached), write
+// its JSON document. compute returns the document.
+func (a *API) report(compute func(r *http.Request, rq ReportQuery) (any, error)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		rq, err := ParseReportQuery(r, a.cfg.Location, a.cfg.Now())
+		if err != nil {
+			a.fail(w, r, err)
+			return
+		}
+		doc, err := compute(r, rq)
+		if err != nil {
+			a.fail(w, r, err)
+			return
+		}
+		writeJSON(w, http.StatusOK, doc)
 	}
-	return rq, true
 }
 
 // TrendFrom is the trend's default range start: a year before as-of.
@@ -93,106 +102,72 @@ func (rq ReportQuery) CACFrom() time.Time {
 	return rq.Options.AsOf.AddDate(0, -5, 0)
 }
 
-func (a *API) reportOverview(w http.ResponseWriter, r *http.Request) {
-	rq, ok := a.reportQuery(w, r)
-	if !ok {
-		return
-	}
+func (a *API) reportOverview(r *http.Request, rq ReportQuery) (any, error) {
 	ov, err := a.Reports.Overview(r.Context(), rq.Options)
 	if err != nil {
-		a.fail(w, r, err)
-		return
+		return nil, err
 	}
-	writeJSON(w, http.StatusOK, ov.JSON())
+	return ov.JSON(), nil
 }
 
-func (a *API) reportTrend(w http.ResponseWriter, r *http.Request) {
-	rq, ok := a.reportQuery(w, r)
-	if !ok {
-		return
-	}
+func (a *API) reportTrend(r *http.Request, rq ReportQuery) (any, error) {
 	tr, err := a.Reports.Trend(r.Context(), rq.Options, rq.TrendFrom())
 	if err != nil {
-		a.fail(w, r, err)
-		return
+		return nil, err
 	}
-	writeJSON(w, http.StatusOK, tr.JSON(rq.Options))
+	return tr.JSON(rq.Options), nil
 }
 
-func (a *API) reportCohorts(w http.ResponseWriter, r *http.Request) {
-	rq, ok := a.reportQuery(w, r)
-	if !ok {
-		return
-	}
+func (a *API) reportCohorts(r *http.Request, rq ReportQuery) (any, error) {
 	m, err := a.Reports.Cohorts(r.Context(), rq.Options)
 	if err != nil {
-		a.fail(w, r, err)
-		return
+		return nil, err
 	}
-	writeJSON(w, http.StatusOK, m.JSON(rq.Options))
+	return m.JSON(rq.Options), nil
 }
 
-func (a *API) reportCAC(w http.ResponseWriter, r *http.Request) {
-	rq, ok := a.reportQuery(w, r)
-	if !ok {
-		return
-	}
+func (a *API) reportCAC(r *http.Request, rq ReportQuery) (any, error) {
 	c, err := a.Reports.CAC(r.Context(), rq.Options, rq.CACFrom())
 	if err != nil {
-		a.fail(w, r, err)
-		return
+		return nil, err
 	}
-	writeJSON(w, http.StatusOK, c.JSON(rq.Options))
+	return c.JSON(rq.Options), nil
 }
 
-func (a *API) reportDrivers(w http.ResponseWriter, r *http.Request) {
-	rq, ok := a.reportQuery(w, r)
-	if !ok {
-		return
-	}
+func (a *API) reportDrivers(r *http.Request, rq ReportQuery) (any, error) {
 	if rq.Compare == "" {
 		rq.Compare = "previous"
 	}
 	if rq.Compare != "previous" && rq.Compare != "yoy" {
-		a.fail(w, r, invalid("compare", "compare must be previous or yoy"))
-		return
+		return nil, invalid("compare", "compare must be previous or yoy")
 	}
 	d, err := a.Reports.Drivers(r.Context(), rq.Options, rq.Compare == "yoy")
 	if err != nil {
-		a.fail(w, r, err)
-		return
+		return nil, err
 	}
-	writeJSON(w, http.StatusOK, d.JSON())
+	return d.JSON(), nil
 }
 
-func (a *API) reportRFM(w http.ResponseWriter, r *http.Request) {
-	rq, ok := a.reportQuery(w, r)
-	if !ok {
-		return
-	}
+func (a *API) reportRFM(r *http.Request, rq ReportQuery) (any, error) {
 	var since time.Time
 	if rq.Compare != "" {
 		var err error
 		if since, err = parseDay("compare", rq.Compare, a.cfg.Location); err != nil {
-			a.fail(w, r, err)
-			return
+			return nil, err
 		}
 	}
 	res, err := a.Reports.RFM(r.Context(), rq.Options, since, rq.Members)
 	if err != nil {
-		a.fail(w, r, err)
-		return
+		return nil, err
 	}
-	if rq.Members != "" {
-		ms, err := a.Members(r, res, rq.Members)
-		if err != nil {
-			a.fail(w, r, err)
-			return
-		}
-		writeJSON(w, http.StatusOK, report.MembersJSON(rq.Members, res.AsOf, ms))
-		return
+	if rq.Members == "" {
+		return res.JSON(), nil
 	}
-	writeJSON(w, http.StatusOK, res.JSON())
+	ms, err := a.Members(r, res, rq.Members)
+	if err != nil {
+		return nil, err
+	}
+	return report.MembersJSON(rq.Members, res.AsOf, ms), nil
 }
 
 // Members lists a segment's members that the request's user may see.
@@ -208,49 +183,24 @@ func (a *API) Members(r *http.Request, res *report.RFMReport, seg rfm.Segment) (
 	return res.Members(seg, visible), nil
 }
 
-func (a *API) reportClasses(w http.ResponseWriter, r *http.Request) {
-	rq, ok := a.reportQuery(w, r)
-	if !ok {
-		return
-	}
+func (a *API) reportClasses(r *http.Request, rq ReportQuery) (any, error) {
 	c, err := a.Reports.Classes(r.Context(), rq.Options)
 	if err != nil {
-		a.fail(w, r, err)
-		return
+		return nil, err
 	}
-	writeJSON(w, http.StatusOK, c.JSON(rq.Options))
+	return c.JSON(rq.Options), nil
 }
 
-func (a *API) reportPareto(w http.ResponseWriter, r *http.Request) {
-	rq, ok := a.reportQuery(w, r)
-	if !ok {
-		return
-	}
+func (a *API) reportPareto(r *http.Request, rq ReportQuery) (any, error) {
 	p, err := a.Reports.Pareto(r.Context(), rq.Options)
 	if err != nil {
-		a.fail(w, r, err)
-		return
+		return nil, err
 	}
-	writeJSON(w, http.StatusOK, p.JSON(rq.Options))
-}
-
-// dashboard is what the dashboard page draws, in one round trip: the
-// overview, a year of trend and half a year of CAC by channel.
-func (a *API) dashboard(w http.ResponseWriter, r *http.Request) {
-	rq, ok := a.reportQuery(w, r)
-	if !ok {
-		return
-	}
-	d, err := a.Dashboard(r, rq)
-	if err != nil {
-		a.fail(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, d)
+	return p.JSON(rq.Options), nil
 }
 
 // Dashboard assembles the dashboard document.
-func (a *API) Dashboard(r *http.Request, rq ReportQuery) (map[string]any, error) {
+func (a *API) Dashboard(r *http.Request, rq ReportQuery) (any, error) {
 	ctx := r.Context()
 	ov, err := a.Reports.Overview(ctx, rq.Options)
 	if err != nil {
