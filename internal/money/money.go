@@ -168,17 +168,23 @@ func (m Money) String() string {
 		sign, d = "-", d[1:]
 	}
 	intPart, frac, _ := strings.Cut(d, ".")
+	if frac != "" {
+		frac = "." + frac
+	}
+	return sign + Symbol(m.Currency) + GroupDigits(intPart) + frac
+}
+
+// GroupDigits puts a comma between thousands of an unsigned digit string:
+// "1234567" -> "1,234,567".
+func GroupDigits(digits string) string {
 	var b strings.Builder
-	for i, c := range intPart {
-		if i > 0 && (len(intPart)-i)%3 == 0 {
+	for i, c := range digits {
+		if i > 0 && (len(digits)-i)%3 == 0 {
 			b.WriteByte(',')
 		}
 		b.WriteRune(c)
 	}
-	if frac != "" {
-		b.WriteString("." + frac)
-	}
-	return sign + Symbol(m.Currency) + b.String()
+	return b.String()
 }
 
 // Symbol is the mark shown before an amount in a currency.

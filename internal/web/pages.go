@@ -103,10 +103,8 @@ func (u *UI) dashboard(w http.ResponseWriter, r *http.Request) {
 	p := u.newPage(r, "dashboard", "web.dashboard")
 	l, cur := p.Lang, ov.Currency
 	c, prev := ov.Current, ov.Previous
-	pct := func(x kpi.Ratio) string { return funcs["pct"].(func(i18n.Lang, kpi.Ratio) string)(l, x) }
-	mon := func(x kpi.Ratio) string {
-		return funcs["ratioMoney"].(func(i18n.Lang, kpi.Ratio, string) string)(l, x, cur)
-	}
+	pctOf := func(x kpi.Ratio) string { return pct(l, x) }
+	mon := func(x kpi.Ratio) string { return ratioMoney(l, x, cur) }
 	m := func(v int64) kpi.Ratio { return kpi.Ratio{Value: float64(v), Valid: true} }
 	d := &dashboardData{Overview: ov, Period: c.Label, Query: rq}
 	d.Cards = []card{
@@ -114,14 +112,14 @@ func (u *UI) dashboard(w http.ResponseWriter, r *http.Request) {
 		intCard("report.new", c.New, prev.New, true),
 		intCard("report.returning", c.Returning, prev.Returning, true),
 		ratioCard(l, "report.revenue", m(c.Revenue), m(prev.Revenue), mon, true),
-		ratioCard(l, "report.retention_rate", c.RetentionRate, prev.RetentionRate, pct, true),
-		ratioCard(l, "report.churn_rate", c.ChurnRate, prev.ChurnRate, pct, false),
-		ratioCard(l, "report.repurchase_rate", c.RepurchaseRate, prev.RepurchaseRate, pct, true),
+		ratioCard(l, "report.retention_rate", c.RetentionRate, prev.RetentionRate, pctOf, true),
+		ratioCard(l, "report.churn_rate", c.ChurnRate, prev.ChurnRate, pctOf, false),
+		ratioCard(l, "report.repurchase_rate", c.RepurchaseRate, prev.RepurchaseRate, pctOf, true),
 		ratioCard(l, "report.aov", c.AOV, prev.AOV, mon, true),
 		ratioCard(l, "report.cac", c.CAC, prev.CAC, mon, false),
 		ratioCard(l, "report.retention_cost", c.RetentionCostPerRetained, prev.RetentionCostPerRetained, mon, false),
 	}
-	ltv := card{Key: "report.ltv_cac", Value: funcs["num"].(func(i18n.Lang, kpi.Ratio, int) string)(l, ov.LTVToCAC, 2)}
+	ltv := card{Key: "report.ltv_cac", Value: num(l, ov.LTVToCAC, 2)}
 	d.Cards = append(d.Cards, ltv)
 
 	// Chart series, in the page's language.

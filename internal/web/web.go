@@ -84,34 +84,19 @@ var funcs = template.FuncMap{
 	"money": func(minor int64, cur string) string {
 		return money.Money{Minor: minor, Currency: cur}.String()
 	},
-	"ratioMoney": func(l i18n.Lang, r kpi.Ratio, cur string) string {
-		if !r.Valid {
-			return i18n.T(l, "report.undefined")
-		}
-		return money.Money{Minor: int64(r.Value + 0.5), Currency: cur}.String()
-	},
-	"pct": func(l i18n.Lang, r kpi.Ratio) string {
-		if !r.Valid {
-			return i18n.T(l, "report.undefined")
-		}
-		return strconv.FormatFloat(100*r.Value, 'f', 1, 64) + "%"
-	},
-	"share": func(v float64) string { return strconv.FormatFloat(100*v, 'f', 1, 64) + "%" },
-	"num": func(l i18n.Lang, r kpi.Ratio, digits int) string {
-		if !r.Valid {
-			return i18n.T(l, "report.undefined")
-		}
-		return strconv.FormatFloat(r.Value, 'f', digits, 64)
-	},
-	"int":     func(n int) string { return groupDigits(strconv.Itoa(n)) },
-	"date":    formatDate,
-	"datePtr": func(l i18n.Lang, t time.Time) string { return formatDate(l, t) },
-	"query":   func(v url.Values) string { return v.Encode() },
-	"add":     func(a, b int) int { return a + b },
-	"sub":     func(a, b int) int { return a - b },
-	"list":    func(s ...string) []string { return s },
-	"pct100":  func(v float64) float64 { return 100 * v },
-	"deref":   func(p *int64) int64 { return *p },
+	"ratioMoney": ratioMoney,
+	"pct":        pct,
+	"share":      func(v float64) string { return strconv.FormatFloat(100*v, 'f', 1, 64) + "%" },
+	"num":        num,
+	"int":        func(n int) string { return groupDigits(strconv.Itoa(n)) },
+	"date":       formatDate,
+	"datePtr":    func(l i18n.Lang, t time.Time) string { return formatDate(l, t) },
+	"query":      func(v url.Values) string { return v.Encode() },
+	"add":        func(a, b int) int { return a + b },
+	"sub":        func(a, b int) int { return a - b },
+	"list":       func(s ...string) []string { return s },
+	"pct100":     func(v float64) float64 { return 100 * v },
+	"deref":      func(p *int64) int64 { return *p },
 	"ltvLast": func(v []float64) int64 {
 		if len(v) == 0 {
 			return 0
@@ -127,20 +112,35 @@ var funcs = template.FuncMap{
 	},
 }
 
+// groupDigits groups a signed integer's digits: "-1000" -> "-1,000".
 func groupDigits(s string) string {
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	var b strings.Builder
-	for i, c := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(c)
+	if d, ok := strings.CutPrefix(s, "-"); ok {
+		return "-" + money.GroupDigits(d)
 	}
-	if neg {
-		return "-" + b.String()
+	return money.GroupDigits(s)
+}
+
+// ratioMoney, pct and num show a ratio (money in minor units, a share, a
+// plain number), or "undefined" in the page's language.
+func ratioMoney(l i18n.Lang, r kpi.Ratio, cur string) string {
+	if !r.Valid {
+		return i18n.T(l, "report.undefined")
 	}
-	return b.String()
+	return money.Money{Minor: int64(r.Value + 0.5), Currency: cur}.String()
+}
+
+func pct(l i18n.Lang, r kpi.Ratio) string {
+	if !r.Valid {
+		return i18n.T(l, "report.undefined")
+	}
+	return strconv.FormatFloat(100*r.Value, 'f', 1, 64) + "%"
+}
+
+func num(l i18n.Lang, r kpi.Ratio, digits int) string {
+	if !r.Valid {
+		return i18n.T(l, "report.undefined")
+	}
+	return strconv.FormatFloat(r.Value, 'f', digits, 64)
 }
 
 // formatDate writes a date the way each language writes it.
