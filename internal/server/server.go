@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"runtime/debug"
 	"strings"
 	"time"
@@ -155,21 +156,9 @@ func (s *Server) unauthorized(w http.ResponseWriter, r *http.Request, api bool, 
 	}
 	next := ""
 	if r.Method == "GET" && r.URL.Path != "/" {
-		next = "?next=" + urlQueryEscape(r.URL.RequestURI())
+		next = "?next=" + url.QueryEscape(r.URL.RequestURI())
 	}
 	http.Redirect(w, r, "/login"+next, http.StatusSeeOther)
-}
-
-func urlQueryEscape(s string) string {
-	var b strings.Builder
-	for _, c := range []byte(s) {
-		if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte("-_.~/", c) >= 0 {
-			b.WriteByte(c)
-		} else {
-			fmt.Fprintf(&b, "%%%02X", c)
-		}
-	}
-	return b.String()
 }
 
 // secureHeaders: no framing, no MIME sniffing, scripts only from here.
