@@ -58,21 +58,32 @@ func BenchmarkPass(b *testing.B) {
 	})
 }
 
-// TestFiguresRangeMatchesFigures: the one-walk range gives each period's
-// figures exactly as computing them one by one does.
-func TestFiguresRangeMatchesFigures(t *testing.T) {
+// TestFiguresRangeMatchesOverview: the one-walk range gives each period's
+// figures exactly as the overview's own walk does for the period holding
+// the as-of day and the one before (two independent computations).
+func TestFiguresRangeMatchesOverview(t *testing.T) {
 	o := synthetic(3000, 6)
 	s := &Spend{Day: []int32{d("2025-01-10"), d("2025-03-05")}, Channel: []string{"a", "b"}, Amount: []int64{50000, 7000}, Acquisition: []bool{true, false}}
 	for _, p := range []Period{Week, Month, Quarter} {
-		asOf := d("2025-09-17")
-		first, last := p.Index(d("2024-06-01")), p.Index(asOf)
-		got := FiguresRange(o, s, p, first, last, asOf)
-		if len(got) != int(last-first+1) {
-			t.Fatalf("%s: %d periods", p, len(got))
-		}
-		for i := first; i <= last; i++ {
-			if want := Figures(o, s, p, i, asOf); got[i-first] != want {
-				t.Errorf("%s period %d:\n got %+v\nwant %+v", p, i, got[i-first], want)
+		for _, asOf := range []int32{d("2024-09-30"), d("2025-03-17"), d("2025-09-17")} {
+			idx := p.Index(asOf)
+			first := p.Index(d("2024-06-01"))
+			got := FiguresRange(o, s, p, first, idx, asOf)
+			if len(got) != int(idx-first+1) {
+				t.Fatalf("%s: %d periods", p, len(got))
+			}
+			ov := Compute(o, s, p, asOf, 0)
+			if cur := got[len(got)-1]; cur != ov.Current {
+				t.Errorf("%s as of %d, current:\n got %+v\nwant %+v", p, asOf, cur, ov.Current)
+			}
+			if prev := got[len(got)-2]; prev != ov.Previous {
+				t.Errorf("%s as of %d, previous:\n got %+v\nwant %+v", p, asOf, prev, ov.Previous)
+			}
+			if ov.Current.Active == 0 && ov.Previous.Active == 0 {
+				t.Errorf("%s as of %d: no activity, the comparison proves nothing", p, asOf)
+			}
+			if one := Figures(o, s, p, idx, asOf); one != ov.Current {
+				t.Errorf("%s as of %d: Figures differs from the overview", p, asOf)
 			}
 		}
 	}

@@ -182,30 +182,7 @@ type PeriodFigures struct {
 // Figures computes the figures of period index idx, counting days up to
 // asOf. It needs the whole history (for "new" and "retained").
 func Figures(o *Orders, s *Spend, p Period, idx, asOf int32) PeriodFigures {
-	return figures(o, runs(o), s, p, idx, asOf)
-}
-
-func figures(o *Orders, rs []customerRun, s *Spend, p Period, idx, asOf int32) PeriodFigures {
-	f := PeriodFigures{Index: idx, Label: p.Label(idx), Start: p.Start(idx), End: min(p.Start(idx+1)-1, asOf)}
-	prevStart := p.Start(idx - 1)
-	for _, r := range rs {
-		var inP, inPrev int
-		var rev int64
-		for k := r.lo; k < r.hi; k++ {
-			d := o.Day[k]
-			switch {
-			case d >= f.Start && d <= f.End:
-				inP++
-				rev += o.Amount[k]
-			case d >= prevStart && d < f.Start:
-				inPrev++
-			}
-		}
-		tallyPeriod(&f, inP, rev, inPrev, o.Day[r.lo])
-	}
-	addSpend(&f, s)
-	f.finish()
-	return f
+	return FiguresRange(o, s, p, idx, idx, asOf)[0]
 }
 
 // FiguresRange computes Figures for every period from index first to last,
