@@ -48,11 +48,21 @@ type Page struct {
 }
 
 // Patch changes some fields of a customer; nil fields stay as they are.
+// The JSON names are the API's PATCH body.
 type Patch struct {
-	Name, Phone, Email, Gender, Birthday, City, Region, Company, Channel, Notes *string
-	OwnerID                                                                     *int64 // 0 unassigns
-	Tags                                                                        *[]string
-	Attrs                                                                       map[string]string // merged in; "" deletes a key
+	Name     *string           `json:"name"`
+	Phone    *string           `json:"phone"`
+	Email    *string           `json:"email"`
+	Gender   *string           `json:"gender"`
+	Birthday *string           `json:"birthday"`
+	City     *string           `json:"city"`
+	Region   *string           `json:"region"`
+	Company  *string           `json:"company"`
+	Channel  *string           `json:"channel"`
+	Notes    *string           `json:"notes"`
+	OwnerID  *int64            `json:"owner_id"` // 0 unassigns
+	Tags     *[]string         `json:"tags"`
+	Attrs    map[string]string `json:"attrs"` // merged in; "" deletes a key
 }
 
 const maxText = 500

@@ -271,30 +271,14 @@ func (a *API) CreateCustomer(ctx context.Context, u *account.User, c *customer.C
 	return a.b.CreateCustomer(ctx, c)
 }
 
-type patchInput struct {
-	Name     *string           `json:"name"`
-	Phone    *string           `json:"phone"`
-	Email    *string           `json:"email"`
-	Gender   *string           `json:"gender"`
-	Birthday *string           `json:"birthday"`
-	City     *string           `json:"city"`
-	Region   *string           `json:"region"`
-	Company  *string           `json:"company"`
-	Channel  *string           `json:"channel"`
-	Notes    *string           `json:"notes"`
-	OwnerID  *int64            `json:"owner_id"`
-	Tags     *[]string         `json:"tags"`
-	Attrs    map[string]string `json:"attrs"`
-}
-
 func (a *API) updateCustomer(w http.ResponseWriter, r *http.Request) {
 	id, err := pathID(r)
 	if err != nil {
 		a.fail(w, r, err)
 		return
 	}
-	var in patchInput
-	if err := decode(r, &in); err != nil {
+	p := &customer.Patch{}
+	if err := decode(r, p); err != nil {
 		a.fail(w, r, err)
 		return
 	}
@@ -303,9 +287,6 @@ func (a *API) updateCustomer(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err)
 		return
 	}
-	p := &customer.Patch{Name: in.Name, Phone: in.Phone, Email: in.Email, Gender: in.Gender, Birthday: in.Birthday,
-		City: in.City, Region: in.Region, Company: in.Company, Channel: in.Channel, Notes: in.Notes, OwnerID: in.OwnerID,
-		Tags: in.Tags, Attrs: in.Attrs}
 	if p.OwnerID != nil && !u.SeesAll() && *p.OwnerID != u.ID {
 		a.fail(w, r, &forbidden{id})
 		return
