@@ -13,7 +13,6 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -90,9 +89,6 @@ var funcs = template.FuncMap{
 	"num":        num,
 	"int":        func(n int) string { return groupDigits(strconv.Itoa(n)) },
 	"date":       formatDate,
-	"datePtr":    func(l i18n.Lang, t time.Time) string { return formatDate(l, t) },
-	"query":      func(v url.Values) string { return v.Encode() },
-	"add":        func(a, b int) int { return a + b },
 	"sub":        func(a, b int) int { return a - b },
 	"list":       func(s ...string) []string { return s },
 	"pct100":     func(v float64) float64 { return 100 * v },
