@@ -422,15 +422,15 @@ func (s *Store) MergeCustomers(ctx context.Context, into int64, from []int64) er
 			if _, err := tx.ExecContext(ctx, deleteCustomer, f); err != nil {
 				return err
 			}
-			ref, owner := v[10], v[11]
-			if ref == int64(0) || ref == into {
-				ref = nil
+			var ref, owner any
+			if v.ref != 0 && v.ref != into {
+				ref = v.ref
 			}
-			if owner == int64(0) {
-				owner = nil
+			if v.owner != 0 {
+				owner = v.owner
 			}
-			if _, err := tx.ExecContext(ctx, fillMergedEmpty, into, nullStr(v[0].(string)), v[1], nullStr(v[2].(string)), nullStr(v[3].(string)),
-				v[4], nullStr(v[5].(string)), v[6], v[7], v[8], v[9], ref, owner, v[12], s.d.ts(s.Now())); err != nil {
+			if _, err := tx.ExecContext(ctx, fillMergedEmpty, into, nullStr(v.ext), v.name, nullStr(v.phone), nullStr(v.email),
+				v.gender, nullStr(v.birthday), v.city, v.region, v.company, v.channel, ref, owner, v.notes, s.d.ts(s.Now())); err != nil {
 				return err
 			}
 		}
@@ -443,18 +443,23 @@ func (s *Store) MergeCustomers(ctx context.Context, into int64, from []int64) er
 	return nil
 }
 
-func (s *Store) mergeFields(ctx context.Context, tx *sql.Tx, id int64) ([]any, error) {
-	var ext, name, phone, email, gender, birthday, city, region, company, channel, notes string
-	var ref, owner int64
-	err := tx.QueryRowContext(ctx, selectMergeFields, id).Scan(&ext, &name, &phone, &email, &gender, &birthday, &city, &region,
-		&company, &channel, &ref, &owner, &notes)
+// mergeSource is the profile of a customer being merged away.
+type mergeSource struct {
+	ext, name, phone, email, gender, birthday, city, region, company, channel, notes string
+	ref, owner                                                                       int64
+}
+
+func (s *Store) mergeFields(ctx context.Context, tx *sql.Tx, id int64) (*mergeSource, error) {
+	m := &mergeSource{}
+	err := tx.QueryRowContext(ctx, selectMergeFields, id).Scan(&m.ext, &m.name, &m.phone, &m.email, &m.gender, &m.birthday,
+		&m.city, &m.region, &m.company, &m.channel, &m.ref, &m.owner, &m.notes)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("customer #%d: %w", id, kith.ErrNotFound)
 	}
 	if err != nil {
 		return nil, err
 	}
-	return []any{ext, name, phone, email, gender, birthday, city, region, company, channel, ref, owner, notes}, nil
+	return m, nil
 }
 
 const (
