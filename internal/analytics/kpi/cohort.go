@@ -89,16 +89,15 @@ func Trend(o *Orders, s *Spend, p Period, from, to int32, churnWindow int) []Tre
 	w := int32(churnWindow)
 	first, last := p.Index(from), p.Index(to)
 	rows := make([]TrendRow, 0, last-first+1)
-	idx := map[int32]int{}
 	for _, f := range figuresRange(o, rs, s, p, first, last, to) {
-		idx[f.Index] = len(rows)
 		rows = append(rows, TrendRow{PeriodFigures: f})
 	}
+	// The row of a day: periods are consecutive from first.
 	at := func(day int32) *TrendRow {
 		if day > to {
 			return nil
 		}
-		if j, ok := idx[p.Index(day)]; ok {
+		if j := int(p.Index(day) - first); j >= 0 && j < len(rows) {
 			return &rows[j]
 		}
 		return nil
