@@ -1,7 +1,9 @@
 package app_test
 
 import (
+	"bufio"
 	"context"
+	"database/sql"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -14,7 +16,10 @@ import (
 )
 
 // TestImportSurvivesKill9 kills a real kith import with SIGKILL part-way,
-// runs it again, and checks the database ends as one clean import leaves it.
+// runs it again, and checks the database ends as a clean import leaves it.
+// Two cases: a first load into an empty orders table (one transaction: the
+// kill must leave no orders at all), and an import into a shop that already
+// has orders (committed batch by batch: the kill leaves some of them).
 func TestImportSurvivesKill9(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the binary and imports 200k+ orders")
@@ -25,18 +30,23 @@ func TestImportSurvivesKill9(t *testing.T) {
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("build: %v\n%s", err, out)
 	}
-	csvPath := filepath.Join(dir, "orders.csv")
-	f, err := os.Create(csvPath)
+	full := filepath.Join(dir, "orders.csv")
+	f, err := os.Create(full)
 	if err != nil {
 		t.Fatal(err)
 	}
 	end := time.Date(2026, 6, 30, 0, 0, 0, 0, time.UTC)
-	st, err := demo.Generate(demo.Config{Customers: 30000, Seed: 9, End: end, Intensity: 3}, demo.Files{Orders: f})
+	st, err := demo.Generate(demo.Config{Customers: 60000, Seed: 9, End: end, Intensity: 3}, demo.Files{Orders: f})
 	f.Close()
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Logf("%d orders", st.Orders)
+	// The first fifth of the file: the orders a shop already had.
+	head := filepath.Join(dir, "head.csv")
+	if err := copyLines(full, head, st.Orders/5+1); err != nil {
+		t.Fatal(err)
+	}
 
 	ctx := context.Background()
 	count := func(db string) int64 {
@@ -48,34 +58,27 @@ func TestImportSurvivesKill9(t *testing.T) {
 		c, _ := s.Counts(ctx)
 		return c.Orders
 	}
-	killed := filepath.Join(dir, "killed.db")
-	cmd := exec.Command(bin, "import", "orders", csvPath, "--db", killed, "--batch", "1000")
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	deadline := time.Now().Add(30 * time.Second)
-	var atKill int64
-	for time.Now().Before(deadline) {
-		if atKill = count(killed); atKill > 20000 {
-			break
+	// openRun reports whether an import run has begun and not finished.
+	openRun := func(db string) bool {
+		h, err := sql.Open("sqlite", "file:"+db+"?mode=ro")
+		if err != nil {
+			return false
 		}
-		time.Sleep(20 * time.Millisecond)
+		defer h.Close()
+		var n int
+		err = h.QueryRowContext(ctx, `SELECT count(*) FROM import_runs WHERE finished_at IS NULL`).Scan(&n)
+		return err == nil && n > 0
 	}
-	cmd.Process.Signal(syscall.SIGKILL)
-	cmd.Wait()
-	atKill = count(killed)
-	if atKill == 0 || atKill >= int64(st.Orders) {
-		t.Fatalf("killed with %d of %d orders in: the kill did not land mid-import", atKill, st.Orders)
-	}
-	t.Logf("killed with %d of %d orders imported", atKill, st.Orders)
-	if out, err := exec.Command(bin, "import", "orders", csvPath, "--db", killed).CombinedOutput(); err != nil {
-		t.Fatalf("re-run after kill: %v\n%s", err, out)
-	}
-	clean := filepath.Join(dir, "clean.db")
-	if out, err := exec.Command(bin, "import", "orders", csvPath, "--db", clean).CombinedOutput(); err != nil {
-		t.Fatalf("clean import: %v\n%s", err, out)
+	run := func(db string, files ...string) {
+		t.Helper()
+		for _, file := range files {
+			if out, err := exec.Command(bin, "import", "orders", file, "--db", db).CombinedOutput(); err != nil {
+				t.Fatalf("import %s: %v\n%s", filepath.Base(file), err, out)
+			}
+		}
 	}
 	snap := func(db string) string {
+		t.Helper()
 		s, err := store.Open(ctx, db, store.Options{})
 		if err != nil {
 			t.Fatal(err)
@@ -90,10 +93,78 @@ func TestImportSurvivesKill9(t *testing.T) {
 		}
 		return h
 	}
-	if a, b := snap(killed), snap(clean); a != b {
-		t.Errorf("killed-and-resumed database differs from a clean import")
+
+	for _, tc := range []struct {
+		name  string
+		prior []string // imported cleanly before the killed run
+		// landed reports, while the import runs, that it is far enough in.
+		landed func(db string) bool
+		// left is what the kill may leave: the order count's bounds.
+		min, max int64
+	}{
+		{name: "first load", landed: func(db string) bool {
+			if !openRun(db) {
+				return false
+			}
+			time.Sleep(300 * time.Millisecond) // well into the load, far from its end
+			return true
+		}, min: 0, max: 0},
+		{name: "into existing orders", prior: []string{head}, landed: func(db string) bool {
+			return count(db) > int64(st.Orders/5+20000)
+		}, min: int64(st.Orders/5 + 1), max: int64(st.Orders - 1)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			killed := filepath.Join(t.TempDir(), "killed.db")
+			run(killed, tc.prior...)
+			cmd := exec.Command(bin, "import", "orders", full, "--db", killed, "--batch", "1000")
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			for deadline := time.Now().Add(60 * time.Second); time.Now().Before(deadline) && !tc.landed(killed); {
+				time.Sleep(5 * time.Millisecond)
+			}
+			cmd.Process.Signal(syscall.SIGKILL)
+			cmd.Wait()
+			if !openRun(killed) {
+				t.Fatal("the import had finished before the kill: the kill did not land mid-import")
+			}
+			atKill := count(killed)
+			if atKill < tc.min || atKill > tc.max {
+				t.Fatalf("killed with %d of %d orders in, want %d..%d", atKill, st.Orders, tc.min, tc.max)
+			}
+			t.Logf("killed with %d of %d orders imported", atKill, st.Orders)
+			run(killed, full)
+			clean := filepath.Join(t.TempDir(), "clean.db")
+			run(clean, append(tc.prior, full)...)
+			if a, b := snap(killed), snap(clean); a != b {
+				t.Errorf("killed-and-resumed database differs from a clean import")
+			}
+			if n := count(killed); n != int64(st.Orders) {
+				t.Errorf("%d orders after resume, want %d", n, st.Orders)
+			}
+		})
 	}
-	if n := count(killed); n != int64(st.Orders) {
-		t.Errorf("%d orders after resume, want %d", n, st.Orders)
+}
+
+// copyLines copies the first n lines of src to dst.
+func copyLines(src, dst string, n int) error {
+	in, err := os.Open(src)
+	if err != nil {
+		return err
 	}
+	defer in.Close()
+	out, err := os.Create(dst)
+	if err != nil {
+		return err
+	}
+	sc := bufio.NewScanner(in)
+	w := bufio.NewWriter(out)
+	for i := 0; i < n && sc.Scan(); i++ {
+		w.WriteString(sc.Text() + "\n")
+	}
+	if err := w.Flush(); err != nil {
+		out.Close()
+		return err
+	}
+	return out.Close()
 }

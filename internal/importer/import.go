@@ -28,6 +28,9 @@ type Sink interface {
 	WriteProducts(ctx context.Context, run int64, rows []Row[order.Product]) (BatchResult, error)
 	// FinishImport resolves references (referrers, owners) and records the run.
 	FinishImport(ctx context.Context, run int64, s *Summary) error
+	// AbortImport ends a run that failed before FinishImport (a store that
+	// loads a whole file in one transaction rolls it back).
+	AbortImport(ctx context.Context, run int64)
 }
 
 // BatchSizer is implemented by sinks that prefer another batch size (COPY
@@ -158,6 +161,12 @@ func Import(ctx context.Context, sink Sink, k Kind, path string, opts Options) (
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
+	finished := false
+	defer func() {
+		if !finished {
+			sink.AbortImport(ctx, run)
+		}
+	}()
 	sum := &Summary{File: path, Kind: k, Format: src.Describe()}
 	p := &rowParser{m: m, order: opts.DateOrder, loc: opts.Location, currency: opts.Currency}
 	if p.currency == "" {
@@ -222,6 +231,7 @@ func Import(ctx context.Context, sink Sink, k Kind, path string, opts Options) (
 		// A rejects file left by an earlier run no longer describes this file.
 		_ = os.Remove(rejectsPath)
 	}
+	finished = true
 	if err := sink.FinishImport(ctx, run, sum); err != nil {
 		return sum, fmt.Errorf("%s: %w", path, err)
 	}

@@ -19,6 +19,7 @@ import (
 // every order. It is bounded: cleared when full.
 type runState struct {
 	customers map[string]int64
+	first     *firstLoad // set when the run loads orders into an empty table
 }
 
 // 100k ids (about 10 MiB): a file sorted by customer hits it every time; an
@@ -36,7 +37,15 @@ func (s *Store) BeginImport(ctx context.Context, kind importer.Kind, file string
 	if err := s.db.QueryRowContext(ctx, insertRun, string(kind), file, s.d.ts(s.Now())).Scan(&id); err != nil {
 		return 0, fmt.Errorf("begin import: %w", err)
 	}
-	runs.Store(id, &runState{customers: map[string]int64{}})
+	st := &runState{customers: map[string]int64{}}
+	if kind == importer.Orders {
+		fl, err := s.beginFirstLoad(ctx)
+		if err != nil {
+			return 0, fmt.Errorf("begin import: %w", err)
+		}
+		st.first = fl
+	}
+	runs.Store(id, st)
 	return id, nil
 }
 
@@ -56,7 +65,12 @@ WHERE owner_ref <> '' AND (import_run = $1 OR owner_id IS NULL)`
 // FinishImport resolves referrer and owner references (a referrer may come
 // later in the file than the customer it referred) and closes the run.
 func (s *Store) FinishImport(ctx context.Context, run int64, sum *importer.Summary) error {
-	defer runs.Delete(run)
+	v, _ := runs.LoadAndDelete(run)
+	if st, _ := v.(*runState); st != nil && st.first != nil {
+		if err := st.first.finish(ctx); err != nil {
+			return fmt.Errorf("finish import: %w", err)
+		}
+	}
 	if (sum.Kind == importer.Orders || sum.Kind == importer.Lines || sum.Kind == importer.Customers) && sum.Created+sum.Updated > 0 {
 		if err := s.refreshSnapshot(ctx); err != nil {
 			return fmt.Errorf("finish import: %w", err)
@@ -319,19 +333,26 @@ func (c *customerStmts) close() {
 	}
 }
 
-// WriteOrders stores a batch of orders in one transaction.
+// runState is the state of run, or a fresh one for a run this store did not
+// begin.
+func (s *Store) runState(run int64) *runState {
+	v, _ := runs.Load(run)
+	if st, _ := v.(*runState); st != nil {
+		return st
+	}
+	return &runState{customers: map[string]int64{}}
+}
+
+// WriteOrders stores a batch of orders in one transaction (or, in a first
+// load, as part of the load's transaction).
 func (s *Store) WriteOrders(ctx context.Context, run int64, rows []importer.Row[order.Order], withLines bool) (importer.BatchResult, error) {
 	if s.pg != nil {
-		return s.writeOrdersPG(ctx, run, rows, withLines)
+		return s.writeOrdersPG(ctx, s.runState(run), run, rows, withLines)
 	}
-	st, _ := runs.Load(run)
-	state, _ := st.(*runState)
-	if state == nil {
-		state = &runState{customers: map[string]int64{}}
-	}
+	state := s.runState(run)
 	var res importer.BatchResult
 	pending := map[string]int64{} // customers created in this transaction
-	err := s.tx(ctx, func(tx *sql.Tx) error {
+	err := s.importTx(ctx, state, func(tx *sql.Tx) error {
 		res = importer.BatchResult{}
 		clear(pending)
 		var maxBefore int64

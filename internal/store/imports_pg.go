@@ -62,9 +62,29 @@ func (s *Store) PreferredBatch() int {
 	return 5000
 }
 
-func (s *Store) writeOrdersPG(ctx context.Context, run int64, rows []importer.Row[order.Order], withLines bool) (importer.BatchResult, error) {
+func (s *Store) writeOrdersPG(ctx context.Context, st *runState, run int64, rows []importer.Row[order.Order], withLines bool) (importer.BatchResult, error) {
+	if st.first == nil || withLines {
+		return s.writeStagedPG(ctx, st, run, rows, withLines)
+	}
+	fast, done, err := s.writeFirstLoadPG(ctx, st, run, rows)
+	if done || err != nil {
+		return fast, err
+	}
+	res, err := s.writeStagedPG(ctx, st, run, rows, withLines)
+	res.CustomersCreated += fast.CustomersCreated
+	return res, err
+}
+
+// writeStagedPG copies a batch into the staging table and works from there.
+func (s *Store) writeStagedPG(ctx context.Context, st *runState, run int64, rows []importer.Row[order.Order], withLines bool) (importer.BatchResult, error) {
 	var res importer.BatchResult
-	tx, err := s.pg.Begin(ctx)
+	var tx pgx.Tx
+	var err error
+	if st.first != nil {
+		tx, err = st.first.pg.Begin(ctx) // a savepoint in the load's transaction
+	} else {
+		tx, err = s.pg.Begin(ctx)
+	}
 	if err != nil {
 		return res, err
 	}

@@ -1,0 +1,323 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/kithcrm/kith/internal/customer"
+	"github.com/kithcrm/kith/internal/importer"
+	"github.com/kithcrm/kith/internal/order"
+)
+
+// A first load is an orders import into an empty orders table: a shop's
+// history arriving at once. It runs as one transaction with the covering
+// index (and on PostgreSQL the foreign key to customers) dropped at the start
+// and rebuilt at the end, because building an index once from all rows is
+// several times cheaper than maintaining it row by row, and a foreign key
+// check per row is most of the cost of a PostgreSQL insert. The unique index
+// on external_id stays, so a repeated order id is still caught as it
+// arrives. Customer ids come from rows the same transaction found or
+// created, which is why skipping the per-row foreign key check is safe; the
+// rebuilt constraint on PostgreSQL checks them all again at the end.
+//
+// One transaction makes the load all or nothing: readers see the empty table
+// until it commits (SQLite's WAL readers keep reading; PostgreSQL readers of
+// orders wait for the lock), a failure or kill -9 leaves the database as it
+// was, and running the import again starts over.
+type firstLoad struct {
+	conn *sql.Conn // SQLite: the single writer connection, held throughout
+	tx   *sql.Tx   // SQLite
+	pg   pgx.Tx    // PostgreSQL
+	// planned is set once the PostgreSQL load has turned sequential scans
+	// off (see writeFirstLoadPG).
+	planned bool
+}
+
+const (
+	ordersEmpty       = `SELECT NOT EXISTS (SELECT 1 FROM orders)`
+	dropOrdersIndex   = `DROP INDEX orders_customer_time`
+	createOrdersIndex = `CREATE INDEX orders_customer_time ON orders (customer_id, ordered_at, amount, status)`
+	pgLockOrders      = `LOCK TABLE orders IN ACCESS EXCLUSIVE MODE`
+	pgDropOrdersFK    = `ALTER TABLE orders DROP CONSTRAINT orders_customer_id_fkey`
+	pgAddOrdersFK     = `ALTER TABLE orders ADD CONSTRAINT orders_customer_id_fkey FOREIGN KEY (customer_id) REFERENCES customers (id)`
+)
+
+// beginFirstLoad starts a first load when the orders table is empty, and
+// returns nil (an ordinary batch-by-batch import) when it is not.
+func (s *Store) beginFirstLoad(ctx context.Context) (*firstLoad, error) {
+	if s.pg != nil {
+		return s.beginFirstLoadPG(ctx)
+	}
+	conn, err := s.db.Conn(ctx)
+	if err != nil {
+		return nil, err
+	}
+	// The pragma cannot change inside a transaction, so it is set on the
+	// connection before BEGIN and restored when the load ends.
+	if _, err := conn.ExecContext(ctx, `PRAGMA foreign_keys = OFF`); err != nil {
+		conn.Close()
+		return nil, err
+	}
+	fl := &firstLoad{conn: conn}
+	if fl.tx, err = conn.BeginTx(ctx, nil); err != nil {
+		fl.release()
+		return nil, err
+	}
+	var empty bool
+	if err := fl.tx.QueryRowContext(ctx, ordersEmpty).Scan(&empty); err != nil || !empty {
+		fl.rollback()
+		return nil, err
+	}
+	if _, err := fl.tx.ExecContext(ctx, dropOrdersIndex); err != nil {
+		fl.rollback()
+		return nil, fmt.Errorf("first load: %w", err)
+	}
+	return fl, nil
+}
+
+func (s *Store) beginFirstLoadPG(ctx context.Context) (*firstLoad, error) {
+	tx, err := s.pg.Begin(ctx)
+	if err != nil {
+		return nil, err
+	}
+	fl := &firstLoad{pg: tx}
+	// The lock comes first so that two imports cannot both find the table
+	// empty; dropping the index and constraint would take it anyway.
+	var empty bool
+	if _, err := tx.Exec(ctx, pgLockOrders); err != nil {
+		fl.rollback()
+		return nil, err
+	}
+	if err := tx.QueryRow(ctx, ordersEmpty).Scan(&empty); err != nil || !empty {
+		fl.rollback()
+		return nil, err
+	}
+	for _, q := range []string{dropOrdersIndex, pgDropOrdersFK} {
+		if _, err := tx.Exec(ctx, q); err != nil {
+			fl.rollback()
+			return nil, fmt.Errorf("first load: %w", err)
+		}
+	}
+	return fl, nil
+}
+
+// finish rebuilds what begin dropped and commits.
+func (fl *firstLoad) finish(ctx context.Context) error {
+	if fl.pg != nil {
+		for _, q := range []string{createOrdersIndex, pgAddOrdersFK} {
+			if _, err := fl.pg.Exec(ctx, q); err != nil {
+				fl.rollback()
+				return fmt.Errorf("first load: %w", err)
+			}
+		}
+		if err := fl.pg.Commit(ctx); err != nil {
+			return fmt.Errorf("first load: %w", err)
+		}
+		return nil
+	}
+	defer fl.release()
+	if _, err := fl.tx.ExecContext(ctx, createOrdersIndex); err != nil {
+		fl.tx.Rollback()
+		return fmt.Errorf("first load: %w", err)
+	}
+	if err := fl.tx.Commit(); err != nil {
+		return fmt.Errorf("first load: %w", err)
+	}
+	return nil
+}
+
+// rollback abandons the load, leaving the database as it was.
+func (fl *firstLoad) rollback() {
+	if fl.pg != nil {
+		// Without cancellation: an interrupted import still rolls back
+		// (pgx closes the connection when the context is already done).
+		_ = fl.pg.Rollback(context.Background())
+		return
+	}
+	if fl.tx != nil {
+		if err := fl.tx.Rollback(); err != nil && !errors.Is(err, sql.ErrTxDone) {
+			// The connection is in an unknown state: database/sql discards
+			// it when Raw returns ErrBadConn.
+			_ = fl.conn.Raw(func(any) error { return driver.ErrBadConn })
+		}
+	}
+	fl.release()
+}
+
+// release restores the writer connection's foreign key enforcement and
+// returns it to the pool.
+func (fl *firstLoad) release() {
+	if fl.conn == nil {
+		return
+	}
+	if _, err := fl.conn.ExecContext(context.Background(), `PRAGMA foreign_keys = ON`); err != nil {
+		_ = fl.conn.Raw(func(any) error { return driver.ErrBadConn })
+	}
+	fl.conn.Close()
+	fl.conn = nil
+}
+
+// AbortImport ends a run that failed: a first load is rolled back whole.
+func (s *Store) AbortImport(ctx context.Context, run int64) {
+	v, _ := runs.LoadAndDelete(run)
+	if st, _ := v.(*runState); st != nil && st.first != nil {
+		st.first.rollback()
+	}
+}
+
+// importTx runs fn in the run's first-load transaction, or else in a
+// transaction of its own.
+func (s *Store) importTx(ctx context.Context, st *runState, fn func(*sql.Tx) error) error {
+	if st.first != nil && st.first.tx != nil {
+		return fn(st.first.tx)
+	}
+	return s.tx(ctx, fn)
+}
+
+var _ importer.Sink = (*Store)(nil)
+
+// PostgreSQL first load: orders go straight into the orders table by COPY,
+// with customer ids resolved here instead of by joins against a staging
+// table (whose plans, in a transaction that grows customers from nothing,
+// are made on statistics that say the tables are empty).
+const (
+	pgNoSeqScan        = `SET LOCAL enable_seqscan = off`
+	pgFindCustomersAny = `SELECT id, external_id FROM customers WHERE external_id = ANY($1)`
+	pgInsertCustomersU = `INSERT INTO customers (external_id, name, phone, email, channel, created_at, updated_at, import_run, src_line)
+SELECT e, n, NULLIF(p, ''), NULLIF(m, ''), c, t, $7, $8, l
+FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[], $9::bigint[]) AS u(e, n, p, m, c, t, l)
+RETURNING id, external_id`
+)
+
+var orderColumns = []string{"external_id", "customer_id", "ordered_at", "amount", "currency", "channel", "status", "row_hash", "import_run", "src_line"}
+
+// writeFirstLoadPG writes one batch of a PostgreSQL first load. A batch it
+// cannot COPY (a customer named only by phone or email, or an order id met
+// in an earlier batch) is left to the staged way (done is false); the
+// customers it created for it are counted in res all the same.
+func (s *Store) writeFirstLoadPG(ctx context.Context, st *runState, run int64, rows []importer.Row[order.Order]) (importer.BatchResult, bool, error) {
+	var res importer.BatchResult
+	for i := range rows {
+		if rows[i].V.Customer.ExternalID == "" {
+			return res, false, nil
+		}
+	}
+	tx := st.first.pg
+	if !st.first.planned {
+		if _, err := tx.Exec(ctx, pgNoSeqScan); err != nil {
+			return res, false, err
+		}
+		st.first.planned = true
+	}
+	// Customers first, in their own savepoint, so that a failed COPY below
+	// does not take back customers the cache already holds.
+	created, err := s.createCustomersPG(ctx, tx, st, run, rows)
+	if err != nil {
+		return res, false, err
+	}
+	sp, err := tx.Begin(ctx)
+	if err != nil {
+		return res, false, err
+	}
+	defer sp.Rollback(ctx)
+	_, err = sp.CopyFrom(ctx, pgx.Identifier{"orders"}, orderColumns, pgx.CopyFromSlice(len(rows), func(i int) ([]any, error) {
+		r := &rows[i]
+		o := &r.V
+		cid, ok := st.customers[o.Customer.String()]
+		if !ok {
+			return nil, fmt.Errorf("line %d: customer %s not resolved", r.Line, o.Customer)
+		}
+		return []any{o.ExternalID, cid, o.OrderedAt.UTC(), o.Amount, o.Currency, o.Channel,
+			string(o.Status), int64(o.Hash()), run, r.Line}, nil
+	}))
+	res.CustomersCreated = created
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) && pgErr.Code == "23505" { // an order id from an earlier batch
+		return res, false, nil
+	}
+	if err != nil {
+		return res, false, fmt.Errorf("copy orders at lines %d-%d: %w", rows[0].Line, rows[len(rows)-1].Line, err)
+	}
+	if _, err := sp.Exec(ctx, bumpOrdersVersion); err != nil {
+		return res, false, err
+	}
+	if err := sp.Commit(ctx); err != nil {
+		return res, false, err
+	}
+	res.Created = len(rows)
+	return res, true, nil
+}
+
+// createCustomersPG puts the id of every batch row's customer in the run's
+// cache, looking up those it lacks and creating the ones not found.
+func (s *Store) createCustomersPG(ctx context.Context, tx pgx.Tx, st *runState, run int64, rows []importer.Row[order.Order]) (int, error) {
+	// Room for the whole batch first: clearing later would drop ids of
+	// rows already found in the cache.
+	if len(st.customers)+len(rows) > maxCachedCustomers {
+		clear(st.customers)
+	}
+	var want []string
+	first := map[string]int{} // external id -> first row naming it
+	for i := range rows {
+		k := &rows[i].V.Customer
+		if _, ok := st.customers[k.String()]; ok {
+			continue
+		}
+		if _, ok := first[k.ExternalID]; !ok {
+			first[k.ExternalID] = i
+			want = append(want, k.ExternalID)
+		}
+	}
+	if len(want) == 0 {
+		return 0, nil
+	}
+	put := func(q string, args ...any) (int, error) {
+		got, err := tx.Query(ctx, q, args...)
+		if err != nil {
+			return 0, err
+		}
+		n := 0
+		for got.Next() {
+			var id int64
+			var ext string
+			if err := got.Scan(&id, &ext); err != nil {
+				got.Close()
+				return 0, err
+			}
+			st.customers[customer.Key{ExternalID: ext}.String()] = id
+			delete(first, ext)
+			n++
+		}
+		return n, got.Err()
+	}
+	if _, err := put(pgFindCustomersAny, want); err != nil {
+		return 0, fmt.Errorf("find customers: %w", err)
+	}
+	if len(first) == 0 {
+		return 0, nil
+	}
+	var ext, name, phone, email, channel []string
+	var at []time.Time
+	var line []int64
+	for _, e := range want {
+		i, ok := first[e]
+		if !ok {
+			continue
+		}
+		o := &rows[i].V
+		ext, name, phone, email, channel = append(ext, e), append(name, o.CustomerName), append(phone, o.Customer.Phone),
+			append(email, o.Customer.Email), append(channel, o.CustomerChannel)
+		at, line = append(at, o.OrderedAt.UTC()), append(line, int64(rows[i].Line))
+	}
+	n, err := put(pgInsertCustomersU, ext, name, phone, email, channel, at, s.Now().UTC(), run, line)
+	if err != nil {
+		return 0, fmt.Errorf("create customers: %w", err)
+	}
+	return n, nil
+}
