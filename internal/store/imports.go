@@ -300,13 +300,16 @@ type customerStmts struct {
 	findMany, insertMany     *sql.Stmt // ordersChunk customers by external id
 }
 
-// findCustomersSQL and insertCustomersSQL work on ordersChunk customers at a
-// time (SQLite only, hence ?).
+// lookupChunk is how many customer ids one IN lookup carries.
+const lookupChunk = 500
+
+// findCustomersSQL looks up lookupChunk customers and insertCustomersSQL
+// creates ordersChunk (SQLite only, hence ?).
 var (
 	findCustomersSQL = `SELECT id, external_id FROM customers WHERE external_id IN (` +
-		strings.TrimSuffix(strings.Repeat("?, ", ordersChunk), ", ") + `)`
+		strings.TrimSuffix(strings.Repeat("?, ", lookupChunk), ", ") + `)`
 	insertCustomersSQL = `INSERT INTO customers (external_id, name, phone, email, channel, created_at, updated_at, import_run, src_line) VALUES ` +
-		strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?, ?, ?, ?, ?), ", ordersChunk), ", ") + ` ON CONFLICT (external_id) DO NOTHING`
+		strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?, ?, ?, ?, ?), ", ordersChunk), ", ") + ` ON CONFLICT (external_id) DO NOTHING RETURNING id, external_id`
 )
 
 func prepareCustomerStmts(ctx context.Context, tx *sql.Tx) (*customerStmts, error) {
@@ -378,13 +381,13 @@ func (s *Store) WriteOrders(ctx context.Context, run int64, rows []importer.Row[
 		now := s.d.ts(s.Now())
 		affected := 0
 		args := make([]any, 0, 10*ordersChunk)
+		n, err := s.resolveBatchCustomers(ctx, tx, cs, rows, state.customers, pending, run, now)
+		if err != nil {
+			return err
+		}
+		res.CustomersCreated = n
 		for start := 0; start < len(rows); start += ordersChunk {
 			chunk := rows[start:min(start+ordersChunk, len(rows))]
-			n, err := s.resolveChunkCustomers(ctx, tx, cs, chunk, state.customers, pending, run, now)
-			if err != nil {
-				return err
-			}
-			res.CustomersCreated += n
 			args = args[:0]
 			for i := range chunk {
 				r := &chunk[i]
@@ -461,17 +464,18 @@ func (s *Store) WriteOrders(ctx context.Context, run int64, rows []importer.Row[
 	return res, err
 }
 
-// resolveChunkCustomers finds the customer ids of a chunk's orders, creating
+// resolveBatchCustomers finds the customer ids of a batch's orders, creating
 // unknown customers. Customers named by external id (the usual case) are
-// looked up with one IN query and created with one multi-row insert; phone
-// and email keys go one by one. Ids found go into pending.
-func (s *Store) resolveChunkCustomers(ctx context.Context, tx *sql.Tx, cs *customerStmts, chunk []importer.Row[order.Order],
+// looked up lookupChunk at a time with IN and the missing ones created
+// ordersChunk at a time by an insert that returns their ids; phone and
+// email keys go one by one. Ids found go into pending.
+func (s *Store) resolveBatchCustomers(ctx context.Context, tx *sql.Tx, cs *customerStmts, rows []importer.Row[order.Order],
 	cache, pending map[string]int64, run int64, now any) (int, error) {
 	created := 0
 	var want []*importer.Row[order.Order] // first row of each unknown external id
 	seen := map[string]bool{}
-	for i := range chunk {
-		r := &chunk[i]
+	for i := range rows {
+		r := &rows[i]
 		key := r.V.Customer.String()
 		if _, ok := cache[key]; ok {
 			continue
@@ -493,41 +497,63 @@ func (s *Store) resolveChunkCustomers(ctx context.Context, tx *sql.Tx, cs *custo
 		seen[key] = true
 		want = append(want, r)
 	}
-	if len(want) == 0 {
-		return created, nil
+	scan := func(rows *sql.Rows) (int, error) {
+		defer rows.Close()
+		n := 0
+		for rows.Next() {
+			var id int64
+			var ext string
+			if err := rows.Scan(&id, &ext); err != nil {
+				return n, err
+			}
+			pending["id:"+ext] = id
+			n++
+		}
+		return n, rows.Err()
 	}
 	// Fixed-size statements, padded with repeats of the last row (harmless
-	// to DO NOTHING and to IN), so each is prepared once per transaction.
-	args := make([]any, 0, 9*ordersChunk)
-	for i := 0; i < ordersChunk; i++ {
-		o := &want[min(i, len(want)-1)].V
-		args = append(args, o.Customer.ExternalID, o.CustomerName, nullStr(o.Customer.Phone), nullStr(o.Customer.Email),
-			o.CustomerChannel, s.d.ts(o.OrderedAt), now, run, want[min(i, len(want)-1)].Line)
-	}
-	r, err := cs.insertMany.ExecContext(ctx, args...)
-	if err != nil {
-		return 0, fmt.Errorf("create customers: %w", err)
-	}
-	n, _ := r.RowsAffected()
-	created += int(n)
-	args = args[:0]
-	for i := 0; i < ordersChunk; i++ {
-		args = append(args, want[min(i, len(want)-1)].V.Customer.ExternalID)
-	}
-	rows, err := cs.findMany.QueryContext(ctx, args...)
-	if err != nil {
-		return 0, err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var id int64
-		var ext string
-		if err := rows.Scan(&id, &ext); err != nil {
-			return 0, err
+	// to IN and to DO NOTHING), so each is prepared once per transaction.
+	args := make([]any, 0, max(lookupChunk, 9*ordersChunk))
+	for start := 0; start < len(want); start += lookupChunk {
+		part := want[start:min(start+lookupChunk, len(want))]
+		args = args[:0]
+		for i := 0; i < lookupChunk; i++ {
+			args = append(args, part[min(i, len(part)-1)].V.Customer.ExternalID)
 		}
-		pending["id:"+ext] = id
+		rows, err := cs.findMany.QueryContext(ctx, args...)
+		if err != nil {
+			return 0, fmt.Errorf("find customers: %w", err)
+		}
+		if _, err := scan(rows); err != nil {
+			return 0, fmt.Errorf("find customers: %w", err)
+		}
 	}
-	return created, rows.Err()
+	missing := want[:0]
+	for _, r := range want {
+		if _, ok := pending[r.V.Customer.String()]; !ok {
+			missing = append(missing, r)
+		}
+	}
+	for start := 0; start < len(missing); start += ordersChunk {
+		part := missing[start:min(start+ordersChunk, len(missing))]
+		args = args[:0]
+		for i := 0; i < ordersChunk; i++ {
+			r := part[min(i, len(part)-1)]
+			o := &r.V
+			args = append(args, o.Customer.ExternalID, o.CustomerName, nullStr(o.Customer.Phone), nullStr(o.Customer.Email),
+				o.CustomerChannel, s.d.ts(o.OrderedAt), now, run, r.Line)
+		}
+		rows, err := cs.insertMany.QueryContext(ctx, args...)
+		if err != nil {
+			return 0, fmt.Errorf("create customers: %w", err)
+		}
+		n, err := scan(rows)
+		if err != nil {
+			return 0, fmt.Errorf("create customers: %w", err)
+		}
+		created += n
+	}
+	return created, nil
 }
 
 func replaceLines(ctx context.Context, tx *sql.Tx, orderID int64, lines []order.Line) error {
@@ -543,7 +569,7 @@ func replaceLines(ctx context.Context, tx *sql.Tx, orderID int64, lines []order.
 }
 
 // resolveCustomer finds an order's customer named by phone or email (those
-// named by external id go through resolveChunkCustomers' batch), creating it
+// named by external id go through resolveBatchCustomers' batch), creating it
 // from the row's customer fields when unknown.
 func (s *Store) resolveCustomer(ctx context.Context, cs *customerStmts, o *order.Order, run int64, line int, now any) (int64, bool, error) {
 	var id sql.NullInt64
