@@ -3,7 +3,9 @@ package store_test
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/kithcrm/kith/internal/store"
 	"github.com/kithcrm/kith/internal/store/storetest"
@@ -52,6 +54,88 @@ func BenchmarkRawInsert(b *testing.B) {
 					if err := tx.Commit(); err != nil {
 						b.Fatal(err)
 					}
+				}
+				b.StopTimer()
+				s.Close()
+				b.StartTimer()
+			}
+			b.ReportMetric(float64(rows)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
+		})
+	}
+}
+
+// BenchmarkFirstLoadCeiling is the ceiling of a first load on SQLite: 1M
+// orders in one transaction by 100-row statements, arguments built in the
+// loop, into the orders table as migrated, into it without its covering
+// index (built after, as the import's first load does), and into a copy
+// with no constraints or indexes at all.
+func BenchmarkFirstLoadCeiling(b *testing.B) {
+	const rows, chunk = 1000000, 100
+	bare := `CREATE TABLE bare (id INTEGER PRIMARY KEY, external_id TEXT NOT NULL, customer_id INTEGER NOT NULL,
+    ordered_at TEXT NOT NULL, amount INTEGER NOT NULL, currency TEXT NOT NULL, channel TEXT NOT NULL DEFAULT '',
+    status TEXT NOT NULL DEFAULT 'paid', row_hash INTEGER NOT NULL DEFAULT 0, import_run INTEGER NOT NULL DEFAULT 0,
+    src_line INTEGER NOT NULL DEFAULT 0)`
+	for _, tc := range []struct{ name, table, before, after string }{
+		{"orders", "orders", "", ""},
+		{"orders-index-after", "orders", `DROP INDEX orders_customer_time`,
+			`CREATE INDEX orders_customer_time ON orders (customer_id, ordered_at, amount, status)`},
+		{"bare", "bare", bare, ""},
+	} {
+		b.Run(tc.name, func(b *testing.B) {
+			ctx := context.Background()
+			for b.Loop() {
+				b.StopTimer()
+				s := storetest.Open(b, "sqlite")
+				db := store.WriteDB(s)
+				for start := 0; start < rows/4; start += 1000 {
+					var q strings.Builder
+					q.WriteString(`INSERT INTO customers (external_id, created_at, updated_at) VALUES `)
+					for j := start; j < start+1000; j++ {
+						if j > start {
+							q.WriteString(", ")
+						}
+						fmt.Fprintf(&q, "('C%07d', '', '')", j)
+					}
+					if _, err := db.ExecContext(ctx, q.String()); err != nil {
+						b.Fatal(err)
+					}
+				}
+				b.StartTimer()
+				tx, err := db.BeginTx(ctx, nil)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if tc.before != "" {
+					if _, err := tx.ExecContext(ctx, tc.before); err != nil {
+						b.Fatal(err)
+					}
+				}
+				q := `INSERT INTO ` + tc.table + ` (external_id, customer_id, ordered_at, amount, currency, channel, status, row_hash, import_run, src_line) VALUES ` +
+					strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?), ", chunk), ", ")
+				st, err := tx.PrepareContext(ctx, q)
+				if err != nil {
+					b.Fatal(err)
+				}
+				args := make([]any, 0, 10*chunk)
+				at := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
+				for start := 0; start < rows; start += chunk {
+					args = args[:0]
+					for i := start; i < start+chunk; i++ {
+						args = append(args, fmt.Sprintf("D%09d", i), int64(i/4+1), at.Add(time.Duration(i)*time.Minute).Format(time.RFC3339),
+							int64(i%9999), "CNY", "web", "paid", int64(i)*7919, int64(1), int64(i))
+					}
+					if _, err := st.ExecContext(ctx, args...); err != nil {
+						b.Fatal(err)
+					}
+				}
+				st.Close()
+				if tc.after != "" {
+					if _, err := tx.ExecContext(ctx, tc.after); err != nil {
+						b.Fatal(err)
+					}
+				}
+				if err := tx.Commit(); err != nil {
+					b.Fatal(err)
 				}
 				b.StopTimer()
 				s.Close()
