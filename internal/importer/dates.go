@@ -117,7 +117,14 @@ func parseDate(s string, order DateOrder) (y, m, d int, err error) {
 	if strings.Contains(s, "年") {
 		s = dateMarks.Replace(s)
 	}
-	parts := strings.FieldsFunc(s, func(r rune) bool { return r == '-' || r == '/' || r == '.' })
+	var buf [4]string // the Seq forms fill it without allocating: this runs per row
+	parts := buf[:0]
+	for p := range strings.FieldsFuncSeq(s, func(r rune) bool { return r == '-' || r == '/' || r == '.' }) {
+		if len(parts) == len(buf) {
+			break
+		}
+		parts = append(parts, p)
+	}
 	if len(parts) != 3 {
 		return 0, 0, 0, errors.New("want year, month and day")
 	}
@@ -180,7 +187,14 @@ func parseClock(s string) (hh, mm, ss, nsec int, err error) {
 		s = strings.TrimSpace(strings.TrimSuffix(strings.TrimSuffix(strings.TrimPrefix(strings.TrimPrefix(upper, "下午"), "上午"), "PM"), "AM"))
 		s = strings.TrimPrefix(strings.TrimPrefix(s, "下午"), "上午")
 	}
-	parts := strings.Split(strings.TrimSuffix(s, ":"), ":")
+	var buf [4]string
+	parts := buf[:0]
+	for p := range strings.SplitSeq(strings.TrimSuffix(s, ":"), ":") {
+		if len(parts) == len(buf) {
+			break
+		}
+		parts = append(parts, p)
+	}
 	if len(parts) < 2 || len(parts) > 3 {
 		return 0, 0, 0, 0, errors.New("want hh:mm or hh:mm:ss")
 	}

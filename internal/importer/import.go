@@ -113,6 +113,7 @@ type srcRef struct {
 type batch[T any] struct {
 	rows    []Row[T]
 	srcs    [][]srcRef // per row, the records it came from
+	refs    []srcRef   // backing for one-record srcs, so a row costs no allocation of its own
 	arena   []string
 	rejects []rejectRec // rows refused while parsing
 	read    int
@@ -322,7 +323,8 @@ func parser[T any](r *reader, parse func() (T, *cellErr)) fill[T] {
 			return nil
 		}
 		b.rows = append(b.rows, Row[T]{Line: ref.line, V: v})
-		b.srcs = append(b.srcs, []srcRef{ref})
+		b.refs = append(b.refs, ref)
+		b.srcs = append(b.srcs, b.refs[len(b.refs)-1:len(b.refs):len(b.refs)])
 		return nil
 	}
 }
@@ -482,7 +484,11 @@ func pipeline[T any](ctx context.Context, r *reader, step fill[T], sum *Summary,
 	go func() {
 		defer close(ch)
 		for {
-			b := &batch[T]{}
+			// Sized up front: growing them by doubling was half of
+			// the reading side's allocation.
+			n := r.opts.BatchSize
+			b := &batch[T]{rows: make([]Row[T], 0, n), srcs: make([][]srcRef, 0, n), refs: make([]srcRef, 0, n),
+				arena: make([]string, 0, n*r.header)}
 			var err error
 			for len(b.rows) < r.opts.BatchSize && b.read < 4*r.opts.BatchSize && err == nil {
 				err = step(b)
