@@ -103,6 +103,10 @@ func (s *Store) openSQLite(ctx context.Context, dsn string) error {
 	q := url.Values{}
 	q.Add("_pragma", "busy_timeout(10000)")
 	q.Add("_pragma", "journal_mode(WAL)")
+	// A first load writes the whole import through the WAL in one
+	// transaction; without a limit the file would stay that size on disk
+	// for as long as a server keeps the database open.
+	q.Add("_pragma", "journal_size_limit(67108864)")
 	q.Add("_pragma", "synchronous(NORMAL)")
 	q.Add("_pragma", "foreign_keys(1)")
 	q.Add("_pragma", "cache_size(-65536)")
