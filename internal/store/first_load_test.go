@@ -147,3 +147,79 @@ func (f *failingSink) WriteOrders(ctx context.Context, run int64, rows []importe
 	}
 	return f.Store.WriteOrders(ctx, run, rows, withLines)
 }
+
+// orderLines returns each order's lines as "sku x qty" strings.
+func orderLines(t *testing.T, s *store.Store) map[string][]string {
+	t.Helper()
+	rows, err := store.WriteDB(s).QueryContext(context.Background(), `SELECT o.external_id, l.sku, l.quantity
+FROM order_lines l JOIN orders o ON o.id = l.order_id ORDER BY o.external_id, l.line_no`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	out := map[string][]string{}
+	for rows.Next() {
+		var ext, sku string
+		var q float64
+		if err := rows.Scan(&ext, &sku, &q); err != nil {
+			t.Fatal(err)
+		}
+		out[ext] = append(out[ext], fmt.Sprintf("%s x%g", sku, q))
+	}
+	return out
+}
+
+// TestImportLinesReplace re-imports a line-item file: unchanged orders keep
+// their lines, a changed order gets exactly its new lines, and a first load
+// and a batch-by-batch import of the same file end the same.
+func TestImportLinesReplace(t *testing.T) {
+	const head = "订单号,客户编号,下单时间,商品编码,数量,单价\n"
+	v1 := head +
+		"L1,C1,2024-03-01 10:00,TEA,2,10\n" +
+		"L1,C1,2024-03-01 10:00,CUP,1,30\n" +
+		"L2,C2,2024-03-02 11:00,TEA,1,10\n" +
+		"L3,C1,2024-03-05 09:00,POT,1,120\n"
+	v2 := head + // L1 loses its cup and buys more tea; L2 and L3 as before
+		"L1,C1,2024-03-01 10:00,TEA,5,10\n" +
+		"L2,C2,2024-03-02 11:00,TEA,1,10\n" +
+		"L3,C1,2024-03-05 09:00,POT,1,120\n"
+	ctx := context.Background()
+	opts := importer.Options{BatchSize: 2}
+	for _, engine := range storetest.Engines(t) {
+		t.Run(engine, func(t *testing.T) {
+			s := storetest.Open(t, engine)
+			f1, f2 := writeFile(t, "v1.csv", v1), writeFile(t, "v2.csv", v2)
+			if sum, err := importer.Import(ctx, s, importer.Lines, f1, opts); err != nil || sum.Created != 3 {
+				t.Fatalf("first import = %+v, %v", sum, err)
+			}
+			want := map[string][]string{"L1": {"TEA x2", "CUP x1"}, "L2": {"TEA x1"}, "L3": {"POT x1"}}
+			if got := orderLines(t, s); fmt.Sprint(got) != fmt.Sprint(want) {
+				t.Errorf("lines after the first import = %v, want %v", got, want)
+			}
+			if sum, err := importer.Import(ctx, s, importer.Lines, f1, opts); err != nil || sum.Unchanged != 3 {
+				t.Fatalf("re-import = %+v, %v", sum, err)
+			}
+			if got := orderLines(t, s); fmt.Sprint(got) != fmt.Sprint(want) {
+				t.Errorf("lines after an unchanged re-import = %v, want %v", got, want)
+			}
+			sum, err := importer.Import(ctx, s, importer.Lines, f2, opts)
+			if err != nil || sum.Updated != 1 || sum.Unchanged != 2 {
+				t.Fatalf("changed import = %+v, %v; want 1 updated, 2 unchanged", sum, err)
+			}
+			want["L1"] = []string{"TEA x5"}
+			if got := orderLines(t, s); fmt.Sprint(got) != fmt.Sprint(want) {
+				t.Errorf("lines after the changed import = %v, want %v", got, want)
+			}
+
+			// v2 into an empty shop (a first load) equals v1 then v2.
+			fresh := storetest.Open(t, engine)
+			if _, err := importer.Import(ctx, fresh, importer.Lines, f2, opts); err != nil {
+				t.Fatal(err)
+			}
+			a, _ := s.Snapshot(ctx)
+			if b, _ := fresh.Snapshot(ctx); a != b {
+				t.Errorf("v1 then v2 differs from v2 alone: lines %v vs %v", orderLines(t, s), orderLines(t, fresh))
+			}
+		})
+	}
+}

@@ -381,6 +381,8 @@ func (s *Store) WriteOrders(ctx context.Context, run int64, rows []importer.Row[
 		now := s.d.ts(s.Now())
 		affected := 0
 		args := make([]any, 0, 10*ordersChunk)
+		lw := &lineWriter{tx: tx, stmts: map[int]*sql.Stmt{}}
+		defer lw.close()
 		n, err := s.resolveBatchCustomers(ctx, tx, cs, rows, state.customers, pending, run, now)
 		if err != nil {
 			return err
@@ -398,37 +400,60 @@ func (s *Store) WriteOrders(ctx context.Context, run int64, rows []importer.Row[
 				}
 				args = append(args, o.ExternalID, cid, s.d.ts(o.OrderedAt), o.Amount, o.Currency, o.Channel, string(o.Status), int64(o.Hash()), run, r.Line)
 			}
-			up := stmts[len(chunk)]
+			key := len(chunk)
+			if withLines {
+				key = -key // the RETURNING form
+			}
+			up := stmts[key]
 			if up == nil {
-				if up, err = tx.PrepareContext(ctx, upsertOrdersSQL(len(chunk))); err != nil {
+				q := upsertOrdersSQL(len(chunk))
+				if withLines {
+					q += " RETURNING id, external_id"
+				}
+				if up, err = tx.PrepareContext(ctx, q); err != nil {
 					return err
 				}
-				stmts[len(chunk)] = up
+				stmts[key] = up
 			}
-			sr, err := up.ExecContext(ctx, args...)
-			if err != nil {
-				return fmt.Errorf("orders at lines %d-%d: %w", chunk[0].Line, chunk[len(chunk)-1].Line, err)
+			var written map[string]int64 // withLines: the orders the upsert wrote
+			if withLines {
+				if written, err = upsertReturning(ctx, up, args); err != nil {
+					return fmt.Errorf("orders at lines %d-%d: %w", chunk[0].Line, chunk[len(chunk)-1].Line, err)
+				}
+				affected += len(written)
+			} else {
+				sr, err := up.ExecContext(ctx, args...)
+				if err != nil {
+					return fmt.Errorf("orders at lines %d-%d: %w", chunk[0].Line, chunk[len(chunk)-1].Line, err)
+				}
+				n, _ := sr.RowsAffected()
+				affected += int(n)
+				if int(n) == len(chunk) {
+					continue // every row was written: the common case of a first import
+				}
 			}
-			written, _ := sr.RowsAffected()
-			affected += int(written)
-			if int(written) == len(chunk) && !withLines {
-				continue // every row was written: the common case of a first import
-			}
-			// Some rows were left alone (unchanged, or a repeat within this
-			// file), or their lines need the order id: look at each.
+			// Rows the upsert left alone are unchanged or a repeat within
+			// this file: look at each.
 			for i := range chunk {
 				r := &chunk[i]
+				if id, ok := written[r.V.ExternalID]; ok {
+					// A new order has no lines yet; an updated one loses its old ones.
+					if id <= maxBefore {
+						if _, err := tx.ExecContext(ctx, deleteOrderLines, id); err != nil {
+							return fmt.Errorf("order line %d: %w", r.Line, err)
+						}
+					}
+					if err := lw.add(ctx, id, r.V.Lines); err != nil {
+						return fmt.Errorf("order line %d: %w", r.Line, err)
+					}
+					continue
+				}
 				var e existing
 				if err := find.QueryRowContext(ctx, r.V.ExternalID).Scan(&e.id, &e.hash, &e.run, &e.srcLine); err != nil {
 					return fmt.Errorf("order line %d: %w", r.Line, err)
 				}
 				switch {
 				case e.run == run && e.srcLine == r.Line: // written by this statement
-					if withLines {
-						if err := replaceLines(ctx, tx, e.id, r.V.Lines); err != nil {
-							return fmt.Errorf("order line %d: %w", r.Line, err)
-						}
-					}
 				case e.run == run:
 					rj := orderDuplicate(&r.V, e.hash == int64(r.V.Hash()), e.srcLine, withLines)
 					rj.Index = start + i
@@ -439,6 +464,9 @@ func (s *Store) WriteOrders(ctx context.Context, run int64, rows []importer.Row[
 					}
 				}
 			}
+		}
+		if err := lw.flush(ctx); err != nil {
+			return fmt.Errorf("order lines: %w", err)
 		}
 		var created int
 		if err := tx.QueryRowContext(ctx, countOrdersAfter, maxBefore).Scan(&created); err != nil {
@@ -556,6 +584,7 @@ func (s *Store) resolveBatchCustomers(ctx context.Context, tx *sql.Tx, cs *custo
 	return created, nil
 }
 
+// replaceLines sets one order's lines (API order creation, both engines).
 func replaceLines(ctx context.Context, tx *sql.Tx, orderID int64, lines []order.Line) error {
 	if _, err := tx.ExecContext(ctx, deleteOrderLines, orderID); err != nil {
 		return err
@@ -566,6 +595,75 @@ func replaceLines(ctx context.Context, tx *sql.Tx, orderID int64, lines []order.
 		}
 	}
 	return nil
+}
+
+// upsertReturning runs an orders upsert that returns what it wrote.
+func upsertReturning(ctx context.Context, up *sql.Stmt, args []any) (map[string]int64, error) {
+	rows, err := up.QueryContext(ctx, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	written := map[string]int64{}
+	for rows.Next() {
+		var id int64
+		var ext string
+		if err := rows.Scan(&id, &ext); err != nil {
+			return nil, err
+		}
+		written[ext] = id
+	}
+	return written, rows.Err()
+}
+
+// linesChunk is how many order lines one multi-row insert carries.
+const linesChunk = 100
+
+// lineWriter inserts order lines linesChunk at a time (SQLite, hence ?).
+type lineWriter struct {
+	tx    *sql.Tx
+	stmts map[int]*sql.Stmt // by row count
+	args  []any
+}
+
+func (w *lineWriter) add(ctx context.Context, orderID int64, lines []order.Line) error {
+	for j, l := range lines {
+		w.args = append(w.args, orderID, j+1, l.SKU, l.Name, l.Category, l.Quantity, l.UnitPrice, l.Amount)
+		if len(w.args) == 8*linesChunk {
+			if err := w.flush(ctx); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func (w *lineWriter) flush(ctx context.Context) error {
+	n := len(w.args) / 8
+	if n == 0 {
+		return nil
+	}
+	st := w.stmts[n]
+	if st == nil {
+		q := `INSERT INTO order_lines (order_id, line_no, sku, name, category, quantity, unit_price, amount) VALUES ` +
+			strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?, ?, ?, ?), ", n), ", ")
+		var err error
+		if st, err = w.tx.PrepareContext(ctx, q); err != nil {
+			return err
+		}
+		w.stmts[n] = st
+	}
+	if _, err := st.ExecContext(ctx, w.args...); err != nil {
+		return err
+	}
+	w.args = w.args[:0]
+	return nil
+}
+
+func (w *lineWriter) close() {
+	for _, st := range w.stmts {
+		st.Close()
+	}
 }
 
 // resolveCustomer finds an order's customer named by phone or email (those
