@@ -15,8 +15,8 @@ import (
 	"github.com/kithcrm/kith/internal/order"
 )
 
-// A first load is an orders import into an empty orders table: a shop's
-// history arriving at once. It runs as one transaction with the covering
+// A first load is an orders or line-item import into an empty orders table:
+// a shop's history arriving at once. It runs as one transaction with the covering
 // index (and on PostgreSQL the foreign key to customers) dropped at the start
 // and rebuilt at the end, because building an index once from all rows is
 // several times cheaper than maintaining it row by row, and a foreign key
@@ -34,9 +34,6 @@ type firstLoad struct {
 	conn *sql.Conn // SQLite: the single writer connection, held throughout
 	tx   *sql.Tx   // SQLite
 	pg   pgx.Tx    // PostgreSQL
-	// planned is set once the PostgreSQL load has turned sequential scans
-	// off (see writeFirstLoadPG).
-	planned bool
 }
 
 const (
@@ -184,36 +181,35 @@ var _ importer.Sink = (*Store)(nil)
 
 // PostgreSQL first load: orders go straight into the orders table by COPY,
 // with customer ids resolved here instead of by joins against a staging
-// table (whose plans, in a transaction that grows customers from nothing,
-// are made on statistics that say the tables are empty).
+// table.
 const (
-	pgNoSeqScan        = `SET LOCAL enable_seqscan = off`
-	pgFindCustomersAny = `SELECT id, external_id FROM customers WHERE external_id = ANY($1)`
-	pgInsertCustomersU = `INSERT INTO customers (external_id, name, phone, email, channel, created_at, updated_at, import_run, src_line)
-SELECT e, n, NULLIF(p, ''), NULLIF(m, ''), c, t, $7, $8, l
+	pgNoSeqScan = `SET LOCAL enable_seqscan = off`
+	pgSeqScan   = `SET LOCAL enable_seqscan = on`
+	// The lookups return (id, external id, phone, email) with only the
+	// matched key filled, so that the row's key can be rebuilt from them.
+	pgFindCustomersByExt   = `SELECT id, external_id, '', '' FROM customers WHERE external_id = ANY($1)`
+	pgFindCustomersByPhone = `SELECT min(id), '', phone, '' FROM customers WHERE phone = ANY($1) GROUP BY phone`
+	pgFindCustomersByEmail = `SELECT min(id), '', '', email FROM customers WHERE email = ANY($1) GROUP BY email`
+	pgInsertCustomersU     = `INSERT INTO customers (external_id, name, phone, email, channel, created_at, updated_at, import_run, src_line)
+SELECT NULLIF(e, ''), n, NULLIF(p, ''), NULLIF(m, ''), c, t, $7, $8, l
 FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[], $9::bigint[]) AS u(e, n, p, m, c, t, l)
-RETURNING id, external_id`
+RETURNING id, COALESCE(external_id, ''), CASE WHEN external_id IS NULL THEN COALESCE(phone, '') ELSE '' END,
+    CASE WHEN external_id IS NULL AND phone IS NULL THEN COALESCE(email, '') ELSE '' END`
 )
 
 var orderColumns = []string{"external_id", "customer_id", "ordered_at", "amount", "currency", "channel", "status", "row_hash", "import_run", "src_line"}
 
 // writeFirstLoadPG writes one batch of a PostgreSQL first load. A batch it
-// cannot COPY (a customer named only by phone or email, or an order id met
-// in an earlier batch) is left to the staged way (done is false); the
-// customers it created for it are counted in res all the same.
+// cannot COPY (an order id met in an earlier batch) is left to the staged
+// way (done is false); the customers it created for it are counted in res
+// all the same.
 func (s *Store) writeFirstLoadPG(ctx context.Context, st *runState, run int64, rows []importer.Row[order.Order]) (importer.BatchResult, bool, error) {
 	var res importer.BatchResult
-	for i := range rows {
-		if rows[i].V.Customer.ExternalID == "" {
-			return res, false, nil
-		}
-	}
 	tx := st.first.pg
-	if !st.first.planned {
-		if _, err := tx.Exec(ctx, pgNoSeqScan); err != nil {
-			return res, false, err
-		}
-		st.first.planned = true
+	// Every statement here is an index lookup or a COPY; the staged way
+	// turns sequential scans back on for its joins.
+	if _, err := tx.Exec(ctx, pgNoSeqScan); err != nil {
+		return res, false, err
 	}
 	// Customers first, in their own savepoint, so that a failed COPY below
 	// does not take back customers the cache already holds.
@@ -255,26 +251,37 @@ func (s *Store) writeFirstLoadPG(ctx context.Context, st *runState, run int64, r
 }
 
 // createCustomersPG puts the id of every batch row's customer in the run's
-// cache, looking up those it lacks and creating the ones not found.
+// cache, looking up those it lacks (by external id, else phone, else email:
+// the key the row names, as the staged way matches) and creating the ones
+// not found.
 func (s *Store) createCustomersPG(ctx context.Context, tx pgx.Tx, st *runState, run int64, rows []importer.Row[order.Order]) (int, error) {
 	// Room for the whole batch first: clearing later would drop ids of
 	// rows already found in the cache.
 	if len(st.customers)+len(rows) > maxCachedCustomers {
 		clear(st.customers)
 	}
-	var want []string
-	first := map[string]int{} // external id -> first row naming it
+	first := map[string]int{} // key -> first row naming it
+	var byExt, byPhone, byEmail []string
 	for i := range rows {
-		k := &rows[i].V.Customer
-		if _, ok := st.customers[k.String()]; ok {
+		k := rows[i].V.Customer
+		key := k.String()
+		if _, ok := st.customers[key]; ok {
 			continue
 		}
-		if _, ok := first[k.ExternalID]; !ok {
-			first[k.ExternalID] = i
-			want = append(want, k.ExternalID)
+		if _, ok := first[key]; ok {
+			continue
+		}
+		first[key] = i
+		switch {
+		case k.ExternalID != "":
+			byExt = append(byExt, k.ExternalID)
+		case k.Phone != "":
+			byPhone = append(byPhone, k.Phone)
+		default:
+			byEmail = append(byEmail, k.Email)
 		}
 	}
-	if len(want) == 0 {
+	if len(first) == 0 {
 		return 0, nil
 	}
 	put := func(q string, args ...any) (int, error) {
@@ -285,19 +292,28 @@ func (s *Store) createCustomersPG(ctx context.Context, tx pgx.Tx, st *runState, 
 		n := 0
 		for got.Next() {
 			var id int64
-			var ext string
-			if err := got.Scan(&id, &ext); err != nil {
+			var k customer.Key
+			if err := got.Scan(&id, &k.ExternalID, &k.Phone, &k.Email); err != nil {
 				got.Close()
 				return 0, err
 			}
-			st.customers[customer.Key{ExternalID: ext}.String()] = id
-			delete(first, ext)
+			key := k.String()
+			st.customers[key] = id
+			delete(first, key)
 			n++
 		}
 		return n, got.Err()
 	}
-	if _, err := put(pgFindCustomersAny, want); err != nil {
-		return 0, fmt.Errorf("find customers: %w", err)
+	for _, look := range []struct {
+		q    string
+		keys []string
+	}{{pgFindCustomersByExt, byExt}, {pgFindCustomersByPhone, byPhone}, {pgFindCustomersByEmail, byEmail}} {
+		if len(look.keys) == 0 {
+			continue
+		}
+		if _, err := put(look.q, look.keys); err != nil {
+			return 0, fmt.Errorf("find customers: %w", err)
+		}
 	}
 	if len(first) == 0 {
 		return 0, nil
@@ -305,15 +321,15 @@ func (s *Store) createCustomersPG(ctx context.Context, tx pgx.Tx, st *runState, 
 	var ext, name, phone, email, channel []string
 	var at []time.Time
 	var line []int64
-	for _, e := range want {
-		i, ok := first[e]
-		if !ok {
+	for i := range rows { // in file order, so ids follow first appearance
+		r := &rows[i]
+		if j, ok := first[r.V.Customer.String()]; !ok || j != i {
 			continue
 		}
-		o := &rows[i].V
-		ext, name, phone, email, channel = append(ext, e), append(name, o.CustomerName), append(phone, o.Customer.Phone),
+		o := &r.V
+		ext, name, phone, email, channel = append(ext, o.Customer.ExternalID), append(name, o.CustomerName), append(phone, o.Customer.Phone),
 			append(email, o.Customer.Email), append(channel, o.CustomerChannel)
-		at, line = append(at, o.OrderedAt.UTC()), append(line, int64(rows[i].Line))
+		at, line = append(at, o.OrderedAt.UTC()), append(line, int64(r.Line))
 	}
 	n, err := put(pgInsertCustomersU, ext, name, phone, email, channel, at, s.Now().UTC(), run, line)
 	if err != nil {

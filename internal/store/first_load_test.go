@@ -14,16 +14,20 @@ import (
 	"github.com/kithcrm/kith/internal/store/storetest"
 )
 
-// firstLoadCSV is an orders file of n orders over n/3 customers, with a
-// repeated order id in a later batch (batches of 50) and a customer known
-// only by phone.
+// firstLoadCSV is an orders file of n orders over n/3 customers, with
+// repeated order ids in later batches (batches of 50) and two customers
+// known only by phone (their batches go the staged way on PostgreSQL).
 func firstLoadCSV(n int) string {
 	var b strings.Builder
 	b.WriteString("订单号,客户编号,手机,下单时间,实付金额\n")
 	for i := 1; i <= n; i++ {
 		fmt.Fprintf(&b, "D%05d,C%04d,,2024-03-%02d 10:%02d,%d.50\n", i, i/3, i%28+1, i%60, i)
-		if i == n/2 {
-			b.WriteString("P00001,,13800000001,2024-05-01 09:00,88\n") // phone-only customer
+		switch i {
+		case n / 2: // a phone-only customer, and a repeat in the same batch
+			b.WriteString("P00001,,13800000001,2024-05-01 09:00,88\n")
+			b.WriteString("D00001,C0000,,2024-03-02 10:01,1.50\n")
+		case n/2 + 60: // another batch with a phone-only customer
+			b.WriteString("P00002,,13800000002,2024-05-02 09:00,66\n")
 		}
 	}
 	b.WriteString("D00007,C0002,,2024-03-08 10:07,999\n") // repeat, other content
@@ -76,8 +80,8 @@ func TestFirstLoad(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if sum.Created != 401 || sum.Rejected != 1 || sum.Customers != 135 {
-				t.Errorf("first load = %+v, want 401 created, 1 rejected, 135 customers", sum)
+			if sum.Created != 402 || sum.Rejected != 2 || sum.Customers != 136 {
+				t.Errorf("first load = %+v, want 402 created, 2 rejected, 136 customers", sum)
 			}
 			if got := orderIndexes(t, loaded); !slices.Equal(got, schema) {
 				t.Errorf("after a first load the orders table has %v, want %v", got, schema)
@@ -96,8 +100,8 @@ func TestFirstLoad(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if sum2.Created != 400 || sum2.Unchanged != 1 || sum2.Rejected != 1 {
-				t.Errorf("stepped import = %+v, want 400 created, 1 unchanged, 1 rejected", sum2)
+			if sum2.Created != 401 || sum2.Unchanged != 1 || sum2.Rejected != 2 {
+				t.Errorf("stepped import = %+v, want 401 created, 1 unchanged, 2 rejected", sum2)
 			}
 			a, err := loaded.Snapshot(ctx)
 			if err != nil {
@@ -127,7 +131,7 @@ func TestFirstLoad(t *testing.T) {
 					t.Errorf("foreign keys on the writer after a failed load: %d %v, want 1", on, err)
 				}
 			}
-			if sum, err := importer.Import(ctx, failed, importer.Orders, path, opts); err != nil || sum.Created != 401 {
+			if sum, err := importer.Import(ctx, failed, importer.Orders, path, opts); err != nil || sum.Created != 402 {
 				t.Errorf("import after the failed one = %+v %v", sum, err)
 			}
 		})

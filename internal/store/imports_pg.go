@@ -21,6 +21,7 @@ const (
 	pgCreateLineStage = `CREATE TEMP TABLE IF NOT EXISTS import_lines (
     order_ext text, line_no int, sku text, name text, category text, quantity double precision,
     unit_price bigint, amount bigint) ON COMMIT DELETE ROWS`
+	pgClearStage        = `TRUNCATE import_orders, import_lines`
 	pgAnalyzeStage      = `ANALYZE import_orders`
 	pgResolveByExternal = `UPDATE import_orders s SET customer_id = c.id FROM customers c
 WHERE s.customer_id IS NULL AND s.cust_ext <> '' AND c.external_id = s.cust_ext`
@@ -89,7 +90,14 @@ func (s *Store) writeStagedPG(ctx context.Context, st *runState, run int64, rows
 		return res, err
 	}
 	defer tx.Rollback(ctx)
-	for _, q := range []string{pgCreateStage, pgCreateLineStage} {
+	stage := []string{pgCreateStage, pgCreateLineStage}
+	if st.first != nil {
+		// ON COMMIT DELETE ROWS empties them only at a commit, and a first
+		// load commits once, at its end; and the first load's COPY batches
+		// turn sequential scans off, which these joins need.
+		stage = append(stage, pgClearStage, pgSeqScan)
+	}
+	for _, q := range stage {
 		if _, err := tx.Exec(ctx, q); err != nil {
 			return res, fmt.Errorf("staging table: %w", err)
 		}

@@ -134,7 +134,7 @@ func sqlConstants(t *testing.T) map[string]string {
 		}
 		head := strings.ToUpper(strings.Fields(s + " x")[0])
 		switch head {
-		case "SELECT", "INSERT", "UPDATE", "DELETE", "WITH", "CREATE", "DROP", "ALTER", "LOCK":
+		case "SELECT", "INSERT", "UPDATE", "DELETE", "WITH", "CREATE", "DROP", "ALTER", "LOCK", "TRUNCATE", "SET":
 			out[name] = s
 		}
 	}
