@@ -183,8 +183,9 @@ var _ importer.Sink = (*Store)(nil)
 // with customer ids resolved here instead of by joins against a staging
 // table.
 const (
-	pgNoSeqScan = `SET LOCAL enable_seqscan = off`
-	pgSeqScan   = `SET LOCAL enable_seqscan = on`
+	pgNoSeqScan       = `SET LOCAL enable_seqscan = off`
+	pgSeqScan         = `SET LOCAL enable_seqscan = on`
+	pgReserveOrderIDs = `SELECT nextval(pg_get_serial_sequence('orders', 'id')) FROM generate_series(1, $1)`
 	// The lookups return (id, external id, phone, email) with only the
 	// matched key filled, so that the row's key can be rebuilt from them.
 	pgFindCustomersByExt   = `SELECT id, external_id, '', '' FROM customers WHERE external_id = ANY($1)`
@@ -197,13 +198,15 @@ RETURNING id, COALESCE(external_id, ''), CASE WHEN external_id IS NULL THEN COAL
     CASE WHEN external_id IS NULL AND phone IS NULL THEN COALESCE(email, '') ELSE '' END`
 )
 
+var lineColumns = []string{"order_id", "line_no", "sku", "name", "category", "quantity", "unit_price", "amount"}
+
 var orderColumns = []string{"external_id", "customer_id", "ordered_at", "amount", "currency", "channel", "status", "row_hash", "import_run", "src_line"}
 
 // writeFirstLoadPG writes one batch of a PostgreSQL first load. A batch it
 // cannot COPY (an order id met in an earlier batch) is left to the staged
 // way (done is false); the customers it created for it are counted in res
 // all the same.
-func (s *Store) writeFirstLoadPG(ctx context.Context, st *runState, run int64, rows []importer.Row[order.Order]) (importer.BatchResult, bool, error) {
+func (s *Store) writeFirstLoadPG(ctx context.Context, st *runState, run int64, rows []importer.Row[order.Order], withLines bool) (importer.BatchResult, bool, error) {
 	var res importer.BatchResult
 	tx := st.first.pg
 	// Every statement here is an index lookup or a COPY; the staged way
@@ -222,23 +225,53 @@ func (s *Store) writeFirstLoadPG(ctx context.Context, st *runState, run int64, r
 		return res, false, err
 	}
 	defer sp.Rollback(ctx)
-	_, err = sp.CopyFrom(ctx, pgx.Identifier{"orders"}, orderColumns, pgx.CopyFromSlice(len(rows), func(i int) ([]any, error) {
+	res.CustomersCreated = created
+	// Line items need their order's id before the order is written: the
+	// ids are taken from the orders' identity sequence first.
+	var ids []int64
+	if withLines {
+		got, err := sp.Query(ctx, pgReserveOrderIDs, len(rows))
+		if err != nil {
+			return res, false, fmt.Errorf("reserve order ids: %w", err)
+		}
+		if ids, err = pgx.CollectRows(got, pgx.RowTo[int64]); err != nil {
+			return res, false, fmt.Errorf("reserve order ids: %w", err)
+		}
+	}
+	cols := orderColumns
+	if withLines {
+		cols = append([]string{"id"}, orderColumns...)
+	}
+	_, err = sp.CopyFrom(ctx, pgx.Identifier{"orders"}, cols, pgx.CopyFromSlice(len(rows), func(i int) ([]any, error) {
 		r := &rows[i]
 		o := &r.V
 		cid, ok := st.customers[o.Customer.String()]
 		if !ok {
 			return nil, fmt.Errorf("line %d: customer %s not resolved", r.Line, o.Customer)
 		}
-		return []any{o.ExternalID, cid, o.OrderedAt.UTC(), o.Amount, o.Currency, o.Channel,
-			string(o.Status), int64(o.Hash()), run, r.Line}, nil
+		v := []any{o.ExternalID, cid, o.OrderedAt.UTC(), o.Amount, o.Currency, o.Channel, string(o.Status), int64(o.Hash()), run, r.Line}
+		if withLines {
+			v = append([]any{ids[i]}, v...)
+		}
+		return v, nil
 	}))
-	res.CustomersCreated = created
 	var pgErr *pgconn.PgError
 	if errors.As(err, &pgErr) && pgErr.Code == "23505" { // an order id from an earlier batch
 		return res, false, nil
 	}
 	if err != nil {
 		return res, false, fmt.Errorf("copy orders at lines %d-%d: %w", rows[0].Line, rows[len(rows)-1].Line, err)
+	}
+	if withLines {
+		var lines [][]any
+		for i := range rows {
+			for j, l := range rows[i].V.Lines {
+				lines = append(lines, []any{ids[i], j + 1, l.SKU, l.Name, l.Category, l.Quantity, l.UnitPrice, l.Amount})
+			}
+		}
+		if _, err := sp.CopyFrom(ctx, pgx.Identifier{"order_lines"}, lineColumns, pgx.CopyFromRows(lines)); err != nil {
+			return res, false, fmt.Errorf("copy order lines at lines %d-%d: %w", rows[0].Line, rows[len(rows)-1].Line, err)
+		}
 	}
 	if _, err := sp.Exec(ctx, bumpOrdersVersion); err != nil {
 		return res, false, err

@@ -38,10 +38,7 @@ func (s *Store) BeginImport(ctx context.Context, kind importer.Kind, file string
 		return 0, fmt.Errorf("begin import: %w", err)
 	}
 	st := &runState{customers: map[string]int64{}}
-	// Line items take the first load on SQLite only: on PostgreSQL they go
-	// the staged way, whose joins are slower inside one long transaction
-	// than in a transaction per batch.
-	if kind == importer.Orders || kind == importer.Lines && s.pg == nil {
+	if kind == importer.Orders || kind == importer.Lines {
 		fl, err := s.beginFirstLoad(ctx)
 		if err != nil {
 			return 0, fmt.Errorf("begin import: %w", err)

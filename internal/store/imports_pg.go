@@ -64,10 +64,10 @@ func (s *Store) PreferredBatch() int {
 }
 
 func (s *Store) writeOrdersPG(ctx context.Context, st *runState, run int64, rows []importer.Row[order.Order], withLines bool) (importer.BatchResult, error) {
-	if st.first == nil || withLines {
+	if st.first == nil {
 		return s.writeStagedPG(ctx, st, run, rows, withLines)
 	}
-	fast, done, err := s.writeFirstLoadPG(ctx, st, run, rows)
+	fast, done, err := s.writeFirstLoadPG(ctx, st, run, rows, withLines)
 	if done || err != nil {
 		return fast, err
 	}
