@@ -281,16 +281,30 @@ const ordersChunk = 100
 // loads through COPY) and uses ? placeholders: modernc resolves each $N by a
 // linear search of the statement's parameter names, quadratic in a
 // 1000-parameter statement, while ? needs no name.
-func upsertOrdersSQL(k int) string {
+//
+// firstLoad gives INSERT OR IGNORE instead: in a first load every order
+// already there was written by this run, which is exactly what the upsert
+// leaves alone, and skipping the upsert machinery is about 8% of the load.
+// (IGNORE also covers NOT NULL and CHECK, which the parser's values cannot
+// break; an order ignored for any reason is looked up afterwards, and one
+// not found fails the import rather than being lost.)
+func upsertOrdersSQL(k int, firstLoad bool) string {
 	var b strings.Builder
-	b.WriteString(`INSERT INTO orders (external_id, customer_id, ordered_at, amount, currency, channel, status, row_hash, import_run, src_line) VALUES `)
+	if firstLoad {
+		b.WriteString(`INSERT OR IGNORE`)
+	} else {
+		b.WriteString(`INSERT`)
+	}
+	b.WriteString(` INTO orders (external_id, customer_id, ordered_at, amount, currency, channel, status, row_hash, import_run, src_line) VALUES `)
 	for i := 0; i < k; i++ {
 		if i > 0 {
 			b.WriteString(", ")
 		}
 		b.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
 	}
-	b.WriteString(" " + orderConflict)
+	if !firstLoad {
+		b.WriteString(" " + orderConflict)
+	}
 	return b.String()
 }
 
@@ -406,7 +420,7 @@ func (s *Store) WriteOrders(ctx context.Context, run int64, rows []importer.Row[
 			}
 			up := stmts[key]
 			if up == nil {
-				q := upsertOrdersSQL(len(chunk))
+				q := upsertOrdersSQL(len(chunk), state.first != nil)
 				if withLines {
 					q += " RETURNING id, external_id"
 				}

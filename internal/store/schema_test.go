@@ -187,12 +187,14 @@ func TestPrepareGeneratedStatements(t *testing.T) {
 	for _, engine := range []string{"sqlite"} { // PostgreSQL loads orders by COPY
 		db := store.WriteDB(storetest.Open(t, engine))
 		for _, k := range []int{1, 37, 100} {
-			st, err := db.PrepareContext(context.Background(), store.UpsertOrdersSQL(k))
-			if err != nil {
-				t.Errorf("%s: upsert of %d orders: %v", engine, k, err)
-				continue
+			for _, first := range []bool{false, true} {
+				st, err := db.PrepareContext(context.Background(), store.UpsertOrdersSQL(k, first))
+				if err != nil {
+					t.Errorf("%s: upsert of %d orders (first load %v): %v", engine, k, first, err)
+					continue
+				}
+				st.Close()
 			}
-			st.Close()
 		}
 	}
 }
