@@ -214,8 +214,8 @@ func (s *Store) writeFirstLoadPG(ctx context.Context, st *runState, run int64, r
 	if _, err := tx.Exec(ctx, pgNoSeqScan); err != nil {
 		return res, false, err
 	}
-	// Customers first, in their own savepoint, so that a failed COPY below
-	// does not take back customers the cache already holds.
+	// Customers first, outside the orders' savepoint, so that a failed COPY
+	// below does not take back customers the cache already holds.
 	created, err := s.createCustomersPG(ctx, tx, st, run, rows)
 	if err != nil {
 		return res, false, err

@@ -431,7 +431,12 @@ func (s *Store) WriteOrders(ctx context.Context, run int64, rows []importer.Row[
 			}
 			var written map[string]int64 // withLines: the orders the upsert wrote
 			if withLines {
-				if written, err = upsertReturning(ctx, up, args); err != nil {
+				written = map[string]int64{}
+				got, err := up.QueryContext(ctx, args...)
+				if err == nil {
+					_, err = scanIDs(got, written, "")
+				}
+				if err != nil {
 					return fmt.Errorf("orders at lines %d-%d: %w", chunk[0].Line, chunk[len(chunk)-1].Line, err)
 				}
 				affected += len(written)
@@ -539,20 +544,6 @@ func (s *Store) resolveBatchCustomers(ctx context.Context, tx *sql.Tx, cs *custo
 		seen[key] = true
 		want = append(want, r)
 	}
-	scan := func(rows *sql.Rows) (int, error) {
-		defer rows.Close()
-		n := 0
-		for rows.Next() {
-			var id int64
-			var ext string
-			if err := rows.Scan(&id, &ext); err != nil {
-				return n, err
-			}
-			pending["id:"+ext] = id
-			n++
-		}
-		return n, rows.Err()
-	}
 	// Fixed-size statements, padded with repeats of the last row (harmless
 	// to IN and to DO NOTHING), so each is prepared once per transaction.
 	args := make([]any, 0, max(lookupChunk, 9*ordersChunk))
@@ -566,7 +557,7 @@ func (s *Store) resolveBatchCustomers(ctx context.Context, tx *sql.Tx, cs *custo
 		if err != nil {
 			return 0, fmt.Errorf("find customers: %w", err)
 		}
-		if _, err := scan(rows); err != nil {
+		if _, err := scanIDs(rows, pending, "id:"); err != nil {
 			return 0, fmt.Errorf("find customers: %w", err)
 		}
 	}
@@ -589,7 +580,7 @@ func (s *Store) resolveBatchCustomers(ctx context.Context, tx *sql.Tx, cs *custo
 		if err != nil {
 			return 0, fmt.Errorf("create customers: %w", err)
 		}
-		n, err := scan(rows)
+		n, err := scanIDs(rows, pending, "id:")
 		if err != nil {
 			return 0, fmt.Errorf("create customers: %w", err)
 		}
@@ -611,23 +602,21 @@ func replaceLines(ctx context.Context, tx *sql.Tx, orderID int64, lines []order.
 	return nil
 }
 
-// upsertReturning runs an orders upsert that returns what it wrote.
-func upsertReturning(ctx context.Context, up *sql.Stmt, args []any) (map[string]int64, error) {
-	rows, err := up.QueryContext(ctx, args...)
-	if err != nil {
-		return nil, err
-	}
+// scanIDs reads (id, external id) rows into ids, keyed by prefix+external
+// id, and closes them; it returns how many it read.
+func scanIDs(rows *sql.Rows, ids map[string]int64, prefix string) (int, error) {
 	defer rows.Close()
-	written := map[string]int64{}
+	n := 0
 	for rows.Next() {
 		var id int64
 		var ext string
 		if err := rows.Scan(&id, &ext); err != nil {
-			return nil, err
+			return n, err
 		}
-		written[ext] = id
+		ids[prefix+ext] = id
+		n++
 	}
-	return written, rows.Err()
+	return n, rows.Err()
 }
 
 // linesChunk is how many order lines one multi-row insert carries.
