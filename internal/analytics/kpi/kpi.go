@@ -295,10 +295,7 @@ func medianGap(o *Orders, rs []customerRun) int {
 	for _, r := range rs {
 		for k := r.lo + 1; k < r.hi; k++ {
 			if g := int(o.Day[k] - o.Day[k-1]); g > 0 {
-				if g >= len(hist) {
-					hist = append(hist, make([]int, g+1-len(hist))...)
-				}
-				hist[g]++
+				hist = tally(hist, g)
 				n++
 			}
 		}
@@ -390,10 +387,7 @@ func (w *overviewWalk) walk(o *Orders, lo, end int, asOf, prevPrevStart int32) {
 				}
 			}
 			if g := int(d - prevDay); g > 0 {
-				if g >= len(hist) {
-					hist = append(hist, make([]int, g+1-len(hist))...)
-				}
-				hist[g]++
+				hist = tally(hist, g)
 			}
 			prevDay = d
 			if d < ltvEnd {
@@ -408,12 +402,7 @@ func (w *overviewWalk) walk(o *Orders, lo, end int, asOf, prevPrevStart int32) {
 		if first <= cutoff {
 			w.ltvN++
 		}
-		if r := int(asOf - prevDay); r < len(recency) {
-			recency[r]++
-		} else {
-			recency = append(recency, make([]int, r+1-len(recency))...)
-			recency[r]++
-		}
+		recency = tally(recency, int(asOf-prevDay))
 		w.customers++
 		if n >= 2 {
 			w.repeat++
@@ -441,6 +430,15 @@ func (w *overviewWalk) add(x *overviewWalk) {
 	w.ltvN += x.ltvN
 	w.customers += x.customers
 	w.repeat += x.repeat
+}
+
+// tally counts one i in the histogram h, growing it as needed.
+func tally(h []int, i int) []int {
+	if i >= len(h) {
+		h = append(h, make([]int, i+1-len(h))...)
+	}
+	h[i]++
+	return h
 }
 
 func addHist(a, b []int) []int {
