@@ -53,6 +53,10 @@ type User struct {
 // SeesAll says whether the user sees every customer (not only their own).
 func (u *User) SeesAll() bool { return u.Role == Admin || u.Role == Manager }
 
+// MaySee says whether u may see a customer owned by owner (0: unassigned):
+// managers and admins see everyone, reps their own and the unassigned.
+func (u *User) MaySee(owner int64) bool { return u.SeesAll() || owner == 0 || owner == u.ID }
+
 // Store is what accounts need from storage.
 type Store interface {
 	// CreateUser inserts a user; a taken email is kith.ErrConflict. With

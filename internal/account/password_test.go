@@ -71,3 +71,22 @@ func TestCSRFToken(t *testing.T) {
 		t.Fatalf("CSRF tokens %q %q", a, b)
 	}
 }
+
+func TestMaySee(t *testing.T) {
+	rep := &User{ID: 7, Role: Rep}
+	for _, tc := range []struct {
+		u     *User
+		owner int64
+		want  bool
+	}{
+		{rep, 7, true},                         // own
+		{rep, 0, true},                         // unassigned
+		{rep, 8, false},                        // another rep's
+		{&User{ID: 1, Role: Manager}, 8, true}, // managers see all
+		{&User{ID: 1, Role: Admin}, 8, true},
+	} {
+		if got := tc.u.MaySee(tc.owner); got != tc.want {
+			t.Errorf("%s #%d MaySee(%d) = %v, want %v", tc.u.Role, tc.u.ID, tc.owner, got, tc.want)
+		}
+	}
+}

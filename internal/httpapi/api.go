@@ -203,7 +203,7 @@ func (a *API) CanSee(ctx context.Context, u *account.User, id int64) error {
 	if err != nil {
 		return err
 	}
-	if u.SeesAll() || owner == 0 || owner == u.ID {
+	if u.MaySee(owner) {
 		return nil
 	}
 	return &forbidden{id}

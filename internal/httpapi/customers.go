@@ -133,7 +133,7 @@ func (a *API) View(ctx context.Context, u *account.User, id int64, orders int) (
 	if err != nil {
 		return nil, nil, err
 	}
-	if !u.SeesAll() && v.OwnerID != 0 && v.OwnerID != u.ID {
+	if !u.MaySee(v.OwnerID) {
 		return nil, nil, &forbidden{id}
 	}
 	seg, err := a.Segment(ctx, id)
