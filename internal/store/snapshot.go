@@ -30,9 +30,9 @@ var snapshotQueries = []string{
     city, region, company, channel, referrer_ref, owner_ref, attrs, notes, row_hash FROM customers
     ORDER BY COALESCE(external_id, ''), COALESCE(phone, ''), COALESCE(email, '')`,
 	`SELECT COALESCE(c.external_id, c.phone, c.email), t.tag FROM customer_tags t JOIN customers c ON c.id = t.customer_id ORDER BY 1, 2`,
-	`SELECT o.external_id, COALESCE(c.external_id, c.phone, c.email), o.amount, o.currency, o.channel, o.status, o.row_hash
+	`SELECT o.external_id, COALESCE(c.external_id, c.phone, c.email), o.ordered_at, o.amount, o.currency, o.channel, o.status, o.row_hash
     FROM orders o JOIN customers c ON c.id = o.customer_id ORDER BY o.external_id`,
-	`SELECT o.external_id, l.line_no, l.sku, l.quantity, l.unit_price, l.amount FROM order_lines l JOIN orders o ON o.id = l.order_id
+	`SELECT o.external_id, l.line_no, l.sku, l.name, l.category, l.quantity, l.unit_price, l.amount FROM order_lines l JOIN orders o ON o.id = l.order_id
     ORDER BY o.external_id, l.line_no`,
 	`SELECT sku, name, category, consumption_days, service_interval_days, lifespan_days FROM products ORDER BY sku`,
 	`SELECT channel, kind, amount FROM spend ORDER BY day, channel, kind`,
