@@ -17,6 +17,12 @@ const (
 	Cancelled Status = "cancelled"
 )
 
+// Valid reports whether s is one of the three statuses the orders table
+// allows.
+func (s Status) Valid() bool {
+	return s == Paid || s == Refunded || s == Cancelled
+}
+
 // Order is one purchase (or refund) of one customer.
 type Order struct {
 	ID         int64

@@ -7,7 +7,9 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/kithcrm/kith/internal/customer"
 	"github.com/kithcrm/kith/internal/importer"
 	"github.com/kithcrm/kith/internal/order"
 	"github.com/kithcrm/kith/internal/store"
@@ -126,15 +128,75 @@ func TestFirstLoad(t *testing.T) {
 				t.Errorf("after a failed first load the orders table has %v, want %v", got, schema)
 			}
 			if engine == "sqlite" {
-				var on int
-				if err := store.WriteDB(failed).QueryRowContext(ctx, `PRAGMA foreign_keys`).Scan(&on); err != nil || on != 1 {
-					t.Errorf("foreign keys on the writer after a failed load: %d %v, want 1", on, err)
-				}
+				writerEnforces(t, failed)
+				writerEnforces(t, loaded)
 			}
 			if sum, err := importer.Import(ctx, failed, importer.Orders, path, opts); err != nil || sum.Created != 402 {
 				t.Errorf("import after the failed one = %+v %v", sum, err)
 			}
 		})
+	}
+}
+
+// writerEnforces checks that the SQLite writer connection is back to
+// enforcing foreign keys and CHECK constraints after a first load.
+func writerEnforces(t *testing.T, s *store.Store) {
+	t.Helper()
+	var fk, ignore int
+	err := store.WriteDB(s).QueryRowContext(context.Background(), `SELECT foreign_keys, ignore_check_constraints
+FROM pragma_foreign_keys, pragma_ignore_check_constraints`).Scan(&fk, &ignore)
+	if err != nil || fk != 1 || ignore != 0 {
+		t.Errorf("writer after a first load: foreign_keys %d, ignore_check_constraints %d, %v; want 1, 0", fk, ignore, err)
+	}
+}
+
+// TestOrderStatusChecked writes an order whose status the orders table does
+// not allow, into an empty table (a first load, which SQLite runs without
+// CHECK constraints) and into one that has orders: both refuse it.
+func TestOrderStatusChecked(t *testing.T) {
+	ctx := context.Background()
+	at := time.Date(2024, 3, 1, 10, 0, 0, 0, time.UTC)
+	row := func(id string, st order.Status) []importer.Row[order.Order] {
+		return []importer.Row[order.Order]{{Line: 2, V: order.Order{ExternalID: id, Customer: customer.Key{ExternalID: "C1"},
+			OrderedAt: at, Amount: 100, Currency: "CNY", Status: st}}}
+	}
+	for _, engine := range storetest.Engines(t) {
+		for _, first := range []bool{true, false} {
+			t.Run(fmt.Sprintf("%s/first=%v", engine, first), func(t *testing.T) {
+				s := storetest.Open(t, engine)
+				if !first {
+					write(t, s, row("O0", order.Paid))
+				}
+				run, err := s.BeginImport(ctx, importer.Orders, "x.csv")
+				if err != nil {
+					t.Fatal(err)
+				}
+				_, err = s.WriteOrders(ctx, run, row("O1", "shipped"), false)
+				s.AbortImport(ctx, run)
+				if err == nil || !strings.Contains(err.Error(), "status") {
+					t.Errorf("an order with status shipped: %v, want an error about the status", err)
+				}
+				if c, err := s.Counts(ctx); err != nil || c.Orders != map[bool]int64{true: 0, false: 1}[first] {
+					t.Errorf("orders after the refused write: %+v %v", c, err)
+				}
+			})
+		}
+	}
+}
+
+// write imports rows as one whole run.
+func write(t *testing.T, s *store.Store, rows []importer.Row[order.Order]) {
+	t.Helper()
+	ctx := context.Background()
+	run, err := s.BeginImport(ctx, importer.Orders, "seed.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.WriteOrders(ctx, run, rows, false); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.FinishImport(ctx, run, &importer.Summary{}); err != nil {
+		t.Fatal(err)
 	}
 }
 

@@ -412,6 +412,9 @@ func (s *Store) WriteOrders(ctx context.Context, run int64, rows []importer.Row[
 				if !ok {
 					cid = pending[o.Customer.String()]
 				}
+				if !o.Status.Valid() { // a SQLite first load runs without CHECK constraints
+					return fmt.Errorf("order line %d: status %q is not paid, refunded or cancelled", r.Line, o.Status)
+				}
 				args = append(args, o.ExternalID, cid, s.d.ts(o.OrderedAt), o.Amount, o.Currency, o.Channel, string(o.Status), int64(o.Hash()), run, r.Line)
 			}
 			key := len(chunk)
