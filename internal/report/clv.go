@@ -154,6 +154,12 @@ func ScoreCLV(ctx context.Context, src Source, o CLVOptions, so clv.ScoreOptions
 	scale := math.Pow10(money.Exponent(fit.Currency))
 	minor := func(v float64) int64 { return int64(math.Round(v * scale)) }
 	for i, sc := range scores {
+		for _, v := range []float64{sc.PAlive, sc.ExpectedPurchases, sc.ProbNoPurchase, sc.ExpectedSpend, sc.CLV} {
+			if math.IsNaN(v) || math.IsInf(v, 0) { // a model bug: say so rather than store a hole
+				return nil, fmt.Errorf("%s gave customer #%d a prediction of %v (parameters %v, x=%g t_x=%g T=%g)",
+					o.Model, s.Customer[i], v, fit.Model.Params, s.X[i], s.Tx[i], s.T[i])
+			}
+		}
 		set.Rows[i] = ScoreRow{CustomerID: s.Customer[i], PAlive: sc.PAlive, ExpectedPurchases: sc.ExpectedPurchases,
 			PurchasesLo: sc.PurchasesLo, PurchasesHi: sc.PurchasesHi, ProbNoPurchase: sc.ProbNoPurchase,
 			ExpectedSpend: minor(sc.ExpectedSpend), CLV: minor(sc.CLV), CLVLo: minor(sc.CLVLo), CLVHi: minor(sc.CLVHi),

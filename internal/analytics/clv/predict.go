@@ -81,7 +81,17 @@ func (f *Fit) expectedIfAlive(t, x, T float64) float64 {
 		}
 		c := a + bb + x - 1
 		h := math.Pow(1-z, a-1) * hyp2f1(a+bb-1-r, a-1, c, z)
-		return c / (a - 1) * (1 - h)
+		if finite(h) {
+			return c / (a - 1) * (1 - h)
+		}
+		// a and b in the millions: a fit at the edge where every customer
+		// drops out after a purchase with the same probability. The Euler
+		// form is 0 x Inf there; the direct form's terms are tame unless x
+		// is large too, and past both the model is its limit.
+		if h = bgTailDirect(r, bb, x, c, z); finite(h) {
+			return c / (a - 1) * (1 - h)
+		}
+		return bgLimitIfAlive(t, x, T, r, alpha, (a-1)/c)
 	case PNBD:
 		r, alpha, s, beta := p[0], p[1], p[2], p[3]
 		k := (r + x) * (beta + T) / (alpha + T)
@@ -92,6 +102,25 @@ func (f *Fit) expectedIfAlive(t, x, T float64) float64 {
 	}
 	return math.NaN()
 }
+
+// bgTailDirect is (1-z)^(r+x) 2F1(r+x, b+x; c; z), the BG/NBD tail in its
+// untransformed form.
+func bgTailDirect(r, b, x, c, z float64) float64 {
+	return math.Pow(1-z, r+x) * hyp2f1(r+x, b+x, c, z)
+}
+
+// bgLimitIfAlive is expectedIfAlive of a BG/NBD whose a and b grow without
+// bound, with a dropout probability p that no longer varies between
+// customers: alive with rate λ, a customer buys until the first purchase
+// after which they drop out, a Poisson process of rate λp, so E[purchases |
+// λ] = (1 - e^(-λpt))/p, averaged over λ ~ Gamma(r+x, α+T). The caller
+// passes p = (a-1)/(a+b+x-1), which makes the limit of a long horizon,
+// E[1/p] under p's posterior, exact.
+func bgLimitIfAlive(t, x, T, r, alpha, p float64) float64 {
+	return -math.Expm1((r+x)*(math.Log(alpha+T)-math.Log(alpha+T+p*t))) / p
+}
+
+func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
 
 // ProbNoPurchase is the probability that the customer makes no purchase in
 // (T, T+t]: dead already, or alive and not buying. It is the churn measure.

@@ -124,6 +124,9 @@ func TestPredictionProperties(t *testing.T) {
 		{Model: BGNBD, Unit: Day, Params: []float64{0.24, 30.9, 0.79, 2.43}},
 		{Model: MBGNBD, Unit: Day, Params: []float64{0.52, 43.3, 0.89, 1.61}},
 		{Model: PNBD, Unit: Day, Params: []float64{0.55, 74, 0.61, 81.7}},
+		// A 400-customer demo shop fitted at its edge: a and b in the millions.
+		{Model: BGNBD, Unit: Day, Params: []float64{0.4475, 5.2272, 4291558.2539, 18902843.1086}},
+		{Model: MBGNBD, Unit: Day, Params: []float64{0.4475, 5.2272, 4291558.2539, 18902843.1086}},
 	}
 	rapid.Check(t, func(t *rapid.T) {
 		f := rapid.SampledFrom(fits).Draw(t, "fit")
@@ -150,6 +153,37 @@ func TestPredictionProperties(t *testing.T) {
 			prev, prevP0 = e, p0
 		}
 	})
+}
+
+// TestBGTailAtTheEdge: the three ways expectedIfAlive has of computing the
+// BG/NBD expectation agree where they overlap: the Euler-transformed and
+// the direct hypergeometric forms for ordinary parameters, and both with
+// the a, b -> infinity limit as a and b grow at a fixed ratio.
+func TestBGTailAtTheEdge(t *testing.T) {
+	const r, alpha = 0.45, 5.2
+	for _, c := range []struct{ a, b, x, T, t float64 }{
+		{0.79, 2.43, 0, 30, 52}, {0.79, 2.43, 4, 80, 52}, {3, 12, 25, 100, 10}, {40, 160, 7, 60, 200},
+	} {
+		z := c.t / (alpha + c.T + c.t)
+		cc := c.a + c.b + c.x - 1
+		euler := math.Pow(1-z, c.a-1) * hyp2f1(c.a+c.b-1-r, c.a-1, cc, z)
+		if direct := bgTailDirect(r, c.b, c.x, cc, z); math.Abs(direct-euler) > 1e-9*math.Abs(euler) {
+			t.Errorf("%+v: direct form %v, Euler form %v", c, direct, euler)
+		}
+	}
+	for _, c := range []struct{ x, T, t float64 }{{0, 80, 52}, {3, 80, 52}, {30, 100, 520}, {400, 100, 3650}} {
+		prevErr := math.Inf(1)
+		for _, a := range []float64{1e3, 1e4, 1e5, 1e7} {
+			f := &Fit{Model: BGNBD, Params: []float64{r, alpha, a, 4 * a}}
+			e := f.expectedIfAlive(c.t, c.x, c.T)
+			limit := bgLimitIfAlive(c.t, c.x, c.T, r, alpha, (a-1)/(5*a+c.x-1))
+			rel := math.Abs(e-limit) / limit
+			if !finite(e) || rel > 10/a || rel > prevErr+1e-12 {
+				t.Errorf("%+v a=%g: %v against the limit %v (relative error %g, before %g)", c, a, e, limit, rel, prevErr)
+			}
+			prevErr = rel
+		}
+	}
 }
 
 // TestDegenerateData: everyone bought once, or three customers: a fit with
