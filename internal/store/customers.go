@@ -26,7 +26,7 @@ const (
 	selectCustomerTags    = `SELECT tag FROM customer_tags WHERE customer_id = $1 ORDER BY tag`
 	selectCustomerRef     = `SELECT id, COALESCE(external_id, ''), name FROM customers WHERE id = $1`
 	selectReferred        = `SELECT id, COALESCE(external_id, ''), name FROM customers WHERE referrer_id = $1 ORDER BY id LIMIT 100`
-	selectCustomerOrders  = `SELECT o.external_id, o.ordered_at, o.amount, o.currency, o.channel, o.status,
+	selectCustomerOrders  = `SELECT o.id, o.external_id, o.ordered_at, o.amount, o.currency, o.channel, o.status,
     (SELECT count(*) FROM order_lines l WHERE l.order_id = o.id)
 FROM orders o WHERE o.customer_id = $1 ORDER BY o.ordered_at DESC, o.id DESC LIMIT $2`
 	selectCustomerTotals = `SELECT
@@ -138,7 +138,7 @@ func (s *Store) CustomerView(ctx context.Context, ref string, limit int) (*custo
 	for rows.Next() {
 		var o customer.OrderSummary
 		var at dbTime
-		if err := rows.Scan(&o.ExternalID, &at, &o.Amount, &o.Currency, &o.Channel, &o.Status, &o.Lines); err != nil {
+		if err := rows.Scan(&o.ID, &o.ExternalID, &at, &o.Amount, &o.Currency, &o.Channel, &o.Status, &o.Lines); err != nil {
 			rows.Close()
 			return nil, err
 		}
