@@ -91,12 +91,17 @@ func (ts *testServer) dbPath(*testing.T) string { return ts.db }
 
 func newTestServer(t *testing.T, db string, maxUpload int64) *testServer {
 	t.Helper()
+	return newTestServerAt(t, db, maxUpload, func() time.Time { return time.Date(2026, 11, 24, 10, 0, 0, 0, time.UTC) })
+}
+
+// newTestServerAt is newTestServer with the server's clock.
+func newTestServerAt(t *testing.T, db string, maxUpload int64, now func() time.Time) *testServer {
+	t.Helper()
 	st, err := store.Open(context.Background(), db, store.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	now := func() time.Time { return time.Date(2026, 11, 24, 10, 0, 0, 0, time.UTC) }
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	h, err := app.Handler(st, cli.ServeOptions{DB: db, MaxUpload: maxUpload, UploadDir: filepath.Join(t.TempDir(), "uploads"),
 		TimeZone: "Asia/Shanghai", Currency: "CNY"}, log, now)

@@ -7,8 +7,11 @@ import (
 	"strings"
 	"time"
 
+	"github.com/kithcrm/kith/internal/analytics/kpi"
+	"github.com/kithcrm/kith/internal/analytics/rfm"
 	"github.com/kithcrm/kith/internal/customer"
 	"github.com/kithcrm/kith/internal/money"
+	"github.com/kithcrm/kith/internal/report"
 	"github.com/spf13/cobra"
 )
 
@@ -42,13 +45,20 @@ finds 13800138000), email, or kith's own id (#123), and prints the customer 360.
 			if err != nil {
 				return err
 			}
-			switch a.cfg.Format {
-			case "json":
-				return write(a.env.Stdout, "json", table{}, customerJSON(v))
-			case "csv":
+			if a.cfg.Format == "csv" {
 				return write(a.env.Stdout, "csv", a.ordersTable(v), nil)
 			}
-			a.printCustomer(v)
+			// The segment as of today, as the API's 360 gives it.
+			zone := a.shopZone()
+			rfmNow, err := report.RFM(cmd.Context(), be, report.Options{Location: zone, AsOf: a.env.Now().In(zone), Period: kpi.Month}, time.Time{}, "")
+			if err != nil {
+				return err
+			}
+			seg := rfmNow.ScoreOf(v.ID)
+			if a.cfg.Format == "json" {
+				return write(a.env.Stdout, "json", table{}, report.CustomerJSON(v, seg))
+			}
+			a.printCustomer(v, seg)
 			return nil
 		},
 	}
@@ -95,7 +105,7 @@ func (a *app) ordersTable(v *customer.View) table {
 	return t
 }
 
-func (a *app) printCustomer(v *customer.View) {
+func (a *app) printCustomer(v *customer.View, seg *rfm.Score) {
 	w := a.env.Stdout
 	none := a.t("customer.none")
 	kv := table{header: []string{a.t("customer.profile"), ""}}
@@ -167,6 +177,9 @@ func (a *app) printCustomer(v *customer.View) {
 		last = a.fmtDate(t.LastPurchase) + "  (" + a.t("customer.days_since", days) + ")"
 	}
 	tt.rows = append(tt.rows, []string{a.t("customer.first"), first}, []string{a.t("customer.last"), last})
+	if seg != nil {
+		tt.rows = append(tt.rows, []string{a.t("customer.segment"), fmt.Sprintf("%s  (R%d F%d M%d)", a.t("segment."+string(seg.Segment)), seg.R, seg.F, seg.M)})
+	}
 	printTable(w, tt)
 	if sc := v.Score; sc != nil {
 		fmt.Fprintln(w)
@@ -191,94 +204,4 @@ func (a *app) printCustomer(v *customer.View) {
 		return
 	}
 	printTable(w, a.ordersTable(v))
-}
-
-// customerJSON is the stable JSON shape of a customer 360.
-func customerJSON(v *customer.View) any {
-	type ref struct {
-		ID         int64  `json:"id"`
-		ExternalID string `json:"external_id"`
-		Name       string `json:"name"`
-	}
-	type ord struct {
-		ExternalID string    `json:"external_id"`
-		OrderedAt  time.Time `json:"ordered_at"`
-		Amount     string    `json:"amount"`
-		Currency   string    `json:"currency"`
-		Channel    string    `json:"channel"`
-		Status     string    `json:"status"`
-		Lines      int       `json:"lines"`
-	}
-	out := struct {
-		ID            int64             `json:"id"`
-		ExternalID    string            `json:"external_id"`
-		Name          string            `json:"name"`
-		Phone         string            `json:"phone"`
-		Email         string            `json:"email"`
-		Gender        string            `json:"gender"`
-		Birthday      string            `json:"birthday"`
-		BirthdayLunar bool              `json:"birthday_lunar"`
-		City          string            `json:"city"`
-		Region        string            `json:"region"`
-		Company       string            `json:"company"`
-		Channel       string            `json:"channel"`
-		Tags          []string          `json:"tags"`
-		Owner         string            `json:"owner"`
-		Attrs         map[string]string `json:"attributes"`
-		Notes         string            `json:"notes"`
-		CreatedAt     time.Time         `json:"created_at"`
-		Referrer      *ref              `json:"referrer"`
-		Referred      []ref             `json:"referred"`
-		Orders        []ord             `json:"orders"`
-		Score         any               `json:"score"`
-		Totals        struct {
-			Orders        int        `json:"orders"`
-			Refunds       int        `json:"refunds"`
-			Revenue       string     `json:"revenue"`
-			Refunded      string     `json:"refunded"`
-			AOV           string     `json:"aov"`
-			Currency      string     `json:"currency"`
-			FirstPurchase *time.Time `json:"first_purchase"`
-			LastPurchase  *time.Time `json:"last_purchase"`
-		} `json:"totals"`
-	}{ID: v.ID, ExternalID: v.ExternalID, Name: v.Name, Phone: v.Phone, Email: v.Email, Gender: v.Gender,
-		Birthday: v.Birthday, BirthdayLunar: v.BirthdayLunar, City: v.City, Region: v.Region, Company: v.Company,
-		Channel: v.Channel, Tags: v.Tags, Owner: v.Owner, Attrs: v.Attrs, Notes: v.Notes, CreatedAt: v.CreatedAt,
-		Referred: []ref{}, Orders: []ord{}}
-	if out.Tags == nil {
-		out.Tags = []string{}
-	}
-	if v.Referrer != nil {
-		out.Referrer = &ref{v.Referrer.ID, v.Referrer.ExternalID, v.Referrer.Name}
-	}
-	for _, r := range v.Referred {
-		out.Referred = append(out.Referred, ref{r.ID, r.ExternalID, r.Name})
-	}
-	cur := v.Totals.Currency
-	if cur == "" {
-		cur = money.DefaultCurrency
-	}
-	for _, o := range v.Orders {
-		out.Orders = append(out.Orders, ord{o.ExternalID, o.OrderedAt, money.Money{Minor: o.Amount, Currency: o.Currency}.Decimal(),
-			o.Currency, o.Channel, o.Status, o.Lines})
-	}
-	t := v.Totals
-	out.Totals.Orders, out.Totals.Refunds, out.Totals.Currency = t.Orders, t.Refunds, cur
-	out.Totals.Revenue = money.Money{Minor: t.Revenue, Currency: cur}.Decimal()
-	out.Totals.Refunded = money.Money{Minor: t.Refunded, Currency: cur}.Decimal()
-	out.Totals.AOV = money.Money{Minor: t.AOV(), Currency: cur}.Decimal()
-	if !t.FirstPurchase.IsZero() {
-		out.Totals.FirstPurchase, out.Totals.LastPurchase = &t.FirstPurchase, &t.LastPurchase
-	}
-	if sc := v.Score; sc != nil {
-		dec := func(m int64) string { return money.Money{Minor: m, Currency: sc.Currency}.Decimal() }
-		js := map[string]any{"as_of": sc.AsOf.Format("2006-01-02"), "model": sc.Model, "horizon_days": sc.HorizonDays,
-			"p_alive": sc.PAlive, "expected_purchases": sc.ExpectedPurchases, "prob_no_purchase": sc.ProbNoPurchase,
-			"expected_spend": dec(sc.ExpectedSpend), "clv": dec(sc.CLV), "currency": sc.Currency, "clv_lo": nil, "clv_hi": nil}
-		if sc.CLVLo != nil {
-			js["clv_lo"], js["clv_hi"] = dec(*sc.CLVLo), dec(*sc.CLVHi)
-		}
-		out.Score = js
-	}
-	return out
 }

@@ -4,30 +4,14 @@ import (
 	"context"
 	"net/http"
 	"slices"
-	"sort"
 	"strconv"
 	"time"
 
 	"github.com/kithcrm/kith/internal/account"
 	"github.com/kithcrm/kith/internal/analytics/rfm"
 	"github.com/kithcrm/kith/internal/customer"
-	"github.com/kithcrm/kith/internal/money"
 	"github.com/kithcrm/kith/internal/report"
 )
-
-func decimal(minor int64, cur string) string {
-	if cur == "" {
-		cur = money.DefaultCurrency
-	}
-	return money.Money{Minor: minor, Currency: cur}.Decimal()
-}
-
-func timeOrNil(t time.Time) any {
-	if t.IsZero() {
-		return nil
-	}
-	return t.UTC().Format(time.RFC3339)
-}
 
 func nonNil[T any](s []T) []T {
 	if s == nil {
@@ -39,15 +23,8 @@ func nonNil[T any](s []T) []T {
 func listItemJSON(it customer.ListItem) map[string]any {
 	return map[string]any{"id": it.ID, "external_id": it.ExternalID, "name": it.Name, "phone": it.Phone, "email": it.Email,
 		"city": it.City, "channel": it.Channel, "owner_id": it.OwnerID, "owner": it.Owner, "tags": nonNil(it.Tags),
-		"orders": it.Orders, "revenue": decimal(it.Revenue, it.Currency), "currency": currencyOr(it.Currency),
-		"last_purchase": timeOrNil(it.LastPurchase)}
-}
-
-func currencyOr(c string) string {
-	if c == "" {
-		return money.DefaultCurrency
-	}
-	return c
+		"orders": it.Orders, "revenue": report.JSONDecimal(it.Revenue, it.Currency), "currency": report.CurrencyOr(it.Currency),
+		"last_purchase": report.JSONTime(it.LastPurchase)}
 }
 
 // CustomerFilter reads the list filters from the query string (q, tag,
@@ -120,11 +97,7 @@ func (a *API) Segment(ctx context.Context, id int64) (*rfm.Score, error) {
 	if err != nil {
 		return nil, err
 	}
-	i := sort.Search(len(res.Scores), func(i int) bool { return res.Scores[i].ID >= id })
-	if i < len(res.Scores) && res.Scores[i].ID == id {
-		return &res.Scores[i], nil
-	}
-	return nil, nil
+	return res.ScoreOf(id), nil
 }
 
 // View loads a customer's 360 for u, checking that u may see it.
@@ -140,58 +113,6 @@ func (a *API) View(ctx context.Context, u *account.User, id int64, orders int) (
 	return v, seg, err
 }
 
-func refJSON(r *customer.Ref) any {
-	if r == nil {
-		return nil
-	}
-	return map[string]any{"id": r.ID, "external_id": r.ExternalID, "name": r.Name}
-}
-
-func orderJSON(o customer.OrderSummary) map[string]any {
-	return map[string]any{"id": o.ID, "external_id": o.ExternalID, "ordered_at": timeOrNil(o.OrderedAt),
-		"amount": decimal(o.Amount, o.Currency), "currency": currencyOr(o.Currency), "channel": o.Channel,
-		"status": o.Status, "lines": o.Lines}
-}
-
-func viewJSON(v *customer.View, seg *rfm.Score) map[string]any {
-	referred := []any{}
-	for i := range v.Referred {
-		referred = append(referred, refJSON(&v.Referred[i]))
-	}
-	orders := []map[string]any{}
-	for _, o := range v.Orders {
-		orders = append(orders, orderJSON(o))
-	}
-	t := v.Totals
-	attrs := v.Attrs
-	if attrs == nil {
-		attrs = map[string]string{}
-	}
-	out := map[string]any{"id": v.ID, "external_id": v.ExternalID, "name": v.Name, "phone": v.Phone, "email": v.Email,
-		"gender": v.Gender, "birthday": v.Birthday, "birthday_lunar": v.BirthdayLunar, "city": v.City, "region": v.Region,
-		"company": v.Company, "channel": v.Channel, "owner_id": v.OwnerID, "owner": v.Owner, "tags": nonNil(v.Tags),
-		"attrs": attrs, "notes": v.Notes, "created_at": timeOrNil(v.CreatedAt),
-		"referrer": refJSON(v.Referrer), "referred": referred, "orders": orders,
-		"totals": map[string]any{"orders": t.Orders, "refunds": t.Refunds, "revenue": decimal(t.Revenue, t.Currency),
-			"refunded": decimal(t.Refunded, t.Currency), "aov": decimal(t.AOV(), t.Currency), "currency": currencyOr(t.Currency),
-			"first_purchase": timeOrNil(t.FirstPurchase), "last_purchase": timeOrNil(t.LastPurchase)},
-		"score": nil, "segment": nil}
-	if s := v.Score; s != nil {
-		sc := map[string]any{"as_of": s.AsOf.Format("2006-01-02"), "model": s.Model, "horizon_days": s.HorizonDays,
-			"p_alive": report.Round(s.PAlive, 6), "expected_purchases": report.Round(s.ExpectedPurchases, 6),
-			"prob_no_purchase": report.Round(s.ProbNoPurchase, 6), "expected_spend": decimal(s.ExpectedSpend, s.Currency),
-			"clv": decimal(s.CLV, s.Currency), "clv_lo": nil, "clv_hi": nil, "currency": currencyOr(s.Currency)}
-		if s.CLVLo != nil && s.CLVHi != nil {
-			sc["clv_lo"], sc["clv_hi"] = decimal(*s.CLVLo, s.Currency), decimal(*s.CLVHi, s.Currency)
-		}
-		out["score"] = sc
-	}
-	if seg != nil {
-		out["segment"] = map[string]any{"segment": seg.Segment, "r": seg.R, "f": seg.F, "m": seg.M}
-	}
-	return out
-}
-
 func (a *API) getCustomer(w http.ResponseWriter, r *http.Request) {
 	id, err := pathID(r)
 	if err != nil {
@@ -203,7 +124,7 @@ func (a *API) getCustomer(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, viewJSON(v, seg))
+	writeJSON(w, http.StatusOK, report.CustomerJSON(v, seg))
 }
 
 // customerInput is the body of a create; every field optional but one of
@@ -243,7 +164,7 @@ func (a *API) createCustomer(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set("Location", "/api/v1/customers/"+strconv.FormatInt(id, 10))
-	writeJSON(w, http.StatusCreated, viewJSON(v, seg))
+	writeJSON(w, http.StatusCreated, report.CustomerJSON(v, seg))
 }
 
 func (in *customerInput) customer() *customer.Customer {
@@ -356,10 +277,10 @@ func (a *API) listScores(w http.ResponseWriter, r *http.Request) {
 		s := map[string]any{"customer_id": it.ID, "external_id": it.ExternalID, "name": it.Name,
 			"as_of": it.AsOf.Format("2006-01-02"), "model": it.Model, "p_alive": report.Round(it.PAlive, 6),
 			"expected_purchases": report.Round(it.ExpectedPurchases, 6), "prob_no_purchase": report.Round(it.ProbNoPurchase, 6),
-			"expected_spend": decimal(it.ExpectedSpend, it.Currency), "clv": decimal(it.CLV, it.Currency),
-			"clv_lo": nil, "clv_hi": nil, "currency": currencyOr(it.Currency)}
+			"expected_spend": report.JSONDecimal(it.ExpectedSpend, it.Currency), "clv": report.JSONDecimal(it.CLV, it.Currency),
+			"clv_lo": nil, "clv_hi": nil, "currency": report.CurrencyOr(it.Currency)}
 		if it.HasInterval {
-			s["clv_lo"], s["clv_hi"] = decimal(it.CLVLo, it.Currency), decimal(it.CLVHi, it.Currency)
+			s["clv_lo"], s["clv_hi"] = report.JSONDecimal(it.CLVLo, it.Currency), report.JSONDecimal(it.CLVHi, it.Currency)
 		}
 		out = append(out, s)
 	}

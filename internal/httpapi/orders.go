@@ -11,6 +11,7 @@ import (
 	"github.com/kithcrm/kith/internal/account"
 	"github.com/kithcrm/kith/internal/money"
 	"github.com/kithcrm/kith/internal/order"
+	"github.com/kithcrm/kith/internal/report"
 )
 
 func (a *API) listOrders(w http.ResponseWriter, r *http.Request) {
@@ -36,7 +37,7 @@ func (a *API) listOrders(w http.ResponseWriter, r *http.Request) {
 	}
 	out := make([]map[string]any, 0, len(orders))
 	for _, o := range orders {
-		out = append(out, orderJSON(o))
+		out = append(out, report.OrderJSON(o))
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"orders": out, "total": total, "page": page, "per_page": limit})
 }
@@ -147,6 +148,6 @@ func (a *API) createOrder(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Location", "/api/v1/orders?customer="+strconv.FormatInt(o.CustomerID, 10))
 	writeJSON(w, http.StatusCreated, map[string]any{"id": o.ID, "external_id": o.ExternalID, "customer_id": o.CustomerID,
-		"ordered_at": timeOrNil(o.OrderedAt), "amount": decimal(o.Amount, o.Currency), "currency": o.Currency,
+		"ordered_at": report.JSONTime(o.OrderedAt), "amount": report.JSONDecimal(o.Amount, o.Currency), "currency": o.Currency,
 		"channel": o.Channel, "status": o.Status, "lines": len(o.Lines)})
 }

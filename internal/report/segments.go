@@ -43,6 +43,16 @@ type RFMReport struct {
 	Currency        string
 }
 
+// ScoreOf returns customer id's score, nil when they have no purchase up
+// to the report's date.
+func (r *RFMReport) ScoreOf(id int64) *rfm.Score {
+	i := sort.Search(len(r.Scores), func(i int) bool { return r.Scores[i].ID >= id })
+	if i < len(r.Scores) && r.Scores[i].ID == id {
+		return &r.Scores[i]
+	}
+	return nil
+}
+
 // RFM scores customers as of o.AsOf and, when compareTo is not zero,
 // counts how they moved between segments since then. list names a segment
 // whose members to look up.
