@@ -373,8 +373,16 @@ func FitModel(model ModelName, s *Summary) (*Fit, error) {
 	} else if s.Len() < 30 {
 		f.Warnings = append(f.Warnings, fmt.Sprintf("only %d customers: the estimates are unreliable", s.Len()))
 	}
+	if a, b := f.Params[2], f.Params[3]; model != PNBD && a > sameDropout && b > sameDropout {
+		f.Warnings = append(f.Warnings, fmt.Sprintf("a and b are both very large: every customer drops out after a purchase with about the same probability, %.1f%%; the predictions stand, a and b themselves are not identified", 100*a/(a+b)))
+	}
 	return &f, nil
 }
+
+// sameDropout is the size of a and b past which the BG/NBD's dropout
+// probability Beta(a, b) hardly varies (its standard deviation is below
+// 0.5 points).
+const sameDropout = 1e4
 
 // coarseAbove is the number of distinct triples above which FitModel
 // searches on coarsened data first.

@@ -3,6 +3,7 @@ package clv
 import (
 	"math"
 	"math/rand/v2"
+	"strings"
 	"testing"
 
 	"gonum.org/v1/gonum/stat/distuv"
@@ -61,6 +62,30 @@ func TestParameterRecovery(t *testing.T) {
 		}
 	}
 	t.Logf("recovered %v (truth %v), se %v", f.Params, truth, f.StdErrors)
+}
+
+// TestSameDropoutWarns: customers who all drop out with one probability
+// (Beta(a, b) with a and b huge) fit a and b at the edge, and the fit says
+// so with the probability; heterogeneous dropout does not warn.
+func TestSameDropoutWarns(t *testing.T) {
+	for _, c := range []struct {
+		a, b float64
+		warn bool
+	}{{1e7, 4e7, true}, {0.6, 3, false}} {
+		s := simulateBGNBD(20000, 0.8, 20, c.a, c.b, 180, 730, 5)
+		f, err := FitModel(BGNBD, &s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		warned := false
+		for _, w := range f.Warnings {
+			warned = warned || strings.Contains(w, "same probability")
+		}
+		p := f.Params[2] / (f.Params[2] + f.Params[3])
+		if warned != c.warn || (c.warn && math.Abs(p-0.2) > 0.02) {
+			t.Errorf("dropout Beta(%g, %g): fitted a %g, b %g (p %.3f), warnings %q", c.a, c.b, f.Params[2], f.Params[3], p, f.Warnings)
+		}
+	}
 }
 
 // TestGroupedEqualsUngrouped: grouping customers by (x, t_x, T) is exact.
