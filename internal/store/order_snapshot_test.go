@@ -45,6 +45,35 @@ func TestSnapshotRoundTrip(t *testing.T) {
 	}
 }
 
+// TestSnapshotJoin: purchases cut into consecutive customer ranges (some
+// empty), each encoded on its own and joined, encode as the whole does.
+func TestSnapshotJoin(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		var whole snapEncoder
+		parts := make([]snapEncoder, rapid.IntRange(1, 5).Draw(t, "parts"))
+		id := int64(0)
+		for k := range parts {
+			for c := rapid.IntRange(0, 4).Draw(t, "customers"); c > 0; c-- {
+				id += int64(rapid.IntRange(1, 1e6).Draw(t, "gap"))
+				at := rapid.Int64Range(-1e10, 1e10).Draw(t, "first")
+				for n := rapid.IntRange(1, 3).Draw(t, "orders"); n > 0; n-- {
+					amount := rapid.Int64Range(-1e12, 1e12).Draw(t, "amount")
+					whole.add(id, at, amount)
+					parts[k].add(id, at, amount)
+					at += rapid.Int64Range(0, 1e8).Draw(t, "step")
+				}
+			}
+		}
+		var joined snapEncoder
+		for k := range parts {
+			joined.join(&parts[k])
+		}
+		if !reflect.DeepEqual(joined, whole) {
+			t.Fatalf("joined %+v\nwhole  %+v", joined, whole)
+		}
+	})
+}
+
 func TestChannelsRoundTrip(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
 		n := rapid.IntRange(0, 100).Draw(t, "n")

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"database/sql/driver"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -19,7 +20,7 @@ import (
 // selectPurchases reads only columns of the covering index
 // orders_customer_time, so the scan never visits the table.
 const selectPurchases = `SELECT customer_id, ordered_at, amount FROM orders
-WHERE status = 'paid' AND ordered_at <= $1 ORDER BY customer_id, ordered_at`
+WHERE status = 'paid' ORDER BY customer_id, ordered_at`
 
 // selectCurrency is the currency of the latest order: amounts are taken in
 // it (a shop mixing currencies would need conversion first).
@@ -38,47 +39,46 @@ func (s *Store) Purchases(ctx context.Context, until time.Time) (*report.Purchas
 	return p, nil
 }
 
-// scanAllPurchases reads paid orders up to until from the orders table in
+// scanAllPurchases encodes every paid order from the orders table, in
 // one ordered scan of the covering index.
-func (s *Store) scanAllPurchases(ctx context.Context, until time.Time, p *report.Purchases) error {
+func (s *Store) scanAllPurchases(ctx context.Context) (*snapEncoder, error) {
+	e := &snapEncoder{}
 	if s.pg != nil {
-		rows, err := s.pg.Query(ctx, selectPurchases, until.UTC())
+		rows, err := s.pg.Query(ctx, selectPurchases)
 		if err != nil {
-			return fmt.Errorf("purchases: %w", err)
+			return nil, fmt.Errorf("purchases: %w", err)
 		}
 		var id, amount int64
 		var at time.Time
 		_, err = pgx.ForEachRow(rows, []any{&id, &at, &amount}, func() error {
-			p.Customer = append(p.Customer, id)
-			p.At = append(p.At, at.Unix())
-			p.Amount = append(p.Amount, amount)
+			e.add(id, at.Unix(), amount)
 			return nil
 		})
 		if err != nil {
-			return fmt.Errorf("purchases: %w", err)
+			return nil, fmt.Errorf("purchases: %w", err)
 		}
-		return nil
+		return e, nil
 	}
-	return s.sqlitePurchases(ctx, until, p)
+	return s.sqlitePurchases(ctx)
 }
 
 const (
 	customerRange          = `SELECT COALESCE(min(customer_id), 0), COALESCE(max(customer_id), 0) FROM orders`
 	selectPurchasesInRange = `SELECT customer_id, ordered_at, amount FROM orders
-WHERE status = 'paid' AND ordered_at <= $1 AND customer_id BETWEEN $2 AND $3 ORDER BY customer_id, ordered_at`
+WHERE status = 'paid' AND customer_id BETWEEN $1 AND $2 ORDER BY customer_id, ordered_at`
 )
 
 // sqlitePurchases scans the covering index in one customer-id range per
 // core, on separate read connections (WAL readers do not block each
 // other), and joins the ranges in order: modernc's per-row cost, not I/O,
 // bounds a single scan.
-func (s *Store) sqlitePurchases(ctx context.Context, until time.Time, p *report.Purchases) error {
+func (s *Store) sqlitePurchases(ctx context.Context) (*snapEncoder, error) {
 	var lo, hi int64
 	if err := s.rd.QueryRowContext(ctx, customerRange).Scan(&lo, &hi); err != nil {
-		return fmt.Errorf("purchases: %w", err)
+		return nil, fmt.Errorf("purchases: %w", err)
 	}
 	parts := max(1, min(runtime.GOMAXPROCS(0), 4, int(hi-lo+1)/10000))
-	out := make([]report.Purchases, parts)
+	out := make([]snapEncoder, parts)
 	errs := make([]error, parts)
 	var wg sync.WaitGroup
 	for k := 0; k < parts; k++ {
@@ -87,28 +87,27 @@ func (s *Store) sqlitePurchases(ctx context.Context, until time.Time, p *report.
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			errs[k] = s.scanPurchases(ctx, until, from, to, &out[k])
+			errs[k] = s.scanPurchases(ctx, from, to, &out[k])
 		}()
 	}
 	wg.Wait()
 	if err := errors.Join(errs...); err != nil {
-		return err
+		return nil, err
 	}
 	n := 0
 	for _, o := range out {
-		n += len(o.At)
+		n += len(o.buf)
 	}
-	p.Customer, p.At, p.Amount = make([]int64, 0, n), make([]int64, 0, n), make([]int64, 0, n)
-	for _, o := range out {
-		p.Customer = append(p.Customer, o.Customer...)
-		p.At = append(p.At, o.At...)
-		p.Amount = append(p.Amount, o.Amount...)
+	all := &snapEncoder{buf: make([]byte, 0, n+binary.MaxVarintLen64*parts)}
+	for k := range out {
+		all.join(&out[k])
+		out[k].buf = nil
 	}
-	return nil
+	return all, nil
 }
 
-func (s *Store) scanPurchases(ctx context.Context, until time.Time, from, to int64, p *report.Purchases) error {
-	rows, err := s.rd.QueryContext(ctx, selectPurchasesInRange, s.d.ts(until), from, to)
+func (s *Store) scanPurchases(ctx context.Context, from, to int64, e *snapEncoder) error {
+	rows, err := s.rd.QueryContext(ctx, selectPurchasesInRange, from, to)
 	if err != nil {
 		return fmt.Errorf("purchases: %w", err)
 	}
@@ -123,9 +122,7 @@ func (s *Store) scanPurchases(ctx context.Context, until time.Time, from, to int
 		if !ok {
 			return fmt.Errorf("purchases: customer %d: bad timestamp %q", id, at)
 		}
-		p.Customer = append(p.Customer, id)
-		p.At = append(p.At, sec)
-		p.Amount = append(p.Amount, amount)
+		e.add(id, sec, amount)
 	}
 	return rows.Err()
 }
