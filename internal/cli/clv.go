@@ -45,9 +45,14 @@ func (a *app) clvOptions(f *clvFlags) (report.CLVOptions, error) {
 	return o, nil
 }
 
+// maxHorizonDays bounds --horizon at ten years: scoring evaluates every
+// month of it for every draw of the parameters, and past ten years a
+// discounted CLV hardly moves while the run time grows with the square.
+const maxHorizonDays = 3653
+
 // parseHorizon reads 365d, 52w, 12m, 1y or a bare number of days.
-func parseHorizon(s string) (float64, error) {
-	s = strings.TrimSpace(strings.ToLower(s))
+func parseHorizon(in string) (float64, error) {
+	s := strings.TrimSpace(strings.ToLower(in))
 	mult := 1.0
 	switch {
 	case strings.HasSuffix(s, "d"):
@@ -60,10 +65,11 @@ func parseHorizon(s string) (float64, error) {
 		s, mult = strings.TrimSuffix(s, "y"), 365.25
 	}
 	v, err := strconv.ParseFloat(s, 64)
-	if err != nil || v <= 0 || v > 36500 {
-		return 0, fmt.Errorf("horizon %q: want e.g. 365d, 52w, 12m or 1y", s)
+	days := math.Round(v * mult)
+	if err != nil || days < 1 || days > maxHorizonDays {
+		return 0, fmt.Errorf("horizon %q: want e.g. 365d, 52w, 12m or 1y, from a day to ten years", in)
 	}
-	return math.Round(v * mult), nil
+	return days, nil
 }
 
 func (a *app) clvCmd() *cobra.Command {
@@ -242,7 +248,7 @@ intervals come from drawing the parameters from their sampling distribution.`,
 		},
 	}
 	f.add(cmd)
-	cmd.Flags().StringVar(&horizonS, "horizon", "365d", "prediction horizon: 365d, 52w, 12m, 1y")
+	cmd.Flags().StringVar(&horizonS, "horizon", "365d", "prediction horizon: 365d, 52w, 12m, 1y (at most 10y)")
 	cmd.Flags().Float64Var(&discount, "discount", 0.01, "discount rate per month")
 	cmd.Flags().Float64Var(&margin, "margin", 1, "gross margin share of revenue (1: CLV in revenue)")
 	cmd.Flags().IntVar(&samples, "samples", 100, "parameter draws for the 90% intervals (0: no intervals; costs time on large shops)")
