@@ -38,8 +38,8 @@ func (a *app) clvOptions(f *clvFlags) (report.CLVOptions, error) {
 	}
 	o.AsOf = a.env.Now().In(o.Location)
 	if f.asOf != "" {
-		if o.AsOf, err = time.ParseInLocation("2006-01-02", f.asOf, o.Location); err != nil {
-			return o, usageErr(fmt.Errorf("--as-of %q: want YYYY-MM-DD", f.asOf))
+		if o.AsOf, err = dayFlag("as-of", f.asOf, o.Location); err != nil {
+			return o, err
 		}
 	}
 	return o, nil

@@ -3,6 +3,7 @@ package cli
 import (
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestParseHorizon(t *testing.T) {
@@ -22,6 +23,19 @@ func TestParseHorizon(t *testing.T) {
 		}
 		if err != nil || got != c.days {
 			t.Errorf("parseHorizon(%q) = %v, %v; want %v days", c.in, got, err, c.days)
+		}
+	}
+}
+
+func TestDayFlag(t *testing.T) {
+	loc := time.FixedZone("CST", 8*3600)
+	got, err := dayFlag("as-of", "2024-02-29", loc)
+	if err != nil || !got.Equal(time.Date(2024, 2, 29, 0, 0, 0, 0, loc)) {
+		t.Errorf("dayFlag(2024-02-29) = %v, %v", got, err)
+	}
+	for _, in := range []string{"2023-02-29", "2024/02/28", "20240228", "", "2024-2-28"} {
+		if _, err := dayFlag("as-of", in, loc); err == nil || Code(err) != ExitUsage || !strings.Contains(err.Error(), `--as-of "`+in+`"`) {
+			t.Errorf("dayFlag(%q) = %v, want a usage error naming the flag and the input", in, err)
 		}
 	}
 }

@@ -59,8 +59,8 @@ headline figures. The same --seed and --end give the same shop.`,
 			end := a.env.Now().In(loc)
 			end = time.Date(end.Year(), end.Month(), 1, 0, 0, 0, 0, loc).AddDate(0, 0, -1)
 			if endS != "" {
-				if end, err = time.ParseInLocation("2006-01-02", endS, loc); err != nil {
-					return usageErr(fmt.Errorf("--end %q: want YYYY-MM-DD", endS))
+				if end, err = dayFlag("end", endS, loc); err != nil {
+					return err
 				}
 			}
 			if !noImport && !kith.IsPostgresDSN(a.cfg.DB) {

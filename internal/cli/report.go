@@ -25,6 +25,15 @@ func (f *reportFlags) add(cmd *cobra.Command) {
 	cmd.Flags().StringVar(&f.period, "period", "month", "calendar period: week (from Monday), month or quarter")
 }
 
+// dayFlag reads a YYYY-MM-DD flag as the start of that day in loc.
+func dayFlag(name, s string, loc *time.Location) (time.Time, error) {
+	t, err := time.ParseInLocation(time.DateOnly, s, loc)
+	if err != nil {
+		return t, usageErr(fmt.Errorf("--%s %q: want YYYY-MM-DD", name, s))
+	}
+	return t, nil
+}
+
 func (a *app) reportOptions(f *reportFlags) (report.Options, error) {
 	var o report.Options
 	var err error
@@ -36,8 +45,8 @@ func (a *app) reportOptions(f *reportFlags) (report.Options, error) {
 	}
 	o.AsOf = a.env.Now().In(o.Location)
 	if f.asOf != "" {
-		if o.AsOf, err = time.ParseInLocation("2006-01-02", f.asOf, o.Location); err != nil {
-			return o, usageErr(fmt.Errorf("--as-of %q: want YYYY-MM-DD", f.asOf))
+		if o.AsOf, err = dayFlag("as-of", f.asOf, o.Location); err != nil {
+			return o, err
 		}
 	}
 	o.ChurnWindow = f.churnWindow
@@ -303,8 +312,8 @@ them.`,
 			}
 			from := o.AsOf.AddDate(-1, 0, 0)
 			if fromS != "" {
-				if from, err = time.ParseInLocation("2006-01-02", fromS, o.Location); err != nil {
-					return usageErr(fmt.Errorf("--from %q: want YYYY-MM-DD", fromS))
+				if from, err = dayFlag("from", fromS, o.Location); err != nil {
+					return err
 				}
 			}
 			if from.After(o.AsOf) {
@@ -373,8 +382,8 @@ a segment's members.`,
 			}
 			var since time.Time
 			if compare != "" {
-				if since, err = time.ParseInLocation("2006-01-02", compare, o.Location); err != nil {
-					return usageErr(fmt.Errorf("--compare %q: want YYYY-MM-DD", compare))
+				if since, err = dayFlag("compare", compare, o.Location); err != nil {
+					return err
 				}
 			}
 			seg := rfm.Segment(members)
@@ -509,8 +518,8 @@ spend and the retention cost per retained customer.`,
 			}
 			from := o.AsOf.AddDate(0, -5, 0)
 			if fromS != "" {
-				if from, err = time.ParseInLocation("2006-01-02", fromS, o.Location); err != nil {
-					return usageErr(fmt.Errorf("--from %q: want YYYY-MM-DD", fromS))
+				if from, err = dayFlag("from", fromS, o.Location); err != nil {
+					return err
 				}
 			}
 			be, err := a.open(cmd.Context(), OpenNormal)
