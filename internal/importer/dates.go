@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/kithcrm/kith/internal/money"
 )
 
 // DateOrder says how to read dates written as a/b/yyyy.
@@ -40,7 +42,7 @@ var excelEpoch = time.Date(1899, 12, 30, 0, 0, 0, 0, time.UTC)
 // 1:05 PM, 13时05分), and RFC 3339 with an offset. Times without an offset are
 // in loc. hasTime reports whether the text carried a time of day.
 func ParseTime(s string, order DateOrder, loc *time.Location) (t time.Time, hasTime bool, err error) {
-	s = strings.TrimSpace(s)
+	s = strings.TrimSpace(money.Narrow(s))
 	if s == "" {
 		return time.Time{}, false, errors.New("empty date")
 	}

@@ -18,6 +18,8 @@ func TestParseTime(t *testing.T) {
 		{"2024/1/31", DateAuto, "2024-01-30T16:00:00Z", false, false},
 		{"20240131", DateAuto, "2024-01-30T16:00:00Z", false, false},
 		{"2024年1月31日", DateAuto, "2024-01-30T16:00:00Z", false, false},
+		{"２０２４－０１－３１", DateAuto, "2024-01-30T16:00:00Z", false, false},
+		{"２０２４年１月３１日　１３：０５", DateAuto, "2024-01-31T05:05:00Z", true, false},
 		{"2024年1月31日 13:05", DateAuto, "2024-01-31T05:05:00Z", true, false},
 		{"2024年1月31日13时05分", DateAuto, "2024-01-31T05:05:00Z", true, false},
 		{"31/01/2024", DateDMY, "2024-01-30T16:00:00Z", false, false},

@@ -272,7 +272,7 @@ func (p *rowParser) parseLine() (order.Order, *cellErr) {
 	if l.SKU == "" {
 		return o, bad("sku", "required", "no SKU or product name in this row")
 	}
-	if q := strings.ReplaceAll(p.get("quantity"), ",", ""); q != "" {
+	if q := strings.ReplaceAll(money.Narrow(p.get("quantity")), ",", ""); q != "" {
 		x, err := strconv.ParseFloat(q, 64)
 		if err != nil || math.IsNaN(x) || math.IsInf(x, 0) || math.Abs(x) > 1e9 {
 			return o, bad("quantity", "bad_number", "%q is not a quantity", q)

@@ -7,6 +7,9 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"unicode/utf8"
+
+	"golang.org/x/text/width"
 )
 
 // DefaultCurrency is what kith assumes when an input names none.
@@ -38,6 +41,19 @@ var symbols = []struct{ mark, code string }{
 
 var errEmpty = errors.New("empty amount")
 
+// Narrow turns full-width digits, letters and punctuation ("１２３．５０",
+// "２０２４－０３－０１", typed with a Chinese input method in full-width
+// mode) and the ideographic space into their ASCII forms; other text is
+// returned as is, without allocating.
+func Narrow(s string) string {
+	// Full-width forms are U+FF01-U+FF5E, EF BC xx and EF BD xx in UTF-8:
+	// one byte search skips the rest (this runs on every imported amount).
+	if strings.IndexByte(s, 0xef) < 0 && !strings.Contains(s, "\u3000") {
+		return s
+	}
+	return width.Narrow.String(s)
+}
+
 // Parse reads an amount such as "1234.5", "1,234.50", "¥1,234.50", "￥ 12",
 // "-3.20", "(3.20)" or "12元". A currency mark in the text must agree with
 // currency (¥ is taken as currency, since it stands for both CNY and JPY).
@@ -46,7 +62,7 @@ func Parse(s, currency string) (Money, error) {
 	if currency == "" {
 		currency = DefaultCurrency
 	}
-	t := strings.TrimSpace(s)
+	t := strings.TrimSpace(Narrow(s))
 	if t == "" {
 		return Money{}, errEmpty
 	}
@@ -112,7 +128,8 @@ func parseDecimal(t string, exp int) (int64, error) {
 	for _, part := range []string{intPart, frac} {
 		for i := 0; i < len(part); i++ {
 			if part[i] < '0' || part[i] > '9' {
-				return 0, fmt.Errorf("unexpected character %q", part[i])
+				r, _ := utf8.DecodeRuneInString(part[i:])
+				return 0, fmt.Errorf("unexpected character %q", r)
 			}
 		}
 	}

@@ -1,8 +1,19 @@
 package money
 
 import (
+	"strings"
 	"testing"
 )
+
+// TestParseNamesTheCharacter: the error shows the character, not a byte of
+// its UTF-8 encoding.
+func TestParseNamesTheCharacter(t *testing.T) {
+	for in, want := range map[string]string{"12a": "'a'", "12円": "'円'", "1２x": "'x'"} {
+		if _, err := Parse(in, "CNY"); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("Parse(%q) = %v, want an error naming %s", in, err, want)
+		}
+	}
+}
 
 func TestParse(t *testing.T) {
 	tests := []struct {
@@ -33,6 +44,13 @@ func TestParse(t *testing.T) {
 		{"1e5", "CNY", 0, true},
 		{"12.3.4", "CNY", 0, true},
 		{"9999999999999999", "CNY", 0, true},
+		// Full-width forms, as a Chinese input method in full-width mode types them.
+		{"１２３", "CNY", 12300, false},
+		{"１，２３４．５０元", "CNY", 123450, false},
+		{"－３．２", "CNY", -320, false},
+		{"（３．２０）", "CNY", -320, false},
+		{"　１２", "CNY", 1200, false},
+		{"１２ａ", "CNY", 0, true},
 	}
 	for _, tt := range tests {
 		got, err := Parse(tt.in, tt.currency)
