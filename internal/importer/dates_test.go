@@ -67,3 +67,54 @@ func FuzzParseTime(f *testing.F) {
 		}
 	})
 }
+
+func TestParseBirthday(t *testing.T) {
+	for _, c := range []struct {
+		in    string
+		want  string // "" when refused
+		lunar bool
+	}{
+		{"1990-08-15", "1990-08-15", false},
+		{"农历1990-08-15", "1990-08-15", true},
+		{"08-15", "0000-08-15", false},
+		{"8月15日", "0000-08-15", false},
+		{"８月１５日", "0000-08-15", false},
+		{"阴历 8月15日", "0000-08-15", true},
+		{"八月十五", "0000-08-15", true},
+		{"农历八月十五", "0000-08-15", true},
+		{"正月初一", "0000-01-01", true},
+		{"冬月初八", "0000-11-08", true},
+		{"腊月廿三", "0000-12-23", true},
+		{"十二月三十日", "0000-12-30", true},
+		{"三月初十", "0000-03-10", true},
+		{"五月二十", "0000-05-20", true},
+		{"二月卅", "0000-02-30", true},
+		{"十三月初一", "", false},
+		{"三月初十一", "", false},
+		{"三月三十一", "", false},
+		{"三月四十", "", false},
+		{"八月", "", false},
+		{"月十五", "", false},
+		{"13-01", "", false},
+		{"soon", "", false},
+	} {
+		got, lunar, err := parseBirthday(c.in, DateAuto)
+		if c.want == "" {
+			if err == nil {
+				t.Errorf("parseBirthday(%q) = %q, want an error", c.in, got)
+			}
+			continue
+		}
+		if err != nil || got != c.want || lunar != c.lunar {
+			t.Errorf("parseBirthday(%q) = %q lunar %v, %v; want %q lunar %v", c.in, got, lunar, err, c.want, c.lunar)
+		}
+	}
+}
+
+func TestNormGender(t *testing.T) {
+	for in, want := range map[string]string{"男": "male", "F": "female", "女士": "female", "未知": "", "保密": "", "": "", "Unknown": "", "非二元": "other"} {
+		if got := normGender(in); got != want {
+			t.Errorf("normGender(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

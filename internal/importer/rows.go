@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/kithcrm/kith/internal/customer"
 	"github.com/kithcrm/kith/internal/money"
@@ -170,7 +171,7 @@ func normGender(s string) string {
 		return "male"
 	case "f", "female", "woman", "女", "女士":
 		return "female"
-	case "":
+	case "", "未知", "保密", "unknown", "n/a", "-":
 		return ""
 	}
 	return "other"
@@ -185,8 +186,11 @@ func truthy(s string) bool {
 }
 
 // parseBirthday reads a birthday with or without a year; "农历" or "阴历" in
-// front marks a lunar date. Without a year it is stored as 0000-MM-DD.
+// front marks a lunar date, and so does a month and day in Chinese numerals
+// (八月十五, 正月初一, 腊月廿三), which is how lunar dates are written.
+// Without a year it is stored as 0000-MM-DD.
 func parseBirthday(s string, order DateOrder) (string, bool, error) {
+	s = strings.TrimSpace(money.Narrow(s))
 	lunar := false
 	for _, mark := range []string{"农历", "阴历", "lunar"} {
 		if strings.HasPrefix(strings.ToLower(s), mark) {
@@ -196,14 +200,71 @@ func parseBirthday(s string, order DateOrder) (string, bool, error) {
 	if t, _, err := ParseTime(s, order, time.UTC); err == nil {
 		return t.Format("2006-01-02"), lunar, nil
 	}
+	if m, d, ok := chineseMonthDay(s); ok {
+		return fmt.Sprintf("0000-%02d-%02d", m, d), true, nil
+	}
 	r := strings.NewReplacer("月", "-", "日", "", "号", "", "/", "-", ".", "-").Replace(s)
 	ms, ds, ok := strings.Cut(r, "-")
 	m, err1 := strconv.Atoi(ms)
 	d, err2 := strconv.Atoi(strings.TrimSpace(ds))
 	if !ok || err1 != nil || err2 != nil || m < 1 || m > 12 || d < 1 || d > 31 {
-		return "", false, fmt.Errorf("birthday %q: want a date, or month and day such as 08-15 or 8月15日", s)
+		return "", false, fmt.Errorf("birthday %q: want a date, or month and day such as 08-15, 8月15日 or 农历八月十五", s)
 	}
 	return fmt.Sprintf("0000-%02d-%02d", m, d), lunar, nil
+}
+
+// chineseMonthDay reads a month and day written in Chinese numerals, as
+// lunar dates are: 八月十五, 正月初一, 冬月初八, 腊月廿三, 十二月三十日.
+func chineseMonthDay(s string) (month, day int, ok bool) {
+	ms, ds, found := strings.Cut(strings.TrimSuffix(strings.TrimSuffix(s, "日"), "号"), "月")
+	if !found {
+		return 0, 0, false
+	}
+	switch ms {
+	case "正":
+		month = 1
+	case "冬":
+		month = 11
+	case "腊":
+		month = 12
+	default:
+		month = chineseNumber(ms)
+	}
+	day = chineseNumber(strings.TrimPrefix(ds, "初"))
+	if month < 1 || month > 12 || day < 1 || day > 30 || (strings.HasPrefix(ds, "初") && day > 10) {
+		return 0, 0, false
+	}
+	return month, day, true
+}
+
+// chineseNumber reads 1 to 39 in Chinese numerals (五, 十, 十五, 二十, 廿三,
+// 三十); 0 when s is not one.
+func chineseNumber(s string) int {
+	s = strings.NewReplacer("廿", "二十", "卅", "三十").Replace(s)
+	digit := func(t string) int {
+		return strings.Index("一二三四五六七八九", t)/len("一") + 1
+	}
+	tens, units, found := strings.Cut(s, "十")
+	if !found {
+		if utf8.RuneCountInString(s) != 1 || !strings.Contains("一二三四五六七八九", s) {
+			return 0
+		}
+		return digit(s)
+	}
+	n := 10
+	if tens != "" {
+		if utf8.RuneCountInString(tens) != 1 || !strings.Contains("一二三", tens) {
+			return 0
+		}
+		n = 10 * digit(tens)
+	}
+	if units != "" {
+		if utf8.RuneCountInString(units) != 1 || !strings.Contains("一二三四五六七八九", units) {
+			return 0
+		}
+		n += digit(units)
+	}
+	return n
 }
 
 var statusWords = map[string]order.Status{
