@@ -56,7 +56,7 @@ func ParseTime(s string, order DateOrder, loc *time.Location) (t time.Time, hasT
 	}
 	if isSerial(s) {
 		f, err := strconv.ParseFloat(s, 64)
-		if err == nil && f >= 1 && f < 2958466 {
+		if err == nil && f >= minSerial && f < maxSerial {
 			days := int(f)
 			secs := int((f-float64(days))*86400 + 0.5)
 			d := excelEpoch.AddDate(0, 0, days)
@@ -81,6 +81,14 @@ func ParseTime(s string, order DateOrder, loc *time.Location) (t time.Time, hasT
 	}
 	return t, timePart != "", nil
 }
+
+// Excel serials are read as dates from 1927-05-18 (10000) to 2099-12-31:
+// smaller numbers are years or months ("2024", "2024.03" would be 1905),
+// larger ones are yyyymm or typos, not the dates of a shop.
+const (
+	minSerial = 10000
+	maxSerial = 73051
+)
 
 // isSerial reports whether s looks like an Excel serial: 1-7 digits and an
 // optional fraction. Eight digits are yyyymmdd instead.

@@ -118,3 +118,32 @@ func TestNormGender(t *testing.T) {
 		}
 	}
 }
+
+func TestParseMonth(t *testing.T) {
+	for in, want := range map[string][2]int{
+		"2024-1": {2024, 1}, "2024/01": {2024, 1}, "2024.03": {2024, 3}, "2024年1月": {2024, 1}, "2024年12月份": {2024, 12},
+		"202404": {2024, 4}, "２０２４年３月": {2024, 3}, " 2024-11 ": {2024, 11},
+		"2024-13": {}, "202413": {}, "2024": {}, "2024-05-01": {}, "20240501": {}, "1899-01": {}, "24-01": {}, "2024-": {}, "abcdef": {},
+	} {
+		y, m, ok := parseMonth(in)
+		if ok != (want != [2]int{}) || [2]int{y, m} != want && ok {
+			t.Errorf("parseMonth(%q) = %d, %d, %v; want %v", in, y, m, ok, want)
+		}
+	}
+}
+
+// TestSerialRange: only numbers that are a shop's dates read as Excel
+// serials; a year or a yyyymm is not 1905 or 2454.
+func TestSerialRange(t *testing.T) {
+	for _, in := range []string{"2024", "2024.03", "202404", "9999", "73051"} {
+		if got, _, err := ParseTime(in, DateAuto, time.UTC); err == nil {
+			t.Errorf("ParseTime(%q) = %v, want an error", in, got)
+		}
+	}
+	for in, want := range map[string]string{"10000": "1927-05-18", "45322": "2024-01-31", "73050": "2099-12-31"} {
+		got, _, err := ParseTime(in, DateAuto, time.UTC)
+		if err != nil || got.Format("2006-01-02") != want {
+			t.Errorf("ParseTime(%q) = %v, %v; want %s", in, got, err, want)
+		}
+	}
+}

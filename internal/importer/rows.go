@@ -416,18 +416,33 @@ func (p *rowParser) date(f string) (time.Time, *cellErr) {
 	if s == "" {
 		return time.Time{}, bad(f, "required", "is empty")
 	}
+	if y, mo, ok := parseMonth(s); ok {
+		return time.Date(y, time.Month(mo), 1, 0, 0, 0, 0, time.UTC), nil
+	}
 	if t, _, err := ParseTime(s, p.order, time.UTC); err == nil {
 		return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC), nil
 	}
-	m := strings.NewReplacer("年", "-", "月", "", "/", "-", ".", "-").Replace(s)
-	if ys, ms, ok := strings.Cut(m, "-"); ok && len(ys) == 4 {
-		y, err1 := strconv.Atoi(ys)
-		mo, err2 := strconv.Atoi(ms)
-		if err1 == nil && err2 == nil && mo >= 1 && mo <= 12 && y > 1900 {
-			return time.Date(y, time.Month(mo), 1, 0, 0, 0, 0, time.UTC), nil
-		}
+	return time.Time{}, bad(f, "bad_date", "%q is not a date or month (2024-01-31, 2024-01, 2024年1月, 202401)", s)
+}
+
+// parseMonth reads a month alone: 2024-1, 2024/01, 2024.03, 2024年1月,
+// 2024年1月份, 202401.
+func parseMonth(s string) (year, month int, ok bool) {
+	s = strings.TrimSpace(money.Narrow(s))
+	if len(s) == 6 && !strings.ContainsFunc(s, func(r rune) bool { return r < '0' || r > '9' }) {
+		s = s[:4] + "-" + s[4:]
 	}
-	return time.Time{}, bad(f, "bad_date", "%q is not a date or month", s)
+	m := strings.NewReplacer("年", "-", "月份", "", "月", "", "/", "-", ".", "-").Replace(s)
+	ys, ms, found := strings.Cut(m, "-")
+	if !found || len(ys) != 4 || len(ms) == 0 || len(ms) > 2 {
+		return 0, 0, false
+	}
+	y, err1 := strconv.Atoi(ys)
+	mo, err2 := strconv.Atoi(ms)
+	if err1 != nil || err2 != nil || mo < 1 || mo > 12 || y <= 1900 {
+		return 0, 0, false
+	}
+	return y, mo, true
 }
 
 func (p *rowParser) parseTraffic() (order.Traffic, *cellErr) {
