@@ -93,19 +93,75 @@ func (p *rowParser) money(f, currency string, required bool) (int64, bool, *cell
 	return m.Minor, true, nil
 }
 
+// int reads a whole number: 1234, "1,234", 1234.0, and the 万 (ten
+// thousand) and 亿 (hundred million) that Chinese dashboards abbreviate
+// counts with (1.2万 = 12000).
 func (p *rowParser) int(f string) (int64, *cellErr) {
-	s := strings.ReplaceAll(p.get(f), ",", "")
+	s := strings.ReplaceAll(money.Narrow(p.get(f)), ",", "")
 	if s == "" {
 		return 0, nil
 	}
-	n, err := strconv.ParseInt(s, 10, 64)
-	if err != nil {
-		if x, ferr := strconv.ParseFloat(s, 64); ferr == nil && x == math.Trunc(x) && math.Abs(x) < 1e15 {
-			return int64(x), nil
-		}
+	n, ok := wholeNumber(s)
+	if !ok {
 		return 0, bad(f, "bad_number", "%q is not a whole number", s)
 	}
 	return n, nil
+}
+
+func wholeNumber(s string) (int64, bool) {
+	if n, err := strconv.ParseInt(s, 10, 64); err == nil {
+		return n, true
+	}
+	scale := 1.0
+	for _, u := range []struct {
+		mark string
+		mult float64
+	}{{"万", 1e4}, {"亿", 1e8}} {
+		if t, found := strings.CutSuffix(s, u.mark); found {
+			s, scale = strings.TrimSpace(t), u.mult
+			break
+		}
+	}
+	x, err := strconv.ParseFloat(s, 64)
+	x = math.Round(x*scale*1e6) / 1e6 // 1.2 x 1e4 is 11999.999999999998
+	if err != nil || x != math.Trunc(x) || math.Abs(x) >= 1e15 {
+		return 0, false
+	}
+	return int64(x), true
+}
+
+// dayUnits are the units a duration may end in, tried in order ("个月"
+// before "月", "days" before "d").
+var dayUnits = []struct {
+	mark string
+	days int64
+}{
+	{"个月", 30}, {"月", 30}, {"months", 30}, {"month", 30}, {"mo", 30}, {"m", 30},
+	{"天", 1}, {"日", 1}, {"days", 1}, {"day", 1}, {"d", 1},
+	{"周", 7}, {"星期", 7}, {"weeks", 7}, {"week", 7}, {"w", 7},
+	{"年", 365}, {"years", 365}, {"year", 365}, {"y", 365},
+}
+
+// days reads a duration in whole days: 30, 30天, 2周, 3个月, 1.5年, "90
+// days", "6 months" (a month is 30 days, a year 365).
+func (p *rowParser) days(f string) (int64, *cellErr) {
+	s := strings.ToLower(strings.TrimSpace(money.Narrow(p.get(f))))
+	if s == "" {
+		return 0, nil
+	}
+	mult := int64(1)
+	for _, u := range dayUnits {
+		if t, found := strings.CutSuffix(s, u.mark); found {
+			s, mult = strings.TrimSpace(t), u.days
+			break
+		}
+	}
+	x, err := strconv.ParseFloat(s, 64)
+	d := math.Round(x * float64(mult))
+	if err != nil || math.IsNaN(d) || math.Abs(d) > 1e9 {
+		return 0, bad(f, "bad_number", "%q is not a number of days (30, 30天, 2周, 3个月, 1.5年)", p.get(f))
+	}
+	return int64(d), nil
 }
 
 func (p *rowParser) customerKey() (customer.Key, *cellErr) {
@@ -475,7 +531,7 @@ func (p *rowParser) parseProduct() (order.Product, *cellErr) {
 		name string
 		dst  *int
 	}{{"consumption_days", &pr.ConsumptionDays}, {"service_interval_days", &pr.ServiceIntervalDays}, {"lifespan_days", &pr.LifespanDays}} {
-		n, cerr := p.int(f.name)
+		n, cerr := p.days(f.name)
 		if cerr != nil {
 			return pr, cerr
 		}
