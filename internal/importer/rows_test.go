@@ -1,6 +1,9 @@
 package importer
 
-import "testing"
+import (
+	"fmt"
+	"testing"
+)
 
 func TestParseBirthday(t *testing.T) {
 	for _, c := range []struct {
@@ -93,4 +96,21 @@ func TestDurationsAndCounts(t *testing.T) {
 			t.Errorf("int(%q) = %d, want an error", in, got)
 		}
 	}
+}
+
+// FuzzParseBirthday: any text gives a well-formed birthday or an error.
+func FuzzParseBirthday(f *testing.F) {
+	for _, s := range []string{"1990-08-15", "农历八月十五", "腊月廿三", "８月１５日", "十二月三十日", "初一", "月", "二十月卅"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got, _, err := parseBirthday(s, DateAuto)
+		if err != nil {
+			return
+		}
+		var y, m, d int
+		if n, _ := fmt.Sscanf(got, "%04d-%02d-%02d", &y, &m, &d); n != 3 || len(got) != 10 || m < 1 || m > 12 || d < 1 || d > 31 {
+			t.Fatalf("parseBirthday(%q) = %q", s, got)
+		}
+	})
 }
