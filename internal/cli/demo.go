@@ -56,8 +56,12 @@ headline figures. The same --seed and --end give the same shop.`,
 			if err != nil {
 				return err
 			}
+			// The history runs to yesterday, as a live shop's does: ending it
+			// at the end of last month left the current period of every
+			// report and of the dashboard empty (no active customers, churn
+			// 100%).
 			end := a.env.Now().In(loc)
-			end = time.Date(end.Year(), end.Month(), 1, 0, 0, 0, 0, loc).AddDate(0, 0, -1)
+			end = time.Date(end.Year(), end.Month(), end.Day(), 0, 0, 0, 0, loc).AddDate(0, 0, -1)
 			if endS != "" {
 				if end, err = dayFlag("end", endS, loc); err != nil {
 					return err
@@ -163,7 +167,7 @@ headline figures. The same --seed and --end give the same shop.`,
 	fl := cmd.Flags()
 	fl.IntVar(&customers, "customers", 5000, "number of customers")
 	fl.Uint64Var(&seed, "seed", 42, "random seed: the same seed and --end give the same shop")
-	fl.StringVar(&endS, "end", "", "last day of the history, YYYY-MM-DD (default: the end of last month)")
+	fl.StringVar(&endS, "end", "", "last day of the history, YYYY-MM-DD (default: yesterday)")
 	fl.StringVar(&keep, "keep", "", "keep the generated CSV files in this folder")
 	fl.BoolVar(&force, "force", false, "replace an existing demo database")
 	fl.Float64Var(&intensity, "intensity", 1, "multiply every customer's purchase rate (orders per customer)")
