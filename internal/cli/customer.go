@@ -68,10 +68,7 @@ finds 13800138000), email, or kith's own id (#123), and prints the customer 360.
 }
 
 func fmtMoney(minor int64, currency string) string {
-	if currency == "" {
-		currency = money.DefaultCurrency
-	}
-	return money.Money{Minor: minor, Currency: currency}.String()
+	return money.Money{Minor: minor, Currency: report.CurrencyOr(currency)}.String()
 }
 
 func (a *app) fmtDate(t time.Time) string {

@@ -44,8 +44,6 @@ func JSONMoney(r kpi.Ratio, cur string) any {
 	return money.Money{Minor: int64(r.Value + 0.5), Currency: cur}.Decimal()
 }
 
-func dec(minor int64, cur string) string { return money.Money{Minor: minor, Currency: cur}.Decimal() }
-
 // DayString formats days since 1970-01-01 as YYYY-MM-DD.
 func DayString(d int32) string {
 	return time.Unix(int64(d)*86400, 0).UTC().Format("2006-01-02")
@@ -57,11 +55,11 @@ func periodJSON(p kpi.PeriodFigures, cur string) map[string]any {
 	return map[string]any{
 		"period": p.Label, "from": DayString(p.Start), "to": DayString(p.End),
 		"active": p.Active, "new": p.New, "returning": p.Returning, "orders": p.Orders,
-		"revenue": dec(p.Revenue, cur), "revenue_new": dec(p.RevenueNew, cur), "revenue_returning": dec(p.RevenueReturning, cur),
+		"revenue": JSONDecimal(p.Revenue, cur), "revenue_new": JSONDecimal(p.RevenueNew, cur), "revenue_returning": JSONDecimal(p.RevenueReturning, cur),
 		"repurchase_rate": JSONRatio(p.RepurchaseRate, 6), "retention_rate": JSONRatio(p.RetentionRate, 6),
 		"churn_rate": JSONRatio(p.ChurnRate, 6), "retained": p.Retained,
 		"aov": JSONMoney(p.AOV, cur), "purchases_per_buyer": JSONRatio(p.PurchasesPerBuyer, 6),
-		"acquisition_spend": dec(p.AcquisitionSpend, cur), "retention_spend": dec(p.RetentionSpend, cur),
+		"acquisition_spend": JSONDecimal(p.AcquisitionSpend, cur), "retention_spend": JSONDecimal(p.RetentionSpend, cur),
 		"cac": JSONMoney(p.CAC, cur), "retention_cost": JSONMoney(p.RetentionCostPerRetained, cur),
 	}
 }
@@ -95,7 +93,7 @@ func (p *Pareto) JSON(o Options) map[string]any {
 	for _, pt := range p.Lorenz {
 		lorenz = append(lorenz, [2]float64{pt.Customers, Round(pt.Revenue, 6)})
 	}
-	return map[string]any{"as_of": ymd(o.AsOf), "customers": p.Customers, "revenue": dec(p.Revenue, p.Currency),
+	return map[string]any{"as_of": ymd(o.AsOf), "customers": p.Customers, "revenue": JSONDecimal(p.Revenue, p.Currency),
 		"currency": p.Currency, "top": top, "gini": Round(p.Gini, 6), "lorenz": lorenz}
 }
 
@@ -105,11 +103,11 @@ func (m *CohortMatrix) JSON(o Options) map[string]any {
 	for _, c := range m.Cohorts {
 		ltv := make([]string, len(c.LTV))
 		for k := range c.LTV {
-			ltv[k] = dec(int64(c.LTV[k]+0.5), m.Currency)
+			ltv[k] = JSONDecimal(int64(c.LTV[k]+0.5), m.Currency)
 		}
 		revs := make([]string, len(c.Revenue))
 		for k, r := range c.Revenue {
-			revs[k] = dec(r, m.Currency)
+			revs[k] = JSONDecimal(r, m.Currency)
 		}
 		js = append(js, map[string]any{"cohort": c.Label, "size": c.Size, "active": c.Active, "revenue": revs,
 			"retention": roundAll(c.Retention), "revenue_retention": roundAll(c.RevenueRetention), "ltv": ltv})
@@ -123,7 +121,7 @@ func (tr *TrendReport) JSON(o Options) map[string]any {
 	js := []map[string]any{}
 	for _, r := range tr.Rows {
 		js = append(js, map[string]any{"period": r.Label, "active": r.Active, "new": r.New, "returning": r.Returning,
-			"revenue": dec(r.Revenue, cur), "retention_rate": JSONRatio(r.RetentionRate, 6),
+			"revenue": JSONDecimal(r.Revenue, cur), "retention_rate": JSONRatio(r.RetentionRate, 6),
 			"repurchase_rate": JSONRatio(r.RepurchaseRate, 6), "aov": JSONMoney(r.AOV, cur), "cac": JSONMoney(r.CAC, cur),
 			"won": r.Won, "lost": r.Lost, "reactivated": r.Reactivated, "net": r.Net, "customers_alive": r.Customers})
 	}
@@ -136,7 +134,7 @@ func (r *RFMReport) JSON() map[string]any {
 	js := []map[string]any{}
 	for _, s := range r.Segments {
 		js = append(js, map[string]any{"segment": s.Segment, "customers": s.Customers, "share": Round(s.Share, 6),
-			"revenue": dec(s.Revenue, r.Currency), "revenue_share": Round(s.RevenueShare, 6)})
+			"revenue": JSONDecimal(s.Revenue, r.Currency), "revenue_share": Round(s.RevenueShare, 6)})
 	}
 	out := map[string]any{"as_of": ymd(r.AsOf), "currency": r.Currency, "segments": js}
 	if r.Migration != nil {
@@ -176,7 +174,7 @@ func MembersJSON(seg rfm.Segment, asOf time.Time, ms []Member) map[string]any {
 	js := []map[string]any{}
 	for _, m := range ms {
 		js = append(js, map[string]any{"id": m.ID, "external_id": m.ExternalID, "name": m.Name, "r": m.R, "f": m.F, "m": m.M,
-			"recency_days": m.Recency, "orders": m.Orders, "revenue": dec(m.Revenue, m.Currency)})
+			"recency_days": m.Recency, "orders": m.Orders, "revenue": JSONDecimal(m.Revenue, m.Currency)})
 	}
 	return map[string]any{"segment": seg, "as_of": ymd(asOf), "customers": js}
 }
@@ -186,9 +184,9 @@ func (r *ClassReport) JSON(o Options) map[string]any {
 	js := []map[string]any{}
 	for _, row := range r.Rows {
 		js = append(js, map[string]any{"class": row.Class, "customers": row.Customers,
-			"revenue": dec(row.Revenue, r.Currency), "revenue_share": Round(row.RevenueShare, 6)})
+			"revenue": JSONDecimal(row.Revenue, r.Currency), "revenue_share": Round(row.RevenueShare, 6)})
 	}
-	rule := map[string]any{"high_value_revenue": dec(r.HighValue, r.Currency), "top_share": 0.2,
+	rule := map[string]any{"high_value_revenue": JSONDecimal(r.HighValue, r.Currency), "top_share": 0.2,
 		"alive_source": r.AliveSource, "p_alive_min": r.AliveCut, "median_gap_days": r.MedianGap, "churn_window_days": r.ChurnWindow, "fit_customers": r.FitCustomers}
 	return map[string]any{"as_of": ymd(o.AsOf), "currency": r.Currency, "classes": js, "rule": rule}
 }
@@ -198,12 +196,12 @@ func (r *CACReport) JSON(o Options) map[string]any {
 	cur := r.Currency
 	js := []map[string]any{}
 	for _, c := range r.Channels {
-		js = append(js, map[string]any{"period": c.Period, "channel": c.Channel, "spend": dec(c.Spend, cur),
+		js = append(js, map[string]any{"period": c.Period, "channel": c.Channel, "spend": JSONDecimal(c.Spend, cur),
 			"new": c.New, "cac": JSONMoney(c.CAC, cur), "ltv": JSONMoney(c.LTV, cur), "ltv_cac": JSONRatio(c.LTVToCAC, 4), "payback_months": JSONRatio(c.PaybackMo, 0)})
 	}
 	rj := []map[string]any{}
 	for _, p := range r.Retention {
-		rj = append(rj, map[string]any{"period": p.Label, "retention_spend": dec(p.RetentionSpend, cur),
+		rj = append(rj, map[string]any{"period": p.Label, "retention_spend": JSONDecimal(p.RetentionSpend, cur),
 			"retained": p.Retained, "retention_cost": JSONMoney(p.RetentionCostPerRetained, cur)})
 	}
 	return map[string]any{"as_of": ymd(o.AsOf), "period": string(o.Period), "currency": cur, "channels": js, "retention": rj}
@@ -216,12 +214,12 @@ func (r *DriverReport) JSON() map[string]any {
 	for _, fc := range r.Factors {
 		var cj any
 		if r.Defined {
-			cj = dec(int64(math.Round(fc.Contribution)), cur)
+			cj = JSONDecimal(int64(math.Round(fc.Contribution)), cur)
 		}
 		js = append(js, map[string]any{"factor": fc.Name, "before": Round(fc.Before, 6), "now": Round(fc.Now, 6), "contribution": cj})
 	}
 	change := r.Now.Revenue - r.Before.Revenue
 	return map[string]any{"before": r.Before.Label, "now": r.Now.Label, "currency": cur,
-		"revenue_before": dec(r.Before.Revenue, cur), "revenue_now": dec(r.Now.Revenue, cur),
-		"change": dec(change, cur), "factors": js, "defined": r.Defined, "has_traffic": len(r.Factors) == 4}
+		"revenue_before": JSONDecimal(r.Before.Revenue, cur), "revenue_now": JSONDecimal(r.Now.Revenue, cur),
+		"change": JSONDecimal(change, cur), "factors": js, "defined": r.Defined, "has_traffic": len(r.Factors) == 4}
 }
