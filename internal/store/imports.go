@@ -285,8 +285,9 @@ const ordersChunk = 100
 // firstLoad gives INSERT OR IGNORE instead: in a first load every order
 // already there was written by this run, which is exactly what the upsert
 // leaves alone, and skipping the upsert machinery is about 8% of the load.
-// (IGNORE also covers NOT NULL and CHECK, which the parser's values cannot
-// break; an order ignored for any reason is looked up afterwards, and one
+// (IGNORE also covers NOT NULL, which the parser's values cannot break, and
+// the load runs without CHECK constraints, so WriteOrders checks the status
+// itself; an order ignored for any reason is looked up afterwards, and one
 // not found fails the import rather than being lost.)
 func upsertOrdersSQL(k int, firstLoad bool) string {
 	var b strings.Builder
@@ -408,9 +409,10 @@ func (s *Store) WriteOrders(ctx context.Context, run int64, rows []importer.Row[
 			for i := range chunk {
 				r := &chunk[i]
 				o := &r.V
-				cid, ok := state.customers[o.Customer.String()]
+				key := o.Customer.String()
+				cid, ok := state.customers[key]
 				if !ok {
-					cid = pending[o.Customer.String()]
+					cid = pending[key]
 				}
 				if !o.Status.Valid() { // a SQLite first load runs without CHECK constraints
 					return fmt.Errorf("order line %d: status %q is not paid, refunded or cancelled", r.Line, o.Status)
