@@ -469,7 +469,7 @@ func hostileInput(t *testing.T, engine string) {
 			t.Errorf("%s matched %v customers (a literal search matches none)", q, n)
 		}
 	}
-	for _, q := range []string{"owner=1%20OR%201=1", "segment=x'--", "page=-1", "per_page=100000", "as_of=2026-13-01&segment=lost",
+	for _, q := range []string{"owner=1%20OR%201=1", "segment=x'--", "page=-1", "page=922337203685477581", "per_page=100000", "as_of=2026-13-01&segment=lost",
 		"tag=vip%00", "q=%ff%fe", "q=a%00b"} {
 		if res := do(t, nil, "GET", ts.URL+"/api/v1/customers?"+q, tok, nil, nil); res.status != http.StatusBadRequest {
 			t.Errorf("%s: %d, want 400", q, res.status)

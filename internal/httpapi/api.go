@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"errors"
 	"log/slog"
+	"math"
 	"net/http"
 	"strconv"
 	"time"
@@ -237,6 +238,10 @@ func paging(r *http.Request) (limit, offset, page int, err error) {
 		if limit, err = strconv.Atoi(s); err != nil || limit < 1 || limit > 500 {
 			return 0, 0, 0, invalid("per_page", "per_page must be between 1 and 500")
 		}
+	}
+	if page-1 > math.MaxInt/limit {
+		// The offset would wrap round to a negative number.
+		return 0, 0, 0, invalid("page", "page is past any possible result")
 	}
 	return limit, (page - 1) * limit, page, nil
 }

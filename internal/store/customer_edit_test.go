@@ -5,6 +5,7 @@ import (
 	"errors"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -171,3 +172,24 @@ func equalIDs(a, b []int64) bool { return slices.Equal(a, b) }
 func equalStrings(a, b []string) bool { return slices.Equal(a, b) }
 
 func itoa(v int64) string { return strconv.FormatInt(v, 10) }
+
+// A customer not found says which keys were tried: "#12" is only ever a kith
+// id, and a ref that is not a number cannot be one.
+func TestCustomerViewNotFound(t *testing.T) {
+	for _, engine := range storetest.Engines(t) {
+		t.Run(engine, func(t *testing.T) {
+			st := storetest.Open(t, engine)
+			for _, c := range []struct{ ref, tried string }{
+				{"#999", "(tried kith id)"},
+				{"999", "(tried external id, phone, email and kith id)"},
+				{"C999", "(tried external id, phone and email)"},
+				{"nobody@example.com", "(tried external id, phone and email)"},
+			} {
+				_, err := st.CustomerView(context.Background(), c.ref, 10)
+				if !errors.Is(err, kith.ErrNotFound) || !strings.HasSuffix(err.Error(), c.tried) {
+					t.Errorf("%s: %v, want not found %s", c.ref, err, c.tried)
+				}
+			}
+		})
+	}
+}

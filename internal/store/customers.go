@@ -98,7 +98,14 @@ func (s *Store) CustomerView(ctx context.Context, ref string, limit int) (*custo
 		}
 	}
 	if !found {
-		return nil, fmt.Errorf("customer %q: %w (tried external id, phone, email and kith id)", ref, kith.ErrNotFound)
+		tried := "external id, phone, email and kith id"
+		switch {
+		case strings.HasPrefix(ref, "#"):
+			tried = "kith id"
+		case len(tries) == 3:
+			tried = "external id, phone and email"
+		}
+		return nil, fmt.Errorf("customer %q: %w (tried %s)", ref, kith.ErrNotFound, tried)
 	}
 	id := v.ID
 	rows, err := s.readRows(ctx, selectCustomerTags, id)
