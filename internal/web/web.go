@@ -33,6 +33,29 @@ var templateFS embed.FS
 //go:embed static
 var Static embed.FS
 
+// vendorAssets are the scripts `make` copies from npm into static/vendor. A
+// binary built by plain `go build` or `go install` has none of them, and its
+// pages would show no charts and no partial updates without saying why.
+var vendorAssets = []string{"vendor/htmx.min.js", "vendor/echarts.min.js"}
+
+// MissingAssets lists the vendor scripts absent from static (the embedded
+// static folder, or a stand-in in tests).
+func MissingAssets(static fs.FS) []string {
+	var missing []string
+	for _, name := range vendorAssets {
+		if _, err := fs.Stat(static, name); err != nil {
+			missing = append(missing, name)
+		}
+	}
+	return missing
+}
+
+// StaticFS is the embedded static folder, as served under /static/.
+func StaticFS() fs.FS {
+	sub, _ := fs.Sub(Static, "static")
+	return sub
+}
+
 // Cookie names.
 const (
 	SessionCookie = "kith_session"
@@ -50,6 +73,8 @@ type UI struct {
 	pages map[string]*template.Template
 	loc   *time.Location
 	now   func() time.Time
+	// missing are the vendor scripts this binary lacks (MissingAssets).
+	missing string
 	// Demo, when set, is shown on the sign-in page (kith serve on the demo
 	// shop prints and shows its sign-in).
 	Demo string
@@ -57,7 +82,8 @@ type UI struct {
 
 // New parses the templates.
 func New(api *httpapi.API, acct *account.Service, loc *time.Location, now func() time.Time, log *slog.Logger) (*UI, error) {
-	u := &UI{api: api, acct: acct, log: log, loc: loc, now: now, pages: map[string]*template.Template{}}
+	u := &UI{api: api, acct: acct, log: log, loc: loc, now: now, pages: map[string]*template.Template{},
+		missing: strings.Join(MissingAssets(StaticFS()), ", ")}
 	names, err := fs.Glob(templateFS, "templates/*.html")
 	if err != nil {
 		return nil, err
@@ -179,14 +205,17 @@ type page struct {
 	Path   string
 	Error  string
 	Notice string
-	Data   any
+	// MissingAssets names the vendor scripts the binary was built without.
+	MissingAssets string
+	Data          any
 	// Charts is the JSON the page's charts draw from.
 	Charts template.JS
 }
 
 func (u *UI) newPage(r *http.Request, nav, titleKey string) *page {
 	l := Lang(r)
-	p := &page{Lang: l, Nav: nav, Title: i18n.T(l, titleKey), User: account.UserFrom(r.Context()), Path: r.URL.RequestURI()}
+	p := &page{Lang: l, Nav: nav, Title: i18n.T(l, titleKey), User: account.UserFrom(r.Context()), Path: r.URL.RequestURI(),
+		MissingAssets: u.missing}
 	if s := account.SessionFrom(r.Context()); s != "" {
 		p.CSRF = account.CSRFToken(s)
 	}
@@ -246,8 +275,7 @@ func (u *UI) fail(w http.ResponseWriter, r *http.Request, err error) {
 // Routes lists the pages. Public ones (sign-in, setup, language, static)
 // need no session.
 func (u *UI) Routes() []httpapi.Route {
-	static, _ := fs.Sub(Static, "static")
-	files := http.StripPrefix("/static/", cacheStatic(http.FileServerFS(static)))
+	files := http.StripPrefix("/static/", cacheStatic(http.FileServerFS(StaticFS())))
 	return []httpapi.Route{
 		{Method: "GET", Path: "/static/", Public: true, Handler: files.ServeHTTP},
 		{Method: "GET", Path: "/login", Public: true, Handler: u.loginPage},

@@ -1,16 +1,24 @@
 package web
 
 import (
+	"fmt"
+	"html"
 	"io/fs"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
+	"testing/fstest"
 	"time"
 
 	"github.com/kithcrm/kith/internal/analytics/kpi"
 	"github.com/kithcrm/kith/internal/analytics/rfm"
 	"github.com/kithcrm/kith/internal/i18n"
 	"github.com/kithcrm/kith/internal/importer"
+	"github.com/kithcrm/kith/internal/kith"
 	"github.com/kithcrm/kith/internal/report"
 )
 
@@ -99,5 +107,34 @@ func TestFormatting(t *testing.T) {
 	}
 	if !strings.Contains(i18n.T(i18n.ZhCN, "web.dashboard"), "总览") {
 		t.Error("zh-CN dashboard heading")
+	}
+}
+
+// A binary built without make lacks the vendor scripts: MissingAssets names
+// them and every page says so in its language.
+func TestMissingAssets(t *testing.T) {
+	all := fstest.MapFS{"vendor/htmx.min.js": {}, "vendor/echarts.min.js": {}}
+	if m := MissingAssets(all); m != nil {
+		t.Errorf("all present: missing %v", m)
+	}
+	if m := MissingAssets(fstest.MapFS{"vendor/htmx.min.js": {}}); !slices.Equal(m, []string{"vendor/echarts.min.js"}) {
+		t.Errorf("no echarts: missing %v", m)
+	}
+	u, err := New(nil, nil, time.UTC, time.Now, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, missing := range []string{"", "vendor/echarts.min.js"} {
+		u.missing = missing
+		for _, l := range []i18n.Lang{i18n.EN, i18n.ZhCN} {
+			r := httptest.NewRequest("GET", "/nowhere", nil)
+			r.AddCookie(&http.Cookie{Name: LangCookie, Value: string(l)})
+			w := httptest.NewRecorder()
+			u.fail(w, r, fmt.Errorf("page: %w", kith.ErrNotFound))
+			banner := html.EscapeString(i18n.T(l, "web.assets_missing", "vendor/echarts.min.js"))
+			if got := strings.Contains(w.Body.String(), banner); got != (missing != "") {
+				t.Errorf("%s, missing %q: banner shown %v", l, missing, got)
+			}
+		}
 	}
 }
