@@ -181,7 +181,7 @@ func (a *app) printFit(fit *report.CLVFit) error {
 		return write(a.env.Stdout, a.cfg.Format, t, fitJSON(fit))
 	}
 	w := a.env.Stdout
-	fmt.Fprintln(w, a.t("clv.fit_head", m.Model, m.Unit, m.Customers, fit.Loaded, fit.AsOf.Format("2006-01-02")))
+	fmt.Fprintln(w, a.t("clv.fit_head", m.Model.Title(), m.Unit, m.Customers, fit.Loaded, fit.AsOf.Format("2006-01-02")))
 	printTable(w, t)
 	fmt.Fprintln(w, a.t("clv.fit_ll", m.LogLik, m.Converged, m.Iterations, m.GradNorm))
 	if fit.Spend != nil {
@@ -317,7 +317,7 @@ func (a *app) printScored(res *report.Scored, so clv.ScoreOptions) error {
 		return write(a.env.Stdout, a.cfg.Format, table{header: header, rows: rankRows(res.Top, dec)}, v)
 	}
 	w := a.env.Stdout
-	fmt.Fprintln(w, a.t("clv.scored", len(res.Set.Rows), res.Set.Model, res.Set.AsOf.Format("2006-01-02"), so.HorizonDays))
+	fmt.Fprintln(w, a.t("clv.scored", len(res.Set.Rows), clv.ModelName(res.Set.Model).Title(), res.Set.AsOf.Format("2006-01-02"), so.HorizonDays))
 	fmt.Fprintln(w, a.t("clv.totals", total, mon(clvTotal), 100*alive/n, 100*risk/n))
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, a.t("clv.top"))
@@ -376,7 +376,7 @@ func (a *app) printValidation(v *clv.Validation, weekly bool) error {
 	f4 := func(x float64) string { return strconv.FormatFloat(x, 'f', 4, 64) }
 	freq := table{header: []string{a.t("clv.freq"), a.t("clv.customers"), a.t("clv.actual")}}
 	for _, m := range v.Models {
-		freq.header = append(freq.header, string(m.Fit.Model))
+		freq.header = append(freq.header, m.Fit.Model.Title())
 	}
 	for _, b := range v.ByFrequency {
 		label := strconv.Itoa(b.X)
@@ -391,7 +391,7 @@ func (a *app) printValidation(v *clv.Validation, weekly bool) error {
 	}
 	models := table{header: []string{a.t("clv.model"), "LL", a.t("clv.predicted_total"), a.t("clv.actual_total"), "MAE", a.t("clv.freq_error"), a.t("clv.converged")}}
 	for _, m := range v.Models {
-		models.rows = append(models.rows, []string{string(m.Fit.Model), strconv.FormatFloat(m.Fit.LogLik, 'f', 2, 64),
+		models.rows = append(models.rows, []string{m.Fit.Model.Title(), strconv.FormatFloat(m.Fit.LogLik, 'f', 2, 64),
 			strconv.FormatFloat(m.Predicted, 'f', 1, 64), strconv.FormatFloat(v.ActualPurchases, 'f', 0, 64), f4(m.MAE), f4(m.MeanAbsByFreqErr),
 			strconv.FormatBool(m.Fit.Converged)})
 	}
@@ -453,7 +453,7 @@ func (a *app) printValidation(v *clv.Validation, weekly bool) error {
 		fmt.Fprintln(w)
 		wt := table{header: []string{a.t("clv.week"), a.t("clv.actual"), a.t("clv.actual_cum")}}
 		for _, m := range v.Models {
-			wt.header = append(wt.header, string(m.Fit.Model)+" "+a.t("clv.cum"))
+			wt.header = append(wt.header, m.Fit.Model.Title()+" "+a.t("clv.cum"))
 		}
 		for _, r := range v.Weekly {
 			row := []string{strconv.Itoa(r.Week), strconv.FormatFloat(r.Actual, 'f', 0, 64), strconv.FormatFloat(r.ActualCumulative, 'f', 0, 64)}
@@ -465,6 +465,6 @@ func (a *app) printValidation(v *clv.Validation, weekly bool) error {
 		printTable(w, wt)
 	}
 	fmt.Fprintln(w)
-	fmt.Fprintln(w, a.t("clv.best", v.Best().Fit.Model))
+	fmt.Fprintln(w, a.t("clv.best", v.Best().Fit.Model.Title()))
 	return nil
 }

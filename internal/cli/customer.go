@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/kithcrm/kith/internal/analytics/clv"
 	"github.com/kithcrm/kith/internal/analytics/kpi"
 	"github.com/kithcrm/kith/internal/analytics/rfm"
 	"github.com/kithcrm/kith/internal/customer"
@@ -191,7 +192,7 @@ func (a *app) printCustomer(v *customer.View, seg *rfm.Score) {
 			[]string{a.t("customer.churn", sc.HorizonDays), fmt.Sprintf("%.1f%%", 100*sc.ProbNoPurchase)},
 			[]string{a.t("customer.exp_spend"), fmtMoney(sc.ExpectedSpend, sc.Currency)},
 			[]string{a.t("customer.clv", sc.HorizonDays), clvText},
-			[]string{a.t("customer.scored"), sc.AsOf.Format("2006-01-02") + " (" + sc.Model + ")"})
+			[]string{a.t("customer.scored"), sc.AsOf.Format("2006-01-02") + " (" + clv.ModelName(sc.Model).Title() + ")"})
 		printTable(w, st)
 	}
 	fmt.Fprintln(w)

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/kithcrm/kith/internal/account"
+	"github.com/kithcrm/kith/internal/analytics/clv"
 	"github.com/kithcrm/kith/internal/analytics/kpi"
 	"github.com/kithcrm/kith/internal/httpapi"
 	"github.com/kithcrm/kith/internal/i18n"
@@ -110,6 +111,7 @@ var funcs = template.FuncMap{
 		return money.Money{Minor: minor, Currency: cur}.String()
 	},
 	"ratioMoney": ratioMoney,
+	"modelTitle": func(m string) string { return clv.ModelName(m).Title() },
 	"pct":        pct,
 	"share":      func(v float64) string { return strconv.FormatFloat(100*v, 'f', 1, 64) + "%" },
 	"num":        num,

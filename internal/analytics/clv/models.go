@@ -28,6 +28,20 @@ func ParseModel(s string) (ModelName, error) {
 	return "", errorf("model %q: want bgnbd, pnbd or mbgnbd", s)
 }
 
+// Title is the model's name as the papers write it, for people to read
+// (the JSON outputs and --model keep the short id).
+func (m ModelName) Title() string {
+	switch m {
+	case BGNBD:
+		return "BG/NBD"
+	case PNBD:
+		return "Pareto/NBD"
+	case MBGNBD:
+		return "MBG/NBD"
+	}
+	return string(m)
+}
+
 // ParamNames are the parameters of each model, named as in the papers.
 func (m ModelName) ParamNames() []string {
 	if m == PNBD {
