@@ -575,3 +575,19 @@ func TestUpload(t *testing.T) {
 		t.Errorf("unknown kind: %d %s", res.status, res.body)
 	}
 }
+
+// The channels page names the periods its figures cover: the report starts
+// at the period holding its first day, not on that day.
+func TestChannelsPageNamesItsPeriods(t *testing.T) {
+	ts := newTestServer(t, demoDB(t), 1<<20)
+	b := signIn(t, ts, "owner@demo.kith", "kith-demo")
+	for _, c := range []struct{ query, want string }{
+		{"as_of=2026-10-31", "Acquisition channels from 2026-05 to 2026-10:"},
+		{"as_of=2026-10-15&period=quarter", "Acquisition channels from 2026-Q2 to 2026-Q4:"},
+	} {
+		page := do(t, b.c, "GET", ts.URL+"/channels?"+c.query, "", nil, map[string]string{"Accept-Language": "en"})
+		if page.status != 200 || !strings.Contains(string(page.body), c.want) {
+			t.Errorf("%s: %d, want %q in the page", c.query, page.status, c.want)
+		}
+	}
+}

@@ -371,10 +371,16 @@ func (u *UI) channels(w http.ResponseWriter, r *http.Request) {
 		u.fail(w, r, err)
 		return
 	}
+	// The report starts at the period holding CACFrom, so the page names
+	// periods, not that day.
+	from, to := rq.CACFrom().Format("2006-01-02"), rq.Options.AsOf.Format("2006-01-02")
+	if n := len(res.Retention); n > 0 {
+		from, to = res.Retention[0].Label, res.Retention[n-1].Label
+	}
 	p.Data = struct {
-		Rows   []*channelRow
-		Report *report.CACReport
-		From   string
-	}{rows, res, rq.CACFrom().Format("2006-01-02")}
+		Rows     []*channelRow
+		Report   *report.CACReport
+		From, To string
+	}{rows, res, from, to}
 	u.render(w, r, http.StatusOK, "channels", p)
 }
