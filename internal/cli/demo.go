@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/kithcrm/kith/internal/account"
@@ -147,17 +148,32 @@ headline figures. The same --seed and --end give the same shop.`,
 			fmt.Fprintln(w, a.t("demo.figures", stats.Customers, stats.Orders, stats.Lines, len(demo.StaffUsers),
 				money.Money{Minor: stats.Revenue, Currency: "CNY"}))
 			fmt.Fprintln(w, a.t("demo.period", stats.First.Format("2006-01-02"), stats.Last.Format("2006-01-02")))
-			fmt.Fprintf(w, "%s %.1f%%   %s %.1f%%   AOV %s\n",
+			fmt.Fprintf(w, "%s %.1f%%   %s %.1f%%   %s %s\n",
 				a.t("demo.repeat"), 100*float64(stats.Repeaters)/float64(stats.Customers),
-				a.t("demo.top20"), 100*stats.Top20Share,
+				a.t("demo.top20"), 100*stats.Top20Share, a.t("report.aov"),
 				money.Money{Minor: stats.Revenue / int64(max(stats.Orders, 1)), Currency: "CNY"})
 			fmt.Fprintln(w, a.t("demo.next"))
-			db := a.cfg.DB
-			fmt.Fprintf(w, "  kith clv score --db %s          # who is slipping away, what each customer is worth\n", db)
-			fmt.Fprintf(w, "  kith customer show C000001 --db %s\n", db)
-			fmt.Fprintf(w, "  kith customer show C000001 --db %s --lang zh-CN\n", db)
-			fmt.Fprintf(w, "  kith import orders YOUR_ORDERS.csv --db %s\n", db)
-			fmt.Fprintf(w, "  kith serve --db %s                # %s\n", db, a.t("demo.sign_in", demo.StaffUsers[0].Email, demo.Password))
+			db := shellWord(a.cfg.DB)
+			next := [][2]string{
+				{"kith clv score --db " + db, a.t("demo.try_score")},
+				{"kith customer show C000001 --db " + db, ""},
+				{"kith customer show C000001 --db " + db + " --lang zh-CN", ""},
+				{"kith import orders YOUR_ORDERS.csv --db " + db, ""},
+				{"kith serve --db " + db, a.t("demo.sign_in", demo.StaffUsers[0].Email, demo.Password)},
+			}
+			width := 0
+			for _, n := range next {
+				if n[1] != "" { // the comments line up with each other
+					width = max(width, len(n[0]))
+				}
+			}
+			for _, n := range next {
+				if n[1] == "" {
+					fmt.Fprintf(w, "  %s\n", n[0])
+					continue
+				}
+				fmt.Fprintf(w, "  %-*s  # %s\n", width, n[0], n[1])
+			}
 			if keep != "" {
 				fmt.Fprintf(w, "  %s: %s\n", a.t("demo.files"), dir)
 			}
@@ -175,4 +191,14 @@ headline figures. The same --seed and --end give the same shop.`,
 	fl.BoolVar(&lines, "lines", true, "write orders as product lines (false: one row per order, as large exports often are)")
 	fl.BoolVar(&noImport, "no-import", false, "only write the CSV files (to --keep DIR), for trying kith import or benchmarks")
 	return cmd
+}
+
+// shellWord quotes s for a POSIX shell when it holds anything but the
+// characters of plain paths and URLs without a query (a PostgreSQL URL's ?
+// and & would otherwise be a glob and a background job when pasted).
+func shellWord(s string) string {
+	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_./:@%+=,-") == "" {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
