@@ -144,7 +144,7 @@ func Import(ctx context.Context, sink Sink, k Kind, path string, opts Options) (
 		return nil, err
 	}
 	defer src.Close()
-	m, err := MatchHeader(k, src.Header(), opts.Map)
+	src, m, err := findHeader(src, k, opts.Map)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}

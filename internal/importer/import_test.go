@@ -3,6 +3,7 @@ package importer_test
 import (
 	"context"
 	"encoding/csv"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -312,5 +313,77 @@ func TestImportXLSX(t *testing.T) {
 	}
 	if rj := readRejects(t, sum); rj[1][0] != "3" || rj[1][1] != "amount" {
 		t.Errorf("rejects %q", rj)
+	}
+}
+
+// TestTitleRows: exports that open with a report title, the export time or
+// a filter above the header still import, with rejects at their real line
+// numbers; a file whose header is nowhere near the top is still refused with
+// the first row's error.
+func TestTitleRows(t *testing.T) {
+	body := "A1,C1,2024-01-05,12.50\nA2,C2,2024-01-06,x\n"
+	tests := []struct {
+		name, content, wantErr string
+		headerLine             int // 0: the file's first line
+	}{
+		{name: "no title", content: ordersHeader + body},
+		{name: "one-cell title", content: "订单导出报表（2024年1月）\n" + ordersHeader + body, headerLine: 2},
+		{name: "title and export time, blank line", content: "订单导出报表\n导出时间：2024-02-01 10:00\n\n" + ordersHeader + body, headerLine: 4},
+		{name: "title padded by Excel", content: "订单导出报表,,,\n,,,\n" + ordersHeader + body, headerLine: 3},
+		{name: "english title with spaces, semicolons", content: "Order export January 2024\n" +
+			strings.ReplaceAll(ordersHeader+body, ",", ";"), headerLine: 2},
+		{name: "filter row with two cells", content: "店铺,旗舰店\n" + ordersHeader + body, headerLine: 2},
+		{name: "too many title rows", content: strings.Repeat("说明\n", 11) + ordersHeader + body,
+			wantErr: "missing required column"},
+		{name: "no header at all", content: "说明\n" + body, wantErr: "missing required column"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := storetest.Open(t, "sqlite")
+			path := file(t, "o.csv", tt.content)
+			var described string
+			sum, err := run(t, s, importer.Orders, path, importer.Options{Mapped: func(d string, _ *importer.Mapping) { described = d }})
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("error %v, want %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if sum.Created != 1 || sum.Rejected != 1 || sum.Read != 2 {
+				t.Fatalf("summary %+v, want 2 read, 1 created, 1 rejected", sum)
+			}
+			line := max(tt.headerLine, 1)
+			if got := strings.Contains(described, "header on line"); got != (tt.headerLine > 0) ||
+				tt.headerLine > 0 && !strings.HasSuffix(described, fmt.Sprintf("header on line %d", tt.headerLine)) {
+				t.Errorf("described as %q, want the header's line %d named", described, tt.headerLine)
+			}
+			rj := readRejects(t, sum)
+			if want := fmt.Sprint(line + 2); rj[1][0] != want || rj[1][1] != "amount" || strings.Join(rj[0][3:], ",") != strings.TrimSpace(ordersHeader) {
+				t.Errorf("rejects %q, want the amount of line %s under the real header", rj, want)
+			}
+		})
+	}
+}
+
+// An XLSX report with a merged title cell above the header.
+func TestTitleRowsXLSX(t *testing.T) {
+	f := excelize.NewFile()
+	f.SetCellValue("Sheet1", "A1", "会员订单明细")
+	f.MergeCell("Sheet1", "A1", "D1")
+	for i, r := range [][]any{{"订单号", "客户编号", "下单时间", "实付金额"}, {"A1", "C1", 45322.5, 12.5}} {
+		cell, _ := excelize.CoordinatesToCellName(1, i+3)
+		f.SetSheetRow("Sheet1", cell, &r)
+	}
+	p := filepath.Join(t.TempDir(), "orders.xlsx")
+	if err := f.SaveAs(p); err != nil {
+		t.Fatal(err)
+	}
+	s := storetest.Open(t, "sqlite")
+	sum, err := run(t, s, importer.Orders, p, importer.Options{})
+	if err != nil || sum.Created != 1 || sum.Rejected != 0 || !strings.HasSuffix(sum.Format, "header on line 3") {
+		t.Fatalf("%+v %v", sum, err)
 	}
 }

@@ -114,13 +114,10 @@ func openCSV(f *os.File, path, enc string) (Source, error) {
 	if dec != nil {
 		r = transform.NewReader(br, dec.NewDecoder())
 	}
-	// Peek the decoded header line to choose the separator.
+	// Peek the decoded start of the file to choose the separator.
 	dr := bufio.NewReaderSize(r, 256<<10)
-	headLine, _ := dr.Peek(64 << 10)
-	if i := bytes.IndexByte(headLine, '\n'); i >= 0 {
-		headLine = headLine[:i]
-	}
-	sep := detectSeparator(headLine)
+	start, _ := dr.Peek(64 << 10)
+	sep := detectSeparator(separatorSample(start))
 	cr := newCSVReader(dr, sep)
 	rec, err := cr.Read()
 	if err == io.EOF {
@@ -134,6 +131,24 @@ func openCSV(f *os.File, path, enc string) (Source, error) {
 	sepName := map[byte]string{',': "comma", ';': "semicolon", '\t': "tab", '|': "pipe", ' ': "whitespace"}[sep]
 	return &csvSource{f: f, cnt: cnt, size: size, r: cr, header: append([]string(nil), rec.Cells...),
 		desc: fmt.Sprintf("CSV, %s, %s-separated", name, sepName)}, nil
+}
+
+// separatorSample is the line the separator is judged from: the first of
+// the first rows with a separator in it, so that a title above the header
+// ("订单导出报表", "Orders, January") does not decide; else the first line.
+func separatorSample(b []byte) []byte {
+	var first []byte
+	for i := 0; i <= maxTitleRows && len(b) > 0; i++ {
+		line, rest, _ := bytes.Cut(b, []byte{'\n'})
+		if i == 0 {
+			first = line
+		}
+		if bytes.ContainsAny(line, ",;\t|") {
+			return line
+		}
+		b = rest
+	}
+	return first
 }
 
 func (s *csvSource) Header() []string { return s.header }
