@@ -64,6 +64,9 @@ func (c *Customer) Key() Key {
 // NormalizePhone keeps digits (and a leading +), and drops China's +86 / 0086
 // country code from mobile numbers so "+86 138-0013-8000" = "13800138000".
 func NormalizePhone(s string) string {
+	if MaskedPhone(s) {
+		return "" // its visible digits are not the number, and are shared by many
+	}
 	var b strings.Builder
 	for i, r := range strings.TrimSpace(s) {
 		if r >= '0' && r <= '9' || (r == '+' && i == 0) {
@@ -79,6 +82,12 @@ func NormalizePhone(s string) string {
 		}
 	}
 	return p
+}
+
+// MaskedPhone reports a number with digits hidden, as platforms export
+// buyers' phones (138****8000).
+func MaskedPhone(s string) bool {
+	return strings.ContainsAny(s, "*＊●")
 }
 
 // NormalizeEmail lower-cases and trims an address.

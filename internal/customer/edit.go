@@ -100,12 +100,22 @@ func checkBirthday(v string, fields *[]error) {
 	}
 }
 
+// checkMasked refuses a phone with hidden digits: stored, it would be a
+// number nobody has.
+func checkMasked(phone string, fields *[]error) {
+	if MaskedPhone(phone) {
+		*fields = append(*fields, &kith.FieldError{Field: "phone", Code: "masked",
+			Reason: fmt.Sprintf("%q has hidden digits: give the whole number, or none", phone)})
+	}
+}
+
 // Normalize trims and normalises a new customer's fields and checks them:
 // a name, or at least a phone or an email, is required.
 func (c *Customer) Normalize() error {
 	c.Name, c.ExternalID = strings.TrimSpace(c.Name), strings.TrimSpace(c.ExternalID)
-	c.Phone, c.Email = NormalizePhone(c.Phone), NormalizeEmail(c.Email)
 	var fields []error
+	checkMasked(c.Phone, &fields)
+	c.Phone, c.Email = NormalizePhone(c.Phone), NormalizeEmail(c.Email)
 	if c.Name == "" && c.Phone == "" && c.Email == "" {
 		fields = append(fields, &kith.FieldError{Field: "name", Code: "required", Reason: "a name, phone or email is required"})
 	}
@@ -139,6 +149,7 @@ func (p *Patch) Normalize() error {
 		}
 	}
 	if p.Phone != nil {
+		checkMasked(*p.Phone, &fields)
 		*p.Phone = NormalizePhone(*p.Phone)
 	}
 	if p.Email != nil {

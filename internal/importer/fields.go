@@ -30,9 +30,9 @@ type field struct {
 
 // Customer identity and profile columns, shared by customer, order and line files.
 var (
-	fCustomerID = field{"customer_id", []string{"customer_id", "customer", "customer no", "customer number", "client id", "member id", "member no", "buyer id", "客户编号", "客户id", "客户号", "客户代码", "会员号", "会员id", "会员编号", "会员卡号", "买家id", "用户id", "用户编号"}}
-	fName       = field{"name", []string{"name", "customer name", "full name", "buyer", "contact", "姓名", "客户名称", "客户姓名", "名字", "会员姓名", "买家", "买家昵称", "收货人", "联系人"}}
-	fPhone      = field{"phone", []string{"phone", "mobile", "tel", "telephone", "phone number", "cell", "手机", "手机号", "手机号码", "电话", "联系电话", "联系方式", "收货人手机"}}
+	fCustomerID = field{"customer_id", []string{"customer_id", "customer", "customer no", "customer number", "client id", "member id", "member no", "buyer id", "客户编号", "客户id", "客户号", "客户代码", "会员号", "会员id", "会员编号", "会员卡号", "买家id", "用户id", "用户编号", "买家会员名", "买家账号", "买家帐号", "下单账号", "下单帐号", "会员账号", "用户名", "用户账号", "客户账号"}}
+	fName       = field{"name", []string{"name", "customer name", "full name", "buyer", "contact", "姓名", "客户名称", "客户姓名", "名字", "会员姓名", "买家", "买家昵称", "收货人", "联系人", "收货人姓名", "收件人", "收件人姓名", "买家姓名"}}
+	fPhone      = field{"phone", []string{"phone", "mobile", "tel", "telephone", "phone number", "cell", "手机", "手机号", "手机号码", "电话", "联系电话", "联系方式", "收货人手机", "联系手机", "收货人手机号", "收货人电话", "收件人手机", "收件人手机号", "收件人电话", "买家手机号", "会员手机号", "客户手机", "客户电话"}}
 	fEmail      = field{"email", []string{"email", "e-mail", "mail", "email address", "邮箱", "电子邮件", "电子邮箱", "邮件"}}
 	fChannel    = field{"channel", []string{"channel", "source", "source channel", "utm source", "acquisition channel", "渠道", "来源", "来源渠道", "获客渠道", "渠道来源", "店铺", "平台"}}
 )
@@ -54,22 +54,23 @@ var kindFields = map[Kind][]field{
 		{"notes", []string{"notes", "note", "comment", "comments", "remark", "备注", "说明"}},
 	},
 	Orders: {
-		{"order_id", []string{"order_id", "order", "order no", "order number", "invoice", "invoice no", "invoiceno", "transaction id", "订单号", "订单编号", "订单id", "单号", "交易号", "流水号", "发票号"}},
+		{"order_id", []string{"order_id", "order", "order no", "order number", "invoice", "invoice no", "invoiceno", "transaction id", "订单号", "订单编号", "订单id", "单号", "交易号", "流水号", "发票号", "主订单编号", "主订单号", "交易单号"}},
 		fCustomerID, fName, fPhone, fEmail, fChannel,
-		{"ordered_at", []string{"ordered at", "order date", "date", "order time", "invoice date", "invoicedate", "purchase date", "paid at", "created at", "下单时间", "订单日期", "付款时间", "支付时间", "下单日期", "成交时间", "日期", "时间", "交易时间", "创建时间"}},
-		{"amount", []string{"amount", "total", "order total", "revenue", "value", "paid", "amount paid", "sales", "金额", "实付金额", "订单金额", "实付", "实收金额", "应付金额", "支付金额", "成交金额", "销售额", "付款金额", "总金额"}},
+		{"ordered_at", []string{"ordered at", "order date", "date", "order time", "invoice date", "invoicedate", "purchase date", "paid at", "created at", "下单时间", "订单日期", "付款时间", "支付时间", "下单日期", "成交时间", "日期", "时间", "交易时间", "创建时间", "订单创建时间", "订单付款时间", "订单提交时间", "买家付款时间", "支付完成时间", "订单支付时间"}},
+		{"amount", []string{"amount", "total", "order total", "revenue", "value", "paid", "amount paid", "sales", "金额", "实付金额", "订单金额", "实付", "实收金额", "应付金额", "支付金额", "成交金额", "销售额", "付款金额", "总金额", "买家实际支付金额", "买家实付金额", "订单实付金额", "订单应付金额", "商家实收金额", "实收款", "实付款", "支付总额"}},
 		{"currency", []string{"currency", "币种", "货币"}},
 		{"status", []string{"status", "order status", "state", "状态", "订单状态", "交易状态"}},
+		{"refund_amount", []string{"refund amount", "refunded amount", "refund", "refunded", "amount refunded", "退款金额", "已退款金额", "退款总额", "退款"}},
 	},
 	Lines: {
-		{"order_id", []string{"order_id", "order", "order no", "order number", "invoice", "invoice no", "invoiceno", "transaction id", "订单号", "订单编号", "订单id", "单号", "交易号", "发票号"}},
+		{"order_id", []string{"order_id", "order", "order no", "order number", "invoice", "invoice no", "invoiceno", "transaction id", "订单号", "订单编号", "订单id", "单号", "交易号", "发票号", "主订单编号", "主订单号", "交易单号"}},
 		fCustomerID, fName, fPhone, fEmail, fChannel,
-		{"ordered_at", []string{"ordered at", "order date", "date", "order time", "invoice date", "invoicedate", "purchase date", "paid at", "下单时间", "订单日期", "付款时间", "支付时间", "下单日期", "成交时间", "日期", "时间"}},
-		{"sku", []string{"sku", "product id", "product code", "item id", "item code", "stockcode", "stock code", "商品编码", "商品编号", "货号", "商品id", "产品编码", "物料编码", "条码"}},
-		{"product_name", []string{"product name", "product", "item", "item name", "description", "商品名称", "商品", "品名", "产品名称", "宝贝标题"}},
+		{"ordered_at", []string{"ordered at", "order date", "date", "order time", "invoice date", "invoicedate", "purchase date", "paid at", "下单时间", "订单日期", "付款时间", "支付时间", "下单日期", "成交时间", "日期", "时间", "订单创建时间", "订单付款时间", "订单提交时间", "买家付款时间", "支付完成时间", "订单支付时间"}},
+		{"sku", []string{"sku", "product id", "product code", "item id", "item code", "stockcode", "stock code", "商品编码", "商品编号", "货号", "商品id", "产品编码", "物料编码", "条码", "商家编码", "商品商家编码", "sku编码", "规格编码", "外部系统编号"}},
+		{"product_name", []string{"product name", "product", "item", "item name", "description", "商品名称", "商品", "品名", "产品名称", "宝贝标题", "商品标题", "标题"}},
 		{"category", []string{"category", "product category", "品类", "类目", "分类", "商品分类", "品类名称"}},
-		{"quantity", []string{"quantity", "qty", "units", "count", "数量", "购买数量", "件数"}},
-		{"unit_price", []string{"unit price", "unitprice", "price", "单价", "商品单价", "售价", "价格"}},
+		{"quantity", []string{"quantity", "qty", "units", "count", "数量", "购买数量", "件数", "商品数量", "宝贝数量", "宝贝总数量"}},
+		{"unit_price", []string{"unit price", "unitprice", "price", "单价", "商品单价", "售价", "价格", "商品价格", "宝贝单价"}},
 		{"line_amount", []string{"line amount", "line total", "subtotal", "amount", "小计", "金额", "行金额", "实付金额"}},
 		{"currency", []string{"currency", "币种", "货币"}},
 		{"status", []string{"status", "order status", "状态", "订单状态", "交易状态"}},

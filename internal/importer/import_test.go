@@ -387,3 +387,74 @@ func TestTitleRowsXLSX(t *testing.T) {
 		t.Fatalf("%+v %v", sum, err)
 	}
 }
+
+// TestPlatformExports: order exports as Taobao and Pinduoduo write them
+// import without --map: their headers, their statuses, their refund column,
+// ids kept as text for Excel, and masked phones.
+func TestPlatformExports(t *testing.T) {
+	taobao := "订单编号,买家会员名,买家实际支付金额,订单状态,订单创建时间,订单付款时间 ,收货人姓名,联系手机,宝贝总数量,退款金额\n" +
+		`="3391234567890123456",tb_zhang,99.00,交易成功,2024-01-05 10:00:01,2024-01-05 10:01:02,张三,'13800138000,1,0.00` + "\n" +
+		`="3391234567890123457",tb_zhang,199.00,交易关闭,2024-01-06 10:00:01,,张三,'13800138000,1,0.00` + "\n" +
+		`="3391234567890123458",tb_li,59.90,卖家已发货，等待买家确认,2024-01-07 10:00:01,2024-01-07 10:02:00,李四,138****9000,2,0.00` + "\n" +
+		`="3391234567890123459",tb_li,88.00,交易成功,2024-01-08 10:00:01,2024-01-08 10:02:00,李四,138****9000,1,88.00` + "\n" +
+		`="3391234567890123460",tb_li,100.00,交易成功,2024-01-09 10:00:01,2024-01-09 10:02:00,李四,138****9000,1,30.00` + "\n"
+	pdd := "订单号,订单状态,商家实收金额(元),成交时间,收货人,手机\n" +
+		"240105-123456789012345,已签收,25.80,2024-01-05 10:00:01,王五,13700137000\n" +
+		"240106-123456789012346,\"已发货，退款成功\",12.00,2024-01-06 10:00:01,王五,13700137000\n" +
+		"240107-123456789012347,待发货,9.90,2024-01-07 10:00:01,赵六,137****0001\n"
+	for _, c := range []struct {
+		name, content string
+		mapped        []string
+		created       int
+		rejectedLines []string
+		customer      string
+		wantRevenue   int64 // paid revenue of customer, minor units
+		wantOrders    int
+	}{
+		{"taobao", taobao, []string{`"订单编号" -> order_id`, `"买家会员名" -> customer_id`, `"买家实际支付金额" -> amount`, `"订单状态" -> status`,
+			`"订单创建时间" -> ordered_at`, `"收货人姓名" -> name`, `"联系手机" -> phone`, `"退款金额" -> refund_amount`},
+			5, nil, "tb_li", 5990 + 7000, 3},
+		{"pinduoduo", pdd, []string{`"订单号" -> order_id`, `"商家实收金额(元)" -> amount`, `"成交时间" -> ordered_at`, `"手机" -> phone`},
+			2, []string{"4"}, "13700137000", 2580, 2},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			s := storetest.Open(t, "sqlite")
+			var mapped string
+			sum, err := run(t, s, importer.Orders, file(t, c.name+".csv", c.content), importer.Options{
+				Mapped: func(_ string, m *importer.Mapping) { mapped = m.Describe() }})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, m := range c.mapped {
+				if !strings.Contains(mapped, m) {
+					t.Errorf("mapping %s lacks %s", mapped, m)
+				}
+			}
+			if sum.Created != c.created || sum.Rejected != len(c.rejectedLines) {
+				t.Fatalf("summary %+v", sum)
+			}
+			if len(c.rejectedLines) > 0 {
+				rj := readRejects(t, sum)
+				if rj[1][0] != c.rejectedLines[0] || rj[1][1] != "phone" || !strings.Contains(rj[1][2], "hidden digits") {
+					t.Errorf("rejects %q", rj)
+				}
+			}
+			v, err := s.CustomerView(context.Background(), c.customer, 10)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var paid int64
+			for _, o := range v.Orders {
+				if o.Status == "paid" {
+					paid += o.Amount
+				}
+				if strings.ContainsAny(o.ExternalID, `="'`) {
+					t.Errorf("order id %q keeps Excel's text marks", o.ExternalID)
+				}
+			}
+			if paid != c.wantRevenue || len(v.Orders) != c.wantOrders || v.Phone != "" && strings.Contains(v.Phone, "*") {
+				t.Errorf("%s: %d orders, paid %d, phone %q; want %d orders, paid %d", c.customer, len(v.Orders), paid, v.Phone, c.wantOrders, c.wantRevenue)
+			}
+		})
+	}
+}

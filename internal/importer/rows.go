@@ -46,7 +46,28 @@ func (p *rowParser) get(f string) string {
 	if !ok || i >= len(p.cells) {
 		return ""
 	}
-	return strings.TrimSpace(p.cells[i])
+	return excelText(strings.TrimSpace(p.cells[i]))
+}
+
+// excelText undoes what exports write to keep Excel from turning a long
+// number into 3.39E+18 or dropping its leading zeros: a formula
+// ="3391234567890123456", or an apostrophe before a number ('13800138000).
+func excelText(s string) string {
+	if len(s) < 2 || s[0] != '=' && s[0] != '\'' {
+		return s
+	}
+	if s[0] == '=' {
+		if len(s) >= 3 && s[1] == '"' && s[len(s)-1] == '"' && !strings.Contains(s[2:len(s)-1], `"`) {
+			return strings.TrimSpace(s[2 : len(s)-1])
+		}
+		return s
+	}
+	for i := 1; i < len(s); i++ {
+		if c := s[i]; (c < '0' || c > '9') && !strings.ContainsRune(" +-()./:", rune(c)) {
+			return s // an apostrophe in text ('t Hooft) is the text's own
+		}
+	}
+	return s[1:]
 }
 
 func (p *rowParser) time(f string, required bool) (time.Time, *cellErr) {
@@ -171,6 +192,10 @@ func (p *rowParser) customerKey() (customer.Key, *cellErr) {
 		Email:      customer.NormalizeEmail(p.get("email")),
 	}
 	if k.String() == "" {
+		if ph := p.get("phone"); customer.MaskedPhone(ph) {
+			return k, bad("phone", "masked", "phone %q has hidden digits, so it cannot tell customers apart, and the row has no customer id or email: "+
+				"import the platform's buyer id column (e.g. 买家会员名, --map customer_id=HEADER)", ph)
+		}
 		return k, bad("customer_id", "required", "no customer id, phone or email in this row")
 	}
 	if k.Email != "" && !strings.Contains(k.Email, "@") {
@@ -325,21 +350,54 @@ func chineseNumber(s string) int {
 
 var statusWords = map[string]order.Status{
 	"": order.Paid, "paid": order.Paid, "complete": order.Paid, "completed": order.Paid, "success": order.Paid,
-	"shipped": order.Paid, "delivered": order.Paid, "已付款": order.Paid, "已支付": order.Paid, "交易成功": order.Paid,
+	"shipped": order.Paid, "delivered": order.Paid, "fulfilled": order.Paid, "processing": order.Paid, "authorized": order.Paid,
+	"partially refunded": order.Paid, "partially paid": order.Paid,
+	"已付款": order.Paid, "已支付": order.Paid, "交易成功": order.Paid,
 	"已完成": order.Paid, "已发货": order.Paid, "待发货": order.Paid, "已签收": order.Paid, "待收货": order.Paid, "成功": order.Paid,
 	"refunded": order.Refunded, "refund": order.Refunded, "returned": order.Refunded, "已退款": order.Refunded,
 	"退款": order.Refunded, "退款成功": order.Refunded, "退货": order.Refunded, "已退货": order.Refunded, "售后完成": order.Refunded,
-	"cancelled": order.Cancelled, "canceled": order.Cancelled, "void": order.Cancelled, "closed": order.Cancelled,
+	"cancelled": order.Cancelled, "canceled": order.Cancelled, "void": order.Cancelled, "voided": order.Cancelled, "closed": order.Cancelled,
+	"failed": order.Cancelled, "declined": order.Cancelled, "expired": order.Cancelled,
 	"已取消": order.Cancelled, "取消": order.Cancelled, "交易关闭": order.Cancelled, "已关闭": order.Cancelled,
+	// Not paid (yet): no purchase, as a cancelled order. A later import of
+	// the same order, paid, updates it.
+	"pending": order.Cancelled, "unpaid": order.Cancelled, "awaiting payment": order.Cancelled, "pending payment": order.Cancelled,
+	"on hold": order.Cancelled, "未付款": order.Cancelled, "待付款": order.Cancelled, "待支付": order.Cancelled, "未支付": order.Cancelled,
+	"等待买家付款": order.Cancelled, "等待付款": order.Cancelled,
+}
+
+// statusPhrases classify the longer statuses platforms export ("卖家已发货，
+// 等待买家确认", "已发货，退款成功", "交易关闭-超时未付款"), in this order:
+// a refund or a closed order wins over the shipping state beside it, and a
+// refund that was refused or is still open leaves the order paid.
+var statusPhrases = []struct {
+	words  []string
+	status order.Status
+}{
+	{[]string{"退款关闭", "售后关闭", "退款失败", "拒绝退款", "退款中", "售后中"}, order.Paid}, // no refund (yet)
+	{[]string{"退款成功", "已退款", "退货成功", "已退货", "全额退款"}, order.Refunded},
+	{[]string{"关闭", "取消", "作废", "失效", "未付款", "待付款", "待支付", "未支付", "等待买家付款", "等待付款"}, order.Cancelled},
+	{[]string{"成功", "完成", "已付款", "已支付", "发货", "签收", "收货", "出库", "备货", "配送"}, order.Paid},
 }
 
 func (p *rowParser) status() (order.Status, *cellErr) {
-	s := strings.ToLower(p.get("status"))
-	st, ok := statusWords[s]
-	if !ok {
-		return "", bad("status", "bad_status", "unknown order status %q (paid: 已付款/交易成功/paid…, refunded: 已退款/refunded…, cancelled: 已取消/交易关闭/cancelled…)", s)
+	raw := p.get("status")
+	s := strings.ToLower(raw)
+	if st, ok := statusWords[s]; ok {
+		return st, nil
 	}
-	return st, nil
+	// "partially_refunded", "on-hold": the same words with other separators.
+	if st, ok := statusWords[strings.NewReplacer("_", " ", "-", " ").Replace(s)]; ok {
+		return st, nil
+	}
+	for _, ph := range statusPhrases {
+		for _, w := range ph.words {
+			if strings.Contains(s, w) {
+				return ph.status, nil
+			}
+		}
+	}
+	return "", bad("status", "bad_status", "unknown order status %q (paid: 已付款/交易成功/paid…, refunded: 已退款/refunded…, cancelled: 已取消/交易关闭/未付款/cancelled…)", raw)
 }
 
 // orderHead reads what order and line rows share: id, customer, time,
@@ -372,6 +430,19 @@ func (p *rowParser) parseOrder() (order.Order, *cellErr) {
 	}
 	if o.Amount < 0 && o.Status == order.Paid {
 		o.Status = order.Refunded
+	}
+	// A refund column (退款金额) nets a partial refund out of the order and
+	// makes a full one a refunded order, not a purchase.
+	refund, _, cerr := p.money("refund_amount", o.Currency, false)
+	switch {
+	case cerr != nil:
+		return o, cerr
+	case refund < 0:
+		return o, bad("refund_amount", "bad_amount", "refund %q is negative: write refunds as positive amounts", p.get("refund_amount"))
+	case refund > 0 && o.Status == order.Paid && refund >= o.Amount:
+		o.Status = order.Refunded
+	case refund > 0 && o.Status == order.Paid:
+		o.Amount -= refund
 	}
 	return o, nil
 }

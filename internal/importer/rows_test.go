@@ -2,7 +2,11 @@ package importer
 
 import (
 	"fmt"
+	"strings"
 	"testing"
+	"time"
+
+	"github.com/kithcrm/kith/internal/order"
 )
 
 func TestParseBirthday(t *testing.T) {
@@ -113,4 +117,101 @@ func FuzzParseBirthday(f *testing.F) {
 			t.Fatalf("parseBirthday(%q) = %q", s, got)
 		}
 	})
+}
+
+// orderRow parses one orders row under header.
+func orderRow(t *testing.T, header, cells []string) (order.Order, *cellErr) {
+	t.Helper()
+	m, err := MatchHeader(Orders, header, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &rowParser{m: m, loc: time.UTC, currency: "CNY", cells: cells}
+	return p.parseOrder()
+}
+
+func TestOrderStatuses(t *testing.T) {
+	header := []string{"订单号", "客户编号", "下单时间", "实付金额", "订单状态"}
+	for _, c := range []struct {
+		status string
+		want   order.Status
+	}{
+		{"", order.Paid}, {"交易成功", order.Paid}, {"PAID", order.Paid}, {"partially_refunded", order.Paid},
+		{"买家已付款，等待卖家发货", order.Paid}, {"卖家已发货，等待买家确认", order.Paid}, {"已发货，待签收", order.Paid},
+		{"已发货，退款成功", order.Refunded}, {"未发货，退款成功", order.Refunded}, {"refunded", order.Refunded},
+		{"退款关闭", order.Paid}, {"已签收，售后中", order.Paid},
+		{"交易关闭", order.Cancelled}, {"交易关闭-超时未付款", order.Cancelled}, {"已取消", order.Cancelled},
+		{"等待买家付款", order.Cancelled}, {"待付款", order.Cancelled}, {"pending", order.Cancelled}, {"on-hold", order.Cancelled},
+		{"voided", order.Cancelled},
+	} {
+		o, cerr := orderRow(t, header, []string{"A1", "C1", "2024-01-05", "99", c.status})
+		if cerr != nil || o.Status != c.want {
+			t.Errorf("status %q: %v %v, want %v", c.status, o.Status, cerr, c.want)
+		}
+	}
+	if _, cerr := orderRow(t, header, []string{"A1", "C1", "2024-01-05", "99", "火星"}); cerr == nil || cerr.field != "status" || !strings.Contains(cerr.reason, `"火星"`) {
+		t.Errorf("unknown status: %v", cerr)
+	}
+}
+
+// A refund column nets a partial refund and makes a full one a refund.
+func TestRefundColumn(t *testing.T) {
+	header := []string{"订单号", "客户编号", "下单时间", "实付金额", "订单状态", "退款金额"}
+	for _, c := range []struct {
+		amount, status, refund string
+		want                   int64
+		wantStatus             order.Status
+		wantErr                string
+	}{
+		{"99.00", "交易成功", "0.00", 9900, order.Paid, ""},
+		{"99.00", "交易成功", "", 9900, order.Paid, ""},
+		{"99.00", "交易成功", "30", 6900, order.Paid, ""},
+		{"99.00", "交易成功", "99.00", 9900, order.Refunded, ""},
+		{"99.00", "交易关闭", "99.00", 9900, order.Cancelled, ""},
+		{"99.00", "交易成功", "-5", 0, "", "negative"},
+		{"99.00", "交易成功", "abc", 0, "", "abc"},
+	} {
+		o, cerr := orderRow(t, header, []string{"A1", "C1", "2024-01-05", c.amount, c.status, c.refund})
+		switch {
+		case c.wantErr != "":
+			if cerr == nil || cerr.field != "refund_amount" || !strings.Contains(cerr.reason, c.wantErr) {
+				t.Errorf("refund %q: %v, want an error on refund_amount about %q", c.refund, cerr, c.wantErr)
+			}
+		case cerr != nil || o.Amount != c.want || o.Status != c.wantStatus:
+			t.Errorf("amount %s, %s, refund %q: %d %s %v; want %d %s", c.amount, c.status, c.refund, o.Amount, o.Status, cerr, c.want, c.wantStatus)
+		}
+	}
+}
+
+// Exports keep long numbers as text for Excel; the marks come off.
+func TestExcelText(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{`="3391234567890123456"`, "3391234567890123456"},
+		{`=" 0012 "`, "0012"},
+		{`'13800138000`, "13800138000"},
+		{`'+86 138-0013-8000`, "+86 138-0013-8000"},
+		{`'2024-01-05 10:00`, "2024-01-05 10:00"},
+		{`'t Hooft`, `'t Hooft`},
+		{`=SUM(A1:A3)`, `=SUM(A1:A3)`},
+		{`="a"&"b"`, `="a"&"b"`},
+		{`'`, `'`},
+		{`=""`, ``},
+		{"plain", "plain"},
+	} {
+		if got := excelText(c.in); got != c.want {
+			t.Errorf("excelText(%q) = %q, want %q", c.in, got, c.want)
+		}
+	}
+}
+
+func TestMaskedPhoneRow(t *testing.T) {
+	_, cerr := orderRow(t, []string{"订单号", "联系手机", "下单时间", "实付金额"}, []string{"A1", "138****8000", "2024-01-05", "99"})
+	if cerr == nil || cerr.field != "phone" || !strings.Contains(cerr.reason, "hidden digits") {
+		t.Errorf("masked phone as the only key: %v", cerr)
+	}
+	// Beside a buyer id the masked number is dropped, not kept as 1388000.
+	o, cerr := orderRow(t, []string{"订单号", "买家会员名", "联系手机", "下单时间", "实付金额"}, []string{"A1", "tb_li", "138****8000", "2024-01-05", "99"})
+	if cerr != nil || o.Customer.ExternalID != "tb_li" || o.Customer.Phone != "" {
+		t.Errorf("masked phone beside a buyer id: %+v %v", o.Customer, cerr)
+	}
 }

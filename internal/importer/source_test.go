@@ -270,3 +270,20 @@ func FuzzParseOrderRow(f *testing.F) {
 		}
 	})
 }
+
+// No header spelling may belong to two fields of one kind: the first field
+// would take it silently and the second could never match it.
+func TestAliasesUnique(t *testing.T) {
+	for _, k := range Kinds {
+		owner := map[string]string{}
+		for _, f := range kindFields[k] {
+			for _, a := range append([]string{f.name}, f.aliases...) {
+				n := normHeader(a)
+				if o, dup := owner[n]; dup && o != f.name {
+					t.Errorf("%s: header %q is an alias of both %s and %s", k, a, o, f.name)
+				}
+				owner[n] = f.name
+			}
+		}
+	}
+}

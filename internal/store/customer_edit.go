@@ -27,6 +27,30 @@ func likePattern(q string) string {
 	return "%" + strings.ToLower(r.Replace(q)) + "%"
 }
 
+// maskedPhonePattern turns a phone as platforms show it, with digits
+// hidden (138****8000), into a LIKE pattern with one _ per hidden digit, so
+// a shop can find the buyer of an order whose export masked the number.
+func maskedPhonePattern(q string) (string, bool) {
+	if !customer.MaskedPhone(q) {
+		return "", false
+	}
+	var b strings.Builder
+	digits := 0
+	for _, r := range strings.TrimSpace(q) {
+		switch {
+		case r >= '0' && r <= '9':
+			b.WriteRune(r)
+			digits++
+		case r == '*' || r == '＊' || r == '●':
+			b.WriteByte('_')
+		case r == ' ' || r == '-':
+		default:
+			return "", false
+		}
+	}
+	return b.String(), digits >= 4
+}
+
 // looksLikePhone: digits with the separators people type, nothing else.
 func looksLikePhone(q string) bool {
 	digits := 0
@@ -72,6 +96,9 @@ func (s *Store) where(f customer.Filter) (string, []any) {
 		}
 		if looksLikePhone(q) && ph != q {
 			conds[len(conds)-1] = strings.TrimSuffix(conds[len(conds)-1], ")") + " OR c.phone LIKE " + arg(likePattern(ph)) + ` ESCAPE '\')`
+		}
+		if m, ok := maskedPhonePattern(q); ok {
+			conds[len(conds)-1] = strings.TrimSuffix(conds[len(conds)-1], ")") + " OR c.phone LIKE " + arg(m) + ")"
 		}
 	}
 	if f.Tag != "" {
