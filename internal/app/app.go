@@ -18,6 +18,11 @@ import (
 
 // Run executes kith with args and returns the process exit code.
 func Run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) int {
+	return RunEnv(ctx, NewEnv(getenv, stdout, stderr), args, stdin)
+}
+
+// NewEnv wires the CLI to the store, the server and the clock.
+func NewEnv(getenv func(string) string, stdout, stderr io.Writer) *cli.Env {
 	env := &cli.Env{
 		Stdout: stdout,
 		Stderr: stderr,
@@ -35,6 +40,12 @@ func Run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	if f, ok := stderr.(*os.File); ok {
 		env.Terminal = term.IsTerminal(int(f.Fd()))
 	}
+	return env
+}
+
+// RunEnv executes kith in env (tests pass one with a terminal or a clock).
+func RunEnv(ctx context.Context, env *cli.Env, args []string, stdin io.Reader) int {
+	stderr := env.Stderr
 	root := cli.NewRoot(env)
 	root.SetArgs(args)
 	root.SetIn(stdin)

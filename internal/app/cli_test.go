@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/kithcrm/kith/internal/app"
 	"github.com/kithcrm/kith/internal/cli"
@@ -145,5 +147,36 @@ func TestDemoDeterministic(t *testing.T) {
 	}
 	if outs[0] != outs[1] {
 		t.Errorf("two demo runs with one seed differ:\n%s\n---\n%s", outs[0], outs[1])
+	}
+}
+
+// On a terminal the import shows a bar with the rows read, not the
+// reader's bytes per second, which run ahead of the database.
+func TestImportProgressOnTerminal(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("订单号,客户编号,下单时间,实付金额\n")
+	for i := range 40000 {
+		fmt.Fprintf(&b, "A%d,C%d,2024-01-05,12.50\n", i, i%900)
+	}
+	dir := t.TempDir()
+	path := filepath.Join(dir, "orders.csv")
+	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var stdout, stderr bytes.Buffer
+	env := app.NewEnv(func(string) string { return "" }, &stdout, &stderr)
+	env.Terminal = true
+	clock := time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC)
+	env.Now = func() time.Time { clock = clock.Add(700 * time.Millisecond); return clock }
+	code := app.RunEnv(context.Background(), env, []string{"import", "orders", path, "--db", filepath.Join(dir, "k.db")}, strings.NewReader(""))
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	out := stderr.String()
+	if !strings.Contains(out, "orders.csv: 16384 rows read") {
+		t.Errorf("no rows and rows/s in the progress bar:\n%q", out)
+	}
+	if strings.Contains(out, "B/s") {
+		t.Errorf("the bar shows the reader's bytes per second:\n%q", out)
 	}
 }

@@ -102,13 +102,19 @@ Kinds and their fields:
 					fmt.Fprintln(a.env.Stderr, a.t("import.using", f, source, m.Describe()))
 				}
 				var bar *progressbar.ProgressBar
+				var barStart time.Time
 				if a.env.Terminal {
+					// The bar fills by bytes read, but the rate it would show
+					// is the reader's, which runs ahead of the database by
+					// up to two batches: rows written per second say more.
 					o.Progress = func(rows int, done, total int64) {
 						if bar == nil {
+							barStart = a.env.Now()
 							bar = progressbar.NewOptions64(max(total, -1), progressbar.OptionSetWriter(a.env.Stderr),
-								progressbar.OptionShowBytes(total > 0), progressbar.OptionSetDescription(f),
+								progressbar.OptionShowBytes(false), progressbar.OptionSetDescription(f),
 								progressbar.OptionThrottle(200*time.Millisecond), progressbar.OptionClearOnFinish())
 						}
+						bar.Describe(a.progressText(f, rows, a.env.Now().Sub(barStart)))
 						bar.Set64(done)
 					}
 				}
@@ -171,4 +177,13 @@ func (a *app) printSummaries(sums []*importer.Summary, elapsed []time.Duration) 
 		}
 	}
 	return nil
+}
+
+// progressText describes an import under way: the rows read and, once a
+// second has passed (before that the rate is noise), rows per second.
+func (a *app) progressText(file string, rows int, elapsed time.Duration) string {
+	if elapsed < time.Second {
+		return a.t("import.progress", file, rows)
+	}
+	return a.t("import.progress_rate", file, rows, float64(rows)/elapsed.Seconds())
 }

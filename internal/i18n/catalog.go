@@ -3,6 +3,8 @@ package i18n
 var catalog = map[Lang]map[string]string{
 	EN: {
 		"import.using":               "%s (%s): %s",
+		"import.progress":            "%s: %d rows read",
+		"import.progress_rate":       "%s: %d rows read, %.0f rows/s",
 		"import.summary":             "%s: read %d rows: created %d, updated %d, unchanged %d, rejected %d",
 		"import.customers":           "  customers created from order rows: %d",
 		"import.rejects":             "  rejected rows with reasons: %s",
@@ -176,6 +178,8 @@ var catalog = map[Lang]map[string]string{
 	},
 	ZhCN: {
 		"import.using":               "%s（%s）：%s",
+		"import.progress":            "%s：已读 %d 行",
+		"import.progress_rate":       "%s：已读 %d 行，每秒 %.0f 行",
 		"import.summary":             "%s：读取 %d 行：新建 %d，更新 %d，未变 %d，拒绝 %d",
 		"import.customers":           "  由订单行新建的客户：%d",
 		"import.rejects":             "  被拒绝的行及原因：%s",
