@@ -187,6 +187,12 @@ func TestMatchHeader(t *testing.T) {
 		t.Errorf("customer attrs = %v, want the unknown columns", c.Attrs)
 	}
 
+	// A member export (Youzan): the date someone became a customer is theirs.
+	yz, err := MatchHeader(Customers, []string{"客户姓名", "手机号", "成为客户时间", "累计消费金额"}, nil)
+	if err != nil || yz.Index["created_at"] != 2 || yz.Index["name"] != 0 || len(yz.Attrs) != 1 {
+		t.Errorf("member export: %v %v attrs %v", yz.Index, err, yz.Attrs)
+	}
+
 	o, err := MatchHeader(Orders, []string{"单号", "客户编号", "日期", "实收", "金额"}, map[string]string{"amount": "实收"})
 	if err != nil {
 		t.Fatal(err)
