@@ -169,6 +169,9 @@ func (m *Mapping) Describe() string {
 		uses = append(uses, use{c.Index, fmt.Sprintf("%q -> custom attribute", c.Name)})
 	}
 	for _, c := range m.Ignored {
+		if strings.TrimSpace(c.Name) == "" {
+			continue // the blank columns Excel leaves at the end of a sheet
+		}
 		uses = append(uses, use{c.Index, fmt.Sprintf("%q -> ignored", c.Name)})
 	}
 	sort.Slice(uses, func(i, j int) bool { return uses[i].col < uses[j].col })

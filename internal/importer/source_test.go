@@ -178,6 +178,10 @@ func TestMatchHeader(t *testing.T) {
 	if len(m.Ignored) != 1 || m.Ignored[0].Name != "会员等级" {
 		t.Errorf("ignored = %v", m.Ignored)
 	}
+	blank, err := MatchHeader(Orders, []string{"订单号", "客户编号", "下单时间", "实付金额", "", " "}, nil)
+	if err != nil || strings.Contains(blank.Describe(), `""`) || !strings.HasSuffix(blank.Describe(), `"实付金额" -> amount`) {
+		t.Errorf("blank columns described: %q %v", blank.Describe(), err)
+	}
 
 	c, err := MatchHeader(Customers, []string{"会员号", "姓名", "会员等级", "积分"}, nil)
 	if err != nil {
