@@ -569,6 +569,14 @@ func TestUpload(t *testing.T) {
 	if page.status != http.StatusRequestEntityTooLarge || !bytes.Contains(page.body, []byte("too large")) {
 		t.Fatalf("large upload page: %d\n%s", page.status, page.body)
 	}
+	// An export with a title above its header, through the page: the result
+	// says where the header was found.
+	titled := "订单导出报表\n订单号,客户编号,下单时间,实付金额\nU-9,C000001,2026-10-03 10:00,5\n"
+	body, ct = multipartBody(t, "orders", "titled.csv", []byte(titled))
+	page = do(t, b.c, "POST", ts.URL+"/import?csrf="+b.csrf, "", body, map[string]string{"Content-Type": ct, "Accept-Language": "en"})
+	if page.status != 200 || !bytes.Contains(page.body, []byte("Read as: CSV, UTF-8, comma-separated, header on line 2")) {
+		t.Errorf("titled upload page: %d\n%s", page.status, page.body)
+	}
 	// Bad kind.
 	body, ct = multipartBody(t, "invoices", "x.csv", []byte("a\n1\n"))
 	if res := do(t, nil, "POST", ts.URL+"/api/v1/imports", tok, body, map[string]string{"Content-Type": ct}); res.status != http.StatusBadRequest {
