@@ -188,3 +188,24 @@ func TestReportCommands(t *testing.T) {
 		t.Errorf("bad period exited %d, want 2", code)
 	}
 }
+
+// A new shop has no orders yet: the reports say so in the default
+// currency, not with an empty one.
+func TestReportsOnEmptyDatabase(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "empty.db")
+	for _, r := range []string{"overview", "trend", "cohorts", "cac", "drivers", "rfm", "pareto"} {
+		code, out, errOut := kith(t, nil, "report", r, "--db", db, "--format", "json")
+		var v struct {
+			Currency *string `json:"currency"`
+		}
+		if err := json.Unmarshal([]byte(out), &v); code != 0 || err != nil || v.Currency == nil || *v.Currency != "CNY" {
+			t.Errorf("%s on an empty database: %d %v %s\n%s", r, code, err, errOut, out)
+		}
+	}
+	if code, out, _ := kith(t, nil, "report", "overview", "--db", db); code != 0 || !strings.Contains(out, "(CNY)") {
+		t.Errorf("overview heading on an empty database:\n%s", out)
+	}
+	if code, _, errOut := kith(t, nil, "report", "classes", "--db", db); code == 0 || !strings.Contains(errOut, "no paid orders") {
+		t.Errorf("classes on an empty database: %d %s", code, errOut)
+	}
+}

@@ -163,7 +163,7 @@ func (a *app) printOverview(ov *report.Overview) error {
 		return write(a.env.Stdout, a.cfg.Format, t, out)
 	}
 	w := a.env.Stdout
-	fmt.Fprintln(w, a.t("report.overview_head", dayString(ov.AsOf), cur))
+	fmt.Fprintln(w, a.t("report.overview_head", dayString(ov.AsOf), report.CurrencyOr(cur)))
 	printTable(w, t)
 	fmt.Fprintln(w)
 	st := table{header: []string{a.t("report.shop"), ""}}

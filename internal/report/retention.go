@@ -22,7 +22,7 @@ func orders(ctx context.Context, src SpendSource, o Options) (*kpi.Orders, strin
 	if err != nil {
 		return nil, "", err
 	}
-	return ord, p.Currency, nil
+	return ord, CurrencyOr(p.Currency), nil // a shop without orders reports in the default
 }
 
 // ordersAndSpend loads the paid orders and the spend up to the as-of date.
