@@ -599,3 +599,25 @@ func TestChannelsPageNamesItsPeriods(t *testing.T) {
 		}
 	}
 }
+
+// Before any paid order the dashboard says there is nothing to measure yet
+// and points to the import, instead of a page of zeros and "undefined".
+func TestDashboardBeforeAnyOrder(t *testing.T) {
+	ts := newTestServer(t, demoDB(t), 1<<20)
+	for _, c := range []struct {
+		email, query string
+		notice, link bool
+	}{
+		{"owner@demo.kith", "as_of=2020-01-01", true, true},
+		{"rep1@demo.kith", "as_of=2020-01-01", true, false},
+		{"owner@demo.kith", "as_of=2026-10-31", false, false},
+	} {
+		b := signIn(t, ts, c.email, "kith-demo")
+		page := do(t, b.c, "GET", ts.URL+"/?"+c.query, "", nil, map[string]string{"Accept-Language": "en"})
+		body := string(page.body)
+		if page.status != 200 || strings.Contains(body, "No paid orders on or before") != c.notice ||
+			strings.Contains(body, `<a href="/import">Import your orders`) != c.link {
+			t.Errorf("%s %s: %d, want notice %v, import link %v", c.email, c.query, page.status, c.notice, c.link)
+		}
+	}
+}
