@@ -32,7 +32,9 @@ func (a *app) importCmd() *cobra.Command {
 		Short: "Import customers, orders, order lines, spend, traffic or products from CSV or XLSX",
 		Long: `Import reads CSV (UTF-8 with or without BOM, GBK/GB18030, UTF-16; comma,
 semicolon or tab separated) or XLSX files. Headers are matched in English or
-Chinese (客户编号, 下单时间, 实付金额 ...); --map names any other column.
+Chinese (客户编号, 下单时间, 实付金额 ...), those of Taobao, JD, Pinduoduo,
+Youzan and Douyin exports included; --map names any other column. A title
+above the header (a report name, the export time) is passed over.
 
 Nothing is lost: every row that cannot be imported goes to NAME.rejects.csv
 beside the input with its line, field and reason, and every good row is kept.
@@ -43,14 +45,15 @@ Kinds and their fields:
   customers  customer_id, name, phone, email, gender, birthday, birthday_lunar, city, region,
              company, company_size, tags, channel, referrer, owner, created_at, notes
              (other columns are kept as custom attributes)
-  orders     order_id, customer_id|phone|email, name, ordered_at, amount, currency, channel, status
+  orders     order_id, customer_id|phone|email, name, ordered_at, amount, currency, channel, status,
+             refund_amount
   lines      order_id, customer_id|phone|email, ordered_at, sku, product_name, category,
              quantity, unit_price, line_amount, currency, status, channel
   spend      date (or month), channel, kind (marketing, sales, care, cashback, gifts), amount
   traffic    date, channel, visitors, conversions
   products   sku, product_name, category, consumption_days, service_interval_days, lifespan_days`,
 		Example: `  kith import customers 客户.xlsx
-  kith import orders orders.csv --map amount=实收款 --date-order dmy
+  kith import orders orders.csv --map amount=结算金额 --date-order dmy
   kith import lines online_retail.csv --tz Europe/London --currency GBP`,
 		Args:      args(cobra.MinimumNArgs(2)),
 		ValidArgs: kinds,
