@@ -1,11 +1,13 @@
 package cli
 
 import (
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/kithcrm/kith/internal/config"
 	"github.com/kithcrm/kith/internal/i18n"
+	"github.com/kithcrm/kith/internal/importer"
 )
 
 func TestProgressText(t *testing.T) {
@@ -23,6 +25,20 @@ func TestProgressText(t *testing.T) {
 	} {
 		if got := c.a.progressText("o.csv", c.rows, c.elapsed); got != c.want {
 			t.Errorf("%d rows in %v: %q, want %q", c.rows, c.elapsed, got, c.want)
+		}
+	}
+}
+
+// The import help lists every field each kind reads, so it cannot fall
+// behind the aliases table.
+func TestImportHelpListsEveryField(t *testing.T) {
+	cmd := (&app{env: &Env{}}).importCmd()
+	help := strings.Join(strings.Fields(cmd.Long), " ")
+	for _, k := range importer.Kinds {
+		for _, f := range importer.FieldNames(k) {
+			if !strings.Contains(help, f) {
+				t.Errorf("import --help does not name the %s field %s", k, f)
+			}
 		}
 	}
 }
