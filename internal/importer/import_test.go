@@ -285,17 +285,23 @@ func TestImportWithoutOrderIDs(t *testing.T) {
 	}
 }
 
-func TestImportXLSX(t *testing.T) {
-	f := excelize.NewFile()
-	rows := [][]any{{"订单号", "客户编号", "下单时间", "实付金额"}, {"A1", "C1", 45322.5, 12.5}, {"A2", "C2", "2024-02-01", "not money"}}
+// writeXLSX puts rows on f's first sheet from row first down and saves it.
+func writeXLSX(t *testing.T, f *excelize.File, first int, rows [][]any) string {
+	t.Helper()
 	for i, r := range rows {
-		cell, _ := excelize.CoordinatesToCellName(1, i+1)
+		cell, _ := excelize.CoordinatesToCellName(1, first+i)
 		f.SetSheetRow("Sheet1", cell, &r)
 	}
 	p := filepath.Join(t.TempDir(), "orders.xlsx")
 	if err := f.SaveAs(p); err != nil {
 		t.Fatal(err)
 	}
+	return p
+}
+
+func TestImportXLSX(t *testing.T) {
+	p := writeXLSX(t, excelize.NewFile(), 1, [][]any{{"订单号", "客户编号", "下单时间", "实付金额"},
+		{"A1", "C1", 45322.5, 12.5}, {"A2", "C2", "2024-02-01", "not money"}})
 	s := storetest.Open(t, "sqlite")
 	sum, err := run(t, s, importer.Orders, p, importer.Options{})
 	if err != nil {
@@ -373,14 +379,7 @@ func TestTitleRowsXLSX(t *testing.T) {
 	f := excelize.NewFile()
 	f.SetCellValue("Sheet1", "A1", "会员订单明细")
 	f.MergeCell("Sheet1", "A1", "D1")
-	for i, r := range [][]any{{"订单号", "客户编号", "下单时间", "实付金额"}, {"A1", "C1", 45322.5, 12.5}} {
-		cell, _ := excelize.CoordinatesToCellName(1, i+3)
-		f.SetSheetRow("Sheet1", cell, &r)
-	}
-	p := filepath.Join(t.TempDir(), "orders.xlsx")
-	if err := f.SaveAs(p); err != nil {
-		t.Fatal(err)
-	}
+	p := writeXLSX(t, f, 3, [][]any{{"订单号", "客户编号", "下单时间", "实付金额"}, {"A1", "C1", 45322.5, 12.5}})
 	s := storetest.Open(t, "sqlite")
 	sum, err := run(t, s, importer.Orders, p, importer.Options{})
 	if err != nil || sum.Created != 1 || sum.Rejected != 0 || !strings.HasSuffix(sum.Format, "header on line 3") {
