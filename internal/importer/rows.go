@@ -49,6 +49,33 @@ func (p *rowParser) get(f string) string {
 	return excelText(strings.TrimSpace(p.cells[i]))
 }
 
+// shortened reports a long number as Excel shows and saves it in the
+// General format, in scientific notation (3.39123E+18): the digits of an
+// id are gone. Excel switches to it past 11 digits, hence E+11 and up; a
+// code like 2E5 stays an id.
+func shortened(s string) bool {
+	i := strings.IndexAny(s, "Ee")
+	if i <= 0 || i+2 >= len(s) || s[i+1] != '+' || len(s)-i-2 > 3 {
+		return false
+	}
+	mant, exp := s[:i], s[i+2:]
+	if digits := strings.Replace(mant, ".", "", 1); digits == "" || strings.Trim(digits, "0123456789") != "" {
+		return false
+	}
+	n, err := strconv.Atoi(exp)
+	return err == nil && n >= 11
+}
+
+// id reads an identifier column, refusing one Excel shortened.
+func (p *rowParser) id(f, label string) (string, *cellErr) {
+	v := p.get(f)
+	if shortened(v) {
+		return v, bad(f, "shortened", "%s %q was shortened by Excel to scientific notation and its digits are lost: "+
+			"format the column as Text in Excel before saving, or export the file again from the platform", label, v)
+	}
+	return v, nil
+}
+
 // excelText undoes what exports write to keep Excel from turning a long
 // number into 3.39E+18 or dropping its leading zeros: a formula
 // ="3391234567890123456", or an apostrophe before a number ('13800138000).
@@ -186,11 +213,15 @@ func (p *rowParser) days(f string) (int64, *cellErr) {
 }
 
 func (p *rowParser) customerKey() (customer.Key, *cellErr) {
-	k := customer.Key{
-		ExternalID: p.get("customer_id"),
-		Phone:      customer.NormalizePhone(p.get("phone")),
-		Email:      customer.NormalizeEmail(p.get("email")),
+	id, cerr := p.id("customer_id", "customer id")
+	if cerr != nil {
+		return customer.Key{}, cerr
 	}
+	phone, cerr := p.id("phone", "phone")
+	if cerr != nil {
+		return customer.Key{}, cerr
+	}
+	k := customer.Key{ExternalID: id, Phone: customer.NormalizePhone(phone), Email: customer.NormalizeEmail(p.get("email"))}
 	if k.String() == "" {
 		if ph := p.get("phone"); customer.MaskedPhone(ph) {
 			return k, bad("phone", "masked", "phone %q has hidden digits, so it cannot tell customers apart, and the row has no customer id or email: "+
@@ -407,7 +438,11 @@ func (p *rowParser) orderHead() (order.Order, *cellErr) {
 	if cerr != nil {
 		return order.Order{}, cerr
 	}
-	o := order.Order{ExternalID: p.get("order_id"), Customer: key, CustomerName: p.get("name"),
+	oid, cerr := p.id("order_id", "order id")
+	if cerr != nil {
+		return order.Order{}, cerr
+	}
+	o := order.Order{ExternalID: oid, Customer: key, CustomerName: p.get("name"),
 		Channel: p.get("channel"), CustomerChannel: p.get("channel")}
 	if o.OrderedAt, cerr = p.time("ordered_at", true); cerr != nil {
 		return o, cerr

@@ -215,3 +215,33 @@ func TestMaskedPhoneRow(t *testing.T) {
 		t.Errorf("masked phone beside a buyer id: %+v %v", o.Customer, cerr)
 	}
 }
+
+// Ids Excel saved in scientific notation have lost their digits: the row
+// is refused with the fix, instead of many orders collapsing into one id.
+func TestShortenedIDs(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		want bool
+	}{
+		{"3.39123E+18", true}, {"3.3912345678901197E+18", true}, {"1E+11", true}, {"3.39123e+18", true},
+		{"2E5", false}, {"1.38001E+10", false}, {"E+18", false}, {"A1E+18", false}, {"3391234567890123456", false},
+		{"1.2.3E+18", false}, {"3.39E+1800", false},
+	} {
+		if got := shortened(c.in); got != c.want {
+			t.Errorf("shortened(%q) = %v, want %v", c.in, got, c.want)
+		}
+	}
+	header := []string{"订单号", "客户编号", "下单时间", "实付金额"}
+	for _, c := range []struct {
+		cells []string
+		field string
+	}{
+		{[]string{"3.39123E+18", "C1", "2024-01-05", "9"}, "order_id"},
+		{[]string{"A1", "1.23457E+15", "2024-01-05", "9"}, "customer_id"},
+	} {
+		_, cerr := orderRow(t, header, c.cells)
+		if cerr == nil || cerr.field != c.field || !strings.Contains(cerr.reason, "format the column as Text") {
+			t.Errorf("%v: %v, want a shortened %s", c.cells, cerr, c.field)
+		}
+	}
+}
