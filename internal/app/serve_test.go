@@ -510,12 +510,19 @@ func hostileInput(t *testing.T, engine string) {
 	}
 }
 
-func multipartBody(t *testing.T, kind, name string, content []byte) (*bytes.Buffer, string) {
+// multipartBody is an upload form: kind, then fields given as name, value
+// pairs, then the file.
+func multipartBody(t *testing.T, kind, name string, content []byte, fields ...string) (*bytes.Buffer, string) {
 	t.Helper()
 	var buf bytes.Buffer
 	mw := multipart.NewWriter(&buf)
 	if err := mw.WriteField("kind", kind); err != nil {
 		t.Fatal(err)
+	}
+	for i := 0; i+1 < len(fields); i += 2 {
+		if err := mw.WriteField(fields[i], fields[i+1]); err != nil {
+			t.Fatal(err)
+		}
 	}
 	fw, err := mw.CreateFormFile("file", name)
 	if err != nil {
@@ -576,6 +583,19 @@ func TestUpload(t *testing.T) {
 	page = do(t, b.c, "POST", ts.URL+"/import?csrf="+b.csrf, "", body, map[string]string{"Content-Type": ct, "Accept-Language": "en"})
 	if page.status != 200 || !bytes.Contains(page.body, []byte("Read as: CSV, UTF-8, comma-separated, header on line 2")) {
 		t.Errorf("titled upload page: %d\n%s", page.status, page.body)
+	}
+	// A platform's export names no channel: the form gives it to the rows
+	// without one, and to the customers they create.
+	body, ct = multipartBody(t, "orders", "taobao.csv", []byte("订单号,客户编号,下单时间,实付金额\nT-1,TB-NEW,2026-10-04 10:00,5\n"), "channel", "淘宝")
+	if res := do(t, nil, "POST", ts.URL+"/api/v1/imports", tok, body, map[string]string{"Content-Type": ct}); res.status != 200 {
+		t.Fatalf("upload with a channel: %d %s", res.status, res.body)
+	}
+	if v, err := ts.st.CustomerView(context.Background(), "TB-NEW", 5); err != nil || v.Channel != "淘宝" || len(v.Orders) != 1 || v.Orders[0].Channel != "淘宝" {
+		t.Errorf("customer from a channel upload: %+v %v", v, err)
+	}
+	body, ct = multipartBody(t, "products", "p.csv", []byte("sku\nX\n"), "channel", "淘宝")
+	if res := do(t, nil, "POST", ts.URL+"/api/v1/imports", tok, body, map[string]string{"Content-Type": ct}); res.status != http.StatusBadRequest || !bytes.Contains(res.body, []byte(`"channel"`)) {
+		t.Errorf("products with a channel: %d %s", res.status, res.body)
 	}
 	// Bad kind.
 	body, ct = multipartBody(t, "invoices", "x.csv", []byte("a\n1\n"))

@@ -18,6 +18,7 @@ func (a *app) importCmd() *cobra.Command {
 		dateOrder string
 		tz        string
 		currency  string
+		channel   string
 		encoding  string
 		sheet     string
 		rejects   string
@@ -54,7 +55,8 @@ Kinds and their fields:
   products   sku, product_name, category, consumption_days, service_interval_days, lifespan_days`,
 		Example: `  kith import customers 客户.xlsx
   kith import orders orders.csv --map amount=结算金额 --date-order dmy
-  kith import lines online_retail.csv --tz Europe/London --currency GBP`,
+  kith import lines online_retail.csv --tz Europe/London --currency GBP
+  kith import orders 淘宝订单.csv --channel 淘宝`,
 		Args:      args(cobra.MinimumNArgs(2)),
 		ValidArgs: kinds,
 		RunE: func(cmd *cobra.Command, argv []string) error {
@@ -62,7 +64,10 @@ Kinds and their fields:
 			if !slices.Contains(importer.Kinds, kind) {
 				return usageErr(fmt.Errorf("unknown import kind %q: want one of %s", argv[0], strings.Join(kinds, ", ")))
 			}
-			opts := importer.Options{Currency: strings.ToUpper(currency), Encoding: encoding, Sheet: sheet, BatchSize: batch}
+			if channel != "" && kind == importer.Products {
+				return usageErr(fmt.Errorf("--channel: products have no channel"))
+			}
+			opts := importer.Options{Currency: strings.ToUpper(currency), Channel: channel, Encoding: encoding, Sheet: sheet, BatchSize: batch}
 			if opts.Currency == "" {
 				opts.Currency = a.cfg.Currency
 			}
@@ -146,6 +151,7 @@ Kinds and their fields:
 	fl.StringArrayVar(&maps, "map", nil, "use column Header for field (field=Header, repeatable)")
 	fl.StringVar(&dateOrder, "date-order", "auto", "how to read a/b/yyyy dates: auto (only when unambiguous), dmy or mdy")
 	fl.StringVar(&tz, "tz", "", "time zone of times without an offset (default Asia/Shanghai, env KITH_TZ)")
+	fl.StringVar(&channel, "channel", "", "channel of rows without a channel column or cell (a platform's export: --channel 淘宝)")
 	fl.StringVar(&currency, "currency", "", "currency of amounts without a currency column (default CNY, env KITH_CURRENCY)")
 	fl.StringVar(&encoding, "encoding", "", "CSV encoding: utf-8, gbk, gb18030 or utf-16 (default: detected)")
 	fl.StringVar(&sheet, "sheet", "", "XLSX sheet to read (default: the first)")

@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/kithcrm/kith/internal/account"
+	"github.com/kithcrm/kith/internal/customer"
 	"github.com/kithcrm/kith/internal/importer"
 	"github.com/kithcrm/kith/internal/kith"
 )
@@ -58,7 +59,8 @@ func safeName(name string) string {
 	return b.String()
 }
 
-// Upload reads a multipart form with fields kind and file, streaming the
+// Upload reads a multipart form with fields kind, file and, optionally,
+// channel (of rows without one), streaming the
 // file to disk (never all in memory), and imports it. The request body
 // must already be limited with http.MaxBytesReader.
 func (a *API) Upload(r *http.Request, u *account.User) (*ImportResult, error) {
@@ -78,7 +80,7 @@ func (a *API) Upload(r *http.Request, u *account.User) (*ImportResult, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("upload dir: %w", err)
 	}
-	var kind, path, name string
+	var kind, path, name, channel string
 	for {
 		part, err := mr.NextPart()
 		if err == io.EOF {
@@ -92,6 +94,9 @@ func (a *API) Upload(r *http.Request, u *account.User) (*ImportResult, error) {
 		case "kind":
 			b, _ := io.ReadAll(io.LimitReader(part, 64))
 			kind = strings.TrimSpace(string(b))
+		case "channel":
+			b, _ := io.ReadAll(io.LimitReader(part, 256))
+			channel = strings.TrimSpace(string(b))
 		case "file":
 			name = safeName(part.FileName())
 			path = filepath.Join(dir, name)
@@ -119,11 +124,19 @@ func (a *API) Upload(r *http.Request, u *account.User) (*ImportResult, error) {
 		os.RemoveAll(dir)
 		return nil, invalid("file", "no file was uploaded")
 	}
+	if !customer.ValidText(channel) || len(channel) > 200 {
+		os.RemoveAll(dir)
+		return nil, invalid("channel", "channel must be text of at most 200 bytes")
+	}
+	if channel != "" && k == importer.Products {
+		os.RemoveAll(dir)
+		return nil, invalid("channel", "products have no channel")
+	}
 	if err := os.WriteFile(filepath.Join(dir, "owner"), []byte(strconv.FormatInt(u.ID, 10)), 0o600); err != nil {
 		return nil, err
 	}
 	var columns string
-	opts := importer.Options{Location: a.cfg.Location, Currency: a.cfg.Currency, RejectsPath: filepath.Join(dir, "rejects.csv"),
+	opts := importer.Options{Location: a.cfg.Location, Currency: a.cfg.Currency, Channel: channel, RejectsPath: filepath.Join(dir, "rejects.csv"),
 		Mapped: func(_ string, m *importer.Mapping) { columns = m.Describe() }}
 	// The import finishes even if the browser goes away: it is idempotent,
 	// but a half-done import would surprise whoever looks next.

@@ -54,10 +54,13 @@ type RowReject struct {
 
 // Options tune an import.
 type Options struct {
-	Map          map[string]string // field -> header, from --map
-	DateOrder    DateOrder
-	Location     *time.Location
-	Currency     string
+	Map       map[string]string // field -> header, from --map
+	DateOrder DateOrder
+	Location  *time.Location
+	Currency  string
+	// Channel is the channel of rows without one: a platform's export
+	// (--channel 淘宝) names no channel, every row of it is that platform's.
+	Channel      string
 	Encoding     string
 	Sheet        string
 	RejectsPath  string // "" = NAME.rejects.csv beside the input
@@ -169,7 +172,7 @@ func Import(ctx context.Context, sink Sink, k Kind, path string, opts Options) (
 		}
 	}()
 	sum := &Summary{File: path, Kind: k, Format: src.Describe()}
-	p := &rowParser{m: m, order: opts.DateOrder, loc: opts.Location, currency: opts.Currency}
+	p := &rowParser{m: m, order: opts.DateOrder, loc: opts.Location, currency: opts.Currency, channel: strings.TrimSpace(opts.Channel)}
 	if p.currency == "" {
 		p.currency = "CNY"
 	}

@@ -457,3 +457,20 @@ func TestPlatformExports(t *testing.T) {
 		})
 	}
 }
+
+// Options.Channel (--channel) fills the channel of rows without one; a
+// row's own channel wins.
+func TestDefaultChannel(t *testing.T) {
+	s := storetest.Open(t, "sqlite")
+	content := "订单号,客户编号,下单时间,实付金额,渠道\nA1,C1,2024-01-05,9,\nA2,C2,2024-01-06,9,抖音\n"
+	sum, err := run(t, s, importer.Orders, file(t, "o.csv", content), importer.Options{Channel: " 淘宝 "})
+	if err != nil || sum.Created != 2 {
+		t.Fatalf("%+v %v", sum, err)
+	}
+	for id, want := range map[string]string{"C1": "淘宝", "C2": "抖音"} {
+		v, err := s.CustomerView(context.Background(), id, 1)
+		if err != nil || v.Channel != want || v.Orders[0].Channel != want {
+			t.Errorf("%s: customer channel %q, order channel %q, want %q (%v)", id, v.Channel, v.Orders[0].Channel, want, err)
+		}
+	}
+}

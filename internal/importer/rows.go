@@ -38,7 +38,16 @@ type rowParser struct {
 	order    DateOrder
 	loc      *time.Location
 	currency string
+	channel  string // for rows with no channel of their own (Options.Channel)
 	cells    []string
+}
+
+// rowChannel is the row's channel, else the import's.
+func (p *rowParser) rowChannel() string {
+	if c := p.get("channel"); c != "" {
+		return c
+	}
+	return p.channel
 }
 
 func (p *rowParser) get(f string) string {
@@ -245,7 +254,7 @@ func (p *rowParser) parseCustomer() (customer.Customer, *cellErr) {
 		ExternalID: key.ExternalID, Phone: key.Phone, Email: key.Email,
 		Name: p.get("name"), Gender: normGender(p.get("gender")),
 		City: p.get("city"), Region: p.get("region"), Company: p.get("company"),
-		Tags: customer.SplitTags(p.get("tags")), Channel: p.get("channel"),
+		Tags: customer.SplitTags(p.get("tags")), Channel: p.rowChannel(),
 		ReferrerRef: p.get("referrer"), OwnerRef: p.get("owner"), Notes: p.get("notes"),
 	}
 	if b := p.get("birthday"); b != "" {
@@ -443,7 +452,7 @@ func (p *rowParser) orderHead() (order.Order, *cellErr) {
 		return order.Order{}, cerr
 	}
 	o := order.Order{ExternalID: oid, Customer: key, CustomerName: p.get("name"),
-		Channel: p.get("channel"), CustomerChannel: p.get("channel")}
+		Channel: p.rowChannel(), CustomerChannel: p.rowChannel()}
 	if o.OrderedAt, cerr = p.time("ordered_at", true); cerr != nil {
 		return o, cerr
 	}
@@ -552,7 +561,7 @@ var spendKinds = map[string]string{
 
 // parseSpend reads a spend row. A month ("2024-01", "2024年1月") means its first day.
 func (p *rowParser) parseSpend() (order.Spend, *cellErr) {
-	s := order.Spend{Channel: p.get("channel")}
+	s := order.Spend{Channel: p.rowChannel()}
 	d, cerr := p.date("date")
 	if cerr != nil {
 		return s, cerr
@@ -608,7 +617,7 @@ func parseMonth(s string) (year, month int, ok bool) {
 }
 
 func (p *rowParser) parseTraffic() (order.Traffic, *cellErr) {
-	t := order.Traffic{Channel: p.get("channel")}
+	t := order.Traffic{Channel: p.rowChannel()}
 	var cerr *cellErr
 	if t.Date, cerr = p.date("date"); cerr != nil {
 		return t, cerr
