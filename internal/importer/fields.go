@@ -76,17 +76,18 @@ var kindFields = map[Kind][]field{
 		{"status", []string{"status", "order status", "状态", "订单状态", "交易状态"}},
 	},
 	Spend: {
-		{"date", []string{"date", "day", "month", "period", "日期", "月份", "时间", "月"}},
+		{"date", []string{"date", "day", "month", "period", "日期", "月份", "时间", "月", "统计日期", "数据日期", "报表日期"}},
 		fChannel,
 		{"kind", []string{"kind", "type", "spend type", "category", "类型", "费用类型", "类别", "用途"}},
-		{"amount", []string{"amount", "spend", "cost", "金额", "费用", "花费", "支出", "投放金额"}},
+		{"amount", []string{"amount", "spend", "cost", "金额", "费用", "花费", "支出", "投放金额",
+			"消耗", "消费", "总花费", "总费用", "总消耗", "推广费用", "推广花费", "广告费", "广告消耗", "投放消耗", "消耗金额", "花费金额"}},
 		{"currency", []string{"currency", "币种", "货币"}},
 	},
 	Traffic: {
-		{"date", []string{"date", "day", "日期", "时间"}},
+		{"date", []string{"date", "day", "日期", "时间", "统计日期", "数据日期", "报表日期"}},
 		fChannel,
-		{"visitors", []string{"visitors", "visits", "sessions", "uv", "users", "访客数", "访客", "访问人数", "uv数"}},
-		{"conversions", []string{"conversions", "buyers", "orders", "converted", "转化数", "成交人数", "下单人数", "支付人数", "买家数"}},
+		{"visitors", []string{"visitors", "visits", "sessions", "uv", "users", "访客数", "访客", "访问人数", "uv数", "店铺访客数", "访问用户数"}},
+		{"conversions", []string{"conversions", "buyers", "orders", "converted", "转化数", "成交人数", "下单人数", "支付人数", "买家数", "支付买家数", "成交买家数", "下单买家数", "成交用户数"}},
 	},
 	Products: {
 		{"sku", []string{"sku", "product id", "product code", "item code", "stockcode", "商品编码", "商品编号", "货号", "商品id", "产品编码"}},

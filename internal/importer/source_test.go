@@ -191,6 +191,15 @@ func TestMatchHeader(t *testing.T) {
 		t.Errorf("customer attrs = %v, want the unknown columns", c.Attrs)
 	}
 
+	// Ad and shop dashboards: 巨量引擎's spend, 生意参谋's traffic.
+	ad, err := MatchHeader(Spend, []string{"日期", "消耗(元)", "展示数", "点击数"}, nil)
+	if err != nil || ad.Index["amount"] != 1 {
+		t.Errorf("ad spend export: %v %v", ad, err)
+	}
+	sy, err := MatchHeader(Traffic, []string{"统计日期", "店铺访客数", "支付买家数"}, nil)
+	if err != nil || sy.Index["date"] != 0 || sy.Index["visitors"] != 1 || sy.Index["conversions"] != 2 {
+		t.Errorf("shop traffic export: %v %v", sy, err)
+	}
 	// A member export (Youzan): the date someone became a customer is theirs.
 	yz, err := MatchHeader(Customers, []string{"客户姓名", "手机号", "成为客户时间", "累计消费金额"}, nil)
 	if err != nil || yz.Index["created_at"] != 2 || yz.Index["name"] != 0 || len(yz.Attrs) != 1 {
