@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -229,6 +230,21 @@ func Import(ctx context.Context, sink Sink, k Kind, path string, opts Options) (
 	if err != nil {
 		return sum, fmt.Errorf("%s: %w", path, err)
 	}
+	if n := len(r.totals); n > 0 {
+		lines := make([]string, 0, 3)
+		for _, l := range r.totals[:min(n, 3)] {
+			lines = append(lines, strconv.Itoa(l))
+		}
+		more := ""
+		if n > 3 {
+			more = fmt.Sprintf(" and %d more", n-3)
+		}
+		w := fmt.Sprintf("%d totals rows (合计/Total, lines %s%s) are sums, not records: passed over", n, strings.Join(lines, ", "), more)
+		if n == 1 {
+			w = fmt.Sprintf("line %d is a totals row (合计/Total), a sum, not a record: passed over", r.totals[0])
+		}
+		sum.Warnings = append(sum.Warnings, w)
+	}
 	if rw.n > 0 {
 		sum.RejectsPath = rejectsPath
 	} else if opts.RejectsPath == "" {
@@ -251,6 +267,35 @@ type reader struct {
 	opts   *Options
 	header int
 	rows   int
+	totals []int // lines of totals rows passed over
+}
+
+// totalWords open the totals row that reports and spreadsheets end with.
+var totalWords = []string{"合计", "总计", "小计", "总合计", "汇总", "total", "totals", "grand total", "subtotal", "sum"}
+
+// totalsRow reports a row whose first filled cell, in the first two
+// columns, says it is a total ("合计", "Total:"): a sum of the rows above,
+// not a record.
+func totalsRow(cells []string) bool {
+	for _, c := range cells[:min(2, len(cells))] {
+		c = strings.TrimSpace(c)
+		if c == "" {
+			continue
+		}
+		switch c[0] { // the first byte of every total word (合小 0xE5, 总汇 0xE6)
+		case 0xE5, 0xE6, 'T', 't', 'G', 'g', 'S', 's':
+		default:
+			return false
+		}
+		c = strings.TrimRight(c, ":：")
+		for _, w := range totalWords { // no allocation: this runs on every row
+			if len(c) == len(w) && strings.EqualFold(c, w) {
+				return true
+			}
+		}
+		return false
+	}
+	return false
 }
 
 // fill is the per-kind step: it reads one record into b, or reports io.EOF
@@ -265,6 +310,10 @@ func next[T any](r *reader, b *batch[T]) (ref srcRef, ok bool, err error) {
 		return srcRef{}, false, err
 	}
 	r.rows++
+	if rec.Err == nil && totalsRow(rec.Cells) {
+		r.totals = append(r.totals, rec.Line)
+		return srcRef{}, false, nil
+	}
 	b.read++
 	if r.opts.Progress != nil && r.rows%16384 == 0 {
 		done, total := int64(0), int64(0)

@@ -474,3 +474,40 @@ func TestDefaultChannel(t *testing.T) {
 		}
 	}
 }
+
+// The totals row that reports end with is passed over with a warning, not
+// rejected (exit 3 on every such export) nor imported.
+func TestTotalsRows(t *testing.T) {
+	for _, c := range []struct {
+		name, tail string
+		want       string // the warning
+		rejected   int
+	}{
+		{"合计", "合计,,,42.50\n", "line 4 is a totals row", 0},
+		{"Total: in the second column", ",Total:,,42.50\n", "line 4 is a totals row", 0},
+		{"subtotals", "小计,,,12.50\nA3,C3,2024-01-07,1\n总计：,,,43.50\n", "2 totals rows (合计/Total, lines 4, 6)", 0},
+		{"a customer named Total is a record", "A3,Total,2024-01-07,1\n", "", 0},
+		{"a word in the third column is not", ",,合计,42.50\n", "", 1},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			s := storetest.Open(t, "sqlite")
+			sum, err := run(t, s, importer.Orders, file(t, "o.csv", ordersHeader+"A1,C1,2024-01-05,12.50\nA2,C2,2024-01-06,30\n"+c.tail), importer.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			warned := strings.Join(sum.Warnings, "\n")
+			if c.want == "" && warned != "" || c.want != "" && !strings.Contains(warned, c.want) || sum.Rejected != c.rejected {
+				t.Errorf("warnings %q, %d rejected; want %q, %d", warned, sum.Rejected, c.want, c.rejected)
+			}
+			if sum.Read != sum.Created+sum.Updated+sum.Unchanged+sum.Rejected {
+				t.Errorf("read %d != created+updated+unchanged+rejected in %+v", sum.Read, sum)
+			}
+		})
+	}
+	// Subtotals after every group make one warning, not one each.
+	s := storetest.Open(t, "sqlite")
+	sum, err := run(t, s, importer.Orders, file(t, "o.csv", ordersHeader+"A1,C1,2024-01-05,12.50\n"+strings.Repeat("小计,,,1\n", 5)), importer.Options{})
+	if err != nil || len(sum.Warnings) != 1 || !strings.Contains(sum.Warnings[0], "lines 3, 4, 5 and 2 more") {
+		t.Errorf("five totals rows: %q %v", sum.Warnings, err)
+	}
+}
