@@ -271,7 +271,7 @@ type reader struct {
 }
 
 // totalWords open the totals row that reports and spreadsheets end with.
-var totalWords = []string{"合计", "总计", "小计", "总合计", "汇总", "total", "totals", "grand total", "subtotal", "sum"}
+var totalWords = []string{"合计", "总计", "小计", "总合计", "汇总", "total", "totals", "grand total", "subtotal"}
 
 // totalsRow reports a row whose first filled cell, in the first two
 // columns, says it is a total ("合计", "Total:"): a sum of the rows above,

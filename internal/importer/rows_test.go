@@ -254,7 +254,7 @@ func TestTotalsRow(t *testing.T) {
 		{[]string{"合计", "", "42"}, true}, {[]string{"合计：", "", "42"}, true}, {[]string{" 总计 ", ""}, true},
 		{[]string{"", "GRAND TOTAL:"}, true}, {[]string{"Subtotal", "3"}, true}, {[]string{"汇总"}, true},
 		{[]string{"", "", "合计"}, false}, {[]string{"Sales", "1"}, false}, {[]string{"合计金额", "1"}, false},
-		{[]string{"C1", "合计"}, false}, {[]string{"Totally", "1"}, false}, {nil, false}, {[]string{"", ""}, false},
+		{[]string{"C1", "合计"}, false}, {[]string{"Totally", "1"}, false}, {[]string{"Sum", "Ka Wing"}, false}, {nil, false}, {[]string{"", ""}, false},
 	} {
 		if got := totalsRow(c.cells); got != c.want {
 			t.Errorf("totalsRow(%q) = %v, want %v", c.cells, got, c.want)
