@@ -196,3 +196,33 @@ func TestCustomerViewNotFound(t *testing.T) {
 		})
 	}
 }
+
+// A phone copied masked from a platform's order page finds its customer
+// when only one phone fits, and lists who fits when several do.
+func TestCustomerViewByMaskedPhone(t *testing.T) {
+	for _, engine := range storetest.Engines(t) {
+		t.Run(engine, func(t *testing.T) {
+			ctx := context.Background()
+			st := storetest.Open(t, engine)
+			for _, c := range []customer.Customer{{ExternalID: "A", Name: "甲", Phone: "13800138000"},
+				{ExternalID: "B", Name: "乙", Phone: "13811118000"}, {ExternalID: "C", Name: "丙", Phone: "13900139000"}} {
+				if err := c.Normalize(); err != nil {
+					t.Fatal(err)
+				}
+				if _, err := st.CreateCustomer(ctx, &c); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if v, err := st.CustomerView(ctx, "139****9000", 5); err != nil || v.ExternalID != "C" {
+				t.Errorf("one fits: %+v %v", v, err)
+			}
+			if _, err := st.CustomerView(ctx, "138****8000", 5); !errors.Is(err, kith.ErrConflict) ||
+				!strings.Contains(err.Error(), "A 甲") || !strings.Contains(err.Error(), "B 乙") {
+				t.Errorf("two fit: %v", err)
+			}
+			if _, err := st.CustomerView(ctx, "137****0000", 5); !errors.Is(err, kith.ErrNotFound) {
+				t.Errorf("none fits: %v", err)
+			}
+		})
+	}
+}

@@ -23,6 +23,9 @@ const (
 	selectCustomerByPhone = `SELECT ` + customerColumns + customerFrom + `WHERE c.phone = $1 ORDER BY c.id LIMIT 1`
 	selectCustomerByEmail = `SELECT ` + customerColumns + customerFrom + `WHERE c.email = $1 ORDER BY c.id LIMIT 1`
 	selectCustomerByID    = `SELECT ` + customerColumns + customerFrom + `WHERE c.id = $1`
+	// Customers whose phone fits a masked one (138____8000), for a ref
+	// copied from a platform's order page.
+	selectMaskedPhone = `SELECT id, COALESCE(external_id, ''), name FROM customers WHERE phone LIKE $1 ORDER BY id LIMIT 6`
 	selectCustomerTags    = `SELECT tag FROM customer_tags WHERE customer_id = $1 ORDER BY tag`
 	selectCustomerRef     = `SELECT id, COALESCE(external_id, ''), name FROM customers WHERE id = $1`
 	selectReferred        = `SELECT id, COALESCE(external_id, ''), name FROM customers WHERE referrer_id = $1 ORDER BY id LIMIT 100`
@@ -63,6 +66,13 @@ func scanCustomer(row *sql.Row, c *customer.Customer, owner *string) error {
 // the newest orders (up to limit) and totals.
 func (s *Store) CustomerView(ctx context.Context, ref string, limit int) (*customer.View, error) {
 	ref = strings.TrimSpace(ref)
+	if pat, ok := maskedPhonePattern(ref); ok {
+		id, err := s.maskedPhoneCustomer(ctx, ref, pat)
+		if err != nil {
+			return nil, err
+		}
+		ref = "#" + strconv.FormatInt(id, 10)
+	}
 	v := &customer.View{}
 	tries := []struct {
 		q   string
@@ -201,4 +211,39 @@ func (s *Store) UpsertStaff(ctx context.Context, name, email, role, skills strin
 		return 0, fmt.Errorf("staff %s: %w", email, err)
 	}
 	return id, nil
+}
+
+// maskedPhoneCustomer is the one customer whose phone fits a masked one
+// (138****8000); none or several is an error that lists who fits.
+func (s *Store) maskedPhoneCustomer(ctx context.Context, ref, pattern string) (int64, error) {
+	rows, err := s.readRows(ctx, selectMaskedPhone, pattern)
+	if err != nil {
+		return 0, fmt.Errorf("customer %q: %w", ref, err)
+	}
+	defer rows.Close()
+	var ids []int64
+	var who []string
+	for rows.Next() {
+		var id int64
+		var ext, name string
+		if err := rows.Scan(&id, &ext, &name); err != nil {
+			return 0, fmt.Errorf("customer %q: %w", ref, err)
+		}
+		ids = append(ids, id)
+		who = append(who, strings.TrimSpace(fmt.Sprintf("#%d %s %s", id, ext, name)))
+	}
+	if err := rows.Err(); err != nil {
+		return 0, fmt.Errorf("customer %q: %w", ref, err)
+	}
+	switch {
+	case len(ids) == 0:
+		return 0, fmt.Errorf("customer %q: %w (no customer's phone fits it)", ref, kith.ErrNotFound)
+	case len(ids) > 1:
+		more := ""
+		if len(ids) > 5 {
+			who, more = who[:5], " and more"
+		}
+		return 0, fmt.Errorf("customer %q: %w: the phones of %s%s fit it; name one by id", ref, kith.ErrConflict, strings.Join(who, ", "), more)
+	}
+	return ids[0], nil
 }
