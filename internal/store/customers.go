@@ -25,11 +25,11 @@ const (
 	selectCustomerByID    = `SELECT ` + customerColumns + customerFrom + `WHERE c.id = $1`
 	// Customers whose phone fits a masked one (138____8000), for a ref
 	// copied from a platform's order page.
-	selectMaskedPhone = `SELECT id, COALESCE(external_id, ''), name FROM customers WHERE phone LIKE $1 ORDER BY id LIMIT 6`
-	selectCustomerTags    = `SELECT tag FROM customer_tags WHERE customer_id = $1 ORDER BY tag`
-	selectCustomerRef     = `SELECT id, COALESCE(external_id, ''), name FROM customers WHERE id = $1`
-	selectReferred        = `SELECT id, COALESCE(external_id, ''), name FROM customers WHERE referrer_id = $1 ORDER BY id LIMIT 100`
-	selectCustomerOrders  = `SELECT o.id, o.external_id, o.ordered_at, o.amount, o.currency, o.channel, o.status,
+	selectMaskedPhone    = `SELECT id, COALESCE(external_id, ''), name FROM customers WHERE phone LIKE $1 ORDER BY id LIMIT 6`
+	selectCustomerTags   = `SELECT tag FROM customer_tags WHERE customer_id = $1 ORDER BY tag`
+	selectCustomerRef    = `SELECT id, COALESCE(external_id, ''), name FROM customers WHERE id = $1`
+	selectReferred       = `SELECT id, COALESCE(external_id, ''), name FROM customers WHERE referrer_id = $1 ORDER BY id LIMIT 100`
+	selectCustomerOrders = `SELECT o.id, o.external_id, o.ordered_at, o.amount, o.currency, o.channel, o.status,
     (SELECT count(*) FROM order_lines l WHERE l.order_id = o.id)
 FROM orders o WHERE o.customer_id = $1 ORDER BY o.ordered_at DESC, o.id DESC LIMIT $2`
 	selectCustomerTotals = `SELECT
