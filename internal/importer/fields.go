@@ -32,9 +32,12 @@ type field struct {
 var (
 	fCustomerID = field{"customer_id", []string{"customer_id", "customer", "customer no", "customer number", "client id", "member id", "member no", "buyer id", "客户编号", "客户id", "客户号", "客户代码", "会员号", "会员id", "会员编号", "会员卡号", "买家id", "用户id", "用户编号", "买家会员名", "买家账号", "买家帐号", "下单账号", "下单帐号", "会员账号", "用户名", "用户账号", "客户账号"}}
 	fName       = field{"name", []string{"name", "customer name", "full name", "buyer", "contact", "姓名", "客户名称", "客户姓名", "名字", "会员姓名", "买家", "买家昵称", "收货人", "联系人", "收货人姓名", "收件人", "收件人姓名", "买家姓名"}}
-	fPhone      = field{"phone", []string{"phone", "mobile", "tel", "telephone", "phone number", "cell", "手机", "手机号", "手机号码", "电话", "联系电话", "联系方式", "收货人手机", "联系手机", "收货人手机号", "收货人电话", "收件人手机", "收件人手机号", "收件人电话", "买家手机号", "会员手机号", "客户手机", "客户电话"}}
-	fEmail      = field{"email", []string{"email", "e-mail", "mail", "email address", "邮箱", "电子邮件", "电子邮箱", "邮件"}}
-	fChannel    = field{"channel", []string{"channel", "source", "source channel", "utm source", "acquisition channel", "渠道", "来源", "来源渠道", "获客渠道", "渠道来源", "店铺", "平台"}}
+	// The buyer's own number before a recipient's (a gift's).
+	fPhone = field{"phone", []string{"phone", "mobile", "tel", "telephone", "phone number", "cell", "手机", "手机号", "手机号码",
+		"买家手机号", "会员手机号", "客户手机", "客户电话", "电话", "联系电话", "联系方式", "联系手机",
+		"收货人手机", "收货人手机号", "收货人电话", "收件人手机", "收件人手机号", "收件人电话"}}
+	fEmail   = field{"email", []string{"email", "e-mail", "mail", "email address", "邮箱", "电子邮件", "电子邮箱", "邮件"}}
+	fChannel = field{"channel", []string{"channel", "source", "source channel", "utm source", "acquisition channel", "渠道", "来源", "来源渠道", "获客渠道", "渠道来源", "店铺", "平台"}}
 )
 
 var kindFields = map[Kind][]field{
@@ -57,7 +60,10 @@ var kindFields = map[Kind][]field{
 		{"order_id", []string{"order_id", "order", "order no", "order number", "invoice", "invoice no", "invoiceno", "transaction id", "订单号", "订单编号", "订单id", "单号", "交易号", "流水号", "发票号", "主订单编号", "主订单号", "交易单号"}},
 		fCustomerID, fName, fPhone, fEmail, fChannel,
 		{"ordered_at", []string{"ordered at", "order date", "date", "order time", "invoice date", "invoicedate", "purchase date", "paid at", "created at", "下单时间", "订单日期", "付款时间", "支付时间", "下单日期", "成交时间", "日期", "时间", "交易时间", "创建时间", "订单创建时间", "订单付款时间", "订单提交时间", "买家付款时间", "支付完成时间", "订单支付时间"}},
-		{"amount", []string{"amount", "total", "order total", "revenue", "value", "paid", "amount paid", "sales", "金额", "实付金额", "订单金额", "实付", "实收金额", "应付金额", "支付金额", "成交金额", "销售额", "付款金额", "总金额", "买家实际支付金额", "买家实付金额", "订单实付金额", "订单应付金额", "商家实收金额", "实收款", "实付款", "支付总额"}},
+		// In order of preference: what the buyer paid before what was billed.
+		{"amount", []string{"amount paid", "实付金额", "买家实际支付金额", "买家实付金额", "订单实付金额", "实付", "实付款",
+			"实收金额", "实收款", "商家实收金额", "支付金额", "付款金额", "支付总额", "成交金额", "应付金额", "订单应付金额",
+			"amount", "total", "order total", "revenue", "value", "sales", "paid", "金额", "订单金额", "销售额", "总金额"}},
 		{"currency", []string{"currency", "币种", "货币"}},
 		{"status", []string{"status", "order status", "state", "状态", "订单状态", "交易状态"}},
 		{"refund_amount", []string{"refund amount", "refunded amount", "refund", "refunded", "amount refunded", "退款金额", "已退款金额", "退款总额", "退款"}},
@@ -235,24 +241,43 @@ func MatchHeader(k Kind, header []string, overrides map[string]string) (*Mapping
 			return nil, fmt.Errorf("--map %s=%s: no column %q in the header (%s)", f, h, h, strings.Join(header, ", "))
 		}
 	}
-	byAlias := map[string]string{}
+	type alias struct {
+		field string
+		rank  int // place in the field's list: lower is preferred
+	}
+	byAlias := map[string]alias{}
 	for _, f := range fields {
-		for _, a := range append([]string{f.name}, f.aliases...) {
+		for r, a := range append([]string{f.name}, f.aliases...) {
 			if _, dup := byAlias[normHeader(a)]; !dup {
-				byAlias[normHeader(a)] = f.name
+				byAlias[normHeader(a)] = alias{f.name, r}
 			}
 		}
 	}
+	// When several columns match a field (JD's 订单金额 and 应付金额, a buyer's
+	// and a recipient's phone), the alias listed first wins, then the
+	// column further left; --map overrides win over all.
+	rank := map[string]int{}
 	for i, cell := range header {
 		if used[i] {
 			continue
 		}
-		name := normHeader(cell)
-		f, ok := byAlias[name]
-		if ok && !m.Has(f) {
-			m.Index[f] = i
+		a, ok := byAlias[normHeader(cell)]
+		if _, mapped := overrides[a.field]; !ok || mapped {
 			continue
 		}
+		if r, has := rank[a.field]; !has || a.rank < r {
+			m.Index[a.field], rank[a.field] = i, a.rank
+		}
+	}
+	taken := map[int]bool{}
+	for _, i := range m.Index {
+		taken[i] = true
+	}
+	for i, cell := range header {
+		if taken[i] {
+			continue
+		}
+		_, ok := byAlias[normHeader(cell)]
 		col := Column{Index: i, Name: cell}
 		if k == Customers && strings.TrimSpace(cell) != "" && !ok {
 			m.Attrs = append(m.Attrs, col)

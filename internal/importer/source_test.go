@@ -191,6 +191,20 @@ func TestMatchHeader(t *testing.T) {
 		t.Errorf("customer attrs = %v, want the unknown columns", c.Attrs)
 	}
 
+	// Several columns for one field: the preferred alias wins, not the
+	// column further left (JD bills 订单金额, the buyer pays 应付金额; a gift's
+	// recipient is not the buyer), and --map wins over both.
+	jd, err := MatchHeader(Orders, []string{"订单号", "订单金额", "应付金额", "下单帐号", "下单时间", "收货人手机号", "买家手机号"}, nil)
+	if err != nil || jd.Index["amount"] != 2 || jd.Index["customer_id"] != 3 || jd.Index["phone"] != 6 {
+		t.Errorf("JD-like export: %v %v", jd.Index, err)
+	}
+	if len(jd.Ignored) != 2 || jd.Ignored[0].Name != "订单金额" || jd.Ignored[1].Name != "收货人手机号" {
+		t.Errorf("JD-like export ignores %v, want the columns passed over", jd.Ignored)
+	}
+	jdMap, err := MatchHeader(Orders, []string{"订单号", "订单金额", "应付金额", "下单帐号", "下单时间"}, map[string]string{"amount": "订单金额"})
+	if err != nil || jdMap.Index["amount"] != 1 {
+		t.Errorf("--map amount=订单金额: %v %v", jdMap.Index, err)
+	}
 	// Ad and shop dashboards: 巨量引擎's spend, 生意参谋's traffic.
 	ad, err := MatchHeader(Spend, []string{"日期", "消耗(元)", "展示数", "点击数"}, nil)
 	if err != nil || ad.Index["amount"] != 1 {
