@@ -213,8 +213,9 @@ func (e *MissingFieldError) Error() string {
 }
 
 // MatchHeader maps header cells to fields of kind k. overrides (field ->
-// header text, from --map) win over aliases. The first column to match a
-// field takes it.
+// header text, from --map) win over aliases. Among columns matching a
+// field, the one whose alias comes first in the field's list takes it, then
+// the leftmost.
 func MatchHeader(k Kind, header []string, overrides map[string]string) (*Mapping, error) {
 	fields, ok := kindFields[k]
 	if !ok {
