@@ -22,7 +22,8 @@ const (
 // Kinds lists every importable kind.
 var Kinds = []Kind{Customers, Orders, Lines, Spend, Traffic, Products}
 
-// field is one column kith understands, with the header spellings it accepts.
+// field is one column kith understands, with the header spellings it
+// accepts, the preferred first (MatchHeader).
 type field struct {
 	name    string
 	aliases []string
