@@ -282,12 +282,13 @@ func FuzzMatchHeader(f *testing.F) {
 // FuzzParseOrderRow: a row either parses into a consistent order or names
 // the field at fault; it never panics.
 func FuzzParseOrderRow(f *testing.F) {
-	f.Add("A1", "C1", "2024-01-31 10:00", "¥1,234.50", "已付款")
-	f.Add("", "", "45322.5", "-3", "refunded")
-	f.Add("x", "y", "31/01/2024", "(12)", "??")
-	m, _ := MatchHeader(Orders, []string{"订单号", "客户编号", "下单时间", "金额", "状态"}, nil)
-	f.Fuzz(func(t *testing.T, id, cust, date, amount, status string) {
-		p := &rowParser{m: m, loc: nil, currency: "CNY", cells: []string{id, cust, date, amount, status}}
+	f.Add("A1", "C1", "2024-01-31 10:00", "¥1,234.50", "已付款", "", "")
+	f.Add("", "", "45322.5", "-3", "refunded", "0", "138****8000")
+	f.Add("x", "y", "31/01/2024", "(12)", "??", "12", "'13800138000")
+	f.Add(`="3391234567890123456"`, "3.39E+18", "2024-01-31", "99", "卖家已发货，等待买家确认", "99.00", "+86 138")
+	m, _ := MatchHeader(Orders, []string{"订单号", "客户编号", "下单时间", "金额", "状态", "退款金额", "手机"}, nil)
+	f.Fuzz(func(t *testing.T, id, cust, date, amount, status, refund, phone string) {
+		p := &rowParser{m: m, loc: nil, currency: "CNY", cells: []string{id, cust, date, amount, status, refund, phone}}
 		o, cerr := p.parseOrder()
 		if cerr != nil {
 			if cerr.field == "" || cerr.reason == "" {
@@ -300,6 +301,9 @@ func FuzzParseOrderRow(f *testing.F) {
 		}
 		if o.Amount < 0 && o.Status == "paid" {
 			t.Fatalf("negative paid order: %+v", o)
+		}
+		if strings.ContainsAny(o.Customer.Phone, "*＊●") || shortened(o.ExternalID) || shortened(o.Customer.ExternalID) {
+			t.Fatalf("kept a masked phone or a shortened id: %+v", o)
 		}
 	})
 }
