@@ -40,7 +40,9 @@
         series: [{ type: "heatmap", data: d.cells, label: { show: d.x.length <= 13, fontSize: 10 } }] };
     },
     segments: function (d) {
-      return merge(base, { tooltip: { trigger: "axis" }, xAxis: { type: "value" },
+      // Room on the right for the longest bar's count, which containLabel
+      // does not count.
+      return merge(base, { tooltip: { trigger: "axis" }, grid: merge(base.grid, { right: 48 }), xAxis: { type: "value" },
         yAxis: { type: "category", data: d.map(function (s) { return s.name; }), inverse: true },
         series: [{ type: "bar", data: d.map(function (s) { return { value: s.value, segment: s.segment }; }),
           label: { show: true, position: "right" }, cursor: "pointer" }] });
