@@ -33,7 +33,8 @@
     },
     cohorts: function (d) {
       return { animation: animate, tooltip: { position: "top", formatter: function (p) { return d.y[p.value[1]] + " " + d.x[p.value[0]] + ": " + p.value[2] + "%"; } },
-        grid: { left: 8, right: 8, top: 8, bottom: 48, containLabel: true },
+        // The colour scale sits under the axis labels, not on them.
+        grid: { left: 8, right: 8, top: 8, bottom: 72, containLabel: true },
         xAxis: { type: "category", data: d.x, splitArea: { show: true } },
         yAxis: { type: "category", data: d.y, inverse: true, splitArea: { show: true } },
         visualMap: { min: 0, max: 100, calculable: true, orient: "horizontal", left: "center", bottom: 0, inRange: { color: ["#f7fbff", "#08306b"] } },
