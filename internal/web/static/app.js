@@ -49,7 +49,8 @@
           label: { show: true, position: "right" }, cursor: "pointer" }] });
     },
     pareto: function (d) {
-      return merge(base, { tooltip: { trigger: "axis", valueFormatter: function (v) { return v + "%"; } },
+      // Room on the right for the last axis label, "100%".
+      return merge(base, { tooltip: { trigger: "axis", valueFormatter: function (v) { return v + "%"; } }, grid: merge(base.grid, { right: 24 }),
         xAxis: { type: "value", min: 0, max: 100, axisLabel: { formatter: "{value}%" } },
         yAxis: { type: "value", min: 0, max: 100, axisLabel: { formatter: "{value}%" } },
         series: [{ name: d.name, type: "line", showSymbol: false, areaStyle: { opacity: 0.15 }, data: d.points },
