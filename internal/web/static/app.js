@@ -10,7 +10,9 @@
   // finished as soon as it is drawn.
   var animate = !navigator.webdriver;
   var base = { animation: animate, tooltip: { trigger: "axis" }, legend: { top: 0, type: "scroll" },
-    grid: { left: 8, right: 8, top: 36, bottom: 8, containLabel: true } };
+    // right: room for the last category or value label, which containLabel
+    // lets overhang the edge ("2026-10", "100%").
+    grid: { left: 8, right: 24, top: 36, bottom: 8, containLabel: true } };
   function merge(a, b) { var o = {}, k; for (k in a) { o[k] = a[k]; } for (k in b) { o[k] = b[k]; } return o; }
   function money(v) { return v == null ? "—" : data.currency + Number(v).toLocaleString(); }
 
@@ -25,7 +27,7 @@
     },
     split: function (d) {
       return { animation: animate, tooltip: { trigger: "item", valueFormatter: money }, legend: { top: 0 },
-        series: [{ type: "pie", radius: ["40%", "70%"], top: 24, data: d.data, label: { formatter: "{b}\n{d}%" } }] };
+        series: [{ type: "pie", radius: ["40%", "70%"], top: 24, data: d.data, label: { formatter: "{d}%" } }] }; // the legend names the slices; names beside them were cut short on a phone
     },
     costs: function (d) {
       return merge(base, { tooltip: { trigger: "axis", valueFormatter: money }, xAxis: { type: "category", data: d.labels },
@@ -49,8 +51,7 @@
           label: { show: true, position: "right" }, cursor: "pointer" }] });
     },
     pareto: function (d) {
-      // Room on the right for the last axis label, "100%".
-      return merge(base, { tooltip: { trigger: "axis", valueFormatter: function (v) { return v + "%"; } }, grid: merge(base.grid, { right: 24 }),
+      return merge(base, { tooltip: { trigger: "axis", valueFormatter: function (v) { return v + "%"; } },
         xAxis: { type: "value", min: 0, max: 100, axisLabel: { formatter: "{value}%" } },
         yAxis: { type: "value", min: 0, max: 100, axisLabel: { formatter: "{value}%" } },
         series: [{ name: d.name, type: "line", showSymbol: false, areaStyle: { opacity: 0.15 }, data: d.points },
