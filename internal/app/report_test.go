@@ -1,6 +1,7 @@
 package app_test
 
 import (
+	"encoding/csv"
 	"encoding/json"
 	"math"
 	"path/filepath"
@@ -207,5 +208,25 @@ func TestReportsOnEmptyDatabase(t *testing.T) {
 	}
 	if code, _, errOut := kith(t, nil, "report", "classes", "--db", db); code == 0 || !strings.Contains(errOut, "no paid orders") {
 		t.Errorf("classes on an empty database: %d %s", code, errOut)
+	}
+}
+
+// CSV is the table as shown, with a BOM for Excel, and parses as CSV: one
+// header row, every row as wide as it, the same rows as the JSON.
+func TestReportCSV(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "demo.db")
+	if code, _, errOut := kith(t, nil, "demo", "--customers", "300", "--seed", "4", "--end", "2026-06-30", "--db", db); code != 0 {
+		t.Fatal(errOut)
+	}
+	code, out, errOut := kith(t, nil, "report", "rfm", "--db", db, "--as-of", "2026-06-30", "--format", "csv", "--lang", "zh-CN")
+	if code != 0 || !strings.HasPrefix(out, "\ufeff") {
+		t.Fatalf("rfm csv: %d %s\n%q", code, errOut, out[:min(len(out), 40)])
+	}
+	rows, err := csv.NewReader(strings.NewReader(strings.TrimPrefix(out, "\ufeff"))).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 12 || rows[0][0] != "分群" || rows[1][0] != "冠军客户" {
+		t.Errorf("rfm csv: %d rows, header %q, first %q", len(rows), rows[0], rows[min(1, len(rows)-1)])
 	}
 }

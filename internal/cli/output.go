@@ -26,6 +26,11 @@ func write(w io.Writer, format string, t table, v any) error {
 		enc.SetIndent("", "  ")
 		return enc.Encode(v)
 	case "csv":
+		// UTF-8 with a BOM, as the rejects file: without one, Excel on
+		// Chinese Windows reads the file as GBK and garbles every name.
+		if _, err := io.WriteString(w, "\ufeff"); err != nil {
+			return err
+		}
 		cw := csv.NewWriter(w)
 		cw.Write(t.header)
 		cw.WriteAll(t.rows)
