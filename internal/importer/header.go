@@ -1,8 +1,11 @@
 package importer
 
 import (
+	"errors"
 	"fmt"
 	"io"
+
+	"github.com/xuri/excelize/v2"
 )
 
 // maxTitleRows is how many rows above the header findHeader looks past.
@@ -49,4 +52,59 @@ func findHeader(src Source, k Kind, overrides map[string]string) (Source, *Mappi
 		}
 	}
 	return nil, nil, firstErr
+}
+
+// openHeaded opens path and finds its header for kind k. A workbook opened
+// without a sheet named whose first sheet has no such header (a cover, a
+// notes or a summary sheet before the data) is searched sheet by sheet; the
+// first sheet's error stands when none has one. Errors name the file.
+func openHeaded(path string, k Kind, opts *Options) (Source, *Mapping, error) {
+	src, firstErr := OpenSource(path, SourceOptions{Encoding: opts.Encoding, Sheet: opts.Sheet})
+	if firstErr == nil {
+		var hs Source
+		var m *Mapping
+		if hs, m, firstErr = findHeader(src, k, opts.Map); firstErr == nil {
+			return hs, m, nil
+		}
+		firstErr = fmt.Errorf("%s: %w", path, firstErr)
+		src.Close()
+	}
+	var missing *MissingFieldError
+	if opts.Sheet != "" || !errors.As(firstErr, &missing) && !errors.Is(firstErr, ErrNoHeader) {
+		return nil, nil, firstErr
+	}
+	sheets, err := workbookSheets(path)
+	if err != nil || len(sheets) < 2 {
+		return nil, nil, firstErr
+	}
+	for _, sheet := range sheets[1:] {
+		s, err := OpenSource(path, SourceOptions{Sheet: sheet})
+		if err != nil {
+			continue
+		}
+		if hs, m, err := findHeader(s, k, opts.Map); err == nil {
+			return hs, m, nil
+		}
+		s.Close()
+	}
+	return nil, nil, firstErr
+}
+
+// workbookSheets lists an XLSX file's sheets (nil for any other file).
+func workbookSheets(path string) ([]string, error) {
+	src, err := OpenSource(path, SourceOptions{})
+	if x, ok := src.(*xlsxSource); err == nil && ok {
+		defer x.Close()
+		return x.sheets, nil
+	}
+	if err == nil {
+		src.Close()
+		return nil, nil
+	}
+	x, xerr := excelize.OpenFile(path)
+	if xerr != nil {
+		return nil, nil // not a workbook
+	}
+	defer x.Close()
+	return x.GetSheetList(), nil
 }

@@ -143,15 +143,11 @@ func Import(ctx context.Context, sink Sink, k Kind, path string, opts Options) (
 	if opts.Location == nil {
 		opts.Location = time.UTC
 	}
-	src, err := OpenSource(path, SourceOptions{Encoding: opts.Encoding, Sheet: opts.Sheet})
+	src, m, err := openHeaded(path, k, &opts)
 	if err != nil {
 		return nil, err
 	}
 	defer src.Close()
-	src, m, err := findHeader(src, k, opts.Map)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
 	if opts.Mapped != nil {
 		opts.Mapped(src.Describe(), m)
 	}

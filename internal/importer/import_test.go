@@ -511,3 +511,45 @@ func TestTotalsRows(t *testing.T) {
 		t.Errorf("five totals rows: %q %v", sum.Warnings, err)
 	}
 }
+
+// A workbook whose first sheet is a cover or notes sheet: without --sheet
+// the data sheet is found; with --sheet, or when no sheet has a header, the
+// first sheet's error stands.
+func TestDataOnALaterSheet(t *testing.T) {
+	f := excelize.NewFile()
+	f.SetCellValue("Sheet1", "A1", "说明：本表为 2024 年 1 月订单")
+	f.NewSheet("汇总")
+	f.SetSheetRow("汇总", "A1", &[]any{"月份", "销售额"})
+	f.SetSheetRow("汇总", "A2", &[]any{"2024-01", 12.5})
+	f.NewSheet("订单明细")
+	for i, r := range [][]any{{"订单号", "客户编号", "下单时间", "实付金额"}, {"A1", "C1", 45322.5, 12.5}} {
+		cell, _ := excelize.CoordinatesToCellName(1, i+1)
+		f.SetSheetRow("订单明细", cell, &r)
+	}
+	p := writeXLSX(t, f, 1, nil)
+	s := storetest.Open(t, "sqlite")
+	sum, err := run(t, s, importer.Orders, p, importer.Options{})
+	if err != nil || sum.Created != 1 || !strings.Contains(sum.Format, `sheet "订单明细"`) {
+		t.Fatalf("%+v %v", sum, err)
+	}
+	if _, err := run(t, s, importer.Orders, p, importer.Options{Sheet: "汇总"}); err == nil || !strings.Contains(err.Error(), "missing required column") || !strings.Contains(err.Error(), p) {
+		t.Errorf("--sheet 汇总: %v", err)
+	}
+	if _, err := run(t, s, importer.Products, p, importer.Options{}); err == nil || !strings.Contains(err.Error(), "说明") {
+		t.Errorf("no sheet with a products header: %v, want the first sheet's error", err)
+	}
+	// An empty first sheet, as a new workbook has.
+	g := excelize.NewFile()
+	g.NewSheet("Data")
+	for i, r := range [][]any{{"订单号", "客户编号", "下单时间", "实付金额"}, {"B1", "C1", 45322.5, 12.5}} {
+		cell, _ := excelize.CoordinatesToCellName(1, i+1)
+		g.SetSheetRow("Data", cell, &r)
+	}
+	q := filepath.Join(t.TempDir(), "empty-first.xlsx")
+	if err := g.SaveAs(q); err != nil {
+		t.Fatal(err)
+	}
+	if sum, err := run(t, s, importer.Orders, q, importer.Options{}); err != nil || sum.Created != 1 || !strings.Contains(sum.Format, `sheet "Data"`) {
+		t.Errorf("empty first sheet: %+v %v", sum, err)
+	}
+}

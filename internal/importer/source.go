@@ -275,6 +275,7 @@ type xlsxSource struct {
 	header []string
 	line   int
 	desc   string
+	sheets []string // every sheet of the workbook, in order
 }
 
 func openXLSX(f *os.File, path, sheet string) (Source, error) {
@@ -298,7 +299,7 @@ func openXLSX(f *os.File, path, sheet string) (Source, error) {
 		f.Close()
 		return nil, fmt.Errorf("%s: sheet %q (sheets: %s): %w", path, sheet, strings.Join(sheets, ", "), err)
 	}
-	s := &xlsxSource{f: x, file: f, rows: rows, desc: fmt.Sprintf("XLSX, sheet %q", sheet)}
+	s := &xlsxSource{f: x, file: f, rows: rows, desc: fmt.Sprintf("XLSX, sheet %q", sheet), sheets: sheets}
 	for {
 		rec, err := s.Next()
 		if err == io.EOF {
