@@ -21,6 +21,14 @@ type headedSource struct {
 }
 
 func (s *headedSource) Header() []string { return s.header }
+
+// Pos passes on the progress of a source that reports it (CSV).
+func (s *headedSource) Pos() (int64, int64) {
+	if p, ok := s.Source.(interface{ Pos() (int64, int64) }); ok {
+		return p.Pos()
+	}
+	return 0, 0
+}
 func (s *headedSource) Describe() string {
 	return fmt.Sprintf("%s, header on line %d", s.Source.Describe(), s.line)
 }

@@ -553,3 +553,18 @@ func TestDataOnALaterSheet(t *testing.T) {
 		t.Errorf("empty first sheet: %+v %v", sum, err)
 	}
 }
+
+// A file with a title above its header still reports its progress in bytes.
+func TestTitleRowsProgress(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("订单导出报表\n" + ordersHeader)
+	for i := range 20000 {
+		fmt.Fprintf(&b, "A%d,C%d,2024-01-05,1\n", i, i%50)
+	}
+	s := storetest.Open(t, "sqlite")
+	var done, total int64
+	_, err := run(t, s, importer.Orders, file(t, "o.csv", b.String()), importer.Options{Progress: func(_ int, d, tot int64) { done, total = d, tot }})
+	if err != nil || total != int64(b.Len()) || done == 0 {
+		t.Errorf("progress %d of %d bytes (file %d): %v", done, total, b.Len(), err)
+	}
+}
