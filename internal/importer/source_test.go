@@ -205,6 +205,11 @@ func TestMatchHeader(t *testing.T) {
 	if err != nil || jdMap.Index["amount"] != 1 {
 		t.Errorf("--map amount=订单金额: %v %v", jdMap.Index, err)
 	}
+	// A JD line-item export.
+	jdl, err := MatchHeader(Lines, []string{"订单号", "商品ID", "商品名称", "订购数量", "京东价", "下单时间", "下单帐号"}, nil)
+	if err != nil || jdl.Index["sku"] != 1 || jdl.Index["quantity"] != 3 || jdl.Index["unit_price"] != 4 || jdl.Index["customer_id"] != 6 {
+		t.Errorf("JD line items: %v %v", jdl.Index, err)
+	}
 	// Ad and shop dashboards: 巨量引擎's spend, 生意参谋's traffic.
 	ad, err := MatchHeader(Spend, []string{"日期", "消耗(元)", "展示数", "点击数"}, nil)
 	if err != nil || ad.Index["amount"] != 1 {
