@@ -54,7 +54,7 @@ var kindFields = map[Kind][]field{
 		{"tags", []string{"tags", "tag", "labels", "标签", "客户标签"}},
 		{"referrer", []string{"referrer", "referred by", "referrer id", "推荐人", "推荐人编号", "推荐人id", "介绍人", "邀请人"}},
 		{"owner", []string{"owner", "account manager", "sales rep", "rep", "assigned to", "负责人", "客户经理", "销售", "归属销售", "跟进人", "专属顾问"}},
-		{"created_at", []string{"created at", "created", "signup date", "sign up date", "registered", "join date", "注册时间", "创建时间", "加入时间", "入会时间", "注册日期", "成为客户时间", "成为会员时间", "入会日期", "开卡时间", "开卡日期", "建档时间", "建档日期", "首次成为客户时间"}},
+		{"created_at", []string{"created at", "created", "signup date", "sign up date", "registered", "join date", "注册时间", "创建时间", "加入时间", "入会时间", "注册日期", "成为客户时间", "成为会员时间", "入会日期", "开卡时间", "开卡日期", "建档时间", "建档日期", "首次成为客户时间", "添加时间", "添加日期"}},
 		{"notes", []string{"notes", "note", "comment", "comments", "remark", "备注", "说明"}},
 	},
 	Orders: {

@@ -219,6 +219,12 @@ func TestMatchHeader(t *testing.T) {
 	if err != nil || sy.Index["date"] != 0 || sy.Index["visitors"] != 1 || sy.Index["conversions"] != 2 {
 		t.Errorf("shop traffic export: %v %v", sy, err)
 	}
+	// A WeCom contacts export: when the contact was added is when they
+	// became a customer.
+	wc, err := MatchHeader(Customers, []string{"姓名", "手机号", "地区", "添加时间", "来源"}, nil)
+	if err != nil || wc.Index["created_at"] != 3 || wc.Index["region"] != 2 || wc.Index["channel"] != 4 {
+		t.Errorf("WeCom export: %v %v", wc.Index, err)
+	}
 	// A member export (Youzan): the date someone became a customer is theirs.
 	yz, err := MatchHeader(Customers, []string{"客户姓名", "手机号", "成为客户时间", "累计消费金额"}, nil)
 	if err != nil || yz.Index["created_at"] != 2 || yz.Index["name"] != 0 || len(yz.Attrs) != 1 {
