@@ -64,8 +64,8 @@ Kinds and their fields:
 			if !slices.Contains(importer.Kinds, kind) {
 				return usageErr(fmt.Errorf("unknown import kind %q: want one of %s", argv[0], strings.Join(kinds, ", ")))
 			}
-			if channel != "" && kind == importer.Products {
-				return usageErr(fmt.Errorf("--channel: products have no channel"))
+			if channel != "" && !importer.HasField(kind, "channel") {
+				return usageErr(fmt.Errorf("--channel: %s have no channel", kind))
 			}
 			opts := importer.Options{Currency: strings.ToUpper(currency), Channel: channel, Encoding: encoding, Sheet: sheet, BatchSize: batch}
 			if opts.Currency == "" {

@@ -128,9 +128,9 @@ func (a *API) Upload(r *http.Request, u *account.User) (*ImportResult, error) {
 		os.RemoveAll(dir)
 		return nil, invalid("channel", "channel must be text of at most 200 bytes")
 	}
-	if channel != "" && k == importer.Products {
+	if channel != "" && !importer.HasField(k, "channel") {
 		os.RemoveAll(dir)
-		return nil, invalid("channel", "products have no channel")
+		return nil, invalid("channel", fmt.Sprintf("%s have no channel", k))
 	}
 	if err := os.WriteFile(filepath.Join(dir, "owner"), []byte(strconv.FormatInt(u.ID, 10)), 0o600); err != nil {
 		return nil, err

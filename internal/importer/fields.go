@@ -2,6 +2,7 @@ package importer
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"unicode"
@@ -115,6 +116,12 @@ var required = map[Kind][][]string{
 	Spend:     {{"date"}, {"amount"}},
 	Traffic:   {{"date"}, {"visitors"}},
 	Products:  {{"sku"}},
+}
+
+// HasField reports whether rows of kind k have field f (a products file has
+// no channel, so --channel means nothing for it).
+func HasField(k Kind, f string) bool {
+	return slices.ContainsFunc(kindFields[k], func(x field) bool { return x.name == f })
 }
 
 // FieldNames lists a kind's field names, for --map and help.
