@@ -84,10 +84,13 @@ func NormalizePhone(s string) string {
 	return p
 }
 
+// PhoneMasks are the characters platforms hide a phone's digits with.
+const PhoneMasks = "*＊●"
+
 // MaskedPhone reports a number with digits hidden, as platforms export
 // buyers' phones (138****8000).
 func MaskedPhone(s string) bool {
-	return strings.ContainsAny(s, "*＊●")
+	return strings.ContainsAny(s, PhoneMasks)
 }
 
 // NormalizeEmail lower-cases and trims an address.

@@ -41,7 +41,7 @@ func maskedPhonePattern(q string) (string, bool) {
 		case r >= '0' && r <= '9':
 			b.WriteRune(r)
 			digits++
-		case r == '*' || r == '＊' || r == '●':
+		case strings.ContainsRune(customer.PhoneMasks, r):
 			b.WriteByte('_')
 		case r == ' ' || r == '-':
 		default:
