@@ -88,18 +88,19 @@ func (s *Store) where(f customer.Filter) (string, []any) {
 	}
 	if q := strings.TrimSpace(f.Query); q != "" {
 		p := arg(likePattern(q))
-		conds = append(conds, fmt.Sprintf(`(lower(c.name) LIKE %[1]s ESCAPE '\' OR c.phone LIKE %[1]s ESCAPE '\'
-    OR lower(c.email) LIKE %[1]s ESCAPE '\' OR lower(c.external_id) LIKE %[1]s ESCAPE '\')`, p))
+		ors := []string{fmt.Sprintf(`lower(c.name) LIKE %[1]s ESCAPE '\' OR c.phone LIKE %[1]s ESCAPE '\'
+    OR lower(c.email) LIKE %[1]s ESCAPE '\' OR lower(c.external_id) LIKE %[1]s ESCAPE '\'`, p)}
 		ph := customer.NormalizePhone(q)
 		for _, cc := range []string{"+86", "0086"} {
 			ph = strings.TrimPrefix(ph, cc)
 		}
 		if looksLikePhone(q) && ph != q {
-			conds[len(conds)-1] = strings.TrimSuffix(conds[len(conds)-1], ")") + " OR c.phone LIKE " + arg(likePattern(ph)) + ` ESCAPE '\')`
+			ors = append(ors, "c.phone LIKE "+arg(likePattern(ph))+` ESCAPE '\'`)
 		}
 		if m, ok := maskedPhonePattern(q); ok {
-			conds[len(conds)-1] = strings.TrimSuffix(conds[len(conds)-1], ")") + " OR c.phone LIKE " + arg(m) + ")"
+			ors = append(ors, "c.phone LIKE "+arg(m))
 		}
+		conds = append(conds, "("+strings.Join(ors, " OR ")+")")
 	}
 	if f.Tag != "" {
 		conds = append(conds, "EXISTS (SELECT 1 FROM customer_tags t WHERE t.customer_id = c.id AND t.tag = "+arg(f.Tag)+")")
