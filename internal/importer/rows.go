@@ -165,20 +165,31 @@ func (p *rowParser) int(f string) (int64, *cellErr) {
 	return n, nil
 }
 
+// unit is a suffix a number may carry and what it multiplies the number by.
+type unit struct {
+	mark string
+	mult float64
+}
+
+// cutUnit strips the first of units that s ends in: the number's text and
+// its multiplier (1 without a unit).
+func cutUnit(s string, units []unit) (string, float64) {
+	for _, u := range units {
+		if t, found := strings.CutSuffix(s, u.mark); found {
+			return strings.TrimSpace(t), u.mult
+		}
+	}
+	return s, 1
+}
+
+// countUnits abbreviate large counts.
+var countUnits = []unit{{"万", 1e4}, {"亿", 1e8}}
+
 func wholeNumber(s string) (int64, bool) {
 	if n, err := strconv.ParseInt(s, 10, 64); err == nil {
 		return n, true
 	}
-	scale := 1.0
-	for _, u := range []struct {
-		mark string
-		mult float64
-	}{{"万", 1e4}, {"亿", 1e8}} {
-		if t, found := strings.CutSuffix(s, u.mark); found {
-			s, scale = strings.TrimSpace(t), u.mult
-			break
-		}
-	}
+	s, scale := cutUnit(s, countUnits)
 	x, err := strconv.ParseFloat(s, 64)
 	x = math.Round(x*scale*1e6) / 1e6 // 1.2 x 1e4 is 11999.999999999998
 	if err != nil || x != math.Trunc(x) || math.Abs(x) >= 1e15 {
@@ -187,12 +198,9 @@ func wholeNumber(s string) (int64, bool) {
 	return int64(x), true
 }
 
-// dayUnits are the units a duration may end in, tried in order ("个月"
-// before "月", "days" before "d").
-var dayUnits = []struct {
-	mark string
-	days int64
-}{
+// dayUnits are the units a duration may end in, in days, tried in order
+// ("个月" before "月", "days" before "d").
+var dayUnits = []unit{
 	{"个月", 30}, {"月", 30}, {"months", 30}, {"month", 30}, {"mo", 30}, {"m", 30},
 	{"天", 1}, {"日", 1}, {"days", 1}, {"day", 1}, {"d", 1},
 	{"周", 7}, {"星期", 7}, {"weeks", 7}, {"week", 7}, {"w", 7},
@@ -206,15 +214,9 @@ func (p *rowParser) days(f string) (int64, *cellErr) {
 	if s == "" {
 		return 0, nil
 	}
-	mult := int64(1)
-	for _, u := range dayUnits {
-		if t, found := strings.CutSuffix(s, u.mark); found {
-			s, mult = strings.TrimSpace(t), u.days
-			break
-		}
-	}
+	s, mult := cutUnit(s, dayUnits)
 	x, err := strconv.ParseFloat(s, 64)
-	d := math.Round(x * float64(mult))
+	d := math.Round(x * mult)
 	if err != nil || math.IsNaN(d) || math.Abs(d) > 1e9 {
 		return 0, bad(f, "bad_number", "%q is not a number of days (30, 30天, 2周, 3个月, 1.5年)", p.get(f))
 	}
@@ -232,9 +234,9 @@ func (p *rowParser) customerKey() (customer.Key, *cellErr) {
 	}
 	k := customer.Key{ExternalID: id, Phone: customer.NormalizePhone(phone), Email: customer.NormalizeEmail(p.get("email"))}
 	if k.String() == "" {
-		if ph := p.get("phone"); customer.MaskedPhone(ph) {
+		if customer.MaskedPhone(phone) {
 			return k, bad("phone", "masked", "phone %q has hidden digits, so it cannot tell customers apart, and the row has no customer id or email: "+
-				"import the platform's buyer id column (e.g. 买家会员名, --map customer_id=HEADER)", ph)
+				"import the platform's buyer id column (e.g. 买家会员名, --map customer_id=HEADER)", phone)
 		}
 		return k, bad("customer_id", "required", "no customer id, phone or email in this row")
 	}
@@ -362,28 +364,31 @@ func chineseMonthDay(s string) (month, day int, ok bool) {
 // 三十); 0 when s is not one.
 func chineseNumber(s string) int {
 	s = strings.NewReplacer("廿", "二十", "卅", "三十").Replace(s)
+	// digit is the value of one numeral 一..九, 0 for anything else.
 	digit := func(t string) int {
-		return strings.Index("一二三四五六七八九", t)/len("一") + 1
+		if i := strings.Index("一二三四五六七八九", t); i >= 0 && utf8.RuneCountInString(t) == 1 {
+			return i/len("一") + 1
+		}
+		return 0
 	}
 	tens, units, found := strings.Cut(s, "十")
 	if !found {
-		if utf8.RuneCountInString(s) != 1 || !strings.Contains("一二三四五六七八九", s) {
-			return 0
-		}
 		return digit(s)
 	}
 	n := 10
 	if tens != "" {
-		if utf8.RuneCountInString(tens) != 1 || !strings.Contains("一二三", tens) {
+		d := digit(tens)
+		if d == 0 || d > 3 {
 			return 0
 		}
-		n = 10 * digit(tens)
+		n = 10 * d
 	}
 	if units != "" {
-		if utf8.RuneCountInString(units) != 1 || !strings.Contains("一二三四五六七八九", units) {
+		d := digit(units)
+		if d == 0 {
 			return 0
 		}
-		n += digit(units)
+		n += d
 	}
 	return n
 }
@@ -420,14 +425,17 @@ var statusPhrases = []struct {
 	{[]string{"成功", "完成", "已付款", "已支付", "发货", "签收", "收货", "出库", "备货", "配送"}, order.Paid},
 }
 
+// statusSeparators read "partially_refunded" and "on-hold" as the words
+// statusWords spells with spaces.
+var statusSeparators = strings.NewReplacer("_", " ", "-", " ")
+
 func (p *rowParser) status() (order.Status, *cellErr) {
 	raw := p.get("status")
 	s := strings.ToLower(raw)
 	if st, ok := statusWords[s]; ok {
 		return st, nil
 	}
-	// "partially_refunded", "on-hold": the same words with other separators.
-	if st, ok := statusWords[strings.NewReplacer("_", " ", "-", " ").Replace(s)]; ok {
+	if st, ok := statusWords[statusSeparators.Replace(s)]; ok {
 		return st, nil
 	}
 	for _, ph := range statusPhrases {
@@ -451,8 +459,8 @@ func (p *rowParser) orderHead() (order.Order, *cellErr) {
 	if cerr != nil {
 		return order.Order{}, cerr
 	}
-	o := order.Order{ExternalID: oid, Customer: key, CustomerName: p.get("name"),
-		Channel: p.rowChannel(), CustomerChannel: p.rowChannel()}
+	ch := p.rowChannel()
+	o := order.Order{ExternalID: oid, Customer: key, CustomerName: p.get("name"), Channel: ch, CustomerChannel: ch}
 	if o.OrderedAt, cerr = p.time("ordered_at", true); cerr != nil {
 		return o, cerr
 	}
