@@ -67,8 +67,12 @@ func findHeader(src Source, k Kind, overrides map[string]string) (Source, *Mappi
 // notes or a summary sheet before the data) is searched sheet by sheet; the
 // first sheet's error stands when none has one. Errors name the file.
 func openHeaded(path string, k Kind, opts *Options) (Source, *Mapping, error) {
+	var sheets []string // the workbook's, when the first sheet opened
 	src, firstErr := OpenSource(path, SourceOptions{Encoding: opts.Encoding, Sheet: opts.Sheet})
 	if firstErr == nil {
+		if x, ok := src.(*xlsxSource); ok {
+			sheets = x.sheets
+		}
 		var hs Source
 		var m *Mapping
 		if hs, m, firstErr = findHeader(src, k, opts.Map); firstErr == nil {
@@ -81,11 +85,10 @@ func openHeaded(path string, k Kind, opts *Options) (Source, *Mapping, error) {
 	if opts.Sheet != "" || !errors.As(firstErr, &missing) && !errors.Is(firstErr, ErrNoHeader) {
 		return nil, nil, firstErr
 	}
-	sheets, err := workbookSheets(path)
-	if err != nil || len(sheets) < 2 {
-		return nil, nil, firstErr
+	if sheets == nil && errors.Is(firstErr, ErrNoHeader) {
+		sheets = workbookSheets(path) // the first sheet was empty: its source never opened
 	}
-	for _, sheet := range sheets[1:] {
+	for _, sheet := range sheets[min(1, len(sheets)):] {
 		s, err := OpenSource(path, SourceOptions{Sheet: sheet})
 		if err != nil {
 			continue
@@ -99,20 +102,11 @@ func openHeaded(path string, k Kind, opts *Options) (Source, *Mapping, error) {
 }
 
 // workbookSheets lists an XLSX file's sheets (nil for any other file).
-func workbookSheets(path string) ([]string, error) {
-	src, err := OpenSource(path, SourceOptions{})
-	if x, ok := src.(*xlsxSource); err == nil && ok {
-		defer x.Close()
-		return x.sheets, nil
-	}
-	if err == nil {
-		src.Close()
-		return nil, nil
-	}
-	x, xerr := excelize.OpenFile(path)
-	if xerr != nil {
-		return nil, nil // not a workbook
+func workbookSheets(path string) []string {
+	x, err := excelize.OpenFile(path)
+	if err != nil {
+		return nil // not a workbook
 	}
 	defer x.Close()
-	return x.GetSheetList(), nil
+	return x.GetSheetList()
 }
