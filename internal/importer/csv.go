@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 )
 
 // Record is one row of an input file: its first physical line and its cells.
@@ -187,6 +188,10 @@ func (c *csvReader) split(rec []byte) ([]string, bool) {
 
 // detectSeparator picks the separator that occurs most often outside quotes
 // in the header line.
+// separators are the CSV separators kith recognises, the first preferred
+// on a tie.
+const separators = ",;\t|"
+
 func detectSeparator(header []byte) byte {
 	counts := map[byte]int{}
 	inQuote := false
@@ -194,12 +199,12 @@ func detectSeparator(header []byte) byte {
 		switch {
 		case b == '"':
 			inQuote = !inQuote
-		case !inQuote && (b == ',' || b == ';' || b == '\t' || b == '|'):
+		case !inQuote && strings.IndexByte(separators, b) >= 0:
 			counts[b]++
 		}
 	}
 	best, n := byte(','), 0
-	for _, sep := range []byte{',', ';', '\t', '|'} {
+	for _, sep := range []byte(separators) {
 		if counts[sep] > n {
 			best, n = sep, counts[sep]
 		}

@@ -143,7 +143,7 @@ func separatorSample(b []byte) []byte {
 		if i == 0 {
 			first = line
 		}
-		if bytes.ContainsAny(line, ",;\t|") {
+		if bytes.ContainsAny(line, separators) {
 			return line
 		}
 		b = rest
