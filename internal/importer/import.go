@@ -226,20 +226,8 @@ func Import(ctx context.Context, sink Sink, k Kind, path string, opts Options) (
 	if err != nil {
 		return sum, fmt.Errorf("%s: %w", path, err)
 	}
-	if n := len(r.totals); n > 0 {
-		lines := make([]string, 0, 3)
-		for _, l := range r.totals[:min(n, 3)] {
-			lines = append(lines, strconv.Itoa(l))
-		}
-		more := ""
-		if n > 3 {
-			more = fmt.Sprintf(" and %d more", n-3)
-		}
-		w := fmt.Sprintf("%d totals rows (合计/Total, lines %s%s) are sums, not records: passed over", n, strings.Join(lines, ", "), more)
-		if n == 1 {
-			w = fmt.Sprintf("line %d is a totals row (合计/Total), a sum, not a record: passed over", r.totals[0])
-		}
-		sum.Warnings = append(sum.Warnings, w)
+	if r.totals > 0 {
+		sum.Warnings = append(sum.Warnings, totalsWarning(r.totals, r.totalLines))
 	}
 	if rw.n > 0 {
 		sum.RejectsPath = rejectsPath
@@ -263,7 +251,10 @@ type reader struct {
 	opts   *Options
 	header int
 	rows   int
-	totals []int // lines of totals rows passed over
+	// totals counts the totals rows passed over; totalLines holds the
+	// first few of their lines, for the warning.
+	totals     int
+	totalLines []int
 }
 
 // totalWords open the totals row that reports and spreadsheets end with.
@@ -294,6 +285,23 @@ func totalsRow(cells []string) bool {
 	return false
 }
 
+// totalsWarning says which totals rows were passed over: n of them, the
+// first at lines.
+func totalsWarning(n int, lines []int) string {
+	if n == 1 {
+		return fmt.Sprintf("line %d is a totals row (合计/Total), a sum, not a record: passed over", lines[0])
+	}
+	ls := make([]string, len(lines))
+	for i, l := range lines {
+		ls[i] = strconv.Itoa(l)
+	}
+	more := ""
+	if n > len(lines) {
+		more = fmt.Sprintf(" and %d more", n-len(lines))
+	}
+	return fmt.Sprintf("%d totals rows (合计/Total, lines %s%s) are sums, not records: passed over", n, strings.Join(ls, ", "), more)
+}
+
 // fill is the per-kind step: it reads one record into b, or reports io.EOF
 // after putting any rows it still held into b.
 type fill[T any] func(b *batch[T]) error
@@ -307,7 +315,9 @@ func next[T any](r *reader, b *batch[T]) (ref srcRef, ok bool, err error) {
 	}
 	r.rows++
 	if rec.Err == nil && totalsRow(rec.Cells) {
-		r.totals = append(r.totals, rec.Line)
+		if r.totals++; len(r.totalLines) < 3 {
+			r.totalLines = append(r.totalLines, rec.Line)
+		}
 		return srcRef{}, false, nil
 	}
 	b.read++
