@@ -53,12 +53,12 @@ func maximize(ll llFunc, n float64, starts [][]float64) (best Fit, err error) {
 			p[i] = math.Exp(ct)
 		}
 		v := ll(p, g)
-		if math.IsNaN(v) || math.IsInf(v, 0) {
+		if !finite(v) {
 			v = math.Inf(-1)
 		}
 		for i := range grad {
 			grad[i] = -g[i]*p[i]/n + 2*(theta[i]-math.Max(-logBound, math.Min(logBound, theta[i])))
-			if math.IsNaN(grad[i]) || math.IsInf(grad[i], 0) {
+			if !finite(grad[i]) {
 				grad[i] = 0
 			}
 		}

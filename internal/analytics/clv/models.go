@@ -57,6 +57,9 @@ func lgamma(x float64) float64 {
 	return v
 }
 
+// finite reports a number that is neither NaN nor infinite.
+func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
+
 // logAddExp is log(e^a + e^b) without overflow.
 func logAddExp(a, b float64) float64 {
 	if a < b {
@@ -316,7 +319,7 @@ func pnbdValue(d *data, p []float64) float64 {
 		first := -(r+x)*math.Log(alpha+d.t[i]) - s*math.Log(beta+d.t[i])
 		la0 := pnbdLogA0(r, alpha, s, beta, x, d.tx[i], d.t[i])
 		l := a1 + logAddExp(first, math.Log(s)+la0-math.Log(r+s+x))
-		if math.IsNaN(l) || math.IsInf(l, 0) {
+		if !finite(l) {
 			return math.Inf(-1)
 		}
 		ll += d.w[i] * l

@@ -120,8 +120,6 @@ func bgLimitIfAlive(t, x, T, r, alpha, p float64) float64 {
 	return -math.Expm1((r+x)*(math.Log(alpha+T)-math.Log(alpha+T+p*t))) / p
 }
 
-func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
-
 // ProbNoPurchase is the probability that the customer makes no purchase in
 // (T, T+t]: dead already, or alive and not buying. It is the churn measure.
 func (f *Fit) ProbNoPurchase(t, x, tx, T float64) float64 {
