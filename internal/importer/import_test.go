@@ -179,7 +179,7 @@ func TestImportKinds(t *testing.T) {
 		"C536379,D,Discount,-1,12/1/2010 9:41,27.50,M2,United Kingdom\n" +
 		"536365,84406B,CREAM CUPID HEARTS,８,12/1/2010 8:26,2.75,M1,United Kingdom\n" // same order, not adjacent; a full-width 8
 	spend := "月份,渠道,类型,金额\n2024-01,抖音,营销,\"¥1,000\"\n2024-01,抖音,营销,500\n2024-01,抖音,销售,200\n2024年2月,微信,返现,50\n2024-02,微信,???,1\n"
-	traffic := "日期,渠道,访客数,下单人数\n2024-01-01,抖音,1000,20\n2024-01-01,抖音,500,5\n2024-01-02,抖音,-3,1\n"
+	traffic := "日期,渠道,访客数,下单人数\n2024-01-01,抖音,1000,20\n2024-01-01,抖音,500,5\n2024-01-02,抖音,-3,1\n2024-01-03,抖音,20,400\n"
 	products := "商品编码,商品名称,品类,消耗周期\nSK-1,精华,护肤,45\nSK-2,面膜,护肤,30\nSK-1,精华,护肤,40\n"
 	for _, engine := range storetest.Engines(t) {
 		t.Run(engine, func(t *testing.T) {
@@ -196,7 +196,7 @@ func TestImportKinds(t *testing.T) {
 				{importer.Customers, customers, importer.Options{}, 2, 1, 0},
 				{importer.Lines, lines, importer.Options{DateOrder: importer.DateMDY, Currency: "GBP", Location: time.UTC}, 3, 0, 0},
 				{importer.Spend, spend, importer.Options{}, 3, 1, 0},
-				{importer.Traffic, traffic, importer.Options{}, 1, 1, 0},
+				{importer.Traffic, traffic, importer.Options{}, 1, 2, 0},
 				{importer.Products, products, importer.Options{}, 2, 1, 0},
 			}
 			for _, st := range steps {

@@ -290,11 +290,12 @@ func (p *rowParser) parseCustomer() (customer.Customer, *cellErr) {
 
 func normGender(s string) string {
 	switch strings.ToLower(s) {
-	case "m", "male", "man", "男", "先生":
+	// 1/2/0 is the platforms' code (WeChat, Taobao, Youzan member exports).
+	case "m", "male", "man", "mr", "mr.", "1", "男", "男性", "先生":
 		return "male"
-	case "f", "female", "woman", "女", "女士":
+	case "f", "female", "woman", "mrs", "mrs.", "ms", "ms.", "miss", "2", "女", "女性", "女士", "小姐":
 		return "female"
-	case "", "未知", "保密", "unknown", "n/a", "-":
+	case "", "0", "未知", "保密", "未设置", "unknown", "n/a", "-":
 		return ""
 	}
 	return "other"
@@ -641,6 +642,11 @@ func (p *rowParser) parseTraffic() (order.Traffic, *cellErr) {
 	}
 	if t.Visitors < 0 || t.Conversions < 0 {
 		return t, bad("visitors", "bad_number", "counts cannot be negative")
+	}
+	// A conversion rate over 100% would carry into the revenue split; it is
+	// nearly always two columns mapped the wrong way round.
+	if t.Conversions > t.Visitors {
+		return t, bad("conversions", "bad_number", "%d conversions are more than the %d visitors (columns swapped?)", t.Conversions, t.Visitors)
 	}
 	return t, nil
 }

@@ -53,7 +53,8 @@ func TestParseBirthday(t *testing.T) {
 }
 
 func TestNormGender(t *testing.T) {
-	for in, want := range map[string]string{"男": "male", "F": "female", "女士": "female", "未知": "", "保密": "", "": "", "Unknown": "", "非二元": "other"} {
+	for in, want := range map[string]string{"男": "male", "F": "female", "女士": "female", "未知": "", "保密": "", "": "", "Unknown": "", "非二元": "other",
+		"1": "male", "2": "female", "0": "", "男性": "male", "小姐": "female", "Mrs.": "female", "3": "other"} {
 		if got := normGender(in); got != want {
 			t.Errorf("normGender(%q) = %q, want %q", in, got, want)
 		}
