@@ -95,6 +95,54 @@ func TestImportExitCodes(t *testing.T) {
 	}
 }
 
+// With --lang zh-CN the reasons in the rejects file, the warnings and the
+// errors are Chinese; the rejects file, fixed, imports again without its
+// own columns becoming customer attributes.
+func TestImportInChinese(t *testing.T) {
+	dir := t.TempDir()
+	env := map[string]string{"KITH_DB": filepath.Join(dir, "k.db")}
+	orders := filepath.Join(dir, "orders.csv")
+	os.WriteFile(orders, []byte("订单号,客户编号,下单时间,金额\nA1,C1,2024-01-01,10\nA2,C1,2024-01-02,12,50\nA3,C2,2024-13-01,5\n合计,,,27\n"), 0o644)
+	code, out, errOut := kith(t, env, "import", "orders", orders, "--lang", "zh-CN")
+	if code != cli.ExitRejected || !strings.Contains(out, "第 5 行是合计行") || !strings.Contains(errOut, "2 行被拒绝") {
+		t.Errorf("orders in Chinese: code %d\n%s\n%s", code, out, errOut)
+	}
+	rejects, _ := os.ReadFile(filepath.Join(dir, "orders.rejects.csv"))
+	for _, want := range []string{"行号,字段,原因", `这一行有 5 个单元格，表头有 4 个`, `日期 ""2024-13-01""：超出范围`} {
+		if !strings.Contains(string(rejects), want) {
+			t.Errorf("rejects file lacks %q:\n%s", want, rejects)
+		}
+	}
+	nocol := filepath.Join(dir, "nocol.csv")
+	os.WriteFile(nocol, []byte("订单号,客户编号\nA1,C1\n"), 0o644)
+	if code, _, errOut := kith(t, env, "import", "orders", nocol, "--lang", "zh-CN"); code != 1 ||
+		!strings.Contains(errOut, "nocol.csv: 缺少必需的列 ordered_at；能匹配 ordered_at 的表头有 ") {
+		t.Errorf("missing column in Chinese: code %d, %s", code, errOut)
+	}
+
+	customers := filepath.Join(dir, "customers.csv")
+	os.WriteFile(customers, []byte("客户编号,姓名,邮箱,会员等级\nM1,张三,zs@example.com,金卡\nM2,李四,lisi-at-example,银卡\n"), 0o644)
+	for _, lang := range []string{"en", "zh-CN"} {
+		if code, out, _ := kith(t, env, "import", "customers", customers, "--lang", lang); code != cli.ExitRejected {
+			t.Fatalf("%s: customers import exited %d\n%s", lang, code, out)
+		}
+		rejects, _ := os.ReadFile(filepath.Join(dir, "customers.rejects.csv"))
+		fixed := filepath.Join(dir, "fixed-"+lang+".csv")
+		os.WriteFile(fixed, []byte(strings.ReplaceAll(string(rejects), "lisi-at-example", "lisi@example.com")), 0o644)
+		if code, out, errOut := kith(t, env, "import", "customers", fixed, "--lang", lang); code != 0 {
+			t.Fatalf("%s: the fixed rejects file exited %d\n%s%s", lang, code, out, errOut)
+		}
+		code, out, _ := kith(t, env, "customer", "show", "M2", "--format", "json")
+		var v struct {
+			Email string
+			Attrs map[string]string `json:"attrs"`
+		}
+		if err := json.Unmarshal([]byte(out), &v); code != 0 || err != nil || v.Email != "lisi@example.com" || len(v.Attrs) != 1 || v.Attrs["会员等级"] != "银卡" {
+			t.Errorf("%s: M2 after the fixed rejects file: %+v (%v)\n%s", lang, v, err, out)
+		}
+	}
+}
+
 func TestDemoAndCustomerShow(t *testing.T) {
 	dir := t.TempDir()
 	db := filepath.Join(dir, "demo.db")

@@ -584,6 +584,26 @@ func TestUpload(t *testing.T) {
 	if page.status != 200 || !bytes.Contains(page.body, []byte("Read as: CSV, UTF-8, comma-separated, header on line 2")) {
 		t.Errorf("titled upload page: %d\n%s", page.status, page.body)
 	}
+	// In Chinese, the reasons in the rejects file and the warnings on the
+	// page are Chinese too, and so is a file the import cannot read.
+	zh := map[string]string{"Accept-Language": "zh-CN,zh;q=0.9"}
+	body, ct = multipartBody(t, "orders", "zh.csv", []byte("订单号,客户编号,下单时间,实付金额\nZ-1,C000001,2026-10-05 10:00,5\nZ-2,C000002,昨天,5\n合计,,,10\n"))
+	zh["Content-Type"] = ct
+	page = do(t, b.c, "POST", ts.URL+"/import?csrf="+b.csrf, "", body, zh)
+	id := regexp.MustCompile(`/import/([^/"]+)/rejects`).FindSubmatch(page.body)
+	if page.status != 200 || !bytes.Contains(page.body, []byte("第 4 行是合计行")) || id == nil {
+		t.Fatalf("upload page in Chinese: %d\n%s", page.status, page.body)
+	}
+	rej = do(t, b.c, "GET", ts.URL+"/import/"+string(id[1])+"/rejects", "", nil, nil)
+	if !bytes.Contains(rej.body, []byte("行号,字段,原因")) || !bytes.Contains(rej.body, []byte(`日期 ""昨天""：需要年、月、日`)) {
+		t.Errorf("rejects of a Chinese upload:\n%s", rej.body)
+	}
+	body, ct = multipartBody(t, "orders", "nodate.csv", []byte("订单号,客户编号\nA,B\n"))
+	zh["Content-Type"] = ct
+	page = do(t, b.c, "POST", ts.URL+"/import?csrf="+b.csrf, "", body, zh)
+	if page.status != http.StatusBadRequest || !bytes.Contains(page.body, []byte("缺少必需的列 ordered_at")) {
+		t.Errorf("missing column, in Chinese: %d\n%s", page.status, page.body)
+	}
 	// A platform's export names no channel: the form gives it to the rows
 	// without one, and to the customers they create.
 	body, ct = multipartBody(t, "orders", "taobao.csv", []byte("订单号,客户编号,下单时间,实付金额\nT-1,TB-NEW,2026-10-04 10:00,5\n"), "channel", "淘宝")

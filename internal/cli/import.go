@@ -1,13 +1,16 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/kithcrm/kith/internal/i18n"
 	"github.com/kithcrm/kith/internal/importer"
+	"github.com/kithcrm/kith/internal/kith"
 	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
 )
@@ -67,7 +70,8 @@ Kinds and their fields:
 			if channel != "" && !importer.HasField(kind, "channel") {
 				return usageErr(fmt.Errorf("--channel: %s have no channel", kind))
 			}
-			opts := importer.Options{Currency: strings.ToUpper(currency), Channel: channel, Encoding: encoding, Sheet: sheet, BatchSize: batch}
+			opts := importer.Options{Currency: strings.ToUpper(currency), Channel: channel, Encoding: encoding, Sheet: sheet, BatchSize: batch,
+				Say: func(m *kith.Message) string { return i18n.Message(a.cfg.Lang, m) }}
 			if opts.Currency == "" {
 				opts.Currency = a.cfg.Currency
 			}
@@ -142,7 +146,7 @@ Kinds and their fields:
 				return err
 			}
 			if rejected > 0 {
-				return &ExitError{Code: ExitRejected, Err: fmt.Errorf("%d rows rejected: see the rejects file", rejected)}
+				return &ExitError{Code: ExitRejected, Err: errors.New(a.t("import.rejected", rejected))}
 			}
 			return nil
 		},
@@ -179,7 +183,7 @@ func (a *app) printSummaries(sums []*importer.Summary, elapsed []time.Duration) 
 			fmt.Fprintln(w, a.t("import.rejects", s.RejectsPath))
 		}
 		for _, warn := range s.Warnings {
-			fmt.Fprintln(w, a.t("import.warning", warn))
+			fmt.Fprintln(w, a.t("import.warning", i18n.Message(a.cfg.Lang, warn)))
 		}
 		if sec := elapsed[i].Seconds(); sec > 0 {
 			fmt.Fprintln(w, a.t("import.elapsed", sec, float64(s.Read)/sec))

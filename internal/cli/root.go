@@ -116,6 +116,33 @@ func args(check cobra.PositionalArgs) cobra.PositionalArgs {
 	}
 }
 
+// toldError is an error put in the run's language; it unwraps to the
+// original, so exit codes and errors.Is still see it.
+type toldError struct {
+	text string
+	err  error
+}
+
+func (e *toldError) Error() string { return e.text }
+func (e *toldError) Unwrap() error { return e.err }
+
+// tellErrors makes the commands under c return their errors in the run's
+// language (--lang is only known once the command runs).
+func (a *app) tellErrors(c *cobra.Command) {
+	if run := c.RunE; run != nil {
+		c.RunE = func(cmd *cobra.Command, argv []string) error {
+			err := run(cmd, argv)
+			if err == nil || a.cfg.Lang == i18n.EN {
+				return err
+			}
+			return &toldError{text: i18n.Error(a.cfg.Lang, err), err: err}
+		}
+	}
+	for _, sub := range c.Commands() {
+		a.tellErrors(sub)
+	}
+}
+
 // NewRoot builds the kith command tree.
 func NewRoot(env *Env) *cobra.Command {
 	a := &app{env: env, cfg: config.FromEnv(env.Getenv)}
@@ -160,6 +187,7 @@ reminders that keep customers coming back.`,
 	// examples like every other command.
 	root.InitDefaultHelpCmd()
 	root.InitDefaultCompletionCmd()
+	a.tellErrors(root)
 	for _, c := range root.Commands() {
 		switch c.Name() {
 		case "help":

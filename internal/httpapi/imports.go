@@ -14,6 +14,7 @@ import (
 
 	"github.com/kithcrm/kith/internal/account"
 	"github.com/kithcrm/kith/internal/customer"
+	"github.com/kithcrm/kith/internal/i18n"
 	"github.com/kithcrm/kith/internal/importer"
 	"github.com/kithcrm/kith/internal/kith"
 )
@@ -63,7 +64,7 @@ func safeName(name string) string {
 // channel (of rows without one), streaming the
 // file to disk (never all in memory), and imports it. The request body
 // must already be limited with http.MaxBytesReader.
-func (a *API) Upload(r *http.Request, u *account.User) (*ImportResult, error) {
+func (a *API) Upload(r *http.Request, u *account.User, lang i18n.Lang) (*ImportResult, error) {
 	if err := CanImport(u); err != nil {
 		return nil, err
 	}
@@ -137,12 +138,13 @@ func (a *API) Upload(r *http.Request, u *account.User) (*ImportResult, error) {
 	}
 	var columns string
 	opts := importer.Options{Location: a.cfg.Location, Currency: a.cfg.Currency, Channel: channel, RejectsPath: filepath.Join(dir, "rejects.csv"),
-		Mapped: func(_ string, m *importer.Mapping) { columns = m.Describe() }}
+		Mapped: func(_ string, m *importer.Mapping) { columns = m.Describe() },
+		Say:    func(m *kith.Message) string { return i18n.Message(lang, m) }}
 	// The import finishes even if the browser goes away: it is idempotent,
 	// but a half-done import would surprise whoever looks next.
 	sum, err := importer.Import(context.WithoutCancel(r.Context()), a.b, k, path, opts)
 	if err != nil {
-		return nil, &kith.FieldError{Field: "file", Code: "unreadable", Reason: strings.ReplaceAll(err.Error(), dir+string(filepath.Separator), "")}
+		return nil, &kith.FieldError{Field: "file", Code: "unreadable", Reason: strings.ReplaceAll(i18n.Error(lang, err), dir+string(filepath.Separator), "")}
 	}
 	sum.File = name
 	res := &ImportResult{Summary: sum, ID: id, Columns: columns}
@@ -183,7 +185,8 @@ func (a *API) RejectsFile(u *account.User, id string) (string, error) {
 
 func (a *API) upload(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, a.cfg.MaxUpload)
-	res, err := a.Upload(r, user(r))
+	// The API speaks English, as its JSON does.
+	res, err := a.Upload(r, user(r), i18n.EN)
 	if err != nil {
 		a.fail(w, r, err)
 		return

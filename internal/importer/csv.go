@@ -4,9 +4,10 @@ import (
 	"bufio"
 	"bytes"
 	"errors"
-	"fmt"
 	"io"
 	"strings"
+
+	"github.com/kithcrm/kith/internal/kith"
 )
 
 // Record is one row of an input file: its first physical line and its cells.
@@ -24,7 +25,7 @@ type Record struct {
 // of holding the whole file in memory.
 const maxRecordBytes = 64 << 20
 
-var errOpenQuote = errors.New("quote opened here is never closed")
+var errOpenQuote = kith.Msg("csv.open_quote", "quote opened here is never closed")
 
 // csvReader splits RFC 4180 records. It is lenient where Excel is (a quote
 // inside an unquoted cell is a plain character) and recovers from a quote
@@ -49,7 +50,7 @@ func (c *csvReader) readLine() (bool, error) {
 		chunk, err := c.br.ReadSlice('\n')
 		c.rec = append(c.rec, chunk...)
 		if len(c.rec) > maxRecordBytes {
-			return false, fmt.Errorf("record over %d MiB", maxRecordBytes>>20)
+			return false, kith.Msg("csv.record_size", "record over %d MiB", maxRecordBytes>>20)
 		}
 		if err == bufio.ErrBufferFull {
 			continue
@@ -92,7 +93,7 @@ func (c *csvReader) Read() (Record, error) {
 			more, err := c.readLine()
 			if err != nil && !errors.Is(err, io.EOF) {
 				if len(c.rec) > maxRecordBytes {
-					return Record{}, fmt.Errorf("line %d: %w: %v", start, errOpenQuote, err)
+					return Record{}, kith.Msg("csv.open_quote_at", "line %d: %v: %v", start, errOpenQuote, err)
 				}
 				return Record{}, err
 			}

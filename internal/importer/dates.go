@@ -1,12 +1,11 @@
 package importer
 
 import (
-	"errors"
-	"fmt"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/kithcrm/kith/internal/kith"
 	"github.com/kithcrm/kith/internal/money"
 )
 
@@ -29,7 +28,7 @@ func ParseDateOrder(s string) (DateOrder, error) {
 	case "mdy":
 		return DateMDY, nil
 	}
-	return "", fmt.Errorf("date order %q: want auto, dmy or mdy", s)
+	return "", kith.Msg("date_order", "date order %q: want auto, dmy or mdy", s)
 }
 
 // excelEpoch is day 0 of Excel's 1900 date system (with its 1900 leap-year bug
@@ -44,7 +43,7 @@ var excelEpoch = time.Date(1899, 12, 30, 0, 0, 0, 0, time.UTC)
 func ParseTime(s string, order DateOrder, loc *time.Location) (t time.Time, hasTime bool, err error) {
 	s = strings.TrimSpace(money.Narrow(s))
 	if s == "" {
-		return time.Time{}, false, errors.New("empty date")
+		return time.Time{}, false, kith.Msg("date.empty", "empty date")
 	}
 	if loc == nil {
 		loc = time.UTC
@@ -66,18 +65,18 @@ func ParseTime(s string, order DateOrder, loc *time.Location) (t time.Time, hasT
 	datePart, timePart := splitDateTime(s)
 	y, m, d, err := parseDate(datePart, order)
 	if err != nil {
-		return time.Time{}, false, fmt.Errorf("date %q: %w", s, err)
+		return time.Time{}, false, kith.Msg("date.bad", "date %q: %v", s, err)
 	}
 	var hh, mm, ss, nsec int
 	if timePart != "" {
 		hh, mm, ss, nsec, err = parseClock(timePart)
 		if err != nil {
-			return time.Time{}, false, fmt.Errorf("time %q: %w", s, err)
+			return time.Time{}, false, kith.Msg("time.bad", "time %q: %v", s, err)
 		}
 	}
 	t = time.Date(y, time.Month(m), d, hh, mm, ss, nsec, loc)
 	if t.Day() != d || int(t.Month()) != m {
-		return time.Time{}, false, fmt.Errorf("date %q: no such day", s)
+		return time.Time{}, false, kith.Msg("date.no_such_day", "date %q: no such day", s)
 	}
 	return t, timePart != "", nil
 }
@@ -136,12 +135,12 @@ func parseDate(s string, order DateOrder) (y, m, d int, err error) {
 		parts = append(parts, p)
 	}
 	if len(parts) != 3 {
-		return 0, 0, 0, errors.New("want year, month and day")
+		return 0, 0, 0, kith.Msg("date.parts", "want year, month and day")
 	}
 	n := [3]int{}
 	for i, p := range parts {
 		if !allDigits(p) || len(p) > 4 {
-			return 0, 0, 0, fmt.Errorf("%q is not a number", p)
+			return 0, 0, 0, kith.Msg("number.not", "%q is not a number", p)
 		}
 		n[i], _ = strconv.Atoi(p)
 	}
@@ -162,18 +161,18 @@ func parseDate(s string, order DateOrder) (y, m, d int, err error) {
 			case n[1] > 12 && n[0] <= 12:
 				m, d = n[0], n[1]
 			default:
-				return 0, 0, 0, errors.New("ambiguous day/month order: pass --date-order dmy or mdy")
+				return 0, 0, 0, kith.Msg("date.ambiguous", "ambiguous day/month order: pass --date-order dmy or mdy")
 			}
 		}
 	default:
-		return 0, 0, 0, errors.New("want a four-digit year")
+		return 0, 0, 0, kith.Msg("date.year", "want a four-digit year")
 	}
 	return y, m, d, checkYMD(y, m, d)
 }
 
 func checkYMD(y, m, d int) error {
 	if y < 1900 || y > 2200 || m < 1 || m > 12 || d < 1 || d > 31 {
-		return errors.New("out of range")
+		return kith.Msg("range", "out of range")
 	}
 	return nil
 }
@@ -206,7 +205,7 @@ func parseClock(s string) (hh, mm, ss, nsec int, err error) {
 		parts = append(parts, p)
 	}
 	if len(parts) < 2 || len(parts) > 3 {
-		return 0, 0, 0, 0, errors.New("want hh:mm or hh:mm:ss")
+		return 0, 0, 0, 0, kith.Msg("time.parts", "want hh:mm or hh:mm:ss")
 	}
 	vals := [3]int{}
 	for i, p := range parts {
@@ -215,14 +214,14 @@ func parseClock(s string) (hh, mm, ss, nsec int, err error) {
 			p = sec
 			if frac != "" {
 				if !allDigits(frac) || len(frac) > 9 {
-					return 0, 0, 0, 0, errors.New("bad fraction of a second")
+					return 0, 0, 0, 0, kith.Msg("time.fraction", "bad fraction of a second")
 				}
 				f, _ := strconv.Atoi((frac + "000000000")[:9])
 				nsec = f
 			}
 		}
 		if !allDigits(p) || len(p) > 2 || p == "" {
-			return 0, 0, 0, 0, fmt.Errorf("%q is not a number", p)
+			return 0, 0, 0, 0, kith.Msg("number.not", "%q is not a number", p)
 		}
 		vals[i], _ = strconv.Atoi(p)
 	}
@@ -234,7 +233,7 @@ func parseClock(s string) (hh, mm, ss, nsec int, err error) {
 		hh = 0
 	}
 	if hh > 23 || mm > 59 || ss > 60 {
-		return 0, 0, 0, 0, errors.New("out of range")
+		return 0, 0, 0, 0, kith.Msg("range", "out of range")
 	}
 	return hh, mm, ss, nsec, nil
 }

@@ -6,6 +6,8 @@ import (
 	"sort"
 	"strings"
 	"unicode"
+
+	"github.com/kithcrm/kith/internal/kith"
 )
 
 // Kind is what a file holds.
@@ -205,19 +207,26 @@ type MissingFieldError struct {
 	Header  []string
 }
 
-func (e *MissingFieldError) Error() string {
-	var b strings.Builder
-	if len(e.Fields) == 1 {
-		fmt.Fprintf(&b, "missing required column %s", e.Fields[0])
-	} else {
-		fmt.Fprintf(&b, "missing required column: one of %s", strings.Join(e.Fields, ", "))
+func (e *MissingFieldError) Error() string { return e.message().Error() }
+
+// Unwrap gives the message, for adapters that say it in another language.
+func (e *MissingFieldError) Unwrap() error { return e.message() }
+
+func (e *MissingFieldError) message() *kith.Message {
+	head := kith.Msg("missing.one", "missing required column %s", e.Fields[0])
+	if len(e.Fields) > 1 {
+		head = kith.Msg("missing.any", "missing required column: one of %s", strings.Join(e.Fields, ", "))
 	}
+	var aliases *kith.Message
 	for _, f := range e.Fields {
-		fmt.Fprintf(&b, "; %s is matched by headers %s", f, strings.Join(e.Aliases[f], " / "))
+		m := kith.Msg("missing.aliases", "%s is matched by headers %s", f, strings.Join(e.Aliases[f], " / "))
+		if aliases != nil {
+			m = kith.Msg("list.semicolon", "%v; %v", aliases, m)
+		}
+		aliases = m
 	}
-	fmt.Fprintf(&b, "; the file's headers are %s; use --map %s=HEADER to name another column",
-		strings.Join(e.Header, ", "), e.Fields[0])
-	return b.String()
+	return kith.Msg("missing", "%v; %v; %v", head, aliases, kith.Msg("missing.header",
+		"the file's headers are %s; use --map %s=HEADER to name another column", strings.Join(e.Header, ", "), e.Fields[0]))
 }
 
 // MatchHeader maps header cells to fields of kind k. overrides (field ->
@@ -227,27 +236,32 @@ func (e *MissingFieldError) Error() string {
 func MatchHeader(k Kind, header []string, overrides map[string]string) (*Mapping, error) {
 	fields, ok := kindFields[k]
 	if !ok {
-		return nil, fmt.Errorf("unknown import kind %q", k)
+		return nil, kith.Msg("kind.unknown", "unknown import kind %q", k)
 	}
 	m := &Mapping{Kind: k, Index: map[string]int{}, Header: header}
 	used := map[int]bool{}
+	skip := rejectsColumns(header) // a rejects file's line, field and reason
+	for i := range skip {
+		used[i] = true
+	}
 	known := map[string]bool{}
 	for _, f := range fields {
 		known[f.name] = true
 	}
 	for f, h := range overrides {
 		if !known[f] {
-			return nil, fmt.Errorf("--map %s=%s: %s files have no field %s (fields: %s)", f, h, k, f, strings.Join(FieldNames(k), ", "))
+			return nil, kith.Msg("map.field", "--map %s=%s: %s files have no field %s (fields: %s)", f, h, k, f, strings.Join(FieldNames(k), ", "))
 		}
 		found := false
-		for i, cell := range header {
+		for i, cell := range header[skip:] {
+			i += skip
 			if cell == h || normHeader(cell) == normHeader(h) {
 				m.Index[f], used[i], found = i, true, true
 				break
 			}
 		}
 		if !found {
-			return nil, fmt.Errorf("--map %s=%s: no column %q in the header (%s)", f, h, h, strings.Join(header, ", "))
+			return nil, kith.Msg("map.column", "--map %s=%s: no column %q in the header (%s)", f, h, h, strings.Join(header, ", "))
 		}
 	}
 	type alias struct {
@@ -288,7 +302,7 @@ func MatchHeader(k Kind, header []string, overrides map[string]string) (*Mapping
 		}
 		_, ok := byAlias[normHeader(cell)]
 		col := Column{Index: i, Name: cell}
-		if k == Customers && strings.TrimSpace(cell) != "" && !ok {
+		if k == Customers && strings.TrimSpace(cell) != "" && !ok && i >= skip {
 			m.Attrs = append(m.Attrs, col)
 		} else {
 			m.Ignored = append(m.Ignored, col)

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/kithcrm/kith/internal/customer"
+	"github.com/kithcrm/kith/internal/kith"
 	"github.com/kithcrm/kith/internal/order"
 )
 
@@ -49,8 +50,9 @@ type BatchResult struct {
 
 // RowReject is a row the store refused (e.g. a duplicate order id).
 type RowReject struct {
-	Index               int
-	Field, Code, Reason string
+	Index       int
+	Field, Code string
+	Reason      *kith.Message
 }
 
 // Options tune an import.
@@ -61,12 +63,15 @@ type Options struct {
 	Currency  string
 	// Channel is the channel of rows without one: a platform's export
 	// (--channel 淘宝) names no channel, every row of it is that platform's.
-	Channel      string
-	Encoding     string
-	Sheet        string
-	RejectsPath  string // "" = NAME.rejects.csv beside the input
-	BatchSize    int    // rows per transaction; 0 = the sink's preference, else 5000
-	MaxCellBytes int    // 0 = 1 MiB
+	Channel     string
+	Encoding    string
+	Sheet       string
+	RejectsPath string // "" = NAME.rejects.csv beside the input
+	// Say writes the rejects file's reasons in the user's language
+	// (i18n.Message); nil writes English.
+	Say          func(*kith.Message) string
+	BatchSize    int // rows per transaction; 0 = the sink's preference, else 5000
+	MaxCellBytes int // 0 = 1 MiB
 	// Progress, when set, is called now and then with rows read and the
 	// bytes read of the file's total (total is 0 when unknown).
 	Progress func(rows int, done, total int64)
@@ -88,7 +93,7 @@ type Summary struct {
 	Customers   int    `json:"customers_created"`
 	RejectsPath string `json:"rejects_file,omitempty"`
 	// Warnings are problems that rejected no row, e.g. unknown referrers.
-	Warnings []string `json:"warnings,omitempty"`
+	Warnings []*kith.Message `json:"warnings,omitempty"`
 }
 
 // DefaultRejectsPath is NAME.rejects.csv beside the input file.
@@ -126,7 +131,7 @@ type batch[T any] struct {
 type rejectRec struct {
 	src    srcRef
 	field  string
-	reason string
+	reason *kith.Message
 }
 
 // Import reads one file of kind k into sink.
@@ -155,7 +160,7 @@ func Import(ctx context.Context, sink Sink, k Kind, path string, opts Options) (
 	if rejectsPath == "" {
 		rejectsPath = DefaultRejectsPath(path)
 	}
-	rw := &rejectWriter{path: rejectsPath, header: src.Header()}
+	rw := &rejectWriter{path: rejectsPath, header: src.Header(), say: opts.Say, skip: rejectsColumns(src.Header())}
 	defer rw.close()
 
 	run, err := sink.BeginImport(ctx, k, path)
@@ -176,7 +181,7 @@ func Import(ctx context.Context, sink Sink, k Kind, path string, opts Options) (
 	r := &reader{src: src, p: p, opts: &opts, header: len(src.Header())}
 	switch k {
 	case Customers:
-		step := dedupe(parser(r, p.parseCustomer), "customer_id", "customer", func(c *customer.Customer) string { return c.Key().String() }, (*customer.Customer).Hash)
+		step := dedupe(parser(r, p.parseCustomer), "customer_id", LabelCustomer, func(c *customer.Customer) string { return c.Key().String() }, (*customer.Customer).Hash)
 		err = pipeline(ctx, r, step, sum, rw, func(ctx context.Context, rows []Row[customer.Customer]) (BatchResult, error) {
 			return sink.WriteCustomers(ctx, run, rows)
 		})
@@ -191,11 +196,11 @@ func Import(ctx context.Context, sink Sink, k Kind, path string, opts Options) (
 			}
 			return o, cerr
 		})
-		err = pipeline(ctx, r, dedupe(step, "order_id", "order id", orderKey, (*order.Order).Hash), sum, rw, func(ctx context.Context, rows []Row[order.Order]) (BatchResult, error) {
+		err = pipeline(ctx, r, dedupe(step, "order_id", LabelOrderID, orderKey, (*order.Order).Hash), sum, rw, func(ctx context.Context, rows []Row[order.Order]) (BatchResult, error) {
 			return sink.WriteOrders(ctx, run, rows, false)
 		})
 	case Lines:
-		err = pipeline(ctx, r, dedupe(groupLines(r), "order_id", "order id", orderKey, (*order.Order).Hash), sum, rw, func(ctx context.Context, rows []Row[order.Order]) (BatchResult, error) {
+		err = pipeline(ctx, r, dedupe(groupLines(r), "order_id", LabelOrderID, orderKey, (*order.Order).Hash), sum, rw, func(ctx context.Context, rows []Row[order.Order]) (BatchResult, error) {
 			return sink.WriteOrders(ctx, run, rows, true)
 		})
 	case Spend:
@@ -213,12 +218,12 @@ func Import(ctx context.Context, sink Sink, k Kind, path string, opts Options) (
 			return sink.WriteTraffic(ctx, run, rows)
 		})
 	case Products:
-		step := dedupe(parser(r, p.parseProduct), "sku", "sku", func(p *order.Product) string { return p.SKU }, (*order.Product).Hash)
+		step := dedupe(parser(r, p.parseProduct), "sku", LabelSKU, func(p *order.Product) string { return p.SKU }, (*order.Product).Hash)
 		err = pipeline(ctx, r, step, sum, rw, func(ctx context.Context, rows []Row[order.Product]) (BatchResult, error) {
 			return sink.WriteProducts(ctx, run, rows)
 		})
 	default:
-		err = fmt.Errorf("unknown import kind %q", k)
+		err = kith.Msg("kind.unknown", "unknown import kind %q", k)
 	}
 	if cerr := rw.close(); err == nil && cerr != nil {
 		err = cerr
@@ -287,19 +292,29 @@ func totalsRow(cells []string) bool {
 
 // totalsWarning says which totals rows were passed over: n of them, the
 // first at lines.
-func totalsWarning(n int, lines []int) string {
+func totalsWarning(n int, lines []int) *kith.Message {
 	if n == 1 {
-		return fmt.Sprintf("line %d is a totals row (合计/Total), a sum, not a record: passed over", lines[0])
+		return kith.Msg("totals.one", "line %d is a totals row (合计/Total), a sum, not a record: passed over", lines[0])
 	}
 	ls := make([]string, len(lines))
 	for i, l := range lines {
 		ls[i] = strconv.Itoa(l)
 	}
-	more := ""
 	if n > len(lines) {
-		more = fmt.Sprintf(" and %d more", n-len(lines))
+		return kith.Msg("totals.more", "%d totals rows (合计/Total, lines %s and %d more) are sums, not records: passed over",
+			n, strings.Join(ls, ", "), n-len(lines))
 	}
-	return fmt.Sprintf("%d totals rows (合计/Total, lines %s%s) are sums, not records: passed over", n, strings.Join(ls, ", "), more)
+	return kith.Msg("totals.some", "%d totals rows (合计/Total, lines %s) are sums, not records: passed over", n, strings.Join(ls, ", "))
+}
+
+// Duplicate explains a key met again in one file: what it keys (a label
+// such as LabelOrderID), the key, the line it was first met on, and
+// whether the two rows say the same.
+func Duplicate(what *kith.Message, key string, first int, same bool) *kith.Message {
+	if same {
+		return kith.Msg("duplicate.same", "duplicate %v %s: same content as line %d", what, key, first)
+	}
+	return kith.Msg("duplicate.different", "duplicate %v %s with different content from line %d (kept the first)", what, key, first)
 }
 
 // fill is the per-kind step: it reads one record into b, or reports io.EOF
@@ -331,11 +346,11 @@ func next[T any](r *reader, b *batch[T]) (ref srcRef, ok bool, err error) {
 	start := len(b.arena)
 	b.arena = append(b.arena, rec.Cells...)
 	ref = srcRef{line: rec.Line, cells: b.arena[start:len(b.arena):len(b.arena)], raw: rec.Raw}
-	reject := func(field, reason string) {
+	reject := func(field string, reason *kith.Message) {
 		b.rejects = append(b.rejects, rejectRec{src: ref, field: field, reason: reason})
 	}
 	if rec.Err != nil {
-		reject("", rec.Err.Error())
+		reject("", message(rec.Err))
 		return ref, false, nil
 	}
 	if n := len(rec.Cells); n != r.header {
@@ -344,7 +359,7 @@ func next[T any](r *reader, b *batch[T]) (ref srcRef, ok bool, err error) {
 			extra = extra || strings.TrimSpace(c) != ""
 		}
 		if n < r.header || extra {
-			reject("", fmt.Sprintf("row has %d cells, the header has %d (a separator or quote out of place?)", n, r.header))
+			reject("", kith.Msg("row.cells", "row has %d cells, the header has %d (a separator or quote out of place?)", n, r.header))
 			return ref, false, nil
 		}
 	}
@@ -354,13 +369,13 @@ func next[T any](r *reader, b *batch[T]) (ref srcRef, ok bool, err error) {
 			name = r.src.Header()[i]
 		}
 		if len(c) > r.opts.MaxCellBytes {
-			reject(name, fmt.Sprintf("cell %q is %d bytes, over the limit of %d", name, len(c), r.opts.MaxCellBytes))
+			reject(name, kith.Msg("cell.too_long", "cell %q is %d bytes, over the limit of %d", name, len(c), r.opts.MaxCellBytes))
 			return ref, false, nil
 		}
 		// PostgreSQL refuses NUL in text and SQLite would store it: one
 		// such cell would otherwise stop the whole import there.
 		if strings.IndexByte(c, 0) >= 0 {
-			reject(name, fmt.Sprintf("cell %q holds a NUL character (a binary or damaged export?)", name))
+			reject(name, kith.Msg("cell.nul", "cell %q holds a NUL character (a binary or damaged export?)", name))
 			return ref, false, nil
 		}
 	}
@@ -389,7 +404,7 @@ func parser[T any](r *reader, parse func() (T, *cellErr)) fill[T] {
 
 // dedupe rejects a row whose key is already in the same batch, keeping the
 // first (the store catches repeats across batches, through import_run).
-func dedupe[T any](step fill[T], field, label string, key func(*T) string, hash func(*T) uint64) fill[T] {
+func dedupe[T any](step fill[T], field string, label *kith.Message, key func(*T) string, hash func(*T) uint64) fill[T] {
 	var cur *batch[T]
 	seen := map[string]int{}
 	return func(b *batch[T]) error {
@@ -414,10 +429,7 @@ func dedupe[T any](step fill[T], field, label string, key func(*T) string, hash 
 				continue
 			}
 			first := &b.rows[i]
-			reason := fmt.Sprintf("duplicate %s %s: same content as line %d", label, k, first.Line)
-			if hash(&first.V) != hash(&row.V) {
-				reason = fmt.Sprintf("duplicate %s %s with different content from line %d (kept the first)", label, k, first.Line)
-			}
+			reason := Duplicate(label, k, first.Line, hash(&first.V) == hash(&row.V))
 			for _, src := range b.srcs[j] {
 				b.rejects = append(b.rejects, rejectRec{src: src, field: field, reason: reason})
 			}
@@ -506,7 +518,7 @@ func groupLines(r *reader) fill[order.Order] {
 					open[o.ExternalID] = g
 					queue = append(queue, g)
 				case g.row.V.Customer != o.Customer:
-					b.rejects = append(b.rejects, rejectRec{src: ref, field: "customer_id", reason: fmt.Sprintf(
+					b.rejects = append(b.rejects, rejectRec{src: ref, field: "customer_id", reason: kith.Msg("line.customer",
 						"order %s belongs to customer %s (line %d), this line names %s", o.ExternalID, g.row.V.Customer, g.row.Line, o.Customer)})
 				default:
 					g.row.V.Lines = append(g.row.V.Lines, o.Lines[0])

@@ -495,7 +495,10 @@ func TestTotalsRows(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			warned := strings.Join(sum.Warnings, "\n")
+			warned := ""
+			for _, w := range sum.Warnings {
+				warned += w.Error() + "\n"
+			}
 			if c.want == "" && warned != "" || c.want != "" && !strings.Contains(warned, c.want) || sum.Rejected != c.rejected {
 				t.Errorf("warnings %q, %d rejected; want %q, %d", warned, sum.Rejected, c.want, c.rejected)
 			}
@@ -507,7 +510,7 @@ func TestTotalsRows(t *testing.T) {
 	// Subtotals after every group make one warning, not one each.
 	s := storetest.Open(t, "sqlite")
 	sum, err := run(t, s, importer.Orders, file(t, "o.csv", ordersHeader+"A1,C1,2024-01-05,12.50\n"+strings.Repeat("小计,,,1\n", 5)), importer.Options{})
-	if err != nil || len(sum.Warnings) != 1 || !strings.Contains(sum.Warnings[0], "lines 3, 4, 5 and 2 more") {
+	if err != nil || len(sum.Warnings) != 1 || !strings.Contains(sum.Warnings[0].Error(), "lines 3, 4, 5 and 2 more") {
 		t.Errorf("five totals rows: %q %v", sum.Warnings, err)
 	}
 }
@@ -566,5 +569,31 @@ func TestTitleRowsProgress(t *testing.T) {
 	_, err := run(t, s, importer.Orders, file(t, "o.csv", b.String()), importer.Options{Progress: func(_ int, d, tot int64) { done, total = d, tot }})
 	if err != nil || total != int64(b.Len()) || done == 0 {
 		t.Errorf("progress %d of %d bytes (file %d): %v", done, total, b.Len(), err)
+	}
+}
+
+// A rejects file imported again as it is: its own line, field and reason
+// columns are not read as data, and its rejects file does not repeat them.
+func TestRejectsFileImportedAgain(t *testing.T) {
+	s := storetest.Open(t, "sqlite")
+	path := file(t, "o.csv", "订单号,客户编号,下单时间,金额\nA1,C1,2024-01-01,10\nA2,C1,never,12\n")
+	if sum, err := run(t, s, importer.Orders, path, importer.Options{}); err != nil || sum.Rejected != 1 {
+		t.Fatalf("%+v %v", sum, err)
+	}
+	again := filepath.Join(t.TempDir(), "again.csv")
+	data, _ := os.ReadFile(importer.DefaultRejectsPath(path))
+	os.WriteFile(again, data, 0o644)
+	var described string
+	sum, err := run(t, s, importer.Orders, again, importer.Options{Mapped: func(_ string, m *importer.Mapping) { described = m.Describe() }})
+	if err != nil || sum.Read != 1 || sum.Rejected != 1 {
+		t.Fatalf("%+v %v", sum, err)
+	}
+	if !strings.Contains(described, `"reason" -> ignored`) {
+		t.Errorf("columns: %s", described)
+	}
+	data, _ = os.ReadFile(importer.DefaultRejectsPath(again))
+	lines := strings.Split(strings.TrimPrefix(string(data), "\ufeff"), "\n")
+	if lines[0] != "line,field,reason,订单号,客户编号,下单时间,金额" || !strings.HasPrefix(lines[1], "2,ordered_at,") || !strings.HasSuffix(lines[1], ",A2,C1,never,12") {
+		t.Errorf("rejects of a rejects file:\n%s", data)
 	}
 }

@@ -5,14 +5,38 @@ import (
 	"encoding/csv"
 	"fmt"
 	"os"
+	"slices"
 	"strconv"
+
+	"github.com/kithcrm/kith/internal/kith"
 )
+
+// rejectsHead heads the columns a rejects file puts before a row's cells.
+var rejectsHead = []*kith.Message{kith.Msg("rejects.line", "line"), kith.Msg("rejects.field", "field"), kith.Msg("rejects.reason", "reason")}
+
+// rejectsHeads are rejectsHead as kith writes it in each language. A
+// rejects file, once fixed, is imported again; its first columns are
+// kith's notes, not the shop's data.
+var rejectsHeads = [][]string{{"line", "field", "reason"}, {"行号", "字段", "原因"}}
+
+// rejectsColumns is how many of header's first cells a rejects file added
+// (len(rejectsHead), or 0 for any other file).
+func rejectsColumns(header []string) int {
+	for _, h := range rejectsHeads {
+		if len(header) > len(h) && slices.Equal(header[:len(h)], h) {
+			return len(h)
+		}
+	}
+	return 0
+}
 
 // rejectWriter writes refused rows, with their original cells, to a CSV that
 // opens in Excel (UTF-8 with BOM). The file is created on the first reject.
 type rejectWriter struct {
 	path   string
 	header []string
+	say    func(*kith.Message) string // Options.Say
+	skip   int                        // the input's own rejects columns, not written again
 	f      *os.File
 	bw     *bufio.Writer
 	w      *csv.Writer
@@ -28,16 +52,27 @@ func (rw *rejectWriter) write(r rejectRec) error {
 		rw.f, rw.bw = f, bufio.NewWriter(f)
 		rw.bw.WriteString("\ufeff")
 		rw.w = csv.NewWriter(rw.bw)
-		if err := rw.w.Write(append([]string{"line", "field", "reason"}, rw.header...)); err != nil {
+		head := make([]string, len(rejectsHead))
+		for i, m := range rejectsHead {
+			head[i] = rw.text(m)
+		}
+		if err := rw.w.Write(append(head, rw.header[rw.skip:]...)); err != nil {
 			return err
 		}
 	}
 	rw.n++
-	cells := r.src.cells
+	cells := r.src.cells[min(rw.skip, len(r.src.cells)):]
 	if r.src.raw != "" {
 		cells = []string{r.src.raw}
 	}
-	return rw.w.Write(append([]string{strconv.Itoa(r.src.line), r.field, r.reason}, cells...))
+	return rw.w.Write(append([]string{strconv.Itoa(r.src.line), r.field, rw.text(r.reason)}, cells...))
+}
+
+func (rw *rejectWriter) text(m *kith.Message) string {
+	if rw.say != nil {
+		return rw.say(m)
+	}
+	return m.Error()
 }
 
 func (rw *rejectWriter) close() error {

@@ -2,6 +2,7 @@ package importer
 
 import (
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"hash/fnv"
 	"math"
@@ -11,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/kithcrm/kith/internal/customer"
+	"github.com/kithcrm/kith/internal/kith"
 	"github.com/kithcrm/kith/internal/money"
 	"github.com/kithcrm/kith/internal/order"
 )
@@ -23,14 +25,37 @@ type Row[T any] struct {
 
 // cellErr is a problem with one field of one row.
 type cellErr struct {
-	field, code, reason string
+	field, code string
+	reason      *kith.Message
 }
 
-func (e *cellErr) Error() string { return e.field + ": " + e.reason }
+func (e *cellErr) Error() string { return e.field + ": " + e.reason.Error() }
 
-func bad(field, code, format string, args ...any) *cellErr {
-	return &cellErr{field: field, code: code, reason: fmt.Sprintf(format, args...)}
+func bad(field, code string, reason *kith.Message) *cellErr {
+	return &cellErr{field: field, code: code, reason: reason}
 }
+
+// Labels name what a message is about. They are messages themselves, so
+// they are translated with the message they go in.
+var (
+	LabelCustomer   = kith.Msg("label.customer", "customer")
+	LabelCustomerID = kith.Msg("label.customer_id", "customer id")
+	LabelPhone      = kith.Msg("label.phone", "phone")
+	LabelOrderID    = kith.Msg("label.order_id", "order id")
+	LabelSKU        = kith.Msg("label.sku", "sku")
+)
+
+// message is err as a message: the one it is or holds, else its text.
+func message(err error) *kith.Message {
+	var m *kith.Message
+	if errors.As(err, &m) {
+		return m
+	}
+	return kith.Msg("text", "%v", err)
+}
+
+// isEmpty is the reason for a required cell left empty.
+var isEmpty = kith.Msg("cell.empty", "is empty")
 
 // rowParser reads the fields of one record through a Mapping.
 type rowParser struct {
@@ -76,11 +101,11 @@ func shortened(s string) bool {
 }
 
 // id reads an identifier column, refusing one Excel shortened.
-func (p *rowParser) id(f, label string) (string, *cellErr) {
+func (p *rowParser) id(f string, label *kith.Message) (string, *cellErr) {
 	v := p.get(f)
 	if shortened(v) {
-		return v, bad(f, "shortened", "%s %q was shortened by Excel to scientific notation and its digits are lost: "+
-			"format the column as Text in Excel before saving, or export the file again from the platform", label, v)
+		return v, bad(f, "shortened", kith.Msg("id.shortened", "%v %q was shortened by Excel to scientific notation and its digits are lost: "+
+			"format the column as Text in Excel before saving, or export the file again from the platform", label, v))
 	}
 	return v, nil
 }
@@ -110,13 +135,13 @@ func (p *rowParser) time(f string, required bool) (time.Time, *cellErr) {
 	s := p.get(f)
 	if s == "" {
 		if required {
-			return time.Time{}, bad(f, "required", "is empty")
+			return time.Time{}, bad(f, "required", isEmpty)
 		}
 		return time.Time{}, nil
 	}
 	t, _, err := ParseTime(s, p.order, p.loc)
 	if err != nil {
-		return time.Time{}, bad(f, "bad_date", "%v", err)
+		return time.Time{}, bad(f, "bad_date", message(err))
 	}
 	return t, nil
 }
@@ -130,7 +155,7 @@ func (p *rowParser) currencyOf() (string, *cellErr) {
 		return "CNY", nil
 	}
 	if len(c) != 3 {
-		return "", bad("currency", "bad_currency", "%q is not an ISO 4217 code such as CNY or USD", c)
+		return "", bad("currency", "bad_currency", kith.Msg("currency.bad", "%q is not an ISO 4217 code such as CNY or USD", c))
 	}
 	return c, nil
 }
@@ -139,15 +164,36 @@ func (p *rowParser) money(f, currency string, required bool) (int64, bool, *cell
 	s := p.get(f)
 	if s == "" {
 		if required {
-			return 0, false, bad(f, "required", "is empty")
+			return 0, false, bad(f, "required", isEmpty)
 		}
 		return 0, false, nil
 	}
 	m, err := money.Parse(s, currency)
 	if err != nil {
-		return 0, false, bad(f, "bad_amount", "%v", err)
+		return 0, false, bad(f, "bad_amount", amountProblem(err))
 	}
 	return m.Minor, true, nil
+}
+
+// amountProblem says in a message why an amount did not parse.
+func amountProblem(err error) *kith.Message {
+	var e *money.ParseError
+	if !errors.As(err, &e) {
+		return message(err)
+	}
+	switch e.Problem {
+	case money.ProblemEmpty:
+		return isEmpty
+	case money.ProblemCurrency:
+		return kith.Msg("amount.currency", "amount %q is in %s, expected %s", e.Input, e.In, e.Want)
+	case money.ProblemNoDigits:
+		return kith.Msg("amount.no_digits", "amount %q: no digits", e.Input)
+	case money.ProblemThousands:
+		return kith.Msg("amount.thousands", "amount %q: misplaced thousands separator (decimal comma? write 12.50)", e.Input)
+	case money.ProblemChar:
+		return kith.Msg("amount.char", "amount %q: unexpected character %q", e.Input, e.Char)
+	}
+	return kith.Msg("amount.too_large", "amount %q: too large", e.Input)
 }
 
 // int reads a whole number: 1234, "1,234", 1234.0, and the 万 (ten
@@ -160,7 +206,7 @@ func (p *rowParser) int(f string) (int64, *cellErr) {
 	}
 	n, ok := wholeNumber(s)
 	if !ok {
-		return 0, bad(f, "bad_number", "%q is not a whole number", s)
+		return 0, bad(f, "bad_number", kith.Msg("number.whole", "%q is not a whole number", s))
 	}
 	return n, nil
 }
@@ -218,30 +264,30 @@ func (p *rowParser) days(f string) (int64, *cellErr) {
 	x, err := strconv.ParseFloat(s, 64)
 	d := math.Round(x * mult)
 	if err != nil || math.IsNaN(d) || math.Abs(d) > 1e9 {
-		return 0, bad(f, "bad_number", "%q is not a number of days (30, 30天, 2周, 3个月, 1.5年)", p.get(f))
+		return 0, bad(f, "bad_number", kith.Msg("number.days", "%q is not a number of days (30, 30天, 2周, 3个月, 1.5年)", p.get(f)))
 	}
 	return int64(d), nil
 }
 
 func (p *rowParser) customerKey() (customer.Key, *cellErr) {
-	id, cerr := p.id("customer_id", "customer id")
+	id, cerr := p.id("customer_id", LabelCustomerID)
 	if cerr != nil {
 		return customer.Key{}, cerr
 	}
-	phone, cerr := p.id("phone", "phone")
+	phone, cerr := p.id("phone", LabelPhone)
 	if cerr != nil {
 		return customer.Key{}, cerr
 	}
 	k := customer.Key{ExternalID: id, Phone: customer.NormalizePhone(phone), Email: customer.NormalizeEmail(p.get("email"))}
 	if k.String() == "" {
 		if customer.MaskedPhone(phone) {
-			return k, bad("phone", "masked", "phone %q has hidden digits, so it cannot tell customers apart, and the row has no customer id or email: "+
-				"import the platform's buyer id column (e.g. 买家会员名, --map customer_id=HEADER)", phone)
+			return k, bad("phone", "masked", kith.Msg("phone.masked", "phone %q has hidden digits, so it cannot tell customers apart, and the row has no customer id or email: "+
+				"import the platform's buyer id column (e.g. 买家会员名, --map customer_id=HEADER)", phone))
 		}
-		return k, bad("customer_id", "required", "no customer id, phone or email in this row")
+		return k, bad("customer_id", "required", kith.Msg("customer.no_key", "no customer id, phone or email in this row"))
 	}
 	if k.Email != "" && !strings.Contains(k.Email, "@") {
-		return k, bad("email", "bad_email", "%q is not an email address", k.Email)
+		return k, bad("email", "bad_email", kith.Msg("email.bad", "%q is not an email address", k.Email))
 	}
 	return k, nil
 }
@@ -262,7 +308,7 @@ func (p *rowParser) parseCustomer() (customer.Customer, *cellErr) {
 	if b := p.get("birthday"); b != "" {
 		bd, lunar, err := parseBirthday(b, p.order)
 		if err != nil {
-			return c, bad("birthday", "bad_date", "%v", err)
+			return c, bad("birthday", "bad_date", message(err))
 		}
 		c.Birthday, c.BirthdayLunar = bd, lunar || truthy(p.get("birthday_lunar"))
 	}
@@ -332,7 +378,7 @@ func parseBirthday(s string, order DateOrder) (string, bool, error) {
 	m, err1 := strconv.Atoi(ms)
 	d, err2 := strconv.Atoi(strings.TrimSpace(ds))
 	if !ok || err1 != nil || err2 != nil || m < 1 || m > 12 || d < 1 || d > 31 {
-		return "", false, fmt.Errorf("birthday %q: want a date, or month and day such as 08-15, 8月15日 or 农历八月十五", s)
+		return "", false, kith.Msg("birthday.bad", "birthday %q: want a date, or month and day such as 08-15, 8月15日 or 农历八月十五", s)
 	}
 	return fmt.Sprintf("0000-%02d-%02d", m, d), lunar, nil
 }
@@ -446,7 +492,7 @@ func (p *rowParser) status() (order.Status, *cellErr) {
 			}
 		}
 	}
-	return "", bad("status", "bad_status", "unknown order status %q (paid: 已付款/交易成功/paid…, refunded: 已退款/refunded…, cancelled: 已取消/交易关闭/未付款/cancelled…)", raw)
+	return "", bad("status", "bad_status", kith.Msg("status.unknown", "unknown order status %q (paid: 已付款/交易成功/paid…, refunded: 已退款/refunded…, cancelled: 已取消/交易关闭/未付款/cancelled…)", raw))
 }
 
 // orderHead reads what order and line rows share: id, customer, time,
@@ -456,7 +502,7 @@ func (p *rowParser) orderHead() (order.Order, *cellErr) {
 	if cerr != nil {
 		return order.Order{}, cerr
 	}
-	oid, cerr := p.id("order_id", "order id")
+	oid, cerr := p.id("order_id", LabelOrderID)
 	if cerr != nil {
 		return order.Order{}, cerr
 	}
@@ -491,7 +537,7 @@ func (p *rowParser) parseOrder() (order.Order, *cellErr) {
 	case cerr != nil:
 		return o, cerr
 	case refund < 0:
-		return o, bad("refund_amount", "bad_amount", "refund %q is negative: write refunds as positive amounts", p.get("refund_amount"))
+		return o, bad("refund_amount", "bad_amount", kith.Msg("refund.negative", "refund %q is negative: write refunds as positive amounts", p.get("refund_amount")))
 	case refund > 0 && o.Status == order.Paid && refund >= o.Amount:
 		o.Status = order.Refunded
 	case refund > 0 && o.Status == order.Paid:
@@ -511,12 +557,12 @@ func (p *rowParser) parseLine() (order.Order, *cellErr) {
 		l.SKU = l.Name
 	}
 	if l.SKU == "" {
-		return o, bad("sku", "required", "no SKU or product name in this row")
+		return o, bad("sku", "required", kith.Msg("line.no_sku", "no SKU or product name in this row"))
 	}
 	if q := strings.ReplaceAll(money.Narrow(p.get("quantity")), ",", ""); q != "" {
 		x, err := strconv.ParseFloat(q, 64)
 		if err != nil || math.IsNaN(x) || math.IsInf(x, 0) || math.Abs(x) > 1e9 {
-			return o, bad("quantity", "bad_number", "%q is not a quantity", q)
+			return o, bad("quantity", "bad_number", kith.Msg("line.quantity", "%q is not a quantity", q))
 		}
 		l.Quantity = x
 	}
@@ -536,7 +582,7 @@ func (p *rowParser) parseLine() (order.Order, *cellErr) {
 	case hasPrice:
 		l.Amount = int64(math.Round(l.Quantity * float64(l.UnitPrice)))
 	default:
-		return o, bad("unit_price", "required", "no unit price or line amount in this row")
+		return o, bad("unit_price", "required", kith.Msg("line.no_price", "no unit price or line amount in this row"))
 	}
 	if !hasPrice && l.Quantity != 0 {
 		l.UnitPrice = int64(math.Round(float64(l.Amount) / l.Quantity))
@@ -578,7 +624,7 @@ func (p *rowParser) parseSpend() (order.Spend, *cellErr) {
 	s.Date = d
 	kind, ok := spendKinds[strings.ToLower(p.get("kind"))]
 	if !ok {
-		return s, bad("kind", "bad_kind", "unknown spend kind %q (acquisition: marketing, sales; retention: care, cashback, gifts, retention)", p.get("kind"))
+		return s, bad("kind", "bad_kind", kith.Msg("spend.kind", "unknown spend kind %q (acquisition: marketing, sales; retention: care, cashback, gifts, retention)", p.get("kind")))
 	}
 	s.Kind = kind
 	if s.Currency, cerr = p.currencyOf(); cerr != nil {
@@ -594,7 +640,7 @@ func (p *rowParser) parseSpend() (order.Spend, *cellErr) {
 func (p *rowParser) date(f string) (time.Time, *cellErr) {
 	s := p.get(f)
 	if s == "" {
-		return time.Time{}, bad(f, "required", "is empty")
+		return time.Time{}, bad(f, "required", isEmpty)
 	}
 	if y, mo, ok := parseMonth(s); ok {
 		return time.Date(y, time.Month(mo), 1, 0, 0, 0, 0, time.UTC), nil
@@ -602,7 +648,7 @@ func (p *rowParser) date(f string) (time.Time, *cellErr) {
 	if t, _, err := ParseTime(s, p.order, time.UTC); err == nil {
 		return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC), nil
 	}
-	return time.Time{}, bad(f, "bad_date", "%q is not a date or month (2024-01-31, 2024-01, 2024年1月, 202401)", s)
+	return time.Time{}, bad(f, "bad_date", kith.Msg("date.or_month", "%q is not a date or month (2024-01-31, 2024-01, 2024年1月, 202401)", s))
 }
 
 // parseMonth reads a month alone: 2024-1, 2024/01, 2024.03, 2024年1月,
@@ -632,7 +678,7 @@ func (p *rowParser) parseTraffic() (order.Traffic, *cellErr) {
 		return t, cerr
 	}
 	if p.get("visitors") == "" {
-		return t, bad("visitors", "required", "is empty")
+		return t, bad("visitors", "required", isEmpty)
 	}
 	if t.Visitors, cerr = p.int("visitors"); cerr != nil {
 		return t, cerr
@@ -641,12 +687,12 @@ func (p *rowParser) parseTraffic() (order.Traffic, *cellErr) {
 		return t, cerr
 	}
 	if t.Visitors < 0 || t.Conversions < 0 {
-		return t, bad("visitors", "bad_number", "counts cannot be negative")
+		return t, bad("visitors", "bad_number", kith.Msg("traffic.negative", "counts cannot be negative"))
 	}
 	// A conversion rate over 100% would carry into the revenue split; it is
 	// nearly always two columns mapped the wrong way round.
 	if t.Conversions > t.Visitors {
-		return t, bad("conversions", "bad_number", "%d conversions are more than the %d visitors (columns swapped?)", t.Conversions, t.Visitors)
+		return t, bad("conversions", "bad_number", kith.Msg("traffic.conversions", "%d conversions are more than the %d visitors (columns swapped?)", t.Conversions, t.Visitors))
 	}
 	return t, nil
 }
@@ -654,7 +700,7 @@ func (p *rowParser) parseTraffic() (order.Traffic, *cellErr) {
 func (p *rowParser) parseProduct() (order.Product, *cellErr) {
 	pr := order.Product{SKU: p.get("sku"), Name: p.get("product_name"), Category: p.get("category")}
 	if pr.SKU == "" {
-		return pr, bad("sku", "required", "is empty")
+		return pr, bad("sku", "required", isEmpty)
 	}
 	for _, f := range []struct {
 		name string
@@ -665,7 +711,7 @@ func (p *rowParser) parseProduct() (order.Product, *cellErr) {
 			return pr, cerr
 		}
 		if n < 0 || n > 36500 {
-			return pr, bad(f.name, "bad_number", "%d days is out of range", n)
+			return pr, bad(f.name, "bad_number", kith.Msg("days.range", "%d days is out of range", n))
 		}
 		*f.dst = int(n)
 	}

@@ -150,7 +150,7 @@ func TestOrderStatuses(t *testing.T) {
 			t.Errorf("status %q: %v %v, want %v", c.status, o.Status, cerr, c.want)
 		}
 	}
-	if _, cerr := orderRow(t, header, []string{"A1", "C1", "2024-01-05", "99", "火星"}); cerr == nil || cerr.field != "status" || !strings.Contains(cerr.reason, `"火星"`) {
+	if _, cerr := orderRow(t, header, []string{"A1", "C1", "2024-01-05", "99", "火星"}); cerr == nil || cerr.field != "status" || !strings.Contains(cerr.reason.Error(), `"火星"`) {
 		t.Errorf("unknown status: %v", cerr)
 	}
 }
@@ -175,7 +175,7 @@ func TestRefundColumn(t *testing.T) {
 		o, cerr := orderRow(t, header, []string{"A1", "C1", "2024-01-05", c.amount, c.status, c.refund})
 		switch {
 		case c.wantErr != "":
-			if cerr == nil || cerr.field != "refund_amount" || !strings.Contains(cerr.reason, c.wantErr) {
+			if cerr == nil || cerr.field != "refund_amount" || !strings.Contains(cerr.reason.Error(), c.wantErr) {
 				t.Errorf("refund %q: %v, want an error on refund_amount about %q", c.refund, cerr, c.wantErr)
 			}
 		case cerr != nil || o.Amount != c.want || o.Status != c.wantStatus:
@@ -207,7 +207,7 @@ func TestExcelText(t *testing.T) {
 
 func TestMaskedPhoneRow(t *testing.T) {
 	_, cerr := orderRow(t, []string{"订单号", "联系手机", "下单时间", "实付金额"}, []string{"A1", "138****8000", "2024-01-05", "99"})
-	if cerr == nil || cerr.field != "phone" || !strings.Contains(cerr.reason, "hidden digits") {
+	if cerr == nil || cerr.field != "phone" || !strings.Contains(cerr.reason.Error(), "hidden digits") {
 		t.Errorf("masked phone as the only key: %v", cerr)
 	}
 	// Beside a buyer id the masked number is dropped, not kept as 1388000.
@@ -241,7 +241,7 @@ func TestShortenedIDs(t *testing.T) {
 		{[]string{"A1", "1.23457E+15", "2024-01-05", "9"}, "customer_id"},
 	} {
 		_, cerr := orderRow(t, header, c.cells)
-		if cerr == nil || cerr.field != c.field || !strings.Contains(cerr.reason, "format the column as Text") {
+		if cerr == nil || cerr.field != c.field || !strings.Contains(cerr.reason.Error(), "format the column as Text") {
 			t.Errorf("%v: %v, want a shortened %s", c.cells, cerr, c.field)
 		}
 	}

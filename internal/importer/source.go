@@ -3,7 +3,6 @@ package importer
 import (
 	"bufio"
 	"bytes"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -11,6 +10,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/kithcrm/kith/internal/kith"
 	"github.com/xuri/excelize/v2"
 	"golang.org/x/text/encoding"
 	"golang.org/x/text/encoding/simplifiedchinese"
@@ -33,7 +33,7 @@ type SourceOptions struct {
 }
 
 // ErrNoHeader is returned for an empty file.
-var ErrNoHeader = errors.New("file is empty: no header row")
+var ErrNoHeader = kith.Msg("file.empty", "file is empty: no header row")
 
 // OpenSource opens path as CSV or XLSX, by its content rather than its name.
 func OpenSource(path string, opts SourceOptions) (Source, error) {
@@ -54,10 +54,10 @@ func OpenSource(path string, opts SourceOptions) (Source, error) {
 		return openXLSX(f, path, opts.Sheet)
 	case bytes.HasPrefix(head, []byte{0xD0, 0xCF, 0x11, 0xE0}):
 		f.Close()
-		return nil, fmt.Errorf("%s: legacy Excel .xls (or an encrypted workbook) is not supported: save it as .xlsx or CSV", path)
+		return nil, fmt.Errorf("%s: %w", path, kith.Msg("file.xls", "legacy Excel .xls (or an encrypted workbook) is not supported: save it as .xlsx or CSV"))
 	case ext == ".xlsx" || ext == ".xlsm":
 		f.Close()
-		return nil, fmt.Errorf("%s: not an XLSX spreadsheet (an .xlsx file is a zip archive and this one is not); if it is CSV text, rename it to .csv", path)
+		return nil, fmt.Errorf("%s: %w", path, kith.Msg("file.not_xlsx", "not an XLSX spreadsheet (an .xlsx file is a zip archive and this one is not); if it is CSV text, rename it to .csv"))
 	}
 	return openCSV(f, path, opts.Encoding)
 }
@@ -124,9 +124,12 @@ func openCSV(f *os.File, path, enc string) (Source, error) {
 		f.Close()
 		return nil, fmt.Errorf("%s: %w", path, ErrNoHeader)
 	}
-	if err != nil || rec.Err != nil {
+	if err == nil {
+		err = rec.Err
+	}
+	if err != nil {
 		f.Close()
-		return nil, fmt.Errorf("%s: header: %v%v", path, err, rec.Err)
+		return nil, fmt.Errorf("%s: %w", path, kith.Msg("file.header", "header: %v", err))
 	}
 	sepName := map[byte]string{',': "comma", ';': "semicolon", '\t': "tab", '|': "pipe", ' ': "whitespace"}[sep]
 	return &csvSource{f: f, cnt: cnt, size: size, r: cr, header: append([]string(nil), rec.Cells...),
@@ -162,7 +165,7 @@ func (s *csvSource) Next() (Record, error) {
 	if rec.Err == nil {
 		for i, c := range rec.Cells {
 			if !utf8.ValidString(c) {
-				rec.Err = fmt.Errorf("cell %d is not valid text in this file's encoding", i+1)
+				rec.Err = kith.Msg("cell.encoding", "cell %d is not valid text in this file's encoding", i+1)
 				rec.Raw = strings.ToValidUTF8(strings.Join(rec.Cells, ","), "\uFFFD")
 				break
 			}
@@ -194,10 +197,10 @@ func pickEncoding(sample []byte, forced string) (name string, dec encoding.Encod
 	case "utf16", "utf16le":
 		return "UTF-16LE", unicode.UTF16(unicode.LittleEndian, unicode.IgnoreBOM), 0, nil
 	default:
-		return "", nil, 0, fmt.Errorf("encoding %q: want utf-8, gbk, gb18030 or utf-16", forced)
+		return "", nil, 0, kith.Msg("encoding.flag", "encoding %q: want utf-8, gbk, gb18030 or utf-16", forced)
 	}
 	if bytes.IndexByte(sample, 0) >= 0 {
-		return "", nil, 0, errors.New("not a text file (it contains NUL bytes); CSV must be UTF-8, GBK/GB18030 or UTF-16 with a BOM")
+		return "", nil, 0, kith.Msg("file.binary", "not a text file (it contains NUL bytes); CSV must be UTF-8, GBK/GB18030 or UTF-16 with a BOM")
 	}
 	cut := len(sample) == sampleBytes
 	if validUTF8Sample(sample, cut) {
@@ -208,7 +211,7 @@ func pickEncoding(sample []byte, forced string) (name string, dec encoding.Encod
 		return "GB18030", simplifiedchinese.GB18030, 0, nil
 	}
 	bad := utf8Offset(sample)
-	return "", nil, 0, fmt.Errorf("unknown text encoding: byte 0x%02X at offset %d is neither UTF-8 nor GB18030 (GB18030 fails at offset %d); save the file as UTF-8 or pass --encoding",
+	return "", nil, 0, kith.Msg("encoding.unknown", "unknown text encoding: byte 0x%02X at offset %d is neither UTF-8 nor GB18030 (GB18030 fails at offset %d); save the file as UTF-8 or pass --encoding",
 		sample[bad], bad, off)
 }
 
@@ -282,14 +285,14 @@ func openXLSX(f *os.File, path, sheet string) (Source, error) {
 	x, err := excelize.OpenReader(f)
 	if err != nil {
 		f.Close()
-		return nil, fmt.Errorf("%s: not a readable XLSX spreadsheet: %w", path, err)
+		return nil, fmt.Errorf("%s: %w", path, kith.Msg("xlsx.unreadable", "not a readable XLSX spreadsheet: %v", err))
 	}
 	sheets := x.GetSheetList()
 	if sheet == "" {
 		if len(sheets) == 0 {
 			x.Close()
 			f.Close()
-			return nil, fmt.Errorf("%s: workbook has no sheets", path)
+			return nil, fmt.Errorf("%s: %w", path, kith.Msg("xlsx.no_sheets", "workbook has no sheets"))
 		}
 		sheet = sheets[0]
 	}
@@ -297,14 +300,14 @@ func openXLSX(f *os.File, path, sheet string) (Source, error) {
 	if err != nil {
 		x.Close()
 		f.Close()
-		return nil, fmt.Errorf("%s: sheet %q (sheets: %s): %w", path, sheet, strings.Join(sheets, ", "), err)
+		return nil, fmt.Errorf("%s: %w", path, kith.Msg("xlsx.sheet", "sheet %q (sheets: %s): %v", sheet, strings.Join(sheets, ", "), err))
 	}
 	s := &xlsxSource{f: x, file: f, rows: rows, desc: fmt.Sprintf("XLSX, sheet %q", sheet), sheets: sheets}
 	for {
 		rec, err := s.Next()
 		if err == io.EOF {
 			s.Close()
-			return nil, fmt.Errorf("%s: sheet %q: %w", path, sheet, ErrNoHeader)
+			return nil, fmt.Errorf("%s: %w", path, kith.Msg("xlsx.empty", "sheet %q: %v", sheet, ErrNoHeader))
 		}
 		if err != nil {
 			s.Close()

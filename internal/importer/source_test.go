@@ -303,7 +303,7 @@ func FuzzParseOrderRow(f *testing.F) {
 		p := &rowParser{m: m, loc: nil, currency: "CNY", cells: []string{id, cust, date, amount, status, refund, phone}}
 		o, cerr := p.parseOrder()
 		if cerr != nil {
-			if cerr.field == "" || cerr.reason == "" {
+			if cerr.field == "" || cerr.reason == nil || cerr.reason.Error() == "" {
 				t.Fatalf("error without field or reason: %+v", cerr)
 			}
 			return

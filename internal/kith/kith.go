@@ -1,5 +1,6 @@
-// Package kith holds the small vocabulary every layer shares: error kinds and
-// field-level errors that name the file, line and field at fault.
+// Package kith holds the small vocabulary every layer shares: error kinds,
+// field-level errors that name the file, line and field at fault, and
+// messages an adapter can show in the user's language.
 package kith
 
 import (
@@ -44,6 +45,45 @@ func (e *FieldError) Error() string {
 
 // Unwrap makes every FieldError an ErrInvalid.
 func (e *FieldError) Unwrap() error { return ErrInvalid }
+
+// Message is text for a person that adapters show in the user's language.
+// Domain packages may not import the catalogs, so a message carries its
+// English (Format and Args, as for fmt.Sprintf) and a Key the catalogs
+// translate it by. An argument that is itself an error or a Message is
+// rendered in the same language. A Message is an error, so it can travel
+// inside a wrapped error chain and still be found there.
+type Message struct {
+	Key    string
+	Format string
+	Args   []any
+}
+
+// Msg makes a message. key and format must be literals: a test checks
+// that every key has a translation whose verbs match format's.
+func Msg(key, format string, args ...any) *Message {
+	return &Message{Key: key, Format: format, Args: args}
+}
+
+// Error is the English text.
+func (m *Message) Error() string { return fmt.Sprintf(m.Format, m.Args...) }
+
+// String is the English text.
+func (m *Message) String() string { return m.Error() }
+
+// Unwrap gives the arguments that are errors, so errors.Is and errors.As
+// see through a message as through %w.
+func (m *Message) Unwrap() []error {
+	var errs []error
+	for _, a := range m.Args {
+		if e, ok := a.(error); ok {
+			errs = append(errs, e)
+		}
+	}
+	return errs
+}
+
+// MarshalText writes the English: JSON output stays in one language.
+func (m *Message) MarshalText() ([]byte, error) { return []byte(m.Error()), nil }
 
 // IsPostgresDSN reports whether a --db value names a PostgreSQL database
 // (anything else is a SQLite file).

@@ -3,7 +3,6 @@
 package money
 
 import (
-	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -39,7 +38,43 @@ var symbols = []struct{ mark, code string }{
 	{"¥", ""}, {"￥", ""}, {"元", "CNY"}, {"$", "USD"}, {"€", "EUR"}, {"£", "GBP"},
 }
 
-var errEmpty = errors.New("empty amount")
+// Problem says what is wrong with an amount's text, for callers that
+// explain it in their own words (the import's rejects, in Chinese).
+type Problem int
+
+const (
+	ProblemEmpty     Problem = iota + 1
+	ProblemNoDigits          // nothing left once the sign and currency are off
+	ProblemThousands         // 12,50 or 1,23,456: a decimal comma, or a typo
+	ProblemChar              // a character that is not part of an amount
+	ProblemTooLarge          // over 15 integer digits
+	ProblemCurrency          // a currency mark other than the expected currency
+)
+
+// ParseError is why Parse refused its input.
+type ParseError struct {
+	Input   string
+	Problem Problem
+	Char    rune   // ProblemChar: the character
+	In      string // ProblemCurrency: the currency the text names
+	Want    string // ProblemCurrency: the currency expected
+}
+
+func (e *ParseError) Error() string {
+	switch e.Problem {
+	case ProblemEmpty:
+		return "empty amount"
+	case ProblemCurrency:
+		return fmt.Sprintf("amount %q is in %s, expected %s", e.Input, e.In, e.Want)
+	case ProblemNoDigits:
+		return fmt.Sprintf("amount %q: no digits", e.Input)
+	case ProblemThousands:
+		return fmt.Sprintf("amount %q: misplaced thousands separator (decimal comma? write 12.50)", e.Input)
+	case ProblemChar:
+		return fmt.Sprintf("amount %q: unexpected character %q", e.Input, e.Char)
+	}
+	return fmt.Sprintf("amount %q: too large", e.Input)
+}
 
 // Narrow turns full-width digits, letters and punctuation ("１２３．５０",
 // "２０２４－０３－０１", typed with a Chinese input method in full-width
@@ -64,7 +99,7 @@ func Parse(s, currency string) (Money, error) {
 	}
 	t := strings.TrimSpace(Narrow(s))
 	if t == "" {
-		return Money{}, errEmpty
+		return Money{}, &ParseError{Input: s, Problem: ProblemEmpty}
 	}
 	neg := false
 	if strings.HasPrefix(t, "(") && strings.HasSuffix(t, ")") {
@@ -85,7 +120,7 @@ func Parse(s, currency string) (Money, error) {
 		}
 		if found {
 			if sym.code != "" && sym.code != currency {
-				return Money{}, fmt.Errorf("amount %q is in %s, expected %s", s, sym.code, currency)
+				return Money{}, &ParseError{Input: s, Problem: ProblemCurrency, In: sym.code, Want: currency}
 			}
 			t = strings.TrimSpace(t)
 			if strings.HasPrefix(t, "-") && !neg {
@@ -96,7 +131,8 @@ func Parse(s, currency string) (Money, error) {
 	}
 	minor, err := parseDecimal(t, Exponent(currency))
 	if err != nil {
-		return Money{}, fmt.Errorf("amount %q: %w", s, err)
+		err.Input = s
+		return Money{}, err
 	}
 	if neg {
 		minor = -minor
@@ -105,19 +141,19 @@ func Parse(s, currency string) (Money, error) {
 }
 
 // parseDecimal turns "1,234.567" into minor units with exp decimals.
-func parseDecimal(t string, exp int) (int64, error) {
+func parseDecimal(t string, exp int) (int64, *ParseError) {
 	if t == "" {
-		return 0, errors.New("no digits")
+		return 0, &ParseError{Problem: ProblemNoDigits}
 	}
 	intPart, frac, _ := strings.Cut(t, ".")
 	if strings.ContainsAny(intPart, ", ") {
 		groups := strings.FieldsFunc(intPart, func(r rune) bool { return r == ',' || r == ' ' })
 		if len(groups) < 2 || len(groups[0]) > 3 || len(groups[0]) == 0 {
-			return 0, errors.New("misplaced thousands separator (decimal comma? write 12.50)")
+			return 0, &ParseError{Problem: ProblemThousands}
 		}
 		for _, g := range groups[1:] {
 			if len(g) != 3 {
-				return 0, errors.New("misplaced thousands separator (decimal comma? write 12.50)")
+				return 0, &ParseError{Problem: ProblemThousands}
 			}
 		}
 		intPart = strings.Join(groups, "")
@@ -129,12 +165,12 @@ func parseDecimal(t string, exp int) (int64, error) {
 		for i := 0; i < len(part); i++ {
 			if part[i] < '0' || part[i] > '9' {
 				r, _ := utf8.DecodeRuneInString(part[i:])
-				return 0, fmt.Errorf("unexpected character %q", r)
+				return 0, &ParseError{Problem: ProblemChar, Char: r}
 			}
 		}
 	}
 	if len(intPart) > 15 {
-		return 0, errors.New("too large")
+		return 0, &ParseError{Problem: ProblemTooLarge}
 	}
 	n, _ := strconv.ParseInt(intPart, 10, 64)
 	for i := 0; i < exp; i++ {

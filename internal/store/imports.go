@@ -11,6 +11,7 @@ import (
 
 	"github.com/kithcrm/kith/internal/customer"
 	"github.com/kithcrm/kith/internal/importer"
+	"github.com/kithcrm/kith/internal/kith"
 	"github.com/kithcrm/kith/internal/order"
 )
 
@@ -78,9 +79,16 @@ func (s *Store) FinishImport(ctx context.Context, run int64, sum *importer.Summa
 	}
 	return s.tx(ctx, func(tx *sql.Tx) error {
 		if sum.Kind == importer.Customers {
-			for _, q := range []struct{ update, count, what string }{
-				{resolveReferrers, countUnresolvedReferrers, "referrers are not customers in the database (yet)"},
-				{resolveOwners, countUnresolvedOwners, "owners are not staff users (add them with kith user add)"},
+			for _, q := range []struct {
+				update, count string
+				warn          func(n int) *kith.Message
+			}{
+				{resolveReferrers, countUnresolvedReferrers, func(n int) *kith.Message {
+					return kith.Msg("import.unknown_referrers", "%d customers' referrers are not customers in the database (yet)", n)
+				}},
+				{resolveOwners, countUnresolvedOwners, func(n int) *kith.Message {
+					return kith.Msg("import.unknown_owners", "%d customers' owners are not staff users (add them with kith user add)", n)
+				}},
 			} {
 				if _, err := tx.ExecContext(ctx, q.update, run); err != nil {
 					return fmt.Errorf("finish import: %w", err)
@@ -90,7 +98,7 @@ func (s *Store) FinishImport(ctx context.Context, run int64, sum *importer.Summa
 					return fmt.Errorf("finish import: %w", err)
 				}
 				if n > 0 {
-					sum.Warnings = append(sum.Warnings, fmt.Sprintf("%d customers' %s", n, q.what))
+					sum.Warnings = append(sum.Warnings, q.warn(n))
 				}
 			}
 		}
@@ -179,7 +187,7 @@ func (s *Store) WriteCustomers(ctx context.Context, run int64, rows []importer.R
 			switch {
 			case found && e.run == run:
 				res.Rejects = append(res.Rejects, importer.RowReject{Index: i, Field: "customer_id", Code: "duplicate",
-					Reason: fmt.Sprintf("duplicate customer %s: already imported from line %d of this file", c.Key(), e.srcLine)})
+					Reason: imported(importer.LabelCustomer, c.Key().String(), e.srcLine)})
 				continue
 			case found && e.hash == hash:
 				// Stamp it with this run all the same, so a repeat later in the
@@ -262,14 +270,17 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`
 
 // orderDuplicate explains an order id met twice in one file.
 func orderDuplicate(o *order.Order, sameContent bool, firstLine int, withLines bool) importer.RowReject {
-	reason := fmt.Sprintf("duplicate order id %s: same content as line %d", o.ExternalID, firstLine)
-	switch {
-	case withLines:
-		reason = fmt.Sprintf("lines of order %s are far from its earlier lines (line %d): sort the file by order id", o.ExternalID, firstLine)
-	case !sameContent:
-		reason = fmt.Sprintf("duplicate order id %s with different content from line %d (kept the first)", o.ExternalID, firstLine)
+	reason := importer.Duplicate(importer.LabelOrderID, o.ExternalID, firstLine, sameContent)
+	if withLines {
+		reason = kith.Msg("lines.far", "lines of order %s are far from its earlier lines (line %d): sort the file by order id", o.ExternalID, firstLine)
 	}
 	return importer.RowReject{Field: "order_id", Code: "duplicate", Reason: reason}
+}
+
+// imported explains a customer or product met again in one file, found
+// in the database as imported from an earlier line.
+func imported(what *kith.Message, key string, first int) *kith.Message {
+	return kith.Msg("duplicate.imported", "duplicate %v %s: already imported from line %d of this file", what, key, first)
 }
 
 // ordersChunk is how many orders one multi-row upsert carries: per-statement
@@ -789,7 +800,7 @@ func (s *Store) WriteProducts(ctx context.Context, run int64, rows []importer.Ro
 			switch {
 			case found && e.run == run:
 				res.Rejects = append(res.Rejects, importer.RowReject{Index: i, Field: "sku", Code: "duplicate",
-					Reason: fmt.Sprintf("duplicate sku %s: already imported from line %d of this file", p.SKU, e.srcLine)})
+					Reason: imported(importer.LabelSKU, p.SKU, e.srcLine)})
 				continue
 			case found && e.hash == hash:
 				if _, err := tx.ExecContext(ctx, stampProduct, run, r.Line, p.SKU); err != nil {

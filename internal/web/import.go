@@ -28,8 +28,8 @@ func (u *UI) importPage(w http.ResponseWriter, r *http.Request) {
 
 func (u *UI) importFile(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, u.api.MaxUpload())
-	res, err := u.api.Upload(r, account.UserFrom(r.Context()))
 	p := u.newPage(r, "import", "web.import")
+	res, err := u.api.Upload(r, account.UserFrom(r.Context()), p.Lang)
 	d := &importData{Kinds: importer.Kinds, Kind: "orders", MaxMB: u.api.MaxUpload() >> 20, Result: res}
 	p.Data = d
 	if err != nil {

@@ -106,7 +106,8 @@ func New(api *httpapi.API, acct *account.Service, loc *time.Location, now func()
 // funcs are the template helpers; those that depend on the language take
 // it as the first argument (templates pass .Lang).
 var funcs = template.FuncMap{
-	"t": func(l i18n.Lang, key string, args ...any) string { return i18n.T(l, key, args...) },
+	"t":   func(l i18n.Lang, key string, args ...any) string { return i18n.T(l, key, args...) },
+	"msg": i18n.Message,
 	"money": func(minor int64, cur string) string {
 		return money.Money{Minor: minor, Currency: cur}.String()
 	},
