@@ -110,8 +110,8 @@ Kinds and their fields:
 			rejected := 0
 			for _, f := range files {
 				o := opts
-				o.Mapped = func(source string, m *importer.Mapping) {
-					fmt.Fprintln(a.env.Stderr, a.t("import.using", f, source, m.Describe()))
+				o.Mapped = func(source *kith.Message, m *importer.Mapping) {
+					fmt.Fprintln(a.env.Stderr, a.t("import.using", f, i18n.Message(a.cfg.Lang, source), i18n.Message(a.cfg.Lang, m.Describe())))
 				}
 				var bar *progressbar.ProgressBar
 				var barStart time.Time

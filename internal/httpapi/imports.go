@@ -138,7 +138,7 @@ func (a *API) Upload(r *http.Request, u *account.User, lang i18n.Lang) (*ImportR
 	}
 	var columns string
 	opts := importer.Options{Location: a.cfg.Location, Currency: a.cfg.Currency, Channel: channel, RejectsPath: filepath.Join(dir, "rejects.csv"),
-		Mapped: func(_ string, m *importer.Mapping) { columns = m.Describe() },
+		Mapped: func(_ *kith.Message, m *importer.Mapping) { columns = i18n.Message(lang, m.Describe()) },
 		Say:    func(m *kith.Message) string { return i18n.Message(lang, m) }}
 	// The import finishes even if the browser goes away: it is idempotent,
 	// but a half-done import would surprise whoever looks next.

@@ -15,6 +15,21 @@ var messages = map[Lang]map[string]string{
 		"label.phone":       "手机号",
 		"label.sku":         "商品编码",
 		"list.semicolon":    "%v；%v",
+		"list.comma":        "%v，%v",
+
+		"column.attribute": "%q -> 自定义属性",
+		"column.field":     "%q -> %s",
+		"column.ignored":   "%q -> 不导入",
+
+		"source.csv":           "CSV，%v，%v",
+		"source.xlsx":          "XLSX，工作表 %q",
+		"source.header_line":   "%v，表头在第 %d 行",
+		"encoding.utf8_bom":    "UTF-8（带 BOM）",
+		"separator.comma":      "逗号分隔",
+		"separator.semicolon":  "分号分隔",
+		"separator.tab":        "制表符分隔",
+		"separator.pipe":       "竖线分隔",
+		"separator.whitespace": "空格分隔",
 
 		"rejects.line":   "行号",
 		"rejects.field":  "字段",

@@ -1,7 +1,6 @@
 package importer
 
 import (
-	"fmt"
 	"slices"
 	"sort"
 	"strings"
@@ -173,30 +172,37 @@ type Column struct {
 func (m *Mapping) Has(f string) bool { _, ok := m.Index[f]; return ok }
 
 // Describe lists what each column is used for, in column order.
-func (m *Mapping) Describe() string {
+func (m *Mapping) Describe() *kith.Message {
 	type use struct {
-		col  int
-		text string
+		col int
+		msg *kith.Message
 	}
 	var uses []use
 	for f, i := range m.Index {
-		uses = append(uses, use{i, fmt.Sprintf("%q -> %s", m.Header[i], f)})
+		uses = append(uses, use{i, kith.Msg("column.field", "%q -> %s", m.Header[i], f)})
 	}
 	for _, c := range m.Attrs {
-		uses = append(uses, use{c.Index, fmt.Sprintf("%q -> custom attribute", c.Name)})
+		uses = append(uses, use{c.Index, kith.Msg("column.attribute", "%q -> custom attribute", c.Name)})
 	}
 	for _, c := range m.Ignored {
 		if strings.TrimSpace(c.Name) == "" {
 			continue // the blank columns Excel leaves at the end of a sheet
 		}
-		uses = append(uses, use{c.Index, fmt.Sprintf("%q -> ignored", c.Name)})
+		uses = append(uses, use{c.Index, kith.Msg("column.ignored", "%q -> ignored", c.Name)})
 	}
 	sort.Slice(uses, func(i, j int) bool { return uses[i].col < uses[j].col })
-	parts := make([]string, len(uses))
-	for i, u := range uses {
-		parts[i] = u.text
+	var list *kith.Message
+	for i := len(uses) - 1; i >= 0; i-- { // built from the end: each message holds the rest
+		if list == nil {
+			list = uses[i].msg
+			continue
+		}
+		list = kith.Msg("list.comma", "%v, %v", uses[i].msg, list)
 	}
-	return strings.Join(parts, ", ")
+	if list == nil {
+		list = kith.Msg("text", "%v", "")
+	}
+	return list
 }
 
 // MissingFieldError names the field no column matched and the headers tried.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/kithcrm/kith/internal/kith"
 	"github.com/xuri/excelize/v2"
 )
 
@@ -29,8 +30,8 @@ func (s *headedSource) Pos() (int64, int64) {
 	}
 	return 0, 0
 }
-func (s *headedSource) Describe() string {
-	return fmt.Sprintf("%s, header on line %d", s.Source.Describe(), s.line)
+func (s *headedSource) Describe() *kith.Message {
+	return kith.Msg("source.header_line", "%v, header on line %d", s.Source.Describe(), s.line)
 }
 
 // findHeader matches the first row's header for kind k and, when it does

@@ -77,21 +77,21 @@ type Options struct {
 	Progress func(rows int, done, total int64)
 	// Mapped, when set, is told which columns are used for what before any
 	// row is read.
-	Mapped func(source string, m *Mapping)
+	Mapped func(source *kith.Message, m *Mapping)
 }
 
 // Summary is what an import did to one file.
 type Summary struct {
-	File        string `json:"file"`
-	Kind        Kind   `json:"kind"`
-	Format      string `json:"format"`
-	Read        int    `json:"read"`
-	Created     int    `json:"created"`
-	Updated     int    `json:"updated"`
-	Unchanged   int    `json:"unchanged"`
-	Rejected    int    `json:"rejected"`
-	Customers   int    `json:"customers_created"`
-	RejectsPath string `json:"rejects_file,omitempty"`
+	File        string        `json:"file"`
+	Kind        Kind          `json:"kind"`
+	Format      *kith.Message `json:"format"`
+	Read        int           `json:"read"`
+	Created     int           `json:"created"`
+	Updated     int           `json:"updated"`
+	Unchanged   int           `json:"unchanged"`
+	Rejected    int           `json:"rejected"`
+	Customers   int           `json:"customers_created"`
+	RejectsPath string        `json:"rejects_file,omitempty"`
 	// Warnings are problems that rejected no row, e.g. unknown referrers.
 	Warnings []*kith.Message `json:"warnings,omitempty"`
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/kithcrm/kith/internal/importer"
+	"github.com/kithcrm/kith/internal/kith"
 	"github.com/kithcrm/kith/internal/store"
 	"github.com/kithcrm/kith/internal/store/storetest"
 	"github.com/xuri/excelize/v2"
@@ -348,7 +349,7 @@ func TestTitleRows(t *testing.T) {
 			s := storetest.Open(t, "sqlite")
 			path := file(t, "o.csv", tt.content)
 			var described string
-			sum, err := run(t, s, importer.Orders, path, importer.Options{Mapped: func(d string, _ *importer.Mapping) { described = d }})
+			sum, err := run(t, s, importer.Orders, path, importer.Options{Mapped: func(d *kith.Message, _ *importer.Mapping) { described = d.String() }})
 			if tt.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 					t.Fatalf("error %v, want %q", err, tt.wantErr)
@@ -382,7 +383,7 @@ func TestTitleRowsXLSX(t *testing.T) {
 	p := writeXLSX(t, f, 3, [][]any{{"订单号", "客户编号", "下单时间", "实付金额"}, {"A1", "C1", 45322.5, 12.5}})
 	s := storetest.Open(t, "sqlite")
 	sum, err := run(t, s, importer.Orders, p, importer.Options{})
-	if err != nil || sum.Created != 1 || sum.Rejected != 0 || !strings.HasSuffix(sum.Format, "header on line 3") {
+	if err != nil || sum.Created != 1 || sum.Rejected != 0 || !strings.HasSuffix(sum.Format.String(), "header on line 3") {
 		t.Fatalf("%+v %v", sum, err)
 	}
 }
@@ -420,7 +421,7 @@ func TestPlatformExports(t *testing.T) {
 			s := storetest.Open(t, "sqlite")
 			var mapped string
 			sum, err := run(t, s, importer.Orders, file(t, c.name+".csv", c.content), importer.Options{
-				Mapped: func(_ string, m *importer.Mapping) { mapped = m.Describe() }})
+				Mapped: func(_ *kith.Message, m *importer.Mapping) { mapped = m.Describe().String() }})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -532,7 +533,7 @@ func TestDataOnALaterSheet(t *testing.T) {
 	p := writeXLSX(t, f, 1, nil)
 	s := storetest.Open(t, "sqlite")
 	sum, err := run(t, s, importer.Orders, p, importer.Options{})
-	if err != nil || sum.Created != 1 || !strings.Contains(sum.Format, `sheet "订单明细"`) {
+	if err != nil || sum.Created != 1 || !strings.Contains(sum.Format.String(), `sheet "订单明细"`) {
 		t.Fatalf("%+v %v", sum, err)
 	}
 	if _, err := run(t, s, importer.Orders, p, importer.Options{Sheet: "汇总"}); err == nil || !strings.Contains(err.Error(), "missing required column") || !strings.Contains(err.Error(), p) {
@@ -552,7 +553,7 @@ func TestDataOnALaterSheet(t *testing.T) {
 	if err := g.SaveAs(q); err != nil {
 		t.Fatal(err)
 	}
-	if sum, err := run(t, s, importer.Orders, q, importer.Options{}); err != nil || sum.Created != 1 || !strings.Contains(sum.Format, `sheet "Data"`) {
+	if sum, err := run(t, s, importer.Orders, q, importer.Options{}); err != nil || sum.Created != 1 || !strings.Contains(sum.Format.String(), `sheet "Data"`) {
 		t.Errorf("empty first sheet: %+v %v", sum, err)
 	}
 }
@@ -584,7 +585,7 @@ func TestRejectsFileImportedAgain(t *testing.T) {
 	data, _ := os.ReadFile(importer.DefaultRejectsPath(path))
 	os.WriteFile(again, data, 0o644)
 	var described string
-	sum, err := run(t, s, importer.Orders, again, importer.Options{Mapped: func(_ string, m *importer.Mapping) { described = m.Describe() }})
+	sum, err := run(t, s, importer.Orders, again, importer.Options{Mapped: func(_ *kith.Message, m *importer.Mapping) { described = m.Describe().String() }})
 	if err != nil || sum.Read != 1 || sum.Rejected != 1 {
 		t.Fatalf("%+v %v", sum, err)
 	}

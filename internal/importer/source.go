@@ -21,8 +21,8 @@ import (
 // Source yields the header and records of one input file.
 type Source interface {
 	Header() []string
-	Next() (Record, error) // io.EOF at the end
-	Describe() string      // e.g. "CSV, GB18030, ';'-separated"
+	Next() (Record, error)   // io.EOF at the end
+	Describe() *kith.Message // e.g. "CSV, GB18030, semicolon-separated"
 	Close() error
 }
 
@@ -62,6 +62,15 @@ func OpenSource(path string, opts SourceOptions) (Source, error) {
 	return openCSV(f, path, opts.Encoding)
 }
 
+// separatorNames say how a CSV file's cells are separated.
+var separatorNames = map[byte]*kith.Message{
+	',':  kith.Msg("separator.comma", "comma-separated"),
+	';':  kith.Msg("separator.semicolon", "semicolon-separated"),
+	'\t': kith.Msg("separator.tab", "tab-separated"),
+	'|':  kith.Msg("separator.pipe", "pipe-separated"),
+	' ':  kith.Msg("separator.whitespace", "whitespace-separated"),
+}
+
 // sampleBytes is how much of a CSV file decides its encoding.
 const sampleBytes = 64 << 10
 
@@ -71,7 +80,7 @@ type csvSource struct {
 	size   int64
 	r      *csvReader
 	header []string
-	desc   string
+	desc   *kith.Message
 }
 
 // countingReader counts the bytes read from the file, for progress.
@@ -131,9 +140,12 @@ func openCSV(f *os.File, path, enc string) (Source, error) {
 		f.Close()
 		return nil, fmt.Errorf("%s: %w", path, kith.Msg("file.header", "header: %v", err))
 	}
-	sepName := map[byte]string{',': "comma", ';': "semicolon", '\t': "tab", '|': "pipe", ' ': "whitespace"}[sep]
+	var encName any = name
+	if skip == 3 {
+		encName = kith.Msg("encoding.utf8_bom", "UTF-8 with BOM")
+	}
 	return &csvSource{f: f, cnt: cnt, size: size, r: cr, header: append([]string(nil), rec.Cells...),
-		desc: fmt.Sprintf("CSV, %s, %s-separated", name, sepName)}, nil
+		desc: kith.Msg("source.csv", "CSV, %v, %v", encName, separatorNames[sep])}, nil
 }
 
 // separatorSample is the line the separator is judged from: the first of
@@ -154,9 +166,9 @@ func separatorSample(b []byte) []byte {
 	return first
 }
 
-func (s *csvSource) Header() []string { return s.header }
-func (s *csvSource) Describe() string { return s.desc }
-func (s *csvSource) Close() error     { return s.f.Close() }
+func (s *csvSource) Header() []string        { return s.header }
+func (s *csvSource) Describe() *kith.Message { return s.desc }
+func (s *csvSource) Close() error            { return s.f.Close() }
 func (s *csvSource) Next() (Record, error) {
 	rec, err := s.r.Read()
 	if err != nil {
@@ -180,7 +192,7 @@ func (s *csvSource) Next() (Record, error) {
 func pickEncoding(sample []byte, forced string) (name string, dec encoding.Encoding, skip int, err error) {
 	switch {
 	case bytes.HasPrefix(sample, []byte{0xEF, 0xBB, 0xBF}):
-		return "UTF-8 with BOM", nil, 3, nil
+		return "UTF-8", nil, 3, nil
 	case bytes.HasPrefix(sample, []byte{0xFF, 0xFE}):
 		return "UTF-16LE", unicode.UTF16(unicode.LittleEndian, unicode.IgnoreBOM), 2, nil
 	case bytes.HasPrefix(sample, []byte{0xFE, 0xFF}):
@@ -277,7 +289,7 @@ type xlsxSource struct {
 	rows   *excelize.Rows
 	header []string
 	line   int
-	desc   string
+	desc   *kith.Message
 	sheets []string // every sheet of the workbook, in order
 }
 
@@ -302,7 +314,7 @@ func openXLSX(f *os.File, path, sheet string) (Source, error) {
 		f.Close()
 		return nil, fmt.Errorf("%s: %w", path, kith.Msg("xlsx.sheet", "sheet %q (sheets: %s): %v", sheet, strings.Join(sheets, ", "), err))
 	}
-	s := &xlsxSource{f: x, file: f, rows: rows, desc: fmt.Sprintf("XLSX, sheet %q", sheet), sheets: sheets}
+	s := &xlsxSource{f: x, file: f, rows: rows, desc: kith.Msg("source.xlsx", "XLSX, sheet %q", sheet), sheets: sheets}
 	for {
 		rec, err := s.Next()
 		if err == io.EOF {
@@ -320,8 +332,8 @@ func openXLSX(f *os.File, path, sheet string) (Source, error) {
 	}
 }
 
-func (s *xlsxSource) Header() []string { return s.header }
-func (s *xlsxSource) Describe() string { return s.desc }
+func (s *xlsxSource) Header() []string        { return s.header }
+func (s *xlsxSource) Describe() *kith.Message { return s.desc }
 func (s *xlsxSource) Close() error {
 	s.rows.Close()
 	s.f.Close()

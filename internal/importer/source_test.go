@@ -62,8 +62,8 @@ func TestOpenSourceEncodings(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer s.Close()
-			if s.Describe() != tt.desc {
-				t.Errorf("Describe = %q, want %q", s.Describe(), tt.desc)
+			if s.Describe().String() != tt.desc {
+				t.Errorf("Describe = %q, want %q", s.Describe().String(), tt.desc)
 			}
 			if h := strings.Join(s.Header(), "|"); h != "客户编号|姓名|城市" {
 				t.Errorf("header = %q", h)
@@ -85,8 +85,8 @@ func TestEncodingSampleCut(t *testing.T) {
 		if err != nil {
 			t.Fatalf("utf-8 cut %d: %v", cut, err)
 		}
-		if !strings.Contains(s.Describe(), "UTF-8") {
-			t.Errorf("utf-8 cut %d detected as %s", cut, s.Describe())
+		if !strings.Contains(s.Describe().String(), "UTF-8") {
+			t.Errorf("utf-8 cut %d detected as %s", cut, s.Describe().String())
 		}
 		s.Close()
 		gb, _ := simplifiedchinese.GB18030.NewEncoder().String("订单号,渠道\n" + strings.Repeat("x", sampleBytes-11-cut) + "渠道𠀀\n")
@@ -94,8 +94,8 @@ func TestEncodingSampleCut(t *testing.T) {
 		if err != nil {
 			t.Fatalf("gb18030 cut %d: %v", cut, err)
 		}
-		if !strings.Contains(s.Describe(), "GB18030") {
-			t.Errorf("gb18030 cut %d detected as %s", cut, s.Describe())
+		if !strings.Contains(s.Describe().String(), "GB18030") {
+			t.Errorf("gb18030 cut %d detected as %s", cut, s.Describe().String())
 		}
 		s.Close()
 	}
@@ -153,8 +153,8 @@ func TestOpenSourceXLSX(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	if s.Describe() != `XLSX, sheet "订单"` {
-		t.Errorf("Describe = %q", s.Describe())
+	if s.Describe().String() != `XLSX, sheet "订单"` {
+		t.Errorf("Describe = %q", s.Describe().String())
 	}
 	got := records(t, s)
 	if len(got) != 2 || got[0][2] != "45322.5" || got[1][3] != "¥8" {
@@ -180,8 +180,8 @@ func TestMatchHeader(t *testing.T) {
 		t.Errorf("ignored = %v", m.Ignored)
 	}
 	blank, err := MatchHeader(Orders, []string{"订单号", "客户编号", "下单时间", "实付金额", "", " "}, nil)
-	if err != nil || strings.Contains(blank.Describe(), `""`) || !strings.HasSuffix(blank.Describe(), `"实付金额" -> amount`) {
-		t.Errorf("blank columns described: %q %v", blank.Describe(), err)
+	if err != nil || strings.Contains(blank.Describe().String(), `""`) || !strings.HasSuffix(blank.Describe().String(), `"实付金额" -> amount`) {
+		t.Errorf("blank columns described: %q %v", blank.Describe().String(), err)
 	}
 
 	c, err := MatchHeader(Customers, []string{"会员号", "姓名", "会员等级", "积分"}, nil)
