@@ -142,6 +142,11 @@ func TestImportInChinese(t *testing.T) {
 			t.Errorf("%s: M2 after the fixed rejects file: %+v (%v)\n%s", lang, v, err, out)
 		}
 	}
+	// Errors from outside the import are told in Chinese too.
+	if code, _, errOut := kith(t, env, "customer", "show", "M404", "--lang", "zh-CN"); code != 1 ||
+		!strings.Contains(errOut, `客户 "M404"：未找到（已按外部编号、手机号和邮箱查找）`) {
+		t.Errorf("customer not found, in Chinese: code %d, %s", code, errOut)
+	}
 }
 
 func TestDemoAndCustomerShow(t *testing.T) {

@@ -71,7 +71,7 @@ headline figures. The same --seed and --end give the same shop.`,
 			if !noImport && !kith.IsPostgresDSN(a.cfg.DB) {
 				if _, err := os.Stat(a.cfg.DB); err == nil {
 					if !force {
-						return fmt.Errorf("%s exists: the demo wants a fresh database (use --force to replace it, or --db)", a.cfg.DB)
+						return errors.New(a.t("demo.exists", a.cfg.DB))
 					}
 					for _, suffix := range []string{"", "-wal", "-shm"} {
 						if err := os.Remove(a.cfg.DB + suffix); err != nil && !errors.Is(err, fs.ErrNotExist) {

@@ -9,6 +9,19 @@ var messages = map[Lang]map[string]string{
 	ZhCN: {
 		"text": "%v",
 
+		"error.conflict":  "冲突",
+		"error.forbidden": "无权限",
+		"error.invalid":   "无效",
+		"error.not_found": "未找到",
+
+		"customer.not_found":   "客户 %q：%v（已按%v查找）",
+		"customer.masked_none": "客户 %q：%v（没有哪位客户的手机号与之相符）",
+		"customer.masked_many": "客户 %q：%v：%s 的手机号都相符；请用编号指定一位",
+		"customer.masked_more": "客户 %q：%v：%s 等多位客户的手机号都相符；请用编号指定一位",
+		"tried.all":            "外部编号、手机号、邮箱和内部编号",
+		"tried.id":             "内部编号",
+		"tried.keys":           "外部编号、手机号和邮箱",
+
 		"label.customer":    "客户",
 		"label.customer_id": "客户编号",
 		"label.order_id":    "订单号",

@@ -41,11 +41,16 @@ func msgCalls(t *testing.T) map[string]string {
 			if !ok {
 				return true
 			}
-			sel, ok := call.Fun.(*ast.SelectorExpr)
-			if !ok || sel.Sel.Name != "Msg" {
-				return true
-			}
-			if pkg, ok := sel.X.(*ast.Ident); !ok || pkg.Name != "kith" {
+			switch fun := call.Fun.(type) {
+			case *ast.SelectorExpr: // kith.Msg
+				if pkg, ok := fun.X.(*ast.Ident); !ok || pkg.Name != "kith" || fun.Sel.Name != "Msg" {
+					return true
+				}
+			case *ast.Ident: // Msg, inside package kith
+				if f.Name.Name != "kith" || fun.Name != "Msg" {
+					return true
+				}
+			default:
 				return true
 			}
 			pos := fset.Position(call.Pos())

@@ -4,18 +4,18 @@
 package kith
 
 import (
-	"errors"
 	"fmt"
 	"strings"
 )
 
 // Error kinds. Adapters map them to exit codes and HTTP statuses; wrap them
 // with fmt.Errorf("...: %w", ErrNotFound) to add context.
+// They are messages, so a Chinese CLI says 未找到.
 var (
-	ErrNotFound  = errors.New("not found")
-	ErrConflict  = errors.New("conflict")
-	ErrInvalid   = errors.New("invalid")
-	ErrForbidden = errors.New("forbidden")
+	ErrNotFound  = Msg("error.not_found", "not found")
+	ErrConflict  = Msg("error.conflict", "conflict")
+	ErrInvalid   = Msg("error.invalid", "invalid")
+	ErrForbidden = Msg("error.forbidden", "forbidden")
 )
 
 // FieldError says which cell of which input was wrong and why.

@@ -108,14 +108,14 @@ func (s *Store) CustomerView(ctx context.Context, ref string, limit int) (*custo
 		}
 	}
 	if !found {
-		tried := "external id, phone, email and kith id"
+		tried := kith.Msg("tried.all", "external id, phone, email and kith id")
 		switch {
 		case strings.HasPrefix(ref, "#"):
-			tried = "kith id"
+			tried = kith.Msg("tried.id", "kith id")
 		case len(tries) == 3:
-			tried = "external id, phone and email"
+			tried = kith.Msg("tried.keys", "external id, phone and email")
 		}
-		return nil, fmt.Errorf("customer %q: %w (tried %s)", ref, kith.ErrNotFound, tried)
+		return nil, kith.Msg("customer.not_found", "customer %q: %v (tried %v)", ref, kith.ErrNotFound, tried)
 	}
 	id := v.ID
 	rows, err := s.readRows(ctx, selectCustomerTags, id)
@@ -237,13 +237,11 @@ func (s *Store) maskedPhoneCustomer(ctx context.Context, ref, pattern string) (i
 	}
 	switch {
 	case len(ids) == 0:
-		return 0, fmt.Errorf("customer %q: %w (no customer's phone fits it)", ref, kith.ErrNotFound)
+		return 0, kith.Msg("customer.masked_none", "customer %q: %v (no customer's phone fits it)", ref, kith.ErrNotFound)
+	case len(ids) > 5:
+		return 0, kith.Msg("customer.masked_more", "customer %q: %v: the phones of %s and more fit it; name one by id", ref, kith.ErrConflict, strings.Join(who[:5], ", "))
 	case len(ids) > 1:
-		more := ""
-		if len(ids) > 5 {
-			who, more = who[:5], " and more"
-		}
-		return 0, fmt.Errorf("customer %q: %w: the phones of %s%s fit it; name one by id", ref, kith.ErrConflict, strings.Join(who, ", "), more)
+		return 0, kith.Msg("customer.masked_many", "customer %q: %v: the phones of %s fit it; name one by id", ref, kith.ErrConflict, strings.Join(who, ", "))
 	}
 	return ids[0], nil
 }
