@@ -101,19 +101,23 @@ func NewService(store Store, now func() time.Time) *Service {
 // MinPassword is the shortest password accepted.
 const MinPassword = 8
 
+func passwordTooShort() *kith.FieldError {
+	return kith.FieldMsg("password", "too_short", kith.Msg("account.password_short", "password needs at least %d characters", MinPassword))
+}
+
 func checkUser(name, email, password string) (string, error) {
 	var fields []error
 	if strings.TrimSpace(name) == "" {
-		fields = append(fields, &kith.FieldError{Field: "name", Code: "required", Reason: "name is required"})
+		fields = append(fields, kith.FieldMsg("name", "required", kith.Msg("account.name_required", "name is required")))
 	}
 	addr, err := mail.ParseAddress(strings.TrimSpace(email))
 	if err != nil || addr.Name != "" {
-		fields = append(fields, &kith.FieldError{Field: "email", Code: "invalid", Reason: fmt.Sprintf("%q is not an email address", email)})
+		fields = append(fields, kith.FieldMsg("email", "invalid", kith.Msg("email.bad", "%q is not an email address", email)))
 	} else {
 		email = strings.ToLower(addr.Address)
 	}
 	if utf8.RuneCountInString(password) < MinPassword {
-		fields = append(fields, &kith.FieldError{Field: "password", Code: "too_short", Reason: fmt.Sprintf("password needs at least %d characters", MinPassword)})
+		fields = append(fields, passwordTooShort())
 	}
 	if len(fields) > 0 {
 		return "", errors.Join(fields...)
@@ -160,7 +164,7 @@ func (s *Service) Users(ctx context.Context) ([]User, error) { return s.store.Us
 // SetPassword replaces a user's password and signs them out everywhere.
 func (s *Service) SetPassword(ctx context.Context, email, password string) error {
 	if utf8.RuneCountInString(password) < MinPassword {
-		return &kith.FieldError{Field: "password", Code: "too_short", Reason: fmt.Sprintf("password needs at least %d characters", MinPassword)}
+		return passwordTooShort()
 	}
 	u, _, err := s.store.UserByEmail(ctx, strings.ToLower(strings.TrimSpace(email)))
 	if err != nil {

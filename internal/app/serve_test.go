@@ -269,6 +269,14 @@ func TestSetupOnEmptyDatabase(t *testing.T) {
 	if res := post(bad); res.status != http.StatusBadRequest || !strings.Contains(string(res.body), "8") {
 		t.Fatalf("short password: %d\n%s", res.status, res.body)
 	}
+	// In Chinese, every field's complaint is Chinese.
+	bad.Set("email", "boss-at-shop")
+	bad.Set("name", " ")
+	res = do(t, c, "POST", ts.URL+"/setup", "", strings.NewReader(bad.Encode()),
+		map[string]string{"Content-Type": "application/x-www-form-urlencoded", "Accept-Language": "zh-CN"})
+	if want := `姓名：姓名不能为空；邮箱：&#34;boss-at-shop&#34; 不是邮箱地址；密码：密码至少需要 8 个字符`; res.status != http.StatusBadRequest || !strings.Contains(string(res.body), want) {
+		t.Errorf("setup errors in Chinese: %d, want %s in\n%s", res.status, want, res.body)
+	}
 	if res := post(form); res.status != http.StatusSeeOther || res.header.Get("Location") != "/" {
 		t.Fatalf("setup: %d\n%s", res.status, res.body)
 	}

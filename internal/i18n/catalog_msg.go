@@ -108,8 +108,11 @@ var messages = map[Lang]map[string]string{
 
 		"customer.no_key": "这一行没有客户编号、手机号或邮箱",
 		"email.bad":       "%q 不是邮箱地址",
-		"phone.masked":    "手机号 %q 的部分数字被隐藏了，无法区分客户，而这一行又没有客户编号或邮箱：请导入平台的买家编号列（如 买家会员名，或用 --map customer_id=表头）",
-		"id.shortened":    "%v %q 被 Excel 存成了科学计数法，数字已经丢失：请在 Excel 中先把这一列设为“文本”格式再保存，或从平台重新导出",
+
+		"account.name_required":  "姓名不能为空",
+		"account.password_short": "密码至少需要 %d 个字符",
+		"phone.masked":           "手机号 %q 的部分数字被隐藏了，无法区分客户，而这一行又没有客户编号或邮箱：请导入平台的买家编号列（如 买家会员名，或用 --map customer_id=表头）",
+		"id.shortened":           "%v %q 被 Excel 存成了科学计数法，数字已经丢失：请在 Excel 中先把这一列设为“文本”格式再保存，或从平台重新导出",
 
 		"status.unknown": "未知的订单状态 %q（已付款：已付款/交易成功/paid…，已退款：已退款/refunded…，已取消：已取消/交易关闭/未付款/cancelled…）",
 		"line.customer":  "订单 %s 属于客户 %s（第 %d 行），这一行写的是 %s",

@@ -25,6 +25,14 @@ type FieldError struct {
 	Field  string // kith field name, e.g. "ordered_at"
 	Code   string // stable machine code, e.g. "bad_date"
 	Reason string // human explanation
+	// Message is Reason as a message, when a page may say it in the
+	// user's language; nil otherwise.
+	Message *Message
+}
+
+// FieldMsg is a field error whose reason is a message.
+func FieldMsg(field, code string, m *Message) *FieldError {
+	return &FieldError{Field: field, Code: code, Reason: m.Error(), Message: m}
 }
 
 func (e *FieldError) Error() string {

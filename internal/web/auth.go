@@ -135,9 +135,13 @@ func (u *UI) showSetup(w http.ResponseWriter, r *http.Request, status int, err e
 			p.Error = ""
 			for i, fe := range fes {
 				if i > 0 {
-					p.Error += "; "
+					p.Error += i18n.T(p.Lang, "web.semicolon")
 				}
-				p.Error += i18n.T(p.Lang, "web.field."+fe.Field) + ": " + fe.Reason
+				reason := fe.Reason
+				if fe.Message != nil {
+					reason = i18n.Message(p.Lang, fe.Message)
+				}
+				p.Error += i18n.T(p.Lang, "web.field."+fe.Field) + i18n.T(p.Lang, "web.colon") + reason
 			}
 		}
 	}
