@@ -7,6 +7,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/kithcrm/kith/internal/money"
 )
 
 // Customer is one buyer. Refs (referrer, owner) hold what an input file says;
@@ -68,11 +70,9 @@ func NormalizePhone(s string) string {
 		return "" // its visible digits are not the number, and are shared by many
 	}
 	var b strings.Builder
-	for i, r := range strings.TrimSpace(s) {
+	for i, r := range strings.TrimSpace(money.Narrow(s)) { // １３８ and ＋ typed full-width
 		if r >= '0' && r <= '9' || (r == '+' && i == 0) {
 			b.WriteRune(r)
-		} else if r >= '０' && r <= '９' {
-			b.WriteRune('0' + (r - '０'))
 		}
 	}
 	p := b.String()
