@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/kithcrm/kith/internal/account"
@@ -78,10 +77,6 @@ func serve(ctx context.Context, o cli.ServeOptions, logOut io.Writer) error {
 		o.Ready(listenURL(ln.Addr()))
 	}
 	log.Info("serving", "addr", ln.Addr().String(), "db", dbLabel(o.DB))
-	if missing := web.MissingAssets(web.StaticFS()); len(missing) > 0 {
-		log.Warn("this binary was built without the web UI's scripts: no charts; build kith with make build",
-			"missing", strings.Join(missing, ", "))
-	}
 	select {
 	case err := <-errc:
 		return err

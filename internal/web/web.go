@@ -85,6 +85,9 @@ type UI struct {
 func New(api *httpapi.API, acct *account.Service, loc *time.Location, now func() time.Time, log *slog.Logger) (*UI, error) {
 	u := &UI{api: api, acct: acct, log: log, loc: loc, now: now, pages: map[string]*template.Template{},
 		missing: strings.Join(MissingAssets(StaticFS()), ", ")}
+	if u.missing != "" {
+		log.Warn("this binary was built without the web UI's scripts: no charts; build kith with make build", "missing", u.missing)
+	}
 	names, err := fs.Glob(templateFS, "templates/*.html")
 	if err != nil {
 		return nil, err
