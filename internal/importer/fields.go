@@ -39,8 +39,19 @@ var (
 	fPhone = field{"phone", []string{"phone", "mobile", "tel", "telephone", "phone number", "cell", "手机", "手机号", "手机号码",
 		"买家手机号", "会员手机号", "客户手机", "客户电话", "电话", "联系电话", "联系方式", "联系手机",
 		"收货人手机", "收货人手机号", "收货人电话", "收件人手机", "收件人手机号", "收件人电话"}}
-	fEmail   = field{"email", []string{"email", "e-mail", "mail", "email address", "邮箱", "电子邮件", "电子邮箱", "邮件"}}
-	fChannel = field{"channel", []string{"channel", "source", "source channel", "utm source", "acquisition channel", "渠道", "来源", "来源渠道", "获客渠道", "渠道来源", "店铺", "平台"}}
+	fEmail    = field{"email", []string{"email", "e-mail", "mail", "email address", "邮箱", "电子邮件", "电子邮箱", "邮件"}}
+	fCurrency = field{"currency", []string{"currency", "币种", "货币"}}
+	fChannel  = field{"channel", []string{"channel", "source", "source channel", "utm source", "acquisition channel", "渠道", "来源", "来源渠道", "获客渠道", "渠道来源", "店铺", "平台"}}
+)
+
+// Order columns, shared by order and line-item files.
+var (
+	fOrderID = field{"order_id", []string{"order_id", "order", "order no", "order number", "invoice", "invoice no", "invoiceno", "transaction id",
+		"订单号", "订单编号", "订单id", "单号", "交易号", "流水号", "发票号", "主订单编号", "主订单号", "交易单号"}}
+	fOrderedAt = field{"ordered_at", []string{"ordered at", "order date", "date", "order time", "invoice date", "invoicedate", "purchase date", "paid at", "created at",
+		"下单时间", "订单日期", "付款时间", "支付时间", "下单日期", "成交时间", "日期", "时间", "交易时间", "创建时间",
+		"订单创建时间", "订单付款时间", "订单提交时间", "买家付款时间", "支付完成时间", "订单支付时间"}}
+	fStatus = field{"status", []string{"status", "order status", "state", "状态", "订单状态", "交易状态"}}
 )
 
 var kindFields = map[Kind][]field{
@@ -60,29 +71,29 @@ var kindFields = map[Kind][]field{
 		{"notes", []string{"notes", "note", "comment", "comments", "remark", "备注", "说明"}},
 	},
 	Orders: {
-		{"order_id", []string{"order_id", "order", "order no", "order number", "invoice", "invoice no", "invoiceno", "transaction id", "订单号", "订单编号", "订单id", "单号", "交易号", "流水号", "发票号", "主订单编号", "主订单号", "交易单号"}},
+		fOrderID,
 		fCustomerID, fName, fPhone, fEmail, fChannel,
-		{"ordered_at", []string{"ordered at", "order date", "date", "order time", "invoice date", "invoicedate", "purchase date", "paid at", "created at", "下单时间", "订单日期", "付款时间", "支付时间", "下单日期", "成交时间", "日期", "时间", "交易时间", "创建时间", "订单创建时间", "订单付款时间", "订单提交时间", "买家付款时间", "支付完成时间", "订单支付时间"}},
+		fOrderedAt,
 		// In order of preference: what the buyer paid before what was billed.
 		{"amount", []string{"amount paid", "实付金额", "买家实际支付金额", "买家实付金额", "订单实付金额", "实付", "实付款",
 			"实收金额", "实收款", "商家实收金额", "支付金额", "付款金额", "支付总额", "成交金额", "应付金额", "订单应付金额",
 			"amount", "total", "order total", "revenue", "value", "sales", "paid", "金额", "订单金额", "销售额", "总金额"}},
-		{"currency", []string{"currency", "币种", "货币"}},
-		{"status", []string{"status", "order status", "state", "状态", "订单状态", "交易状态"}},
+		fCurrency,
+		fStatus,
 		{"refund_amount", []string{"refund amount", "refunded amount", "refund", "refunded", "amount refunded", "退款金额", "已退款金额", "退款总额", "退款"}},
 	},
 	Lines: {
-		{"order_id", []string{"order_id", "order", "order no", "order number", "invoice", "invoice no", "invoiceno", "transaction id", "订单号", "订单编号", "订单id", "单号", "交易号", "发票号", "主订单编号", "主订单号", "交易单号"}},
+		fOrderID,
 		fCustomerID, fName, fPhone, fEmail, fChannel,
-		{"ordered_at", []string{"ordered at", "order date", "date", "order time", "invoice date", "invoicedate", "purchase date", "paid at", "下单时间", "订单日期", "付款时间", "支付时间", "下单日期", "成交时间", "日期", "时间", "订单创建时间", "订单付款时间", "订单提交时间", "买家付款时间", "支付完成时间", "订单支付时间"}},
+		fOrderedAt,
 		{"sku", []string{"sku", "product id", "product code", "item id", "item code", "stockcode", "stock code", "商品编码", "商品编号", "货号", "商品id", "产品编码", "物料编码", "条码", "商家编码", "商品商家编码", "sku编码", "规格编码", "外部系统编号"}},
 		{"product_name", []string{"product name", "product", "item", "item name", "description", "商品名称", "商品", "品名", "产品名称", "宝贝标题", "商品标题", "标题"}},
 		{"category", []string{"category", "product category", "品类", "类目", "分类", "商品分类", "品类名称"}},
 		{"quantity", []string{"quantity", "qty", "units", "count", "数量", "购买数量", "件数", "商品数量", "宝贝数量", "宝贝总数量", "订购数量"}},
 		{"unit_price", []string{"unit price", "unitprice", "price", "单价", "商品单价", "售价", "价格", "商品价格", "宝贝单价", "京东价"}},
 		{"line_amount", []string{"line amount", "line total", "subtotal", "amount", "小计", "金额", "行金额", "实付金额"}},
-		{"currency", []string{"currency", "币种", "货币"}},
-		{"status", []string{"status", "order status", "状态", "订单状态", "交易状态"}},
+		fCurrency,
+		fStatus,
 	},
 	Spend: {
 		{"date", []string{"date", "day", "month", "period", "日期", "月份", "时间", "月", "统计日期", "数据日期", "报表日期"}},
@@ -90,7 +101,7 @@ var kindFields = map[Kind][]field{
 		{"kind", []string{"kind", "type", "spend type", "category", "类型", "费用类型", "类别", "用途"}},
 		{"amount", []string{"amount", "spend", "cost", "金额", "费用", "花费", "支出", "投放金额",
 			"消耗", "消费", "总花费", "总费用", "总消耗", "推广费用", "推广花费", "广告费", "广告消耗", "投放消耗", "消耗金额", "花费金额"}},
-		{"currency", []string{"currency", "币种", "货币"}},
+		fCurrency,
 	},
 	Traffic: {
 		{"date", []string{"date", "day", "日期", "时间", "统计日期", "数据日期", "报表日期"}},

@@ -184,6 +184,13 @@ func TestMatchHeader(t *testing.T) {
 		t.Errorf("blank columns described: %q %v", blank.Describe().String(), err)
 	}
 
+	// A till's line-item export: the receipt's serial number is the order,
+	// the transaction time its time, as in an orders file.
+	pos, err := MatchHeader(Lines, []string{"流水号", "会员号", "交易时间", "商品名称", "数量", "单价", "状态"}, nil)
+	if err != nil || pos.Index["order_id"] != 0 || pos.Index["ordered_at"] != 2 || !pos.Has("status") {
+		t.Errorf("till export: %v %v", pos, err)
+	}
+
 	c, err := MatchHeader(Customers, []string{"会员号", "姓名", "会员等级", "积分"}, nil)
 	if err != nil {
 		t.Fatal(err)
