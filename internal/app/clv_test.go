@@ -77,7 +77,7 @@ func TestCLVOnCDNOWImported(t *testing.T) {
 		t.Fatalf("customer show: %d %v\n%s", code, err, out)
 	}
 	// People read the model's name as the papers write it; JSON keeps the id.
-	if code, out, _ := kith(t, env, "customer", "show", "1"); code != 0 || !strings.Contains(out, "1997-09-30 (BG/NBD)") {
+	if code, out, _ := kith(t, env, "customer", "show", "1"); code != 0 || !strings.Contains(out, "1997-09-30  (BG/NBD)") {
 		t.Errorf("customer show: %d, no scoring line with the model's title\n%s", code, out)
 	}
 	// Customer 1 is x=2, t_x=30.43, T=38.86: 1.226 purchases in 39 weeks.

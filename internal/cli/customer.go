@@ -166,17 +166,17 @@ func (a *app) printCustomer(v *customer.View, seg *rfm.Score) {
 		[]string{a.t("customer.revenue"), fmtMoney(t.Revenue, t.Currency)},
 		[]string{a.t("customer.aov"), fmtMoney(t.AOV(), t.Currency)})
 	if t.Refunds > 0 {
-		tt.rows = append(tt.rows, []string{a.t("customer.refunds"), fmt.Sprintf("%d (%s)", t.Refunds, fmtMoney(t.Refunded, t.Currency))})
+		tt.rows = append(tt.rows, []string{a.t("customer.refunds"), a.t("paren", strconv.Itoa(t.Refunds), fmtMoney(t.Refunded, t.Currency))})
 	}
 	first, last := none, none
 	if !t.FirstPurchase.IsZero() {
 		first = a.fmtDate(t.FirstPurchase)
 		days := int(a.env.Now().Sub(t.LastPurchase).Hours() / 24)
-		last = a.fmtDate(t.LastPurchase) + "  (" + a.t("customer.days_since", days) + ")"
+		last = a.t("paren", a.fmtDate(t.LastPurchase), a.t("customer.days_since", days))
 	}
 	tt.rows = append(tt.rows, []string{a.t("customer.first"), first}, []string{a.t("customer.last"), last})
 	if seg != nil {
-		tt.rows = append(tt.rows, []string{a.t("customer.segment"), fmt.Sprintf("%s  (R%d F%d M%d)", a.t("segment."+string(seg.Segment)), seg.R, seg.F, seg.M)})
+		tt.rows = append(tt.rows, []string{a.t("customer.segment"), a.t("paren", a.t("segment."+string(seg.Segment)), fmt.Sprintf("R%d F%d M%d", seg.R, seg.F, seg.M))})
 	}
 	printTable(w, tt)
 	if sc := v.Score; sc != nil {
@@ -184,7 +184,7 @@ func (a *app) printCustomer(v *customer.View, seg *rfm.Score) {
 		st := table{header: []string{a.t("customer.scores"), ""}}
 		clvText := fmtMoney(sc.CLV, sc.Currency)
 		if sc.CLVLo != nil {
-			clvText += fmt.Sprintf("  (90%%: %s – %s)", fmtMoney(*sc.CLVLo, sc.Currency), fmtMoney(*sc.CLVHi, sc.Currency))
+			clvText = a.t("paren", clvText, fmt.Sprintf("90%%: %s – %s", fmtMoney(*sc.CLVLo, sc.Currency), fmtMoney(*sc.CLVHi, sc.Currency)))
 		}
 		st.rows = append(st.rows,
 			[]string{a.t("customer.p_alive"), fmt.Sprintf("%.1f%%", 100*sc.PAlive)},
@@ -192,7 +192,7 @@ func (a *app) printCustomer(v *customer.View, seg *rfm.Score) {
 			[]string{a.t("customer.churn", sc.HorizonDays), fmt.Sprintf("%.1f%%", 100*sc.ProbNoPurchase)},
 			[]string{a.t("customer.exp_spend"), fmtMoney(sc.ExpectedSpend, sc.Currency)},
 			[]string{a.t("customer.clv", sc.HorizonDays), clvText},
-			[]string{a.t("customer.scored"), sc.AsOf.Format("2006-01-02") + " (" + clv.ModelName(sc.Model).Title() + ")"})
+			[]string{a.t("customer.scored"), a.t("paren", sc.AsOf.Format("2006-01-02"), clv.ModelName(sc.Model).Title())})
 		printTable(w, st)
 	}
 	fmt.Fprintln(w)
