@@ -105,6 +105,7 @@ func TestImportInChinese(t *testing.T) {
 	os.WriteFile(orders, []byte("订单号,客户编号,下单时间,金额\nA1,C1,2024-01-01,10\nA2,C1,2024-01-02,12,50\nA3,C2,2024-13-01,5\n合计,,,27\n"), 0o644)
 	code, out, errOut := kith(t, env, "import", "orders", orders, "--lang", "zh-CN")
 	if code != cli.ExitRejected || !strings.Contains(out, "第 5 行是合计行") || !strings.Contains(errOut, "2 行被拒绝") ||
+		!strings.Contains(out, "    第 3 行：这一行有 5 个单元格，表头有 4 个") || !strings.Contains(out, "    第 4 行，ordered_at：日期 \"2024-13-01\"：超出范围") ||
 		!strings.Contains(errOut, `（CSV，UTF-8，逗号分隔）："订单号" -> order_id，"客户编号" -> customer_id`) {
 		t.Errorf("orders in Chinese: code %d\n%s\n%s", code, out, errOut)
 	}

@@ -599,7 +599,8 @@ func TestUpload(t *testing.T) {
 	zh["Content-Type"] = ct
 	page = do(t, b.c, "POST", ts.URL+"/import?csrf="+b.csrf, "", body, zh)
 	id := regexp.MustCompile(`/import/([^/"]+)/rejects`).FindSubmatch(page.body)
-	if page.status != 200 || !bytes.Contains(page.body, []byte("第 4 行是合计行")) || id == nil {
+	if page.status != 200 || !bytes.Contains(page.body, []byte("第 4 行是合计行")) || id == nil ||
+		!bytes.Contains(page.body, []byte("<td>3</td><td>ordered_at</td><td>日期 &#34;昨天&#34;：需要年、月、日</td>")) {
 		t.Fatalf("upload page in Chinese: %d\n%s", page.status, page.body)
 	}
 	rej = do(t, b.c, "GET", ts.URL+"/import/"+string(id[1])+"/rejects", "", nil, nil)

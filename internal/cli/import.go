@@ -181,6 +181,17 @@ func (a *app) printSummaries(sums []*importer.Summary, elapsed []time.Duration) 
 		}
 		if s.RejectsPath != "" {
 			fmt.Fprintln(w, a.t("import.rejects", s.RejectsPath))
+			for _, rj := range s.FirstRejects {
+				reason := i18n.Message(a.cfg.Lang, rj.Reason)
+				if rj.Field == "" {
+					fmt.Fprintln(w, a.t("import.reject_row", rj.Line, reason))
+				} else {
+					fmt.Fprintln(w, a.t("import.reject_field", rj.Line, rj.Field, reason))
+				}
+			}
+			if more := s.Rejected - len(s.FirstRejects); more > 0 {
+				fmt.Fprintln(w, a.t("import.rejects_more", more))
+			}
 		}
 		for _, warn := range s.Warnings {
 			fmt.Fprintln(w, a.t("import.warning", i18n.Message(a.cfg.Lang, warn)))

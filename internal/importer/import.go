@@ -92,6 +92,8 @@ type Summary struct {
 	Rejected    int           `json:"rejected"`
 	Customers   int           `json:"customers_created"`
 	RejectsPath string        `json:"rejects_file,omitempty"`
+	// FirstRejects are the first rows rejected, in file order.
+	FirstRejects []Reject `json:"first_rejects,omitempty"`
 	// Warnings are problems that rejected no row, e.g. unknown referrers.
 	Warnings []*kith.Message `json:"warnings,omitempty"`
 }
@@ -235,7 +237,7 @@ func Import(ctx context.Context, sink Sink, k Kind, path string, opts Options) (
 		sum.Warnings = append(sum.Warnings, totalsWarning(r.totals, r.totalLines))
 	}
 	if rw.n > 0 {
-		sum.RejectsPath = rejectsPath
+		sum.RejectsPath, sum.FirstRejects = rejectsPath, rw.first
 	} else if opts.RejectsPath == "" {
 		// A rejects file left by an earlier run no longer describes this file.
 		_ = os.Remove(rejectsPath)

@@ -30,6 +30,17 @@ func rejectsColumns(header []string) int {
 	return 0
 }
 
+// Reject is one refused row, as the summary shows the first few.
+type Reject struct {
+	Line   int           `json:"line"`
+	Field  string        `json:"field,omitempty"`
+	Reason *kith.Message `json:"reason"`
+}
+
+// maxRejectExamples is how many rejects a summary shows: enough to see
+// what went wrong without opening the file.
+const maxRejectExamples = 5
+
 // rejectWriter writes refused rows, with their original cells, to a CSV that
 // opens in Excel (UTF-8 with BOM). The file is created on the first reject.
 type rejectWriter struct {
@@ -37,6 +48,7 @@ type rejectWriter struct {
 	header []string
 	say    func(*kith.Message) string // Options.Say
 	skip   int                        // the input's own rejects columns, not written again
+	first  []Reject                   // the first few, for the summary
 	f      *os.File
 	bw     *bufio.Writer
 	w      *csv.Writer
@@ -61,6 +73,9 @@ func (rw *rejectWriter) write(r rejectRec) error {
 		}
 	}
 	rw.n++
+	if len(rw.first) < maxRejectExamples {
+		rw.first = append(rw.first, Reject{Line: r.src.line, Field: r.field, Reason: r.reason})
+	}
 	cells := r.src.cells[min(rw.skip, len(r.src.cells)):]
 	if r.src.raw != "" {
 		cells = []string{r.src.raw}
