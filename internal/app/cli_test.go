@@ -88,6 +88,14 @@ func TestImportExitCodes(t *testing.T) {
 	if code != 1 || !strings.Contains(errOut, "missing required column ordered_at") {
 		t.Errorf("missing column: code %d, %s", code, errOut)
 	}
+	// Several files: one that cannot be read keeps none of the others out.
+	good2 := filepath.Join(dir, "good2.csv")
+	os.WriteFile(good2, []byte("订单号,客户编号,下单时间,金额\nA2,C2,2024-01-02,20\n"), 0o644)
+	code, out, errOut = kith(t, env, "import", "orders", nocol, good2)
+	if code != 1 || !strings.Contains(out, "good2.csv: read 1 rows: created 1") ||
+		!strings.Contains(errOut, "nocol.csv: missing required column ordered_at") || !strings.Contains(errOut, "1 of 2 files could not be imported") {
+		t.Errorf("a bad file among good ones: code %d\n%s\n%s", code, out, errOut)
+	}
 	for _, args := range [][]string{{"import", "nonsense", good}, {"import", "orders"}, {"import", "orders", good, "--date-order", "ydm"}, {"nosuch"}, {"import", "--bogus"}} {
 		if code, _, errOut := kith(t, env, args...); code != cli.ExitUsage {
 			t.Errorf("kith %v exited %d, want 2 (%s)", args, code, errOut)

@@ -107,7 +107,7 @@ Kinds and their fields:
 			defer be.Close()
 			var sums []*importer.Summary
 			var elapsed []time.Duration
-			rejected := 0
+			rejected, failed := 0, 0
 			for _, f := range files {
 				o := opts
 				o.Mapped = func(source *kith.Message, m *importer.Mapping) {
@@ -136,7 +136,14 @@ Kinds and their fields:
 					bar.Finish()
 				}
 				if err != nil {
-					return err
+					// Each file is its own import: one that cannot be read
+					// does not keep the others out, and theirs are summed up.
+					if len(files) == 1 || cmd.Context().Err() != nil {
+						return err
+					}
+					fmt.Fprintln(a.env.Stderr, "kith:", i18n.Error(a.cfg.Lang, err))
+					failed++
+					continue
 				}
 				sums = append(sums, sum)
 				elapsed = append(elapsed, a.env.Now().Sub(start))
@@ -144,6 +151,9 @@ Kinds and their fields:
 			}
 			if err := a.printSummaries(sums, elapsed); err != nil {
 				return err
+			}
+			if failed > 0 {
+				return errors.New(a.t("import.files_failed", failed, len(files)))
 			}
 			if rejected > 0 {
 				return &ExitError{Code: ExitRejected, Err: errors.New(a.t("import.rejected", rejected))}
