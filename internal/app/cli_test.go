@@ -153,7 +153,7 @@ func TestImportInChinese(t *testing.T) {
 	}
 	// Errors from outside the import are told in Chinese too.
 	if code, _, errOut := kith(t, env, "customer", "show", "M404", "--lang", "zh-CN"); code != 1 ||
-		!strings.Contains(errOut, `客户 "M404"：未找到（已按外部编号、手机号和邮箱查找）`) {
+		!strings.Contains(errOut, `客户 "M404"：未找到（已按外部编号、手机号、邮箱和姓名查找）`) {
 		t.Errorf("customer not found, in Chinese: code %d, %s", code, errOut)
 	}
 }

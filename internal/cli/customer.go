@@ -28,12 +28,15 @@ func (a *app) customerCmd() *cobra.Command {
 	}
 	var orders int
 	show := &cobra.Command{
-		Use:   "show ID|PHONE|EMAIL",
+		Use:   "show ID|PHONE|EMAIL|NAME",
 		Short: "Show one customer: profile, custom attributes, orders, totals, referrer",
 		Long: `Show finds a customer by external id, phone (any format: +86 138-0013-8000
-finds 13800138000), email, or kith's own id (#123), and prints the customer 360.`,
+finds 13800138000; a masked 138****8000 when one phone fits), email, or kith's
+own id (#123), and failing those by name when one customer has it (several
+are listed, to choose by id). It prints the customer 360.`,
 		Example: `  kith customer show C000001
   kith customer show 13800138000 --lang zh-CN
+  kith customer show 张三
   kith customer show alice@example.com --format json`,
 		Args: args(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, argv []string) error {

@@ -18,9 +18,11 @@ var messages = map[Lang]map[string]string{
 		"customer.masked_none": "客户 %q：%v（没有哪位客户的手机号与之相符）",
 		"customer.masked_many": "客户 %q：%v：%s 的手机号都相符；请用编号指定一位",
 		"customer.masked_more": "客户 %q：%v：%s 等多位客户的手机号都相符；请用编号指定一位",
-		"tried.all":            "外部编号、手机号、邮箱和内部编号",
+		"tried.all":            "外部编号、手机号、邮箱、姓名和内部编号",
 		"tried.id":             "内部编号",
-		"tried.keys":           "外部编号、手机号和邮箱",
+		"tried.keys":           "外部编号、手机号、邮箱和姓名",
+		"customer.named_many":  "客户 %q：%v：%s 都叫这个名字；请用编号指定一位",
+		"customer.named_more":  "客户 %q：%v：%s 等多位客户都叫这个名字；请用编号指定一位",
 
 		"label.customer":    "客户",
 		"label.customer_id": "客户编号",

@@ -184,9 +184,9 @@ func TestCustomerViewNotFound(t *testing.T) {
 			st := storetest.Open(t, engine)
 			for _, c := range []struct{ ref, tried string }{
 				{"#999", "(tried kith id)"},
-				{"999", "(tried external id, phone, email and kith id)"},
-				{"C999", "(tried external id, phone and email)"},
-				{"nobody@example.com", "(tried external id, phone and email)"},
+				{"999", "(tried external id, phone, email, name and kith id)"},
+				{"C999", "(tried external id, phone, email and name)"},
+				{"nobody@example.com", "(tried external id, phone, email and name)"},
 			} {
 				_, err := st.CustomerView(context.Background(), c.ref, 10)
 				if !errors.Is(err, kith.ErrNotFound) || !strings.HasSuffix(err.Error(), c.tried) {
@@ -222,6 +222,41 @@ func TestCustomerViewByMaskedPhone(t *testing.T) {
 			}
 			if _, err := st.CustomerView(ctx, "137****0000", 5); !errors.Is(err, kith.ErrNotFound) {
 				t.Errorf("none fits: %v", err)
+			}
+		})
+	}
+}
+
+// A name finds its customer when no key matches and one customer has it;
+// several are listed to choose from by id.
+func TestCustomerViewByName(t *testing.T) {
+	for _, engine := range storetest.Engines(t) {
+		t.Run(engine, func(t *testing.T) {
+			ctx := context.Background()
+			st := storetest.Open(t, engine)
+			for _, c := range []customer.Customer{{ExternalID: "A", Name: "张三"}, {ExternalID: "B", Name: "李四"},
+				{ExternalID: "C", Name: "李四"}, {ExternalID: "D", Name: "Hannah Li"}, {ExternalID: "张三丰", Name: "E"}} {
+				if err := c.Normalize(); err != nil {
+					t.Fatal(err)
+				}
+				if _, err := st.CreateCustomer(ctx, &c); err != nil {
+					t.Fatal(err)
+				}
+			}
+			for _, c := range []struct{ ref, want string }{
+				{"张三", "A"}, {" 张三 ", "A"}, {"hannah li", "D"},
+				{"张三丰", "张三丰"}, // an external id wins over a name
+			} {
+				if v, err := st.CustomerView(ctx, c.ref, 5); err != nil || v.ExternalID != c.want {
+					t.Errorf("%q: %+v %v, want %s", c.ref, v, err, c.want)
+				}
+			}
+			if _, err := st.CustomerView(ctx, "李四", 5); !errors.Is(err, kith.ErrConflict) ||
+				!strings.Contains(err.Error(), "B 李四, #3 C 李四") {
+				t.Errorf("two called 李四: %v", err)
+			}
+			if _, err := st.CustomerView(ctx, "王五", 5); !errors.Is(err, kith.ErrNotFound) {
+				t.Errorf("nobody called 王五: %v", err)
 			}
 		})
 	}

@@ -25,11 +25,13 @@ const (
 	selectCustomerByID    = `SELECT ` + customerColumns + customerFrom + `WHERE c.id = $1`
 	// Customers whose phone fits a masked one (138____8000), for a ref
 	// copied from a platform's order page.
-	selectMaskedPhone    = `SELECT id, COALESCE(external_id, ''), name FROM customers WHERE phone LIKE $1 ORDER BY id LIMIT 6`
-	selectCustomerTags   = `SELECT tag FROM customer_tags WHERE customer_id = $1 ORDER BY tag`
-	selectCustomerRef    = `SELECT id, COALESCE(external_id, ''), name FROM customers WHERE id = $1`
-	selectReferred       = `SELECT id, COALESCE(external_id, ''), name FROM customers WHERE referrer_id = $1 ORDER BY id LIMIT 100`
-	selectCustomerOrders = `SELECT o.id, o.external_id, o.ordered_at, o.amount, o.currency, o.channel, o.status,
+	selectMaskedPhone = `SELECT id, COALESCE(external_id, ''), name FROM customers WHERE phone LIKE $1 ORDER BY id LIMIT 6`
+	// Customers called a name: a scan, on the path where no key matched.
+	selectCustomersByName = `SELECT id, COALESCE(external_id, ''), name FROM customers WHERE lower(name) = lower($1) ORDER BY id LIMIT 6`
+	selectCustomerTags    = `SELECT tag FROM customer_tags WHERE customer_id = $1 ORDER BY tag`
+	selectCustomerRef     = `SELECT id, COALESCE(external_id, ''), name FROM customers WHERE id = $1`
+	selectReferred        = `SELECT id, COALESCE(external_id, ''), name FROM customers WHERE referrer_id = $1 ORDER BY id LIMIT 100`
+	selectCustomerOrders  = `SELECT o.id, o.external_id, o.ordered_at, o.amount, o.currency, o.channel, o.status,
     (SELECT count(*) FROM order_lines l WHERE l.order_id = o.id)
 FROM orders o WHERE o.customer_id = $1 ORDER BY o.ordered_at DESC, o.id DESC LIMIT $2`
 	selectCustomerTotals = `SELECT
@@ -107,13 +109,25 @@ func (s *Store) CustomerView(ctx context.Context, ref string, limit int) (*custo
 			return nil, fmt.Errorf("customer %q: %w", ref, err)
 		}
 	}
+	if !found && ref != "" && !strings.HasPrefix(ref, "#") {
+		id, err := s.namedCustomer(ctx, ref)
+		if err != nil {
+			return nil, err
+		}
+		if id != 0 {
+			if err := scanCustomer(s.readRow(ctx, selectCustomerByID, id), &v.Customer, &v.Owner); err != nil {
+				return nil, fmt.Errorf("customer %q: %w", ref, err)
+			}
+			found = true
+		}
+	}
 	if !found {
-		tried := kith.Msg("tried.all", "external id, phone, email and kith id")
+		tried := kith.Msg("tried.all", "external id, phone, email, name and kith id")
 		switch {
 		case strings.HasPrefix(ref, "#"):
 			tried = kith.Msg("tried.id", "kith id")
 		case len(tries) == 3:
-			tried = kith.Msg("tried.keys", "external id, phone and email")
+			tried = kith.Msg("tried.keys", "external id, phone, email and name")
 		}
 		return nil, kith.Msg("customer.not_found", "customer %q: %v (tried %v)", ref, kith.ErrNotFound, tried)
 	}
@@ -213,12 +227,12 @@ func (s *Store) UpsertStaff(ctx context.Context, name, email, role, skills strin
 	return id, nil
 }
 
-// maskedPhoneCustomer is the one customer whose phone fits a masked one
-// (138****8000); none or several is an error that lists who fits.
-func (s *Store) maskedPhoneCustomer(ctx context.Context, ref, pattern string) (int64, error) {
-	rows, err := s.readRows(ctx, selectMaskedPhone, pattern)
+// candidates lists, as "#id external-id name", up to six customers a
+// reference that is no key could mean (a masked phone, a name).
+func (s *Store) candidates(ctx context.Context, ref, query string, arg any) ([]int64, []string, error) {
+	rows, err := s.readRows(ctx, query, arg)
 	if err != nil {
-		return 0, fmt.Errorf("customer %q: %w", ref, err)
+		return nil, nil, fmt.Errorf("customer %q: %w", ref, err)
 	}
 	defer rows.Close()
 	var ids []int64
@@ -227,21 +241,45 @@ func (s *Store) maskedPhoneCustomer(ctx context.Context, ref, pattern string) (i
 		var id int64
 		var ext, name string
 		if err := rows.Scan(&id, &ext, &name); err != nil {
-			return 0, fmt.Errorf("customer %q: %w", ref, err)
+			return nil, nil, fmt.Errorf("customer %q: %w", ref, err)
 		}
 		ids = append(ids, id)
 		who = append(who, strings.TrimSpace(fmt.Sprintf("#%d %s %s", id, ext, name)))
 	}
 	if err := rows.Err(); err != nil {
-		return 0, fmt.Errorf("customer %q: %w", ref, err)
+		return nil, nil, fmt.Errorf("customer %q: %w", ref, err)
 	}
+	return ids, who, nil
+}
+
+// maskedPhoneCustomer is the one customer whose phone fits a masked one
+// (138****8000); none or several is an error that lists who fits.
+func (s *Store) maskedPhoneCustomer(ctx context.Context, ref, pattern string) (int64, error) {
+	ids, who, err := s.candidates(ctx, ref, selectMaskedPhone, pattern)
 	switch {
+	case err != nil:
+		return 0, err
 	case len(ids) == 0:
 		return 0, kith.Msg("customer.masked_none", "customer %q: %v (no customer's phone fits it)", ref, kith.ErrNotFound)
 	case len(ids) > 5:
 		return 0, kith.Msg("customer.masked_more", "customer %q: %v: the phones of %s and more fit it; name one by id", ref, kith.ErrConflict, strings.Join(who[:5], ", "))
 	case len(ids) > 1:
 		return 0, kith.Msg("customer.masked_many", "customer %q: %v: the phones of %s fit it; name one by id", ref, kith.ErrConflict, strings.Join(who, ", "))
+	}
+	return ids[0], nil
+}
+
+// namedCustomer is the one customer called ref (a shop owner types a name
+// before an id); 0 when nobody is, an error listing them when several are.
+func (s *Store) namedCustomer(ctx context.Context, ref string) (int64, error) {
+	ids, who, err := s.candidates(ctx, ref, selectCustomersByName, ref)
+	switch {
+	case err != nil || len(ids) == 0:
+		return 0, err
+	case len(ids) > 5:
+		return 0, kith.Msg("customer.named_more", "customer %q: %v: %s and more are called that; name one by id", ref, kith.ErrConflict, strings.Join(who[:5], ", "))
+	case len(ids) > 1:
+		return 0, kith.Msg("customer.named_many", "customer %q: %v: %s are called that; name one by id", ref, kith.ErrConflict, strings.Join(who, ", "))
 	}
 	return ids[0], nil
 }
