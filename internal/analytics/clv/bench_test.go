@@ -101,3 +101,25 @@ func TestCoarseStartIsExact(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkScoreLongHorizon scores with 90% intervals (100 parameter
+// draws) over ten years: 120 monthly sums per distinct (x, T) and draw,
+// the heaviest scoring there is. The fits are made once, outside the loop.
+func BenchmarkScoreLongHorizon(b *testing.B) {
+	p := simulatePurchases(20000, 42)
+	s := Summarize(p, 365, Day)
+	f, err := FitModel(BGNBD, &s)
+	if err != nil {
+		b.Fatal(err)
+	}
+	g, err := FitSpend(&s)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		scores := ScoreAll(f, g, &s, ScoreOptions{HorizonDays: 3650, MonthlyDiscount: 0.01, Samples: 100, Seed: 1})
+		if scores[0].CLVHi < scores[0].CLVLo {
+			b.Fatal("interval upside down")
+		}
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"runtime"
 	"sort"
 	"sync"
+	"sync/atomic"
 
 	"gonum.org/v1/gonum/mathext"
 	"gonum.org/v1/gonum/stat/distuv"
@@ -248,14 +249,14 @@ func ScoreAll(tx, sp *Fit, s *Summary, o ScoreOptions) []Score {
 	horizon := o.HorizonDays / tx.Unit.Days()
 	type alive struct{ e, disc, p0 float64 }
 	given := make([]alive, len(pr.x))
-	parallel(len(pr.x), func(i int) {
+	parallel(len(pr.x), 8, func(i int) {
 		e, disc := tx.discountedIfAlive(o.HorizonDays, o.MonthlyDiscount, pr.x[i], pr.t[i])
 		given[i] = alive{e, disc, tx.noPurchaseIfAlive(horizon, pr.x[i], pr.t[i])}
 	})
 	pa := make([]float64, len(g.x))
-	parallel(len(g.x), func(i int) { pa[i] = tx.PAlive(g.x[i], g.tx[i], g.t[i]) })
+	parallel(len(g.x), 1024, func(i int) { pa[i] = tx.PAlive(g.x[i], g.tx[i], g.t[i]) })
 	out := make([]Score, s.Len())
-	parallel(len(out), func(i int) {
+	parallel(len(out), 1024, func(i int) {
 		j := g.of[i]
 		a, c := pa[j], &given[pr.of[j]]
 		spend := sp.ExpectedSpend(s.X[i], s.Monetary[i])
@@ -283,18 +284,18 @@ func intervals(tx, sp *Fit, s *Summary, g *triples, pr *pairs, o ScoreOptions, o
 	// per triple and draw: P(alive).
 	e := make([]float64, len(pr.x)*o.Samples)
 	disc := make([]float64, len(pr.x)*o.Samples)
-	parallel(len(pr.x), func(i int) {
+	parallel(len(pr.x), 1, func(i int) {
 		for k, f := range draws {
 			e[i*o.Samples+k], disc[i*o.Samples+k] = f.discountedIfAlive(o.HorizonDays, o.MonthlyDiscount, pr.x[i], pr.t[i])
 		}
 	})
 	pa := make([]float64, len(g.x)*o.Samples)
-	parallel(len(g.x), func(i int) {
+	parallel(len(g.x), 16, func(i int) {
 		for k, f := range draws {
 			pa[i*o.Samples+k] = f.PAlive(g.x[i], g.tx[i], g.t[i])
 		}
 	})
-	parallel(len(out), func(i int) {
+	parallel(len(out), 64, func(i int) {
 		j := int(g.of[i])
 		q := int(pr.of[j])
 		pe := make([]float64, o.Samples)
@@ -370,17 +371,27 @@ func choleskyLower(a []float64, k int) []float64 {
 	return l
 }
 
-// parallel runs fn(0..n-1) over the available cores in contiguous blocks.
-func parallel(n int, fn func(i int)) {
-	workers := min(runtime.GOMAXPROCS(0), max(n/1024, 1))
+// parallel runs fn(0..n-1) over the available cores, each taking the next
+// block of grain items when done with its last: a few items of heavy work
+// (a long horizon's monthly sums for 100 parameter draws, whose cost varies
+// with x and T) are worth a core each, thousands of light ones are not
+// worth a goroutine.
+func parallel(n, grain int, fn func(i int)) {
+	workers := min(runtime.GOMAXPROCS(0), max(n/grain, 1))
+	var next atomic.Int64
 	var wg sync.WaitGroup
 	for w := 0; w < workers; w++ {
-		lo, hi := n*w/workers, n*(w+1)/workers
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for i := lo; i < hi; i++ {
-				fn(i)
+			for {
+				lo := int(next.Add(int64(grain))) - grain
+				if lo >= n {
+					return
+				}
+				for i := lo; i < min(lo+grain, n); i++ {
+					fn(i)
+				}
 			}
 		}()
 	}

@@ -110,7 +110,7 @@ func Validate(p Purchases, calEnd, end int32, unit Unit) (*Validation, error) {
 		// times P(alive) per triple.
 		pr := pairsOf(&g)
 		given := make([][]float64, len(pr.x))
-		parallel(len(pr.x), func(i int) {
+		parallel(len(pr.x), 8, func(i int) {
 			given[i] = make([]float64, weeks)
 			for w := 0; w < weeks; w++ {
 				days := math.Min(float64(7*(w+1)), float64(v.HoldoutDays))
@@ -118,7 +118,7 @@ func Validate(p Purchases, calEnd, end int32, unit Unit) (*Validation, error) {
 			}
 		})
 		cum := make([][]float64, len(g.x))
-		parallel(len(g.x), func(i int) {
+		parallel(len(g.x), 256, func(i int) {
 			a := f.PAlive(g.x[i], g.tx[i], g.t[i])
 			cum[i] = make([]float64, weeks)
 			for w := range cum[i] {
