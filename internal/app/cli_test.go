@@ -14,6 +14,7 @@ import (
 	"github.com/kithcrm/kith/internal/app"
 	"github.com/kithcrm/kith/internal/cli"
 	"github.com/spf13/cobra"
+	"github.com/xuri/excelize/v2"
 )
 
 // kith runs the CLI in-process and returns its exit code and output.
@@ -155,6 +156,53 @@ func TestImportInChinese(t *testing.T) {
 	if code, _, errOut := kith(t, env, "customer", "show", "M404", "--lang", "zh-CN"); code != 1 ||
 		!strings.Contains(errOut, `客户 "M404"：未找到（已按外部编号、手机号、邮箱和姓名查找）`) {
 		t.Errorf("customer not found, in Chinese: code %d, %s", code, errOut)
+	}
+}
+
+// A workbook kept a sheet per month, behind a notes sheet: --all-sheets
+// imports each month with its own summary and rejects file, and passes
+// the notes over.
+func TestImportAllSheets(t *testing.T) {
+	dir := t.TempDir()
+	env := map[string]string{"KITH_DB": filepath.Join(dir, "k.db")}
+	book := excelize.NewFile()
+	book.SetSheetName("Sheet1", "说明")
+	book.SetCellValue("说明", "A1", "每月一张表")
+	for _, m := range []struct {
+		sheet string
+		rows  [][]any
+	}{
+		{"1月", [][]any{{"订单号", "客户编号", "下单时间", "实付金额"}, {"A1", "C1", "2024-01-05", 10}, {"A2", "C2", "2024-01-06", 20}}},
+		{"2月", [][]any{{"订单号", "客户编号", "下单时间", "实付金额"}, {"B1", "C1", "2024-02-05", 30}, {"B2", "C3", "someday", 5}}},
+	} {
+		book.NewSheet(m.sheet)
+		for i, r := range m.rows {
+			cell, _ := excelize.CoordinatesToCellName(1, i+1)
+			book.SetSheetRow(m.sheet, cell, &r)
+		}
+	}
+	path := filepath.Join(dir, "book.xlsx")
+	if err := book.SaveAs(path); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut := kith(t, env, "import", "orders", path, "--all-sheets")
+	if code != cli.ExitRejected || !strings.Contains(out, "book.xlsx [1月]: read 2 rows: created 2") ||
+		!strings.Contains(out, "book.xlsx [2月]: read 2 rows: created 1, updated 0, unchanged 0, rejected 1") ||
+		!strings.Contains(errOut, "book.xlsx [说明]: no header for Orders on this sheet: passed over") {
+		t.Fatalf("all sheets: code %d\n%s\n%s", code, out, errOut)
+	}
+	if rejects, err := os.ReadFile(filepath.Join(dir, "book.2月.rejects.csv")); err != nil || !strings.Contains(string(rejects), "someday") {
+		t.Errorf("February's rejects: %v\n%s", err, rejects)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "book.1月.rejects.csv")); err == nil {
+		t.Error("January has a rejects file without a rejected row")
+	}
+	// Without --all-sheets the first sheet with a header is read, as before.
+	if code, out, _ := kith(t, env, "import", "orders", path); code != 0 || !strings.Contains(out, "read 2 rows: created 0, updated 0, unchanged 2") {
+		t.Errorf("first data sheet only: code %d\n%s", code, out)
+	}
+	if code, _, _ := kith(t, env, "import", "orders", path, "--all-sheets", "--sheet", "1月"); code != cli.ExitUsage {
+		t.Errorf("--all-sheets with --sheet: code %d, want 2", code)
 	}
 }
 

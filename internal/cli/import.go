@@ -3,6 +3,7 @@ package cli
 import (
 	"errors"
 	"fmt"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -26,6 +27,7 @@ func (a *app) importCmd() *cobra.Command {
 		sheet     string
 		rejects   string
 		batch     int
+		allSheets bool
 	)
 	var kinds []string
 	for _, k := range importer.Kinds {
@@ -95,9 +97,12 @@ Kinds and their fields:
 					opts.Map[strings.TrimSpace(f)] = strings.TrimSpace(h)
 				}
 			}
-			files := argv[1:]
-			if rejects != "" && len(files) > 1 {
-				return usageErr(fmt.Errorf("--rejects names one file; with %d inputs leave it out", len(files)))
+			if allSheets && sheet != "" {
+				return usageErr(errors.New("--all-sheets reads every sheet: leave out --sheet"))
+			}
+			inputs := importInputs(argv[1:], allSheets)
+			if rejects != "" && len(inputs) > 1 {
+				return usageErr(fmt.Errorf("--rejects names one file; with %d inputs leave it out", len(inputs)))
 			}
 			opts.RejectsPath = rejects
 			be, err := a.open(cmd.Context(), OpenNormal)
@@ -107,9 +112,13 @@ Kinds and their fields:
 			defer be.Close()
 			var sums []*importer.Summary
 			var elapsed []time.Duration
-			rejected, failed := 0, 0
-			for _, f := range files {
+			rejected, failed, skipped := 0, 0, 0
+			for _, in := range inputs {
+				f := in.label()
 				o := opts
+				if in.sheet != "" {
+					o.Sheet, o.RejectsPath = in.sheet, in.rejects()
+				}
 				o.Mapped = func(source *kith.Message, m *importer.Mapping) {
 					fmt.Fprintln(a.env.Stderr, a.t("import.using", f, i18n.Message(a.cfg.Lang, source), i18n.Message(a.cfg.Lang, m.Describe())))
 				}
@@ -131,20 +140,28 @@ Kinds and their fields:
 					}
 				}
 				start := a.env.Now()
-				sum, err := importer.Import(cmd.Context(), be, kind, f, o)
+				sum, err := importer.Import(cmd.Context(), be, kind, in.file, o)
 				if bar != nil {
 					bar.Finish()
+				}
+				var missing *importer.MissingFieldError
+				if err != nil && in.sheet != "" && (errors.As(err, &missing) || errors.Is(err, importer.ErrNoHeader)) {
+					// A workbook's cover, notes or summary sheet.
+					fmt.Fprintln(a.env.Stderr, a.t("import.sheet_skipped", f, a.t("web.kind."+string(kind))))
+					skipped++
+					continue
 				}
 				if err != nil {
 					// Each file is its own import: one that cannot be read
 					// does not keep the others out, and theirs are summed up.
-					if len(files) == 1 || cmd.Context().Err() != nil {
+					if len(inputs) == 1 || cmd.Context().Err() != nil {
 						return err
 					}
 					fmt.Fprintln(a.env.Stderr, "kith:", i18n.Error(a.cfg.Lang, err))
 					failed++
 					continue
 				}
+				sum.File = f
 				sums = append(sums, sum)
 				elapsed = append(elapsed, a.env.Now().Sub(start))
 				rejected += sum.Rejected
@@ -153,7 +170,10 @@ Kinds and their fields:
 				return err
 			}
 			if failed > 0 {
-				return errors.New(a.t("import.files_failed", failed, len(files)))
+				return errors.New(a.t("import.files_failed", failed, len(inputs)))
+			}
+			if skipped == len(inputs) {
+				return errors.New(a.t("import.no_sheet", a.t("web.kind."+string(kind))))
 			}
 			if rejected > 0 {
 				return &ExitError{Code: ExitRejected, Err: errors.New(a.t("import.rejected", rejected))}
@@ -169,6 +189,7 @@ Kinds and their fields:
 	fl.StringVar(&currency, "currency", "", "currency of amounts without a currency column (default CNY, env KITH_CURRENCY)")
 	fl.StringVar(&encoding, "encoding", "", "CSV encoding: utf-8, gbk, gb18030 or utf-16 (default: detected)")
 	fl.StringVar(&sheet, "sheet", "", "XLSX sheet to read (default: the first sheet with a header for the kind)")
+	fl.BoolVar(&allSheets, "all-sheets", false, "import every sheet of a workbook that has a header for the kind (a sheet per month), each with its own rejects file")
 	fl.StringVar(&rejects, "rejects", "", "where to write rejected rows (default NAME.rejects.csv beside the input)")
 	fl.IntVar(&batch, "batch", 0, "rows per transaction (default 5000 on SQLite, 20000 on PostgreSQL)")
 	return cmd
@@ -220,4 +241,42 @@ func (a *app) progressText(file string, rows int, elapsed time.Duration) string 
 		return a.t("import.progress", file, rows)
 	}
 	return a.t("import.progress_rate", file, rows, float64(rows)/elapsed.Seconds())
+}
+
+// importInput is one import: a file, or one sheet of a workbook.
+type importInput struct {
+	file, sheet string
+}
+
+// importInputs lists the imports of a command: each file, or with
+// allSheets each sheet of each workbook (a CSV stays one input).
+func importInputs(files []string, allSheets bool) []importInput {
+	var ins []importInput
+	for _, f := range files {
+		var sheets []string
+		if allSheets {
+			sheets = importer.Sheets(f)
+		}
+		if len(sheets) == 0 {
+			ins = append(ins, importInput{file: f})
+		}
+		for _, s := range sheets {
+			ins = append(ins, importInput{file: f, sheet: s})
+		}
+	}
+	return ins
+}
+
+// label names the input in messages and summaries: book.xlsx [1月].
+func (in importInput) label() string {
+	if in.sheet == "" {
+		return in.file
+	}
+	return in.file + " [" + in.sheet + "]"
+}
+
+// rejects is a sheet's own rejects file, beside the workbook:
+// book.1月.rejects.csv.
+func (in importInput) rejects() string {
+	return importer.DefaultRejectsPath(strings.TrimSuffix(in.file, filepath.Ext(in.file)) + "." + in.sheet + filepath.Ext(in.file))
 }

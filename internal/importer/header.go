@@ -87,7 +87,7 @@ func openHeaded(path string, k Kind, opts *Options) (Source, *Mapping, error) {
 		return nil, nil, firstErr
 	}
 	if sheets == nil && errors.Is(firstErr, ErrNoHeader) {
-		sheets = workbookSheets(path) // the first sheet was empty: its source never opened
+		sheets = Sheets(path) // the first sheet was empty: its source never opened
 	}
 	for _, sheet := range sheets[min(1, len(sheets)):] {
 		s, err := OpenSource(path, SourceOptions{Sheet: sheet})
@@ -102,8 +102,9 @@ func openHeaded(path string, k Kind, opts *Options) (Source, *Mapping, error) {
 	return nil, nil, firstErr
 }
 
-// workbookSheets lists an XLSX file's sheets (nil for any other file).
-func workbookSheets(path string) []string {
+// Sheets lists a workbook's sheets in order; nil for a file that is not a
+// workbook (a CSV).
+func Sheets(path string) []string {
 	x, err := excelize.OpenFile(path)
 	if err != nil {
 		return nil // not a workbook
