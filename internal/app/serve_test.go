@@ -516,6 +516,16 @@ func hostileInput(t *testing.T, engine string) {
 	if api := do(t, nil, "GET", ts.URL+"/api/v1/customers/"+id, tok, nil, nil); bytes.Contains(api.body, []byte("<script>")) {
 		t.Errorf("API JSON carries a raw <script>: %s", api.body)
 	}
+	// Pages say what went wrong in the page's language.
+	zh := map[string]string{"Accept-Language": "zh-CN"}
+	for path, want := range map[string]string{
+		"/customers/99999999": `客户 &#34;#99999999&#34;：未找到（已按内部编号查找）`,
+		"/customers/abc":      `&#34;abc&#34; 不是客户编号`,
+	} {
+		if page := do(t, b.c, "GET", ts.URL+path, "", nil, zh); page.status < 400 || !bytes.Contains(page.body, []byte(want)) {
+			t.Errorf("%s in Chinese: %d, want %s in\n%s", path, page.status, want, page.body)
+		}
+	}
 }
 
 // multipartBody is an upload form: kind, then fields given as name, value

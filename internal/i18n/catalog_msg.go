@@ -15,6 +15,7 @@ var messages = map[Lang]map[string]string{
 		"error.not_found": "未找到",
 
 		"customer.not_found":   "客户 %q：%v（已按%v查找）",
+		"customer.bad_id":      "%q 不是客户编号",
 		"customer.masked_none": "客户 %q：%v（没有哪位客户的手机号与之相符）",
 		"customer.masked_many": "客户 %q：%v：%s 的手机号都相符；请用编号指定一位",
 		"customer.masked_more": "客户 %q：%v：%s 等多位客户的手机号都相符；请用编号指定一位",

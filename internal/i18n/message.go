@@ -33,18 +33,28 @@ func Message(lang Lang, m *kith.Message) string {
 	return fmt.Sprintf(format, args...)
 }
 
-// Error renders err in lang: the outermost message in its chain is
-// translated, and the context wrapped round it ("orders.csv: ...") is kept.
+// Error renders err in lang: the outermost message in its chain (or the
+// reason of a field error that has one) is translated, and the context
+// wrapped round it ("orders.csv: ...") is kept.
 func Error(lang Lang, err error) string {
 	if err == nil {
 		return ""
 	}
 	s := err.Error()
-	var m *kith.Message
-	if _, ok := messages[lang]; !ok || !errors.As(err, &m) {
+	if _, ok := messages[lang]; !ok {
 		return s
 	}
-	if prefix, ok := strings.CutSuffix(s, m.Error()); ok {
+	english, m := "", (*kith.Message)(nil)
+	var fe *kith.FieldError
+	switch {
+	case errors.As(err, &fe) && fe.Message != nil:
+		english, m = fe.Reason, fe.Message
+	case errors.As(err, &m):
+		english = m.Error()
+	default:
+		return s
+	}
+	if prefix, ok := strings.CutSuffix(s, english); ok {
 		return prefix + Message(lang, m)
 	}
 	return s

@@ -190,6 +190,9 @@ func TestMessage(t *testing.T) {
 		// A message nobody translated, and an error with none in it.
 		{ZhCN, kith.Msg("no.such.key", "plain %d", 3), "plain 3"},
 		{ZhCN, errors.New("disk full"), "disk full"},
+		// A field error whose reason is a message.
+		{ZhCN, fmt.Errorf("page: %w", kith.FieldMsg("id", "invalid", kith.Msg("customer.bad_id", "%q is not a customer id", "x"))), `page: field id: "x" 不是客户编号`},
+		{ZhCN, &kith.FieldError{Field: "id", Reason: "plain"}, "field id: plain"},
 		// A message inside an error that is not a message keeps its text.
 		{ZhCN, kith.Msg("text", "%v", fmt.Errorf("sheet: %w", kith.Msg("range", "out of range"))), "sheet: 超出范围"},
 	} {

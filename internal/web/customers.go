@@ -70,7 +70,7 @@ func withPage(q url.Values, n int) string {
 func (u *UI) customer(w http.ResponseWriter, r *http.Request) {
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil || id <= 0 {
-		u.fail(w, r, &kith.FieldError{Field: "id", Code: "invalid", Reason: "not a customer id"})
+		u.fail(w, r, kith.FieldMsg("id", "invalid", kith.Msg("customer.bad_id", "%q is not a customer id", r.PathValue("id"))))
 		return
 	}
 	v, seg, err := u.api.View(r.Context(), account.UserFrom(r.Context()), id, 100)

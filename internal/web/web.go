@@ -265,7 +265,7 @@ func (u *UI) render(w http.ResponseWriter, r *http.Request, status int, name str
 func (u *UI) fail(w http.ResponseWriter, r *http.Request, err error) {
 	status, code := httpapi.Status(err)
 	p := u.newPage(r, "", "web.error")
-	msg := err.Error()
+	msg := i18n.Error(p.Lang, err)
 	if status == http.StatusInternalServerError {
 		u.log.ErrorContext(r.Context(), "page failed", "path", r.URL.Path, "err", err)
 		msg = i18n.T(p.Lang, "web.internal_error")
