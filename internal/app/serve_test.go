@@ -623,6 +623,13 @@ func TestUpload(t *testing.T) {
 	if page.status != http.StatusBadRequest || !bytes.Contains(page.body, []byte("缺少必需的列 ordered_at")) {
 		t.Errorf("missing column, in Chinese: %d\n%s", page.status, page.body)
 	}
+	// After an error the form keeps the kind and channel chosen.
+	body, ct = multipartBody(t, "customers", "members.csv", []byte("会员等级\n金卡\n"), "channel", "微信")
+	page = do(t, b.c, "POST", ts.URL+"/import?csrf="+b.csrf, "", body, map[string]string{"Content-Type": ct})
+	if page.status != http.StatusBadRequest || !bytes.Contains(page.body, []byte(`<option value="customers" selected>`)) ||
+		!bytes.Contains(page.body, []byte(`value="微信"`)) {
+		t.Errorf("form after an error: %d\n%s", page.status, page.body)
+	}
 	// A platform's export names no channel: the form gives it to the rows
 	// without one, and to the customers they create.
 	body, ct = multipartBody(t, "orders", "taobao.csv", []byte("订单号,客户编号,下单时间,实付金额\nT-1,TB-NEW,2026-10-04 10:00,5\n"), "channel", "淘宝")

@@ -60,11 +60,18 @@ func safeName(name string) string {
 	return b.String()
 }
 
+// UploadForm is what an upload form said besides its file.
+type UploadForm struct {
+	Kind, Channel string
+}
+
 // Upload reads a multipart form with fields kind, file and, optionally,
 // channel (of rows without one), streaming the
 // file to disk (never all in memory), and imports it. The request body
-// must already be limited with http.MaxBytesReader.
-func (a *API) Upload(r *http.Request, u *account.User, lang i18n.Lang) (*ImportResult, error) {
+// must already be limited with http.MaxBytesReader. form, when not nil,
+// receives the kind and channel as read, so a page can keep them after an
+// error.
+func (a *API) Upload(r *http.Request, u *account.User, lang i18n.Lang, form *UploadForm) (*ImportResult, error) {
 	if err := CanImport(u); err != nil {
 		return nil, err
 	}
@@ -82,6 +89,11 @@ func (a *API) Upload(r *http.Request, u *account.User, lang i18n.Lang) (*ImportR
 		return nil, fmt.Errorf("upload dir: %w", err)
 	}
 	var kind, path, name, channel string
+	defer func() {
+		if form != nil {
+			form.Kind, form.Channel = kind, channel
+		}
+	}()
 	for {
 		part, err := mr.NextPart()
 		if err == io.EOF {
@@ -186,7 +198,7 @@ func (a *API) RejectsFile(u *account.User, id string) (string, error) {
 func (a *API) upload(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, a.cfg.MaxUpload)
 	// The API speaks English, as its JSON does.
-	res, err := a.Upload(r, user(r), i18n.EN)
+	res, err := a.Upload(r, user(r), i18n.EN, nil)
 	if err != nil {
 		a.fail(w, r, err)
 		return

@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"slices"
 
 	"github.com/kithcrm/kith/internal/account"
 	"github.com/kithcrm/kith/internal/httpapi"
@@ -10,10 +11,11 @@ import (
 )
 
 type importData struct {
-	Kinds  []importer.Kind
-	Kind   string
-	Result *httpapi.ImportResult
-	MaxMB  int64
+	Kinds   []importer.Kind
+	Kind    string
+	Channel string
+	Result  *httpapi.ImportResult
+	MaxMB   int64
 }
 
 func (u *UI) importPage(w http.ResponseWriter, r *http.Request) {
@@ -29,8 +31,14 @@ func (u *UI) importPage(w http.ResponseWriter, r *http.Request) {
 func (u *UI) importFile(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, u.api.MaxUpload())
 	p := u.newPage(r, "import", "web.import")
-	res, err := u.api.Upload(r, account.UserFrom(r.Context()), p.Lang)
-	d := &importData{Kinds: importer.Kinds, Kind: "orders", MaxMB: u.api.MaxUpload() >> 20, Result: res}
+	var form httpapi.UploadForm
+	res, err := u.api.Upload(r, account.UserFrom(r.Context()), p.Lang, &form)
+	// The form keeps what was chosen: after an error the file is picked
+	// again, not the kind and channel too.
+	d := &importData{Kinds: importer.Kinds, Kind: form.Kind, Channel: form.Channel, MaxMB: u.api.MaxUpload() >> 20, Result: res}
+	if !slices.Contains(importer.Kinds, importer.Kind(d.Kind)) {
+		d.Kind = "orders"
+	}
 	p.Data = d
 	if err != nil {
 		status, code := httpapi.Status(err)
@@ -45,7 +53,6 @@ func (u *UI) importFile(w http.ResponseWriter, r *http.Request) {
 		u.render(w, r, status, "import", p)
 		return
 	}
-	d.Kind = string(res.Kind)
 	u.render(w, r, http.StatusOK, "import", p)
 }
 
