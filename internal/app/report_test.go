@@ -4,6 +4,7 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"math"
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -194,6 +195,17 @@ func TestReportCommands(t *testing.T) {
 // currency, not with an empty one.
 func TestReportsOnEmptyDatabase(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "empty.db")
+	// Reports read: a database that does not exist is a mistyped --db, not
+	// an empty shop.
+	if code, _, errOut := kith(t, nil, "report", "overview", "--db", db); code != 1 || !strings.Contains(errOut, "empty.db: no such database") {
+		t.Errorf("report on a missing database: %d %s", code, errOut)
+	}
+	if _, err := os.Stat(db); err == nil {
+		t.Error("a report created the database it was pointed at")
+	}
+	if code, _, errOut := kith(t, nil, "migrate", "--db", db); code != 0 {
+		t.Fatalf("migrate: %s", errOut)
+	}
 	for _, r := range []string{"overview", "trend", "cohorts", "cac", "drivers", "rfm", "pareto"} {
 		code, out, errOut := kith(t, nil, "report", r, "--db", db, "--format", "json")
 		var v struct {

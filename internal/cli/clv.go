@@ -108,7 +108,7 @@ whether the optimiser converged (judged by the gradient norm).`,
 			if err != nil {
 				return err
 			}
-			be, err := a.open(cmd.Context(), OpenNormal)
+			be, err := a.open(cmd.Context(), OpenExisting)
 			if err != nil {
 				return err
 			}
@@ -234,7 +234,7 @@ intervals come from drawing the parameters from their sampling distribution.`,
 			if discount < 0 || discount >= 1 || margin <= 0 || margin > 1 {
 				return usageErr(fmt.Errorf("--discount wants [0, 1) per month and --margin (0, 1]"))
 			}
-			be, err := a.open(cmd.Context(), OpenNormal)
+			be, err := a.open(cmd.Context(), OpenExisting)
 			if err != nil {
 				return err
 			}
@@ -354,7 +354,7 @@ Use it to see whether to trust the model on your shop.`,
 			if err != nil {
 				return err
 			}
-			be, err := a.open(cmd.Context(), OpenNormal)
+			be, err := a.open(cmd.Context(), OpenExisting)
 			if err != nil {
 				return err
 			}

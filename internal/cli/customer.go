@@ -40,7 +40,7 @@ are listed, to choose by id). It prints the customer 360.`,
   kith customer show alice@example.com --format json`,
 		Args: args(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, argv []string) error {
-			be, err := a.open(cmd.Context(), OpenNormal)
+			be, err := a.open(cmd.Context(), OpenExisting)
 			if err != nil {
 				return err
 			}

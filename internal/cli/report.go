@@ -103,7 +103,7 @@ one before. Figures (docs/reports.md has the exact definitions):
 			if err != nil {
 				return err
 			}
-			be, err := a.open(cmd.Context(), OpenNormal)
+			be, err := a.open(cmd.Context(), OpenExisting)
 			if err != nil {
 				return err
 			}
@@ -197,7 +197,7 @@ customer spends the same; near 1: one customer brings everything).`,
 			if err != nil {
 				return err
 			}
-			be, err := a.open(cmd.Context(), OpenNormal)
+			be, err := a.open(cmd.Context(), OpenExisting)
 			if err != nil {
 				return err
 			}
@@ -247,7 +247,7 @@ per customer, the historic LTV (--metric ltv).`,
 			if err != nil {
 				return err
 			}
-			be, err := a.open(cmd.Context(), OpenNormal)
+			be, err := a.open(cmd.Context(), OpenExisting)
 			if err != nil {
 				return err
 			}
@@ -319,7 +319,7 @@ them.`,
 			if from.After(o.AsOf) {
 				return usageErr(fmt.Errorf("--from %s is after --as-of %s", from.Format("2006-01-02"), o.AsOf.Format("2006-01-02")))
 			}
-			be, err := a.open(cmd.Context(), OpenNormal)
+			be, err := a.open(cmd.Context(), OpenExisting)
 			if err != nil {
 				return err
 			}
@@ -390,7 +390,7 @@ a segment's members.`,
 			if members != "" && !slices.Contains(rfm.Segments, seg) {
 				return usageErr(fmt.Errorf("--customers %q: want one of %v", members, rfm.Segments))
 			}
-			be, err := a.open(cmd.Context(), OpenNormal)
+			be, err := a.open(cmd.Context(), OpenExisting)
 			if err != nil {
 				return err
 			}
@@ -467,7 +467,7 @@ purchases) or temporary. The rule used is printed with the figures.`,
 			if err != nil {
 				return err
 			}
-			be, err := a.open(cmd.Context(), OpenNormal)
+			be, err := a.open(cmd.Context(), OpenExisting)
 			if err != nil {
 				return err
 			}
@@ -522,7 +522,7 @@ spend and the retention cost per retained customer.`,
 					return err
 				}
 			}
-			be, err := a.open(cmd.Context(), OpenNormal)
+			be, err := a.open(cmd.Context(), OpenExisting)
 			if err != nil {
 				return err
 			}
@@ -599,7 +599,7 @@ buyer and says that visitors are missing.`,
 			if err != nil {
 				return err
 			}
-			be, err := a.open(cmd.Context(), OpenNormal)
+			be, err := a.open(cmd.Context(), OpenExisting)
 			if err != nil {
 				return err
 			}

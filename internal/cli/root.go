@@ -8,6 +8,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
+	"os"
 	"time"
 
 	"github.com/kithcrm/kith/internal/account"
@@ -15,6 +17,7 @@ import (
 	"github.com/kithcrm/kith/internal/customer"
 	"github.com/kithcrm/kith/internal/i18n"
 	"github.com/kithcrm/kith/internal/importer"
+	"github.com/kithcrm/kith/internal/kith"
 	"github.com/kithcrm/kith/internal/report"
 	"github.com/spf13/cobra"
 )
@@ -58,6 +61,10 @@ const (
 	OpenMigrate
 	// OpenInspect opens without migrating or checking (migrate status).
 	OpenInspect
+	// OpenExisting is OpenNormal for commands that only read: a SQLite file
+	// that does not exist is an error (a mistyped --db), not a new, empty
+	// database.
+	OpenExisting
 )
 
 // ExitError carries an exit code other than 1 (2 usage, 3 rejected rows).
@@ -103,6 +110,14 @@ type app struct {
 func (a *app) t(key string, args ...any) string { return i18n.T(a.cfg.Lang, key, args...) }
 
 func (a *app) open(ctx context.Context, mode OpenMode) (Backend, error) {
+	if mode == OpenExisting {
+		if !kith.IsPostgresDSN(a.cfg.DB) {
+			if _, err := os.Stat(kith.SQLitePath(a.cfg.DB)); errors.Is(err, fs.ErrNotExist) {
+				return nil, errors.New(a.t("db.missing", kith.SQLitePath(a.cfg.DB)))
+			}
+		}
+		mode = OpenNormal
+	}
 	return a.env.Open(ctx, a.cfg.DB, mode)
 }
 

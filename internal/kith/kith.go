@@ -98,3 +98,13 @@ func (m *Message) MarshalText() ([]byte, error) { return []byte(m.Error()), nil 
 func IsPostgresDSN(dsn string) bool {
 	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
 }
+
+// SQLitePath is the file a SQLite --db value names: "file:" and any
+// "?options" taken off.
+func SQLitePath(dsn string) string {
+	path := strings.TrimPrefix(dsn, "file:")
+	if i := strings.IndexByte(path, '?'); i >= 0 {
+		path = path[:i]
+	}
+	return path
+}
