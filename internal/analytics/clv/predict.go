@@ -14,14 +14,17 @@ import (
 
 // hyp2f1 is the Gauss hypergeometric series for 0 <= z < 1, summed
 // directly (the Euler-transformed forms used below converge in a few dozen
-// terms), with gonum's general routine as the fallback.
+// terms), with gonum's general routine as the fallback. It stops at terms
+// 1e-10 of the sum: a horizon of years puts z near 1, where each further
+// digit costs hundreds of terms, and a CLV is money to the cent (ten years
+// of the demo shop move by 2 cents in 3.4 million).
 func hyp2f1(a, b, c, z float64) float64 {
 	term, sum := 1.0, 1.0
 	for k := 0; k < 2000; k++ {
 		kf := float64(k)
 		term *= (a + kf) * (b + kf) / ((c + kf) * (kf + 1)) * z
 		sum += term
-		if math.Abs(term) <= 1e-13*math.Abs(sum) {
+		if math.Abs(term) <= 1e-10*math.Abs(sum) {
 			return sum
 		}
 	}
