@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/kithcrm/kith/internal/analytics/clv"
+	"github.com/kithcrm/kith/internal/kith"
 	"github.com/kithcrm/kith/internal/money"
 )
 
@@ -91,10 +92,15 @@ func FitCLV(ctx context.Context, src Source, o CLVOptions) (*CLVFit, error) {
 	return fitOn(p, o)
 }
 
+// noOrders is the answer of a report that needs purchases, before any.
+func noOrders(asOf time.Time) error {
+	return kith.Msg("report.no_orders", "no paid orders on or before %s: import orders first", asOf.Format("2006-01-02"))
+}
+
 // fitOn fits the models to purchases already loaded.
 func fitOn(p *Purchases, o CLVOptions) (*CLVFit, error) {
 	if len(p.At) == 0 {
-		return nil, fmt.Errorf("no paid orders on or before %s: import orders first", o.AsOf.Format("2006-01-02"))
+		return nil, noOrders(o.AsOf)
 	}
 	cp := toCLV(p, o.Location)
 	asOf := localDay(o.AsOf, o.Location)

@@ -137,7 +137,7 @@ func ValueTenure(ctx context.Context, src SpendSource, o Options) (*ClassReport,
 	asOf := localDay(o.AsOf, o.Location)
 	cs := rfmCustomers(ord, asOf)
 	if len(cs) == 0 {
-		return nil, fmt.Errorf("no paid orders on or before %s", o.AsOf.Format("2006-01-02"))
+		return nil, noOrders(o.AsOf)
 	}
 	revs := make([]int64, len(cs))
 	for i, c := range cs {
