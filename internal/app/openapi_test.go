@@ -272,6 +272,7 @@ func openAPIMatchesRoutes(t *testing.T, engine string) {
 		{"GET", "/api/v1/reports/rfm", "/api/v1/reports/rfm?as_of=2026-10-31&compare=2026-06-30", "", 200},
 		{"GET", "/api/v1/reports/rfm", "/api/v1/reports/rfm?as_of=2026-10-31&customers=at_risk", "", 200},
 		{"GET", "/api/v1/reports/classes", "/api/v1/reports/classes?as_of=2026-10-31", "", 200},
+		{"GET", "/api/v1/reports/classes", "/api/v1/reports/classes?as_of=2020-01-01", "", 404}, // before the first order
 		{"GET", "/api/v1/reports/pareto", "/api/v1/reports/pareto?as_of=2026-10-31", "", 200},
 		{"GET", "/api/v1/scores", "/api/v1/scores", "", 200},
 		{"GET", "/api/v1/imports/{id}/rejects", "/api/v1/imports/aaaaaaaaaaaaaaaaaaaa/rejects", "", 404},

@@ -679,11 +679,13 @@ func TestDashboardBeforeAnyOrder(t *testing.T) {
 		{"owner@demo.kith", "as_of=2026-10-31", false, false},
 	} {
 		b := signIn(t, ts, c.email, "kith-demo")
-		page := do(t, b.c, "GET", ts.URL+"/?"+c.query, "", nil, map[string]string{"Accept-Language": "en"})
-		body := string(page.body)
-		if page.status != 200 || strings.Contains(body, "No paid orders on or before") != c.notice ||
-			strings.Contains(body, `<a href="/import">Import your orders`) != c.link {
-			t.Errorf("%s %s: %d, want notice %v, import link %v", c.email, c.query, page.status, c.notice, c.link)
+		for _, path := range []string{"/", "/segments"} { // the segments page said "server error" before
+			page := do(t, b.c, "GET", ts.URL+path+"?"+c.query, "", nil, map[string]string{"Accept-Language": "en"})
+			body := string(page.body)
+			if page.status != 200 || strings.Contains(body, "No paid orders on or before") != c.notice ||
+				strings.Contains(body, `<a href="/import">Import your orders`) != c.link {
+				t.Errorf("%s %s%s: %d, want notice %v, import link %v", c.email, path, c.query, page.status, c.notice, c.link)
+			}
 		}
 	}
 }

@@ -102,6 +102,8 @@ func Status(err error) (int, string) {
 		return http.StatusUnauthorized, "bad_credentials"
 	case errors.Is(err, account.ErrRateLimited):
 		return http.StatusTooManyRequests, "rate_limited"
+	case errors.Is(err, report.ErrNoOrders):
+		return http.StatusNotFound, "no_orders"
 	case errors.Is(err, kith.ErrNotFound):
 		return http.StatusNotFound, "not_found"
 	case errors.Is(err, kith.ErrForbidden):

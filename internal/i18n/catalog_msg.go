@@ -136,7 +136,8 @@ var messages = map[Lang]map[string]string{
 		"totals.one":  "第 %d 行是合计行（合计/Total），是汇总，不是记录：已跳过",
 		"totals.some": "%d 行合计行（合计/Total，第 %s 行）是汇总，不是记录：已跳过",
 
-		"report.no_orders": "%s 及之前没有已付款订单：请先导入订单",
+		"report.no_orders":      "%[2]s 及之前%[1]v：请先导入订单",
+		"report.no_paid_orders": "没有已付款订单",
 
 		"import.unknown_owners":    "%d 位客户的负责人不是系统里的员工（请用 kith user add 添加）",
 		"import.unknown_referrers": "%d 位客户的推荐人还不是数据库里的客户",

@@ -92,9 +92,12 @@ func FitCLV(ctx context.Context, src Source, o CLVOptions) (*CLVFit, error) {
 	return fitOn(p, o)
 }
 
-// noOrders is the answer of a report that needs purchases, before any.
+// ErrNoOrders is the answer of a report that needs purchases before there
+// are any (up to its date): an empty shop, not a failure.
+var ErrNoOrders = kith.Msg("report.no_paid_orders", "no paid orders")
+
 func noOrders(asOf time.Time) error {
-	return kith.Msg("report.no_orders", "no paid orders on or before %s: import orders first", asOf.Format("2006-01-02"))
+	return kith.Msg("report.no_orders", "%v on or before %s: import orders first", ErrNoOrders, asOf.Format("2006-01-02"))
 }
 
 // fitOn fits the models to purchases already loaded.

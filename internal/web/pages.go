@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"math"
 	"net/http"
 	"sort"
@@ -233,12 +234,23 @@ func (u *UI) segments(w http.ResponseWriter, r *http.Request) {
 		u.fail(w, r, err)
 		return
 	}
+	p := u.newPage(r, "segments", "web.segments")
 	classes, err := u.api.Reports.Classes(r.Context(), rq.Options)
+	if errors.Is(err, report.ErrNoOrders) {
+		// An empty shop (or a date before its first order): say so, as the
+		// dashboard does, instead of an error page.
+		p.Data = struct {
+			Empty bool
+			Day   time.Time
+			AsOf  string
+		}{true, rq.Options.AsOf, rq.Options.AsOf.Format("2006-01-02")}
+		u.render(w, r, http.StatusOK, "segments", p)
+		return
+	}
 	if err != nil {
 		u.fail(w, r, err)
 		return
 	}
-	p := u.newPage(r, "segments", "web.segments")
 	var rows []segmentRow
 	var bars []map[string]any
 	for _, s := range res.Segments {
@@ -256,11 +268,12 @@ func (u *UI) segments(w http.ResponseWriter, r *http.Request) {
 		byClass[c.Class] = c
 	}
 	p.Data = struct {
+		Empty    bool
 		Segments []segmentRow
 		Classes  *report.ClassReport
 		Grid     [2][2]report.ClassRow
 		AsOf     string
-	}{rows, classes, [2][2]report.ClassRow{{byClass[report.WinThem], byClass[report.Core]}, {byClass[report.WatchFor], byClass[report.Grow]}},
+	}{false, rows, classes, [2][2]report.ClassRow{{byClass[report.WinThem], byClass[report.Core]}, {byClass[report.WatchFor], byClass[report.Grow]}},
 		rq.Options.AsOf.Format("2006-01-02")}
 	u.render(w, r, http.StatusOK, "segments", p)
 }
