@@ -83,3 +83,15 @@ func TestSerialRange(t *testing.T) {
 		}
 	}
 }
+
+func TestDateOrderOf(t *testing.T) {
+	for in, want := range map[string]DateOrder{
+		"31/01/2024": DateDMY, "31.01.2024 10:00": DateDMY, "01/31/2024": DateMDY, "1-31-2024": DateMDY,
+		"03/04/2024": DateAuto, "2024/01/31": DateAuto, "31/13/2024": DateAuto, "45/01/2024": DateAuto,
+		"": DateAuto, "yesterday": DateAuto, "３１/０１/２０２４": DateDMY,
+	} {
+		if got := dateOrderOf(in); got != want {
+			t.Errorf("dateOrderOf(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

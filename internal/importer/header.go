@@ -14,14 +14,32 @@ import (
 // the filter used, and only then the header.
 const maxTitleRows = 10
 
-// headedSource is a Source whose header is a later row than its first.
+// headedSource is a Source read with more care than its bare rows: its
+// header may be a later row than its first (line > 0), and the records
+// read ahead to learn its date order are replayed (sampleDateOrder).
 type headedSource struct {
 	Source
-	header []string
+	header []string // nil: the source's own
 	line   int
+	ahead  []Record
+	order  *kith.Message // how a/b/yyyy dates are read, when the file says
 }
 
-func (s *headedSource) Header() []string { return s.header }
+func (s *headedSource) Header() []string {
+	if s.header == nil {
+		return s.Source.Header()
+	}
+	return s.header
+}
+
+func (s *headedSource) Next() (Record, error) {
+	if len(s.ahead) > 0 {
+		rec := s.ahead[0]
+		s.ahead = s.ahead[1:]
+		return rec, nil
+	}
+	return s.Source.Next()
+}
 
 // Pos passes on the progress of a source that reports it (CSV).
 func (s *headedSource) Pos() (int64, int64) {
@@ -31,7 +49,14 @@ func (s *headedSource) Pos() (int64, int64) {
 	return 0, 0
 }
 func (s *headedSource) Describe() *kith.Message {
-	return kith.Msg("source.header_line", "%v, header on line %d", s.Source.Describe(), s.line)
+	d := s.Source.Describe()
+	if s.line > 0 {
+		d = kith.Msg("source.header_line", "%v, header on line %d", d, s.line)
+	}
+	if s.order != nil {
+		d = kith.Msg("source.date_order", "%v, %v", d, s.order)
+	}
+	return d
 }
 
 // findHeader matches the first row's header for kind k and, when it does

@@ -155,6 +155,9 @@ func Import(ctx context.Context, sink Sink, k Kind, path string, opts Options) (
 		return nil, err
 	}
 	defer src.Close()
+	if src, err = sampleDateOrder(src, m, &opts.DateOrder); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
 	if opts.Mapped != nil {
 		opts.Mapped(src.Describe(), m)
 	}
@@ -180,7 +183,8 @@ func Import(ctx context.Context, sink Sink, k Kind, path string, opts Options) (
 	if p.currency == "" {
 		p.currency = "CNY"
 	}
-	r := &reader{src: src, p: p, opts: &opts, header: len(src.Header())}
+	r := &reader{src: src, p: p, opts: &opts, names: src.Header()}
+	r.header = len(r.names)
 	switch k {
 	case Customers:
 		step := dedupe(parser(r, p.parseCustomer), "customer_id", LabelCustomer, func(c *customer.Customer) string { return c.Key().String() }, (*customer.Customer).Hash)
@@ -257,6 +261,7 @@ type reader struct {
 	p      *rowParser
 	opts   *Options
 	header int
+	names  []string // the header's cells, looked up per cell: not through src
 	rows   int
 	// totals counts the totals rows passed over; totalLines holds the
 	// first few of their lines, for the warning.
@@ -368,7 +373,7 @@ func next[T any](r *reader, b *batch[T]) (ref srcRef, ok bool, err error) {
 	for i, c := range rec.Cells {
 		name := ""
 		if i < r.header {
-			name = r.src.Header()[i]
+			name = r.names[i]
 		}
 		if len(c) > r.opts.MaxCellBytes {
 			reject(name, kith.Msg("cell.too_long", "cell %q is %d bytes, over the limit of %d", name, len(c), r.opts.MaxCellBytes))

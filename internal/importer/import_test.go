@@ -598,3 +598,41 @@ func TestRejectsFileImportedAgain(t *testing.T) {
 		t.Errorf("rejects of a rejects file:\n%s", data)
 	}
 }
+
+// A file's own unambiguous dates decide how it writes a/b/yyyy: an export
+// with 31/01/2024 in it writes 03/04/2024 day first too. Without a hint,
+// with hints both ways, or with --date-order given, nothing is guessed.
+func TestDateOrderFromTheFile(t *testing.T) {
+	const head = "订单号,客户编号,下单时间,金额\n"
+	for _, c := range []struct {
+		name, rows string
+		opts       importer.Options
+		created    int
+		format     string // in Summary.Format ("" = no date order said)
+		who, first string // a customer and the day of their first order
+	}{
+		{"day first", "A1,C1,03/04/2024 10:00,1\nA2,C1,05/06/2024,1\nA3,C2,31/01/2024,1\n", importer.Options{}, 3,
+			"dates read day first, as line 4 writes them", "C1", "2024-04-03"},
+		{"month first", "A1,C1,03/04/2024,1\nA2,C2,01/31/2024,1\n", importer.Options{}, 2,
+			"dates read month first, as line 3 writes them", "C1", "2024-03-04"},
+		{"no hint", "A1,C1,03/04/2024,1\nA2,C2,2024-01-31,1\n", importer.Options{}, 1, "", "C2", "2024-01-31"},
+		{"hints both ways", "A1,C1,03/04/2024,1\nA2,C2,31/01/2024,1\nA3,C3,01/31/2024,1\n", importer.Options{}, 2, "", "C2", "2024-01-31"},
+		{"the flag wins", "A1,C1,03/04/2024,1\nA2,C2,31/01/2024,1\n", importer.Options{DateOrder: importer.DateMDY}, 1, "", "C1", "2024-03-04"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			s := storetest.Open(t, "sqlite")
+			sum, err := run(t, s, importer.Orders, file(t, "o.csv", head+c.rows), c.opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if sum.Created != c.created || strings.Contains(sum.Format.String(), "dates read") != (c.format != "") ||
+				!strings.Contains(sum.Format.String(), c.format) {
+				t.Errorf("%+v, format %q; want %d created, %q", sum, sum.Format, c.created, c.format)
+			}
+			v, err := s.CustomerView(context.Background(), c.who, 10)
+			if err != nil || len(v.Orders) == 0 || v.Orders[len(v.Orders)-1].OrderedAt.In(shanghai).Format("2006-01-02") != c.first {
+				t.Errorf("first order: %+v %v, want %s", v, err, c.first)
+			}
+		})
+	}
+}
