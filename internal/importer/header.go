@@ -35,7 +35,9 @@ func (s *headedSource) Header() []string {
 func (s *headedSource) Next() (Record, error) {
 	if len(s.ahead) > 0 {
 		rec := s.ahead[0]
-		s.ahead = s.ahead[1:]
+		if s.ahead = s.ahead[1:]; len(s.ahead) == 0 {
+			s.ahead = nil // let the read-ahead go
+		}
 		return rec, nil
 	}
 	return s.Source.Next()
