@@ -66,6 +66,8 @@ var messages = map[Lang]map[string]string{
 
 		"file.binary":      "不是文本文件（含有 NUL 字节）；CSV 须为 UTF-8、GBK/GB18030 或带 BOM 的 UTF-16",
 		"file.empty":       "文件是空的：没有表头行",
+		"file.missing":     "没有这个文件",
+		"file.folder":      "这是文件夹，不是文件",
 		"file.header":      "表头：%v",
 		"file.not_xlsx":    "不是 XLSX 表格（.xlsx 文件是 zip 压缩包，这个文件不是）；如果它是 CSV 文本，请把扩展名改为 .csv",
 		"file.xls":         "不支持旧版 Excel .xls（或加密的工作簿）：请另存为 .xlsx 或 CSV",

@@ -3,8 +3,10 @@ package importer
 import (
 	"bufio"
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -38,8 +40,15 @@ var ErrNoHeader = kith.Msg("file.empty", "file is empty: no header row")
 // OpenSource opens path as CSV or XLSX, by its content rather than its name.
 func OpenSource(path string, opts SourceOptions) (Source, error) {
 	f, err := os.Open(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("%s: %w", path, kith.Msg("file.missing", "no such file"))
+	}
 	if err != nil {
 		return nil, err
+	}
+	if st, err := f.Stat(); err == nil && st.IsDir() {
+		f.Close()
+		return nil, fmt.Errorf("%s: %w", path, kith.Msg("file.folder", "a folder, not a file"))
 	}
 	head := make([]byte, 8)
 	n, _ := io.ReadFull(f, head)

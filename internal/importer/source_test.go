@@ -128,6 +128,13 @@ func TestOpenSourceBadFiles(t *testing.T) {
 			}
 		})
 	}
+	// No file there, or a folder: said so, not "file is empty".
+	dir := t.TempDir()
+	for p, want := range map[string]string{filepath.Join(dir, "none.csv"): "none.csv: no such file", dir: ": a folder, not a file"} {
+		if _, err := OpenSource(p, SourceOptions{}); err == nil || !strings.HasSuffix(err.Error(), want) {
+			t.Errorf("OpenSource(%s) = %v, want %q", p, err, want)
+		}
+	}
 	if _, err := OpenSource(write(t, "e.csv", nil), SourceOptions{}); !errors.Is(err, ErrNoHeader) {
 		t.Errorf("empty file error %v is not ErrNoHeader", err)
 	}
