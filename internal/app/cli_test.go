@@ -197,9 +197,14 @@ func TestImportAllSheets(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dir, "book.1月.rejects.csv")); err == nil {
 		t.Error("January has a rejects file without a rejected row")
 	}
-	// Without --all-sheets the first sheet with a header is read, as before.
-	if code, out, _ := kith(t, env, "import", "orders", path); code != 0 || !strings.Contains(out, "read 2 rows: created 0, updated 0, unchanged 2") {
+	// Without --all-sheets the first sheet with a header is read, as before,
+	// and the others with one are named: they were not imported.
+	if code, out, _ := kith(t, env, "import", "orders", path); code != 0 || !strings.Contains(out, "read 2 rows: created 0, updated 0, unchanged 2") ||
+		!strings.Contains(out, "warning: sheets 2月 also have a header for orders and were not read (kith import --all-sheets reads every sheet)") {
 		t.Errorf("first data sheet only: code %d\n%s", code, out)
+	}
+	if code, out, _ := kith(t, env, "import", "orders", path, "--sheet", "2月"); code != cli.ExitRejected || strings.Contains(out, "were not read") {
+		t.Errorf("a sheet named: code %d\n%s", code, out)
 	}
 	if code, _, _ := kith(t, env, "import", "orders", path, "--all-sheets", "--sheet", "1月"); code != cli.ExitUsage {
 		t.Errorf("--all-sheets with --sheet: code %d, want 2", code)

@@ -155,6 +155,10 @@ func Import(ctx context.Context, sink Sink, k Kind, path string, opts Options) (
 		return nil, err
 	}
 	defer src.Close()
+	var unread []string // other sheets with data of this kind
+	if x, ok := xlsxOf(src); ok && opts.Sheet == "" && len(x.sheets) > 1 {
+		unread = x.sheetsWithHeader(k, opts.Map)
+	}
 	if src, err = sampleDateOrder(src, m, &opts.DateOrder); err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
@@ -240,6 +244,10 @@ func Import(ctx context.Context, sink Sink, k Kind, path string, opts Options) (
 	if r.totals > 0 {
 		sum.Warnings = append(sum.Warnings, totalsWarning(r.totals, r.totalLines))
 	}
+	if len(unread) > 0 {
+		sum.Warnings = append(sum.Warnings, kith.Msg("import.unread_sheets",
+			"sheets %s also have a header for %s and were not read (kith import --all-sheets reads every sheet)", strings.Join(unread, ", "), k))
+	}
 	if rw.n > 0 {
 		sum.RejectsPath, sum.FirstRejects = rejectsPath, rw.first
 	} else if opts.RejectsPath == "" {
@@ -254,6 +262,15 @@ func Import(ctx context.Context, sink Sink, k Kind, path string, opts Options) (
 }
 
 func orderKey(o *order.Order) string { return o.ExternalID }
+
+// xlsxOf is the workbook source under src, if it is one.
+func xlsxOf(src Source) (*xlsxSource, bool) {
+	if hs, ok := src.(*headedSource); ok {
+		src = hs.Source
+	}
+	x, ok := src.(*xlsxSource)
+	return x, ok
+}
 
 // reader pulls records and checks their shape before they are parsed.
 type reader struct {

@@ -299,6 +299,7 @@ type xlsxSource struct {
 	header []string
 	line   int
 	desc   *kith.Message
+	sheet  string   // the sheet read
 	sheets []string // every sheet of the workbook, in order
 }
 
@@ -323,7 +324,7 @@ func openXLSX(f *os.File, path, sheet string) (Source, error) {
 		f.Close()
 		return nil, fmt.Errorf("%s: %w", path, kith.Msg("xlsx.sheet", "sheet %q (sheets: %s): %v", sheet, strings.Join(sheets, ", "), err))
 	}
-	s := &xlsxSource{f: x, file: f, rows: rows, desc: kith.Msg("source.xlsx", "XLSX, sheet %q", sheet), sheets: sheets}
+	s := &xlsxSource{f: x, file: f, rows: rows, desc: kith.Msg("source.xlsx", "XLSX, sheet %q", sheet), sheet: sheet, sheets: sheets}
 	for {
 		rec, err := s.Next()
 		if err == io.EOF {
@@ -339,6 +340,35 @@ func openXLSX(f *os.File, path, sheet string) (Source, error) {
 			return s, nil
 		}
 	}
+}
+
+// sheetsWithHeader lists the workbook's other sheets whose first rows hold
+// a header for kind k: data an import of one sheet leaves unread (a
+// workbook kept a sheet per month).
+func (s *xlsxSource) sheetsWithHeader(k Kind, overrides map[string]string) []string {
+	var out []string
+	for _, name := range s.sheets {
+		if name == s.sheet {
+			continue
+		}
+		rows, err := s.f.Rows(name)
+		if err != nil {
+			continue
+		}
+		for seen := 0; seen <= maxTitleRows && rows.Next(); {
+			cells, err := rows.Columns()
+			if err != nil || len(cells) == 0 {
+				continue // blank rows are not rows
+			}
+			seen++
+			if _, err := MatchHeader(k, cells, overrides); err == nil {
+				out = append(out, name)
+				break
+			}
+		}
+		rows.Close()
+	}
+	return out
 }
 
 func (s *xlsxSource) Header() []string        { return s.header }
