@@ -159,12 +159,10 @@ func TestImportInChinese(t *testing.T) {
 	}
 }
 
-// A workbook kept a sheet per month, behind a notes sheet: --all-sheets
-// imports each month with its own summary and rejects file, and passes
-// the notes over.
-func TestImportAllSheets(t *testing.T) {
-	dir := t.TempDir()
-	env := map[string]string{"KITH_DB": filepath.Join(dir, "k.db")}
+// monthlyWorkbook writes book.xlsx in dir: a notes sheet, then a sheet of
+// orders per month; February's second row has a date that is none.
+func monthlyWorkbook(t *testing.T, dir string) string {
+	t.Helper()
 	book := excelize.NewFile()
 	book.SetSheetName("Sheet1", "说明")
 	book.SetCellValue("说明", "A1", "每月一张表")
@@ -185,6 +183,16 @@ func TestImportAllSheets(t *testing.T) {
 	if err := book.SaveAs(path); err != nil {
 		t.Fatal(err)
 	}
+	return path
+}
+
+// A workbook kept a sheet per month, behind a notes sheet: --all-sheets
+// imports each month with its own summary and rejects file, and passes
+// the notes over.
+func TestImportAllSheets(t *testing.T) {
+	dir := t.TempDir()
+	env := map[string]string{"KITH_DB": filepath.Join(dir, "k.db")}
+	path := monthlyWorkbook(t, dir)
 	code, out, errOut := kith(t, env, "import", "orders", path, "--all-sheets")
 	if code != cli.ExitRejected || !strings.Contains(out, "book.xlsx [1月]: read 2 rows: created 2") ||
 		!strings.Contains(out, "book.xlsx [2月]: read 2 rows: created 1, updated 0, unchanged 0, rejected 1") ||

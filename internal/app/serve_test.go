@@ -650,6 +650,53 @@ func TestUpload(t *testing.T) {
 	}
 }
 
+// A workbook with a sheet per month: all_sheets imports each, with its own
+// rejects file; without it, the first is read and the others named.
+func TestUploadWorkbook(t *testing.T) {
+	ts := newTestServer(t, demoDB(t), 1<<20)
+	tok := ts.token(t, "owner@demo.kith")
+	b := signIn(t, ts, "owner@demo.kith", "kith-demo")
+	book, err := os.ReadFile(monthlyWorkbook(t, t.TempDir()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, ct := multipartBody(t, "orders", "book.xlsx", book, "all_sheets", "1")
+	res := do(t, nil, "POST", ts.URL+"/api/v1/imports", tok, body, map[string]string{"Content-Type": ct})
+	var all struct {
+		Read, Created, Rejected int
+		Warnings                []string
+		Sheets                  []struct {
+			Sheet, File string
+			Read        int
+			RejectsURL  string `json:"rejects_url"`
+		}
+	}
+	if err := json.Unmarshal(res.body, &all); err != nil || res.status != 200 || all.Read != 4 || all.Created != 3 || all.Rejected != 1 ||
+		len(all.Sheets) != 2 || all.Sheets[0].File != "book.xlsx [1月]" || all.Sheets[0].RejectsURL != "" ||
+		!strings.HasSuffix(all.Sheets[1].RejectsURL, "/rejects?sheet=3") || len(all.Warnings) != 1 || !strings.Contains(all.Warnings[0], "说明") {
+		t.Fatalf("all sheets: %d %+v %v\n%s", res.status, all, err, res.body)
+	}
+	if rej := do(t, nil, "GET", ts.URL+all.Sheets[1].RejectsURL, tok, nil, nil); rej.status != 200 || !bytes.Contains(rej.body, []byte("someday")) {
+		t.Errorf("February's rejects: %d\n%s", rej.status, rej.body)
+	}
+	for q, want := range map[string]int{"2": http.StatusNotFound, "x": http.StatusBadRequest, "0": http.StatusBadRequest} {
+		if rej := do(t, nil, "GET", ts.URL+strings.Replace(all.Sheets[1].RejectsURL, "sheet=3", "sheet="+q, 1), tok, nil, nil); rej.status != want {
+			t.Errorf("rejects of sheet %q: %d, want %d", q, rej.status, want)
+		}
+	}
+	body, ct = multipartBody(t, "orders", "book.xlsx", book)
+	page := do(t, b.c, "POST", ts.URL+"/import?csrf="+b.csrf, "", body, map[string]string{"Content-Type": ct, "Accept-Language": "en"})
+	if page.status != 200 || !bytes.Contains(page.body, []byte("sheets 2月 also have a header for orders and were not read")) {
+		t.Errorf("one sheet of a monthly workbook, page: %d\n%s", page.status, page.body)
+	}
+	body, ct = multipartBody(t, "orders", "book.xlsx", book, "all_sheets", "on")
+	page = do(t, b.c, "POST", ts.URL+"/import?csrf="+b.csrf, "", body, map[string]string{"Content-Type": ct, "Accept-Language": "en"})
+	if page.status != 200 || !bytes.Contains(page.body, []byte("Imported book.xlsx [2月]")) || !regexp.MustCompile(`/import/[^/"]+/rejects\?sheet=3`).Match(page.body) ||
+		!bytes.Contains(page.body, []byte(`name="all_sheets" value="1" checked`)) {
+		t.Errorf("all sheets, page: %d\n%s", page.status, page.body)
+	}
+}
+
 // The channels page names the periods its figures cover: the report starts
 // at the period holding its first day, not on that day.
 func TestChannelsPageNamesItsPeriods(t *testing.T) {

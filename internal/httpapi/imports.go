@@ -31,6 +31,13 @@ type ImportResult struct {
 	RejectsURL string `json:"rejects_url,omitempty"`
 	// Columns says which column fed which field (what kith import prints).
 	Columns string `json:"columns"`
+	// Sheets are the imports of each sheet, when the form asked for all
+	// of a workbook's (all_sheets); the counts above are their sums.
+	Sheets []*ImportResult `json:"sheets,omitempty"`
+	// Sheet is the sheet a result of Sheets imported, and SheetNo its
+	// number among them (1, 2, ...): its rejects are ?sheet=SheetNo.
+	Sheet   string `json:"sheet,omitempty"`
+	SheetNo int    `json:"-"`
 }
 
 // CanImport: imports touch the whole shop, so they are for managers and
@@ -63,6 +70,7 @@ func safeName(name string) string {
 // UploadForm is what an upload form said besides its file.
 type UploadForm struct {
 	Kind, Channel string
+	AllSheets     bool
 }
 
 // Upload reads a multipart form with fields kind, file and, optionally,
@@ -89,9 +97,10 @@ func (a *API) Upload(r *http.Request, u *account.User, lang i18n.Lang, form *Upl
 		return nil, fmt.Errorf("upload dir: %w", err)
 	}
 	var kind, path, name, channel string
+	allSheets := false
 	defer func() {
 		if form != nil {
-			form.Kind, form.Channel = kind, channel
+			form.Kind, form.Channel, form.AllSheets = kind, channel, allSheets
 		}
 	}()
 	for {
@@ -107,6 +116,9 @@ func (a *API) Upload(r *http.Request, u *account.User, lang i18n.Lang, form *Upl
 		case "kind":
 			b, _ := io.ReadAll(io.LimitReader(part, 64))
 			kind = strings.TrimSpace(string(b))
+		case "all_sheets":
+			b, _ := io.ReadAll(io.LimitReader(part, 16))
+			allSheets = slices.Contains([]string{"1", "on", "true", "yes"}, strings.ToLower(strings.TrimSpace(string(b))))
 		case "channel":
 			b, _ := io.ReadAll(io.LimitReader(part, 256))
 			channel = strings.TrimSpace(string(b))
@@ -148,23 +160,84 @@ func (a *API) Upload(r *http.Request, u *account.User, lang i18n.Lang, form *Upl
 	if err := os.WriteFile(filepath.Join(dir, "owner"), []byte(strconv.FormatInt(u.ID, 10)), 0o600); err != nil {
 		return nil, err
 	}
-	var columns string
-	opts := importer.Options{Location: a.cfg.Location, Currency: a.cfg.Currency, Channel: channel, RejectsPath: filepath.Join(dir, "rejects.csv"),
-		Mapped: func(_ *kith.Message, m *importer.Mapping) { columns = i18n.Message(lang, m.Describe()) },
-		Say:    func(m *kith.Message) string { return i18n.Message(lang, m) }}
+	opts := importer.Options{Location: a.cfg.Location, Currency: a.cfg.Currency, Channel: channel,
+		Say: func(m *kith.Message) string { return i18n.Message(lang, m) }}
 	// The import finishes even if the browser goes away: it is idempotent,
 	// but a half-done import would surprise whoever looks next.
-	sum, err := importer.Import(context.WithoutCancel(r.Context()), a.b, k, path, opts)
-	if err != nil {
-		return nil, &kith.FieldError{Field: "file", Code: "unreadable", Reason: strings.ReplaceAll(i18n.Error(lang, err), dir+string(filepath.Separator), "")}
+	ctx := context.WithoutCancel(r.Context())
+	unreadable := func(err error) error {
+		return &kith.FieldError{Field: "file", Code: "unreadable", Reason: strings.ReplaceAll(i18n.Error(lang, err), dir+string(filepath.Separator), "")}
 	}
-	sum.File = name
-	res := &ImportResult{Summary: sum, ID: id, Columns: columns}
+	var sheets []string
+	if allSheets {
+		sheets = importer.Sheets(path) // nil for a CSV: one import, as without
+	}
+	if len(sheets) == 0 {
+		res, err := a.importOne(ctx, k, path, name, id, "", 0, opts, lang)
+		if err != nil {
+			return nil, unreadable(err)
+		}
+		return res, nil
+	}
+	// Every sheet with a header for the kind, each its own import with its
+	// own rejects file; sheets without one (a cover, notes) are named.
+	total := &ImportResult{Summary: &importer.Summary{File: name, Kind: k}, ID: id}
+	var passed []string
+	for i, sheet := range sheets {
+		res, err := a.importOne(ctx, k, path, name, id, sheet, i+1, opts, lang)
+		var missing *importer.MissingFieldError
+		if errors.As(err, &missing) || errors.Is(err, importer.ErrNoHeader) {
+			passed = append(passed, sheet)
+			continue
+		}
+		if err != nil {
+			return nil, unreadable(err)
+		}
+		total.Sheets = append(total.Sheets, res)
+		t, s := total.Summary, res.Summary
+		t.Read, t.Created, t.Updated = t.Read+s.Read, t.Created+s.Created, t.Updated+s.Updated
+		t.Unchanged, t.Rejected, t.Customers = t.Unchanged+s.Unchanged, t.Rejected+s.Rejected, t.Customers+s.Customers
+	}
+	if len(total.Sheets) == 0 {
+		return nil, unreadable(kith.Msg("import.no_sheet_header", "no sheet has a header for %s", k))
+	}
+	total.Format = kith.Msg("source.sheets", "XLSX, %d sheets", len(total.Sheets))
+	if len(passed) > 0 {
+		total.Warnings = append(total.Warnings, kith.Msg("import.sheets_passed", "sheets %s have no header for %s: passed over", strings.Join(passed, ", "), k))
+	}
+	return total, nil
+}
+
+// importOne imports one file, or one sheet of it (sheet, number no), with
+// its rejects file in the upload's folder.
+func (a *API) importOne(ctx context.Context, k importer.Kind, path, name, id, sheet string, no int, opts importer.Options, lang i18n.Lang) (*ImportResult, error) {
+	res := &ImportResult{ID: id, Sheet: sheet, SheetNo: no}
+	opts.Sheet, opts.RejectsPath = sheet, filepath.Join(filepath.Dir(path), rejectsName(no))
+	opts.Mapped = func(_ *kith.Message, m *importer.Mapping) { res.Columns = i18n.Message(lang, m.Describe()) }
+	sum, err := importer.Import(ctx, a.b, k, path, opts)
+	if err != nil {
+		return nil, err
+	}
+	res.Summary, sum.File = sum, name
+	if sheet != "" {
+		sum.File = name + " [" + sheet + "]"
+	}
 	if sum.RejectsPath != "" {
-		sum.RejectsPath = "rejects.csv"
+		sum.RejectsPath = rejectsName(no)
 		res.RejectsURL = "/api/v1/imports/" + id + "/rejects"
+		if no > 0 {
+			res.RejectsURL += "?sheet=" + strconv.Itoa(no)
+		}
 	}
 	return res, nil
+}
+
+// rejectsName is the rejects file of an upload (no = 0) or of its sheet no.
+func rejectsName(no int) string {
+	if no == 0 {
+		return "rejects.csv"
+	}
+	return "rejects-" + strconv.Itoa(no) + ".csv"
 }
 
 func uploadErr(err error) error {
@@ -175,8 +248,9 @@ func uploadErr(err error) error {
 	return invalid("file", "reading the upload: "+err.Error())
 }
 
-// RejectsFile returns the path of an upload's rejects file if u may read it.
-func (a *API) RejectsFile(u *account.User, id string) (string, error) {
+// RejectsFile returns the path of an upload's rejects file, or of its
+// sheet number sheet ("" for a one-sheet upload), if u may read it.
+func (a *API) RejectsFile(u *account.User, id, sheet string) (string, error) {
 	if len(id) != 20 || strings.ContainsAny(id, `/\.`) {
 		return "", fmt.Errorf("import %q: %w", id, kith.ErrNotFound)
 	}
@@ -188,7 +262,13 @@ func (a *API) RejectsFile(u *account.User, id string) (string, error) {
 	if !u.SeesAll() && string(owner) != strconv.FormatInt(u.ID, 10) {
 		return "", fmt.Errorf("import %q: %w", id, kith.ErrForbidden)
 	}
-	path := filepath.Join(dir, "rejects.csv")
+	no := 0
+	if sheet != "" {
+		if no, err = strconv.Atoi(sheet); err != nil || no < 1 {
+			return "", invalid("sheet", "sheet must be a sheet's number, 1 or more")
+		}
+	}
+	path := filepath.Join(dir, rejectsName(no))
 	if _, err := os.Stat(path); err != nil {
 		return "", fmt.Errorf("import %q has no rejected rows: %w", id, kith.ErrNotFound)
 	}
@@ -207,7 +287,7 @@ func (a *API) upload(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *API) rejects(w http.ResponseWriter, r *http.Request) {
-	path, err := a.RejectsFile(user(r), r.PathValue("id"))
+	path, err := a.RejectsFile(user(r), r.PathValue("id"), r.URL.Query().Get("sheet"))
 	if err != nil {
 		a.fail(w, r, err)
 		return

@@ -137,7 +137,10 @@ var messages = map[Lang]map[string]string{
 		"traffic.conversions": "转化数 %d 多于访客数 %d（两列弄反了？）",
 		"traffic.negative":    "人数不能是负数",
 
-		"import.unread_sheets": "工作表 %s 也有 %s 的表头，未读取（kith import --all-sheets 会读取每张工作表）",
+		"import.no_sheet_header": "没有哪张工作表有 %s 的表头",
+		"import.sheets_passed":   "工作表 %s 没有 %s 的表头：已跳过",
+		"source.sheets":          "XLSX，%d 张工作表",
+		"import.unread_sheets":   "工作表 %s 也有 %s 的表头，未读取（kith import --all-sheets 会读取每张工作表）",
 
 		"totals.more": "%d 行合计行（合计/Total，第 %s 行及另外 %d 行）是汇总，不是记录：已跳过",
 		"totals.one":  "第 %d 行是合计行（合计/Total），是汇总，不是记录：已跳过",

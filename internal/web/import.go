@@ -11,11 +11,12 @@ import (
 )
 
 type importData struct {
-	Kinds   []importer.Kind
-	Kind    string
-	Channel string
-	Result  *httpapi.ImportResult
-	MaxMB   int64
+	Kinds     []importer.Kind
+	Kind      string
+	Channel   string
+	AllSheets bool
+	Result    *httpapi.ImportResult
+	MaxMB     int64
 }
 
 func (u *UI) importPage(w http.ResponseWriter, r *http.Request) {
@@ -35,7 +36,7 @@ func (u *UI) importFile(w http.ResponseWriter, r *http.Request) {
 	res, err := u.api.Upload(r, account.UserFrom(r.Context()), p.Lang, &form)
 	// The form keeps what was chosen: after an error the file is picked
 	// again, not the kind and channel too.
-	d := &importData{Kinds: importer.Kinds, Kind: form.Kind, Channel: form.Channel, MaxMB: u.api.MaxUpload() >> 20, Result: res}
+	d := &importData{Kinds: importer.Kinds, Kind: form.Kind, Channel: form.Channel, AllSheets: form.AllSheets, MaxMB: u.api.MaxUpload() >> 20, Result: res}
 	if !slices.Contains(importer.Kinds, importer.Kind(d.Kind)) {
 		d.Kind = "orders"
 	}
@@ -57,7 +58,7 @@ func (u *UI) importFile(w http.ResponseWriter, r *http.Request) {
 }
 
 func (u *UI) rejects(w http.ResponseWriter, r *http.Request) {
-	path, err := u.api.RejectsFile(account.UserFrom(r.Context()), r.PathValue("id"))
+	path, err := u.api.RejectsFile(account.UserFrom(r.Context()), r.PathValue("id"), r.URL.Query().Get("sheet"))
 	if err != nil {
 		u.fail(w, r, err)
 		return

@@ -111,6 +111,16 @@ func New(api *httpapi.API, acct *account.Service, loc *time.Location, now func()
 var funcs = template.FuncMap{
 	"t":   func(l i18n.Lang, key string, args ...any) string { return i18n.T(l, key, args...) },
 	"msg": i18n.Message,
+	// withLang hands a sub-template the page's language with its value.
+	"withLang": func(l i18n.Lang, v any) struct {
+		L i18n.Lang
+		V any
+	} {
+		return struct {
+			L i18n.Lang
+			V any
+		}{l, v}
+	},
 	"money": func(minor int64, cur string) string {
 		return money.Money{Minor: minor, Currency: cur}.String()
 	},
