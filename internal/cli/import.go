@@ -144,8 +144,7 @@ Kinds and their fields:
 				if bar != nil {
 					bar.Finish()
 				}
-				var missing *importer.MissingFieldError
-				if err != nil && in.sheet != "" && (errors.As(err, &missing) || errors.Is(err, importer.ErrNoHeader)) {
+				if in.sheet != "" && importer.NoHeader(err) {
 					// A workbook's cover, notes or summary sheet.
 					fmt.Fprintln(a.env.Stderr, a.t("import.sheet_skipped", f, a.t("web.kind."+string(kind))))
 					skipped++

@@ -185,8 +185,7 @@ func (a *API) Upload(r *http.Request, u *account.User, lang i18n.Lang, form *Upl
 	var passed []string
 	for i, sheet := range sheets {
 		res, err := a.importOne(ctx, k, path, name, id, sheet, i+1, opts, lang)
-		var missing *importer.MissingFieldError
-		if errors.As(err, &missing) || errors.Is(err, importer.ErrNoHeader) {
+		if importer.NoHeader(err) {
 			passed = append(passed, sheet)
 			continue
 		}

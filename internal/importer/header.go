@@ -109,8 +109,7 @@ func openHeaded(path string, k Kind, opts *Options) (Source, *Mapping, error) {
 		firstErr = fmt.Errorf("%s: %w", path, firstErr)
 		src.Close()
 	}
-	var missing *MissingFieldError
-	if opts.Sheet != "" || !errors.As(firstErr, &missing) && !errors.Is(firstErr, ErrNoHeader) {
+	if opts.Sheet != "" || !NoHeader(firstErr) {
 		return nil, nil, firstErr
 	}
 	if sheets == nil && errors.Is(firstErr, ErrNoHeader) {
@@ -127,6 +126,14 @@ func openHeaded(path string, k Kind, opts *Options) (Source, *Mapping, error) {
 		s.Close()
 	}
 	return nil, nil, firstErr
+}
+
+// NoHeader reports an error that says a file or sheet has no header for
+// the kind (empty, or no row names the required fields): a workbook's
+// cover or notes sheet, where the data is on another.
+func NoHeader(err error) bool {
+	var missing *MissingFieldError
+	return errors.As(err, &missing) || errors.Is(err, ErrNoHeader)
 }
 
 // Sheets lists a workbook's sheets in order; nil for a file that is not a
