@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -183,6 +184,7 @@ func (a *API) Upload(r *http.Request, u *account.User, lang i18n.Lang, form *Upl
 	// own rejects file; sheets without one (a cover, notes) are named.
 	total := &ImportResult{Summary: &importer.Summary{File: name, Kind: k}, ID: id}
 	var passed []string
+	var failed error // the first sheet that could not be read
 	for i, sheet := range sheets {
 		res, err := a.importOne(ctx, k, path, name, id, sheet, i+1, opts, lang)
 		if importer.NoHeader(err) {
@@ -190,7 +192,11 @@ func (a *API) Upload(r *http.Request, u *account.User, lang i18n.Lang, form *Upl
 			continue
 		}
 		if err != nil {
-			return nil, unreadable(err)
+			// The sheets before it are imported: say which one failed and
+			// go on, as the CLI does.
+			failed = cmp.Or(failed, err)
+			total.Warnings = append(total.Warnings, kith.Msg("import.sheet_failed", "sheet %s could not be imported: %v", sheet, err))
+			continue
 		}
 		total.Sheets = append(total.Sheets, res)
 		t, s := total.Summary, res.Summary
@@ -198,7 +204,7 @@ func (a *API) Upload(r *http.Request, u *account.User, lang i18n.Lang, form *Upl
 		t.Unchanged, t.Rejected, t.Customers = t.Unchanged+s.Unchanged, t.Rejected+s.Rejected, t.Customers+s.Customers
 	}
 	if len(total.Sheets) == 0 {
-		return nil, unreadable(kith.Msg("import.no_sheet_header", "no sheet has a header for %s", k))
+		return nil, unreadable(cmp.Or(failed, error(kith.Msg("import.no_sheet_header", "no sheet has a header for %s", k))))
 	}
 	total.Format = kith.Msg("source.sheets", "XLSX, %d sheets", len(total.Sheets))
 	if len(passed) > 0 {

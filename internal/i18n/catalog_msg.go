@@ -139,6 +139,7 @@ var messages = map[Lang]map[string]string{
 
 		"import.no_sheet_header": "没有哪张工作表有 %s 的表头",
 		"import.sheets_passed":   "工作表 %s 没有 %s 的表头：已跳过",
+		"import.sheet_failed":    "工作表 %s 无法导入：%v",
 		"source.sheets":          "XLSX，%d 张工作表",
 		"import.unread_sheets":   "工作表 %s 也有 %s 的表头，未读取（kith import --all-sheets 会读取每张工作表）",
 
