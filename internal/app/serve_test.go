@@ -620,7 +620,7 @@ func TestUpload(t *testing.T) {
 	body, ct = multipartBody(t, "orders", "nodate.csv", []byte("订单号,客户编号\nA,B\n"))
 	zh["Content-Type"] = ct
 	page = do(t, b.c, "POST", ts.URL+"/import?csrf="+b.csrf, "", body, zh)
-	if page.status != http.StatusBadRequest || !bytes.Contains(page.body, []byte("缺少必需的列 ordered_at")) {
+	if page.status != http.StatusBadRequest || !bytes.Contains(page.body, []byte("nodate.csv: 缺少必需的列 ordered_at")) || bytes.Contains(page.body, []byte("field file")) {
 		t.Errorf("missing column, in Chinese: %d\n%s", page.status, page.body)
 	}
 	// After an error the form keeps the kind and channel chosen.

@@ -137,11 +137,7 @@ func (u *UI) showSetup(w http.ResponseWriter, r *http.Request, status int, err e
 				if i > 0 {
 					p.Error += i18n.T(p.Lang, "web.semicolon")
 				}
-				reason := fe.Reason
-				if fe.Message != nil {
-					reason = i18n.Message(p.Lang, fe.Message)
-				}
-				p.Error += i18n.T(p.Lang, "web.field."+fe.Field) + i18n.T(p.Lang, "web.colon") + reason
+				p.Error += i18n.T(p.Lang, "web.field."+fe.Field) + i18n.T(p.Lang, "web.colon") + fieldReason(p.Lang, fe)
 			}
 		}
 	}

@@ -3,11 +3,13 @@ package web
 import (
 	"net/http"
 	"slices"
+	"strings"
 
 	"github.com/kithcrm/kith/internal/account"
 	"github.com/kithcrm/kith/internal/httpapi"
 	"github.com/kithcrm/kith/internal/i18n"
 	"github.com/kithcrm/kith/internal/importer"
+	"github.com/kithcrm/kith/internal/kith"
 )
 
 type importData struct {
@@ -47,7 +49,16 @@ func (u *UI) importFile(w http.ResponseWriter, r *http.Request) {
 			u.fail(w, r, err)
 			return
 		}
-		p.Error = err.Error()
+		// The form's fields are on the page: their reasons alone say it
+		// ("orders.csv: 缺少必需的列 …", not "field file: …").
+		p.Error = i18n.Error(p.Lang, err)
+		if fes := httpapi.FieldErrors(err); len(fes) > 0 {
+			reasons := make([]string, len(fes))
+			for i, fe := range fes {
+				reasons[i] = fieldReason(p.Lang, fe)
+			}
+			p.Error = strings.Join(reasons, i18n.T(p.Lang, "web.semicolon"))
+		}
 		if code == "too_large" {
 			p.Error = i18n.T(p.Lang, "web.too_large", d.MaxMB)
 		}
@@ -64,4 +75,13 @@ func (u *UI) rejects(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	httpapi.ServeRejects(w, r, path)
+}
+
+// fieldReason is a field error's reason in the page's language, when it
+// carries one as a message.
+func fieldReason(l i18n.Lang, fe *kith.FieldError) string {
+	if fe.Message != nil {
+		return i18n.Message(l, fe.Message)
+	}
+	return fe.Reason
 }
