@@ -736,3 +736,34 @@ func TestDashboardBeforeAnyOrder(t *testing.T) {
 		}
 	}
 }
+
+// The 360 page shows the chance of no purchase beside P(alive), and says
+// why BG/NBD calls a customer who bought once alive however long ago.
+func TestCustomerPagePrediction(t *testing.T) {
+	ts := newTestServer(t, demoDB(t), 1<<20)
+	if code, _, errOut := kith(t, nil, "clv", "score", "--db", ts.dbPath(t), "--as-of", "2026-10-31"); code != 0 {
+		t.Fatalf("clv score: %s", errOut)
+	}
+	b := signIn(t, ts, "owner@demo.kith", "kith-demo")
+	seen := map[bool]bool{}
+	for id := 1; id <= 300 && len(seen) < 2; id++ {
+		v, err := ts.st.CustomerView(context.Background(), fmt.Sprintf("#%d", id), 100)
+		if err != nil || v.Score == nil || v.Totals.Orders == 0 {
+			continue
+		}
+		days := map[string]bool{}
+		for _, o := range v.Orders {
+			days[o.OrderedAt.In(time.FixedZone("CST", 8*3600)).Format(time.DateOnly)] = true
+		}
+		once := len(days) == 1
+		page := do(t, b.c, "GET", fmt.Sprintf("%s/customers/%d", ts.URL, id), "", nil, map[string]string{"Accept-Language": "en"})
+		body := string(page.body)
+		if page.status != 200 || !strings.Contains(body, "Chance of no purchase (365 days)") || strings.Contains(body, "Bought once") != once {
+			t.Errorf("customer #%d (one purchase day: %v): %d, hint shown %v", id, once, page.status, strings.Contains(body, "Bought once"))
+		}
+		seen[once] = true
+	}
+	if len(seen) < 2 {
+		t.Fatalf("no one-time and repeat customers among the first 300: %v", seen)
+	}
+}
