@@ -85,6 +85,7 @@ var messages = map[Lang]map[string]string{
 		"missing.aliases": "能匹配 %s 的表头有 %s",
 		"missing.any":     "缺少必需的列：%s 中至少要有一个",
 		"missing.header":  "文件的表头是 %s；可用 --map %s=表头 指定别的列",
+		"missing.fits":    "%v；这个表头符合 %s 文件：请按 %s 导入",
 		"missing.one":     "缺少必需的列 %s",
 
 		"date.ambiguous":   "日和月的先后无法判断：请加 --date-order dmy 或 mdy",

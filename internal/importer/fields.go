@@ -222,6 +222,8 @@ type MissingFieldError struct {
 	Fields  []string
 	Aliases map[string][]string
 	Header  []string
+	Matched int  // how many columns matched a field of Kind
+	Fits    Kind // another kind the header fits better, if any (the wrong kind given)
 }
 
 func (e *MissingFieldError) Error() string { return e.message().Error() }
@@ -241,6 +243,9 @@ func (e *MissingFieldError) message() *kith.Message {
 			m = kith.Msg("list.semicolon", "%v; %v", aliases, m)
 		}
 		aliases = m
+	}
+	if e.Fits != "" { // first, before the long list of spellings
+		head = kith.Msg("missing.fits", "%v; the header fits %s files: import it as %s", head, e.Fits, e.Fits)
 	}
 	return kith.Msg("missing", "%v; %v; %v", head, aliases, kith.Msg("missing.header",
 		"the file's headers are %s; use --map %s=HEADER to name another column", strings.Join(e.Header, ", "), e.Fields[0]))
@@ -339,7 +344,7 @@ func MatchHeader(k Kind, header []string, overrides map[string]string) (*Mapping
 					}
 				}
 			}
-			return nil, &MissingFieldError{Kind: k, Fields: group, Aliases: aliases, Header: header}
+			return nil, &MissingFieldError{Kind: k, Fields: group, Aliases: aliases, Header: header, Matched: len(m.Index)}
 		}
 	}
 	return m, nil

@@ -87,7 +87,32 @@ func findHeader(src Source, k Kind, overrides map[string]string) (Source, *Mappi
 			return &headedSource{Source: src, header: m.Header, line: rec.Line}, m, nil
 		}
 	}
+	var missing *MissingFieldError
+	if errors.As(firstErr, &missing) {
+		missing.Fits = fitsKind(missing)
+	}
 	return nil, nil, firstErr
+}
+
+// fitKinds are the kinds a header is tried against when it does not fit
+// the one asked for, the most particular first: a line-item header fits
+// orders too.
+var fitKinds = []Kind{Lines, Orders, Spend, Traffic, Customers, Products}
+
+// fitsKind is a kind the header of e fits, using at least as many of its
+// columns as e's kind did ("" if none): the file was given the wrong kind,
+// which is worth saying. An orders file that lacks its date still fits
+// customers, by its customer column alone; that is no reason to say so.
+func fitsKind(e *MissingFieldError) Kind {
+	for _, other := range fitKinds {
+		if other == e.Kind {
+			continue
+		}
+		if m, err := MatchHeader(other, e.Header, nil); err == nil && len(m.Index) >= e.Matched {
+			return other
+		}
+	}
+	return ""
 }
 
 // openHeaded opens path and finds its header for kind k. A workbook opened

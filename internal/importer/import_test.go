@@ -636,3 +636,28 @@ func TestDateOrderFromTheFile(t *testing.T) {
 		})
 	}
 }
+
+// A file given the wrong kind is told which kind its header fits.
+func TestWrongKindHint(t *testing.T) {
+	s := storetest.Open(t, "sqlite")
+	for _, c := range []struct {
+		kind          importer.Kind
+		content, fits string
+	}{
+		{importer.Orders, "客户编号,姓名,手机\nC1,张三,13800138000\n", "customers"},
+		{importer.Orders, "订单号,客户编号,下单时间,商品编码,数量,单价\nA1,C1,2024-01-01,SKU1,2,10\n", "lines"},
+		{importer.Lines, "订单号,客户编号,下单时间,实付金额\nA1,C1,2024-01-01,10\n", "orders"},
+		{importer.Traffic, "月份,渠道,费用类型,金额\n2024-01,抖音,营销,100\n", "spend"},
+		{importer.Customers, "a,b\n1,2\n", ""},
+		// An orders file without its date is still an orders file, though its
+		// customer column alone fits customers.
+		{importer.Orders, "订单号,客户编号,金额\nA1,C1,10\n", ""},
+	} {
+		_, err := run(t, s, c.kind, file(t, "f.csv", c.content), importer.Options{})
+		hint := "; the header fits " + c.fits + " files: import it as " + c.fits + ";"
+		if err == nil || !importer.NoHeader(err) || strings.Contains(err.Error(), "the header fits") != (c.fits != "") ||
+			c.fits != "" && !strings.Contains(err.Error(), hint) {
+			t.Errorf("%s given %q: %v; want the hint %q", c.kind, c.content, err, hint)
+		}
+	}
+}
