@@ -152,6 +152,11 @@ func TestImportInChinese(t *testing.T) {
 			t.Errorf("%s: M2 after the fixed rejects file: %+v (%v)\n%s", lang, v, err, out)
 		}
 	}
+	// A flag written wrong is told in Chinese, and is still a usage error.
+	if code, _, errOut := kith(t, env, "report", "overview", "--period", "year", "--lang", "zh-CN"); code != cli.ExitUsage ||
+		!strings.Contains(errOut, `--period "year"：可选 week、month 或 quarter`) {
+		t.Errorf("bad flag in Chinese: code %d, %s", code, errOut)
+	}
 	// Errors from outside the import are told in Chinese too.
 	if code, _, errOut := kith(t, env, "customer", "show", "M404", "--lang", "zh-CN"); code != 1 ||
 		!strings.Contains(errOut, `客户 "M404"：未找到（已按外部编号、手机号、邮箱和姓名查找）`) {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/kithcrm/kith/internal/analytics/clv"
+	"github.com/kithcrm/kith/internal/kith"
 	"github.com/kithcrm/kith/internal/money"
 	"github.com/kithcrm/kith/internal/report"
 	"github.com/spf13/cobra"
@@ -28,10 +29,10 @@ func (a *app) clvOptions(f *clvFlags) (report.CLVOptions, error) {
 	var o report.CLVOptions
 	var err error
 	if o.Model, err = clv.ParseModel(f.model); err != nil {
-		return o, usageErr(err)
+		return o, usageErr(kith.Msg("flag.model", "--model %q: want bgnbd, pnbd or mbgnbd", f.model))
 	}
 	if o.Unit, err = clv.ParseUnit(f.unit); err != nil {
-		return o, usageErr(err)
+		return o, usageErr(kith.Msg("flag.unit", "--unit %q: want day or week", f.unit))
 	}
 	if o.Location, err = time.LoadLocation(a.cfg.TimeZone); err != nil {
 		return o, err
@@ -67,7 +68,7 @@ func parseHorizon(in string) (float64, error) {
 	v, err := strconv.ParseFloat(s, 64)
 	days := math.Round(v * mult)
 	if err != nil || days < 1 || days > maxHorizonDays {
-		return 0, fmt.Errorf("horizon %q: want e.g. 365d, 52w, 12m or 1y, from a day to ten years", in)
+		return 0, kith.Msg("flag.horizon", "horizon %q: want e.g. 365d, 52w, 12m or 1y, from a day to ten years", in)
 	}
 	return days, nil
 }
@@ -85,7 +86,7 @@ the chance of no purchase (churn), expected spend and lifetime value.`,
   kith clv validate --holdout 180`,
 		Args: args(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return usageErr(fmt.Errorf("clv needs a subcommand: fit, score or validate"))
+			return usageErr(kith.Msg("cmd.clv", "clv needs a subcommand: fit, score or validate"))
 		},
 	}
 	cmd.AddCommand(a.clvFitCmd(), a.clvScoreCmd(), a.clvValidateCmd())
@@ -232,7 +233,7 @@ intervals come from drawing the parameters from their sampling distribution.`,
 				return usageErr(err)
 			}
 			if discount < 0 || discount >= 1 || margin <= 0 || margin > 1 {
-				return usageErr(fmt.Errorf("--discount wants [0, 1) per month and --margin (0, 1]"))
+				return usageErr(kith.Msg("flag.discount", "--discount wants [0, 1) per month and --margin (0, 1]"))
 			}
 			be, err := a.open(cmd.Context(), OpenExisting)
 			if err != nil {

@@ -11,6 +11,7 @@ import (
 	"github.com/kithcrm/kith/internal/analytics/kpi"
 	"github.com/kithcrm/kith/internal/analytics/rfm"
 	"github.com/kithcrm/kith/internal/customer"
+	"github.com/kithcrm/kith/internal/kith"
 	"github.com/kithcrm/kith/internal/money"
 	"github.com/kithcrm/kith/internal/report"
 	"github.com/spf13/cobra"
@@ -23,7 +24,7 @@ func (a *app) customerCmd() *cobra.Command {
 		Example: `  kith customer show C000001`,
 		Args:    args(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return usageErr(fmt.Errorf("customer needs a subcommand: show"))
+			return usageErr(kith.Msg("cmd.customer", "customer needs a subcommand: show"))
 		},
 	}
 	var orders int

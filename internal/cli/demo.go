@@ -51,7 +51,7 @@ headline figures. The same --seed and --end give the same shop.`,
 				a.cfg.DB = DemoDB
 			}
 			if noImport && keep == "" {
-				return usageErr(fmt.Errorf("--no-import needs --keep DIR to write the files to"))
+				return usageErr(kith.Msg("flag.no_import", "--no-import needs --keep DIR to write the files to"))
 			}
 			loc, err := time.LoadLocation(a.cfg.TimeZone)
 			if err != nil {

@@ -67,10 +67,10 @@ Kinds and their fields:
 		RunE: func(cmd *cobra.Command, argv []string) error {
 			kind := importer.Kind(argv[0])
 			if !slices.Contains(importer.Kinds, kind) {
-				return usageErr(fmt.Errorf("unknown import kind %q: want one of %s", argv[0], strings.Join(kinds, ", ")))
+				return usageErr(kith.Msg("flag.kind", "unknown import kind %q: want one of %s", argv[0], strings.Join(kinds, ", ")))
 			}
 			if channel != "" && !importer.HasField(kind, "channel") {
-				return usageErr(fmt.Errorf("--channel: %s have no channel", kind))
+				return usageErr(kith.Msg("flag.channel", "--channel: %s have no channel", kind))
 			}
 			opts := importer.Options{Currency: strings.ToUpper(currency), Channel: channel, Encoding: encoding, Sheet: sheet, BatchSize: batch,
 				Say: func(m *kith.Message) string { return i18n.Message(a.cfg.Lang, m) }}
@@ -85,24 +85,24 @@ Kinds and their fields:
 				tz = a.cfg.TimeZone
 			}
 			if opts.Location, err = time.LoadLocation(tz); err != nil {
-				return usageErr(fmt.Errorf("--tz %q: %w", tz, err))
+				return usageErr(kith.Msg("flag.tz", "--tz %q: %v", tz, err))
 			}
 			if len(maps) > 0 {
 				opts.Map = map[string]string{}
 				for _, m := range maps {
 					f, h, ok := strings.Cut(m, "=")
 					if !ok || f == "" || h == "" {
-						return usageErr(fmt.Errorf("--map %q: want field=Header", m))
+						return usageErr(kith.Msg("flag.map", "--map %q: want field=Header", m))
 					}
 					opts.Map[strings.TrimSpace(f)] = strings.TrimSpace(h)
 				}
 			}
 			if allSheets && sheet != "" {
-				return usageErr(errors.New("--all-sheets reads every sheet: leave out --sheet"))
+				return usageErr(kith.Msg("flag.all_sheets", "--all-sheets reads every sheet: leave out --sheet"))
 			}
 			inputs := importInputs(argv[1:], allSheets)
 			if rejects != "" && len(inputs) > 1 {
-				return usageErr(fmt.Errorf("--rejects names one file; with %d inputs leave it out", len(inputs)))
+				return usageErr(kith.Msg("flag.rejects", "--rejects names one file; with %d inputs leave it out", len(inputs)))
 			}
 			opts.RejectsPath = rejects
 			be, err := a.open(cmd.Context(), OpenNormal)

@@ -9,6 +9,7 @@ import (
 
 	"github.com/kithcrm/kith/internal/analytics/kpi"
 	"github.com/kithcrm/kith/internal/analytics/rfm"
+	"github.com/kithcrm/kith/internal/kith"
 	"github.com/kithcrm/kith/internal/money"
 	"github.com/kithcrm/kith/internal/report"
 	"github.com/spf13/cobra"
@@ -29,7 +30,7 @@ func (f *reportFlags) add(cmd *cobra.Command) {
 func dayFlag(name, s string, loc *time.Location) (time.Time, error) {
 	t, err := time.ParseInLocation(time.DateOnly, s, loc)
 	if err != nil {
-		return t, usageErr(fmt.Errorf("--%s %q: want YYYY-MM-DD", name, s))
+		return t, usageErr(kith.Msg("flag.day", "--%s %q: want YYYY-MM-DD", name, s))
 	}
 	return t, nil
 }
@@ -38,7 +39,7 @@ func (a *app) reportOptions(f *reportFlags) (report.Options, error) {
 	var o report.Options
 	var err error
 	if o.Period, err = kpi.ParsePeriod(f.period); err != nil {
-		return o, usageErr(err)
+		return o, usageErr(kith.Msg("flag.period", "--period %q: want week, month or quarter", f.period))
 	}
 	if o.Location, err = time.LoadLocation(a.cfg.TimeZone); err != nil {
 		return o, err
@@ -63,7 +64,7 @@ as of a date, exactly as defined in docs/reports.md.`,
   kith report pareto --format json`,
 		Args: args(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return usageErr(fmt.Errorf("report needs a subcommand: overview, trend, cohorts, cac, drivers, rfm, classes or pareto"))
+			return usageErr(kith.Msg("cmd.report", "report needs a subcommand: overview, trend, cohorts, cac, drivers, rfm, classes or pareto"))
 		},
 	}
 	cmd.AddCommand(a.overviewCmd(), a.trendCmd(), a.cohortsCmd(), a.cacCmd(), a.driversCmd(), a.rfmCmd(), a.classesCmd(), a.paretoCmd())
@@ -241,7 +242,7 @@ per customer, the historic LTV (--metric ltv).`,
 		Args: args(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if metric != "customers" && metric != "revenue" && metric != "ltv" {
-				return usageErr(fmt.Errorf("--metric %q: want customers, revenue or ltv", metric))
+				return usageErr(kith.Msg("flag.metric", "--metric %q: want customers, revenue or ltv", metric))
 			}
 			o, err := a.reportOptions(&f)
 			if err != nil {
@@ -317,7 +318,7 @@ them.`,
 				}
 			}
 			if from.After(o.AsOf) {
-				return usageErr(fmt.Errorf("--from %s is after --as-of %s", from.Format("2006-01-02"), o.AsOf.Format("2006-01-02")))
+				return usageErr(kith.Msg("flag.from_after", "--from %s is after --as-of %s", from.Format("2006-01-02"), o.AsOf.Format("2006-01-02")))
 			}
 			be, err := a.open(cmd.Context(), OpenExisting)
 			if err != nil {
@@ -388,7 +389,7 @@ a segment's members.`,
 			}
 			seg := rfm.Segment(members)
 			if members != "" && !slices.Contains(rfm.Segments, seg) {
-				return usageErr(fmt.Errorf("--customers %q: want one of %v", members, rfm.Segments))
+				return usageErr(kith.Msg("flag.customers", "--customers %q: want one of %v", members, rfm.Segments))
 			}
 			be, err := a.open(cmd.Context(), OpenExisting)
 			if err != nil {
@@ -593,7 +594,7 @@ buyer and says that visitors are missing.`,
 		Args: args(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if compare != "previous" && compare != "yoy" {
-				return usageErr(fmt.Errorf("--compare %q: want previous or yoy", compare))
+				return usageErr(kith.Msg("flag.compare", "--compare %q: want previous or yoy", compare))
 			}
 			o, err := a.reportOptions(&f)
 			if err != nil {

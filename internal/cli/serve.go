@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/kithcrm/kith/internal/kith"
 	"github.com/spf13/cobra"
 )
 
@@ -40,7 +41,7 @@ setup page for the first administrator. /healthz answers without signing in.`,
 				return fmt.Errorf("this build has no server")
 			}
 			if maxMB <= 0 {
-				return usageErr(fmt.Errorf("--max-upload must be positive"))
+				return usageErr(kith.Msg("flag.max_upload", "--max-upload must be positive"))
 			}
 			if _, err := time.LoadLocation(a.cfg.TimeZone); err != nil {
 				return err

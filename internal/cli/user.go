@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/kithcrm/kith/internal/account"
+	"github.com/kithcrm/kith/internal/kith"
 	"github.com/spf13/cobra"
 )
 
@@ -23,7 +24,7 @@ sessions only as SHA-256 hashes.`,
   kith user list`,
 		Args: args(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return usageErr(fmt.Errorf("user needs a subcommand: add, list, passwd, token or revoke"))
+			return usageErr(kith.Msg("cmd.user", "user needs a subcommand: add, list, passwd, token or revoke"))
 		},
 	}
 	cmd.AddCommand(a.userAddCmd(), a.userListCmd(), a.userPasswdCmd(), a.userTokenCmd(), a.userRevokeCmd())
