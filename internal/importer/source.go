@@ -318,22 +318,33 @@ func openXLSX(f *os.File, path, sheet string) (Source, error) {
 		}
 		sheet = sheets[0]
 	}
-	rows, err := x.Rows(sheet)
+	s, err := readSheet(x, sheet, sheets)
 	if err != nil {
 		x.Close()
 		f.Close()
-		return nil, fmt.Errorf("%s: %w", path, kith.Msg("xlsx.sheet", "sheet %q (sheets: %s): %v", sheet, strings.Join(sheets, ", "), err))
+		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	s := &xlsxSource{f: x, file: f, rows: rows, desc: kith.Msg("source.xlsx", "XLSX, sheet %q", sheet), sheet: sheet, sheets: sheets}
+	s.file = f
+	return s, nil
+}
+
+// readSheet starts reading sheet of the open workbook x past its blank
+// rows: its first row is the header. On error it closes what it opened.
+func readSheet(x *excelize.File, sheet string, sheets []string) (*xlsxSource, error) {
+	rows, err := x.Rows(sheet)
+	if err != nil {
+		return nil, kith.Msg("xlsx.sheet", "sheet %q (sheets: %s): %v", sheet, strings.Join(sheets, ", "), err)
+	}
+	s := &xlsxSource{f: x, rows: rows, desc: kith.Msg("source.xlsx", "XLSX, sheet %q", sheet), sheet: sheet, sheets: sheets}
 	for {
 		rec, err := s.Next()
 		if err == io.EOF {
-			s.Close()
-			return nil, fmt.Errorf("%s: %w", path, kith.Msg("xlsx.empty", "sheet %q: %v", sheet, ErrNoHeader))
+			rows.Close()
+			return nil, kith.Msg("xlsx.empty", "sheet %q: %v", sheet, ErrNoHeader)
 		}
 		if err != nil {
-			s.Close()
-			return nil, fmt.Errorf("%s: %w", path, err)
+			rows.Close()
+			return nil, err
 		}
 		if len(rec.Cells) > 0 {
 			s.header = append([]string(nil), rec.Cells...)
@@ -342,31 +353,23 @@ func openXLSX(f *os.File, path, sheet string) (Source, error) {
 	}
 }
 
-// sheetsWithHeader lists the workbook's other sheets whose first rows hold
-// a header for kind k: data an import of one sheet leaves unread (a
-// workbook kept a sheet per month).
+// sheetsWithHeader lists the workbook's other sheets in which an import
+// of kind k would find its header (findHeader): data an import of one
+// sheet leaves unread (a workbook kept a sheet per month).
 func (s *xlsxSource) sheetsWithHeader(k Kind, overrides map[string]string) []string {
 	var out []string
 	for _, name := range s.sheets {
 		if name == s.sheet {
 			continue
 		}
-		rows, err := s.f.Rows(name)
+		other, err := readSheet(s.f, name, s.sheets)
 		if err != nil {
 			continue
 		}
-		for seen := 0; seen <= maxTitleRows && rows.Next(); {
-			cells, err := rows.Columns()
-			if err != nil || len(cells) == 0 {
-				continue // blank rows are not rows
-			}
-			seen++
-			if _, err := MatchHeader(k, cells, overrides); err == nil {
-				out = append(out, name)
-				break
-			}
+		if _, _, err := findHeader(other, k, overrides); err == nil {
+			out = append(out, name)
 		}
-		rows.Close()
+		other.rows.Close() // the workbook is the import's, still open
 	}
 	return out
 }
