@@ -271,7 +271,7 @@ func (in importInput) label() string {
 	if in.sheet == "" {
 		return in.file
 	}
-	return in.file + " [" + in.sheet + "]"
+	return importer.SheetLabel(in.file, in.sheet)
 }
 
 // rejects is a sheet's own rejects file, beside the workbook:

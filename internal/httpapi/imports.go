@@ -225,7 +225,7 @@ func (a *API) importOne(ctx context.Context, k importer.Kind, path, name, id, sh
 	}
 	res.Summary, sum.File = sum, name
 	if sheet != "" {
-		sum.File = name + " [" + sheet + "]"
+		sum.File = importer.SheetLabel(name, sheet)
 	}
 	if sum.RejectsPath != "" {
 		sum.RejectsPath = rejectsName(no)

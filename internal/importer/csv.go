@@ -187,12 +187,12 @@ func (c *csvReader) split(rec []byte) ([]string, bool) {
 	return cells, true
 }
 
-// detectSeparator picks the separator that occurs most often outside quotes
-// in the header line.
 // separators are the CSV separators kith recognises, the first preferred
 // on a tie.
 const separators = ",;\t|"
 
+// detectSeparator picks the separator that occurs most often outside quotes
+// in the header line.
 func detectSeparator(header []byte) byte {
 	counts := map[byte]int{}
 	inQuote := false

@@ -153,6 +153,10 @@ func openHeaded(path string, k Kind, opts *Options) (Source, *Mapping, error) {
 	return nil, nil, firstErr
 }
 
+// SheetLabel names one sheet of a workbook in messages and summaries:
+// book.xlsx [1月].
+func SheetLabel(file, sheet string) string { return file + " [" + sheet + "]" }
+
 // NoHeader reports an error that says a file or sheet has no header for
 // the kind (empty, or no row names the required fields): a workbook's
 // cover or notes sheet, where the data is on another.

@@ -188,7 +188,6 @@ func Import(ctx context.Context, sink Sink, k Kind, path string, opts Options) (
 		p.currency = "CNY"
 	}
 	r := &reader{src: src, p: p, opts: &opts, names: src.Header()}
-	r.header = len(r.names)
 	switch k {
 	case Customers:
 		step := dedupe(parser(r, p.parseCustomer), "customer_id", LabelCustomer, func(c *customer.Customer) string { return c.Key().String() }, (*customer.Customer).Hash)
@@ -274,12 +273,11 @@ func xlsxOf(src Source) (*xlsxSource, bool) {
 
 // reader pulls records and checks their shape before they are parsed.
 type reader struct {
-	src    Source
-	p      *rowParser
-	opts   *Options
-	header int
-	names  []string // the header's cells, looked up per cell: not through src
-	rows   int
+	src   Source
+	p     *rowParser
+	opts  *Options
+	names []string // the header's cells, looked up per cell: not through src
+	rows  int
 	// totals counts the totals rows passed over; totalLines holds the
 	// first few of their lines, for the warning.
 	totals     int
@@ -377,19 +375,20 @@ func next[T any](r *reader, b *batch[T]) (ref srcRef, ok bool, err error) {
 		reject("", message(rec.Err))
 		return ref, false, nil
 	}
-	if n := len(rec.Cells); n != r.header {
+	header := len(r.names)
+	if n := len(rec.Cells); n != header {
 		extra := false
-		for _, c := range rec.Cells[min(n, r.header):] {
+		for _, c := range rec.Cells[min(n, header):] {
 			extra = extra || strings.TrimSpace(c) != ""
 		}
-		if n < r.header || extra {
-			reject("", kith.Msg("row.cells", "row has %d cells, the header has %d (a separator or quote out of place?)", n, r.header))
+		if n < header || extra {
+			reject("", kith.Msg("row.cells", "row has %d cells, the header has %d (a separator or quote out of place?)", n, header))
 			return ref, false, nil
 		}
 	}
 	for i, c := range rec.Cells {
 		name := ""
-		if i < r.header {
+		if i < header {
 			name = r.names[i]
 		}
 		if len(c) > r.opts.MaxCellBytes {
@@ -582,7 +581,7 @@ func pipeline[T any](ctx context.Context, r *reader, step fill[T], sum *Summary,
 			// the reading side's allocation.
 			n := r.opts.BatchSize
 			b := &batch[T]{rows: make([]Row[T], 0, n), srcs: make([][]srcRef, 0, n), refs: make([]srcRef, 0, n),
-				arena: make([]string, 0, n*r.header)}
+				arena: make([]string, 0, n*len(r.names))}
 			var err error
 			for len(b.rows) < r.opts.BatchSize && b.read < 4*r.opts.BatchSize && err == nil {
 				err = step(b)
