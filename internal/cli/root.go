@@ -111,9 +111,9 @@ func (a *app) t(key string, args ...any) string { return i18n.T(a.cfg.Lang, key,
 
 func (a *app) open(ctx context.Context, mode OpenMode) (Backend, error) {
 	if mode == OpenExisting {
-		if !kith.IsPostgresDSN(a.cfg.DB) {
-			if _, err := os.Stat(kith.SQLitePath(a.cfg.DB)); errors.Is(err, fs.ErrNotExist) {
-				return nil, errors.New(a.t("db.missing", kith.SQLitePath(a.cfg.DB)))
+		if path := kith.SQLitePath(a.cfg.DB); !kith.IsPostgresDSN(a.cfg.DB) {
+			if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+				return nil, errors.New(a.t("db.missing", path))
 			}
 		}
 		mode = OpenNormal
