@@ -6,7 +6,7 @@ import (
 	"io"
 
 	"github.com/kithcrm/kith/internal/kith"
-	"github.com/xuri/excelize/v2"
+	"os"
 )
 
 // maxTitleRows is how many rows above the header findHeader looks past.
@@ -168,10 +168,15 @@ func NoHeader(err error) bool {
 // Sheets lists a workbook's sheets in order; nil for a file that is not a
 // workbook (a CSV).
 func Sheets(path string) []string {
-	x, err := excelize.OpenFile(path)
+	f, err := os.Open(path)
 	if err != nil {
+		return nil
+	}
+	w, err := openWorkbook(f)
+	if err != nil {
+		f.Close()
 		return nil // not a workbook
 	}
-	defer x.Close()
-	return x.GetSheetList()
+	defer w.Close()
+	return w.sheets
 }

@@ -13,7 +13,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/kithcrm/kith/internal/kith"
-	"github.com/xuri/excelize/v2"
 	"golang.org/x/text/encoding"
 	"golang.org/x/text/encoding/simplifiedchinese"
 	"golang.org/x/text/encoding/unicode"
@@ -293,9 +292,8 @@ func validGB18030(b []byte) (int, bool) {
 }
 
 type xlsxSource struct {
-	f      *excelize.File
-	file   *os.File
-	rows   *excelize.Rows
+	w      *workbook
+	rows   *sheetReader
 	header []string
 	line   int
 	desc   *kith.Message
@@ -304,53 +302,45 @@ type xlsxSource struct {
 }
 
 func openXLSX(f *os.File, path, sheet string) (Source, error) {
-	x, err := excelize.OpenReader(f)
+	w, err := openWorkbook(f)
 	if err != nil {
 		f.Close()
 		return nil, fmt.Errorf("%s: %w", path, kith.Msg("xlsx.unreadable", "not a readable XLSX spreadsheet: %v", err))
 	}
-	sheets := x.GetSheetList()
 	if sheet == "" {
-		if len(sheets) == 0 {
-			x.Close()
-			f.Close()
+		if len(w.sheets) == 0 {
+			w.Close()
 			return nil, fmt.Errorf("%s: %w", path, kith.Msg("xlsx.no_sheets", "workbook has no sheets"))
 		}
-		sheet = sheets[0]
+		sheet = w.sheets[0]
 	}
-	s, err := readSheet(x, sheet, sheets)
+	s, err := readSheet(w, sheet)
 	if err != nil {
-		x.Close()
-		f.Close()
+		w.Close()
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	s.file = f
 	return s, nil
 }
 
-// readSheet starts reading sheet of the open workbook x past its blank
+// readSheet starts reading sheet of the open workbook w past its blank
 // rows: its first row is the header. On error it closes what it opened.
-func readSheet(x *excelize.File, sheet string, sheets []string) (*xlsxSource, error) {
-	rows, err := x.Rows(sheet)
+func readSheet(w *workbook, sheet string) (*xlsxSource, error) {
+	rows, err := w.openSheet(sheet)
 	if err != nil {
-		return nil, kith.Msg("xlsx.sheet", "sheet %q (sheets: %s): %v", sheet, strings.Join(sheets, ", "), err)
+		return nil, kith.Msg("xlsx.sheet", "sheet %q (sheets: %s): %v", sheet, strings.Join(w.sheets, ", "), err)
 	}
-	s := &xlsxSource{f: x, rows: rows, desc: kith.Msg("source.xlsx", "XLSX, sheet %q", sheet), sheet: sheet, sheets: sheets}
-	for {
-		rec, err := s.Next()
-		if err == io.EOF {
-			rows.Close()
-			return nil, kith.Msg("xlsx.empty", "sheet %q: %v", sheet, ErrNoHeader)
-		}
-		if err != nil {
-			rows.Close()
-			return nil, err
-		}
-		if len(rec.Cells) > 0 {
-			s.header = append([]string(nil), rec.Cells...)
-			return s, nil
-		}
+	s := &xlsxSource{w: w, rows: rows, desc: kith.Msg("source.xlsx", "XLSX, sheet %q", sheet), sheet: sheet, sheets: w.sheets}
+	rec, err := s.Next()
+	if err == io.EOF {
+		rows.Close()
+		return nil, kith.Msg("xlsx.empty", "sheet %q: %v", sheet, ErrNoHeader)
 	}
+	if err != nil {
+		rows.Close()
+		return nil, err
+	}
+	s.header = rec.Cells
+	return s, nil
 }
 
 // sheetsWithHeader lists the workbook's other sheets in which an import
@@ -362,7 +352,7 @@ func (s *xlsxSource) sheetsWithHeader(k Kind, overrides map[string]string) []str
 		if name == s.sheet {
 			continue
 		}
-		other, err := readSheet(s.f, name, s.sheets)
+		other, err := readSheet(s.w, name)
 		if err != nil {
 			continue
 		}
@@ -378,33 +368,29 @@ func (s *xlsxSource) Header() []string        { return s.header }
 func (s *xlsxSource) Describe() *kith.Message { return s.desc }
 func (s *xlsxSource) Close() error {
 	s.rows.Close()
-	s.f.Close()
-	return s.file.Close()
+	return s.w.Close()
 }
 
-// Next returns the next non-empty row. Cells come raw (RawCellValue), so a
-// date is its serial number, which ParseTime reads, instead of text in the
-// sheet's display format.
+// Pos tells how far through the sheet's XML the reading is, for progress.
+func (s *xlsxSource) Pos() (int64, int64) { return s.rows.cnt.n, s.rows.size }
+
+// Next returns the next non-empty row, numbered as the sheet numbers it.
+// Cells come raw, so a date is its serial number, which ParseTime reads,
+// instead of text in the sheet's display format.
 func (s *xlsxSource) Next() (Record, error) {
-	for s.rows.Next() {
-		s.line++
-		cells, err := s.rows.Columns(excelize.Options{RawCellValue: true})
-		if err != nil {
-			return Record{Line: s.line, Err: err}, nil
+	for {
+		line, cells, err := s.rows.next()
+		if err == io.EOF {
+			return Record{}, io.EOF
 		}
-		empty := true
+		if err != nil {
+			return Record{}, kith.Msg("xlsx.damaged", "sheet %q is damaged: %v", s.sheet, err)
+		}
+		s.line = line
 		for _, c := range cells {
 			if strings.TrimSpace(c) != "" {
-				empty = false
-				break
+				return Record{Line: line, Cells: cells}, nil
 			}
 		}
-		if !empty {
-			return Record{Line: s.line, Cells: cells}, nil
-		}
 	}
-	if err := s.rows.Error(); err != nil {
-		return Record{}, err
-	}
-	return Record{}, io.EOF
 }

@@ -1,0 +1,535 @@
+package importer
+
+import (
+	"archive/zip"
+	"bytes"
+	"encoding/xml"
+	"fmt"
+	"io"
+	"os"
+	"path"
+	"strconv"
+	"strings"
+	"unicode/utf16"
+	"unicode/utf8"
+
+	"github.com/kithcrm/kith/internal/kith"
+)
+
+// An XLSX file is a zip of XML parts. kith reads it itself instead of
+// through excelize, which decompressed every part of the workbook when it
+// opened it and decoded each cell through encoding/xml: about 70k rows/s
+// and the whole workbook again for every sheet read. Here opening reads the
+// zip's directory and the workbook's sheet list; a sheet streams out of the
+// zip row by row, and shared strings are decoded only as far as the rows
+// read so far need them.
+
+// workbook is an open XLSX file.
+type workbook struct {
+	f        *os.File
+	z        *zip.Reader
+	parts    map[string]*zip.File // by name, lower-cased
+	sheets   []string             // names, in the workbook's order
+	targets  []string             // each sheet's part
+	strings  *sharedStrings       // nil when the workbook has none
+	date1904 bool
+}
+
+// openWorkbook reads f's zip directory and sheet list. It does not close f
+// on error.
+func openWorkbook(f *os.File) (*workbook, error) {
+	st, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	z, err := zip.NewReader(f, st.Size())
+	if err != nil {
+		return nil, err
+	}
+	w := &workbook{f: f, z: z, parts: make(map[string]*zip.File, len(z.File))}
+	for _, zf := range z.File {
+		// Some writers store Windows separators.
+		w.parts[strings.ToLower(strings.ReplaceAll(zf.Name, `\`, "/"))] = zf
+	}
+	main := "xl/workbook.xml"
+	if rels, err := w.rels("_rels/.rels", ""); err == nil {
+		if t := rels.target("/officeDocument"); t != "" {
+			main = t
+		}
+	}
+	var book struct {
+		Pr struct {
+			Date1904 string `xml:"date1904,attr"`
+		} `xml:"workbookPr"`
+		Sheets []struct {
+			Name string `xml:"name,attr"`
+			ID   string `xml:"id,attr"` // r:id, in either namespace (transitional or strict)
+		} `xml:"sheets>sheet"`
+	}
+	if err := w.decode(main, &book); err != nil {
+		return nil, err
+	}
+	w.date1904 = book.Pr.Date1904 == "1" || book.Pr.Date1904 == "true"
+	rels, err := w.rels(path.Join(path.Dir(main), "_rels", path.Base(main)+".rels"), path.Dir(main))
+	if err != nil {
+		return nil, err
+	}
+	for _, s := range book.Sheets {
+		w.sheets = append(w.sheets, s.Name)
+		w.targets = append(w.targets, rels.byID[s.ID])
+	}
+	if p := rels.target("/sharedStrings"); p != "" {
+		if zf := w.parts[strings.ToLower(p)]; zf != nil {
+			w.strings = &sharedStrings{part: zf}
+		}
+	}
+	return w, nil
+}
+
+func (w *workbook) Close() error {
+	if w.strings != nil {
+		w.strings.close()
+	}
+	return w.f.Close()
+}
+
+func (w *workbook) decode(name string, v any) error {
+	zf := w.parts[strings.ToLower(name)]
+	if zf == nil {
+		return fmt.Errorf("no part %s", name)
+	}
+	rc, err := zf.Open()
+	if err != nil {
+		return fmt.Errorf("%s: %w", name, err)
+	}
+	defer rc.Close()
+	if err := xml.NewDecoder(rc).Decode(v); err != nil {
+		return fmt.Errorf("%s: %w", name, err)
+	}
+	return nil
+}
+
+// relations are a part's relationships: id -> part name, and by type.
+type relations struct {
+	byID   map[string]string
+	byType map[string]string // the relationship type's last path element, with its slash
+}
+
+func (r relations) target(typ string) string { return r.byType[typ] }
+
+// rels reads a relationships part; targets are resolved against dir.
+func (w *workbook) rels(name, dir string) (relations, error) {
+	var doc struct {
+		Rels []struct {
+			ID     string `xml:"Id,attr"`
+			Type   string `xml:"Type,attr"`
+			Target string `xml:"Target,attr"`
+			Mode   string `xml:"TargetMode,attr"`
+		} `xml:"Relationship"`
+	}
+	r := relations{byID: map[string]string{}, byType: map[string]string{}}
+	if err := w.decode(name, &doc); err != nil {
+		return r, err
+	}
+	for _, rel := range doc.Rels {
+		if rel.Mode == "External" {
+			continue
+		}
+		t := strings.ReplaceAll(rel.Target, `\`, "/")
+		if strings.HasPrefix(t, "/") {
+			t = t[1:]
+		} else {
+			t = path.Join(dir, t)
+		}
+		r.byID[rel.ID] = t
+		if i := strings.LastIndexByte(rel.Type, '/'); i >= 0 {
+			if _, seen := r.byType[rel.Type[i:]]; !seen {
+				r.byType[rel.Type[i:]] = t
+			}
+		}
+	}
+	return r, nil
+}
+
+// openSheet starts reading the named sheet.
+func (w *workbook) openSheet(name string) (*sheetReader, error) {
+	i := -1
+	for j, s := range w.sheets {
+		if s == name {
+			i = j
+			break
+		}
+	}
+	if i < 0 {
+		return nil, kith.Msg("xlsx.no_such_sheet", "no such sheet")
+	}
+	target := strings.ToLower(w.targets[i])
+	if !strings.Contains(target, "worksheets/") {
+		return nil, kith.Msg("xlsx.not_worksheet", "not a worksheet (a chart or a dialog sheet has no rows)")
+	}
+	zf := w.parts[target]
+	if zf == nil {
+		return nil, kith.Msg("xlsx.no_part", "its part %s is missing from the file", w.targets[i])
+	}
+	rc, err := zf.Open()
+	if err != nil {
+		return nil, err
+	}
+	cr := &countingReader{r: rc}
+	return &sheetReader{rc: rc, cnt: cr, size: int64(zf.UncompressedSize64), x: newXMLScanner(cr), sst: w.strings}, nil
+}
+
+// sheetReader streams one sheet's rows.
+type sheetReader struct {
+	rc   io.ReadCloser
+	cnt  *countingReader
+	size int64 // uncompressed bytes, for progress
+	x    *xmlScanner
+	sst  *sharedStrings
+	row  int // the last row's number
+	done bool
+
+	buf   []byte // the row's cell values, back to back
+	spans []cellSpan
+	val   []byte
+}
+
+// cellSpan is one non-empty cell of the row being read: its column and
+// either its bytes in buf or a shared string.
+type cellSpan struct {
+	col      int
+	from, to int
+	str      string
+	shared   bool
+}
+
+func (r *sheetReader) Close() error { return r.rc.Close() }
+
+// next returns the next row's number and cells, empty cells between filled
+// ones as "" and none after the last; io.EOF after the last row.
+func (r *sheetReader) next() (int, []string, error) {
+	if r.done {
+		return 0, nil, io.EOF
+	}
+	x := r.x
+	var (
+		inRow, inCell, inIS, inPh bool
+		collect                   bool // character data is the cell's value
+		col                       int
+		typ                       []byte
+		fromIS                    bool // the value came from <is>, not <v>
+		formula                   bool // the cell has a formula, maybe no value cached
+	)
+	var typBuf [16]byte
+	for {
+		err := x.next()
+		if err == io.EOF {
+			r.done = true
+			if inRow {
+				return r.emit()
+			}
+			return 0, nil, io.EOF
+		}
+		if err != nil {
+			return 0, nil, fmt.Errorf("after row %d: %w", r.row, err)
+		}
+		switch x.kind {
+		case xmlText:
+			if collect {
+				r.val = append(r.val, x.text...)
+			}
+		case xmlStart:
+			switch string(x.name) {
+			case "row":
+				inRow = true
+				r.row++
+				if v := x.attr("r"); v != nil {
+					if n, err := strconv.Atoi(string(v)); err == nil && n > r.row {
+						r.row = n
+					}
+				}
+				r.buf, r.spans, col = r.buf[:0], r.spans[:0], 0
+				if x.empty {
+					return r.emit()
+				}
+			case "c":
+				if !inRow {
+					continue
+				}
+				inCell, fromIS, formula = true, false, false
+				r.val = r.val[:0]
+				col++
+				if ref := x.attr("r"); ref != nil {
+					c, ok := refColumn(ref)
+					if !ok {
+						return 0, nil, fmt.Errorf("row %d: cell reference %q", r.row, ref)
+					}
+					if c > col {
+						col = c
+					}
+				}
+				typ = append(typBuf[:0], x.attr("t")...)
+				if x.empty {
+					inCell = false
+				}
+			case "v":
+				collect = inCell && !inIS && !x.empty
+			case "f":
+				formula = formula || inCell
+			case "is":
+				if inCell && !x.empty {
+					inIS, fromIS = true, true
+				}
+			case "rPh":
+				inPh = inIS && !x.empty
+			case "t":
+				collect = inIS && !inPh && !x.empty
+			}
+		case xmlEnd:
+			switch string(x.name) {
+			case "v", "t":
+				collect = false
+			case "rPh":
+				inPh = false
+			case "is":
+				inIS = false
+			case "c":
+				if inCell {
+					inCell = false
+					if err := r.cell(col, typ, fromIS, formula); err != nil {
+						return 0, nil, err
+					}
+				}
+			case "row":
+				if inRow {
+					return r.emit()
+				}
+			case "sheetData":
+				r.done = true
+				if inRow {
+					return r.emit()
+				}
+				return 0, nil, io.EOF
+			}
+		}
+	}
+}
+
+// maxColumn is Excel's last column, XFD: a cell reference past it is no
+// spreadsheet's, and would make the row that long.
+const maxColumn = 16384
+
+// refColumn reads the column of a cell reference such as AB12.
+func refColumn(ref []byte) (int, bool) {
+	col, i := 0, 0
+	for ; i < len(ref); i++ {
+		c := ref[i] | 0x20 // lower case
+		if c < 'a' || c > 'z' {
+			break
+		}
+		col = col*26 + int(c-'a'+1)
+		if col > maxColumn {
+			return 0, false
+		}
+	}
+	return col, i > 0
+}
+
+// cell records the value just read for column col, as excelize's raw
+// value reads it: shared and inline strings resolved, numbers and dates as
+// written, a formula without a cached value as an empty cell.
+func (r *sheetReader) cell(col int, typ []byte, fromIS, formula bool) error {
+	sp := cellSpan{col: col}
+	switch {
+	case string(typ) == "s" && !fromIS:
+		if len(r.val) == 0 {
+			return nil
+		}
+		if i, err := strconv.Atoi(string(bytes.TrimSpace(r.val))); err == nil && i >= 0 && r.sst != nil {
+			s, ok, err := r.sst.get(i)
+			if err != nil {
+				return fmt.Errorf("row %d: shared strings: %w", r.row, err)
+			}
+			if ok {
+				if s == "" && !formula {
+					return nil
+				}
+				sp.str, sp.shared = s, true
+				break
+			}
+		}
+		sp.from, sp.to = r.append(r.val)
+	case fromIS:
+		sp.from = len(r.buf)
+		r.buf = appendUnescaped(r.buf, r.val)
+		sp.to = len(r.buf)
+	default:
+		sp.from, sp.to = r.append(r.val)
+	}
+	if !sp.shared && sp.from == sp.to && !formula {
+		return nil
+	}
+	r.spans = append(r.spans, sp)
+	return nil
+}
+
+func (r *sheetReader) append(b []byte) (int, int) {
+	from := len(r.buf)
+	r.buf = append(r.buf, b...)
+	return from, len(r.buf)
+}
+
+// emit turns the row read into cells: one string holds all of its own
+// values, which the cells slice.
+func (r *sheetReader) emit() (int, []string, error) {
+	if len(r.spans) == 0 {
+		return r.row, nil, nil
+	}
+	all := string(r.buf)
+	cells := make([]string, r.spans[len(r.spans)-1].col)
+	for _, sp := range r.spans {
+		if sp.shared {
+			cells[sp.col-1] = sp.str
+		} else {
+			cells[sp.col-1] = all[sp.from:sp.to]
+		}
+	}
+	return r.row, cells, nil
+}
+
+// sharedStrings is a workbook's string table, read as far as the cells
+// read so far need: Excel writes it in the order the strings first occur,
+// so a header needs its first few entries, not a million order numbers.
+type sharedStrings struct {
+	part *zip.File
+	rc   io.ReadCloser
+	x    *xmlScanner
+	list []string
+	done bool
+	val  []byte
+}
+
+// get returns the i-th string; false when the table has no such entry.
+func (t *sharedStrings) get(i int) (string, bool, error) {
+	for i >= len(t.list) && !t.done {
+		if err := t.readOne(); err != nil {
+			t.done = true
+			t.close()
+			return "", false, err
+		}
+	}
+	if i < len(t.list) {
+		return t.list[i], true, nil
+	}
+	return "", false, nil
+}
+
+// readOne reads the next <si>, or marks the end.
+func (t *sharedStrings) readOne() error {
+	if t.x == nil {
+		rc, err := t.part.Open()
+		if err != nil {
+			return err
+		}
+		t.rc, t.x = rc, newXMLScanner(rc)
+	}
+	x := t.x
+	var inSI, inPh, collect bool
+	for {
+		err := x.next()
+		if err == io.EOF {
+			t.done = true
+			t.close()
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("string %d: %w", len(t.list), err)
+		}
+		switch x.kind {
+		case xmlText:
+			if collect {
+				t.val = append(t.val, x.text...)
+			}
+		case xmlStart:
+			switch string(x.name) {
+			case "si":
+				inSI, t.val = true, t.val[:0]
+				if x.empty {
+					t.list = append(t.list, "")
+					return nil
+				}
+			case "rPh":
+				inPh = !x.empty
+			case "t":
+				collect = inSI && !inPh && !x.empty
+			}
+		case xmlEnd:
+			switch string(x.name) {
+			case "t":
+				collect = false
+			case "rPh":
+				inPh = false
+			case "si":
+				if inSI {
+					t.list = append(t.list, string(appendUnescaped(nil, t.val)))
+					return nil
+				}
+			case "sst":
+				t.done = true
+				t.close()
+				return nil
+			}
+		}
+	}
+}
+
+func (t *sharedStrings) close() {
+	if t.rc != nil {
+		t.rc.Close()
+		t.rc, t.x = nil, nil
+	}
+}
+
+// appendUnescaped appends s with OOXML's _xHHHH_ escapes decoded: Excel
+// writes a character XML cannot hold (a carriage return, a control
+// character) as _x000D_, and a literal "_x" that looks like one as
+// _x005F_x.
+func appendUnescaped(dst, s []byte) []byte {
+	for {
+		i := bytes.Index(s, []byte("_x"))
+		if i < 0 || len(s) < i+7 {
+			return append(dst, s...)
+		}
+		dst = append(dst, s[:i]...)
+		code, ok := escapeCode(s[i:])
+		if !ok {
+			dst = append(dst, '_')
+			s = s[i+1:]
+			continue
+		}
+		s = s[i+7:]
+		if code == '_' {
+			// _x005F_ is an escaped underscore: what follows stays as written.
+			dst = append(dst, '_')
+			continue
+		}
+		r := rune(code)
+		if utf16.IsSurrogate(r) {
+			if low, ok := escapeCode(s); ok && utf16.IsSurrogate(rune(low)) {
+				r, s = utf16.DecodeRune(r, rune(low)), s[7:]
+			} else {
+				r = utf8.RuneError
+			}
+		}
+		dst = utf8.AppendRune(dst, r)
+	}
+}
+
+// escapeCode reads _xHHHH_ at the start of s.
+func escapeCode(s []byte) (uint16, bool) {
+	if len(s) < 7 || s[0] != '_' || s[1] != 'x' || s[6] != '_' {
+		return 0, false
+	}
+	n, err := strconv.ParseUint(string(s[2:6]), 16, 16)
+	return uint16(n), err == nil
+}
