@@ -3,6 +3,7 @@ package app_test
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -210,6 +211,11 @@ func TestImportAllSheets(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dir, "book.1月.rejects.csv")); err == nil {
 		t.Error("January has a rejects file without a rejected row")
 	}
+	// The reports' order snapshot was rebuilt once, after the last sheet:
+	// the first report does not pay for it.
+	if built, current := snapshotVersions(t, env["KITH_DB"]); built != current {
+		t.Errorf("order snapshot built at version %d, data at %d", built, current)
+	}
 	// Without --all-sheets the first sheet with a header is read, as before,
 	// and the others with one are named: they were not imported.
 	if code, out, _ := kith(t, env, "import", "orders", path); code != 0 || !strings.Contains(out, "read 2 rows: created 0, updated 0, unchanged 2") ||
@@ -222,6 +228,21 @@ func TestImportAllSheets(t *testing.T) {
 	if code, _, _ := kith(t, env, "import", "orders", path, "--all-sheets", "--sheet", "1月"); code != cli.ExitUsage {
 		t.Errorf("--all-sheets with --sheet: code %d, want 2", code)
 	}
+}
+
+// snapshotVersions reads the version the order snapshot was built at and
+// the data's version.
+func snapshotVersions(t *testing.T, db string) (built, current int64) {
+	t.Helper()
+	conn, err := sql.Open("sqlite", db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if err := conn.QueryRow(`SELECT COALESCE((SELECT version FROM order_snapshot), -1), (SELECT value FROM meta WHERE key = 'orders_version')`).Scan(&built, &current); err != nil {
+		t.Fatal(err)
+	}
+	return built, current
 }
 
 func TestDemoAndCustomerShow(t *testing.T) {

@@ -143,6 +143,9 @@ headline figures. The same --seed and --end give the same shop.`,
 					return fmt.Errorf("demo %s: %d rows rejected (%s): a bug in the generator", k, sum.Rejected, sum.RejectsPath)
 				}
 			}
+			if err := be.RefreshSnapshot(cmd.Context()); err != nil {
+				return err
+			}
 			w := a.env.Stdout
 			fmt.Fprintln(w, a.t("demo.created", a.cfg.DB, seed))
 			fmt.Fprintln(w, a.t("demo.figures", stats.Customers, stats.Orders, stats.Lines, len(demo.StaffUsers),

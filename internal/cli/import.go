@@ -165,6 +165,9 @@ Kinds and their fields:
 				elapsed = append(elapsed, a.env.Now().Sub(start))
 				rejected += sum.Rejected
 			}
+			if err := be.RefreshSnapshot(cmd.Context()); err != nil {
+				return err
+			}
 			if err := a.printSummaries(sums, elapsed); err != nil {
 				return err
 			}

@@ -25,6 +25,9 @@ import (
 // Backend is what the commands need from storage.
 type Backend interface {
 	importer.Sink
+	// RefreshSnapshot brings the reports' order snapshot up to date after
+	// the last of a command's imports.
+	RefreshSnapshot(ctx context.Context) error
 	report.Source
 	SpendUntil(ctx context.Context, until time.Time) (*report.SpendRows, error)
 	CustomerChannels(ctx context.Context) (map[int64]string, error)

@@ -27,6 +27,9 @@ import (
 type Backend interface {
 	report.Backend
 	importer.Sink
+	// RefreshSnapshot brings the reports' order snapshot up to date after
+	// an upload's last import.
+	RefreshSnapshot(ctx context.Context) error
 	CustomerView(ctx context.Context, ref string, orders int) (*customer.View, error)
 	ListCustomers(ctx context.Context, f customer.Filter) (*customer.Page, error)
 	VisibleIDs(ctx context.Context, rep int64) (map[int64]bool, error)

@@ -166,6 +166,20 @@ func (a *API) Upload(r *http.Request, u *account.User, lang i18n.Lang, form *Upl
 	// The import finishes even if the browser goes away: it is idempotent,
 	// but a half-done import would surprise whoever looks next.
 	ctx := context.WithoutCancel(r.Context())
+	res, err := a.importFile(ctx, k, path, name, id, allSheets, opts, lang)
+	if err != nil {
+		return nil, err
+	}
+	if err := a.b.RefreshSnapshot(ctx); err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// importFile imports an uploaded file: one import, or with allSheets one
+// for every sheet of a workbook that has a header for the kind.
+func (a *API) importFile(ctx context.Context, k importer.Kind, path, name, id string, allSheets bool, opts importer.Options, lang i18n.Lang) (*ImportResult, error) {
+	dir := filepath.Dir(path)
 	unreadable := func(err error) error {
 		return &kith.FieldError{Field: "file", Code: "unreadable", Reason: strings.ReplaceAll(i18n.Error(lang, err), dir+string(filepath.Separator), "")}
 	}

@@ -64,16 +64,12 @@ WHERE owner_ref <> '' AND (import_run = $1 OR owner_id IS NULL)`
 )
 
 // FinishImport resolves referrer and owner references (a referrer may come
-// later in the file than the customer it referred) and closes the run.
+// later in the file than the customer it referred) and closes the run. The
+// order snapshot is left to RefreshSnapshot, after the caller's last import.
 func (s *Store) FinishImport(ctx context.Context, run int64, sum *importer.Summary) error {
 	v, _ := runs.LoadAndDelete(run)
 	if st, _ := v.(*runState); st != nil && st.first != nil {
 		if err := st.first.finish(ctx); err != nil {
-			return fmt.Errorf("finish import: %w", err)
-		}
-	}
-	if (sum.Kind == importer.Orders || sum.Kind == importer.Lines || sum.Kind == importer.Customers) && sum.Created+sum.Updated > 0 {
-		if err := s.refreshSnapshot(ctx); err != nil {
 			return fmt.Errorf("finish import: %w", err)
 		}
 	}

@@ -209,10 +209,12 @@ func decodeChannels(data []byte) (map[int64]string, error) {
 	return out, nil
 }
 
-// refreshSnapshot rebuilds the snapshot if orders or customers changed
-// since it was taken: an import calls it when done, so the first report
-// after an import does not pay for the scan.
-func (s *Store) refreshSnapshot(ctx context.Context) error {
+// RefreshSnapshot rebuilds the snapshot if orders or customers changed
+// since it was taken. Whoever imports calls it after the last of its
+// imports, so the first report after them does not pay for the scan; not
+// after each one, which for a workbook of twelve monthly sheets rebuilt it
+// twelve times. A report that finds it stale rebuilds it anyway.
+func (s *Store) RefreshSnapshot(ctx context.Context) error {
 	_, err := s.currentSnapshot(ctx)
 	return err
 }
