@@ -2,6 +2,8 @@ package importer_test
 
 import (
 	"context"
+	"encoding/csv"
+	"io"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -15,6 +17,7 @@ import (
 	"github.com/kithcrm/kith/internal/importer"
 	"github.com/kithcrm/kith/internal/order"
 	"github.com/kithcrm/kith/internal/store/storetest"
+	"github.com/xuri/excelize/v2"
 )
 
 // benchOrders is the size of the orders file the import benchmarks use:
@@ -125,6 +128,65 @@ func BenchmarkParseOnly(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(rows)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
+}
+
+// BenchmarkParseXLSX is BenchmarkParseOnly for the same orders as a
+// workbook (written by excelize's stream writer: inline strings, amounts as
+// numbers), so the two readers can be compared.
+func BenchmarkParseXLSX(b *testing.B) {
+	path, rows := ordersCSV(b)
+	xlsx := filepath.Join(filepath.Dir(path), "orders.xlsx")
+	if _, err := os.Stat(xlsx); err != nil {
+		writeXLSXCopy(b, path, xlsx)
+	}
+	for b.Loop() {
+		sum, err := importer.Import(context.Background(), discard{}, importer.Orders, xlsx, importer.Options{})
+		if err != nil || sum.Created != rows {
+			b.Fatal(sum, err)
+		}
+	}
+	b.ReportMetric(float64(rows)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
+}
+
+func writeXLSXCopy(b *testing.B, from, to string) {
+	in, err := os.Open(from)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer in.Close()
+	r := csv.NewReader(in)
+	r.FieldsPerRecord = -1
+	f := excelize.NewFile()
+	sw, err := f.NewStreamWriter("Sheet1")
+	if err != nil {
+		b.Fatal(err)
+	}
+	for n := 1; ; n++ {
+		rec, err := r.Read()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			b.Fatal(err)
+		}
+		row := make([]any, len(rec))
+		for i, c := range rec {
+			row[i] = c
+			if v, err := strconv.ParseFloat(c, 64); err == nil && n > 1 {
+				row[i] = v
+			}
+		}
+		cell, _ := excelize.CoordinatesToCellName(1, n)
+		if err := sw.SetRow(cell, row); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if err := sw.Flush(); err != nil {
+		b.Fatal(err)
+	}
+	if err := f.SaveAs(to); err != nil {
+		b.Fatal(err)
+	}
 }
 
 // discard is a sink that stores nothing and counts every order as created.

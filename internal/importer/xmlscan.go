@@ -19,15 +19,16 @@ import (
 // instructions: what a spreadsheet part holds. It checks no nesting; the
 // readers above it only look for the elements they need.
 type xmlScanner struct {
-	r     *bufio.Reader
-	kind  xmlKind
-	name  []byte    // local name of a start or end tag
-	empty bool      // a start tag that closes itself: <c r="A1"/>
-	text  []byte    // character data, entities decoded
-	attrs []xmlAttr // a start tag's attributes, names local
-	tag   []byte    // the raw tag being read
-	vals  []byte    // decoded attribute values, which attrs point into
-	inTag bool      // the '<' of the next tag is consumed
+	r        *bufio.Reader
+	kind     xmlKind
+	name     []byte // local name of a start or end tag
+	empty    bool   // a start tag that closes itself: <c r="A1"/>
+	text     []byte // character data, entities decoded
+	rawAttrs []byte // a start tag's attributes as written, read by attr
+	tag      []byte // input read past the reader's buffer
+	more     []byte // a tag read on past a '>' it held
+	vals     []byte // an attribute value with its entities decoded
+	inTag    bool   // the '<' of the next tag is consumed
 }
 
 type xmlKind int
@@ -38,28 +39,15 @@ const (
 	xmlText
 )
 
-type xmlAttr struct{ name, value []byte }
-
 func newXMLScanner(r io.Reader) *xmlScanner {
 	return &xmlScanner{r: bufio.NewReaderSize(r, 64<<10)}
-}
-
-// attr returns the value of the attribute with local name n, or nil.
-func (s *xmlScanner) attr(n string) []byte {
-	for _, a := range s.attrs {
-		if string(a.name) == n {
-			return a.value
-		}
-	}
-	return nil
 }
 
 // next reads the next token; io.EOF at the end of the input.
 func (s *xmlScanner) next() error {
 	for {
 		if !s.inTag {
-			raw, err := s.readTo('<', s.tag[:0])
-			s.tag = raw
+			raw, err := s.readTo('<')
 			if err == io.EOF && len(raw) == 0 {
 				return io.EOF
 			}
@@ -87,21 +75,38 @@ func (s *xmlScanner) next() error {
 	}
 }
 
-// readTo appends to dst the input up to delim, which it consumes and
-// leaves out.
-func (s *xmlScanner) readTo(delim byte, dst []byte) ([]byte, error) {
+// readTo returns the input up to delim, which it consumes and leaves out:
+// the reader's own buffer when that holds it all, valid until the next
+// read (a token is used before the next one is read), else s.tag.
+func (s *xmlScanner) readTo(delim byte) ([]byte, error) {
+	chunk, err := s.r.ReadSlice(delim)
+	switch err {
+	case nil:
+		return chunk[:len(chunk)-1], nil
+	case bufio.ErrBufferFull:
+	default:
+		return chunk, err
+	}
+	s.tag = append(s.tag[:0], chunk...)
 	for {
 		chunk, err := s.r.ReadSlice(delim)
-		dst = append(dst, chunk...)
+		s.tag = append(s.tag, chunk...)
 		switch err {
 		case nil:
-			return dst[:len(dst)-1], nil
+			return s.tag[:len(s.tag)-1], nil
 		case bufio.ErrBufferFull:
-			continue
 		default:
-			return dst, err
+			return s.tag, err
 		}
 	}
+}
+
+// readOn continues tag t, which a '>' did not end, to the next '>'.
+func (s *xmlScanner) readOn(t []byte) ([]byte, error) {
+	own := append(append(s.more[:0], t...), '>') // t may be the reader's buffer
+	rest, err := s.readTo('>')
+	s.more = append(own, rest...)
+	return s.more, unexpectedEOF(err)
 }
 
 var errXMLTruncated = errors.New("XML ends inside a tag")
@@ -109,7 +114,7 @@ var errXMLTruncated = errors.New("XML ends inside a tag")
 // readTag reads one tag after its '<'. It reports false for what is not a
 // token to its caller: a comment, a processing instruction, a DOCTYPE.
 func (s *xmlScanner) readTag() (bool, error) {
-	t, err := s.readTo('>', s.tag[:0])
+	t, err := s.readTo('>')
 	if err != nil {
 		return false, unexpectedEOF(err)
 	}
@@ -118,29 +123,26 @@ func (s *xmlScanner) readTag() (bool, error) {
 	switch {
 	case bytes.HasPrefix(t, []byte("!--")):
 		for len(t) < 5 || !bytes.HasSuffix(t, []byte("--")) {
-			if t, err = s.readTo('>', append(t, '>')); err != nil {
-				return false, unexpectedEOF(err)
+			if t, err = s.readOn(t); err != nil {
+				return false, err
 			}
 		}
-		s.tag = t
 		return false, nil
 	case bytes.HasPrefix(t, []byte("![CDATA[")):
 		for !bytes.HasSuffix(t, []byte("]]")) {
-			if t, err = s.readTo('>', append(t, '>')); err != nil {
-				return false, unexpectedEOF(err)
+			if t, err = s.readOn(t); err != nil {
+				return false, err
 			}
 		}
-		s.tag = t
 		s.kind = xmlText
 		s.text = append(s.text[:0], t[len("![CDATA["):len(t)-2]...)
 		return true, nil
 	}
 	for quoteOpen(t) {
-		if t, err = s.readTo('>', append(t, '>')); err != nil {
-			return false, unexpectedEOF(err)
+		if t, err = s.readOn(t); err != nil {
+			return false, err
 		}
 	}
-	s.tag = t
 	if len(t) == 0 {
 		return false, errors.New("XML: empty tag <>")
 	}
@@ -161,8 +163,8 @@ func (s *xmlScanner) readTag() (bool, error) {
 	for i < len(t) && !isXMLSpace(t[i]) {
 		i++
 	}
-	s.name = localName(t[:i])
-	return true, s.parseAttrs(t[i:])
+	s.name, s.rawAttrs = localName(t[:i]), t[i:]
+	return true, nil
 }
 
 func unexpectedEOF(err error) error {
@@ -186,48 +188,42 @@ func quoteOpen(t []byte) bool {
 	return q != 0
 }
 
-func (s *xmlScanner) parseAttrs(t []byte) error {
-	s.attrs = s.attrs[:0]
-	s.vals = s.vals[:0]
-	type span struct {
-		name     []byte
-		from, to int
-	}
-	var spans [8]span
-	found := spans[:0]
+// attr returns the value of the start tag's attribute with local name n,
+// or nil. Attributes are read when asked for: a sheet's reader wants two
+// of a cell's and one of a row's, and skips every other element's.
+func (s *xmlScanner) attr(n string) []byte {
+	t := s.rawAttrs
 	for {
 		for len(t) > 0 && isXMLSpace(t[0]) {
 			t = t[1:]
 		}
-		if len(t) == 0 {
-			break
-		}
 		eq := bytes.IndexByte(t, '=')
 		if eq <= 0 {
-			return fmt.Errorf("XML: attribute without a value in <%s>", s.name)
+			return nil
 		}
-		name := bytes.TrimSpace(t[:eq])
+		name := localName(bytes.TrimRight(t[:eq], " \t\r\n"))
 		t = bytes.TrimLeft(t[eq+1:], " \t\r\n")
 		if len(t) == 0 || (t[0] != '"' && t[0] != '\'') {
-			return fmt.Errorf("XML: attribute %s not quoted in <%s>", name, s.name)
+			return nil
 		}
 		end := bytes.IndexByte(t[1:], t[0])
 		if end < 0 {
-			return fmt.Errorf("XML: attribute %s not closed in <%s>", name, s.name)
+			return nil
 		}
-		from := len(s.vals)
-		var err error
-		if s.vals, err = decodeText(s.vals, t[1:1+end]); err != nil {
-			return err
-		}
-		found = append(found, span{localName(name), from, len(s.vals)})
+		v := t[1 : 1+end]
 		t = t[end+2:]
+		if string(name) != n {
+			continue
+		}
+		if bytes.IndexByte(v, '&') < 0 {
+			return v
+		}
+		var err error
+		if s.vals, err = decodeText(s.vals[:0], v); err != nil {
+			return nil
+		}
+		return s.vals
 	}
-	// s.vals may have moved while it grew: point into it at the end.
-	for _, sp := range found {
-		s.attrs = append(s.attrs, xmlAttr{sp.name, s.vals[sp.from:sp.to:sp.to]})
-	}
-	return nil
 }
 
 func isXMLSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
