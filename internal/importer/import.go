@@ -187,7 +187,8 @@ func Import(ctx context.Context, sink Sink, k Kind, path string, opts Options) (
 	if p.currency == "" {
 		p.currency = "CNY"
 	}
-	r := &reader{src: src, p: p, opts: &opts, names: src.Header()}
+	_, sheet := xlsxOf(src)
+	r := &reader{src: src, p: p, opts: &opts, names: src.Header(), sheet: sheet}
 	switch k {
 	case Customers:
 		step := dedupe(parser(r, p.parseCustomer), "customer_id", LabelCustomer, func(c *customer.Customer) string { return c.Key().String() }, (*customer.Customer).Hash)
@@ -277,6 +278,9 @@ type reader struct {
 	p     *rowParser
 	opts  *Options
 	names []string // the header's cells, looked up per cell: not through src
+	// sheet: a workbook's row ends at its last filled cell, so a row
+	// shorter than the header has empty cells, not a separator out of place.
+	sheet bool
 	rows  int
 	// totals counts the totals rows passed over; totalLines holds the
 	// first few of their lines, for the warning.
@@ -365,8 +369,12 @@ func next[T any](r *reader, b *batch[T]) (ref srcRef, ok bool, err error) {
 		}
 		r.opts.Progress(r.rows, done, total)
 	}
+	header := len(r.names)
 	start := len(b.arena)
 	b.arena = append(b.arena, rec.Cells...)
+	for n := len(rec.Cells); r.sheet && n < header; n++ {
+		b.arena = append(b.arena, "")
+	}
 	ref = srcRef{line: rec.Line, cells: b.arena[start:len(b.arena):len(b.arena)], raw: rec.Raw}
 	reject := func(field string, reason *kith.Message) {
 		b.rejects = append(b.rejects, rejectRec{src: ref, field: field, reason: reason})
@@ -375,10 +383,9 @@ func next[T any](r *reader, b *batch[T]) (ref srcRef, ok bool, err error) {
 		reject("", message(rec.Err))
 		return ref, false, nil
 	}
-	header := len(r.names)
-	if n := len(rec.Cells); n != header {
+	if n := len(ref.cells); n != header {
 		extra := false
-		for _, c := range rec.Cells[min(n, header):] {
+		for _, c := range ref.cells[min(n, header):] {
 			extra = extra || strings.TrimSpace(c) != ""
 		}
 		if n < header || extra {
@@ -386,7 +393,7 @@ func next[T any](r *reader, b *batch[T]) (ref srcRef, ok bool, err error) {
 			return ref, false, nil
 		}
 	}
-	for i, c := range rec.Cells {
+	for i, c := range ref.cells {
 		name := ""
 		if i < header {
 			name = r.names[i]
@@ -402,7 +409,7 @@ func next[T any](r *reader, b *batch[T]) (ref srcRef, ok bool, err error) {
 			return ref, false, nil
 		}
 	}
-	r.p.cells = rec.Cells
+	r.p.cells = ref.cells
 	return ref, true, nil
 }
 

@@ -519,6 +519,35 @@ func TestTotalsRows(t *testing.T) {
 // A workbook whose first sheet is a cover or notes sheet: without --sheet
 // the data sheet is found; with --sheet, or when no sheet has a header, the
 // first sheet's error stands.
+// A LibreOffice workbook whose first sheet is a note imports from the
+// sheet after it: dates from serials, amounts as written, a formula's value.
+func TestLibreOfficeWorkbook(t *testing.T) {
+	data, err := os.ReadFile("testdata/libreoffice.xlsx")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := filepath.Join(t.TempDir(), "orders.xlsx")
+	if err := os.WriteFile(p, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	s := storetest.Open(t, "sqlite")
+	sum, err := run(t, s, importer.Orders, p, importer.Options{})
+	if err != nil || sum.Created != 3 || sum.Rejected != 0 || len(sum.Warnings) != 1 {
+		t.Fatalf("%+v %v, want 3 orders and a warning that 2月 was not read", sum, err)
+	}
+	v, err := s.CustomerView(context.Background(), "C1", 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, o := range v.Orders {
+		got = append(got, fmt.Sprintf("%s %d", o.OrderedAt.In(shanghai).Format("2006-01-02 15:04"), o.Amount))
+	}
+	if want := []string{"2024-01-31 12:30 1250", "2024-01-20 00:00 123450"}; strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Errorf("C1's orders %q, want %q", got, want)
+	}
+}
+
 func TestDataOnALaterSheet(t *testing.T) {
 	f := excelize.NewFile()
 	f.SetCellValue("Sheet1", "A1", "说明：本表为 2024 年 1 月订单")

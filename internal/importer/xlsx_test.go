@@ -384,3 +384,31 @@ func FuzzSheetXML(f *testing.F) {
 		}
 	})
 }
+
+// TestXLSXFromLibreOffice: a workbook LibreOffice Calc wrote
+// (testdata/libreoffice.xlsx, converted from libreoffice.fods with
+// `soffice --headless --convert-to xlsx`): rich-text runs, a character
+// reference for a line break, a formula with its cached value, a blank row,
+// attributes on every row. It reads as excelize reads it.
+func TestXLSXFromLibreOffice(t *testing.T) {
+	const p = "testdata/libreoffice.xlsx"
+	if got := Sheets(p); !reflect.DeepEqual(got, []string{"说明", "1月", "2月"}) {
+		t.Fatalf("Sheets = %q", got)
+	}
+	for _, sheet := range Sheets(p) {
+		sameRows(t, p, sheet)
+	}
+	rows, err := sheetRows(t, p, "1月")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := [][]string{
+		{"订单号", "客户编号", "下单时间", "实付金额", "备注"},
+		{"A-001", "C1", "45322.5208333333", "12.5", "加急 & 包邮 <尽快>"},
+		{"A-002", "C2", "45306.375", "25", "第一行\n第二行"},
+		{"A-003", "C1", "2024/1/20", "¥1,234.50"},
+	}
+	if got := recordCells(rows); !reflect.DeepEqual(got, want) || rows[2].Line != 4 {
+		t.Errorf("rows %+v\nwant %q, the third on line 4", rows, want)
+	}
+}
