@@ -187,7 +187,8 @@ func Import(ctx context.Context, sink Sink, k Kind, path string, opts Options) (
 	if p.currency == "" {
 		p.currency = "CNY"
 	}
-	_, sheet := xlsxOf(src)
+	x, sheet := xlsxOf(src)
+	p.date1904 = sheet && x.w.date1904
 	r := &reader{src: src, p: p, opts: &opts, names: src.Header(), sheet: sheet}
 	switch k {
 	case Customers:

@@ -323,6 +323,37 @@ func TestImportXLSX(t *testing.T) {
 	}
 }
 
+// A workbook in the 1904 date system (older Mac Excel) counts serials
+// 1,462 days later: its dates import as the same days, birthdays too.
+func TestImportXLSXDate1904(t *testing.T) {
+	f := excelize.NewFile()
+	on := true
+	if err := f.SetWorkbookProps(&excelize.WorkbookPropsOptions{Date1904: &on}); err != nil {
+		t.Fatal(err)
+	}
+	p := writeXLSX(t, f, 1, [][]any{{"订单号", "客户编号", "下单时间", "实付金额"}, {"A1", "C1", 45322.5 - 1462, 12.5}})
+	s := storetest.Open(t, "sqlite")
+	if sum, err := run(t, s, importer.Orders, p, importer.Options{}); err != nil || sum.Created != 1 {
+		t.Fatalf("%+v %v", sum, err)
+	}
+	v, err := s.CustomerView(context.Background(), "C1", 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := v.Orders[0].OrderedAt.In(shanghai).Format("2006-01-02 15:04"); got != "2024-01-31 12:00" {
+		t.Errorf("1904 serial %v imported as %s, want 2024-01-31 12:00", 45322.5-1462, got)
+	}
+	g := excelize.NewFile()
+	g.SetWorkbookProps(&excelize.WorkbookPropsOptions{Date1904: &on})
+	q := writeXLSX(t, g, 1, [][]any{{"会员号", "姓名", "生日"}, {"C9", "王五", 33000 - 1462}})
+	if sum, err := run(t, s, importer.Customers, q, importer.Options{}); err != nil || sum.Created != 1 {
+		t.Fatalf("%+v %v", sum, err)
+	}
+	if c, err := s.CustomerView(context.Background(), "C9", 1); err != nil || c.Customer.Birthday != "1990-05-07" {
+		t.Errorf("birthday from a 1904 serial: %+v %v, want 1990-05-07", c, err)
+	}
+}
+
 // TestTitleRows: exports that open with a report title, the export time or
 // a filter above the header still import, with rejects at their real line
 // numbers; a file whose header is nowhere near the top is still refused with

@@ -65,6 +65,24 @@ type rowParser struct {
 	currency string
 	channel  string // for rows with no channel of their own (Options.Channel)
 	cells    []string
+	// date1904: the workbook counts its date serials from 1904, as older
+	// Mac Excel did; ParseTime reads them from 1900.
+	date1904 bool
+}
+
+// dateCell is field f, a date: in a 1904-system workbook its serial is
+// moved onto the 1900 system, 1,462 days on.
+func (p *rowParser) dateCell(f string) string {
+	s := p.get(f)
+	if !p.date1904 {
+		return s
+	}
+	if v := strings.TrimSpace(s); isSerial(v) {
+		if n, err := strconv.ParseFloat(v, 64); err == nil {
+			return strconv.FormatFloat(n+1462, 'f', -1, 64)
+		}
+	}
+	return s
 }
 
 // rowChannel is the row's channel, else the import's.
@@ -132,7 +150,7 @@ func excelText(s string) string {
 }
 
 func (p *rowParser) time(f string, required bool) (time.Time, *cellErr) {
-	s := p.get(f)
+	s := p.dateCell(f)
 	if s == "" {
 		if required {
 			return time.Time{}, bad(f, "required", isEmpty)
@@ -305,7 +323,7 @@ func (p *rowParser) parseCustomer() (customer.Customer, *cellErr) {
 		Tags: customer.SplitTags(p.get("tags")), Channel: p.rowChannel(),
 		ReferrerRef: p.get("referrer"), OwnerRef: p.get("owner"), Notes: p.get("notes"),
 	}
-	if b := p.get("birthday"); b != "" {
+	if b := p.dateCell("birthday"); b != "" {
 		bd, lunar, err := parseBirthday(b, p.order)
 		if err != nil {
 			return c, bad("birthday", "bad_date", message(err))
@@ -638,7 +656,7 @@ func (p *rowParser) parseSpend() (order.Spend, *cellErr) {
 
 // date reads a calendar date, accepting a bare month as its first day.
 func (p *rowParser) date(f string) (time.Time, *cellErr) {
-	s := p.get(f)
+	s := p.dateCell(f)
 	if s == "" {
 		return time.Time{}, bad(f, "required", isEmpty)
 	}
