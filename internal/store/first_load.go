@@ -168,21 +168,81 @@ func (fl *firstLoad) release() {
 	fl.conn = nil
 }
 
-// AbortImport ends a run that failed: a first load is rolled back whole.
+// AbortImport ends a run that failed: a first load is rolled back whole,
+// and so are the batches of a group not yet committed.
 func (s *Store) AbortImport(ctx context.Context, run int64) {
 	v, _ := runs.LoadAndDelete(run)
 	if st, _ := v.(*runState); st != nil && st.first != nil {
 		st.first.rollback()
 	}
+	if st, _ := v.(*runState); st != nil && st.group != nil {
+		st.group.rollback()
+	}
 }
 
-// importTx runs fn in the run's first-load transaction, or else in a
-// transaction of its own.
+// importTx runs fn in the run's first-load transaction, or its batch
+// group's, or else in a transaction of its own.
 func (s *Store) importTx(ctx context.Context, st *runState, fn func(*sql.Tx) error) error {
-	if st.first != nil && st.first.tx != nil {
+	switch {
+	case st.first != nil && st.first.tx != nil:
 		return fn(st.first.tx)
+	case st.group != nil:
+		return st.group.run(ctx, s.db, fn)
 	}
 	return s.tx(ctx, fn)
+}
+
+// A batchGroup commits a SQLite import's batches together, a second's worth
+// at a time, when the import is not a first load (the tables hold data).
+// A commit per 5,000-row batch wrote every page the batch touched to the
+// WAL again, and an order's pages in the covering index are all over it (it
+// is keyed by customer): a year of monthly files imported 2.8 times slower
+// than the same orders in one file. The second bounds how long other
+// writers (the web UI's edits, another import) wait for the write lock. A
+// failed batch rolls its group back with it, and the import stops, as a
+// failed batch always stopped it; re-running it completes it.
+type batchGroup struct {
+	tx    *sql.Tx
+	began time.Time
+}
+
+// groupFor is how long a group keeps adding batches before it commits.
+const groupFor = time.Second
+
+func (g *batchGroup) run(ctx context.Context, db *sql.DB, fn func(*sql.Tx) error) error {
+	if g.tx == nil {
+		// The transaction outlives this batch's context, which database/sql
+		// would roll it back with; AbortImport rolls back a failed import.
+		tx, err := db.BeginTx(context.WithoutCancel(ctx), nil)
+		if err != nil {
+			return err
+		}
+		g.tx, g.began = tx, time.Now()
+	}
+	if err := fn(g.tx); err != nil {
+		g.rollback()
+		return err
+	}
+	if time.Since(g.began) >= groupFor {
+		return g.commit()
+	}
+	return nil
+}
+
+func (g *batchGroup) commit() error {
+	if g.tx == nil {
+		return nil
+	}
+	tx := g.tx
+	g.tx = nil
+	return tx.Commit()
+}
+
+func (g *batchGroup) rollback() {
+	if g.tx != nil {
+		g.tx.Rollback()
+		g.tx = nil
+	}
 }
 
 var _ importer.Sink = (*Store)(nil)

@@ -138,6 +138,64 @@ func TestFirstLoad(t *testing.T) {
 	}
 }
 
+// TestAppendingImportFails: an import into tables that hold data commits
+// its batches in groups (SQLite) or one by one (PostgreSQL). One that fails
+// part-way keeps what it committed, no half of a batch, and running it
+// again ends as one clean run does.
+func TestAppendingImportFails(t *testing.T) {
+	csv := firstLoadCSV(400)
+	head := csv[:strings.Index(csv, "\nD00002")+1]
+	ctx := context.Background()
+	for _, engine := range storetest.Engines(t) {
+		t.Run(engine, func(t *testing.T) {
+			path := writeFile(t, "orders.csv", csv)
+			opts := importer.Options{BatchSize: 50}
+			clean := storetest.Open(t, engine)
+			failed := storetest.Open(t, engine)
+			for _, s := range []*store.Store{clean, failed} {
+				if _, err := importer.Import(ctx, s, importer.Orders, writeFile(t, "head.csv", head), opts); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if _, err := importer.Import(ctx, clean, importer.Orders, path, opts); err != nil {
+				t.Fatal(err)
+			}
+			boom := errors.New("disk on fire")
+			if _, err := importer.Import(ctx, &failingSink{Store: failed, failAt: 4, err: boom}, importer.Orders, path, opts); !errors.Is(err, boom) {
+				t.Fatalf("failed import: %v", err)
+			}
+			c, err := failed.Counts(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			// SQLite's group of the three batches before the failure is
+			// rolled back with it (they took far less than a second);
+			// PostgreSQL committed each.
+			want := map[string]int64{"sqlite": 1, "postgres": 1 + 3*50 - 1}[engine]
+			if c.Orders != want {
+				t.Errorf("after the failed import %d orders, want %d", c.Orders, want)
+			}
+			if err := store.CheckIntegrity(ctx, failed); err != nil {
+				t.Error(err)
+			}
+			if engine == "sqlite" {
+				writerEnforces(t, failed)
+			}
+			sum, err := importer.Import(ctx, failed, importer.Orders, path, opts)
+			if err != nil || sum.Created+sum.Unchanged != 402 {
+				t.Fatalf("import after the failed one = %+v %v", sum, err)
+			}
+			a, err := clean.Snapshot(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if b, _ := failed.Snapshot(ctx); a != b {
+				t.Error("a failed import run again differs from a clean one")
+			}
+		})
+	}
+}
+
 // writerEnforces checks that the SQLite writer connection is back to
 // enforcing foreign keys and CHECK constraints after a first load.
 func writerEnforces(t *testing.T, s *store.Store) {

@@ -20,7 +20,8 @@ import (
 // every order. It is bounded: cleared when full.
 type runState struct {
 	customers map[string]int64
-	first     *firstLoad // set when the run loads orders into an empty table
+	first     *firstLoad  // set when the run loads orders into an empty table
+	group     *batchGroup // SQLite otherwise: batches committed together
 }
 
 // 100k ids (about 10 MiB): a file sorted by customer hits it every time; an
@@ -46,6 +47,9 @@ func (s *Store) BeginImport(ctx context.Context, kind importer.Kind, file string
 		}
 		st.first = fl
 	}
+	if st.first == nil && s.pg == nil {
+		st.group = &batchGroup{}
+	}
 	runs.Store(id, st)
 	return id, nil
 }
@@ -68,6 +72,11 @@ WHERE owner_ref <> '' AND (import_run = $1 OR owner_id IS NULL)`
 // order snapshot is left to RefreshSnapshot, after the caller's last import.
 func (s *Store) FinishImport(ctx context.Context, run int64, sum *importer.Summary) error {
 	v, _ := runs.LoadAndDelete(run)
+	if st, _ := v.(*runState); st != nil && st.group != nil {
+		if err := st.group.commit(); err != nil {
+			return fmt.Errorf("finish import: %w", err)
+		}
+	}
 	if st, _ := v.(*runState); st != nil && st.first != nil {
 		if err := st.first.finish(ctx); err != nil {
 			return fmt.Errorf("finish import: %w", err)
@@ -132,10 +141,10 @@ type existing struct {
 // findCustomer looks a customer up by external id, then phone, then email
 // (design.md §3). A phone or email only matches a customer with another
 // external id when the row itself has none.
-func findCustomer(ctx context.Context, tx *sql.Tx, k customer.Key) (existing, bool, error) {
+func findCustomer(ctx context.Context, st *txStmts, k customer.Key) (existing, bool, error) {
 	var e existing
 	scan := func(q string, args ...any) (bool, error) {
-		err := tx.QueryRowContext(ctx, q, args...).Scan(&e.id, &e.hash, &e.run, &e.srcLine)
+		err := st.scan(ctx, q, args, &e.id, &e.hash, &e.run, &e.srcLine)
 		if errors.Is(err, sql.ErrNoRows) {
 			return false, nil
 		}
@@ -171,11 +180,13 @@ func nullStr(s string) any {
 func (s *Store) WriteCustomers(ctx context.Context, run int64, rows []importer.Row[customer.Customer]) (importer.BatchResult, error) {
 	var res importer.BatchResult
 	now := s.d.ts(s.Now())
-	err := s.tx(ctx, func(tx *sql.Tx) error {
+	err := s.importTx(ctx, s.runState(run), func(tx *sql.Tx) error {
 		res = importer.BatchResult{}
+		st := newTxStmts(tx)
+		defer st.close()
 		for i, r := range rows {
 			c := &r.V
-			e, found, err := findCustomer(ctx, tx, c.Key())
+			e, found, err := findCustomer(ctx, st, c.Key())
 			if err != nil {
 				return fmt.Errorf("customer line %d: %w", r.Line, err)
 			}
@@ -188,7 +199,7 @@ func (s *Store) WriteCustomers(ctx context.Context, run int64, rows []importer.R
 			case found && e.hash == hash:
 				// Stamp it with this run all the same, so a repeat later in the
 				// file is caught as a repeat.
-				if _, err := tx.ExecContext(ctx, stampCustomer, run, r.Line, e.id); err != nil {
+				if _, err := st.exec(ctx, stampCustomer, run, r.Line, e.id); err != nil {
 					return fmt.Errorf("customer line %d: %w", r.Line, err)
 				}
 				res.Unchanged++
@@ -211,21 +222,21 @@ func (s *Store) WriteCustomers(ctx context.Context, run int64, rows []importer.R
 				if c.CreatedAt.IsZero() {
 					args[16] = nil // keep the stored created_at
 				}
-				if _, err := tx.ExecContext(ctx, updateCustomer, append(args, e.id)...); err != nil {
+				if _, err := st.exec(ctx, updateCustomer, append(args, e.id)...); err != nil {
 					return fmt.Errorf("customer line %d: %w", r.Line, err)
 				}
-				if _, err := tx.ExecContext(ctx, deleteCustomerTags, e.id); err != nil {
+				if _, err := st.exec(ctx, deleteCustomerTags, e.id); err != nil {
 					return err
 				}
 				res.Updated++
 			} else {
-				if err := tx.QueryRowContext(ctx, insertCustomer, args...).Scan(&id); err != nil {
+				if err := st.scan(ctx, insertCustomer, args, &id); err != nil {
 					return fmt.Errorf("customer line %d: %w", r.Line, err)
 				}
 				res.Created++
 			}
 			for _, t := range c.Tags {
-				if _, err := tx.ExecContext(ctx, insertCustomerTag, id, t); err != nil {
+				if _, err := st.exec(ctx, insertCustomerTag, id, t); err != nil {
 					return fmt.Errorf("customer line %d tag %q: %w", r.Line, t, err)
 				}
 			}
@@ -739,8 +750,13 @@ func (s *Store) upsertCounted(ctx context.Context, n int, maxQ, countQ, upsert s
 			return err
 		}
 		affected := 0
+		up, err := tx.PrepareContext(ctx, upsert)
+		if err != nil {
+			return err
+		}
+		defer up.Close()
 		for i := 0; i < n; i++ {
-			r, err := tx.ExecContext(ctx, upsert, args(i)...)
+			r, err := up.ExecContext(ctx, args(i)...)
 			if err != nil {
 				return err
 			}
@@ -784,11 +800,13 @@ func (s *Store) WriteProducts(ctx context.Context, run int64, rows []importer.Ro
 	var res importer.BatchResult
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		res = importer.BatchResult{}
+		st := newTxStmts(tx)
+		defer st.close()
 		for i, r := range rows {
 			p := &r.V
 			hash := int64(p.Hash())
 			var e existing
-			err := tx.QueryRowContext(ctx, findProduct, p.SKU).Scan(&e.hash, &e.run, &e.srcLine)
+			err := st.scan(ctx, findProduct, []any{p.SKU}, &e.hash, &e.run, &e.srcLine)
 			found := err == nil
 			if err != nil && !errors.Is(err, sql.ErrNoRows) {
 				return fmt.Errorf("product line %d: %w", r.Line, err)
@@ -799,7 +817,7 @@ func (s *Store) WriteProducts(ctx context.Context, run int64, rows []importer.Ro
 					Reason: imported(importer.LabelSKU, p.SKU, e.srcLine)})
 				continue
 			case found && e.hash == hash:
-				if _, err := tx.ExecContext(ctx, stampProduct, run, r.Line, p.SKU); err != nil {
+				if _, err := st.exec(ctx, stampProduct, run, r.Line, p.SKU); err != nil {
 					return fmt.Errorf("product line %d: %w", r.Line, err)
 				}
 				res.Unchanged++
@@ -809,7 +827,7 @@ func (s *Store) WriteProducts(ctx context.Context, run int64, rows []importer.Ro
 			default:
 				res.Created++
 			}
-			if _, err := tx.ExecContext(ctx, upsertProduct, p.SKU, p.Name, p.Category, p.ConsumptionDays, p.ServiceIntervalDays, p.LifespanDays, hash, run, r.Line); err != nil {
+			if _, err := st.exec(ctx, upsertProduct, p.SKU, p.Name, p.Category, p.ConsumptionDays, p.ServiceIntervalDays, p.LifespanDays, hash, run, r.Line); err != nil {
 				return fmt.Errorf("product line %d: %w", r.Line, err)
 			}
 		}
