@@ -168,6 +168,80 @@ func findCustomer(ctx context.Context, st *txStmts, k customer.Key) (existing, b
 	return e, false, nil
 }
 
+// customerKeys are the external ids, phones and emails of customers: those
+// stored that a batch names, and those the batch has written so far.
+type customerKeys map[string]bool
+
+func (ks customerKeys) add(k customer.Key) {
+	for _, v := range []string{"id:" + k.ExternalID, "phone:" + k.Phone, "email:" + k.Email} {
+		if !strings.HasSuffix(v, ":") {
+			ks[v] = true
+		}
+	}
+}
+
+func (ks customerKeys) any(k customer.Key) bool {
+	return (k.ExternalID != "" && ks["id:"+k.ExternalID]) || (k.Phone != "" && ks["phone:"+k.Phone]) || (k.Email != "" && ks["email:"+k.Email])
+}
+
+// storedKeysSQL look up lookupChunk values of one key column at once
+// (SQLite, hence ?; padded with repeats, so each is prepared once).
+var storedKeysSQL = func() map[string]string {
+	in := strings.TrimSuffix(strings.Repeat("?, ", lookupChunk), ", ")
+	m := map[string]string{}
+	for col, prefix := range map[string]string{"external_id": "id:", "phone": "phone:", "email": "email:"} {
+		m[prefix] = `SELECT '` + prefix + `' || ` + col + ` FROM customers WHERE ` + col + ` IN (` + in + `)`
+	}
+	return m
+}()
+
+// storedKeys finds which of the rows' keys a stored customer has. A row
+// with none of them (and none written earlier in the batch) is a new
+// customer, which needs no lookup key by key: the common case of a first
+// member list, three lookups a row otherwise.
+func storedKeys(ctx context.Context, st *txStmts, rows []importer.Row[customer.Customer]) (customerKeys, error) {
+	found := customerKeys{}
+	named := map[string][]any{}
+	for i := range rows {
+		k := rows[i].V.Key()
+		for prefix, v := range map[string]string{"id:": k.ExternalID, "phone:": k.Phone, "email:": k.Email} {
+			if v != "" {
+				named[prefix] = append(named[prefix], v)
+			}
+		}
+	}
+	for prefix, q := range storedKeysSQL {
+		vals := named[prefix]
+		for start := 0; start < len(vals); start += lookupChunk {
+			part := vals[start:min(start+lookupChunk, len(vals))]
+			args := make([]any, lookupChunk)
+			for i := range args {
+				args[i] = part[min(i, len(part)-1)]
+			}
+			stmt, err := st.stmt(ctx, q)
+			if err != nil {
+				return nil, err
+			}
+			rs, err := stmt.QueryContext(ctx, args...)
+			if err != nil {
+				return nil, err
+			}
+			for rs.Next() {
+				var key string
+				if err := rs.Scan(&key); err != nil {
+					rs.Close()
+					return nil, err
+				}
+				found[key] = true
+			}
+			if err := rs.Close(); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return found, nil
+}
+
 func nullStr(s string) any {
 	if s == "" {
 		return nil
@@ -184,12 +258,26 @@ func (s *Store) WriteCustomers(ctx context.Context, run int64, rows []importer.R
 		res = importer.BatchResult{}
 		st := newTxStmts(tx)
 		defer st.close()
+		var stored customerKeys // SQLite: nil looks every row up
+		if s.pg == nil {
+			var err error
+			if stored, err = storedKeys(ctx, st, rows); err != nil {
+				return fmt.Errorf("find customers: %w", err)
+			}
+		}
+		written := customerKeys{}
 		for i, r := range rows {
 			c := &r.V
-			e, found, err := findCustomer(ctx, st, c.Key())
-			if err != nil {
-				return fmt.Errorf("customer line %d: %w", r.Line, err)
+			k := c.Key()
+			var e existing
+			found := false
+			if stored == nil || stored.any(k) || written.any(k) {
+				var err error
+				if e, found, err = findCustomer(ctx, st, k); err != nil {
+					return fmt.Errorf("customer line %d: %w", r.Line, err)
+				}
 			}
+			written.add(k)
 			hash := int64(c.Hash())
 			switch {
 			case found && e.run == run:
