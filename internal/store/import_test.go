@@ -114,7 +114,9 @@ func TestCustomerMatchingByBatch(t *testing.T) {
 		",王五,13800000005,wang@example.com\n" + // by email, gains a phone
 		",王五五,13800000005,\n" + // by that new phone, written just before: a repeat
 		"C4,周九,13800000001,\n" + // C1's phone, but C1 has an id: a new customer
-		",吴十,13800000010,wu@example.com\n" // new
+		",吴十,13800000010,wu@example.com\n" + // new
+		"C1,张三丰,13800000001,zhang@example.com\n" + // by id, changed
+		"C3,孙八,13800000009,sun@example.com\n" // met again: a repeat of line 2
 	type outcome struct {
 		sums      []string
 		customers []string
@@ -151,7 +153,7 @@ func TestCustomerMatchingByBatch(t *testing.T) {
 	}
 	want := run(t, "sqlite", 1)
 	if len(want.customers) != 6 || want.sums[0] != "created 4 updated 0 unchanged 0 rejected 3 | 5 customer_id | 6 customer_id | 7 customer_id" ||
-		want.sums[1] != "created 2 updated 1 unchanged 1 rejected 1 | 4 customer_id" {
+		want.sums[1] != "created 2 updated 2 unchanged 1 rejected 2 | 4 customer_id | 8 customer_id" {
 		t.Errorf("row by row: %q\n%q", want.sums, want.customers)
 	}
 	for _, engine := range storetest.Engines(t) {

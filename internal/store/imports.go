@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/kithcrm/kith/internal/customer"
 	"github.com/kithcrm/kith/internal/importer"
@@ -121,11 +122,6 @@ const (
 	insertCustomer         = `INSERT INTO customers (external_id, name, phone, email, gender, birthday, birthday_lunar, city, region,
     company, company_size, channel, referrer_ref, owner_ref, attrs, notes, created_at, updated_at, row_hash, import_run, src_line)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21) RETURNING id`
-	updateCustomer = `UPDATE customers SET external_id = $1, name = $2, phone = $3, email = $4, gender = $5, birthday = $6,
-    birthday_lunar = $7, city = $8, region = $9, company = $10, company_size = $11, channel = $12, referrer_ref = $13,
-    owner_ref = $14, attrs = $15, notes = $16, updated_at = $18, row_hash = $19, import_run = $20, src_line = $21,
-    created_at = COALESCE($17, created_at)
-WHERE id = $22`
 	stampCustomer      = `UPDATE customers SET import_run = $1, src_line = $2 WHERE id = $3`
 	deleteCustomerTags = `DELETE FROM customer_tags WHERE customer_id = $1`
 	insertCustomerTag  = `INSERT INTO customer_tags (customer_id, tag) VALUES ($1, $2) ON CONFLICT DO NOTHING`
@@ -168,6 +164,12 @@ func findCustomer(ctx context.Context, st *txStmts, k customer.Key) (existing, b
 	return e, false, nil
 }
 
+const updateCustomer = `UPDATE customers SET external_id = $1, name = $2, phone = $3, email = $4, gender = $5, birthday = $6,
+    birthday_lunar = $7, city = $8, region = $9, company = $10, company_size = $11, channel = $12, referrer_ref = $13,
+    owner_ref = $14, attrs = $15, notes = $16, updated_at = $18, row_hash = $19, import_run = $20, src_line = $21,
+    created_at = COALESCE($17, created_at)
+WHERE id = $22`
+
 // customerKeys are the external ids, phones and emails of customers: those
 // stored that a batch names, and those the batch has written so far.
 type customerKeys map[string]bool
@@ -185,23 +187,29 @@ func (ks customerKeys) any(k customer.Key) bool {
 }
 
 // storedKeysSQL look up lookupChunk values of one key column at once
-// (SQLite, hence ?; padded with repeats, so each is prepared once).
-var storedKeysSQL = func() map[string]string {
+// (SQLite, hence ?; padded with repeats, so each is prepared once);
+// storedKeysPG all of a batch's at once.
+var storedKeysSQL, storedKeysPG = func() (map[string]string, map[string]string) {
 	in := strings.TrimSuffix(strings.Repeat("?, ", lookupChunk), ", ")
-	m := map[string]string{}
+	lite, pg := map[string]string{}, map[string]string{}
+	// Every query returns a stored customer's key and, for an external id,
+	// what findCustomer would: the id match comes first whatever else the row names.
+	const cols = `, id, row_hash, import_run, src_line FROM customers WHERE `
 	for col, prefix := range map[string]string{"external_id": "id:", "phone": "phone:", "email": "email:"} {
-		m[prefix] = `SELECT '` + prefix + `' || ` + col + ` FROM customers WHERE ` + col + ` IN (` + in + `)`
+		lite[prefix] = `SELECT '` + prefix + `' || ` + col + cols + col + ` IN (` + in + `)`
+		pg[prefix] = `SELECT '` + prefix + `' || ` + col + cols + col + ` = ANY($1)`
 	}
-	return m
+	return lite, pg
 }()
 
 // storedKeys finds which of the rows' keys a stored customer has. A row
 // with none of them (and none written earlier in the batch) is a new
 // customer, which needs no lookup key by key: the common case of a first
 // member list, three lookups a row otherwise.
-func storedKeys(ctx context.Context, st *txStmts, rows []importer.Row[customer.Customer]) (customerKeys, error) {
+func (s *Store) storedKeys(ctx context.Context, st *txStmts, rows []importer.Row[customer.Customer]) (customerKeys, map[string]existing, error) {
 	found := customerKeys{}
-	named := map[string][]any{}
+	byID := map[string]existing{}
+	named := map[string][]string{}
 	for i := range rows {
 		k := rows[i].V.Key()
 		for prefix, v := range map[string]string{"id:": k.ExternalID, "phone:": k.Phone, "email:": k.Email} {
@@ -210,36 +218,48 @@ func storedKeys(ctx context.Context, st *txStmts, rows []importer.Row[customer.C
 			}
 		}
 	}
-	for prefix, q := range storedKeysSQL {
-		vals := named[prefix]
+	scan := func(q string, args ...any) error {
+		stmt, err := st.stmt(ctx, q)
+		if err != nil {
+			return err
+		}
+		rs, err := stmt.QueryContext(ctx, args...)
+		if err != nil {
+			return err
+		}
+		for rs.Next() {
+			var key string
+			var e existing
+			if err := rs.Scan(&key, &e.id, &e.hash, &e.run, &e.srcLine); err != nil {
+				rs.Close()
+				return err
+			}
+			found[key] = true
+			if id, ok := strings.CutPrefix(key, "id:"); ok {
+				byID[id] = e
+			}
+		}
+		return rs.Close()
+	}
+	for prefix, vals := range named {
+		if s.pg != nil {
+			if err := scan(storedKeysPG[prefix], vals); err != nil {
+				return nil, nil, err
+			}
+			continue
+		}
 		for start := 0; start < len(vals); start += lookupChunk {
 			part := vals[start:min(start+lookupChunk, len(vals))]
 			args := make([]any, lookupChunk)
 			for i := range args {
 				args[i] = part[min(i, len(part)-1)]
 			}
-			stmt, err := st.stmt(ctx, q)
-			if err != nil {
-				return nil, err
-			}
-			rs, err := stmt.QueryContext(ctx, args...)
-			if err != nil {
-				return nil, err
-			}
-			for rs.Next() {
-				var key string
-				if err := rs.Scan(&key); err != nil {
-					rs.Close()
-					return nil, err
-				}
-				found[key] = true
-			}
-			if err := rs.Close(); err != nil {
-				return nil, err
+			if err := scan(storedKeysSQL[prefix], args...); err != nil {
+				return nil, nil, err
 			}
 		}
 	}
-	return found, nil
+	return found, byID, nil
 }
 
 func nullStr(s string) any {
@@ -258,26 +278,47 @@ func (s *Store) WriteCustomers(ctx context.Context, run int64, rows []importer.R
 		res = importer.BatchResult{}
 		st := newTxStmts(tx)
 		defer st.close()
-		var stored customerKeys // SQLite: nil looks every row up
-		if s.pg == nil {
-			var err error
-			if stored, err = storedKeys(ctx, st, rows); err != nil {
-				return fmt.Errorf("find customers: %w", err)
-			}
+		stored, byID, err := s.storedKeys(ctx, st, rows)
+		if err != nil {
+			return fmt.Errorf("find customers: %w", err)
 		}
-		written := customerKeys{}
+		// What the batch wrote: the keys rows gave customers, and the
+		// customers it changed, whose stored state the lookups above no
+		// longer tell.
+		written, touched := customerKeys{}, map[int64]bool{}
+		// Inserts and stamps wait, to go in one statement each on
+		// PostgreSQL; a row that needs a lookup writes them first.
+		var fresh []newCustomer
+		var stamps []stamp
+		flush := func() error {
+			if err := s.insertCustomers(ctx, st, fresh); err != nil {
+				return err
+			}
+			if err := s.stampCustomers(ctx, st, run, stamps); err != nil {
+				return err
+			}
+			fresh, stamps = fresh[:0], stamps[:0]
+			return nil
+		}
 		for i, r := range rows {
 			c := &r.V
 			k := c.Key()
-			var e existing
-			found := false
-			if stored == nil || stored.any(k) || written.any(k) {
-				var err error
+			e, found := byID[k.ExternalID]
+			if k.ExternalID == "" || touched[e.id] {
+				found = false
+			}
+			if !found && (stored.any(k) || written.any(k)) {
+				if err := flush(); err != nil {
+					return err
+				}
 				if e, found, err = findCustomer(ctx, st, k); err != nil {
 					return fmt.Errorf("customer line %d: %w", r.Line, err)
 				}
 			}
 			written.add(k)
+			if found {
+				touched[e.id] = true
+			}
 			hash := int64(c.Hash())
 			switch {
 			case found && e.run == run:
@@ -287,9 +328,7 @@ func (s *Store) WriteCustomers(ctx context.Context, run int64, rows []importer.R
 			case found && e.hash == hash:
 				// Stamp it with this run all the same, so a repeat later in the
 				// file is caught as a repeat.
-				if _, err := st.exec(ctx, stampCustomer, run, r.Line, e.id); err != nil {
-					return fmt.Errorf("customer line %d: %w", r.Line, err)
-				}
+				stamps = append(stamps, stamp{id: e.id, line: r.Line})
 				res.Unchanged++
 				continue
 			}
@@ -305,29 +344,29 @@ func (s *Store) WriteCustomers(ctx context.Context, run int64, rows []importer.R
 			args := []any{nullStr(c.ExternalID), c.Name, nullStr(c.Phone), nullStr(c.Email), c.Gender, nullStr(c.Birthday),
 				c.BirthdayLunar, c.City, c.Region, c.Company, c.CompanySize, c.Channel, c.ReferrerRef, c.OwnerRef, attrs,
 				c.Notes, created, now, hash, run, r.Line}
-			id := e.id
-			if found {
-				if c.CreatedAt.IsZero() {
-					args[16] = nil // keep the stored created_at
-				}
-				if _, err := st.exec(ctx, updateCustomer, append(args, e.id)...); err != nil {
-					return fmt.Errorf("customer line %d: %w", r.Line, err)
-				}
-				if _, err := st.exec(ctx, deleteCustomerTags, e.id); err != nil {
-					return err
-				}
-				res.Updated++
-			} else {
-				if err := st.scan(ctx, insertCustomer, args, &id); err != nil {
-					return fmt.Errorf("customer line %d: %w", r.Line, err)
-				}
+			if !found {
+				fresh = append(fresh, newCustomer{c: c, args: args, line: r.Line})
 				res.Created++
+				continue
+			}
+			if c.CreatedAt.IsZero() {
+				args[16] = nil // keep the stored created_at
+			}
+			if _, err := st.exec(ctx, updateCustomer, append(args, e.id)...); err != nil {
+				return fmt.Errorf("customer line %d: %w", r.Line, err)
+			}
+			if _, err := st.exec(ctx, deleteCustomerTags, e.id); err != nil {
+				return err
 			}
 			for _, t := range c.Tags {
-				if _, err := st.exec(ctx, insertCustomerTag, id, t); err != nil {
+				if _, err := st.exec(ctx, insertCustomerTag, e.id, t); err != nil {
 					return fmt.Errorf("customer line %d tag %q: %w", r.Line, t, err)
 				}
 			}
+			res.Updated++
+		}
+		if err := flush(); err != nil {
+			return err
 		}
 		if res.Created+res.Updated > 0 { // channels may have changed: the snapshot is stale
 			if _, err := tx.ExecContext(ctx, bumpOrdersVersion); err != nil {
@@ -337,6 +376,139 @@ func (s *Store) WriteCustomers(ctx context.Context, run int64, rows []importer.R
 		return nil
 	})
 	return res, err
+}
+
+// stamp marks a stored customer as met by this run at line.
+type stamp struct {
+	id   int64
+	line int
+}
+
+const pgStampCustomers = `UPDATE customers SET import_run = $1, src_line = u.l FROM unnest($2::bigint[], $3::bigint[]) AS u(id, l)
+WHERE customers.id = u.id`
+
+// stampCustomers stamps customers found unchanged: on PostgreSQL in one
+// statement, on SQLite row by row.
+func (s *Store) stampCustomers(ctx context.Context, st *txStmts, run int64, stamps []stamp) error {
+	if len(stamps) == 0 {
+		return nil
+	}
+	if s.pg == nil {
+		for _, sp := range stamps {
+			if _, err := st.exec(ctx, stampCustomer, run, sp.line, sp.id); err != nil {
+				return fmt.Errorf("customer line %d: %w", sp.line, err)
+			}
+		}
+		return nil
+	}
+	ids, lines := make([]int64, len(stamps)), make([]int64, len(stamps))
+	for i, sp := range stamps {
+		ids[i], lines[i] = sp.id, int64(sp.line)
+	}
+	if _, err := st.exec(ctx, pgStampCustomers, run, ids, lines); err != nil {
+		return fmt.Errorf("customers at lines %d-%d: %w", stamps[0].line, stamps[len(stamps)-1].line, err)
+	}
+	return nil
+}
+
+// newCustomer is a customers row to insert: its insertCustomer arguments.
+type newCustomer struct {
+	c    *customer.Customer
+	args []any
+	line int
+}
+
+// insertCustomers inserts new customers and their tags: on PostgreSQL in
+// one statement each (a round trip a row was most of a customers import),
+// on SQLite row by row.
+func (s *Store) insertCustomers(ctx context.Context, st *txStmts, rows []newCustomer) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	if s.pg != nil {
+		return s.insertCustomersPG(ctx, st, rows)
+	}
+	for _, r := range rows {
+		var id int64
+		if err := st.scan(ctx, insertCustomer, r.args, &id); err != nil {
+			return fmt.Errorf("customer line %d: %w", r.line, err)
+		}
+		for _, t := range r.c.Tags {
+			if _, err := st.exec(ctx, insertCustomerTag, id, t); err != nil {
+				return fmt.Errorf("customer line %d tag %q: %w", r.line, t, err)
+			}
+		}
+	}
+	return nil
+}
+
+const (
+	pgInsertCustomers = `INSERT INTO customers (external_id, name, phone, email, gender, birthday, birthday_lunar, city, region,
+    company, company_size, channel, referrer_ref, owner_ref, attrs, notes, created_at, updated_at, row_hash, import_run, src_line)
+SELECT NULLIF(e, ''), n, NULLIF(p, ''), NULLIF(m, ''), g, NULLIF(b, ''), bl, ci, re, co, cs, ch, rr, orf, a::jsonb, no, cr, $20, h, $21, l
+FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::boolean[], $8::text[], $9::text[],
+    $10::text[], $11::bigint[], $12::text[], $13::text[], $14::text[], $15::text[], $16::text[], $17::timestamptz[], $18::bigint[], $19::bigint[])
+    AS u(e, n, p, m, g, b, bl, ci, re, co, cs, ch, rr, orf, a, no, cr, h, l)
+RETURNING id, src_line`
+	pgInsertCustomerTags = `INSERT INTO customer_tags (customer_id, tag) SELECT * FROM unnest($1::bigint[], $2::text[]) ON CONFLICT DO NOTHING`
+)
+
+func (s *Store) insertCustomersPG(ctx context.Context, st *txStmts, rows []newCustomer) error {
+	var (
+		text  [14][]string // the text columns, in insertCustomer's order
+		lunar []bool
+		size  []int64
+		made  []time.Time
+		hash  []int64
+		line  []int64
+	)
+	for _, r := range rows {
+		c := r.c
+		for i, v := range []string{c.ExternalID, c.Name, c.Phone, c.Email, c.Gender, c.Birthday, c.City, c.Region, c.Company,
+			c.Channel, c.ReferrerRef, c.OwnerRef, r.args[14].(string), c.Notes} {
+			text[i] = append(text[i], v)
+		}
+		lunar = append(lunar, c.BirthdayLunar)
+		size = append(size, int64(c.CompanySize))
+		made = append(made, r.args[16].(time.Time))
+		hash = append(hash, r.args[18].(int64))
+		line = append(line, int64(r.line))
+	}
+	first := rows[0].args
+	q, err := st.stmt(ctx, pgInsertCustomers)
+	if err != nil {
+		return err
+	}
+	got, err := q.QueryContext(ctx, text[0], text[1], text[2], text[3], text[4], text[5], lunar, text[6], text[7], text[8],
+		size, text[9], text[10], text[11], text[12], text[13], made, hash, line, first[17], first[19])
+	if err != nil {
+		return fmt.Errorf("customers at lines %d-%d: %w", rows[0].line, rows[len(rows)-1].line, err)
+	}
+	ids := make(map[int64]int64, len(rows)) // line -> id
+	for got.Next() {
+		var id, l int64
+		if err := got.Scan(&id, &l); err != nil {
+			got.Close()
+			return err
+		}
+		ids[l] = id
+	}
+	if err := got.Close(); err != nil {
+		return err
+	}
+	var tagIDs []int64
+	var tags []string
+	for _, r := range rows {
+		for _, t := range r.c.Tags {
+			tagIDs, tags = append(tagIDs, ids[int64(r.line)]), append(tags, t)
+		}
+	}
+	if len(tags) > 0 {
+		if _, err := st.exec(ctx, pgInsertCustomerTags, tagIDs, tags); err != nil {
+			return fmt.Errorf("customer tags: %w", err)
+		}
+	}
+	return nil
 }
 
 // Orders --------------------------------------------------------------------
