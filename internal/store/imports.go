@@ -164,11 +164,29 @@ func findCustomer(ctx context.Context, st *txStmts, k customer.Key) (existing, b
 	return e, false, nil
 }
 
-const updateCustomer = `UPDATE customers SET external_id = $1, name = $2, phone = $3, email = $4, gender = $5, birthday = $6,
-    birthday_lunar = $7, city = $8, region = $9, company = $10, company_size = $11, channel = $12, referrer_ref = $13,
-    owner_ref = $14, attrs = $15, notes = $16, updated_at = $18, row_hash = $19, import_run = $20, src_line = $21,
+// updateCustomerSQL updates a stored customer from an import row. A field
+// the row leaves empty (its column is not in the file, or its cell is
+// blank) keeps the stored value, and custom attributes are merged key by
+// key: a second file (member levels by id, phones from another system)
+// adds to the profiles instead of erasing what the first one gave them.
+// mergeAttrs is the dialect's JSON object merge of attrs with $15.
+func updateCustomerSQL(mergeAttrs string) string {
+	return `UPDATE customers SET external_id = COALESCE($1, external_id), name = COALESCE(NULLIF($2, ''), name),
+    phone = COALESCE($3, phone), email = COALESCE($4, email), gender = COALESCE(NULLIF($5, ''), gender),
+    birthday = COALESCE($6, birthday), birthday_lunar = CASE WHEN $6 IS NULL THEN birthday_lunar ELSE $7 END,
+    city = COALESCE(NULLIF($8, ''), city), region = COALESCE(NULLIF($9, ''), region),
+    company = COALESCE(NULLIF($10, ''), company), company_size = COALESCE(NULLIF($11, 0), company_size),
+    channel = COALESCE(NULLIF($12, ''), channel), referrer_ref = COALESCE(NULLIF($13, ''), referrer_ref),
+    owner_ref = COALESCE(NULLIF($14, ''), owner_ref), attrs = ` + mergeAttrs + `,
+    notes = COALESCE(NULLIF($16, ''), notes), updated_at = $18, row_hash = $19, import_run = $20, src_line = $21,
     created_at = COALESCE($17, created_at)
 WHERE id = $22`
+}
+
+var (
+	updateCustomerLite = updateCustomerSQL(`json_patch(attrs, $15)`)
+	updateCustomerPG   = updateCustomerSQL(`attrs || $15::jsonb`)
+)
 
 // customerKeys are the external ids, phones and emails of customers: those
 // stored that a batch names, and those the batch has written so far.
@@ -352,11 +370,17 @@ func (s *Store) WriteCustomers(ctx context.Context, run int64, rows []importer.R
 			if c.CreatedAt.IsZero() {
 				args[16] = nil // keep the stored created_at
 			}
-			if _, err := st.exec(ctx, updateCustomer, append(args, e.id)...); err != nil {
+			update := updateCustomerLite
+			if s.pg != nil {
+				update = updateCustomerPG
+			}
+			if _, err := st.exec(ctx, update, append(args, e.id)...); err != nil {
 				return fmt.Errorf("customer line %d: %w", r.Line, err)
 			}
-			if _, err := st.exec(ctx, deleteCustomerTags, e.id); err != nil {
-				return err
+			if len(c.Tags) > 0 { // tags given replace the stored ones; none given keeps them
+				if _, err := st.exec(ctx, deleteCustomerTags, e.id); err != nil {
+					return err
+				}
 			}
 			for _, t := range c.Tags {
 				if _, err := st.exec(ctx, insertCustomerTag, e.id, t); err != nil {
