@@ -27,7 +27,6 @@ import (
 // workbook is an open XLSX file.
 type workbook struct {
 	f        *os.File
-	z        *zip.Reader
 	parts    map[string]*zip.File // by name, lower-cased
 	sheets   []string             // names, in the workbook's order
 	targets  []string             // each sheet's part
@@ -46,7 +45,7 @@ func openWorkbook(f *os.File) (*workbook, error) {
 	if err != nil {
 		return nil, err
 	}
-	w := &workbook{f: f, z: z, parts: make(map[string]*zip.File, len(z.File))}
+	w := &workbook{f: f, parts: make(map[string]*zip.File, len(z.File))}
 	for _, zf := range z.File {
 		// Some writers store Windows separators.
 		w.parts[strings.ToLower(strings.ReplaceAll(zf.Name, `\`, "/"))] = zf
