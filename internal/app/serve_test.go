@@ -1,6 +1,7 @@
 package app_test
 
 import (
+	"archive/zip"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -15,6 +16,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -695,6 +697,85 @@ func TestUploadWorkbook(t *testing.T) {
 		!bytes.Contains(page.body, []byte(`name="all_sheets" value="1" checked`)) {
 		t.Errorf("all sheets, page: %d\n%s", page.status, page.body)
 	}
+}
+
+// A workbook whose February sheet is damaged: with all_sheets, January is
+// imported and February is named in the warnings; the CLI does the same
+// and exits 1.
+func TestUploadWorkbookDamagedSheet(t *testing.T) {
+	dir := t.TempDir()
+	path := damagedWorkbook(t, monthlyWorkbook(t, dir), "xl/worksheets/sheet3.xml")
+	book, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := newTestServer(t, demoDB(t), 1<<20)
+	tok := ts.token(t, "owner@demo.kith")
+	body, ct := multipartBody(t, "orders", "book.xlsx", book, "all_sheets", "1")
+	res := do(t, nil, "POST", ts.URL+"/api/v1/imports", tok, body, map[string]string{"Content-Type": ct})
+	var all struct {
+		Created  int
+		Warnings []string
+		Sheets   []struct{ Sheet string }
+	}
+	if err := json.Unmarshal(res.body, &all); err != nil || res.status != 200 || all.Created != 2 || len(all.Sheets) != 1 || all.Sheets[0].Sheet != "1月" ||
+		!slices.ContainsFunc(all.Warnings, func(w string) bool {
+			return strings.Contains(w, `sheet 2月 could not be imported`) && strings.Contains(w, "damaged")
+		}) {
+		t.Fatalf("a damaged sheet: %d %+v %v\n%s", res.status, all, err, res.body)
+	}
+	env := map[string]string{"KITH_DB": filepath.Join(dir, "k.db")}
+	code, out, errOut := kith(t, env, "import", "orders", path, "--all-sheets")
+	if code != 1 || !strings.Contains(out, "damaged.xlsx [1月]: read 2 rows: created 2") || !strings.Contains(errOut, `damaged.xlsx: sheet "2月" is damaged: after row 1: XML ends inside a tag`) ||
+		!strings.Contains(errOut, "1 of 3 files and sheets could not be imported") {
+		t.Errorf("CLI: code %d\n%s\n%s", code, out, errOut)
+	}
+}
+
+// damagedWorkbook copies the workbook at path with part cut off inside the
+// tag of its second row, as a download that stopped short leaves it.
+func damagedWorkbook(t *testing.T, path, part string) string {
+	t.Helper()
+	zr, err := zip.OpenReader(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer zr.Close()
+	out := filepath.Join(filepath.Dir(path), "damaged.xlsx")
+	f, err := os.Create(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	zw := zip.NewWriter(f)
+	cut := false
+	for _, zf := range zr.File {
+		rc, err := zf.Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		data, err := io.ReadAll(rc)
+		rc.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if zf.Name == part {
+			i := bytes.Index(data, []byte(`<row r="2"`))
+			if i < 0 {
+				t.Fatalf("%s has no second row", part)
+			}
+			data, cut = data[:i+len(`<row r="2"`)], true
+		}
+		w, err := zw.Create(zf.Name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.Write(data)
+	}
+	if err := zw.Close(); err != nil || !cut {
+		t.Fatalf("damaging %s: %v, cut %v", part, err, cut)
+	}
+	return out
 }
 
 // The channels page names the periods its figures cover: the report starts

@@ -172,6 +172,9 @@ Kinds and their fields:
 				return err
 			}
 			if failed > 0 {
+				if allSheets {
+					return errors.New(a.t("import.inputs_failed", failed, len(inputs)))
+				}
 				return errors.New(a.t("import.files_failed", failed, len(inputs)))
 			}
 			if skipped == len(inputs) {
