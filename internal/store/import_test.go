@@ -199,3 +199,35 @@ func TestCustomerImportKeepsWhatARowLeavesOut(t *testing.T) {
 		})
 	}
 }
+
+// An export imported with --channel and then again without it (or through
+// a file without the column) keeps its orders in that channel; a row that
+// names another channel moves its order.
+func TestOrderChannelKeptWhenTheRowHasNone(t *testing.T) {
+	const csv = "订单号,客户编号,下单时间,实付金额\nT1,C1,2024-01-31,10\nT2,C1,2024-02-01,20\n"
+	for _, engine := range storetest.Engines(t) {
+		t.Run(engine, func(t *testing.T) {
+			s := storetest.Open(t, engine)
+			path := writeFile(t, "orders.csv", csv)
+			for i, ch := range []string{"天猫", "", ""} {
+				if i == 2 {
+					path = writeFile(t, "moved.csv", "订单号,客户编号,下单时间,实付金额,渠道\nT2,C1,2024-02-01,20,京东\n")
+				}
+				if _, err := importer.Import(context.Background(), s, importer.Orders, path, importer.Options{Channel: ch}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			v, err := s.CustomerView(context.Background(), "C1", 10)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := map[string]string{}
+			for _, o := range v.Orders {
+				got[o.ExternalID] = o.Channel
+			}
+			if got["T1"] != "天猫" || got["T2"] != "京东" {
+				t.Errorf("channels %v, want T1 天猫 kept, T2 moved to 京东", got)
+			}
+		})
+	}
+}

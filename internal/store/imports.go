@@ -540,9 +540,12 @@ func (s *Store) insertCustomersPG(ctx context.Context, st *txStmts, rows []newCu
 // orderConflict is shared by both engines: an order id seen before is
 // updated only when its content changed and it was not written by this same
 // run (a repeat within one file is reported instead, see orderDuplicate).
+// A row without a channel keeps the stored one: the same export imported
+// again without --channel must not take the orders out of the channel
+// reports.
 const orderConflict = `ON CONFLICT (external_id) DO UPDATE SET customer_id = excluded.customer_id,
     ordered_at = excluded.ordered_at, amount = excluded.amount, currency = excluded.currency,
-    channel = excluded.channel, status = excluded.status, row_hash = excluded.row_hash,
+    channel = COALESCE(NULLIF(excluded.channel, ''), orders.channel), status = excluded.status, row_hash = excluded.row_hash,
     import_run = excluded.import_run, src_line = excluded.src_line
 WHERE orders.row_hash <> excluded.row_hash AND orders.import_run <> excluded.import_run`
 
