@@ -129,7 +129,22 @@ func Parse(s, currency string) (Money, error) {
 			break
 		}
 	}
-	minor, err := parseDecimal(t, Exponent(currency))
+	// 万 (ten thousand) and 亿 (a hundred million) scale the number before
+	// them, as spend and sales reports write large sums: 1.2万, 3亿元.
+	scale := 0
+	for _, u := range []struct {
+		suffix string
+		digits int
+	}{{"万", 4}, {"亿", 8}} {
+		if n, ok := strings.CutSuffix(t, u.suffix); ok && n != "" {
+			t, scale = strings.TrimSpace(n), u.digits
+			break
+		}
+	}
+	if intPart, _, _ := strings.Cut(t, "."); scale > 0 && len(intPart)+scale > 15 {
+		return Money{}, &ParseError{Input: s, Problem: ProblemTooLarge}
+	}
+	minor, err := parseDecimal(t, Exponent(currency)+scale)
 	if err != nil {
 		err.Input = s
 		return Money{}, err

@@ -51,6 +51,17 @@ func TestParse(t *testing.T) {
 		{"（３．２０）", "CNY", -320, false},
 		{"　１２", "CNY", 1200, false},
 		{"１２ａ", "CNY", 0, true},
+		// 万 and 亿, as spend and sales reports write large sums.
+		{"1.2万", "CNY", 1200000, false},
+		{"￥1.2万", "CNY", 1200000, false},
+		{"3 万元", "CNY", 3000000, false},
+		{"1.234567万", "CNY", 1234567, false},
+		{"0.5亿", "CNY", 5000000000, false},
+		{"-2万", "CNY", -2000000, false},
+		{"万", "CNY", 0, true},
+		{"1万万", "CNY", 0, true},
+		{"1亿万", "CNY", 0, true},
+		{"99999999999999万", "CNY", 0, true},
 	}
 	for _, tt := range tests {
 		got, err := Parse(tt.in, tt.currency)
@@ -88,7 +99,7 @@ func TestFormat(t *testing.T) {
 
 // FuzzParse checks that whatever parses formats back to the same amount.
 func FuzzParse(f *testing.F) {
-	for _, s := range []string{"1,234.50", "¥12", "(3)", "-0.5", "12元"} {
+	for _, s := range []string{"1,234.50", "¥12", "(3)", "-0.5", "12元", "1.2万元"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
