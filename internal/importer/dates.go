@@ -62,7 +62,25 @@ func ParseTime(s string, order DateOrder, loc *time.Location) (t time.Time, hasT
 			return time.Date(d.Year(), d.Month(), d.Day(), 0, 0, secs, 0, loc), secs != 0, nil
 		}
 	}
+	if t, ok := unixTime(s); ok {
+		return t, true, nil
+	}
+	if (len(s) == 12 || len(s) == 14) && allDigits(s) {
+		s = s[:8] + " " + s[8:10] + ":" + s[10:12] + ":" + (s + "00")[12:14] // 20240131103000
+	}
+	plain := plainDate(s) // the usual 2024-01-31 10:00:00: none of the rarer forms below
+	if !plain {
+		s = cutWeekday(s)
+		if iso, ok := englishDate(s); ok {
+			s = iso
+		}
+	}
 	datePart, timePart := splitDateTime(s)
+	if !plain || strings.IndexByte(timePart, '-') >= 0 {
+		if rest, zone, ok := cutOffset(timePart); ok {
+			timePart, loc = rest, zone
+		}
+	}
 	y, m, d, err := parseDate(datePart, order)
 	if err != nil {
 		return time.Time{}, false, kith.Msg("date.bad", "date %q: %v", s, err)
@@ -79,6 +97,146 @@ func ParseTime(s string, order DateOrder, loc *time.Location) (t time.Time, hasT
 		return time.Time{}, false, kith.Msg("date.no_such_day", "date %q: no such day", s)
 	}
 	return t, timePart != "", nil
+}
+
+// plainDate reports text made of digits and - / : . and spaces only.
+func plainDate(s string) bool {
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c >= '0' && c <= '9', c == '-', c == '/', c == ':', c == '.', c == ' ':
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// unixTime reads seconds (10 digits) or milliseconds (13 digits) since
+// 1970, as systems that export their database's timestamps write them,
+// from 2001-09-09 to 2286: an instant, whatever the shop's time zone.
+func unixTime(s string) (time.Time, bool) {
+	if (len(s) != 10 && len(s) != 13) || !allDigits(s) {
+		return time.Time{}, false
+	}
+	n, _ := strconv.ParseInt(s, 10, 64)
+	if len(s) == 13 {
+		return time.UnixMilli(n).UTC(), true
+	}
+	return time.Unix(n, 0).UTC(), true
+}
+
+// weekdays are the day names a long date ends with: 2024年1月31日 星期三.
+var weekdays = func() []string {
+	var out []string
+	for _, p := range []string{"星期", "礼拜", "周"} {
+		for _, d := range []string{"一", "二", "三", "四", "五", "六", "日", "天"} {
+			out = append(out, p+d)
+		}
+	}
+	return append(out, "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday",
+		"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+}()
+
+// cutWeekday drops a day name from the date's text, with the comma or
+// brackets around it: Wed, 31 Jan 2024; 2024年1月31日（星期三）10:00.
+func cutWeekday(s string) string {
+	if !strings.ContainsAny(s, "星礼周MTWFS") {
+		return s
+	}
+	for _, w := range weekdays {
+		if i := strings.Index(s, w); i >= 0 {
+			before, after := strings.TrimRight(s[:i], " (（"), strings.TrimLeft(s[i+len(w):], " ,，)）")
+			return strings.TrimSpace(before + " " + after)
+		}
+	}
+	return s
+}
+
+var monthNames = map[string]int{"jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6, "jul": 7, "aug": 8,
+	"sep": 9, "sept": 9, "oct": 10, "nov": 11, "dec": 12, "january": 1, "february": 2, "march": 3, "april": 4,
+	"june": 6, "july": 7, "august": 8, "september": 9, "october": 10, "november": 11, "december": 12}
+
+// englishDate rewrites a date with an English month name as ISO, the rest
+// (a time) kept: 31-Jan-2024, 31 Jan 2024, Jan 31 2024, January 31, 2024,
+// 2024-Jan-31 (Excel's dd-mmm-yyyy and mmm d, yyyy formats as text). The
+// name says which number is the month, so no day/month order is needed.
+func englishDate(s string) (string, bool) {
+	if !strings.ContainsAny(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ") {
+		return "", false
+	}
+	fields := strings.FieldsFunc(s, func(r rune) bool { return r == ' ' || r == ',' || r == '-' || r == '/' || r == '.' })
+	if len(fields) < 3 {
+		return "", false
+	}
+	month, at := 0, -1
+	for i, f := range fields[:3] {
+		if m, ok := monthNames[strings.ToLower(f)]; ok {
+			month, at = m, i
+		}
+	}
+	if at < 0 {
+		return "", false
+	}
+	var nums []string
+	for i, f := range fields[:3] {
+		if i != at {
+			if !allDigits(f) {
+				return "", false
+			}
+			nums = append(nums, f)
+		}
+	}
+	year, day := nums[1], nums[0] // 31 Jan 2024, Jan 31 2024
+	if len(nums[0]) == 4 {
+		year, day = nums[0], nums[1] // 2024-Jan-31
+	}
+	if len(year) != 4 || len(day) > 2 {
+		return "", false
+	}
+	// The time is what follows the third field in the text.
+	rest := s
+	for _, f := range fields[:3] {
+		rest = rest[strings.Index(rest, f)+len(f):]
+	}
+	iso := year + "-" + strconv.Itoa(month) + "-" + day
+	if rest = strings.TrimLeft(rest, " ,"); rest != "" {
+		iso += " " + rest
+	}
+	return iso, true
+}
+
+// cutOffset takes a UTC offset or zone off the end of a time: 10:00:00
+// +0800 (Shopify's export), 10:00:00+08:00, 10:00 UTC, 10:00 GMT+8. The
+// time is then in that zone, not the shop's.
+func cutOffset(t string) (string, *time.Location, bool) {
+	rest, secs, found := t, 0, false
+	if i := strings.LastIndexAny(t, "+-"); i > 0 {
+		off := strings.ReplaceAll(t[i+1:], ":", "")
+		if allDigits(off) && len(off) != 3 && len(off) <= 4 {
+			hh, _ := strconv.Atoi(off[:min(2, len(off))])
+			mm := 0
+			if len(off) == 4 {
+				mm, _ = strconv.Atoi(off[2:])
+			}
+			if hh <= 14 && mm <= 59 {
+				rest, secs, found = t[:i], (hh*60+mm)*60, true
+				if t[i] == '-' {
+					secs = -secs
+				}
+			}
+		}
+	}
+	rest = strings.TrimSpace(rest)
+	for _, z := range []string{"UTC", "GMT", "Z", "z"} {
+		if r, ok := strings.CutSuffix(rest, z); ok && r != "" {
+			rest, found = strings.TrimSpace(r), true
+			break
+		}
+	}
+	if !found {
+		return t, nil, false
+	}
+	return rest, time.FixedZone("", secs), true
 }
 
 // Excel serials are read as dates from 1927-05-18 (10000) to 2099-12-31:
