@@ -44,8 +44,9 @@ above the header (a report name, the export time) is passed over.
 
 Nothing is lost: every row that cannot be imported goes to NAME.rejects.csv
 beside the input with its line, field and reason, and every good row is kept.
-Running the same import again changes nothing. Exit code 3 means some rows
-were rejected.
+Running the same import again changes nothing. A customers file adds to the
+profiles: a blank cell or a missing column keeps what is stored. Exit code 3
+means some rows were rejected.
 
 Kinds and their fields:
   customers  customer_id, name, phone, email, gender, birthday, birthday_lunar, city, region,
@@ -61,7 +62,8 @@ Kinds and their fields:
 		Example: `  kith import customers 客户.xlsx
   kith import orders orders.csv --map amount=结算金额 --date-order dmy
   kith import lines online_retail.csv --tz Europe/London --currency GBP
-  kith import orders 淘宝订单.csv --channel 淘宝`,
+  kith import orders 淘宝订单.csv --channel 淘宝
+  kith import orders 2025/*.csv        # a file per month: one command`,
 		Args:      args(cobra.MinimumNArgs(2)),
 		ValidArgs: kinds,
 		RunE: func(cmd *cobra.Command, argv []string) error {
