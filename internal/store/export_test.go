@@ -12,4 +12,9 @@ var UpsertOrdersSQL = upsertOrdersSQL
 var (
 	InsertScoresSQL = insertScoresSQL
 	SelectNamesSQL  = selectNamesSQL
+	// Per engine: the batch lookups and stamps of imports.
+	ImportBatchSQL = map[string][]string{
+		"sqlite":   {findOrdersSQL, stampOrdersSQL, storedKeysSQL["id:"], storedKeysSQL["phone:"], storedKeysSQL["email:"], updateCustomerLite},
+		"postgres": {storedKeysPG["id:"], storedKeysPG["phone:"], storedKeysPG["email:"], updateCustomerPG, pgInsertCustomers, pgInsertCustomerTags, pgStampCustomers},
+	}
 )

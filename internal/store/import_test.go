@@ -231,3 +231,31 @@ func TestOrderChannelKeptWhenTheRowHasNone(t *testing.T) {
 		})
 	}
 }
+
+// Repeats of an order id in later batches of a file are rejected whether
+// the first was new or already stored (unchanged, stamped), on both
+// engines' batch-by-batch paths.
+func TestOrderRepeatsAcrossBatches(t *testing.T) {
+	const head = "订单号,客户编号,下单时间,实付金额\nA1,C1,2024-01-31,10\n"
+	const file = head + "A2,C1,2024-02-01,20\nA3,C2,2024-02-02,30\nA1,C1,2024-01-31,10\nA2,C1,2024-02-01,25\nA4,C2,2024-02-03,40\n"
+	for _, engine := range storetest.Engines(t) {
+		t.Run(engine, func(t *testing.T) {
+			s := storetest.Open(t, engine)
+			opts := importer.Options{BatchSize: 2}
+			if _, err := importer.Import(context.Background(), s, importer.Orders, writeFile(t, "head.csv", head), opts); err != nil {
+				t.Fatal(err)
+			}
+			sum, err := importer.Import(context.Background(), s, importer.Orders, writeFile(t, "orders.csv", file), opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var lines []string
+			for _, r := range sum.FirstRejects {
+				lines = append(lines, fmt.Sprintf("%d %s", r.Line, r.Field))
+			}
+			if sum.Created != 3 || sum.Unchanged != 1 || sum.Rejected != 2 || strings.Join(lines, ",") != "5 order_id,6 order_id" {
+				t.Errorf("%+v, rejects %q; want 3 created, A1 unchanged, lines 5 and 6 rejected", sum, lines)
+			}
+		})
+	}
+}

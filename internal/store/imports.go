@@ -550,8 +550,6 @@ const orderConflict = `ON CONFLICT (external_id) DO UPDATE SET customer_id = exc
 WHERE orders.row_hash <> excluded.row_hash AND orders.import_run <> excluded.import_run`
 
 const (
-	findOrder         = `SELECT id, row_hash, import_run, src_line FROM orders WHERE external_id = $1`
-	stampOrder        = `UPDATE orders SET import_run = $1, src_line = $2 WHERE id = $3`
 	maxOrderID        = `SELECT COALESCE(max(id), 0) FROM orders`
 	countOrdersAfter  = `SELECT count(*) FROM orders WHERE id > $1`
 	deleteOrderLines  = `DELETE FROM order_lines WHERE order_id = $1`
@@ -581,6 +579,59 @@ func imported(what *kith.Message, key string, first int) *kith.Message {
 // overhead (bind, step, reset through database/sql) is then paid once per
 // chunk instead of once per row.
 const ordersChunk = 100
+
+// findOrdersSQL and stampOrdersSQL look up and stamp an upsert chunk's
+// rows at once (SQLite, hence ?; padded with repeats of the last row, which
+// change nothing, so each is prepared once per transaction).
+var (
+	findOrdersSQL = `SELECT external_id, id, row_hash, import_run, src_line FROM orders WHERE external_id IN (` +
+		strings.TrimSuffix(strings.Repeat("?, ", ordersChunk), ", ") + `)`
+	stampOrdersSQL = `UPDATE orders SET import_run = ?, src_line = v.column2 FROM (VALUES ` +
+		strings.TrimSuffix(strings.Repeat("(?, ?), ", ordersChunk), ", ") + `) AS v WHERE orders.id = v.column1`
+)
+
+// findOrders returns the stored state of the chunk's rows at the indexes
+// given, by order id.
+func findOrders(ctx context.Context, st *txStmts, chunk []importer.Row[order.Order], at []int) (map[string]existing, error) {
+	args := make([]any, ordersChunk)
+	for i := range args {
+		args[i] = chunk[at[min(i, len(at)-1)]].V.ExternalID
+	}
+	q, err := st.stmt(ctx, findOrdersSQL)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := q.QueryContext(ctx, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := make(map[string]existing, len(at))
+	for rows.Next() {
+		var ext string
+		var e existing
+		if err := rows.Scan(&ext, &e.id, &e.hash, &e.run, &e.srcLine); err != nil {
+			return nil, err
+		}
+		out[ext] = e
+	}
+	return out, rows.Err()
+}
+
+// stampOrders marks orders (id, line pairs) as met by run.
+func stampOrders(ctx context.Context, st *txStmts, run int64, pairs []any) error {
+	if len(pairs) == 0 {
+		return nil
+	}
+	args := make([]any, 1, 1+2*ordersChunk)
+	args[0] = run
+	for i := 0; i < ordersChunk; i++ {
+		j := 2 * min(i, len(pairs)/2-1)
+		args = append(args, pairs[j], pairs[j+1])
+	}
+	_, err := st.exec(ctx, stampOrdersSQL, args...)
+	return err
+}
 
 // upsertOrdersSQL is the upsert of k orders. It is SQLite's (PostgreSQL
 // loads through COPY) and uses ? placeholders: modernc resolves each $N by a
@@ -693,11 +744,8 @@ func (s *Store) WriteOrders(ctx context.Context, run int64, rows []importer.Row[
 				st.Close()
 			}
 		}()
-		find, err := tx.PrepareContext(ctx, findOrder)
-		if err != nil {
-			return err
-		}
-		defer find.Close()
+		st := newTxStmts(tx)
+		defer st.close()
 		now := s.d.ts(s.Now())
 		affected := 0
 		args := make([]any, 0, 10*ordersChunk)
@@ -762,13 +810,15 @@ func (s *Store) WriteOrders(ctx context.Context, run int64, rows []importer.Row[
 				}
 			}
 			// Rows the upsert left alone are unchanged or a repeat within
-			// this file: look at each.
+			// this file: looked up together, the unchanged ones stamped
+			// together (a re-run of a whole file is all such rows).
+			var alone []int
 			for i := range chunk {
 				r := &chunk[i]
 				if id, ok := written[r.V.ExternalID]; ok {
 					// A new order has no lines yet; an updated one loses its old ones.
 					if id <= maxBefore {
-						if _, err := tx.ExecContext(ctx, deleteOrderLines, id); err != nil {
+						if _, err := st.exec(ctx, deleteOrderLines, id); err != nil {
 							return fmt.Errorf("order line %d: %w", r.Line, err)
 						}
 					}
@@ -777,9 +827,21 @@ func (s *Store) WriteOrders(ctx context.Context, run int64, rows []importer.Row[
 					}
 					continue
 				}
-				var e existing
-				if err := find.QueryRowContext(ctx, r.V.ExternalID).Scan(&e.id, &e.hash, &e.run, &e.srcLine); err != nil {
-					return fmt.Errorf("order line %d: %w", r.Line, err)
+				alone = append(alone, i)
+			}
+			if len(alone) == 0 {
+				continue
+			}
+			stored, err := findOrders(ctx, st, chunk, alone)
+			if err != nil {
+				return fmt.Errorf("orders at lines %d-%d: %w", chunk[0].Line, chunk[len(chunk)-1].Line, err)
+			}
+			var stamps []any
+			for _, i := range alone {
+				r := &chunk[i]
+				e, ok := stored[r.V.ExternalID]
+				if !ok {
+					return fmt.Errorf("order line %d: order %s not found after its upsert", r.Line, r.V.ExternalID)
 				}
 				switch {
 				case e.run == run && e.srcLine == r.Line: // written by this statement
@@ -788,10 +850,11 @@ func (s *Store) WriteOrders(ctx context.Context, run int64, rows []importer.Row[
 					rj.Index = start + i
 					res.Rejects = append(res.Rejects, rj)
 				default: // unchanged: stamped so a repeat later in the file is caught
-					if _, err := tx.ExecContext(ctx, stampOrder, run, r.Line, e.id); err != nil {
-						return fmt.Errorf("order line %d: %w", r.Line, err)
-					}
+					stamps = append(stamps, e.id, r.Line)
 				}
+			}
+			if err := stampOrders(ctx, st, run, stamps); err != nil {
+				return fmt.Errorf("orders at lines %d-%d: %w", chunk[0].Line, chunk[len(chunk)-1].Line, err)
 			}
 		}
 		if err := lw.flush(ctx); err != nil {

@@ -199,6 +199,22 @@ func TestPrepareGeneratedStatements(t *testing.T) {
 	}
 }
 
+// TestPrepareImportBatchStatements prepares each engine's batch lookups,
+// stamps and customer writes of imports.
+func TestPrepareImportBatchStatements(t *testing.T) {
+	for _, engine := range storetest.Engines(t) {
+		db := store.WriteDB(storetest.Open(t, engine))
+		for _, q := range store.ImportBatchSQL[engine] {
+			st, err := db.PrepareContext(context.Background(), q)
+			if err != nil {
+				t.Errorf("%s: %v\n%.300s", engine, err, q)
+				continue
+			}
+			st.Close()
+		}
+	}
+}
+
 func TestPrepareGeneratedReadStatements(t *testing.T) {
 	for _, engine := range storetest.Engines(t) {
 		db := store.WriteDB(storetest.Open(t, engine))
