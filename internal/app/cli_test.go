@@ -211,6 +211,9 @@ func TestImportAllSheets(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dir, "book.1月.rejects.csv")); err == nil {
 		t.Error("January has a rejects file without a rejected row")
 	}
+	if !strings.Contains(out, "all 2 imports: read 4 rows: created 3, updated 0, unchanged 0, rejected 1") {
+		t.Errorf("no total of the sheets:\n%s", out)
+	}
 	// The reports' order snapshot was rebuilt once, after the last sheet:
 	// the first report does not pay for it.
 	if built, current := snapshotVersions(t, env["KITH_DB"]); built != current {

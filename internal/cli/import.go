@@ -238,6 +238,23 @@ func (a *app) printSummaries(sums []*importer.Summary, elapsed []time.Duration) 
 			fmt.Fprintln(w, a.t("import.elapsed", sec, float64(s.Read)/sec))
 		}
 	}
+	if len(sums) > 1 {
+		// A file per month: the shop wants the year's figures too.
+		var t importer.Summary
+		var sec float64
+		for i, s := range sums {
+			t.Read, t.Created, t.Updated = t.Read+s.Read, t.Created+s.Created, t.Updated+s.Updated
+			t.Unchanged, t.Rejected, t.Customers = t.Unchanged+s.Unchanged, t.Rejected+s.Rejected, t.Customers+s.Customers
+			sec += elapsed[i].Seconds()
+		}
+		fmt.Fprintln(w, a.t("import.total", len(sums), t.Read, t.Created, t.Updated, t.Unchanged, t.Rejected))
+		if t.Customers > 0 {
+			fmt.Fprintln(w, a.t("import.customers", t.Customers))
+		}
+		if sec > 0 {
+			fmt.Fprintln(w, a.t("import.elapsed", sec, float64(t.Read)/sec))
+		}
+	}
 	return nil
 }
 
