@@ -169,13 +169,15 @@ func TestCustomerMatchingByBatch(t *testing.T) {
 // fields it has; a column it lacks, or a blank cell, keeps the stored
 // value, custom attributes merge key by key and tags are replaced only by
 // tags. Before, a second file of member levels by id erased every name,
-// phone and city the first file gave.
+// phone and city the first file gave, and a row matched by phone alone
+// erased the customer's id.
 func TestCustomerImportKeepsWhatARowLeavesOut(t *testing.T) {
 	files := []string{
 		"会员号,姓名,手机,城市,生日,标签,会员等级,备注\nC1,张三,13800000001,上海,农历1990-05-06,VIP;老客,银卡,爱喝茶\n",
 		"会员号,会员等级,积分\nC1,金卡,1200\n",
 		"会员号,姓名,手机,城市,生日,标签\nC1,,13900000009,,,\n",
 		"会员号,标签\nC1,新品试用\n",
+		"手机,积分\n13900000009,1500\n", // by phone alone: C1 keeps its id
 	}
 	for _, engine := range storetest.Engines(t) {
 		t.Run(engine, func(t *testing.T) {
@@ -192,9 +194,9 @@ func TestCustomerImportKeepsWhatARowLeavesOut(t *testing.T) {
 			}
 			c := v.Customer
 			got := fmt.Sprintf("%s|%s|%s|%s %v|%v|%v|%s", c.Name, c.Phone, c.City, c.Birthday, c.BirthdayLunar, c.Tags, c.Attrs, c.Notes)
-			want := "张三|13900000009|上海|1990-05-06 true|[新品试用]|map[会员等级:金卡 积分:1200]|爱喝茶"
+			want := "张三|13900000009|上海|1990-05-06 true|[新品试用]|map[会员等级:金卡 积分:1500]|爱喝茶"
 			if got != want {
-				t.Errorf("after four files C1 is\n %s\nwant\n %s", got, want)
+				t.Errorf("after five files C1 is\n %s\nwant\n %s", got, want)
 			}
 		})
 	}
