@@ -699,6 +699,61 @@ func TestUploadWorkbook(t *testing.T) {
 	}
 }
 
+// Several files in one upload (a file per month): each is its own import
+// with its own rejects, the result sums them, an unreadable one is named
+// and the others imported; the page shows each.
+func TestUploadSeveralFiles(t *testing.T) {
+	ts := newTestServer(t, demoDB(t), 1<<20)
+	tok := ts.token(t, "owner@demo.kith")
+	b := signIn(t, ts, "owner@demo.kith", "kith-demo")
+	files := []struct{ name, body string }{
+		{"2026-10.csv", "订单号,客户编号,下单时间,实付金额\nM-1,C000001,2026-10-01 10:00,10\nM-2,C000002,2026-10-02 10:00,20\n"},
+		{"2026-11.csv", "订单号,客户编号,下单时间,实付金额\nM-3,C000001,2026-11-01 10:00,30\nM-4,C000003,someday,5\n"},
+		{"2026-11.csv", "订单号,客户编号,下单时间,实付金额\nM-5,C000004,2026-11-03 10:00,7\n"}, // the same name again
+		{"notes.csv", "备注\n这是说明\n"},
+	}
+	body := func() (*bytes.Buffer, string) {
+		var buf bytes.Buffer
+		mw := multipart.NewWriter(&buf)
+		mw.WriteField("kind", "orders")
+		for _, f := range files {
+			fw, err := mw.CreateFormFile("file", f.name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			io.WriteString(fw, f.body)
+		}
+		mw.Close()
+		return &buf, mw.FormDataContentType()
+	}
+	buf, ct := body()
+	res := do(t, nil, "POST", ts.URL+"/api/v1/imports", tok, buf, map[string]string{"Content-Type": ct})
+	var all struct {
+		File              string
+		Created, Rejected int
+		Warnings          []string
+		Sheets            []struct {
+			File       string
+			Created    int
+			RejectsURL string `json:"rejects_url"`
+		}
+	}
+	if err := json.Unmarshal(res.body, &all); err != nil || res.status != 200 || all.Created != 4 || all.Rejected != 1 || len(all.Sheets) != 3 ||
+		all.Sheets[2].File != "3-2026-11.csv" || all.Sheets[0].RejectsURL != "" || !strings.HasSuffix(all.Sheets[1].RejectsURL, "/rejects?sheet=2") ||
+		len(all.Warnings) != 1 || !strings.Contains(all.Warnings[0], "notes.csv could not be imported") {
+		t.Fatalf("several files: %d %+v %v\n%s", res.status, all, err, res.body)
+	}
+	if rej := do(t, nil, "GET", ts.URL+all.Sheets[1].RejectsURL, tok, nil, nil); rej.status != 200 || !bytes.Contains(rej.body, []byte("someday")) {
+		t.Errorf("November's rejects: %d\n%s", rej.status, rej.body)
+	}
+	buf, ct = body()
+	page := do(t, b.c, "POST", ts.URL+"/import?csrf="+b.csrf, "", buf, map[string]string{"Content-Type": ct, "Accept-Language": "en"})
+	if page.status != 200 || !bytes.Contains(page.body, []byte("Imported 2026-10.csv, 2026-11.csv, 3-2026-11.csv, notes.csv")) ||
+		!bytes.Contains(page.body, []byte("Imported 3-2026-11.csv")) || !regexp.MustCompile(`/import/[^/"]+/rejects\?sheet=2`).Match(page.body) {
+		t.Errorf("several files, page: %d\n%s", page.status, page.body)
+	}
+}
+
 // A workbook whose February sheet is damaged: with all_sheets, January is
 // imported and February is named in the warnings; the CLI does the same
 // and exits 1.

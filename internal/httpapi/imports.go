@@ -74,8 +74,9 @@ type UploadForm struct {
 	AllSheets     bool
 }
 
-// Upload reads a multipart form with fields kind, file and, optionally,
-// channel (of rows without one), streaming the
+// Upload reads a multipart form with fields kind, file (one or more: a file
+// per month is one upload) and, optionally, channel (of rows without one),
+// streaming the
 // file to disk (never all in memory), and imports it. The request body
 // must already be limited with http.MaxBytesReader. form, when not nil,
 // receives the kind and channel as read, so a page can keep them after an
@@ -97,7 +98,8 @@ func (a *API) Upload(r *http.Request, u *account.User, lang i18n.Lang, form *Upl
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("upload dir: %w", err)
 	}
-	var kind, path, name, channel string
+	var kind, channel string
+	var files []upload // a file part each: several files are several imports
 	allSheets := false
 	defer func() {
 		if form != nil {
@@ -124,8 +126,12 @@ func (a *API) Upload(r *http.Request, u *account.User, lang i18n.Lang, form *Upl
 			b, _ := io.ReadAll(io.LimitReader(part, 256))
 			channel = strings.TrimSpace(string(b))
 		case "file":
-			name = safeName(part.FileName())
-			path = filepath.Join(dir, name)
+			name := safeName(part.FileName())
+			if slices.ContainsFunc(files, func(u upload) bool { return u.name == name }) {
+				name = strconv.Itoa(len(files)+1) + "-" + name // two files of one name
+			}
+			path := filepath.Join(dir, name)
+			files = append(files, upload{path: path, name: name})
 			f, err := os.Create(path)
 			if err != nil {
 				return nil, fmt.Errorf("save upload: %w", err)
@@ -146,7 +152,7 @@ func (a *API) Upload(r *http.Request, u *account.User, lang i18n.Lang, form *Upl
 		os.RemoveAll(dir)
 		return nil, invalid("kind", fmt.Sprintf("kind %q: want one of %v", kind, importer.Kinds))
 	}
-	if path == "" {
+	if len(files) == 0 {
 		os.RemoveAll(dir)
 		return nil, invalid("file", "no file was uploaded")
 	}
@@ -166,7 +172,12 @@ func (a *API) Upload(r *http.Request, u *account.User, lang i18n.Lang, form *Upl
 	// The import finishes even if the browser goes away: it is idempotent,
 	// but a half-done import would surprise whoever looks next.
 	ctx := context.WithoutCancel(r.Context())
-	res, err := a.importFile(ctx, k, path, name, id, allSheets, opts, lang)
+	var res *ImportResult
+	if len(files) == 1 {
+		res, err = a.importFile(ctx, k, files[0].path, files[0].name, id, allSheets, opts, lang, nil)
+	} else {
+		res, err = a.importFiles(ctx, k, files, id, allSheets, opts, lang)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -176,9 +187,59 @@ func (a *API) Upload(r *http.Request, u *account.User, lang i18n.Lang, form *Upl
 	return res, nil
 }
 
+// upload is a file saved from an upload's form.
+type upload struct{ path, name string }
+
+// importFiles imports several uploaded files (a file per month), each as
+// the CLI would: the result sums them and lists each import (a file, or a
+// sheet of a workbook with allSheets) in Sheets, numbered through the
+// upload for their rejects. A file that cannot be read is named in the
+// warnings and the others are imported.
+func (a *API) importFiles(ctx context.Context, k importer.Kind, files []upload, id string, allSheets bool, opts importer.Options, lang i18n.Lang) (*ImportResult, error) {
+	var names []string
+	for _, f := range files {
+		names = append(names, f.name)
+	}
+	total := &ImportResult{Summary: &importer.Summary{File: strings.Join(names, ", "), Kind: k}, ID: id}
+	parts := 0
+	var failed error // the first file that could not be read
+	for _, f := range files {
+		res, err := a.importFile(ctx, k, f.path, f.name, id, allSheets, opts, lang, &parts)
+		if err != nil {
+			failed = cmp.Or(failed, err)
+			total.Warnings = append(total.Warnings, kith.Msg("import.file_failed", "%s could not be imported: %v", f.name, err))
+			continue
+		}
+		each := []*ImportResult{res}
+		if len(res.Sheets) > 0 {
+			each = res.Sheets
+			total.Warnings = append(total.Warnings, res.Warnings...)
+		}
+		for _, r := range each {
+			total.Sheets = append(total.Sheets, r)
+			t, s := total.Summary, r.Summary
+			t.Read, t.Created, t.Updated = t.Read+s.Read, t.Created+s.Created, t.Updated+s.Updated
+			t.Unchanged, t.Rejected, t.Customers = t.Unchanged+s.Unchanged, t.Rejected+s.Rejected, t.Customers+s.Customers
+		}
+	}
+	if len(total.Sheets) == 0 {
+		return nil, failed
+	}
+	total.Format = kith.Msg("source.files", "%d files", len(files))
+	return total, nil
+}
+
 // importFile imports an uploaded file: one import, or with allSheets one
-// for every sheet of a workbook that has a header for the kind.
-func (a *API) importFile(ctx context.Context, k importer.Kind, path, name, id string, allSheets bool, opts importer.Options, lang i18n.Lang) (*ImportResult, error) {
+// for every sheet of a workbook that has a header for the kind. parts,
+// when not nil, numbers the imports through an upload of several files.
+func (a *API) importFile(ctx context.Context, k importer.Kind, path, name, id string, allSheets bool, opts importer.Options, lang i18n.Lang, parts *int) (*ImportResult, error) {
+	number := func(n int) int { // this import's number: for its rejects file
+		if parts == nil {
+			return n
+		}
+		*parts++
+		return *parts
+	}
 	dir := filepath.Dir(path)
 	unreadable := func(err error) error {
 		return &kith.FieldError{Field: "file", Code: "unreadable", Reason: strings.ReplaceAll(i18n.Error(lang, err), dir+string(filepath.Separator), "")}
@@ -188,7 +249,7 @@ func (a *API) importFile(ctx context.Context, k importer.Kind, path, name, id st
 		sheets = importer.Sheets(path) // nil for a CSV: one import, as without
 	}
 	if len(sheets) == 0 {
-		res, err := a.importOne(ctx, k, path, name, id, "", 0, opts, lang)
+		res, err := a.importOne(ctx, k, path, name, id, "", number(0), opts, lang)
 		if err != nil {
 			return nil, unreadable(err)
 		}
@@ -200,7 +261,7 @@ func (a *API) importFile(ctx context.Context, k importer.Kind, path, name, id st
 	var passed []string
 	var failed error // the first sheet that could not be read
 	for i, sheet := range sheets {
-		res, err := a.importOne(ctx, k, path, name, id, sheet, i+1, opts, lang)
+		res, err := a.importOne(ctx, k, path, name, id, sheet, number(i+1), opts, lang)
 		if importer.NoHeader(err) {
 			passed = append(passed, sheet)
 			continue
@@ -227,8 +288,9 @@ func (a *API) importFile(ctx context.Context, k importer.Kind, path, name, id st
 	return total, nil
 }
 
-// importOne imports one file, or one sheet of it (sheet, number no), with
-// its rejects file in the upload's folder.
+// importOne imports one file, or one sheet of it (sheet), with its rejects
+// file in the upload's folder: rejects.csv, or rejects-no.csv for the
+// upload's import number no (a sheet, or a file of several).
 func (a *API) importOne(ctx context.Context, k importer.Kind, path, name, id, sheet string, no int, opts importer.Options, lang i18n.Lang) (*ImportResult, error) {
 	res := &ImportResult{ID: id, Sheet: sheet, SheetNo: no}
 	opts.Sheet, opts.RejectsPath = sheet, filepath.Join(filepath.Dir(path), rejectsName(no))

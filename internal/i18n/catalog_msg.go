@@ -76,6 +76,8 @@ var messages = map[Lang]map[string]string{
 		"xlsx.empty":         "工作表 %q：%v",
 		"xlsx.no_sheets":     "工作簿里没有工作表",
 		"xlsx.no_such_sheet": "没有这张工作表",
+		"import.file_failed": "%s 无法导入：%v",
+		"source.files":       "%d 个文件",
 		"xlsx.damaged":       "工作表 %q 已损坏：%v",
 		"xlsx.not_worksheet": "不是数据工作表（图表或对话框工作表没有行）",
 		"xlsx.no_part":       "文件里缺少它的部件 %s",
