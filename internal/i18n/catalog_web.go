@@ -119,7 +119,7 @@ var webCatalog = map[Lang]map[string]string{
 		"web.no_orders_yet":       "No paid orders on or before %s yet, so there is nothing to measure.",
 		"web.import_first":        "Import your orders (and customers, spend) to see the figures.",
 		"web.file_read_as":        "Read as:",
-		"web.file":                "File",
+		"web.file":                "File (one or more)",
 		"web.import_channel":      "Channel of rows without one (optional)",
 		"web.import_channel_hint": "e.g. 淘宝 for a Taobao export",
 		"web.upload":              "Upload and import",
