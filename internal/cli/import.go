@@ -243,8 +243,7 @@ func (a *app) printSummaries(sums []*importer.Summary, elapsed []time.Duration) 
 		var t importer.Summary
 		var sec float64
 		for i, s := range sums {
-			t.Read, t.Created, t.Updated = t.Read+s.Read, t.Created+s.Created, t.Updated+s.Updated
-			t.Unchanged, t.Rejected, t.Customers = t.Unchanged+s.Unchanged, t.Rejected+s.Rejected, t.Customers+s.Customers
+			t.AddCounts(s)
 			sec += elapsed[i].Seconds()
 		}
 		fmt.Fprintln(w, a.t("import.total", len(sums), t.Read, t.Created, t.Updated, t.Unchanged, t.Rejected))

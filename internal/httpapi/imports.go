@@ -217,9 +217,7 @@ func (a *API) importFiles(ctx context.Context, k importer.Kind, files []upload, 
 		}
 		for _, r := range each {
 			total.Sheets = append(total.Sheets, r)
-			t, s := total.Summary, r.Summary
-			t.Read, t.Created, t.Updated = t.Read+s.Read, t.Created+s.Created, t.Updated+s.Updated
-			t.Unchanged, t.Rejected, t.Customers = t.Unchanged+s.Unchanged, t.Rejected+s.Rejected, t.Customers+s.Customers
+			total.AddCounts(r.Summary)
 		}
 	}
 	if len(total.Sheets) == 0 {
@@ -274,9 +272,7 @@ func (a *API) importFile(ctx context.Context, k importer.Kind, path, name, id st
 			continue
 		}
 		total.Sheets = append(total.Sheets, res)
-		t, s := total.Summary, res.Summary
-		t.Read, t.Created, t.Updated = t.Read+s.Read, t.Created+s.Created, t.Updated+s.Updated
-		t.Unchanged, t.Rejected, t.Customers = t.Unchanged+s.Unchanged, t.Rejected+s.Rejected, t.Customers+s.Customers
+		total.AddCounts(res.Summary)
 	}
 	if len(total.Sheets) == 0 {
 		return nil, unreadable(cmp.Or(failed, error(kith.Msg("import.no_sheet_header", "no sheet has a header for %s", k))))

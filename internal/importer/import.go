@@ -98,6 +98,12 @@ type Summary struct {
 	Warnings []*kith.Message `json:"warnings,omitempty"`
 }
 
+// AddCounts adds o's row counts to s: the total of several files or sheets.
+func (s *Summary) AddCounts(o *Summary) {
+	s.Read, s.Created, s.Updated = s.Read+o.Read, s.Created+o.Created, s.Updated+o.Updated
+	s.Unchanged, s.Rejected, s.Customers = s.Unchanged+o.Unchanged, s.Rejected+o.Rejected, s.Customers+o.Customers
+}
+
 // DefaultRejectsPath is NAME.rejects.csv beside the input file.
 func DefaultRejectsPath(file string) string {
 	ext := filepath.Ext(file)
