@@ -192,16 +192,33 @@ var (
 // stored that a batch names, and those the batch has written so far.
 type customerKeys map[string]bool
 
-func (ks customerKeys) add(k customer.Key) {
-	for _, v := range []string{"id:" + k.ExternalID, "phone:" + k.Phone, "email:" + k.Email} {
-		if !strings.HasSuffix(v, ":") {
-			ks[v] = true
+// keyParts are k's keys that are set, each with its kind as
+// storedKeysSQL's keys name it: id:C1, phone:138..., email:....
+func keyParts(k customer.Key) []keyPart {
+	parts := make([]keyPart, 0, 3)
+	for _, p := range [3]keyPart{{"id:", k.ExternalID}, {"phone:", k.Phone}, {"email:", k.Email}} {
+		if p.value != "" {
+			parts = append(parts, p)
 		}
+	}
+	return parts
+}
+
+type keyPart struct{ kind, value string }
+
+func (ks customerKeys) add(k customer.Key) {
+	for _, p := range keyParts(k) {
+		ks[p.kind+p.value] = true
 	}
 }
 
 func (ks customerKeys) any(k customer.Key) bool {
-	return (k.ExternalID != "" && ks["id:"+k.ExternalID]) || (k.Phone != "" && ks["phone:"+k.Phone]) || (k.Email != "" && ks["email:"+k.Email])
+	for _, p := range keyParts(k) {
+		if ks[p.kind+p.value] {
+			return true
+		}
+	}
+	return false
 }
 
 // storedKeysSQL look up lookupChunk values of one key column at once
@@ -229,11 +246,8 @@ func (s *Store) storedKeys(ctx context.Context, st *txStmts, rows []importer.Row
 	byID := map[string]existing{}
 	named := map[string][]string{}
 	for i := range rows {
-		k := rows[i].V.Key()
-		for prefix, v := range map[string]string{"id:": k.ExternalID, "phone:": k.Phone, "email:": k.Email} {
-			if v != "" {
-				named[prefix] = append(named[prefix], v)
-			}
+		for _, p := range keyParts(rows[i].V.Key()) {
+			named[p.kind] = append(named[p.kind], p.value)
 		}
 	}
 	scan := func(q string, args ...any) error {
@@ -268,10 +282,7 @@ func (s *Store) storedKeys(ctx context.Context, st *txStmts, rows []importer.Row
 		}
 		for start := 0; start < len(vals); start += lookupChunk {
 			part := vals[start:min(start+lookupChunk, len(vals))]
-			args := make([]any, lookupChunk)
-			for i := range args {
-				args[i] = part[min(i, len(part)-1)]
-			}
+			args := appendPadded(nil, lookupChunk, len(part), func(a []any, i int) []any { return append(a, part[i]) })
 			if err := scan(storedKeysSQL[prefix], args...); err != nil {
 				return nil, nil, err
 			}
@@ -402,7 +413,7 @@ func (s *Store) WriteCustomers(ctx context.Context, run int64, rows []importer.R
 	return res, err
 }
 
-// stamp marks a stored customer as met by this run at line.
+// stamp marks a stored customer or order as met by this run at line.
 type stamp struct {
 	id   int64
 	line int
@@ -580,6 +591,17 @@ func imported(what *kith.Message, key string, first int) *kith.Message {
 // chunk instead of once per row.
 const ordersChunk = 100
 
+// appendPadded appends the arguments of n items to args, the items from k
+// on repeating item k-1: a fixed-size statement, prepared once per
+// transaction, for any number of items up to n. The repeats change nothing
+// (IN, DO NOTHING and stamps see the same item again).
+func appendPadded(args []any, n, k int, item func(args []any, i int) []any) []any {
+	for i := 0; i < n; i++ {
+		args = item(args, min(i, k-1))
+	}
+	return args
+}
+
 // findOrdersSQL and stampOrdersSQL look up and stamp an upsert chunk's
 // rows at once (SQLite, hence ?; padded with repeats of the last row, which
 // change nothing, so each is prepared once per transaction).
@@ -593,10 +615,7 @@ var (
 // findOrders returns the stored state of the chunk's rows at the indexes
 // given, by order id.
 func findOrders(ctx context.Context, st *txStmts, chunk []importer.Row[order.Order], at []int) (map[string]existing, error) {
-	args := make([]any, ordersChunk)
-	for i := range args {
-		args[i] = chunk[at[min(i, len(at)-1)]].V.ExternalID
-	}
+	args := appendPadded(nil, ordersChunk, len(at), func(a []any, i int) []any { return append(a, chunk[at[i]].V.ExternalID) })
 	q, err := st.stmt(ctx, findOrdersSQL)
 	if err != nil {
 		return nil, err
@@ -618,17 +637,12 @@ func findOrders(ctx context.Context, st *txStmts, chunk []importer.Row[order.Ord
 	return out, rows.Err()
 }
 
-// stampOrders marks orders (id, line pairs) as met by run.
-func stampOrders(ctx context.Context, st *txStmts, run int64, pairs []any) error {
-	if len(pairs) == 0 {
+// stampOrders marks orders as met by run.
+func stampOrders(ctx context.Context, st *txStmts, run int64, stamps []stamp) error {
+	if len(stamps) == 0 {
 		return nil
 	}
-	args := make([]any, 1, 1+2*ordersChunk)
-	args[0] = run
-	for i := 0; i < ordersChunk; i++ {
-		j := 2 * min(i, len(pairs)/2-1)
-		args = append(args, pairs[j], pairs[j+1])
-	}
+	args := appendPadded([]any{run}, ordersChunk, len(stamps), func(a []any, i int) []any { return append(a, stamps[i].id, stamps[i].line) })
 	_, err := st.exec(ctx, stampOrdersSQL, args...)
 	return err
 }
@@ -836,7 +850,7 @@ func (s *Store) WriteOrders(ctx context.Context, run int64, rows []importer.Row[
 			if err != nil {
 				return fmt.Errorf("orders at lines %d-%d: %w", chunk[0].Line, chunk[len(chunk)-1].Line, err)
 			}
-			var stamps []any
+			var stamps []stamp
 			for _, i := range alone {
 				r := &chunk[i]
 				e, ok := stored[r.V.ExternalID]
@@ -850,7 +864,7 @@ func (s *Store) WriteOrders(ctx context.Context, run int64, rows []importer.Row[
 					rj.Index = start + i
 					res.Rejects = append(res.Rejects, rj)
 				default: // unchanged: stamped so a repeat later in the file is caught
-					stamps = append(stamps, e.id, r.Line)
+					stamps = append(stamps, stamp{id: e.id, line: r.Line})
 				}
 			}
 			if err := stampOrders(ctx, st, run, stamps); err != nil {
@@ -917,15 +931,11 @@ func (s *Store) resolveBatchCustomers(ctx context.Context, tx *sql.Tx, cs *custo
 		seen[key] = true
 		want = append(want, r)
 	}
-	// Fixed-size statements, padded with repeats of the last row (harmless
-	// to IN and to DO NOTHING), so each is prepared once per transaction.
+	// Fixed-size statements (appendPadded).
 	args := make([]any, 0, max(lookupChunk, 9*ordersChunk))
 	for start := 0; start < len(want); start += lookupChunk {
 		part := want[start:min(start+lookupChunk, len(want))]
-		args = args[:0]
-		for i := 0; i < lookupChunk; i++ {
-			args = append(args, part[min(i, len(part)-1)].V.Customer.ExternalID)
-		}
+		args = appendPadded(args[:0], lookupChunk, len(part), func(a []any, i int) []any { return append(a, part[i].V.Customer.ExternalID) })
 		rows, err := cs.findMany.QueryContext(ctx, args...)
 		if err != nil {
 			return 0, fmt.Errorf("find customers: %w", err)
@@ -942,13 +952,12 @@ func (s *Store) resolveBatchCustomers(ctx context.Context, tx *sql.Tx, cs *custo
 	}
 	for start := 0; start < len(missing); start += ordersChunk {
 		part := missing[start:min(start+ordersChunk, len(missing))]
-		args = args[:0]
-		for i := 0; i < ordersChunk; i++ {
-			r := part[min(i, len(part)-1)]
+		args = appendPadded(args[:0], ordersChunk, len(part), func(a []any, i int) []any {
+			r := part[i]
 			o := &r.V
-			args = append(args, o.Customer.ExternalID, o.CustomerName, nullStr(o.Customer.Phone), nullStr(o.Customer.Email),
+			return append(a, o.Customer.ExternalID, o.CustomerName, nullStr(o.Customer.Phone), nullStr(o.Customer.Email),
 				o.CustomerChannel, s.d.ts(o.OrderedAt), now, run, r.Line)
-		}
+		})
 		rows, err := cs.insertMany.QueryContext(ctx, args...)
 		if err != nil {
 			return 0, fmt.Errorf("create customers: %w", err)
