@@ -33,10 +33,12 @@ type ImportResult struct {
 	// Columns says which column fed which field (what kith import prints).
 	Columns string `json:"columns"`
 	// Sheets are the imports of each sheet, when the form asked for all
-	// of a workbook's (all_sheets); the counts above are their sums.
+	// of a workbook's (all_sheets), or of each file of several; the counts
+	// above are their sums.
 	Sheets []*ImportResult `json:"sheets,omitempty"`
-	// Sheet is the sheet a result of Sheets imported, and SheetNo its
-	// number among them (1, 2, ...): its rejects are ?sheet=SheetNo.
+	// Sheet is the sheet a result of Sheets imported ("" for a file), and
+	// SheetNo its number among the upload's imports (1, 2, ...): its
+	// rejects are ?sheet=SheetNo.
 	Sheet   string `json:"sheet,omitempty"`
 	SheetNo int    `json:"-"`
 }

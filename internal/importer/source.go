@@ -295,7 +295,6 @@ type xlsxSource struct {
 	w      *workbook
 	rows   *sheetReader
 	header []string
-	line   int
 	desc   *kith.Message
 	sheet  string   // the sheet read
 	sheets []string // every sheet of the workbook, in order
@@ -386,7 +385,6 @@ func (s *xlsxSource) Next() (Record, error) {
 		if err != nil {
 			return Record{}, kith.Msg("xlsx.damaged", "sheet %q is damaged: %v", s.sheet, err)
 		}
-		s.line = line
 		for _, c := range cells {
 			if strings.TrimSpace(c) != "" {
 				return Record{Line: line, Cells: cells}, nil
