@@ -178,6 +178,9 @@ func (s *Store) AbortImport(ctx context.Context, run int64) {
 	if st, _ := v.(*runState); st != nil && st.group != nil {
 		st.group.rollback()
 	}
+	if st, _ := v.(*runState); st != nil && st.seen != nil {
+		st.seen.release()
+	}
 }
 
 // importTx runs fn in the run's first-load transaction, or its batch

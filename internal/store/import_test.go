@@ -239,7 +239,9 @@ func TestOrderChannelKeptWhenTheRowHasNone(t *testing.T) {
 // engines' batch-by-batch paths.
 func TestOrderRepeatsAcrossBatches(t *testing.T) {
 	const head = "订单号,客户编号,下单时间,实付金额\nA1,C1,2024-01-31,10\n"
-	const file = head + "A2,C1,2024-02-01,20\nA3,C2,2024-02-02,30\nA1,C1,2024-01-31,10\nA2,C1,2024-02-01,25\nA4,C2,2024-02-03,40\n"
+	// A1 is stored before and met unchanged at line 2: its repeats at lines
+	// 5 (the same) and 8 (another amount) are rejected all the same.
+	const file = head + "A2,C1,2024-02-01,20\nA3,C2,2024-02-02,30\nA1,C1,2024-01-31,10\nA2,C1,2024-02-01,25\nA4,C2,2024-02-03,40\nA1,C1,2024-01-31,11\n"
 	for _, engine := range storetest.Engines(t) {
 		t.Run(engine, func(t *testing.T) {
 			s := storetest.Open(t, engine)
@@ -255,8 +257,12 @@ func TestOrderRepeatsAcrossBatches(t *testing.T) {
 			for _, r := range sum.FirstRejects {
 				lines = append(lines, fmt.Sprintf("%d %s", r.Line, r.Field))
 			}
-			if sum.Created != 3 || sum.Unchanged != 1 || sum.Rejected != 2 || strings.Join(lines, ",") != "5 order_id,6 order_id" {
-				t.Errorf("%+v, rejects %q; want 3 created, A1 unchanged, lines 5 and 6 rejected", sum, lines)
+			if sum.Created != 3 || sum.Unchanged != 1 || sum.Rejected != 3 || strings.Join(lines, ",") != "5 order_id,6 order_id,8 order_id" {
+				t.Errorf("%+v, rejects %q; want 3 created, A1 unchanged, lines 5, 6 and 8 rejected", sum, lines)
+			}
+			var amount int64
+			if err := store.WriteDB(s).QueryRow(`SELECT amount FROM orders WHERE external_id = 'A1'`).Scan(&amount); err != nil || amount != 1000 {
+				t.Errorf("A1's amount after its repeats: %d %v, want 1000 (10.00) as stored", amount, err)
 			}
 		})
 	}

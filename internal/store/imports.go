@@ -23,6 +23,7 @@ type runState struct {
 	customers map[string]int64
 	first     *firstLoad  // set when the run loads orders into an empty table
 	group     *batchGroup // SQLite otherwise: batches committed together
+	seen      *seenPG     // PostgreSQL otherwise: the orders the run found unchanged
 }
 
 // 100k ids (about 10 MiB): a file sorted by customer hits it every time; an
@@ -48,8 +49,14 @@ func (s *Store) BeginImport(ctx context.Context, kind importer.Kind, file string
 		}
 		st.first = fl
 	}
-	if st.first == nil && s.pg == nil {
+	switch {
+	case st.first == nil && s.pg == nil:
 		st.group = &batchGroup{}
+	case st.first == nil && (kind == importer.Orders || kind == importer.Lines):
+		var err error
+		if st.seen, err = s.beginSeenPG(ctx); err != nil {
+			return 0, fmt.Errorf("begin import: %w", err)
+		}
 	}
 	runs.Store(id, st)
 	return id, nil
@@ -73,6 +80,9 @@ WHERE owner_ref <> '' AND (import_run = $1 OR owner_id IS NULL)`
 // order snapshot is left to RefreshSnapshot, after the caller's last import.
 func (s *Store) FinishImport(ctx context.Context, run int64, sum *importer.Summary) error {
 	v, _ := runs.LoadAndDelete(run)
+	if st, _ := v.(*runState); st != nil && st.seen != nil {
+		st.seen.release()
+	}
 	if st, _ := v.(*runState); st != nil && st.group != nil {
 		if err := st.group.commit(); err != nil {
 			return fmt.Errorf("finish import: %w", err)
