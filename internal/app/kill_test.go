@@ -17,9 +17,12 @@ import (
 
 // TestImportSurvivesKill9 kills a real kith import with SIGKILL part-way,
 // runs it again, and checks the database ends as a clean import leaves it.
-// Two cases: a first load into an empty orders table (one transaction: the
-// kill must leave no orders at all), and an import into a shop that already
-// has orders (committed batch by batch: the kill leaves some of them).
+// Three cases: a first load into an empty orders table (one transaction:
+// the kill must leave no orders at all), an import into a shop that already
+// has orders (committed batch by batch: the kill leaves some of them), and
+// two files in one command into an empty shop (one load: SQLite commits
+// the first file without the covering index, the kill leaves exactly it,
+// and opening the database builds the index).
 func TestImportSurvivesKill9(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the binary and imports 200k+ orders")
@@ -94,13 +97,29 @@ func TestImportSurvivesKill9(t *testing.T) {
 		return h
 	}
 
+	// hasIndex reports whether the orders table has its covering index.
+	hasIndex := func(db string) bool {
+		h, err := sql.Open("sqlite", "file:"+db+"?mode=ro")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer h.Close()
+		var n int
+		if err := h.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_schema WHERE name = 'orders_customer_time'`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n == 1
+	}
+
 	for _, tc := range []struct {
 		name  string
 		prior []string // imported cleanly before the killed run
+		files []string // the killed command's, if not the full file
 		// landed reports, while the import runs, that it is far enough in.
 		landed func(db string) bool
 		// left is what the kill may leave: the order count's bounds.
 		min, max int64
+		noIndex  bool // the kill leaves the covering index out
 	}{
 		{name: "first load", landed: func(db string) bool {
 			if !openRun(db) {
@@ -112,11 +131,22 @@ func TestImportSurvivesKill9(t *testing.T) {
 		{name: "into existing orders", prior: []string{head}, landed: func(db string) bool {
 			return count(db) > int64(st.Orders/5+20000)
 		}, min: int64(st.Orders/5 + 1), max: int64(st.Orders - 1)},
+		{name: "second file of a first load", files: []string{head, full}, landed: func(db string) bool {
+			if !openRun(db) || count(db) == 0 {
+				return false
+			}
+			time.Sleep(300 * time.Millisecond) // into the second file
+			return true
+		}, min: int64(st.Orders / 5), max: int64(st.Orders / 5), noIndex: true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			killed := filepath.Join(t.TempDir(), "killed.db")
 			run(killed, tc.prior...)
-			cmd := exec.Command(bin, "import", "orders", full, "--db", killed, "--batch", "1000")
+			files := tc.files
+			if files == nil {
+				files = []string{full}
+			}
+			cmd := exec.Command(bin, append(append([]string{"import", "orders"}, files...), "--db", killed, "--batch", "1000")...)
 			if err := cmd.Start(); err != nil {
 				t.Fatal(err)
 			}
@@ -133,7 +163,13 @@ func TestImportSurvivesKill9(t *testing.T) {
 				t.Fatalf("killed with %d of %d orders in, want %d..%d", atKill, st.Orders, tc.min, tc.max)
 			}
 			t.Logf("killed with %d of %d orders imported", atKill, st.Orders)
+			if got := hasIndex(killed); got == tc.noIndex {
+				t.Errorf("after the kill the covering index is there: %v, want %v", got, !tc.noIndex)
+			}
 			run(killed, full)
+			if !hasIndex(killed) {
+				t.Error("the import after the kill did not build the covering index")
+			}
 			clean := filepath.Join(t.TempDir(), "clean.db")
 			run(clean, append(tc.prior, full)...)
 			if a, b := snap(killed), snap(clean); a != b {

@@ -112,6 +112,10 @@ Kinds and their fields:
 				return err
 			}
 			defer be.Close()
+			// The command's files and sheets are one load: into an empty
+			// database, one first load (store.Load).
+			load := be.Load()
+			defer load.Close()
 			var sums []*importer.Summary
 			var elapsed []time.Duration
 			rejected, failed, skipped := 0, 0, 0
@@ -142,7 +146,7 @@ Kinds and their fields:
 					}
 				}
 				start := a.env.Now()
-				sum, err := importer.Import(cmd.Context(), be, kind, in.file, o)
+				sum, err := importer.Import(cmd.Context(), load, kind, in.file, o)
 				if bar != nil {
 					bar.Finish()
 				}
@@ -166,6 +170,9 @@ Kinds and their fields:
 				sums = append(sums, sum)
 				elapsed = append(elapsed, a.env.Now().Sub(start))
 				rejected += sum.Rejected
+			}
+			if err := load.End(cmd.Context()); err != nil {
+				return err
 			}
 			if err := be.RefreshSnapshot(cmd.Context()); err != nil {
 				return err

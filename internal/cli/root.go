@@ -25,6 +25,8 @@ import (
 // Backend is what the commands need from storage.
 type Backend interface {
 	importer.Sink
+	// Load is a Sink for a command's files together.
+	Load() importer.Load
 	// RefreshSnapshot brings the reports' order snapshot up to date after
 	// the last of a command's imports.
 	RefreshSnapshot(ctx context.Context) error

@@ -27,6 +27,8 @@ import (
 type Backend interface {
 	report.Backend
 	importer.Sink
+	// Load is a Sink for an upload's files together.
+	Load() importer.Load
 	// RefreshSnapshot brings the reports' order snapshot up to date after
 	// an upload's last import.
 	RefreshSnapshot(ctx context.Context) error

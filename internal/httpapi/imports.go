@@ -174,13 +174,20 @@ func (a *API) Upload(r *http.Request, u *account.User, lang i18n.Lang, form *Upl
 	// The import finishes even if the browser goes away: it is idempotent,
 	// but a half-done import would surprise whoever looks next.
 	ctx := context.WithoutCancel(r.Context())
+	// The upload's files and sheets are one load: into an empty database,
+	// one first load (store.Load).
+	load := a.b.Load()
+	defer load.Close()
 	var res *ImportResult
 	if len(files) == 1 {
-		res, err = a.importFile(ctx, k, files[0].path, files[0].name, id, allSheets, opts, lang, nil)
+		res, err = a.importFile(ctx, load, k, files[0].path, files[0].name, id, allSheets, opts, lang, nil)
 	} else {
-		res, err = a.importFiles(ctx, k, files, id, allSheets, opts, lang)
+		res, err = a.importFiles(ctx, load, k, files, id, allSheets, opts, lang)
 	}
 	if err != nil {
+		return nil, err
+	}
+	if err := load.End(ctx); err != nil {
 		return nil, err
 	}
 	if err := a.b.RefreshSnapshot(ctx); err != nil {
@@ -197,7 +204,7 @@ type upload struct{ path, name string }
 // sheet of a workbook with allSheets) in Sheets, numbered through the
 // upload for their rejects. A file that cannot be read is named in the
 // warnings and the others are imported.
-func (a *API) importFiles(ctx context.Context, k importer.Kind, files []upload, id string, allSheets bool, opts importer.Options, lang i18n.Lang) (*ImportResult, error) {
+func (a *API) importFiles(ctx context.Context, sink importer.Sink, k importer.Kind, files []upload, id string, allSheets bool, opts importer.Options, lang i18n.Lang) (*ImportResult, error) {
 	var names []string
 	for _, f := range files {
 		names = append(names, f.name)
@@ -206,7 +213,7 @@ func (a *API) importFiles(ctx context.Context, k importer.Kind, files []upload, 
 	parts := 0
 	var failed error // the first file that could not be read
 	for _, f := range files {
-		res, err := a.importFile(ctx, k, f.path, f.name, id, allSheets, opts, lang, &parts)
+		res, err := a.importFile(ctx, sink, k, f.path, f.name, id, allSheets, opts, lang, &parts)
 		if err != nil {
 			failed = cmp.Or(failed, err)
 			total.Warnings = append(total.Warnings, kith.Msg("import.file_failed", "%s could not be imported: %v", f.name, err))
@@ -232,7 +239,7 @@ func (a *API) importFiles(ctx context.Context, k importer.Kind, files []upload, 
 // importFile imports an uploaded file: one import, or with allSheets one
 // for every sheet of a workbook that has a header for the kind. parts,
 // when not nil, numbers the imports through an upload of several files.
-func (a *API) importFile(ctx context.Context, k importer.Kind, path, name, id string, allSheets bool, opts importer.Options, lang i18n.Lang, parts *int) (*ImportResult, error) {
+func (a *API) importFile(ctx context.Context, sink importer.Sink, k importer.Kind, path, name, id string, allSheets bool, opts importer.Options, lang i18n.Lang, parts *int) (*ImportResult, error) {
 	number := func(n int) int { // this import's number: for its rejects file
 		if parts == nil {
 			return n
@@ -249,7 +256,7 @@ func (a *API) importFile(ctx context.Context, k importer.Kind, path, name, id st
 		sheets = importer.Sheets(path) // nil for a CSV: one import, as without
 	}
 	if len(sheets) == 0 {
-		res, err := a.importOne(ctx, k, path, name, id, "", number(0), opts, lang)
+		res, err := a.importOne(ctx, sink, k, path, name, id, "", number(0), opts, lang)
 		if err != nil {
 			return nil, unreadable(err)
 		}
@@ -261,7 +268,7 @@ func (a *API) importFile(ctx context.Context, k importer.Kind, path, name, id st
 	var passed []string
 	var failed error // the first sheet that could not be read
 	for i, sheet := range sheets {
-		res, err := a.importOne(ctx, k, path, name, id, sheet, number(i+1), opts, lang)
+		res, err := a.importOne(ctx, sink, k, path, name, id, sheet, number(i+1), opts, lang)
 		if importer.NoHeader(err) {
 			passed = append(passed, sheet)
 			continue
@@ -289,11 +296,11 @@ func (a *API) importFile(ctx context.Context, k importer.Kind, path, name, id st
 // importOne imports one file, or one sheet of it (sheet), with its rejects
 // file in the upload's folder: rejects.csv, or rejects-no.csv for the
 // upload's import number no (a sheet, or a file of several).
-func (a *API) importOne(ctx context.Context, k importer.Kind, path, name, id, sheet string, no int, opts importer.Options, lang i18n.Lang) (*ImportResult, error) {
+func (a *API) importOne(ctx context.Context, sink importer.Sink, k importer.Kind, path, name, id, sheet string, no int, opts importer.Options, lang i18n.Lang) (*ImportResult, error) {
 	res := &ImportResult{ID: id, Sheet: sheet, SheetNo: no}
 	opts.Sheet, opts.RejectsPath = sheet, filepath.Join(filepath.Dir(path), rejectsName(no))
 	opts.Mapped = func(_ *kith.Message, m *importer.Mapping) { res.Columns = i18n.Message(lang, m.Describe()) }
-	sum, err := importer.Import(ctx, a.b, k, path, opts)
+	sum, err := importer.Import(ctx, sink, k, path, opts)
 	if err != nil {
 		return nil, err
 	}

@@ -35,6 +35,15 @@ type Sink interface {
 	AbortImport(ctx context.Context, run int64)
 }
 
+// A Load is a Sink for the files of one command or upload. A store may put
+// them in one transaction (the store's first load), which End completes;
+// Close rolls back what End did not complete, and is a no-op after it.
+type Load interface {
+	Sink
+	End(ctx context.Context) error
+	Close()
+}
+
 // BatchSizer is implemented by sinks that prefer another batch size (COPY
 // wants larger batches than per-row statements).
 type BatchSizer interface {

@@ -39,7 +39,9 @@ type firstLoad struct {
 const (
 	ordersEmpty       = `SELECT NOT EXISTS (SELECT 1 FROM orders)`
 	dropOrdersIndex   = `DROP INDEX orders_customer_time`
-	createOrdersIndex = `CREATE INDEX orders_customer_time ON orders (customer_id, ordered_at, amount, status)`
+	// IF NOT EXISTS: a SQLite load whose first file was rolled back has
+	// its index back, and Open builds one that a killed load left out.
+	createOrdersIndex = `CREATE INDEX IF NOT EXISTS orders_customer_time ON orders (customer_id, ordered_at, amount, status)`
 	pgLockOrders      = `LOCK TABLE orders IN ACCESS EXCLUSIVE MODE`
 	pgDropOrdersFK    = `ALTER TABLE orders DROP CONSTRAINT orders_customer_id_fkey`
 	pgAddOrdersFK     = `ALTER TABLE orders ADD CONSTRAINT orders_customer_id_fkey FOREIGN KEY (customer_id) REFERENCES customers (id)`
@@ -111,7 +113,8 @@ func (s *Store) beginFirstLoadPG(ctx context.Context) (*firstLoad, error) {
 // finish rebuilds what begin dropped and commits.
 func (fl *firstLoad) finish(ctx context.Context) error {
 	if fl.pg != nil {
-		for _, q := range []string{createOrdersIndex, pgAddOrdersFK} {
+		// The batches' planner settings would slow the foreign key's check.
+		for _, q := range []string{pgDefaultSeqScan, pgDefaultHashJoin, pgDefaultMergeJoin, createOrdersIndex, pgAddOrdersFK} {
 			if _, err := fl.pg.Exec(ctx, q); err != nil {
 				fl.rollback()
 				return fmt.Errorf("first load: %w", err)
@@ -123,6 +126,13 @@ func (fl *firstLoad) finish(ctx context.Context) error {
 		return nil
 	}
 	defer fl.release()
+	if fl.tx == nil { // a load's files committed one by one
+		tx, err := fl.conn.BeginTx(ctx, nil)
+		if err != nil {
+			return fmt.Errorf("first load: %w", err)
+		}
+		fl.tx = tx
+	}
 	if _, err := fl.tx.ExecContext(ctx, createOrdersIndex); err != nil {
 		fl.tx.Rollback()
 		return fmt.Errorf("first load: %w", err)
@@ -172,7 +182,9 @@ func (fl *firstLoad) release() {
 // and so are the batches of a group not yet committed.
 func (s *Store) AbortImport(ctx context.Context, run int64) {
 	v, _ := runs.LoadAndDelete(run)
-	if st, _ := v.(*runState); st != nil && st.first != nil {
+	if st, _ := v.(*runState); st != nil && st.part != nil {
+		st.part.rollback()
+	} else if st != nil && st.first != nil {
 		st.first.rollback()
 	}
 	if st, _ := v.(*runState); st != nil && st.group != nil {
@@ -254,8 +266,11 @@ var _ importer.Sink = (*Store)(nil)
 // with customer ids resolved here instead of by joins against a staging
 // table.
 const (
-	pgNoSeqScan       = `SET LOCAL enable_seqscan = off`
-	pgSeqScan         = `SET LOCAL enable_seqscan = on`
+	pgNoSeqScan        = `SET LOCAL enable_seqscan = off`
+	pgSeqScan          = `SET LOCAL enable_seqscan = on`
+	pgDefaultSeqScan   = `SET LOCAL enable_seqscan TO DEFAULT`
+	pgDefaultHashJoin  = `SET LOCAL enable_hashjoin TO DEFAULT`
+	pgDefaultMergeJoin = `SET LOCAL enable_mergejoin TO DEFAULT`
 	pgReserveOrderIDs = `SELECT nextval(pg_get_serial_sequence('orders', 'id')) FROM generate_series(1, $1)`
 	// The lookups return (id, external id, phone, email) with only the
 	// matched key filled, so that the row's key can be rebuilt from them.
@@ -279,7 +294,7 @@ var orderColumns = []string{"external_id", "customer_id", "ordered_at", "amount"
 // all the same.
 func (s *Store) writeFirstLoadPG(ctx context.Context, st *runState, run int64, rows []importer.Row[order.Order], withLines bool) (importer.BatchResult, bool, error) {
 	var res importer.BatchResult
-	tx := st.first.pg
+	tx := st.loadTx()
 	// Every statement here is an index lookup or a COPY; the staged way
 	// turns sequential scans back on for its joins.
 	if _, err := tx.Exec(ctx, pgNoSeqScan); err != nil {

@@ -24,6 +24,13 @@ type runState struct {
 	first     *firstLoad  // set when the run loads orders into an empty table
 	group     *batchGroup // SQLite otherwise: batches committed together
 	seen      *seenPG     // PostgreSQL otherwise: the orders the run found unchanged
+	// fresh says every stored order is the run's own: it began the first
+	// load. A later run of the same load shares the first load but not
+	// that: the load's earlier files are stored.
+	fresh bool
+	// part is the run's part of a load's first load: the run is finished
+	// or rolled back alone, and the load at its End.
+	part *loadPart
 }
 
 // 100k ids (about 10 MiB): a file sorted by customer hits it every time; an
@@ -37,22 +44,46 @@ const insertRun = `INSERT INTO import_runs (kind, file, started_at) VALUES ($1, 
 // BeginImport records a new import run; rows written by it carry its id, which
 // is how a repeat of an order id within one file is told from a re-import.
 func (s *Store) BeginImport(ctx context.Context, kind importer.Kind, file string) (int64, error) {
+	return s.beginImport(ctx, kind, file, nil)
+}
+
+// beginImport begins a run, as one of load's when load is not nil.
+func (s *Store) beginImport(ctx context.Context, kind importer.Kind, file string, load *load) (int64, error) {
+	orders := kind == importer.Orders || kind == importer.Lines
+	row := s.db.QueryRowContext
+	if load != nil && load.first != nil && load.first.conn != nil {
+		// A SQLite load holds the one writer connection.
+		row = load.first.conn.QueryRowContext
+	}
 	var id int64
-	if err := s.db.QueryRowContext(ctx, insertRun, string(kind), file, s.d.ts(s.Now())).Scan(&id); err != nil {
+	if err := row(ctx, insertRun, string(kind), file, s.d.ts(s.Now())).Scan(&id); err != nil {
 		return 0, fmt.Errorf("begin import: %w", err)
 	}
 	st := &runState{customers: map[string]int64{}}
-	if kind == importer.Orders || kind == importer.Lines {
+	switch {
+	case orders && load != nil && load.first != nil:
+		st.first = load.first
+	case orders:
 		fl, err := s.beginFirstLoad(ctx)
 		if err != nil {
 			return 0, fmt.Errorf("begin import: %w", err)
 		}
-		st.first = fl
+		st.first, st.fresh = fl, fl != nil
+		if fl != nil && load != nil {
+			load.first = fl
+		}
+	}
+	if st.first != nil && load != nil {
+		p, err := st.first.part(ctx, !st.fresh)
+		if err != nil {
+			return 0, fmt.Errorf("begin import: %w", err)
+		}
+		st.part = p
 	}
 	switch {
 	case st.first == nil && s.pg == nil:
 		st.group = &batchGroup{}
-	case st.first == nil && (kind == importer.Orders || kind == importer.Lines):
+	case st.first == nil && orders:
 		var err error
 		if st.seen, err = s.beginSeenPG(ctx); err != nil {
 			return 0, fmt.Errorf("begin import: %w", err)
@@ -88,12 +119,20 @@ func (s *Store) FinishImport(ctx context.Context, run int64, sum *importer.Summa
 			return fmt.Errorf("finish import: %w", err)
 		}
 	}
+	inTx := s.tx
 	if st, _ := v.(*runState); st != nil && st.first != nil {
-		if err := st.first.finish(ctx); err != nil {
+		finish := st.first.finish
+		if st.part != nil {
+			finish = st.part.release
+			if st.first.conn != nil { // a SQLite load holds the one writer connection
+				inTx = st.first.inConn
+			}
+		}
+		if err := finish(ctx); err != nil {
 			return fmt.Errorf("finish import: %w", err)
 		}
 	}
-	return s.tx(ctx, func(tx *sql.Tx) error {
+	return inTx(ctx, func(tx *sql.Tx) error {
 		if sum.Kind == importer.Customers {
 			for _, q := range []struct {
 				update, count string
@@ -802,7 +841,7 @@ func (s *Store) WriteOrders(ctx context.Context, run int64, rows []importer.Row[
 			}
 			up := stmts[key]
 			if up == nil {
-				q := upsertOrdersSQL(len(chunk), state.first != nil)
+				q := upsertOrdersSQL(len(chunk), state.fresh)
 				if withLines {
 					q += " RETURNING id, external_id"
 				}

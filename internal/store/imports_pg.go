@@ -147,7 +147,7 @@ func (s *Store) writeStagedPG(ctx context.Context, st *runState, run int64, rows
 	var err error
 	switch {
 	case st.first != nil:
-		tx, err = st.first.pg.Begin(ctx) // a savepoint in the load's transaction
+		tx, err = st.loadTx().Begin(ctx) // a savepoint in the load's transaction
 	case st.seen != nil:
 		tx, err = st.seen.conn.Begin(ctx)
 	default:
@@ -160,9 +160,13 @@ func (s *Store) writeStagedPG(ctx context.Context, st *runState, run int64, rows
 	stage := []string{pgCreateStage, pgCreateLineStage}
 	if st.first != nil {
 		// ON COMMIT DELETE ROWS empties them only at a commit, and a first
-		// load commits once, at its end; and the first load's COPY batches
-		// turn sequential scans off, which these joins need.
-		stage = append(stage, pgClearStage, pgSeqScan)
+		// load commits once, at its end.
+		stage = append(stage, pgClearStage)
+	}
+	if st.fresh {
+		// The first load's COPY batches turn sequential scans off, which
+		// these joins need.
+		stage = append(stage, pgSeqScan)
 	} else {
 		stage = append(stage, pgIndexJoins)
 	}
@@ -180,7 +184,7 @@ func (s *Store) writeStagedPG(ctx context.Context, st *runState, run int64, rows
 	if err != nil {
 		return res, fmt.Errorf("copy orders: %w", err)
 	}
-	if st.first != nil {
+	if st.fresh {
 		// A temp table has no statistics; without them the planner joins
 		// it to orders by scanning all of orders.
 		if _, err := tx.Exec(ctx, pgAnalyzeStage); err != nil {
@@ -217,7 +221,7 @@ func (s *Store) writeStagedPG(ctx context.Context, st *runState, run int64, rows
 	if err := tx.QueryRow(ctx, pgUpsertCounted, run, maxBefore).Scan(&affected, &created); err != nil {
 		return res, fmt.Errorf("upsert orders: %w", err)
 	}
-	if st.first != nil && affected < len(rows) {
+	if st.fresh && affected < len(rows) {
 		if err := findRepeatsPG(ctx, tx, pgRepeats, run, rows, withLines, &res); err != nil {
 			return res, err
 		}

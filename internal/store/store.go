@@ -85,6 +85,14 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 			return nil, err
 		}
 	}
+	if s.pg == nil {
+		// A SQLite load killed between its files committed them without
+		// the covering index (store.load).
+		if _, err := s.db.ExecContext(ctx, createOrdersIndex); err != nil {
+			s.Close()
+			return nil, fmt.Errorf("orders index: %w", err)
+		}
+	}
 	return s, nil
 }
 
