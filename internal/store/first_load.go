@@ -37,8 +37,8 @@ type firstLoad struct {
 }
 
 const (
-	ordersEmpty       = `SELECT NOT EXISTS (SELECT 1 FROM orders)`
-	dropOrdersIndex   = `DROP INDEX orders_customer_time`
+	ordersEmpty     = `SELECT NOT EXISTS (SELECT 1 FROM orders)`
+	dropOrdersIndex = `DROP INDEX orders_customer_time`
 	// IF NOT EXISTS: a SQLite load whose first file was rolled back has
 	// its index back, and Open builds one that a killed load left out.
 	createOrdersIndex = `CREATE INDEX IF NOT EXISTS orders_customer_time ON orders (customer_id, ordered_at, amount, status)`
@@ -271,7 +271,7 @@ const (
 	pgDefaultSeqScan   = `SET LOCAL enable_seqscan TO DEFAULT`
 	pgDefaultHashJoin  = `SET LOCAL enable_hashjoin TO DEFAULT`
 	pgDefaultMergeJoin = `SET LOCAL enable_mergejoin TO DEFAULT`
-	pgReserveOrderIDs = `SELECT nextval(pg_get_serial_sequence('orders', 'id')) FROM generate_series(1, $1)`
+	pgReserveOrderIDs  = `SELECT nextval(pg_get_serial_sequence('orders', 'id')) FROM generate_series(1, $1)`
 	// The lookups return (id, external id, phone, email) with only the
 	// matched key filled, so that the row's key can be rebuilt from them.
 	pgFindCustomersByExt   = `SELECT id, external_id, '', '' FROM customers WHERE external_id = ANY($1)`
