@@ -30,6 +30,8 @@ import (
 // until it commits (SQLite's WAL readers keep reading; PostgreSQL readers of
 // orders wait for the lock), a failure or kill -9 leaves the database as it
 // was, and running the import again starts over.
+//
+// The files of one command or upload share one first load (load.go).
 type firstLoad struct {
 	conn *sql.Conn // SQLite: the single writer connection, held throughout
 	tx   *sql.Tx   // SQLite

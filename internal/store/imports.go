@@ -50,6 +50,10 @@ func (s *Store) BeginImport(ctx context.Context, kind importer.Kind, file string
 // beginImport begins a run, as one of load's when load is not nil.
 func (s *Store) beginImport(ctx context.Context, kind importer.Kind, file string, load *load) (int64, error) {
 	orders := kind == importer.Orders || kind == importer.Lines
+	if !orders && load != nil && load.first != nil {
+		// Its writes would wait for the load's locks, held until End.
+		return 0, fmt.Errorf("begin import: %s in a load of orders", kind)
+	}
 	row := s.db.QueryRowContext
 	if load != nil && load.first != nil && load.first.conn != nil {
 		// A SQLite load holds the one writer connection.
