@@ -141,3 +141,31 @@ func TestLoadOfSeveralFiles(t *testing.T) {
 		})
 	}
 }
+
+// TestLoadTakesOneKind: once a load has begun a first load, an import of
+// another kind through it is refused (its writes would wait for the load's
+// locks), and the load still ends whole.
+func TestLoadTakesOneKind(t *testing.T) {
+	ctx := context.Background()
+	orders := writeFile(t, "orders.csv", "订单号,客户编号,下单时间,实付金额\nA1,C1,2024-01-31,10\n")
+	customers := writeFile(t, "customers.csv", "客户编号,姓名\nC2,王芳\n")
+	for _, engine := range storetest.Engines(t) {
+		t.Run(engine, func(t *testing.T) {
+			s := storetest.Open(t, engine)
+			load := s.Load()
+			defer load.Close()
+			if _, err := importer.Import(ctx, load, importer.Orders, orders, importer.Options{}); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := importer.Import(ctx, load, importer.Customers, customers, importer.Options{}); err == nil || !strings.Contains(err.Error(), "in a load of orders") {
+				t.Errorf("customers in a load of orders: %v, want it refused", err)
+			}
+			if err := load.End(ctx); err != nil {
+				t.Fatal(err)
+			}
+			if c, err := s.Counts(ctx); err != nil || c.Orders != 1 || c.Customers != 1 {
+				t.Errorf("after the load: %+v %v, want the order and its customer only", c, err)
+			}
+		})
+	}
+}
