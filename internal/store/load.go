@@ -15,7 +15,7 @@ import (
 // load too, and End completes it. Without a load only the first file is a
 // first load and the others are written row by row into the indexes: 25
 // monthly files of a million orders took twice as long as one file on
-// SQLite and 3 times on PostgreSQL (docs/benchmarks.md).
+// SQLite and 4 times on PostgreSQL (docs/benchmarks.md).
 //
 // Each file is still imported whole or not at all. On PostgreSQL a file is
 // a savepoint in the load's one transaction: an interrupted command (kill
