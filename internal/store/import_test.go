@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -263,6 +264,51 @@ func TestOrderRepeatsAcrossBatches(t *testing.T) {
 			var amount int64
 			if err := store.WriteDB(s).QueryRow(`SELECT amount FROM orders WHERE external_id = 'A1'`).Scan(&amount); err != nil || amount != 1000 {
 				t.Errorf("A1's amount after its repeats: %d %v, want 1000 (10.00) as stored", amount, err)
+			}
+		})
+	}
+}
+
+// TestNewCustomersKeepTheirOwnTags imports new customers with and without
+// tags, some known by phone only, in batches that go in as one insert: each
+// customer must get exactly its own row's tags.
+func TestNewCustomersKeepTheirOwnTags(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("客户编号,手机,姓名,标签\n")
+	want := map[string]string{}
+	for i := 1; i <= 250; i++ {
+		id, ref := fmt.Sprintf("C%03d", i), fmt.Sprintf("C%03d", i)
+		phone := ""
+		if i%7 == 0 { // known by phone only
+			id, phone = "", fmt.Sprintf("139%08d", i)
+			ref = phone
+		}
+		var tags []string
+		for j := 0; j < i%4; j++ {
+			tags = append(tags, fmt.Sprintf("t%d-%d", i, j))
+		}
+		fmt.Fprintf(&b, "%s,%s,客户%d,%s\n", id, phone, i, strings.Join(tags, "|"))
+		want[ref] = strings.Join(tags, ",")
+	}
+	path := writeFile(t, "customers.csv", b.String())
+	ctx := context.Background()
+	for _, engine := range storetest.Engines(t) {
+		t.Run(engine, func(t *testing.T) {
+			s := storetest.Open(t, engine)
+			sum, err := importer.Import(ctx, s, importer.Customers, path, importer.Options{BatchSize: 120})
+			if err != nil || sum.Created != 250 {
+				t.Fatalf("%+v %v, want 250 created", sum, err)
+			}
+			for ref, tags := range want {
+				v, err := s.CustomerView(ctx, ref, 0)
+				if err != nil {
+					t.Fatalf("%s: %v", ref, err)
+				}
+				got := slices.Clone(v.Tags)
+				slices.Sort(got)
+				if strings.Join(got, ",") != tags {
+					t.Errorf("%s has tags %q, want %q", ref, got, tags)
+				}
 			}
 		})
 	}

@@ -508,7 +508,7 @@ type newCustomer struct {
 
 // insertCustomers inserts new customers and their tags: on PostgreSQL in
 // one statement each (a round trip a row was most of a customers import),
-// on SQLite row by row.
+// on SQLite ordersChunk at a time (one statement a row was 60% of it).
 func (s *Store) insertCustomers(ctx context.Context, st *txStmts, rows []newCustomer) error {
 	if len(rows) == 0 {
 		return nil
@@ -516,18 +516,68 @@ func (s *Store) insertCustomers(ctx context.Context, st *txStmts, rows []newCust
 	if s.pg != nil {
 		return s.insertCustomersPG(ctx, st, rows)
 	}
-	for _, r := range rows {
-		var id int64
-		if err := st.scan(ctx, insertCustomer, r.args, &id); err != nil {
-			return fmt.Errorf("customer line %d: %w", r.line, err)
+	var args, tags []any
+	for start := 0; start < len(rows); start += ordersChunk {
+		chunk := rows[start:min(start+ordersChunk, len(rows))]
+		args, tags = args[:0], tags[:0]
+		for _, r := range chunk {
+			args = append(args, r.args...)
 		}
-		for _, t := range r.c.Tags {
-			if _, err := st.exec(ctx, insertCustomerTag, id, t); err != nil {
-				return fmt.Errorf("customer line %d tag %q: %w", r.line, t, err)
+		q, err := st.stmt(ctx, customerRowsSQL(len(chunk)))
+		if err != nil {
+			return err
+		}
+		got, err := q.QueryContext(ctx, args...)
+		if err != nil {
+			return fmt.Errorf("customers at lines %d-%d: %w", chunk[0].line, chunk[len(chunk)-1].line, err)
+		}
+		ids, err := idsByLine(got, len(chunk))
+		if err != nil {
+			return fmt.Errorf("customers at lines %d-%d: %w", chunk[0].line, chunk[len(chunk)-1].line, err)
+		}
+		for _, r := range chunk {
+			for _, t := range r.c.Tags {
+				tags = append(tags, ids[int64(r.line)], t)
 			}
+		}
+		for len(tags) > 0 {
+			n := min(len(tags)/2, ordersChunk)
+			if _, err := st.exec(ctx, tagRowsSQL(n), tags[:2*n]...); err != nil {
+				return fmt.Errorf("customer tags at lines %d-%d: %w", chunk[0].line, chunk[len(chunk)-1].line, err)
+			}
+			tags = tags[2*n:]
 		}
 	}
 	return nil
+}
+
+// customerRowsSQL inserts k customers (SQLite, hence ?), their arguments in
+// insertCustomer's order, and returns each new id with its source line: a
+// batch's lines are distinct, and RETURNING's order is not the rows'.
+func customerRowsSQL(k int) string {
+	row := "(" + strings.TrimSuffix(strings.Repeat("?, ", 21), ", ") + "), "
+	return `INSERT INTO customers (external_id, name, phone, email, gender, birthday, birthday_lunar, city, region,
+    company, company_size, channel, referrer_ref, owner_ref, attrs, notes, created_at, updated_at, row_hash, import_run, src_line) VALUES ` +
+		strings.TrimSuffix(strings.Repeat(row, k), ", ") + ` RETURNING id, src_line`
+}
+
+// tagRowsSQL inserts k customer tags (SQLite).
+func tagRowsSQL(k int) string {
+	return `INSERT INTO customer_tags (customer_id, tag) VALUES ` + strings.TrimSuffix(strings.Repeat("(?, ?), ", k), ", ") + ` ON CONFLICT DO NOTHING`
+}
+
+// idsByLine reads (id, source line) rows into a map from line to id.
+func idsByLine(got *sql.Rows, n int) (map[int64]int64, error) {
+	defer got.Close()
+	ids := make(map[int64]int64, n)
+	for got.Next() {
+		var id, l int64
+		if err := got.Scan(&id, &l); err != nil {
+			return nil, err
+		}
+		ids[l] = id
+	}
+	return ids, got.Err()
 }
 
 const (
@@ -572,17 +622,9 @@ func (s *Store) insertCustomersPG(ctx context.Context, st *txStmts, rows []newCu
 	if err != nil {
 		return fmt.Errorf("customers at lines %d-%d: %w", rows[0].line, rows[len(rows)-1].line, err)
 	}
-	ids := make(map[int64]int64, len(rows)) // line -> id
-	for got.Next() {
-		var id, l int64
-		if err := got.Scan(&id, &l); err != nil {
-			got.Close()
-			return err
-		}
-		ids[l] = id
-	}
-	if err := got.Close(); err != nil {
-		return err
+	ids, err := idsByLine(got, len(rows))
+	if err != nil {
+		return fmt.Errorf("customers at lines %d-%d: %w", rows[0].line, rows[len(rows)-1].line, err)
 	}
 	var tagIDs []int64
 	var tags []string
