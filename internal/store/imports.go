@@ -373,7 +373,7 @@ func (s *Store) WriteCustomers(ctx context.Context, run int64, rows []importer.R
 		var fresh []newCustomer
 		var stamps []stamp
 		flush := func() error {
-			if err := s.insertCustomers(ctx, st, fresh); err != nil {
+			if err := s.insertCustomers(ctx, st, fresh, run, now); err != nil {
 				return err
 			}
 			if err := s.stampCustomers(ctx, st, run, stamps); err != nil {
@@ -427,7 +427,7 @@ func (s *Store) WriteCustomers(ctx context.Context, run int64, rows []importer.R
 				c.BirthdayLunar, c.City, c.Region, c.Company, c.CompanySize, c.Channel, c.ReferrerRef, c.OwnerRef, attrs,
 				c.Notes, created, now, hash, run, r.Line}
 			if !found {
-				fresh = append(fresh, newCustomer{c: c, args: args, line: r.Line})
+				fresh = append(fresh, newCustomer{c: c, args: args, line: r.Line, attrs: attrs, created: created, hash: hash})
 				res.Created++
 				continue
 			}
@@ -499,22 +499,26 @@ func (s *Store) stampCustomers(ctx context.Context, st *txStmts, run int64, stam
 	return nil
 }
 
-// newCustomer is a customers row to insert: its insertCustomer arguments.
+// newCustomer is a customers row to insert.
 type newCustomer struct {
 	c    *customer.Customer
-	args []any
+	args []any // insertCustomer's, in its order (SQLite)
 	line int
+	// What args holds that c does not (PostgreSQL takes columns).
+	attrs   string // JSON
+	created any    // the dialect's timestamp
+	hash    int64
 }
 
 // insertCustomers inserts new customers and their tags: on PostgreSQL in
 // one statement each (a round trip a row was most of a customers import),
 // on SQLite ordersChunk at a time (one statement a row was 60% of it).
-func (s *Store) insertCustomers(ctx context.Context, st *txStmts, rows []newCustomer) error {
+func (s *Store) insertCustomers(ctx context.Context, st *txStmts, rows []newCustomer, run int64, now any) error {
 	if len(rows) == 0 {
 		return nil
 	}
 	if s.pg != nil {
-		return s.insertCustomersPG(ctx, st, rows)
+		return s.insertCustomersPG(ctx, st, rows, run, now)
 	}
 	var args, tags []any
 	for start := 0; start < len(rows); start += ordersChunk {
@@ -591,7 +595,7 @@ RETURNING id, src_line`
 	pgInsertCustomerTags = `INSERT INTO customer_tags (customer_id, tag) SELECT * FROM unnest($1::bigint[], $2::text[]) ON CONFLICT DO NOTHING`
 )
 
-func (s *Store) insertCustomersPG(ctx context.Context, st *txStmts, rows []newCustomer) error {
+func (s *Store) insertCustomersPG(ctx context.Context, st *txStmts, rows []newCustomer, run int64, now any) error {
 	var (
 		text  [14][]string // the text columns, in insertCustomer's order
 		lunar []bool
@@ -603,22 +607,21 @@ func (s *Store) insertCustomersPG(ctx context.Context, st *txStmts, rows []newCu
 	for _, r := range rows {
 		c := r.c
 		for i, v := range []string{c.ExternalID, c.Name, c.Phone, c.Email, c.Gender, c.Birthday, c.City, c.Region, c.Company,
-			c.Channel, c.ReferrerRef, c.OwnerRef, r.args[14].(string), c.Notes} {
+			c.Channel, c.ReferrerRef, c.OwnerRef, r.attrs, c.Notes} {
 			text[i] = append(text[i], v)
 		}
 		lunar = append(lunar, c.BirthdayLunar)
 		size = append(size, int64(c.CompanySize))
-		made = append(made, r.args[16].(time.Time))
-		hash = append(hash, r.args[18].(int64))
+		made = append(made, r.created.(time.Time))
+		hash = append(hash, r.hash)
 		line = append(line, int64(r.line))
 	}
-	first := rows[0].args
 	q, err := st.stmt(ctx, pgInsertCustomers)
 	if err != nil {
 		return err
 	}
 	got, err := q.QueryContext(ctx, text[0], text[1], text[2], text[3], text[4], text[5], lunar, text[6], text[7], text[8],
-		size, text[9], text[10], text[11], text[12], text[13], made, hash, line, first[17], first[19])
+		size, text[9], text[10], text[11], text[12], text[13], made, hash, line, now, run)
 	if err != nil {
 		return fmt.Errorf("customers at lines %d-%d: %w", rows[0].line, rows[len(rows)-1].line, err)
 	}
