@@ -37,7 +37,8 @@ func (a *app) importCmd() *cobra.Command {
 		Use:   "import customers|orders|lines|spend|traffic|products FILE...",
 		Short: "Import customers, orders, order lines, spend, traffic or products from CSV or XLSX",
 		Long: `Import reads CSV (UTF-8 with or without BOM, GBK/GB18030, UTF-16; comma,
-semicolon or tab separated) or XLSX files. Headers are matched in English or
+semicolon or tab separated) or XLSX files, and the HTML tables that some
+systems export as .xls. Headers are matched in English or
 Chinese (客户编号, 下单时间, 实付金额 ...), those of Taobao, JD, Pinduoduo,
 Youzan and Douyin exports included; --map names any other column. A title
 above the header (a report name, the export time) is passed over.

@@ -39,6 +39,7 @@ var messages = map[Lang]map[string]string{
 
 		"source.csv":           "CSV，%v，%v",
 		"source.xlsx":          "XLSX，工作表 %q",
+		"source.html":          "HTML 表格（有些系统这样导出 .xls），%v",
 		"source.header_line":   "%v，表头在第 %d 行",
 		"source.date_order":    "%v，%v",
 		"date_order.dmy":       "日期按“日/月/年”读取（第 %d 行即如此）",
@@ -71,6 +72,10 @@ var messages = map[Lang]map[string]string{
 		"file.header":        "表头：%v",
 		"file.not_xlsx":      "不是 XLSX 表格（.xlsx 文件是 zip 压缩包，这个文件不是）；如果它是 CSV 文本，请把扩展名改为 .csv",
 		"file.xls":           "不支持旧版 Excel .xls（或加密的工作簿）：请另存为 .xlsx 或 CSV",
+		"file.spreadsheetml": "不支持 Excel 2003 XML 表格：请另存为 .xlsx 或 CSV",
+		"file.html_empty":    "%s：网页里没有表格行：%v",
+		"html.cell":          "表格单元格超过 %d MiB：不是导出的表格",
+		"html.tag":           "HTML 标签超过 %d KiB：不是导出的表格",
 		"encoding.flag":      "编码 %q：可选 utf-8、gbk、gb18030 或 utf-16",
 		"encoding.unknown":   "无法识别的文字编码：偏移 %[2]d 处的字节 0x%02[1]X 既不是 UTF-8 也不是 GB18030（GB18030 在偏移 %[3]d 处出错）；请把文件另存为 UTF-8，或用 --encoding 指定",
 		"xlsx.empty":         "工作表 %q：%v",

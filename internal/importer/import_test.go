@@ -15,6 +15,7 @@ import (
 	"github.com/kithcrm/kith/internal/store"
 	"github.com/kithcrm/kith/internal/store/storetest"
 	"github.com/xuri/excelize/v2"
+	"golang.org/x/text/encoding/simplifiedchinese"
 )
 
 var shanghai, _ = time.LoadLocation("Asia/Shanghai")
@@ -719,5 +720,51 @@ func TestWrongKindHint(t *testing.T) {
 			c.fits != "" && !strings.Contains(err.Error(), hint) {
 			t.Errorf("%s given %q: %v; want the hint %q", c.kind, c.content, err, hint)
 		}
+	}
+}
+
+// TestImportHTMLExport imports an HTML table saved as .xls in GBK, with a
+// title row, a row whose last cells were left out, a bad date and a totals
+// row: the rows land as from the same CSV, the bad one is rejected with
+// its row number.
+func TestImportHTMLExport(t *testing.T) {
+	doc := `<html><head><meta http-equiv="Content-Type" content="text/html; charset=gb2312"></head><body>
+<table border="1">
+<tr><td colspan="5">订单导出 2024-01</td></tr>
+<tr><th>订单号</th><th>客户编号</th><th>下单时间</th><th>实付金额</th><th>备注</th></tr>
+<tr><td>A1</td><td>C1</td><td>2024-01-31 10:00:00</td><td>￥1,234.50</td><td>加急</td></tr>
+<tr><td>A2</td><td>C2</td><td>2024-02-01</td><td>20</td></tr>
+<tr><td>A3</td><td>C1</td><td>not a date</td><td>5</td><td></td></tr>
+<tr><td>合计</td><td></td><td></td><td>1259.50</td><td></td></tr>
+</table></body></html>`
+	gbk, err := simplifiedchinese.GBK.NewEncoder().String(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	path := filepath.Join(dir, "订单.xls")
+	if err := os.WriteFile(path, []byte(gbk), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	s := storetest.Open(t, "sqlite")
+	sum, err := run(t, s, importer.Orders, path, importer.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Created != 2 || sum.Rejected != 1 || len(sum.FirstRejects) != 1 || sum.FirstRejects[0].Line != 5 || sum.FirstRejects[0].Field != "ordered_at" {
+		t.Errorf("summary %+v, want 2 created and row 5's ordered_at rejected", sum)
+	}
+	if got := sum.Format.String(); !strings.Contains(got, "HTML") || !strings.Contains(got, "GB18030") {
+		t.Errorf("format %q, want an HTML table in GB18030", got)
+	}
+	v, err := s.CustomerView(context.Background(), "C1", 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(v.Orders) != 1 || v.Orders[0].Amount != 123450 || v.Orders[0].OrderedAt.In(shanghai).Format("2006-01-02 15:04") != "2024-01-31 10:00" {
+		t.Errorf("C1's orders %+v, want A1: 1234.50 on 2024-01-31 10:00", v.Orders)
+	}
+	if rj := readRejects(t, sum); len(rj) != 2 || rj[1][0] != "5" || rj[1][3] != "A3" {
+		t.Errorf("rejects %q, want row 5 (A3) with its cells", rj)
 	}
 }

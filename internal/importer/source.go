@@ -134,6 +134,17 @@ func openCSV(f *os.File, path, enc string) (Source, error) {
 	// Peek the decoded start of the file to choose the separator.
 	dr := bufio.NewReaderSize(r, 256<<10)
 	start, _ := dr.Peek(64 << 10)
+	var encName any = name
+	if skip == 3 {
+		encName = kith.Msg("encoding.utf8_bom", "UTF-8 with BOM")
+	}
+	switch {
+	case looksLikeSpreadsheetML(start):
+		f.Close()
+		return nil, fmt.Errorf("%s: %w", path, kith.Msg("file.spreadsheetml", "an Excel 2003 XML spreadsheet is not supported: save it as .xlsx or CSV"))
+	case looksLikeHTML(start):
+		return openHTML(f, cnt, size, dr, path, encName)
+	}
 	sep := detectSeparator(separatorSample(start))
 	cr := newCSVReader(dr, sep)
 	rec, err := cr.Read()
@@ -147,10 +158,6 @@ func openCSV(f *os.File, path, enc string) (Source, error) {
 	if err != nil {
 		f.Close()
 		return nil, fmt.Errorf("%s: %w", path, kith.Msg("file.header", "header: %v", err))
-	}
-	var encName any = name
-	if skip == 3 {
-		encName = kith.Msg("encoding.utf8_bom", "UTF-8 with BOM")
 	}
 	return &csvSource{f: f, cnt: cnt, size: size, r: cr, header: append([]string(nil), rec.Cells...),
 		desc: kith.Msg("source.csv", "CSV, %v, %v", encName, separatorNames[sep])}, nil

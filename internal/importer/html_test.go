@@ -1,0 +1,129 @@
+package importer
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// htmlTable reads every row of doc as "line: cell|cell".
+func htmlTable(t testing.TB, doc string) ([]string, error) {
+	t.Helper()
+	h := newHTMLRows(strings.NewReader(doc))
+	var out []string
+	for {
+		line, cells, err := h.next()
+		if err == io.EOF {
+			return out, nil
+		}
+		if err != nil {
+			return out, err
+		}
+		out = append(out, fmt.Sprintf("%d: %s", line, strings.Join(cells, "|")))
+	}
+}
+
+// TestHTMLRows covers what shop systems' HTML ".xls" exports do.
+func TestHTMLRows(t *testing.T) {
+	for _, tc := range []struct {
+		name, doc string
+		want      []string
+	}{
+		{"plain", `<table><tr><th>订单号</th><th>金额</th></tr><tr><td>A1</td><td>10</td></tr></table>`,
+			[]string{"1: 订单号|金额", "2: A1|10"}},
+		{"what Excel's save as web page writes", `<html xmlns:o="urn:schemas-microsoft-com:office:office">
+<head><meta http-equiv=Content-Type content="text/html; charset=utf-8"><style><!-- td {mso-number-format:"\@";} tr>td{} --></style></head>
+<body><table border=0 cellpadding=0 cellspacing=0>
+ <col width=72>
+ <tr height=19 style='height:14.25pt'>
+  <td height=19 class=xl65 style="a:'>'">订单号</td>
+  <td class=xl65>金额</td>
+ </tr>
+ <tr>
+  <td class=xl66 x:str>00123</td>
+  <td x:num="1234.5">1,234.50</td>
+ </tr>
+</table></body></html>`, []string{"1: 订单号|金额", "2: 00123|1,234.50"}},
+		{"end tags left out, tags in capitals", `<TABLE><TR><TD>a<TD>b<TR><td>c<td>d</TABLE>`,
+			[]string{"1: a|b", "2: c|d"}},
+		{"entities and whitespace", "<table><tr><td> 张&amp;李&nbsp;</td><td>&#20013;&#x6587;\n  文本</td><td>&lt;b&gt;</td></tr></table>",
+			[]string{"1: 张&李|中文 文本|<b>"}},
+		{"markup inside cells", `<table><tr><td><b>粗</b><span>体</span></td><td>一<br>二<br/>三</td><td><a href="x?a=1&b=2">链接</a></td></tr></table>`,
+			[]string{"1: 粗体|一 二 三|链接"}},
+		{"comments and scripts hide rows", `<table><!-- <tr><td>no</td></tr> --><script>var s = "<tr><td>no</td></tr>";</SCRIPT ><tr><td>yes</td></tr></table>`,
+			[]string{"1: yes"}},
+		{"colspan keeps the columns", `<table><tr><td colspan="3">订单导出</td></tr><tr><td>a</td><td colspan=2>b</td><td>c</td></tr></table>`,
+			[]string{"1: 订单导出||", "2: a|b||c"}},
+		{"text with a lone <", `<table><tr><td>a < b</td><td>3<5</td></tr></table>`,
+			[]string{"1: a < b|3<5"}},
+		{"rows of several tables, thead and tbody", `<table><thead><tr><th>x</th></tr></thead><tbody><tr><td>1</td></tr></tbody></table>
+<p>合计</p><table><tr><td>2</td></tr></table>`, []string{"1: x", "2: 1", "3: 2"}},
+		{"a row left open at the end", `<table><tr><td>a</td><tr><td>b`, []string{"1: a", "2: b"}},
+		{"empty rows are still numbered", `<table><tr></tr><tr><td></td></tr><tr><td>z</td></tr></table>`,
+			[]string{"1: ", "2: ", "3: z"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := htmlTable(t, tc.doc)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if strings.Join(got, "\n") != strings.Join(tc.want, "\n") {
+				t.Errorf("rows\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(tc.want, "\n"))
+			}
+		})
+	}
+}
+
+// TestSpreadsheetMLRefused: Excel 2003's XML format gets a clear error.
+func TestSpreadsheetMLRefused(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "orders.xls")
+	doc := `<?xml version="1.0"?><?mso-application progid="Excel.Sheet"?>
+<Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet"><Worksheet ss:Name="Sheet1"><Table><Row><Cell><Data ss:Type="String">订单号</Data></Cell></Row></Table></Worksheet></Workbook>`
+	if err := os.WriteFile(path, []byte(doc), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err := OpenSource(path, SourceOptions{})
+	if err == nil || !strings.Contains(err.Error(), "Excel 2003 XML") || !strings.Contains(err.Error(), path) {
+		t.Errorf("OpenSource = %v, want the Excel 2003 XML error naming the file", err)
+	}
+}
+
+// FuzzHTMLRows feeds arbitrary documents: the reader must not fail or
+// hang, must number rows upwards, and must give trimmed cells.
+func FuzzHTMLRows(f *testing.F) {
+	for _, s := range []string{
+		`<table><tr><td>a</td><td colspan=2>b</td></tr></table>`,
+		`<TR><TD>x<TD>y`,
+		`<table><!-- c --><script>x</script><tr><td>&amp;&nbsp;</td></tr>`,
+		`<tr><td a="'>'">q</td></tr><tr`,
+		`<<tr>><td>a<b</td>`,
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, doc string) {
+		h := newHTMLRows(strings.NewReader(doc))
+		last := 0
+		for i := 0; ; i++ {
+			line, cells, err := h.next()
+			if errors.Is(err, io.EOF) {
+				return
+			}
+			if err != nil {
+				return // a tag or cell too long: an error, not a hang
+			}
+			if line <= last || i > len(doc) {
+				t.Fatalf("row %d after row %d (%d rows from %d bytes)", line, last, i, len(doc))
+			}
+			last = line
+			for _, c := range cells {
+				if c != strings.TrimSpace(c) {
+					t.Fatalf("cell %q not trimmed", c)
+				}
+			}
+		}
+	})
+}
