@@ -105,11 +105,7 @@ func TestFirstLoad(t *testing.T) {
 			if sum2.Created != 401 || sum2.Unchanged != 1 || sum2.Rejected != 2 {
 				t.Errorf("stepped import = %+v, want 401 created, 1 unchanged, 2 rejected", sum2)
 			}
-			a, err := loaded.Snapshot(ctx)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if b, _ := stepped.Snapshot(ctx); a != b {
+			if !sameData(t, loaded, stepped) {
 				t.Error("a first load and a batch-by-batch import of the same file differ")
 			}
 
@@ -117,7 +113,7 @@ func TestFirstLoad(t *testing.T) {
 			// schema whole and the store usable.
 			failed := storetest.Open(t, engine)
 			boom := errors.New("disk on fire")
-			_, err = importer.Import(ctx, &failingSink{Store: failed, failAt: 3, err: boom}, importer.Orders, path, opts)
+			_, err = importer.Import(ctx, &failingSink{Sink: failed, failAt: 3, err: boom}, importer.Orders, path, opts)
 			if !errors.Is(err, boom) {
 				t.Fatalf("failed import: %v", err)
 			}
@@ -161,7 +157,7 @@ func TestAppendingImportFails(t *testing.T) {
 				t.Fatal(err)
 			}
 			boom := errors.New("disk on fire")
-			if _, err := importer.Import(ctx, &failingSink{Store: failed, failAt: 4, err: boom}, importer.Orders, path, opts); !errors.Is(err, boom) {
+			if _, err := importer.Import(ctx, &failingSink{Sink: failed, failAt: 4, err: boom}, importer.Orders, path, opts); !errors.Is(err, boom) {
 				t.Fatalf("failed import: %v", err)
 			}
 			c, err := failed.Counts(ctx)
@@ -185,11 +181,7 @@ func TestAppendingImportFails(t *testing.T) {
 			if err != nil || sum.Created+sum.Unchanged != 402 {
 				t.Fatalf("import after the failed one = %+v %v", sum, err)
 			}
-			a, err := clean.Snapshot(ctx)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if b, _ := failed.Snapshot(ctx); a != b {
+			if !sameData(t, clean, failed) {
 				t.Error("a failed import run again differs from a clean one")
 			}
 		})
@@ -258,9 +250,24 @@ func write(t *testing.T, s *store.Store, rows []importer.Row[order.Order]) {
 	}
 }
 
-// failingSink fails the failAt-th orders batch.
+// sameData reports whether two stores hold the same data (Snapshot).
+func sameData(t *testing.T, a, b *store.Store) bool {
+	t.Helper()
+	x, err := a.Snapshot(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	y, err := b.Snapshot(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return x == y
+}
+
+// failingSink fails the failAt-th orders batch written through it: a
+// store, or a load.
 type failingSink struct {
-	*store.Store
+	importer.Sink
 	failAt, n int
 	err       error
 }
@@ -269,7 +276,7 @@ func (f *failingSink) WriteOrders(ctx context.Context, run int64, rows []importe
 	if f.n++; f.n == f.failAt {
 		return importer.BatchResult{}, f.err
 	}
-	return f.Store.WriteOrders(ctx, run, rows, withLines)
+	return f.Sink.WriteOrders(ctx, run, rows, withLines)
 }
 
 // orderLines returns each order's lines as "sku x qty" strings.

@@ -146,15 +146,7 @@ func (p *loadPart) rollback() {
 // inConn runs fn in a transaction of its own on the SQLite load's
 // connection, which holds the one writer connection between its runs.
 func (fl *firstLoad) inConn(ctx context.Context, fn func(*sql.Tx) error) error {
-	tx, err := fl.conn.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	if err := fn(tx); err != nil {
-		tx.Rollback()
-		return err
-	}
-	return tx.Commit()
+	return txOn(ctx, fl.conn, fn)
 }
 
 // loadTx is the transaction a first load's batch runs in: the run's

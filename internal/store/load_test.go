@@ -9,23 +9,13 @@ import (
 	"testing"
 
 	"github.com/kithcrm/kith/internal/importer"
-	"github.com/kithcrm/kith/internal/order"
 	"github.com/kithcrm/kith/internal/store"
 	"github.com/kithcrm/kith/internal/store/storetest"
 )
 
-// failingLoad fails the failAt-th orders batch written through it.
-type failingLoad struct {
-	importer.Load
-	failAt, n int
-	err       error
-}
-
-func (f *failingLoad) WriteOrders(ctx context.Context, run int64, rows []importer.Row[order.Order], withLines bool) (importer.BatchResult, error) {
-	if f.n++; f.n == f.failAt {
-		return importer.BatchResult{}, f.err
-	}
-	return f.Load.WriteOrders(ctx, run, rows, withLines)
+// counts is an import's summary as created/updated/unchanged/rejected/customers.
+func counts(sum *importer.Summary) string {
+	return fmt.Sprintf("%d/%d/%d/%d/%d", sum.Created, sum.Updated, sum.Unchanged, sum.Rejected, sum.Customers)
 }
 
 // TestLoadOfSeveralFiles imports overlapping files (a shop's exports, a
@@ -61,7 +51,7 @@ func TestLoadOfSeveralFiles(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				want = append(want, fmt.Sprintf("%d/%d/%d/%d/%d", sum.Created, sum.Updated, sum.Unchanged, sum.Rejected, sum.Customers))
+				want = append(want, counts(sum))
 			}
 			if want[1] != "149/1/50/1/51" {
 				t.Fatalf("the middle file file by file: %s, want 149 created, 1 updated, 50 unchanged, 1 rejected, 51 customers", want[1])
@@ -75,10 +65,10 @@ func TestLoadOfSeveralFiles(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				got = append(got, fmt.Sprintf("%d/%d/%d/%d/%d", sum.Created, sum.Updated, sum.Unchanged, sum.Rejected, sum.Customers))
+				got = append(got, counts(sum))
 				if i == 1 { // a file that fails after its first batch
 					boom := errors.New("disk on fire")
-					if _, err := importer.Import(ctx, &failingLoad{Load: load, failAt: 2, err: boom}, importer.Orders, failing, opts); !errors.Is(err, boom) {
+					if _, err := importer.Import(ctx, &failingSink{Sink: load, failAt: 2, err: boom}, importer.Orders, failing, opts); !errors.Is(err, boom) {
 						t.Fatalf("failing file: %v", err)
 					}
 				}
@@ -90,11 +80,7 @@ func TestLoadOfSeveralFiles(t *testing.T) {
 			if !slices.Equal(got, want) {
 				t.Errorf("counts (created/updated/unchanged/rejected/customers) in one load %v, file by file %v", got, want)
 			}
-			a, err := stepped.Snapshot(ctx)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if b, _ := loaded.Snapshot(ctx); a != b {
+			if !sameData(t, stepped, loaded) {
 				t.Error("one load of the files and the files one by one end differently (the failed file left rows?)")
 			}
 			if got := orderIndexes(t, loaded); !slices.Equal(got, schema) {
@@ -135,7 +121,7 @@ func TestLoadOfSeveralFiles(t *testing.T) {
 			if err := load.End(ctx); err != nil {
 				t.Fatal(err)
 			}
-			if b, _ := closed.Snapshot(ctx); a != b {
+			if !sameData(t, stepped, closed) {
 				t.Error("the command run again after an interrupted one ends otherwise than file by file")
 			}
 		})

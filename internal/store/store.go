@@ -245,7 +245,14 @@ func (s *Store) MigrationStatus(ctx context.Context) ([]string, error) {
 
 // tx runs fn in a write transaction.
 func (s *Store) tx(ctx context.Context, fn func(*sql.Tx) error) error {
-	tx, err := s.db.BeginTx(ctx, nil)
+	return txOn(ctx, s.db, fn)
+}
+
+// txOn runs fn in a transaction begun on db: a pool, or one connection.
+func txOn(ctx context.Context, db interface {
+	BeginTx(context.Context, *sql.TxOptions) (*sql.Tx, error)
+}, fn func(*sql.Tx) error) error {
+	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
