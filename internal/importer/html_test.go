@@ -4,8 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -75,20 +73,6 @@ func TestHTMLRows(t *testing.T) {
 				t.Errorf("rows\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(tc.want, "\n"))
 			}
 		})
-	}
-}
-
-// TestSpreadsheetMLRefused: Excel 2003's XML format gets a clear error.
-func TestSpreadsheetMLRefused(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "orders.xls")
-	doc := `<?xml version="1.0"?><?mso-application progid="Excel.Sheet"?>
-<Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet"><Worksheet ss:Name="Sheet1"><Table><Row><Cell><Data ss:Type="String">订单号</Data></Cell></Row></Table></Worksheet></Workbook>`
-	if err := os.WriteFile(path, []byte(doc), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	_, err := OpenSource(path, SourceOptions{})
-	if err == nil || !strings.Contains(err.Error(), "Excel 2003 XML") || !strings.Contains(err.Error(), path) {
-		t.Errorf("OpenSource = %v, want the Excel 2003 XML error naming the file", err)
 	}
 }
 

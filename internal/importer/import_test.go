@@ -768,3 +768,32 @@ func TestImportHTMLExport(t *testing.T) {
 		t.Errorf("rejects %q, want row 5 (A3) with its cells", rj)
 	}
 }
+
+// TestImportXML2003 imports orders from an Excel 2003 XML file named .xls
+// (dates as DateTime, amounts as Number), from its second worksheet.
+func TestImportXML2003(t *testing.T) {
+	doc := `<?xml version="1.0"?>
+<Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet" xmlns:ss="urn:schemas-microsoft-com:office:spreadsheet">
+<Worksheet ss:Name="说明"><Table><Row><Cell><Data ss:Type="String">导出说明</Data></Cell></Row></Table></Worksheet>
+<Worksheet ss:Name="订单"><Table>
+<Row><Cell><Data ss:Type="String">订单号</Data></Cell><Cell><Data ss:Type="String">客户编号</Data></Cell><Cell><Data ss:Type="String">下单时间</Data></Cell><Cell><Data ss:Type="String">实付金额</Data></Cell></Row>
+<Row><Cell><Data ss:Type="String">A1</Data></Cell><Cell><Data ss:Type="String">C1</Data></Cell><Cell><Data ss:Type="DateTime">2024-01-31T10:00:00.000</Data></Cell><Cell><Data ss:Type="Number">1234.5</Data></Cell></Row>
+<Row><Cell><Data ss:Type="String">A2</Data></Cell><Cell><Data ss:Type="String">C2</Data></Cell><Cell><Data ss:Type="String">soon</Data></Cell><Cell><Data ss:Type="Number">20</Data></Cell></Row>
+</Table></Worksheet></Workbook>`
+	path := file(t, "orders.xls", doc)
+	s := storetest.Open(t, "sqlite")
+	sum, err := run(t, s, importer.Orders, path, importer.Options{Sheet: "订单"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Created != 1 || sum.Rejected != 1 || sum.FirstRejects[0].Line != 3 {
+		t.Errorf("%+v, want A1 created and row 3 rejected", sum)
+	}
+	v, err := s.CustomerView(context.Background(), "C1", 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := v.Orders[0].OrderedAt.In(shanghai).Format("2006-01-02 15:04"); got != "2024-01-31 10:00" || v.Orders[0].Amount != 123450 {
+		t.Errorf("A1 imported at %s for %d, want 2024-01-31 10:00 for 123450", got, v.Orders[0].Amount)
+	}
+}

@@ -67,7 +67,7 @@ func OpenSource(path string, opts SourceOptions) (Source, error) {
 		f.Close()
 		return nil, fmt.Errorf("%s: %w", path, kith.Msg("file.not_xlsx", "not an XLSX spreadsheet (an .xlsx file is a zip archive and this one is not); if it is CSV text, rename it to .csv"))
 	}
-	return openCSV(f, path, opts.Encoding)
+	return openCSV(f, path, opts.Encoding, opts.Sheet)
 }
 
 // separatorNames say how a CSV file's cells are separated.
@@ -106,7 +106,7 @@ func (c *countingReader) Read(p []byte) (int, error) {
 // Pos reports bytes read so far and the file size.
 func (s *csvSource) Pos() (int64, int64) { return s.cnt.n, s.size }
 
-func openCSV(f *os.File, path, enc string) (Source, error) {
+func openCSV(f *os.File, path, enc, sheet string) (Source, error) {
 	cnt := &countingReader{r: f}
 	var size int64
 	if st, err := f.Stat(); err == nil {
@@ -140,8 +140,7 @@ func openCSV(f *os.File, path, enc string) (Source, error) {
 	}
 	switch {
 	case looksLikeSpreadsheetML(start):
-		f.Close()
-		return nil, fmt.Errorf("%s: %w", path, kith.Msg("file.spreadsheetml", "an Excel 2003 XML spreadsheet is not supported: save it as .xlsx or CSV"))
+		return openXML2003(f, cnt, size, dr, path, sheet)
 	case looksLikeHTML(start):
 		return openHTML(f, cnt, size, dr, path, encName)
 	}

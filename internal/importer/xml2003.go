@@ -1,0 +1,198 @@
+package importer
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+
+	"github.com/kithcrm/kith/internal/kith"
+)
+
+// Excel 2003's XML format ("XML Spreadsheet 2003"), which PHP and Java
+// systems still write and name .xls: a Workbook of Worksheets, each a
+// Table of Rows of Cells holding Data. An xml2003Source reads one
+// worksheet (the first, or --sheet) over the workbook tokenizer. A Row or
+// Cell may skip ahead (ss:Index) and a Cell may span columns
+// (ss:MergeAcross), whose cells come empty; rows are numbered as Excel
+// numbers them, skipped ones included.
+type xml2003Source struct {
+	f      *os.File
+	cnt    *countingReader
+	size   int64
+	rows   *xml2003Rows
+	header []string
+	desc   *kith.Message
+}
+
+func openXML2003(f *os.File, cnt *countingReader, size int64, r io.Reader, path, sheet string) (Source, error) {
+	rows := &xml2003Rows{x: newXMLScanner(r), want: sheet}
+	s := &xml2003Source{f: f, cnt: cnt, size: size, rows: rows}
+	rec, err := s.Next()
+	if err == io.EOF {
+		err = ErrNoHeader
+		if !rows.found {
+			err = rows.missing()
+		}
+	}
+	if err != nil {
+		f.Close()
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	s.header = rec.Cells
+	s.desc = kith.Msg("source.xml2003", "Excel 2003 XML, worksheet %q", rows.sheet)
+	return s, nil
+}
+
+func (s *xml2003Source) Header() []string        { return s.header }
+func (s *xml2003Source) Describe() *kith.Message { return s.desc }
+func (s *xml2003Source) Close() error            { return s.f.Close() }
+func (s *xml2003Source) Pos() (int64, int64)     { return s.cnt.n, s.size }
+
+// Next returns the next row with a filled cell.
+func (s *xml2003Source) Next() (Record, error) {
+	for {
+		line, cells, err := s.rows.next()
+		if err == io.EOF {
+			return Record{}, io.EOF
+		}
+		if err != nil {
+			return Record{}, kith.Msg("xml2003.damaged", "worksheet %q is damaged: %v", s.rows.sheet, err)
+		}
+		for _, c := range cells {
+			if strings.TrimSpace(c) != "" {
+				return Record{Line: line, Cells: cells}, nil
+			}
+		}
+	}
+}
+
+// xml2003Rows reads the rows of one worksheet.
+type xml2003Rows struct {
+	x      *xmlScanner
+	want   string   // the worksheet asked for; "" is the first
+	sheet  string   // the worksheet being read
+	sheets []string // every worksheet met, for an error
+	found  bool     // the worksheet was met
+	in     bool     // inside it
+	done   bool
+	row    int // the row being read
+	last   int // the last row read whole, for an error
+	cells  []string
+	val    []byte
+}
+
+// missing explains a worksheet that was asked for and is not there.
+func (r *xml2003Rows) missing() error {
+	return kith.Msg("xml2003.no_sheet", "no worksheet %q (worksheets: %s)", r.want, strings.Join(r.sheets, ", "))
+}
+
+// next returns the worksheet's next row and its number.
+func (r *xml2003Rows) next() (int, []string, error) {
+	if r.done {
+		return 0, nil, io.EOF
+	}
+	x := r.x
+	inRow, inData, inComment := false, false, false
+	merge := 0
+	for {
+		err := x.next()
+		if err == io.EOF {
+			r.done = true
+			if inRow {
+				return r.row, r.cells, nil
+			}
+			return 0, nil, io.EOF
+		}
+		if err != nil {
+			return 0, nil, fmt.Errorf("after row %d: %w", r.last, err)
+		}
+		switch x.kind {
+		case xmlText:
+			if inData {
+				r.val = append(r.val, x.text...)
+			}
+		case xmlStart:
+			switch string(x.name) {
+			case "Worksheet":
+				name := string(x.attr("Name"))
+				r.sheets = append(r.sheets, name)
+				r.in = !r.found && (r.want == "" || name == r.want)
+				if r.in {
+					r.found, r.sheet = true, name
+				}
+			case "Row":
+				if !r.in {
+					continue
+				}
+				inRow = true
+				r.row = skipTo(r.row+1, x.attr("Index"))
+				r.cells = r.cells[:0]
+				if x.empty {
+					r.last = r.row
+					return r.row, r.cells, nil
+				}
+			case "Cell":
+				if !inRow {
+					continue
+				}
+				col := skipTo(len(r.cells)+1, x.attr("Index"))
+				for len(r.cells) < col-1 {
+					r.cells = append(r.cells, "")
+				}
+				merge, _ = strconv.Atoi(string(x.attr("MergeAcross")))
+				merge = min(max(merge, 0), 16384)
+				r.val = r.val[:0]
+				if x.empty {
+					r.endCell(merge)
+				}
+			case "Data":
+				inData = inRow && !inComment && !x.empty
+			case "Comment": // a note on the cell, with Data of its own
+				inComment = !x.empty
+			}
+		case xmlEnd:
+			switch string(x.name) {
+			case "Data":
+				inData = false
+			case "Comment":
+				inComment = false
+			case "Cell":
+				if inRow {
+					r.endCell(merge)
+				}
+			case "Row":
+				if inRow {
+					r.last = r.row
+					return r.row, r.cells, nil
+				}
+			case "Worksheet":
+				if r.in {
+					r.done, r.in = true, false
+					return 0, nil, io.EOF
+				}
+			}
+		}
+	}
+}
+
+// endCell puts the cell's value, and the empty cells it spans, in the
+// row. Values come as written: a DateTime is 2024-01-31T10:00:00.000,
+// which ParseTime reads, a Number 1234.5.
+func (r *xml2003Rows) endCell(merge int) {
+	r.cells = append(r.cells, string(r.val))
+	for range merge {
+		r.cells = append(r.cells, "")
+	}
+}
+
+// skipTo is the row or column number an ss:Index attribute gives, if it
+// is ahead of next (Excel only skips forward), else next.
+func skipTo(next int, index []byte) int {
+	n, err := strconv.Atoi(string(index))
+	if err != nil || n <= next || n > 1<<20 {
+		return next
+	}
+	return n
+}
