@@ -204,7 +204,7 @@ func Import(ctx context.Context, sink Sink, k Kind, path string, opts Options) (
 	}
 	x, sheet := xlsxOf(src)
 	p.date1904 = sheet && x.w.date1904
-	r := &reader{src: src, p: p, opts: &opts, names: src.Header(), sheet: sheet || isHTML(src)}
+	r := &reader{src: src, p: p, opts: &opts, names: src.Header(), sheet: sheet || endsRowsEarly(src)}
 	switch k {
 	case Customers:
 		step := dedupe(parser(r, p.parseCustomer), "customer_id", LabelCustomer, func(c *customer.Customer) string { return c.Key().String() }, (*customer.Customer).Hash)
@@ -288,13 +288,17 @@ func xlsxOf(src Source) (*xlsxSource, bool) {
 	return x, ok
 }
 
-// isHTML reports an HTML table source under src.
-func isHTML(src Source) bool {
+// endsRowsEarly reports a source under src whose rows end at their last
+// cell written, as a workbook's do: an HTML table, Excel 2003 XML.
+func endsRowsEarly(src Source) bool {
 	if hs, ok := src.(*headedSource); ok {
 		src = hs.Source
 	}
-	_, ok := src.(*htmlSource)
-	return ok
+	switch src.(type) {
+	case *htmlSource, *xml2003Source:
+		return true
+	}
+	return false
 }
 
 // reader pulls records and checks their shape before they are parsed.
@@ -304,8 +308,8 @@ type reader struct {
 	opts  *Options
 	names []string // the header's cells, looked up per cell: not through src
 	// sheet: a workbook's row ends at its last filled cell (and an HTML
-	// table's often at its last cell written), so a row shorter than the
-	// header has empty cells, not a separator out of place.
+	// table's or Excel 2003 XML's often at its last cell written), so a row
+	// shorter than the header has empty cells, not a separator out of place.
 	sheet bool
 	rows  int
 	// totals counts the totals rows passed over; totalLines holds the

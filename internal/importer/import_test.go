@@ -770,13 +770,14 @@ func TestImportHTMLExport(t *testing.T) {
 }
 
 // TestImportXML2003 imports orders from an Excel 2003 XML file named .xls
-// (dates as DateTime, amounts as Number), from its second worksheet.
+// (dates as DateTime, amounts as Number, rows ending before the last
+// column, as Excel writes an empty last cell), from its second worksheet.
 func TestImportXML2003(t *testing.T) {
 	doc := `<?xml version="1.0"?>
 <Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet" xmlns:ss="urn:schemas-microsoft-com:office:spreadsheet">
 <Worksheet ss:Name="说明"><Table><Row><Cell><Data ss:Type="String">导出说明</Data></Cell></Row></Table></Worksheet>
 <Worksheet ss:Name="订单"><Table>
-<Row><Cell><Data ss:Type="String">订单号</Data></Cell><Cell><Data ss:Type="String">客户编号</Data></Cell><Cell><Data ss:Type="String">下单时间</Data></Cell><Cell><Data ss:Type="String">实付金额</Data></Cell></Row>
+<Row><Cell><Data ss:Type="String">订单号</Data></Cell><Cell><Data ss:Type="String">客户编号</Data></Cell><Cell><Data ss:Type="String">下单时间</Data></Cell><Cell><Data ss:Type="String">实付金额</Data></Cell><Cell><Data ss:Type="String">备注</Data></Cell></Row>
 <Row><Cell><Data ss:Type="String">A1</Data></Cell><Cell><Data ss:Type="String">C1</Data></Cell><Cell><Data ss:Type="DateTime">2024-01-31T10:00:00.000</Data></Cell><Cell><Data ss:Type="Number">1234.5</Data></Cell></Row>
 <Row><Cell><Data ss:Type="String">A2</Data></Cell><Cell><Data ss:Type="String">C2</Data></Cell><Cell><Data ss:Type="String">soon</Data></Cell><Cell><Data ss:Type="Number">20</Data></Cell></Row>
 </Table></Worksheet></Workbook>`
