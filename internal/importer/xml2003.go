@@ -128,7 +128,7 @@ func (r *xml2003Rows) next() (int, []string, error) {
 				}
 				inRow = true
 				r.row = skipTo(r.row+1, x.attr("Index"))
-				r.cells = r.cells[:0]
+				r.cells = nil // a row's cells are the caller's to keep
 				if x.empty {
 					r.last = r.row
 					return r.row, r.cells, nil

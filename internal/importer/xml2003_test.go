@@ -97,6 +97,18 @@ func TestOpenXML2003(t *testing.T) {
 	if got := src.Describe().String(); got != `Excel 2003 XML, worksheet "Sheet1"` {
 		t.Errorf("described as %q", got)
 	}
+	var got []string
+	for {
+		rec, err := src.Next()
+		if err != nil {
+			break
+		}
+		got = append(got, rec.Cells...)
+	}
+	// The rows read must not write over the header or each other.
+	if h := strings.Join(src.Header(), ","); h != "订单号" || strings.Join(got, ",") != "A1,A2" {
+		t.Errorf("header %q and rows %q, want 订单号 and A1,A2", h, got)
+	}
 	src.Close()
 
 	bad := filepath.Join(dir, "cut.xls")
