@@ -64,7 +64,7 @@ Kinds and their fields:
   kith import orders orders.csv --map amount=结算金额 --date-order dmy
   kith import lines online_retail.csv --tz Europe/London --currency GBP
   kith import orders 淘宝订单.csv --channel 淘宝
-  kith import orders 2025/*.csv        # a file per month: one command`,
+  kith import orders 2025/*.csv        # a file per month: one command, one load into an empty shop`,
 		Args:      args(cobra.MinimumNArgs(2)),
 		ValidArgs: kinds,
 		RunE: func(cmd *cobra.Command, argv []string) error {
