@@ -137,11 +137,14 @@ func openHeaded(path string, k Kind, opts *Options) (Source, *Mapping, error) {
 	if opts.Sheet != "" || !NoHeader(firstErr) {
 		return nil, nil, firstErr
 	}
-	if sheets == nil && errors.Is(firstErr, ErrNoHeader) {
-		sheets = Sheets(path) // the first sheet was empty: its source never opened
+	if sheets == nil {
+		// The first sheet was empty (its source never opened), or the
+		// file is an Excel 2003 XML workbook (its source does not list
+		// them), or not a workbook (nil).
+		sheets = Sheets(path)
 	}
 	for _, sheet := range sheets[min(1, len(sheets)):] {
-		s, err := OpenSource(path, SourceOptions{Sheet: sheet})
+		s, err := OpenSource(path, SourceOptions{Encoding: opts.Encoding, Sheet: sheet})
 		if err != nil {
 			continue
 		}
@@ -151,6 +154,42 @@ func openHeaded(path string, k Kind, opts *Options) (Source, *Mapping, error) {
 		s.Close()
 	}
 	return nil, nil, firstErr
+}
+
+// sheetsWithHeader lists the sheets of the workbook at path, other than
+// the one read, in which an import of kind k finds its header (findHeader):
+// data an import of one sheet leaves unread (a workbook kept a sheet per
+// month).
+func sheetsWithHeader(path, read string, k Kind, opts *Options) []string {
+	var out []string
+	for _, name := range Sheets(path) {
+		if name == read {
+			continue
+		}
+		s, err := OpenSource(path, SourceOptions{Encoding: opts.Encoding, Sheet: name})
+		if err != nil {
+			continue
+		}
+		if _, _, err := findHeader(s, k, opts.Map); err == nil {
+			out = append(out, name)
+		}
+		s.Close()
+	}
+	return out
+}
+
+// sheetRead names the sheet src reads; "" for a file without sheets.
+func sheetRead(src Source) string {
+	if hs, ok := src.(*headedSource); ok {
+		src = hs.Source
+	}
+	switch s := src.(type) {
+	case *xlsxSource:
+		return s.sheet
+	case *xml2003Source:
+		return s.rows.sheet
+	}
+	return ""
 }
 
 // SheetLabel names one sheet of a workbook in messages and summaries:
@@ -165,7 +204,8 @@ func NoHeader(err error) bool {
 	return errors.As(err, &missing) || errors.Is(err, ErrNoHeader)
 }
 
-// Sheets lists a workbook's sheets in order; nil for a file that is not a
+// Sheets lists a workbook's sheets in order (an XLSX workbook's, or an
+// Excel 2003 XML file's worksheets); nil for a file that is not a
 // workbook (a CSV).
 func Sheets(path string) []string {
 	f, err := os.Open(path)
@@ -174,8 +214,8 @@ func Sheets(path string) []string {
 	}
 	w, err := openWorkbook(f)
 	if err != nil {
-		f.Close()
-		return nil // not a workbook
+		defer f.Close()
+		return xml2003Sheets(f)
 	}
 	defer w.Close()
 	return w.sheets

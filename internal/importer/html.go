@@ -69,19 +69,7 @@ func (s *htmlSource) Close() error            { return s.f.Close() }
 func (s *htmlSource) Pos() (int64, int64)     { return s.cnt.n, s.size }
 
 // Next returns the next row with a filled cell.
-func (s *htmlSource) Next() (Record, error) {
-	for {
-		line, cells, err := s.rows.next()
-		if err != nil {
-			return Record{}, err
-		}
-		for _, c := range cells {
-			if c != "" {
-				return Record{Line: line, Cells: cells}, nil
-			}
-		}
-	}
-}
+func (s *htmlSource) Next() (Record, error) { return nextFilled(s.rows, "", nil) }
 
 // htmlRows splits an HTML document into table rows.
 type htmlRows struct {

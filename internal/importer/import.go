@@ -171,8 +171,8 @@ func Import(ctx context.Context, sink Sink, k Kind, path string, opts Options) (
 	}
 	defer src.Close()
 	var unread []string // other sheets with data of this kind
-	if x, ok := xlsxOf(src); ok && opts.Sheet == "" && len(x.sheets) > 1 {
-		unread = x.sheetsWithHeader(k, opts.Map)
+	if read := sheetRead(src); read != "" && opts.Sheet == "" {
+		unread = sheetsWithHeader(path, read, k, &opts)
 	}
 	if src, err = sampleDateOrder(src, m, &opts.DateOrder); err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)

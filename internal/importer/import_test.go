@@ -780,7 +780,9 @@ func TestImportXML2003(t *testing.T) {
 <Row><Cell><Data ss:Type="String">订单号</Data></Cell><Cell><Data ss:Type="String">客户编号</Data></Cell><Cell><Data ss:Type="String">下单时间</Data></Cell><Cell><Data ss:Type="String">实付金额</Data></Cell><Cell><Data ss:Type="String">备注</Data></Cell></Row>
 <Row><Cell><Data ss:Type="String">A1</Data></Cell><Cell><Data ss:Type="String">C1</Data></Cell><Cell><Data ss:Type="DateTime">2024-01-31T10:00:00.000</Data></Cell><Cell><Data ss:Type="Number">1234.5</Data></Cell></Row>
 <Row><Cell><Data ss:Type="String">A2</Data></Cell><Cell><Data ss:Type="String">C2</Data></Cell><Cell><Data ss:Type="String">soon</Data></Cell><Cell><Data ss:Type="Number">20</Data></Cell></Row>
-</Table></Worksheet></Workbook>`
+</Table></Worksheet>
+<Worksheet ss:Name="2月"><Table><Row><Cell><Data ss:Type="String">订单号</Data></Cell><Cell><Data ss:Type="String">客户编号</Data></Cell><Cell><Data ss:Type="String">下单时间</Data></Cell><Cell><Data ss:Type="String">实付金额</Data></Cell></Row></Table></Worksheet>
+</Workbook>`
 	path := file(t, "orders.xls", doc)
 	s := storetest.Open(t, "sqlite")
 	sum, err := run(t, s, importer.Orders, path, importer.Options{Sheet: "订单"})
@@ -796,5 +798,18 @@ func TestImportXML2003(t *testing.T) {
 	}
 	if got := v.Orders[0].OrderedAt.In(shanghai).Format("2006-01-02 15:04"); got != "2024-01-31 10:00" || v.Orders[0].Amount != 123450 {
 		t.Errorf("A1 imported at %s for %d, want 2024-01-31 10:00 for 123450", got, v.Orders[0].Amount)
+	}
+	// Its worksheets are listed as a workbook's (for --all-sheets), and
+	// without --sheet the first one with a header is read, with a warning
+	// that names the other one.
+	if got := strings.Join(importer.Sheets(path), ","); got != "说明,订单,2月" {
+		t.Errorf("Sheets = %q, want 说明,订单,2月", got)
+	}
+	sum, err = run(t, storetest.Open(t, "sqlite"), importer.Orders, path, importer.Options{})
+	if err != nil || sum.Created != 1 || !strings.Contains(sum.Format.String(), `"订单"`) {
+		t.Fatalf("without --sheet: %+v %v, want worksheet 订单 read", sum, err)
+	}
+	if len(sum.Warnings) != 1 || !strings.Contains(sum.Warnings[0].String(), "2月") {
+		t.Errorf("warnings %v, want one naming 2月", sum.Warnings)
 	}
 }

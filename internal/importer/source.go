@@ -348,27 +348,6 @@ func readSheet(w *workbook, sheet string) (*xlsxSource, error) {
 	return s, nil
 }
 
-// sheetsWithHeader lists the workbook's other sheets in which an import
-// of kind k would find its header (findHeader): data an import of one
-// sheet leaves unread (a workbook kept a sheet per month).
-func (s *xlsxSource) sheetsWithHeader(k Kind, overrides map[string]string) []string {
-	var out []string
-	for _, name := range s.sheets {
-		if name == s.sheet {
-			continue
-		}
-		other, err := readSheet(s.w, name)
-		if err != nil {
-			continue
-		}
-		if _, _, err := findHeader(other, k, overrides); err == nil {
-			out = append(out, name)
-		}
-		other.rows.Close() // the workbook is the import's, still open
-	}
-	return out
-}
-
 func (s *xlsxSource) Header() []string        { return s.header }
 func (s *xlsxSource) Describe() *kith.Message { return s.desc }
 func (s *xlsxSource) Close() error {
@@ -383,13 +362,32 @@ func (s *xlsxSource) Pos() (int64, int64) { return s.rows.cnt.n, s.rows.size }
 // Cells come raw, so a date is its serial number, which ParseTime reads,
 // instead of text in the sheet's display format.
 func (s *xlsxSource) Next() (Record, error) {
+	return nextFilled(s.rows, s.sheet, xlsxDamaged)
+}
+
+func xlsxDamaged(sheet string, err error) error {
+	return kith.Msg("xlsx.damaged", "sheet %q is damaged: %v", sheet, err)
+}
+
+// rowReader yields a sheet's or table's rows with their numbers; io.EOF
+// at the end.
+type rowReader interface {
+	next() (line int, cells []string, err error)
+}
+
+// nextFilled returns r's next row with a filled cell. damaged explains an
+// error reading sheet, or is nil to return the error as it is.
+func nextFilled(r rowReader, sheet string, damaged func(sheet string, err error) error) (Record, error) {
 	for {
-		line, cells, err := s.rows.next()
+		line, cells, err := r.next()
 		if err == io.EOF {
 			return Record{}, io.EOF
 		}
 		if err != nil {
-			return Record{}, kith.Msg("xlsx.damaged", "sheet %q is damaged: %v", s.sheet, err)
+			if damaged != nil {
+				err = damaged(sheet, err)
+			}
+			return Record{}, err
 		}
 		for _, c := range cells {
 			if strings.TrimSpace(c) != "" {

@@ -1,6 +1,7 @@
 package importer
 
 import (
+	"bufio"
 	"fmt"
 	"io"
 	"os"
@@ -8,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/kithcrm/kith/internal/kith"
+	"golang.org/x/text/transform"
 )
 
 // Excel 2003's XML format ("XML Spreadsheet 2003"), which PHP and Java
@@ -52,20 +54,11 @@ func (s *xml2003Source) Pos() (int64, int64)     { return s.cnt.n, s.size }
 
 // Next returns the next row with a filled cell.
 func (s *xml2003Source) Next() (Record, error) {
-	for {
-		line, cells, err := s.rows.next()
-		if err == io.EOF {
-			return Record{}, io.EOF
-		}
-		if err != nil {
-			return Record{}, kith.Msg("xml2003.damaged", "worksheet %q is damaged: %v", s.rows.sheet, err)
-		}
-		for _, c := range cells {
-			if strings.TrimSpace(c) != "" {
-				return Record{Line: line, Cells: cells}, nil
-			}
-		}
-	}
+	return nextFilled(s.rows, s.rows.sheet, xml2003Damaged)
+}
+
+func xml2003Damaged(sheet string, err error) error {
+	return kith.Msg("xml2003.damaged", "worksheet %q is damaged: %v", sheet, err)
 }
 
 // xml2003Rows reads the rows of one worksheet.
@@ -195,4 +188,38 @@ func skipTo(next int, index []byte) int {
 		return next
 	}
 	return n
+}
+
+// xml2003Sheets lists the worksheets of an Excel 2003 XML file, and nil
+// for any other file. It reads the whole file: the names are spread
+// through it, one before each worksheet's rows.
+func xml2003Sheets(f *os.File) []string {
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return nil
+	}
+	br := bufio.NewReaderSize(f, 64<<10)
+	sample, _ := br.Peek(sampleBytes)
+	_, dec, skip, err := pickEncoding(sample, "")
+	if err != nil {
+		return nil
+	}
+	if _, err := br.Discard(skip); err != nil {
+		return nil
+	}
+	var r io.Reader = br
+	if dec != nil {
+		r = transform.NewReader(br, dec.NewDecoder())
+	}
+	dr := bufio.NewReaderSize(r, 64<<10)
+	if start, _ := dr.Peek(64 << 10); !looksLikeSpreadsheetML(start) {
+		return nil
+	}
+	x := newXMLScanner(dr)
+	var names []string
+	for x.next() == nil {
+		if x.kind == xmlStart && string(x.name) == "Worksheet" {
+			names = append(names, string(x.attr("Name")))
+		}
+	}
+	return names
 }
