@@ -3,6 +3,7 @@ package importer
 import (
 	"bufio"
 	"bytes"
+	"fmt"
 	"html"
 	"io"
 	"os"
@@ -29,15 +30,16 @@ type htmlSource struct {
 	desc   *kith.Message
 }
 
-// looksLikeHTML reports whether the decoded start of a file is an HTML
-// table rather than CSV text.
-func looksLikeHTML(start []byte) bool {
+// htmlPage reports whether the decoded start of a file is a web page
+// rather than CSV text, and whether it has a table.
+func htmlPage(start []byte) (page, table bool) {
 	t := bytes.TrimLeft(start, " \t\r\n\ufeff")
 	if len(t) == 0 || t[0] != '<' {
-		return false
+		return false, false
 	}
 	lower := bytes.ToLower(t[:min(len(t), 64<<10)])
-	return bytes.Contains(lower, []byte("<table")) || bytes.Contains(lower, []byte("<tr"))
+	table = bytes.Contains(lower, []byte("<table")) || bytes.Contains(lower, []byte("<tr"))
+	return table || bytes.Contains(lower, []byte("<html")) || bytes.Contains(lower, []byte("<!doctype html")), table
 }
 
 // looksLikeSpreadsheetML reports the XML format of Excel 2003, which some
@@ -52,12 +54,11 @@ func openHTML(f *os.File, cnt *countingReader, size int64, r io.Reader, path str
 		desc: kith.Msg("source.html", "HTML table (as some systems export .xls), %v", enc)}
 	rec, err := s.Next()
 	if err == io.EOF {
-		f.Close()
-		return nil, kith.Msg("file.html_empty", "%s: an HTML page without table rows: %v", path, ErrNoHeader)
+		err = kith.Msg("file.html_empty", "an HTML page without table rows: %v", ErrNoHeader)
 	}
 	if err != nil {
 		f.Close()
-		return nil, err
+		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	s.header = rec.Cells
 	return s, nil

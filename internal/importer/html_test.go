@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -110,4 +112,17 @@ func FuzzHTMLRows(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestWebPageWithoutTable: a page saved instead of an export (a sign-in
+// page a download ended on) is named as such, not read as CSV.
+func TestWebPageWithoutTable(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "orders.xls")
+	page := "<!DOCTYPE html>\n<html><head><title>登录</title></head><body><form><input name=user></form></body></html>"
+	if err := os.WriteFile(path, []byte(page), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := OpenSource(path, SourceOptions{}); err == nil || !strings.Contains(err.Error(), "a web page without a table") {
+		t.Errorf("OpenSource = %v, want a web page without a table", err)
+	}
 }

@@ -36,7 +36,8 @@ type SourceOptions struct {
 // ErrNoHeader is returned for an empty file.
 var ErrNoHeader = kith.Msg("file.empty", "file is empty: no header row")
 
-// OpenSource opens path as CSV or XLSX, by its content rather than its name.
+// OpenSource opens path as CSV, XLSX, an HTML table or Excel 2003 XML, by
+// its content rather than its name.
 func OpenSource(path string, opts SourceOptions) (Source, error) {
 	f, err := os.Open(path)
 	if errors.Is(err, fs.ErrNotExist) {
@@ -67,7 +68,7 @@ func OpenSource(path string, opts SourceOptions) (Source, error) {
 		f.Close()
 		return nil, fmt.Errorf("%s: %w", path, kith.Msg("file.not_xlsx", "not an XLSX spreadsheet (an .xlsx file is a zip archive and this one is not); if it is CSV text, rename it to .csv"))
 	}
-	return openCSV(f, path, opts.Encoding, opts.Sheet)
+	return openText(f, path, opts.Encoding, opts.Sheet)
 }
 
 // separatorNames say how a CSV file's cells are separated.
@@ -106,7 +107,9 @@ func (c *countingReader) Read(p []byte) (int, error) {
 // Pos reports bytes read so far and the file size.
 func (s *csvSource) Pos() (int64, int64) { return s.cnt.n, s.size }
 
-func openCSV(f *os.File, path, enc, sheet string) (Source, error) {
+// openText opens a text file: decoded (UTF-8, GB18030 or UTF-16), it is
+// Excel 2003 XML, an HTML table or else CSV.
+func openText(f *os.File, path, enc, sheet string) (Source, error) {
 	cnt := &countingReader{r: f}
 	var size int64
 	if st, err := f.Stat(); err == nil {
@@ -138,11 +141,15 @@ func openCSV(f *os.File, path, enc, sheet string) (Source, error) {
 	if skip == 3 {
 		encName = kith.Msg("encoding.utf8_bom", "UTF-8 with BOM")
 	}
+	page, table := htmlPage(start)
 	switch {
 	case looksLikeSpreadsheetML(start):
 		return openXML2003(f, cnt, size, dr, path, sheet)
-	case looksLikeHTML(start):
+	case table:
 		return openHTML(f, cnt, size, dr, path, encName)
+	case page:
+		f.Close()
+		return nil, fmt.Errorf("%s: %w", path, kith.Msg("file.web_page", "a web page without a table, not an export (did the download end on a sign-in page?)"))
 	}
 	sep := detectSeparator(separatorSample(start))
 	cr := newCSVReader(dr, sep)
