@@ -222,7 +222,7 @@ func TestImportAllSheets(t *testing.T) {
 	// Without --all-sheets the first sheet with a header is read, as before,
 	// and the others with one are named: they were not imported.
 	if code, out, _ := kith(t, env, "import", "orders", path); code != 0 || !strings.Contains(out, "read 2 rows: created 0, updated 0, unchanged 2") ||
-		!strings.Contains(out, "warning: sheets 2月 also have a header for orders and were not read (kith import --all-sheets reads every sheet)") {
+		!strings.Contains(out, "warning: sheets 2月 also have a header for orders and were not read (to read every sheet: kith import --all-sheets, or \"Every sheet of a workbook\" on the import page)") {
 		t.Errorf("first data sheet only: code %d\n%s", code, out)
 	}
 	if code, out, _ := kith(t, env, "import", "orders", path, "--sheet", "2月"); code != cli.ExitRejected || strings.Contains(out, "were not read") {

@@ -262,7 +262,7 @@ func Import(ctx context.Context, sink Sink, k Kind, path string, opts Options) (
 	}
 	if len(unread) > 0 {
 		sum.Warnings = append(sum.Warnings, kith.Msg("import.unread_sheets",
-			"sheets %s also have a header for %s and were not read (kith import --all-sheets reads every sheet)", strings.Join(unread, ", "), k))
+			"sheets %s also have a header for %s and were not read (to read every sheet: kith import --all-sheets, or \"Every sheet of a workbook\" on the import page)", strings.Join(unread, ", "), k))
 	}
 	if rw.n > 0 {
 		sum.RejectsPath, sum.FirstRejects = rejectsPath, rw.first
