@@ -183,16 +183,17 @@ func (fl *firstLoad) release() {
 // AbortImport ends a run that failed: a first load is rolled back whole,
 // and so are the batches of a group not yet committed.
 func (s *Store) AbortImport(ctx context.Context, run int64) {
-	v, _ := runs.LoadAndDelete(run)
-	if st, _ := v.(*runState); st != nil && st.part != nil {
+	st := takeRunState(run)
+	switch {
+	case st.part != nil:
 		st.part.rollback()
-	} else if st != nil && st.first != nil {
+	case st.first != nil:
 		st.first.rollback()
 	}
-	if st, _ := v.(*runState); st != nil && st.group != nil {
+	if st.group != nil {
 		st.group.rollback()
 	}
-	if st, _ := v.(*runState); st != nil && st.seen != nil {
+	if st.seen != nil {
 		st.seen.release()
 	}
 }

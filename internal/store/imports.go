@@ -114,27 +114,28 @@ WHERE owner_ref <> '' AND (import_run = $1 OR owner_id IS NULL)`
 // later in the file than the customer it referred) and closes the run. The
 // order snapshot is left to RefreshSnapshot, after the caller's last import.
 func (s *Store) FinishImport(ctx context.Context, run int64, sum *importer.Summary) error {
-	v, _ := runs.LoadAndDelete(run)
-	if st, _ := v.(*runState); st != nil && st.seen != nil {
+	st := takeRunState(run)
+	if st.seen != nil {
 		st.seen.release()
 	}
-	if st, _ := v.(*runState); st != nil && st.group != nil {
+	if st.group != nil {
 		if err := st.group.commit(); err != nil {
 			return fmt.Errorf("finish import: %w", err)
 		}
 	}
 	inTx := s.tx
-	if st, _ := v.(*runState); st != nil && st.first != nil {
-		finish := st.first.finish
-		if st.part != nil {
-			finish = st.part.release
-			if st.first.conn != nil { // a SQLite load holds the one writer connection
-				inTx = st.first.inConn
-			}
+	var err error
+	switch {
+	case st.part != nil:
+		err = st.part.release(ctx)
+		if st.first.conn != nil { // a SQLite load holds the one writer connection
+			inTx = st.first.inConn
 		}
-		if err := finish(ctx); err != nil {
-			return fmt.Errorf("finish import: %w", err)
-		}
+	case st.first != nil:
+		err = st.first.finish(ctx)
+	}
+	if err != nil {
+		return fmt.Errorf("finish import: %w", err)
 	}
 	return inTx(ctx, func(tx *sql.Tx) error {
 		if sum.Kind == importer.Customers {
@@ -817,6 +818,16 @@ func (c *customerStmts) close() {
 			st.Close()
 		}
 	}
+}
+
+// takeRunState ends run's state: it returns it, or an empty one for a run
+// this store did not begin.
+func takeRunState(run int64) *runState {
+	v, _ := runs.LoadAndDelete(run)
+	if st, _ := v.(*runState); st != nil {
+		return st
+	}
+	return &runState{}
 }
 
 // runState is the state of run, or a fresh one for a run this store did not
