@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/kithcrm/kith/internal/importer"
 	"github.com/kithcrm/kith/internal/order"
@@ -119,13 +120,24 @@ func (s *Store) beginSeenPG(ctx context.Context) (*seenPG, error) {
 	if err != nil {
 		return nil, err
 	}
-	for _, q := range []string{pgDropSeen, pgCreateSeen} {
-		if _, err := conn.Exec(ctx, q); err != nil {
-			conn.Release()
-			return nil, fmt.Errorf("unchanged orders table: %w", err)
-		}
+	if err := newSeenTable(ctx, conn); err != nil {
+		conn.Release()
+		return nil, err
 	}
 	return &seenPG{conn: conn}, nil
+}
+
+// newSeenTable makes an empty import_seen on db's session (a connection,
+// or a transaction of a load's), dropping one an earlier run left there.
+func newSeenTable(ctx context.Context, db interface {
+	Exec(context.Context, string, ...any) (pgconn.CommandTag, error)
+}) error {
+	for _, q := range []string{pgDropSeen, pgCreateSeen} {
+		if _, err := db.Exec(ctx, q); err != nil {
+			return fmt.Errorf("unchanged orders table: %w", err)
+		}
+	}
+	return nil
 }
 
 // release drops the table and returns the connection to the pool, or

@@ -90,11 +90,9 @@ func (fl *firstLoad) part(ctx context.Context, seen bool) (*loadPart, error) {
 		}
 		p := &loadPart{fl: fl, pg: tx, seen: seen}
 		if seen {
-			for _, q := range []string{pgDropSeen, pgCreateSeen} {
-				if _, err := tx.Exec(ctx, q); err != nil {
-					p.rollback()
-					return nil, fmt.Errorf("unchanged orders table: %w", err)
-				}
+			if err := newSeenTable(ctx, tx); err != nil {
+				p.rollback()
+				return nil, err
 			}
 		}
 		return p, nil
