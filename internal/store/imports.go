@@ -536,8 +536,8 @@ func (s *Store) insertCustomers(ctx context.Context, st *txStmts, rows []newCust
 		if err != nil {
 			return fmt.Errorf("customers at lines %d-%d: %w", chunk[0].line, chunk[len(chunk)-1].line, err)
 		}
-		ids, err := idsByLine(got, len(chunk))
-		if err != nil {
+		ids := make(map[int64]int64, len(chunk)) // source line -> id
+		if _, err := scanIDs(got, ids, nil); err != nil {
 			return fmt.Errorf("customers at lines %d-%d: %w", chunk[0].line, chunk[len(chunk)-1].line, err)
 		}
 		for _, r := range chunk {
@@ -569,20 +569,6 @@ func customerRowsSQL(k int) string {
 // tagRowsSQL inserts k customer tags (SQLite).
 func tagRowsSQL(k int) string {
 	return `INSERT INTO customer_tags (customer_id, tag) VALUES ` + strings.TrimSuffix(strings.Repeat("(?, ?), ", k), ", ") + ` ON CONFLICT DO NOTHING`
-}
-
-// idsByLine reads (id, source line) rows into a map from line to id.
-func idsByLine(got *sql.Rows, n int) (map[int64]int64, error) {
-	defer got.Close()
-	ids := make(map[int64]int64, n)
-	for got.Next() {
-		var id, l int64
-		if err := got.Scan(&id, &l); err != nil {
-			return nil, err
-		}
-		ids[l] = id
-	}
-	return ids, got.Err()
 }
 
 const (
@@ -626,8 +612,8 @@ func (s *Store) insertCustomersPG(ctx context.Context, st *txStmts, rows []newCu
 	if err != nil {
 		return fmt.Errorf("customers at lines %d-%d: %w", rows[0].line, rows[len(rows)-1].line, err)
 	}
-	ids, err := idsByLine(got, len(rows))
-	if err != nil {
+	ids := make(map[int64]int64, len(rows)) // source line -> id
+	if _, err := scanIDs(got, ids, nil); err != nil {
 		return fmt.Errorf("customers at lines %d-%d: %w", rows[0].line, rows[len(rows)-1].line, err)
 	}
 	var tagIDs []int64
@@ -915,7 +901,7 @@ func (s *Store) WriteOrders(ctx context.Context, run int64, rows []importer.Row[
 				written = map[string]int64{}
 				got, err := up.QueryContext(ctx, args...)
 				if err == nil {
-					_, err = scanIDs(got, written, "")
+					_, err = scanIDs(got, written, nil)
 				}
 				if err != nil {
 					return fmt.Errorf("orders at lines %d-%d: %w", chunk[0].Line, chunk[len(chunk)-1].Line, err)
@@ -1049,7 +1035,7 @@ func (s *Store) resolveBatchCustomers(ctx context.Context, tx *sql.Tx, cs *custo
 		if err != nil {
 			return 0, fmt.Errorf("find customers: %w", err)
 		}
-		if _, err := scanIDs(rows, pending, "id:"); err != nil {
+		if _, err := scanIDs(rows, pending, customerIDKey); err != nil {
 			return 0, fmt.Errorf("find customers: %w", err)
 		}
 	}
@@ -1071,7 +1057,7 @@ func (s *Store) resolveBatchCustomers(ctx context.Context, tx *sql.Tx, cs *custo
 		if err != nil {
 			return 0, fmt.Errorf("create customers: %w", err)
 		}
-		n, err := scanIDs(rows, pending, "id:")
+		n, err := scanIDs(rows, pending, customerIDKey)
 		if err != nil {
 			return 0, fmt.Errorf("create customers: %w", err)
 		}
@@ -1093,22 +1079,28 @@ func replaceLines(ctx context.Context, tx *sql.Tx, orderID int64, lines []order.
 	return nil
 }
 
-// scanIDs reads (id, external id) rows into ids, keyed by prefix+external
-// id, and closes them; it returns how many it read.
-func scanIDs(rows *sql.Rows, ids map[string]int64, prefix string) (int, error) {
+// scanIDs reads (id, key) rows into ids, each key through keyOf (nil: as
+// it is), and closes them; it returns how many it read.
+func scanIDs[K comparable](rows *sql.Rows, ids map[K]int64, keyOf func(K) K) (int, error) {
 	defer rows.Close()
 	n := 0
 	for rows.Next() {
 		var id int64
-		var ext string
-		if err := rows.Scan(&id, &ext); err != nil {
+		var k K
+		if err := rows.Scan(&id, &k); err != nil {
 			return n, err
 		}
-		ids[prefix+ext] = id
+		if keyOf != nil {
+			k = keyOf(k)
+		}
+		ids[k] = id
 		n++
 	}
 	return n, rows.Err()
 }
+
+// customerIDKey is a customer's key in the run's cache for an external id.
+func customerIDKey(ext string) string { return "id:" + ext }
 
 // linesChunk is how many order lines one multi-row insert carries.
 const linesChunk = 100
