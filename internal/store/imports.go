@@ -173,8 +173,11 @@ const (
 	findCustomerByExternal = `SELECT id, row_hash, import_run, src_line FROM customers WHERE external_id = $1`
 	findCustomerByPhone    = `SELECT id, row_hash, import_run, src_line FROM customers WHERE phone = $1 AND ($2 = '' OR external_id IS NULL) ORDER BY id LIMIT 1`
 	findCustomerByEmail    = `SELECT id, row_hash, import_run, src_line FROM customers WHERE email = $1 AND ($2 = '' OR external_id IS NULL) ORDER BY id LIMIT 1`
-	insertCustomer         = `INSERT INTO customers (external_id, name, phone, email, gender, birthday, birthday_lunar, city, region,
-    company, company_size, channel, referrer_ref, owner_ref, attrs, notes, created_at, updated_at, row_hash, import_run, src_line)
+	// customerInsertColumns are the customer inserts' 21 columns, in the order of
+	// insertCustomer's arguments (and of newCustomer.args).
+	customerInsertColumns = `(external_id, name, phone, email, gender, birthday, birthday_lunar, city, region,
+    company, company_size, channel, referrer_ref, owner_ref, attrs, notes, created_at, updated_at, row_hash, import_run, src_line)`
+	insertCustomer = `INSERT INTO customers ` + customerInsertColumns + `
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21) RETURNING id`
 	stampCustomer      = `UPDATE customers SET import_run = $1, src_line = $2 WHERE id = $3`
 	deleteCustomerTags = `DELETE FROM customer_tags WHERE customer_id = $1`
@@ -561,9 +564,7 @@ func (s *Store) insertCustomers(ctx context.Context, st *txStmts, rows []newCust
 // batch's lines are distinct, and RETURNING's order is not the rows'.
 func customerRowsSQL(k int) string {
 	row := "(" + strings.TrimSuffix(strings.Repeat("?, ", 21), ", ") + "), "
-	return `INSERT INTO customers (external_id, name, phone, email, gender, birthday, birthday_lunar, city, region,
-    company, company_size, channel, referrer_ref, owner_ref, attrs, notes, created_at, updated_at, row_hash, import_run, src_line) VALUES ` +
-		strings.TrimSuffix(strings.Repeat(row, k), ", ") + ` RETURNING id, src_line`
+	return `INSERT INTO customers ` + customerInsertColumns + ` VALUES ` + strings.TrimSuffix(strings.Repeat(row, k), ", ") + ` RETURNING id, src_line`
 }
 
 // tagRowsSQL inserts k customer tags (SQLite).
@@ -572,8 +573,7 @@ func tagRowsSQL(k int) string {
 }
 
 const (
-	pgInsertCustomers = `INSERT INTO customers (external_id, name, phone, email, gender, birthday, birthday_lunar, city, region,
-    company, company_size, channel, referrer_ref, owner_ref, attrs, notes, created_at, updated_at, row_hash, import_run, src_line)
+	pgInsertCustomers = `INSERT INTO customers ` + customerInsertColumns + `
 SELECT NULLIF(e, ''), n, NULLIF(p, ''), NULLIF(m, ''), g, NULLIF(b, ''), bl, ci, re, co, cs, ch, rr, orf, a::jsonb, no, cr, $20, h, $21, l
 FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::boolean[], $8::text[], $9::text[],
     $10::text[], $11::bigint[], $12::text[], $13::text[], $14::text[], $15::text[], $16::text[], $17::timestamptz[], $18::bigint[], $19::bigint[])
