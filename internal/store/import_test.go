@@ -313,3 +313,30 @@ func TestNewCustomersKeepTheirOwnTags(t *testing.T) {
 		})
 	}
 }
+
+// TestCustomerRepeatsAfterUnchanged: customers met unchanged in one batch
+// (more of them than one stamp statement takes) and named again in a later
+// batch are all rejected as repeats within the file.
+func TestCustomerRepeatsAfterUnchanged(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("客户编号,姓名\n")
+	for i := 1; i <= 150; i++ {
+		fmt.Fprintf(&b, "C%03d,客户%d\n", i, i)
+	}
+	once := b.String()
+	twice := once + strings.TrimPrefix(once, "客户编号,姓名\n")
+	ctx := context.Background()
+	for _, engine := range storetest.Engines(t) {
+		t.Run(engine, func(t *testing.T) {
+			s := storetest.Open(t, engine)
+			opts := importer.Options{BatchSize: 150}
+			if _, err := importer.Import(ctx, s, importer.Customers, writeFile(t, "once.csv", once), opts); err != nil {
+				t.Fatal(err)
+			}
+			sum, err := importer.Import(ctx, s, importer.Customers, writeFile(t, "twice.csv", twice), opts)
+			if err != nil || sum.Unchanged != 150 || sum.Rejected != 150 {
+				t.Errorf("%+v %v, want 150 unchanged and their 150 repeats rejected", sum, err)
+			}
+		})
+	}
+}

@@ -179,7 +179,6 @@ const (
     company, company_size, channel, referrer_ref, owner_ref, attrs, notes, created_at, updated_at, row_hash, import_run, src_line)`
 	insertCustomer = `INSERT INTO customers ` + customerInsertColumns + `
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21) RETURNING id`
-	stampCustomer      = `UPDATE customers SET import_run = $1, src_line = $2 WHERE id = $3`
 	deleteCustomerTags = `DELETE FROM customer_tags WHERE customer_id = $1`
 	insertCustomerTag  = `INSERT INTO customer_tags (customer_id, tag) VALUES ($1, $2) ON CONFLICT DO NOTHING`
 )
@@ -480,16 +479,14 @@ const pgStampCustomers = `UPDATE customers SET import_run = $1, src_line = u.l F
 WHERE customers.id = u.id`
 
 // stampCustomers stamps customers found unchanged: on PostgreSQL in one
-// statement, on SQLite row by row.
+// statement, on SQLite ordersChunk at a time, as orders are.
 func (s *Store) stampCustomers(ctx context.Context, st *txStmts, run int64, stamps []stamp) error {
 	if len(stamps) == 0 {
 		return nil
 	}
 	if s.pg == nil {
-		for _, sp := range stamps {
-			if _, err := st.exec(ctx, stampCustomer, run, sp.line, sp.id); err != nil {
-				return fmt.Errorf("customer line %d: %w", sp.line, err)
-			}
+		if err := stampRows(ctx, st, stampCustomersSQL, run, stamps); err != nil {
+			return fmt.Errorf("customers at lines %d-%d: %w", stamps[0].line, stamps[len(stamps)-1].line, err)
 		}
 		return nil
 	}
@@ -687,15 +684,21 @@ func appendPadded(args []any, n, k int, item func(args []any, i int) []any) []an
 	return args
 }
 
-// findOrdersSQL and stampOrdersSQL look up and stamp an upsert chunk's
-// rows at once (SQLite, hence ?; padded with repeats of the last row, which
-// change nothing, so each is prepared once per transaction).
+// findOrdersSQL looks up an upsert chunk's rows at once, and stampSQL
+// stamps ordersChunk rows of a table (SQLite, hence ?; padded with repeats
+// of the last row, which change nothing, so each is prepared once per
+// transaction).
 var (
 	findOrdersSQL = `SELECT external_id, id, row_hash, import_run, src_line FROM orders WHERE external_id IN (` +
 		strings.TrimSuffix(strings.Repeat("?, ", ordersChunk), ", ") + `)`
-	stampOrdersSQL = `UPDATE orders SET import_run = ?, src_line = v.column2 FROM (VALUES ` +
-		strings.TrimSuffix(strings.Repeat("(?, ?), ", ordersChunk), ", ") + `) AS v WHERE orders.id = v.column1`
+	stampOrdersSQL    = stampSQL("orders")
+	stampCustomersSQL = stampSQL("customers")
 )
+
+func stampSQL(table string) string {
+	return `UPDATE ` + table + ` SET import_run = ?, src_line = v.column2 FROM (VALUES ` +
+		strings.TrimSuffix(strings.Repeat("(?, ?), ", ordersChunk), ", ") + `) AS v WHERE ` + table + `.id = v.column1`
+}
 
 // findOrders returns the stored state of the chunk's rows at the indexes
 // given, by order id.
@@ -722,14 +725,18 @@ func findOrders(ctx context.Context, st *txStmts, chunk []importer.Row[order.Ord
 	return out, rows.Err()
 }
 
-// stampOrders marks orders as met by run.
-func stampOrders(ctx context.Context, st *txStmts, run int64, stamps []stamp) error {
-	if len(stamps) == 0 {
-		return nil
+// stampRows marks rows as met by run with q, a stampSQL, ordersChunk at a
+// time.
+func stampRows(ctx context.Context, st *txStmts, q string, run int64, stamps []stamp) error {
+	args := make([]any, 0, 1+2*ordersChunk)
+	for start := 0; start < len(stamps); start += ordersChunk {
+		part := stamps[start:min(start+ordersChunk, len(stamps))]
+		args = appendPadded(append(args[:0], run), ordersChunk, len(part), func(a []any, i int) []any { return append(a, part[i].id, part[i].line) })
+		if _, err := st.exec(ctx, q, args...); err != nil {
+			return err
+		}
 	}
-	args := appendPadded([]any{run}, ordersChunk, len(stamps), func(a []any, i int) []any { return append(a, stamps[i].id, stamps[i].line) })
-	_, err := st.exec(ctx, stampOrdersSQL, args...)
-	return err
+	return nil
 }
 
 // upsertOrdersSQL is the upsert of k orders. It is SQLite's (PostgreSQL
@@ -962,7 +969,7 @@ func (s *Store) WriteOrders(ctx context.Context, run int64, rows []importer.Row[
 					stamps = append(stamps, stamp{id: e.id, line: r.Line})
 				}
 			}
-			if err := stampOrders(ctx, st, run, stamps); err != nil {
+			if err := stampRows(ctx, st, stampOrdersSQL, run, stamps); err != nil {
 				return fmt.Errorf("orders at lines %d-%d: %w", chunk[0].Line, chunk[len(chunk)-1].Line, err)
 			}
 		}
