@@ -180,10 +180,7 @@ func sheetsWithHeader(path, read string, k Kind, opts *Options) []string {
 
 // sheetRead names the sheet src reads; "" for a file without sheets.
 func sheetRead(src Source) string {
-	if hs, ok := src.(*headedSource); ok {
-		src = hs.Source
-	}
-	switch s := src.(type) {
+	switch s := inner(src).(type) {
 	case *xlsxSource:
 		return s.sheet
 	case *xml2003Source:

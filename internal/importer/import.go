@@ -202,9 +202,10 @@ func Import(ctx context.Context, sink Sink, k Kind, path string, opts Options) (
 	if p.currency == "" {
 		p.currency = "CNY"
 	}
-	x, sheet := xlsxOf(src)
-	p.date1904 = sheet && x.w.date1904
-	r := &reader{src: src, p: p, opts: &opts, names: src.Header(), sheet: sheet || endsRowsEarly(src)}
+	if x, ok := inner(src).(*xlsxSource); ok {
+		p.date1904 = x.w.date1904
+	}
+	r := &reader{src: src, p: p, opts: &opts, names: src.Header(), padShort: endsRowsEarly(src)}
 	switch k {
 	case Customers:
 		step := dedupe(parser(r, p.parseCustomer), "customer_id", LabelCustomer, func(c *customer.Customer) string { return c.Key().String() }, (*customer.Customer).Hash)
@@ -279,23 +280,19 @@ func Import(ctx context.Context, sink Sink, k Kind, path string, opts Options) (
 
 func orderKey(o *order.Order) string { return o.ExternalID }
 
-// xlsxOf is the workbook source under src, if it is one.
-func xlsxOf(src Source) (*xlsxSource, bool) {
+// inner is the source under src's found header, if src is one.
+func inner(src Source) Source {
 	if hs, ok := src.(*headedSource); ok {
-		src = hs.Source
+		return hs.Source
 	}
-	x, ok := src.(*xlsxSource)
-	return x, ok
+	return src
 }
 
 // endsRowsEarly reports a source under src whose rows end at their last
-// cell written, as a workbook's do: an HTML table, Excel 2003 XML.
+// cell written: a workbook's sheet, an HTML table, Excel 2003 XML.
 func endsRowsEarly(src Source) bool {
-	if hs, ok := src.(*headedSource); ok {
-		src = hs.Source
-	}
-	switch src.(type) {
-	case *htmlSource, *xml2003Source:
+	switch inner(src).(type) {
+	case *xlsxSource, *htmlSource, *xml2003Source:
 		return true
 	}
 	return false
@@ -307,11 +304,11 @@ type reader struct {
 	p     *rowParser
 	opts  *Options
 	names []string // the header's cells, looked up per cell: not through src
-	// sheet: a workbook's row ends at its last filled cell (and an HTML
+	// padShort: a workbook's row ends at its last filled cell (and an HTML
 	// table's or Excel 2003 XML's often at its last cell written), so a row
 	// shorter than the header has empty cells, not a separator out of place.
-	sheet bool
-	rows  int
+	padShort bool
+	rows     int
 	// totals counts the totals rows passed over; totalLines holds the
 	// first few of their lines, for the warning.
 	totals     int
@@ -402,7 +399,7 @@ func next[T any](r *reader, b *batch[T]) (ref srcRef, ok bool, err error) {
 	header := len(r.names)
 	start := len(b.arena)
 	b.arena = append(b.arena, rec.Cells...)
-	for n := len(rec.Cells); r.sheet && n < header; n++ {
+	for n := len(rec.Cells); r.padShort && n < header; n++ {
 		b.arena = append(b.arena, "")
 	}
 	ref = srcRef{line: rec.Line, cells: b.arena[start:len(b.arena):len(b.arena)], raw: rec.Raw}
