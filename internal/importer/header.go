@@ -124,7 +124,7 @@ func openHeaded(path string, k Kind, opts *Options) (Source, *Mapping, error) {
 	src, firstErr := OpenSource(path, SourceOptions{Encoding: opts.Encoding, Sheet: opts.Sheet})
 	if firstErr == nil {
 		if x, ok := src.(*xlsxSource); ok {
-			sheets = x.sheets
+			sheets = x.w.sheets
 		}
 		var hs Source
 		var m *Mapping

@@ -309,8 +309,7 @@ type xlsxSource struct {
 	rows   *sheetReader
 	header []string
 	desc   *kith.Message
-	sheet  string   // the sheet read
-	sheets []string // every sheet of the workbook, in order
+	sheet  string // the sheet read
 }
 
 func openXLSX(f *os.File, path, sheet string) (Source, error) {
@@ -341,7 +340,7 @@ func readSheet(w *workbook, sheet string) (*xlsxSource, error) {
 	if err != nil {
 		return nil, kith.Msg("xlsx.sheet", "sheet %q (sheets: %s): %v", sheet, strings.Join(w.sheets, ", "), err)
 	}
-	s := &xlsxSource{w: w, rows: rows, desc: kith.Msg("source.xlsx", "XLSX, sheet %q", sheet), sheet: sheet, sheets: w.sheets}
+	s := &xlsxSource{w: w, rows: rows, desc: kith.Msg("source.xlsx", "XLSX, sheet %q", sheet), sheet: sheet}
 	rec, err := s.Next()
 	if err == io.EOF {
 		rows.Close()
