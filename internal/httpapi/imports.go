@@ -286,7 +286,7 @@ func (a *API) importFile(ctx context.Context, sink importer.Sink, k importer.Kin
 	if len(total.Sheets) == 0 {
 		return nil, unreadable(cmp.Or(failed, error(kith.Msg("import.no_sheet_header", "no sheet has a header for %s", k))))
 	}
-	total.Format = kith.Msg("source.sheets", "XLSX, %d sheets", len(total.Sheets))
+	total.Format = kith.Msg("source.sheets", "a workbook, %d sheets", len(total.Sheets)) // XLSX or Excel 2003 XML
 	if len(passed) > 0 {
 		total.Warnings = append(total.Warnings, kith.Msg("import.sheets_passed", "sheets %s have no header for %s: passed over", strings.Join(passed, ", "), k))
 	}
