@@ -49,9 +49,9 @@ func looksLikeSpreadsheetML(start []byte) bool {
 	return bytes.HasPrefix(t, []byte("<?xml")) && bytes.Contains(t[:min(len(t), 64<<10)], []byte("urn:schemas-microsoft-com:office:spreadsheet"))
 }
 
-func openHTML(f *os.File, cnt *countingReader, size int64, r io.Reader, path string, enc any) (Source, error) {
-	s := &htmlSource{f: f, cnt: cnt, size: size, rows: newHTMLRows(r),
-		desc: kith.Msg("source.html", "HTML table (as some systems export .xls), %v", enc)}
+func openHTML(f *os.File, d *decoded, path string) (Source, error) {
+	s := &htmlSource{f: f, cnt: d.cnt, size: d.size, rows: newHTMLRows(d.r),
+		desc: kith.Msg("source.html", "HTML table (as some systems export .xls), %v", d.enc)}
 	rec, err := s.Next()
 	if err == io.EOF {
 		err = kith.Msg("file.html_empty", "an HTML page without table rows: %v", ErrNoHeader)

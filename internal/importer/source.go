@@ -107,52 +107,68 @@ func (c *countingReader) Read(p []byte) (int, error) {
 // Pos reports bytes read so far and the file size.
 func (s *csvSource) Pos() (int64, int64) { return s.cnt.n, s.size }
 
-// openText opens a text file: decoded (UTF-8, GB18030 or UTF-16), it is
-// Excel 2003 XML, an HTML table or else CSV.
-func openText(f *os.File, path, enc, sheet string) (Source, error) {
-	cnt := &countingReader{r: f}
-	var size int64
+// decoded is a text file read through its encoding's decoder.
+type decoded struct {
+	cnt   *countingReader // the file's bytes read, for progress
+	size  int64
+	r     *bufio.Reader // the text
+	start []byte        // its first 64 KiB, peeked
+	enc   any           // the encoding's name, for Describe
+}
+
+// decode reads f as text in enc, or else in the encoding its BOM or its
+// first 64 KiB say (pickEncoding).
+func decode(f *os.File, enc string) (*decoded, error) {
+	d := &decoded{cnt: &countingReader{r: f}}
 	if st, err := f.Stat(); err == nil {
-		size = st.Size()
+		d.size = st.Size()
 	}
-	br := bufio.NewReaderSize(cnt, 256<<10)
+	br := bufio.NewReaderSize(d.cnt, 256<<10)
 	sample, _ := br.Peek(sampleBytes)
 	if len(sample) == 0 {
-		f.Close()
-		return nil, fmt.Errorf("%s: %w", path, ErrNoHeader)
+		return nil, ErrNoHeader
 	}
 	name, dec, skip, err := pickEncoding(sample, enc)
 	if err != nil {
-		f.Close()
-		return nil, fmt.Errorf("%s: %w", path, err)
+		return nil, err
 	}
 	if _, err := br.Discard(skip); err != nil {
-		f.Close()
 		return nil, err
 	}
 	var r io.Reader = br
 	if dec != nil {
 		r = transform.NewReader(br, dec.NewDecoder())
 	}
-	// Peek the decoded start of the file to choose the separator.
-	dr := bufio.NewReaderSize(r, 256<<10)
-	start, _ := dr.Peek(64 << 10)
-	var encName any = name
+	d.r = bufio.NewReaderSize(r, 256<<10)
+	d.start, _ = d.r.Peek(64 << 10)
+	d.enc = name
 	if skip == 3 {
-		encName = kith.Msg("encoding.utf8_bom", "UTF-8 with BOM")
+		d.enc = kith.Msg("encoding.utf8_bom", "UTF-8 with BOM")
 	}
-	page, table := htmlPage(start)
+	return d, nil
+}
+
+// openText opens a text file: decoded (UTF-8, GB18030 or UTF-16), it is
+// Excel 2003 XML, an HTML table or else CSV.
+func openText(f *os.File, path, enc, sheet string) (Source, error) {
+	d, err := decode(f, enc)
+	if err != nil {
+		f.Close()
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	page, table := htmlPage(d.start)
 	switch {
-	case looksLikeSpreadsheetML(start):
-		return openXML2003(f, cnt, size, dr, path, sheet)
+	case looksLikeSpreadsheetML(d.start):
+		return openXML2003(f, d, path, sheet)
 	case table:
-		return openHTML(f, cnt, size, dr, path, encName)
+		return openHTML(f, d, path)
 	case page:
 		f.Close()
 		return nil, fmt.Errorf("%s: %w", path, kith.Msg("file.web_page", "a web page without a table, not an export (did the download end on a sign-in page?)"))
 	}
-	sep := detectSeparator(separatorSample(start))
-	cr := newCSVReader(dr, sep)
+	// The separator is chosen from the decoded start of the file.
+	sep := detectSeparator(separatorSample(d.start))
+	cr := newCSVReader(d.r, sep)
 	rec, err := cr.Read()
 	if err == io.EOF {
 		f.Close()
@@ -165,8 +181,8 @@ func openText(f *os.File, path, enc, sheet string) (Source, error) {
 		f.Close()
 		return nil, fmt.Errorf("%s: %w", path, kith.Msg("file.header", "header: %v", err))
 	}
-	return &csvSource{f: f, cnt: cnt, size: size, r: cr, header: append([]string(nil), rec.Cells...),
-		desc: kith.Msg("source.csv", "CSV, %v, %v", encName, separatorNames[sep])}, nil
+	return &csvSource{f: f, cnt: d.cnt, size: d.size, r: cr, header: append([]string(nil), rec.Cells...),
+		desc: kith.Msg("source.csv", "CSV, %v, %v", d.enc, separatorNames[sep])}, nil
 }
 
 // separatorSample is the line the separator is judged from: the first of

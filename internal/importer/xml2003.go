@@ -1,7 +1,6 @@
 package importer
 
 import (
-	"bufio"
 	"fmt"
 	"io"
 	"os"
@@ -9,7 +8,6 @@ import (
 	"strings"
 
 	"github.com/kithcrm/kith/internal/kith"
-	"golang.org/x/text/transform"
 )
 
 // Excel 2003's XML format ("XML Spreadsheet 2003"), which PHP and Java
@@ -28,9 +26,9 @@ type xml2003Source struct {
 	desc   *kith.Message
 }
 
-func openXML2003(f *os.File, cnt *countingReader, size int64, r io.Reader, path, sheet string) (Source, error) {
-	rows := &xml2003Rows{x: newXMLScanner(r), want: sheet}
-	s := &xml2003Source{f: f, cnt: cnt, size: size, rows: rows}
+func openXML2003(f *os.File, d *decoded, path, sheet string) (Source, error) {
+	rows := &xml2003Rows{x: newXMLScanner(d.r), want: sheet}
+	s := &xml2003Source{f: f, cnt: d.cnt, size: d.size, rows: rows}
 	rec, err := s.Next()
 	if err == io.EOF {
 		err = ErrNoHeader
@@ -197,24 +195,11 @@ func xml2003Sheets(f *os.File) []string {
 	if _, err := f.Seek(0, io.SeekStart); err != nil {
 		return nil
 	}
-	br := bufio.NewReaderSize(f, 64<<10)
-	sample, _ := br.Peek(sampleBytes)
-	_, dec, skip, err := pickEncoding(sample, "")
-	if err != nil {
+	d, err := decode(f, "")
+	if err != nil || !looksLikeSpreadsheetML(d.start) {
 		return nil
 	}
-	if _, err := br.Discard(skip); err != nil {
-		return nil
-	}
-	var r io.Reader = br
-	if dec != nil {
-		r = transform.NewReader(br, dec.NewDecoder())
-	}
-	dr := bufio.NewReaderSize(r, 64<<10)
-	if start, _ := dr.Peek(64 << 10); !looksLikeSpreadsheetML(start) {
-		return nil
-	}
-	x := newXMLScanner(dr)
+	x := newXMLScanner(d.r)
 	var names []string
 	for x.next() == nil {
 		if x.kind == xmlStart && string(x.name) == "Worksheet" {
