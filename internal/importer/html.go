@@ -22,12 +22,8 @@ import (
 // spanning n columns followed by n-1 empty ones. Rows are numbered by
 // their <tr>, as Excel numbers them when it opens the file.
 type htmlSource struct {
-	f      *os.File
-	cnt    *countingReader
-	size   int64
-	rows   *htmlRows
-	header []string
-	desc   *kith.Message
+	textSource
+	rows *htmlRows
 }
 
 // htmlPage reports whether the decoded start of a file is a web page
@@ -50,8 +46,8 @@ func looksLikeSpreadsheetML(start []byte) bool {
 }
 
 func openHTML(f *os.File, d *decoded, path string) (Source, error) {
-	s := &htmlSource{f: f, cnt: d.cnt, size: d.size, rows: newHTMLRows(d.r),
-		desc: kith.Msg("source.html", "HTML table (as some systems export .xls), %v", d.enc)}
+	s := &htmlSource{textSource: textOf(f, d), rows: newHTMLRows(d.r)}
+	s.desc = kith.Msg("source.html", "HTML table (as some systems export .xls), %v", d.enc)
 	rec, err := s.Next()
 	if err == io.EOF {
 		err = kith.Msg("file.html_empty", "an HTML page without table rows: %v", ErrNoHeader)
@@ -63,11 +59,6 @@ func openHTML(f *os.File, d *decoded, path string) (Source, error) {
 	s.header = rec.Cells
 	return s, nil
 }
-
-func (s *htmlSource) Header() []string        { return s.header }
-func (s *htmlSource) Describe() *kith.Message { return s.desc }
-func (s *htmlSource) Close() error            { return s.f.Close() }
-func (s *htmlSource) Pos() (int64, int64)     { return s.cnt.n, s.size }
 
 // Next returns the next row with a filled cell.
 func (s *htmlSource) Next() (Record, error) { return nextFilled(s.rows, "", nil) }

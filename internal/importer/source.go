@@ -83,13 +83,30 @@ var separatorNames = map[byte]*kith.Message{
 // sampleBytes is how much of a CSV file decides its encoding.
 const sampleBytes = 64 << 10
 
-type csvSource struct {
+// textSource is what the sources of a decoded text file (CSV, an HTML
+// table, Excel 2003 XML) share: the file, how far it is read, the header
+// and the description.
+type textSource struct {
 	f      *os.File
 	cnt    *countingReader
 	size   int64
-	r      *csvReader
 	header []string
 	desc   *kith.Message
+}
+
+func (s *textSource) Header() []string        { return s.header }
+func (s *textSource) Describe() *kith.Message { return s.desc }
+func (s *textSource) Close() error            { return s.f.Close() }
+
+// Pos reports bytes read so far and the file size.
+func (s *textSource) Pos() (int64, int64) { return s.cnt.n, s.size }
+
+// textOf starts the textSource of f, decoded as d.
+func textOf(f *os.File, d *decoded) textSource { return textSource{f: f, cnt: d.cnt, size: d.size} }
+
+type csvSource struct {
+	textSource
+	r *csvReader
 }
 
 // countingReader counts the bytes read from the file, for progress.
@@ -103,9 +120,6 @@ func (c *countingReader) Read(p []byte) (int, error) {
 	c.n += int64(n)
 	return n, err
 }
-
-// Pos reports bytes read so far and the file size.
-func (s *csvSource) Pos() (int64, int64) { return s.cnt.n, s.size }
 
 // decoded is a text file read through its encoding's decoder.
 type decoded struct {
@@ -181,8 +195,10 @@ func openText(f *os.File, path, enc, sheet string) (Source, error) {
 		f.Close()
 		return nil, fmt.Errorf("%s: %w", path, kith.Msg("file.header", "header: %v", err))
 	}
-	return &csvSource{f: f, cnt: d.cnt, size: d.size, r: cr, header: append([]string(nil), rec.Cells...),
-		desc: kith.Msg("source.csv", "CSV, %v, %v", d.enc, separatorNames[sep])}, nil
+	s := &csvSource{textSource: textOf(f, d), r: cr}
+	s.header = append([]string(nil), rec.Cells...)
+	s.desc = kith.Msg("source.csv", "CSV, %v, %v", d.enc, separatorNames[sep])
+	return s, nil
 }
 
 // separatorSample is the line the separator is judged from: the first of
@@ -203,9 +219,6 @@ func separatorSample(b []byte) []byte {
 	return first
 }
 
-func (s *csvSource) Header() []string        { return s.header }
-func (s *csvSource) Describe() *kith.Message { return s.desc }
-func (s *csvSource) Close() error            { return s.f.Close() }
 func (s *csvSource) Next() (Record, error) {
 	rec, err := s.r.Read()
 	if err != nil {

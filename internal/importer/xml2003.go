@@ -18,17 +18,13 @@ import (
 // (ss:MergeAcross), whose cells come empty; rows are numbered as Excel
 // numbers them, skipped ones included.
 type xml2003Source struct {
-	f      *os.File
-	cnt    *countingReader
-	size   int64
-	rows   *xml2003Rows
-	header []string
-	desc   *kith.Message
+	textSource
+	rows *xml2003Rows
 }
 
 func openXML2003(f *os.File, d *decoded, path, sheet string) (Source, error) {
 	rows := &xml2003Rows{x: newXMLScanner(d.r), want: sheet}
-	s := &xml2003Source{f: f, cnt: d.cnt, size: d.size, rows: rows}
+	s := &xml2003Source{textSource: textOf(f, d), rows: rows}
 	rec, err := s.Next()
 	if err == io.EOF {
 		err = ErrNoHeader
@@ -44,11 +40,6 @@ func openXML2003(f *os.File, d *decoded, path, sheet string) (Source, error) {
 	s.desc = kith.Msg("source.xml2003", "Excel 2003 XML, worksheet %q", rows.sheet)
 	return s, nil
 }
-
-func (s *xml2003Source) Header() []string        { return s.header }
-func (s *xml2003Source) Describe() *kith.Message { return s.desc }
-func (s *xml2003Source) Close() error            { return s.f.Close() }
-func (s *xml2003Source) Pos() (int64, int64)     { return s.cnt.n, s.size }
 
 // Next returns the next row with a filled cell.
 func (s *xml2003Source) Next() (Record, error) {
