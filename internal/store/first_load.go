@@ -70,7 +70,7 @@ func (s *Store) beginFirstLoad(ctx context.Context) (*firstLoad, error) {
 		}
 	}
 	fl := &firstLoad{conn: conn}
-	if fl.tx, err = conn.BeginTx(ctx, nil); err != nil {
+	if err := fl.begin(ctx); err != nil {
 		fl.release()
 		return nil, err
 	}
@@ -128,12 +128,8 @@ func (fl *firstLoad) finish(ctx context.Context) error {
 		return nil
 	}
 	defer fl.release()
-	if fl.tx == nil { // a load's files committed one by one
-		tx, err := fl.conn.BeginTx(ctx, nil)
-		if err != nil {
-			return fmt.Errorf("first load: %w", err)
-		}
-		fl.tx = tx
+	if err := fl.begin(ctx); err != nil { // a load's files committed one by one
+		return fmt.Errorf("first load: %w", err)
 	}
 	if _, err := fl.tx.ExecContext(ctx, createOrdersIndex); err != nil {
 		fl.tx.Rollback()
@@ -142,6 +138,20 @@ func (fl *firstLoad) finish(ctx context.Context) error {
 	if err := fl.tx.Commit(); err != nil {
 		return fmt.Errorf("first load: %w", err)
 	}
+	return nil
+}
+
+// begin opens a SQLite load's transaction on its connection, unless one is
+// open.
+func (fl *firstLoad) begin(ctx context.Context) error {
+	if fl.tx != nil {
+		return nil
+	}
+	tx, err := fl.conn.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	fl.tx = tx
 	return nil
 }
 

@@ -97,12 +97,8 @@ func (fl *firstLoad) part(ctx context.Context, seen bool) (*loadPart, error) {
 		}
 		return p, nil
 	}
-	if fl.tx == nil { // the load's first run began it
-		tx, err := fl.conn.BeginTx(ctx, nil)
-		if err != nil {
-			return nil, err
-		}
-		fl.tx = tx
+	if err := fl.begin(ctx); err != nil { // open already for the load's first run
+		return nil, err
 	}
 	return &loadPart{fl: fl}, nil
 }
