@@ -35,7 +35,7 @@ func (a *app) importCmd() *cobra.Command {
 	}
 	cmd := &cobra.Command{
 		Use:   "import customers|orders|lines|spend|traffic|products FILE...",
-		Short: "Import customers, orders, order lines, spend, traffic or products from CSV or XLSX",
+		Short: "Import customers, orders, order lines, spend, traffic or products from CSV, Excel or HTML exports",
 		Long: `Import reads CSV (UTF-8 with or without BOM, GBK/GB18030, UTF-16; comma,
 semicolon or tab separated) or XLSX files, and the HTML tables and Excel
 2003 XML that some systems export as .xls. Headers are matched in English or

@@ -21,7 +21,7 @@ import (
 )
 
 // Uploads are kept under UploadDir/<id>/: the file as uploaded (its
-// extension decides CSV or XLSX), rejects.csv, and "owner" (the uploader's
+// extension tells a workbook, its content CSV, HTML or Excel XML), rejects.csv, and "owner" (the uploader's
 // user id), so the rejects file can be downloaded later by its uploader or
 // a manager.
 

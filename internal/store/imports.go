@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -220,28 +221,69 @@ func findCustomer(ctx context.Context, st *txStmts, k customer.Key) (existing, b
 	return e, false, nil
 }
 
-// updateCustomerSQL updates a stored customer from an import row. A field
-// the row leaves empty (its column is not in the file, or its cell is
-// blank) keeps the stored value, and custom attributes are merged key by
-// key: a second file (member levels by id, phones from another system)
-// adds to the profiles instead of erasing what the first one gave them.
-// mergeAttrs is the dialect's JSON object merge of attrs with $15.
-func updateCustomerSQL(mergeAttrs string) string {
-	return `UPDATE customers SET external_id = COALESCE($1, external_id), name = COALESCE(NULLIF($2, ''), name),
-    phone = COALESCE($3, phone), email = COALESCE($4, email), gender = COALESCE(NULLIF($5, ''), gender),
-    birthday = COALESCE($6, birthday), birthday_lunar = CASE WHEN $6 IS NULL THEN birthday_lunar ELSE $7 END,
-    city = COALESCE(NULLIF($8, ''), city), region = COALESCE(NULLIF($9, ''), region),
-    company = COALESCE(NULLIF($10, ''), company), company_size = COALESCE(NULLIF($11, 0), company_size),
-    channel = COALESCE(NULLIF($12, ''), channel), referrer_ref = COALESCE(NULLIF($13, ''), referrer_ref),
-    owner_ref = COALESCE(NULLIF($14, ''), owner_ref), attrs = ` + mergeAttrs + `,
-    notes = COALESCE(NULLIF($16, ''), notes), updated_at = $18, row_hash = $19, import_run = $20, src_line = $21,
-    created_at = COALESCE($17, created_at)
-WHERE id = $22`
+// customerMerge are the columns an import row updates and the value each
+// gets, in the arguments of insertCustomer. A field the row leaves empty
+// (its column is not in the file, or its cell is blank) keeps the stored
+// value, and custom attributes are merged key by key: a second file
+// (member levels by id, phones from another system) adds to the profiles
+// instead of erasing what the first one gave them. "attrs" is the
+// dialect's JSON object merge of attrs with $15.
+var customerMerge = [...][2]string{
+	{"external_id", "COALESCE($1, external_id)"},
+	{"name", "COALESCE(NULLIF($2, ''), name)"},
+	{"phone", "COALESCE($3, phone)"},
+	{"email", "COALESCE($4, email)"},
+	{"gender", "COALESCE(NULLIF($5, ''), gender)"},
+	{"birthday", "COALESCE($6, birthday)"},
+	{"birthday_lunar", "CASE WHEN $6 IS NULL THEN birthday_lunar ELSE $7 END"},
+	{"city", "COALESCE(NULLIF($8, ''), city)"},
+	{"region", "COALESCE(NULLIF($9, ''), region)"},
+	{"company", "COALESCE(NULLIF($10, ''), company)"},
+	{"company_size", "COALESCE(NULLIF($11, 0), company_size)"},
+	{"channel", "COALESCE(NULLIF($12, ''), channel)"},
+	{"referrer_ref", "COALESCE(NULLIF($13, ''), referrer_ref)"},
+	{"owner_ref", "COALESCE(NULLIF($14, ''), owner_ref)"},
+	{"attrs", ""},
+	{"notes", "COALESCE(NULLIF($16, ''), notes)"},
+	{"created_at", "COALESCE($17, created_at)"},
+}
+
+// updateCustomerSQL updates a stored customer from an import row ($22 is
+// its id) if that changes anything: its merged values, or its tags when
+// the row gives some ($23, tagList's). A row that adds nothing updates no
+// row, and the import counts it unchanged: its hash alone cannot tell when
+// several files (profiles, then points by id) made the customer.
+// sortedTags is the dialect's list of the customer's stored tags, as
+// tagList joins them.
+func updateCustomerSQL(mergeAttrs, sortedTags string) string {
+	var set, differs strings.Builder
+	for i, m := range customerMerge {
+		expr := m[1]
+		if m[0] == "attrs" {
+			expr = mergeAttrs
+		}
+		if i > 0 {
+			set.WriteString(", ")
+			differs.WriteString(" OR ")
+		}
+		fmt.Fprintf(&set, "%s = %s", m[0], expr)
+		fmt.Fprintf(&differs, "%s IS DISTINCT FROM %s", m[0], expr)
+	}
+	return `UPDATE customers SET ` + set.String() + `, updated_at = $18, row_hash = $19, import_run = $20, src_line = $21
+WHERE id = $22 AND (` + differs.String() + `
+    OR ($23 <> '' AND $23 IS DISTINCT FROM (SELECT ` + sortedTags + ` FROM customer_tags WHERE customer_id = customers.id)))`
+}
+
+// tagList is tags as updateCustomerSQL's $23 takes them: sorted bytewise
+// without repeats, joined by a unit separator; empty for none.
+func tagList(tags []string) string {
+	sorted := slices.Compact(slices.Sorted(slices.Values(tags)))
+	return strings.Join(sorted, "\x1f")
 }
 
 var (
-	updateCustomerLite = updateCustomerSQL(`json_patch(attrs, $15)`)
-	updateCustomerPG   = updateCustomerSQL(`attrs || $15::jsonb`)
+	updateCustomerLite = updateCustomerSQL(`json_patch(attrs, $15)`, `group_concat(tag, char(31) ORDER BY tag)`)
+	updateCustomerPG   = updateCustomerSQL(`attrs || $15::jsonb`, `string_agg(tag, chr(31) ORDER BY tag COLLATE "C")`)
 )
 
 // customerKeys are the external ids, phones and emails of customers: those
@@ -441,8 +483,16 @@ func (s *Store) WriteCustomers(ctx context.Context, run int64, rows []importer.R
 			if s.pg != nil {
 				update = updateCustomerPG
 			}
-			if _, err := st.exec(ctx, update, append(args, e.id)...); err != nil {
+			done, err := st.exec(ctx, update, append(args, e.id, tagList(c.Tags))...)
+			if err != nil {
 				return fmt.Errorf("customer line %d: %w", r.Line, err)
+			}
+			if n, err := done.RowsAffected(); err != nil {
+				return fmt.Errorf("customer line %d: %w", r.Line, err)
+			} else if n == 0 { // it adds nothing to what is stored
+				stamps = append(stamps, stamp{id: e.id, line: r.Line})
+				res.Unchanged++
+				continue
 			}
 			if len(c.Tags) > 0 { // tags given replace the stored ones; none given keeps them
 				if _, err := st.exec(ctx, deleteCustomerTags, e.id); err != nil {
