@@ -37,8 +37,8 @@ func (a *app) importCmd() *cobra.Command {
 		Use:   "import customers|orders|lines|spend|traffic|products FILE...",
 		Short: "Import customers, orders, order lines, spend, traffic or products from CSV, Excel or HTML exports",
 		Long: `Import reads CSV (UTF-8 with or without BOM, GBK/GB18030, UTF-16; comma,
-semicolon or tab separated) or XLSX files, and the HTML tables and Excel
-2003 XML that some systems export as .xls. Headers are matched in English or
+semicolon or tab separated), XLSX and legacy .xls (Excel 97-2003) workbooks,
+and the HTML tables and Excel 2003 XML that some systems export as .xls. Headers are matched in English or
 Chinese (客户编号, 下单时间, 实付金额 ...), those of Taobao, JD, Pinduoduo,
 Youzan and Douyin exports included; --map names any other column. A title
 above the header (a report name, the export time) is passed over.
@@ -203,7 +203,7 @@ Kinds and their fields:
 	fl.StringVar(&channel, "channel", "", "channel of rows without a channel column or cell (a platform's export: --channel 淘宝)")
 	fl.StringVar(&currency, "currency", "", "currency of amounts without a currency column (default CNY, env KITH_CURRENCY)")
 	fl.StringVar(&encoding, "encoding", "", "CSV encoding: utf-8, gbk, gb18030 or utf-16 (default: detected)")
-	fl.StringVar(&sheet, "sheet", "", "XLSX sheet or Excel 2003 XML worksheet to read (default: the first sheet with a header for the kind)")
+	fl.StringVar(&sheet, "sheet", "", "workbook sheet to read, in .xlsx, .xls or Excel 2003 XML (default: the first sheet with a header for the kind)")
 	fl.BoolVar(&allSheets, "all-sheets", false, "import every sheet of a workbook that has a header for the kind (a sheet per month), each with its own rejects file")
 	fl.StringVar(&rejects, "rejects", "", "where to write rejected rows (default NAME.rejects.csv beside the input)")
 	fl.IntVar(&batch, "batch", 0, "rows per transaction (default 5000 on SQLite, 20000 on PostgreSQL)")

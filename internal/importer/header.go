@@ -1,12 +1,13 @@
 package importer
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
+	"os"
 
 	"github.com/kithcrm/kith/internal/kith"
-	"os"
 )
 
 // maxTitleRows is how many rows above the header findHeader looks past.
@@ -185,6 +186,8 @@ func sheetRead(src Source) string {
 		return s.sheet
 	case *xml2003Source:
 		return s.rows.sheet
+	case *xlsSource:
+		return s.sheet
 	}
 	return ""
 }
@@ -201,12 +204,20 @@ func NoHeader(err error) bool {
 	return errors.As(err, &missing) || errors.Is(err, ErrNoHeader)
 }
 
-// Sheets lists a workbook's sheets in order (an XLSX workbook's, or an
-// Excel 2003 XML file's worksheets); nil for a file that is not a
+// Sheets lists a workbook's sheets in order (an XLSX or .xls workbook's,
+// or an Excel 2003 XML file's worksheets); nil for a file that is not a
 // workbook (a CSV).
 func Sheets(path string) []string {
 	f, err := os.Open(path)
 	if err != nil {
+		return nil
+	}
+	head := make([]byte, len(cfbMagic))
+	if _, err := io.ReadFull(f, head); err == nil && bytes.Equal(head, cfbMagic) {
+		defer f.Close()
+		if b, err := openXLSBook(f); err == nil {
+			return b.sheets
+		}
 		return nil
 	}
 	w, err := openWorkbook(f)

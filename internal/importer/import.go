@@ -202,8 +202,11 @@ func Import(ctx context.Context, sink Sink, k Kind, path string, opts Options) (
 	if p.currency == "" {
 		p.currency = "CNY"
 	}
-	if x, ok := inner(src).(*xlsxSource); ok {
+	switch x := inner(src).(type) {
+	case *xlsxSource:
 		p.date1904 = x.w.date1904
+	case *xlsSource:
+		p.date1904 = x.book.date1904
 	}
 	r := &reader{src: src, p: p, opts: &opts, names: src.Header(), padShort: endsRowsEarly(src)}
 	switch k {
@@ -292,7 +295,7 @@ func inner(src Source) Source {
 // cell written: a workbook's sheet, an HTML table, Excel 2003 XML.
 func endsRowsEarly(src Source) bool {
 	switch inner(src).(type) {
-	case *xlsxSource, *htmlSource, *xml2003Source:
+	case *xlsxSource, *xlsSource, *htmlSource, *xml2003Source:
 		return true
 	}
 	return false

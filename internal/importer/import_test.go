@@ -813,3 +813,53 @@ func TestImportXML2003(t *testing.T) {
 		t.Errorf("warnings %v, want one naming 2月", sum.Warnings)
 	}
 }
+
+// TestImportXLS imports the legacy workbooks make.pl wrote: the orders on
+// the second sheet under a title row, found without --sheet, their dates
+// and money as Excel stores them; and a workbook counting from 1904.
+func TestImportXLS(t *testing.T) {
+	copyOf := func(name string) string {
+		b, err := os.ReadFile(filepath.Join("testdata", "xls", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return file(t, name, string(b))
+	}
+	s := storetest.Open(t, "sqlite")
+	sum, err := run(t, s, importer.Orders, copyOf("orders.xls"), importer.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Read != 600 || sum.Created != 600 || sum.Rejected != 0 || !strings.Contains(sum.Format.String(), `Excel 97-2003 workbook, sheet "订单"`) {
+		t.Errorf("%+v (%s), want 600 orders created from sheet 订单", sum, sum.Format)
+	}
+	for _, c := range []struct{ customer, order, at string }{
+		{"C0007", "XL00007", "2024-08-08 07:07 875"},     // 7 x 1.25
+		{"C0010", "XL00310", "2024-11-03 22:10 3100000"}, // 100 x 310
+	} {
+		v, err := s.CustomerView(context.Background(), c.customer, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := ""
+		for _, o := range v.Orders {
+			if o.ExternalID == c.order {
+				got = fmt.Sprintf("%s %d", o.OrderedAt.In(shanghai).Format("2006-01-02 15:04"), o.Amount)
+			}
+		}
+		if got != c.at {
+			t.Errorf("%s: %q, want %q", c.order, got, c.at)
+		}
+	}
+	s = storetest.Open(t, "sqlite")
+	if _, err := run(t, s, importer.Orders, copyOf("dates1904.xls"), importer.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	v, err := s.CustomerView(context.Background(), "C1", 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := v.Orders[0].OrderedAt.In(shanghai).Format("2006-01-02 15:04"); got != "2024-03-15 09:30" || v.Orders[0].Amount != 9950 {
+		t.Errorf("M1 at %s for %d, want 2024-03-15 09:30 for 9950", got, v.Orders[0].Amount)
+	}
+}

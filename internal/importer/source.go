@@ -33,11 +33,14 @@ type SourceOptions struct {
 	Sheet    string // XLSX sheet; "" = first
 }
 
+// cfbMagic starts a compound file: a legacy .xls, or an encrypted workbook.
+var cfbMagic = []byte{0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1}
+
 // ErrNoHeader is returned for an empty file.
 var ErrNoHeader = kith.Msg("file.empty", "file is empty: no header row")
 
-// OpenSource opens path as CSV, XLSX, an HTML table or Excel 2003 XML, by
-// its content rather than its name.
+// OpenSource opens path as CSV, XLSX, legacy .xls, an HTML table or Excel
+// 2003 XML, by its content rather than its name.
 func OpenSource(path string, opts SourceOptions) (Source, error) {
 	f, err := os.Open(path)
 	if errors.Is(err, fs.ErrNotExist) {
@@ -61,9 +64,8 @@ func OpenSource(path string, opts SourceOptions) (Source, error) {
 	switch {
 	case bytes.HasPrefix(head, []byte("PK\x03\x04")):
 		return openXLSX(f, path, opts.Sheet)
-	case bytes.HasPrefix(head, []byte{0xD0, 0xCF, 0x11, 0xE0}):
-		f.Close()
-		return nil, fmt.Errorf("%s: %w", path, kith.Msg("file.xls", "legacy Excel .xls (or an encrypted workbook) is not supported: save it as .xlsx or CSV"))
+	case bytes.HasPrefix(head, cfbMagic):
+		return openXLS(f, path, opts.Sheet)
 	case ext == ".xlsx" || ext == ".xlsm":
 		f.Close()
 		return nil, fmt.Errorf("%s: %w", path, kith.Msg("file.not_xlsx", "not an XLSX spreadsheet (an .xlsx file is a zip archive and this one is not); if it is CSV text, rename it to .csv"))

@@ -113,7 +113,7 @@ func TestOpenSourceBadFiles(t *testing.T) {
 		{"binary", "b.csv", []byte("PK\x01\x02\x00\x00junk"), "not a text file"},
 		{"xlsx that is text", "orders.xlsx", []byte("order_id,amount\n1,2\n"), "not an XLSX spreadsheet"},
 		{"zip that is no workbook", "orders.xlsx", []byte("PK\x03\x04garbage that is not a zip"), "not a readable XLSX spreadsheet"},
-		{"legacy xls", "orders.xls", []byte{0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1}, "legacy Excel .xls"},
+		{"damaged xls", "orders.xls", []byte{0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1}, "not a readable .xls workbook (Excel 97-2003)"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
