@@ -903,3 +903,27 @@ func TestCustomerPagePrediction(t *testing.T) {
 		t.Fatalf("no one-time and repeat customers among the first 300: %v", seen)
 	}
 }
+
+// A legacy .xls (the importer's fixture: a notes sheet, the orders under a
+// title row, a hidden lookup sheet) uploaded with every sheet: the orders
+// are imported and the other two passed over, as an XLSX's would be.
+func TestUploadLegacyXLS(t *testing.T) {
+	ts := newTestServer(t, demoDB(t), 1<<20)
+	tok := ts.token(t, "owner@demo.kith")
+	book, err := os.ReadFile(filepath.Join("..", "importer", "testdata", "xls", "orders.xls"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, ct := multipartBody(t, "orders", "订单导出.xls", book, "all_sheets", "1")
+	res := do(t, nil, "POST", ts.URL+"/api/v1/imports", tok, body, map[string]string{"Content-Type": ct})
+	var got struct {
+		Read, Created, Rejected int
+		Warnings                []string
+		Sheets                  []struct{ File string }
+	}
+	if err := json.Unmarshal(res.body, &got); err != nil || res.status != 200 || got.Read != 600 || got.Created != 600 || got.Rejected != 0 ||
+		len(got.Sheets) != 1 || got.Sheets[0].File != "订单导出.xls [订单]" || len(got.Warnings) != 1 ||
+		!strings.Contains(got.Warnings[0], "说明") || !strings.Contains(got.Warnings[0], "lookup") {
+		t.Fatalf("%d %+v %v\n%s", res.status, got, err, res.body)
+	}
+}
