@@ -166,6 +166,67 @@ func TestCustomerMatchingByBatch(t *testing.T) {
 	}
 }
 
+// TestReimportSettlesStoredOrders re-imports an export that overlaps the
+// stored one, in batches of two: after a batch of unchanged orders the next
+// ones are looked up before writing (SQLite; PostgreSQL always does), and
+// unchanged, changed, new and repeated orders (of an order met unchanged,
+// or written, earlier in the file) must come out as when each batch writes
+// first.
+func TestReimportSettlesStoredOrders(t *testing.T) {
+	const head = "订单号,客户编号,下单时间,实付金额\n"
+	stored := head + "A1,C1,2024-01-01,10\nA2,C1,2024-01-02,20\nA3,C2,2024-01-03,30\nA4,C2,2024-01-04,40\nA5,C3,2024-01-05,50\nA6,C3,2024-01-06,60\n"
+	again := head +
+		"A1,C1,2024-01-01,10\nA2,C1,2024-01-02,20\n" + // unchanged: the next batches settle first
+		"A4,C2,2024-01-04,40\nA1,C1,2024-01-01,10\n" + // unchanged; a repeat (line 5)
+		"A5,C3,2024-01-05,50\nA3,C2,2024-01-03,33\n" + // unchanged; changed
+		"A3,C2,2024-01-03,30\nA7,C4,2024-01-07,70\n" + // a repeat of the changed one (line 8); new
+		"A6,C3,2024-01-06,60\nA5,C3,2024-01-05,55\n" + // unchanged; a repeat with other content (line 11)
+		"A8,C4,2024-01-08,80\nA2,C1,2024-01-02,20\n" // new; a repeat (line 13)
+	for _, engine := range storetest.Engines(t) {
+		t.Run(engine, func(t *testing.T) {
+			s := storetest.Open(t, engine)
+			opts := importer.Options{BatchSize: 2}
+			if _, err := importer.Import(context.Background(), s, importer.Orders, writeFile(t, "stored.csv", stored), opts); err != nil {
+				t.Fatal(err)
+			}
+			sum, err := importer.Import(context.Background(), s, importer.Orders, writeFile(t, "again.csv", again), opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var lines []string
+			for _, r := range sum.FirstRejects {
+				lines = append(lines, fmt.Sprintf("%d %s", r.Line, r.Field))
+			}
+			if got := counts(sum); got != "2/1/5/4/1" || strings.Join(lines, ",") != "5 order_id,8 order_id,11 order_id,13 order_id" {
+				t.Errorf("%s, rejects %q; want 2/1/5/4/1 and lines 5, 8, 11 and 13 rejected", got, lines)
+			}
+			amounts := map[string]int64{}
+			rows, err := store.WriteDB(s).Query(`SELECT external_id, amount FROM orders`)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer rows.Close()
+			for rows.Next() {
+				var id string
+				var a int64
+				if err := rows.Scan(&id, &a); err != nil {
+					t.Fatal(err)
+				}
+				amounts[id] = a / 100
+			}
+			want := map[string]int64{"A1": 10, "A2": 20, "A3": 33, "A4": 40, "A5": 50, "A6": 60, "A7": 70, "A8": 80}
+			if !reflect.DeepEqual(amounts, want) {
+				t.Errorf("amounts %v, want %v", amounts, want)
+			}
+			// The same file once more: what it says is stored, and its
+			// repeats are repeats again.
+			if sum, err = importer.Import(context.Background(), s, importer.Orders, writeFile(t, "again.csv", again), opts); err != nil || counts(sum) != "0/0/8/4/0" {
+				t.Errorf("the same file again: %s %v, want 0/0/8/4/0", counts(sum), err)
+			}
+		})
+	}
+}
+
 // TestCustomerImportKeepsWhatARowLeavesOut: a customers file updates the
 // fields it has; a column it lacks, or a blank cell, keeps the stored
 // value, custom attributes merge key by key and tags are replaced only by
