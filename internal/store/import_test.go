@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kithcrm/kith/internal/account"
 	"github.com/kithcrm/kith/internal/importer"
 	"github.com/kithcrm/kith/internal/store"
 	"github.com/kithcrm/kith/internal/store/storetest"
@@ -222,6 +223,61 @@ func TestReimportSettlesStoredOrders(t *testing.T) {
 			// repeats are repeats again.
 			if sum, err = importer.Import(context.Background(), s, importer.Orders, writeFile(t, "again.csv", again), opts); err != nil || counts(sum) != "0/0/8/4/0" {
 				t.Errorf("the same file again: %s %v, want 0/0/8/4/0", counts(sum), err)
+			}
+		})
+	}
+}
+
+// TestCustomerReferences: referrers and owners are resolved after the
+// file (a referrer may come later in it); one that names nobody is left
+// unresolved and counted, and resolved by a later import once it names
+// somebody; a row that now names nobody loses the old one.
+func TestCustomerReferences(t *testing.T) {
+	refs := func(t *testing.T, s *store.Store) string {
+		rows, err := store.WriteDB(s).Query(`SELECT c.external_id, COALESCE(r.external_id, '-'), COALESCE(u.name, '-')
+FROM customers c LEFT JOIN customers r ON r.id = c.referrer_id LEFT JOIN users u ON u.id = c.owner_id ORDER BY c.external_id`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		var out []string
+		for rows.Next() {
+			var c, r, u string
+			if err := rows.Scan(&c, &r, &u); err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, c+" "+r+" "+u)
+		}
+		return strings.Join(out, ", ")
+	}
+	const file = "会员号,推荐人,负责人\nM1,M3,王经理\nM2,13900000003,李销售\nM3,,\n"
+	for _, engine := range storetest.Engines(t) {
+		t.Run(engine, func(t *testing.T) {
+			s := storetest.Open(t, engine)
+			ctx := context.Background()
+			if _, err := s.CreateUser(ctx, &account.User{Name: "王经理", Email: "wang@shop.cn", Role: account.Rep}, "", false); err != nil {
+				t.Fatal(err)
+			}
+			sum := importFile(t, s, importer.Customers, writeFile(t, "c.csv", file))
+			if got, want := refs(t, s), "M1 M3 王经理, M2 - -, M3 - -"; got != want {
+				t.Errorf("after the file: %s, want %s", got, want)
+			}
+			if len(sum.Warnings) != 2 {
+				t.Errorf("warnings %v, want M2's referrer and owner counted", sum.Warnings)
+			}
+			// M3 gets the phone M2's referrer names, and 李销售 becomes a user.
+			importFile(t, s, importer.Customers, writeFile(t, "p.csv", "会员号,手机\nM3,13900000003\n"))
+			if _, err := s.CreateUser(ctx, &account.User{Name: "李销售", Email: "li@shop.cn", Role: account.Rep}, "", false); err != nil {
+				t.Fatal(err)
+			}
+			sum = importFile(t, s, importer.Customers, writeFile(t, "c.csv", file))
+			if got, want := refs(t, s), "M1 M3 王经理, M2 M3 李销售, M3 - -"; got != want || len(sum.Warnings) != 0 {
+				t.Errorf("after the phone and the user: %s %v, want %s and no warning", got, sum.Warnings, want)
+			}
+			// M1 now names a referrer and an owner that are nobody.
+			importFile(t, s, importer.Customers, writeFile(t, "m.csv", "会员号,推荐人,负责人\nM1,M9,赵总\n"))
+			if got, want := refs(t, s), "M1 - -, M2 M3 李销售, M3 - -"; got != want {
+				t.Errorf("after M1 names nobody: %s, want %s", got, want)
 			}
 		})
 	}

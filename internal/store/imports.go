@@ -101,15 +101,21 @@ func (s *Store) beginImport(ctx context.Context, kind importer.Kind, file string
 	return id, nil
 }
 
+// The customers a reference names. A row is updated only when that changes
+// its id: a demo or CRM export names owners who are not users yet, and
+// rewriting each such row (NULL for NULL) was most of finishing the import.
 const (
-	resolveReferrers = `UPDATE customers SET referrer_id = COALESCE(
+	referrerOf = `COALESCE(
     (SELECT r.id FROM customers r WHERE r.external_id = customers.referrer_ref),
     (SELECT min(r.id) FROM customers r WHERE r.phone = customers.referrer_ref),
-    (SELECT min(r.id) FROM customers r WHERE r.email = lower(customers.referrer_ref)))
-WHERE referrer_ref <> '' AND (import_run = $1 OR referrer_id IS NULL)`
+    (SELECT min(r.id) FROM customers r WHERE r.email = lower(customers.referrer_ref)))`
+	ownerOf = `(SELECT min(u.id) FROM users u WHERE u.email = lower(customers.owner_ref) OR u.name = customers.owner_ref)`
+
+	resolveReferrers = `UPDATE customers SET referrer_id = ` + referrerOf + `
+WHERE referrer_ref <> '' AND (import_run = $1 OR referrer_id IS NULL) AND referrer_id IS DISTINCT FROM ` + referrerOf
 	countUnresolvedReferrers = `SELECT count(*) FROM customers WHERE referrer_ref <> '' AND referrer_id IS NULL`
-	resolveOwners            = `UPDATE customers SET owner_id = (SELECT min(u.id) FROM users u WHERE u.email = lower(customers.owner_ref) OR u.name = customers.owner_ref)
-WHERE owner_ref <> '' AND (import_run = $1 OR owner_id IS NULL)`
+	resolveOwners            = `UPDATE customers SET owner_id = ` + ownerOf + `
+WHERE owner_ref <> '' AND (import_run = $1 OR owner_id IS NULL) AND owner_id IS DISTINCT FROM ` + ownerOf
 	countUnresolvedOwners = `SELECT count(*) FROM customers WHERE owner_ref <> '' AND owner_id IS NULL`
 	finishRun             = `UPDATE import_runs SET finished_at = $2, read_rows = $3, created = $4, updated = $5, unchanged = $6, rejected = $7 WHERE id = $1`
 )
