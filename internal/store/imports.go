@@ -810,30 +810,48 @@ func stampRows(ctx context.Context, st *txStmts, q string, run int64, stamps []s
 // the load runs without CHECK constraints, so WriteOrders checks the status
 // itself; an order ignored for any reason is looked up afterwards, and one
 // not found fails the import rather than being lost.)
-func upsertOrdersSQL(k int, firstLoad bool) string {
-	var b strings.Builder
+//
+// returning adds RETURNING id, external_id (line items: the orders written
+// get their lines). The texts are built once: a 1M-row import asks for
+// one 10,000 times.
+func upsertOrdersSQL(k int, firstLoad, returning bool) string {
+	i := k
 	if firstLoad {
-		b.WriteString(`INSERT OR IGNORE`)
-	} else {
-		b.WriteString(`INSERT`)
+		i += ordersChunk + 1
 	}
-	b.WriteString(` INTO orders (external_id, customer_id, ordered_at, amount, currency, channel, status, row_hash, import_run, src_line) VALUES `)
-	for i := 0; i < k; i++ {
-		if i > 0 {
-			b.WriteString(", ")
+	if returning {
+		i += 2 * (ordersChunk + 1)
+	}
+	upsertTexts.once[i].Do(func() {
+		var b strings.Builder
+		if firstLoad {
+			b.WriteString(`INSERT OR IGNORE`)
+		} else {
+			b.WriteString(`INSERT`)
 		}
-		b.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
-	}
-	if !firstLoad {
-		b.WriteString(" " + orderConflict)
-	}
-	return b.String()
+		b.WriteString(` INTO orders (external_id, customer_id, ordered_at, amount, currency, channel, status, row_hash, import_run, src_line) VALUES `)
+		for j := 0; j < k; j++ {
+			if j > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+		}
+		if !firstLoad {
+			b.WriteString(" " + orderConflict)
+		}
+		if returning {
+			b.WriteString(" RETURNING id, external_id")
+		}
+		upsertTexts.text[i] = b.String()
+	})
+	return upsertTexts.text[i]
 }
 
-// customerStmts are the prepared statements that resolve an order's customer.
-type customerStmts struct {
-	byPhone, byEmail, insert *sql.Stmt
-	findMany, insertMany     *sql.Stmt // ordersChunk customers by external id
+// upsertTexts are upsertOrdersSQL's texts: 1 to ordersChunk rows, each with
+// firstLoad and returning or not.
+var upsertTexts struct {
+	once [4 * (ordersChunk + 1)]sync.Once
+	text [4 * (ordersChunk + 1)]string
 }
 
 // lookupChunk is how many customer ids one IN lookup carries.
@@ -847,30 +865,6 @@ var (
 	insertCustomersSQL = `INSERT INTO customers (external_id, name, phone, email, channel, created_at, updated_at, import_run, src_line) VALUES ` +
 		strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?, ?, ?, ?, ?), ", ordersChunk), ", ") + ` ON CONFLICT (external_id) DO NOTHING RETURNING id, external_id`
 )
-
-func prepareCustomerStmts(ctx context.Context, tx *sql.Tx) (*customerStmts, error) {
-	var c customerStmts
-	var err error
-	for _, p := range []struct {
-		dst **sql.Stmt
-		q   string
-	}{{&c.byPhone, findCustomerIDByPhone}, {&c.byEmail, findCustomerIDByEmail}, {&c.insert, insertCustomerMin},
-		{&c.findMany, findCustomersSQL}, {&c.insertMany, insertCustomersSQL}} {
-		if *p.dst, err = tx.PrepareContext(ctx, p.q); err != nil {
-			c.close()
-			return nil, err
-		}
-	}
-	return &c, nil
-}
-
-func (c *customerStmts) close() {
-	for _, st := range []*sql.Stmt{c.byPhone, c.byEmail, c.insert, c.findMany, c.insertMany} {
-		if st != nil {
-			st.Close()
-		}
-	}
-}
 
 // takeRunState ends run's state: it returns it, or an empty one for a run
 // this store did not begin.
@@ -908,17 +902,7 @@ func (s *Store) WriteOrders(ctx context.Context, run int64, rows []importer.Row[
 		if err := tx.QueryRowContext(ctx, maxOrderID).Scan(&maxBefore); err != nil {
 			return err
 		}
-		cs, err := prepareCustomerStmts(ctx, tx)
-		if err != nil {
-			return err
-		}
-		defer cs.close()
-		stmts := map[int]*sql.Stmt{}
-		defer func() {
-			for _, st := range stmts {
-				st.Close()
-			}
-		}()
+		var err error
 		st := newTxStmts(tx)
 		defer st.close()
 		now := s.d.ts(s.Now())
@@ -939,7 +923,7 @@ func (s *Store) WriteOrders(ctx context.Context, run int64, rows []importer.Row[
 			}
 			return origin[i]
 		}
-		n, err := s.resolveBatchCustomers(ctx, tx, cs, todo, state.customers, pending, run, now)
+		n, err := s.resolveBatchCustomers(ctx, st, todo, state.customers, pending, run, now)
 		if err != nil {
 			return err
 		}
@@ -960,20 +944,9 @@ func (s *Store) WriteOrders(ctx context.Context, run int64, rows []importer.Row[
 				}
 				args = append(args, o.ExternalID, cid, s.d.ts(o.OrderedAt), o.Amount, o.Currency, o.Channel, string(o.Status), int64(o.Hash()), run, r.Line)
 			}
-			key := len(chunk)
-			if withLines {
-				key = -key // the RETURNING form
-			}
-			up := stmts[key]
-			if up == nil {
-				q := upsertOrdersSQL(len(chunk), state.fresh)
-				if withLines {
-					q += " RETURNING id, external_id"
-				}
-				if up, err = tx.PrepareContext(ctx, q); err != nil {
-					return err
-				}
-				stmts[key] = up
+			up, err := st.stmt(ctx, upsertOrdersSQL(len(chunk), state.fresh, withLines))
+			if err != nil {
+				return err
 			}
 			var written map[string]int64 // withLines: the orders the upsert wrote
 			if withLines {
@@ -1127,7 +1100,7 @@ func settleStoredLite(ctx context.Context, st *txStmts, rows []importer.Row[orde
 // looked up lookupChunk at a time with IN and the missing ones created
 // ordersChunk at a time by an insert that returns their ids; phone and
 // email keys go one by one. Ids found go into pending.
-func (s *Store) resolveBatchCustomers(ctx context.Context, tx *sql.Tx, cs *customerStmts, rows []importer.Row[order.Order],
+func (s *Store) resolveBatchCustomers(ctx context.Context, st *txStmts, rows []importer.Row[order.Order],
 	cache, pending map[string]int64, run int64, now any) (int, error) {
 	created := 0
 	var want []*importer.Row[order.Order] // first row of each unknown external id
@@ -1142,7 +1115,7 @@ func (s *Store) resolveBatchCustomers(ctx context.Context, tx *sql.Tx, cs *custo
 			continue
 		}
 		if r.V.Customer.ExternalID == "" {
-			id, made, err := s.resolveCustomer(ctx, cs, &r.V, run, r.Line, now)
+			id, made, err := s.resolveCustomer(ctx, st, &r.V, run, r.Line, now)
 			if err != nil {
 				return 0, fmt.Errorf("order line %d: %w", r.Line, err)
 			}
@@ -1160,7 +1133,11 @@ func (s *Store) resolveBatchCustomers(ctx context.Context, tx *sql.Tx, cs *custo
 	for start := 0; start < len(want); start += lookupChunk {
 		part := want[start:min(start+lookupChunk, len(want))]
 		args = appendPadded(args[:0], lookupChunk, len(part), func(a []any, i int) []any { return append(a, part[i].V.Customer.ExternalID) })
-		rows, err := cs.findMany.QueryContext(ctx, args...)
+		q, err := st.stmt(ctx, findCustomersSQL)
+		if err != nil {
+			return 0, fmt.Errorf("find customers: %w", err)
+		}
+		rows, err := q.QueryContext(ctx, args...)
 		if err != nil {
 			return 0, fmt.Errorf("find customers: %w", err)
 		}
@@ -1182,7 +1159,11 @@ func (s *Store) resolveBatchCustomers(ctx context.Context, tx *sql.Tx, cs *custo
 			return append(a, o.Customer.ExternalID, o.CustomerName, nullStr(o.Customer.Phone), nullStr(o.Customer.Email),
 				o.CustomerChannel, s.d.ts(o.OrderedAt), now, run, r.Line)
 		})
-		rows, err := cs.insertMany.QueryContext(ctx, args...)
+		q, err := st.stmt(ctx, insertCustomersSQL)
+		if err != nil {
+			return 0, fmt.Errorf("create customers: %w", err)
+		}
+		rows, err := q.QueryContext(ctx, args...)
 		if err != nil {
 			return 0, fmt.Errorf("create customers: %w", err)
 		}
@@ -1284,15 +1265,15 @@ func (w *lineWriter) close() {
 // resolveCustomer finds an order's customer named by phone or email (those
 // named by external id go through resolveBatchCustomers' batch), creating it
 // from the row's customer fields when unknown.
-func (s *Store) resolveCustomer(ctx context.Context, cs *customerStmts, o *order.Order, run int64, line int, now any) (int64, bool, error) {
+func (s *Store) resolveCustomer(ctx context.Context, st *txStmts, o *order.Order, run int64, line int, now any) (int64, bool, error) {
 	var id sql.NullInt64
 	k := o.Customer
 	var err error
 	switch {
 	case k.Phone != "":
-		err = cs.byPhone.QueryRowContext(ctx, k.Phone).Scan(&id)
+		err = st.scan(ctx, findCustomerIDByPhone, []any{k.Phone}, &id)
 	default:
-		err = cs.byEmail.QueryRowContext(ctx, k.Email).Scan(&id)
+		err = st.scan(ctx, findCustomerIDByEmail, []any{k.Email}, &id)
 	}
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return 0, false, err
@@ -1301,8 +1282,8 @@ func (s *Store) resolveCustomer(ctx context.Context, cs *customerStmts, o *order
 		return id.Int64, false, nil
 	}
 	var newID int64
-	err = cs.insert.QueryRowContext(ctx, nullStr(k.ExternalID), o.CustomerName, nullStr(k.Phone), nullStr(k.Email),
-		o.CustomerChannel, s.d.ts(o.OrderedAt), now, run, line).Scan(&newID)
+	err = st.scan(ctx, insertCustomerMin, []any{nullStr(k.ExternalID), o.CustomerName, nullStr(k.Phone), nullStr(k.Email),
+		o.CustomerChannel, s.d.ts(o.OrderedAt), now, run, line}, &newID)
 	return newID, err == nil, err
 }
 

@@ -188,12 +188,14 @@ func TestPrepareGeneratedStatements(t *testing.T) {
 		db := store.WriteDB(storetest.Open(t, engine))
 		for _, k := range []int{1, 37, 100} {
 			for _, first := range []bool{false, true} {
-				st, err := db.PrepareContext(context.Background(), store.UpsertOrdersSQL(k, first))
-				if err != nil {
-					t.Errorf("%s: upsert of %d orders (first load %v): %v", engine, k, first, err)
-					continue
+				for _, returning := range []bool{false, true} {
+					st, err := db.PrepareContext(context.Background(), store.UpsertOrdersSQL(k, first, returning))
+					if err != nil {
+						t.Errorf("%s: upsert of %d orders (first load %v, returning %v): %v", engine, k, first, returning, err)
+						continue
+					}
+					st.Close()
 				}
-				st.Close()
 			}
 		}
 	}
