@@ -569,7 +569,10 @@ func openXLS(f *os.File, path, sheet string) (Source, error) {
 	}
 	sheet = b.sheets[i]
 	cells, err := b.sheetCells(i)
-	if err != nil {
+	switch {
+	case err != nil && b.kinds[i] != 0: // a chart sheet: named as XLSX names it
+		return nil, fmt.Errorf("%s: %w", path, kith.Msg("xlsx.sheet", "sheet %q (sheets: %s): %v", sheet, strings.Join(b.sheets, ", "), err))
+	case err != nil:
 		return nil, fmt.Errorf("%s: %w", path, xlsDamaged(sheet, err))
 	}
 	s := &xlsSource{book: b, rows: &xlsRows{cells: cells}, sheet: sheet,
