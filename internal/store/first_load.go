@@ -206,6 +206,9 @@ func (s *Store) AbortImport(ctx context.Context, run int64) {
 	if st.seen != nil {
 		st.seen.release()
 	}
+	if st.seenCustomers != nil {
+		releaseSeenCustomers(st.seenCustomers)
+	}
 }
 
 // importTx runs fn in the run's first-load transaction, or its batch
@@ -216,6 +219,8 @@ func (s *Store) importTx(ctx context.Context, st *runState, fn func(*sql.Tx) err
 		return fn(st.first.tx)
 	case st.group != nil:
 		return st.group.run(ctx, s.db, fn)
+	case st.seenCustomers != nil:
+		return txOn(ctx, st.seenCustomers, fn)
 	}
 	return s.tx(ctx, fn)
 }

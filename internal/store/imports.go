@@ -32,6 +32,9 @@ type runState struct {
 	// part is the run's part of a load's first load: the run is finished
 	// or rolled back alone, and the load at its End.
 	part *loadPart
+	// seenCustomers (a PostgreSQL customers import): the connection the
+	// run's transactions go on, which holds import_seen_customers.
+	seenCustomers *sql.Conn
 	// settleFirst (SQLite): most of the last batch was stored unchanged, so
 	// the next looks its orders up before writing (settleStoredLite).
 	settleFirst bool
@@ -96,6 +99,11 @@ func (s *Store) beginImport(ctx context.Context, kind importer.Kind, file string
 		if st.seen, err = s.beginSeenPG(ctx); err != nil {
 			return 0, fmt.Errorf("begin import: %w", err)
 		}
+	case kind == importer.Customers: // PostgreSQL
+		var err error
+		if st.seenCustomers, err = s.beginSeenCustomers(ctx); err != nil {
+			return 0, fmt.Errorf("begin import: %w", err)
+		}
 	}
 	runs.Store(id, st)
 	return id, nil
@@ -127,6 +135,9 @@ func (s *Store) FinishImport(ctx context.Context, run int64, sum *importer.Summa
 	st := takeRunState(run)
 	if st.seen != nil {
 		st.seen.release()
+	}
+	if st.seenCustomers != nil {
+		releaseSeenCustomers(st.seenCustomers)
 	}
 	if st.group != nil {
 		if err := st.group.commit(); err != nil {
@@ -410,13 +421,20 @@ func nullStr(s string) any {
 func (s *Store) WriteCustomers(ctx context.Context, run int64, rows []importer.Row[customer.Customer]) (importer.BatchResult, error) {
 	var res importer.BatchResult
 	now := s.d.ts(s.Now())
-	err := s.importTx(ctx, s.runState(run), func(tx *sql.Tx) error {
+	state := s.runState(run)
+	seen := state.seenCustomers != nil
+	err := s.importTx(ctx, state, func(tx *sql.Tx) error {
 		res = importer.BatchResult{}
 		st := newTxStmts(tx)
 		defer st.close()
 		stored, byID, err := s.storedKeys(ctx, st, rows)
 		if err != nil {
 			return fmt.Errorf("find customers: %w", err)
+		}
+		if seen {
+			if err := markSeen(ctx, st, run, byID); err != nil {
+				return fmt.Errorf("find customers: %w", err)
+			}
 		}
 		// What the batch wrote: the keys rows gave customers, and the
 		// customers it changed, whose stored state the lookups above no
@@ -430,7 +448,7 @@ func (s *Store) WriteCustomers(ctx context.Context, run int64, rows []importer.R
 			if err := s.insertCustomers(ctx, st, fresh, run, now); err != nil {
 				return err
 			}
-			if err := s.stampCustomers(ctx, st, run, stamps); err != nil {
+			if err := s.stampCustomers(ctx, st, run, stamps, seen); err != nil {
 				return err
 			}
 			fresh, stamps = fresh[:0], stamps[:0]
@@ -449,6 +467,13 @@ func (s *Store) WriteCustomers(ctx context.Context, run int64, rows []importer.R
 				}
 				if e, found, err = findCustomer(ctx, st, k); err != nil {
 					return fmt.Errorf("customer line %d: %w", r.Line, err)
+				}
+				if found && seen {
+					one := map[string]existing{"": e}
+					if err := markSeen(ctx, st, run, one); err != nil {
+						return fmt.Errorf("customer line %d: %w", r.Line, err)
+					}
+					e = one[""]
 				}
 			}
 			written.add(k)
@@ -534,16 +559,17 @@ type stamp struct {
 	line int
 }
 
-const pgStampCustomers = `UPDATE customers SET import_run = $1, src_line = u.l FROM unnest($2::bigint[], $3::bigint[]) AS u(id, l)
-WHERE customers.id = u.id`
-
-// stampCustomers stamps customers found unchanged: on PostgreSQL in one
-// statement, on SQLite ordersChunk at a time, as orders are.
-func (s *Store) stampCustomers(ctx context.Context, st *txStmts, run int64, stamps []stamp) error {
+// stampCustomers marks customers found unchanged as met by this run, so
+// that a repeat later in the file is caught: on SQLite by stamping them,
+// ordersChunk at a time, as orders are; on PostgreSQL (seen) by noting them
+// in import_seen_customers in one statement, since a stamp there writes a
+// new version of the row and of its five index entries (4.2 s of 8.4 s
+// re-importing 240,000 customers).
+func (s *Store) stampCustomers(ctx context.Context, st *txStmts, run int64, stamps []stamp, seen bool) error {
 	if len(stamps) == 0 {
 		return nil
 	}
-	if s.pg == nil {
+	if !seen {
 		if err := stampRows(ctx, st, stampCustomersSQL, run, stamps); err != nil {
 			return fmt.Errorf("customers at lines %d-%d: %w", stamps[0].line, stamps[len(stamps)-1].line, err)
 		}
@@ -553,8 +579,49 @@ func (s *Store) stampCustomers(ctx context.Context, st *txStmts, run int64, stam
 	for i, sp := range stamps {
 		ids[i], lines[i] = sp.id, int64(sp.line)
 	}
-	if _, err := st.exec(ctx, pgStampCustomers, run, ids, lines); err != nil {
+	if _, err := st.exec(ctx, pgSeeCustomers, ids, lines); err != nil {
 		return fmt.Errorf("customers at lines %d-%d: %w", stamps[0].line, stamps[len(stamps)-1].line, err)
+	}
+	return nil
+}
+
+// markSeen makes the stored customers in found that this run met unchanged
+// (import_seen_customers) read as the run's own, at the line it met them:
+// a row naming one again is a repeat.
+func markSeen(ctx context.Context, st *txStmts, run int64, found map[string]existing) error {
+	if len(found) == 0 {
+		return nil
+	}
+	ids := make([]int64, 0, len(found))
+	for _, e := range found {
+		ids = append(ids, e.id)
+	}
+	q, err := st.stmt(ctx, pgSeenCustomers)
+	if err != nil {
+		return err
+	}
+	rows, err := q.QueryContext(ctx, ids)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	lines := map[int64]int{}
+	for rows.Next() {
+		var id int64
+		var line int
+		if err := rows.Scan(&id, &line); err != nil {
+			return err
+		}
+		lines[id] = line
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for k, e := range found {
+		if line, ok := lines[e.id]; ok {
+			e.run, e.srcLine = run, line
+			found[k] = e
+		}
 	}
 	return nil
 }

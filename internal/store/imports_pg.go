@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"database/sql"
+	"database/sql/driver"
 	"fmt"
 
 	"github.com/jackc/pgx/v5"
@@ -102,6 +104,43 @@ func (s *Store) writeOrdersPG(ctx context.Context, st *runState, run int64, rows
 	res, err := s.writeStagedPG(ctx, st, run, rows, withLines)
 	res.CustomersCreated += fast.CustomersCreated
 	return res, err
+}
+
+// A PostgreSQL customers import notes the customers it finds unchanged in
+// import_seen_customers, a temporary table on a connection held for the
+// run, instead of stamping them (stampCustomers).
+const (
+	pgCreateSeenCustomers = `CREATE TEMP TABLE import_seen_customers (customer_id bigint PRIMARY KEY, line bigint NOT NULL)`
+	pgDropSeenCustomers   = `DROP TABLE IF EXISTS import_seen_customers`
+	pgSeeCustomers        = `INSERT INTO import_seen_customers (customer_id, line) SELECT * FROM unnest($1::bigint[], $2::bigint[])
+ON CONFLICT DO NOTHING`
+	pgSeenCustomers = `SELECT customer_id, line FROM import_seen_customers WHERE customer_id = ANY($1)`
+)
+
+// beginSeenCustomers holds a connection for a customers import, with an
+// empty import_seen_customers on it.
+func (s *Store) beginSeenCustomers(ctx context.Context) (*sql.Conn, error) {
+	conn, err := s.db.Conn(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, q := range []string{pgDropSeenCustomers, pgCreateSeenCustomers} {
+		if _, err := conn.ExecContext(ctx, q); err != nil {
+			conn.Close()
+			return nil, fmt.Errorf("unchanged customers table: %w", err)
+		}
+	}
+	return conn, nil
+}
+
+// releaseSeenCustomers drops the table and returns the connection to the
+// pool, or discards the connection when the table cannot be dropped.
+func releaseSeenCustomers(conn *sql.Conn) {
+	// Without the caller's context: an interrupted import still cleans up.
+	if _, err := conn.ExecContext(context.Background(), pgDropSeenCustomers); err != nil {
+		_ = conn.Raw(func(any) error { return driver.ErrBadConn })
+	}
+	conn.Close()
 }
 
 // seenPG is the connection an orders import that is not a first load runs

@@ -160,7 +160,7 @@ func TestPrepareEveryStatement(t *testing.T) {
 			defer conn.Close()
 			if engine == "postgres" {
 				// The staging tables are session-local; create them first.
-				for _, name := range []string{"pgCreateStage", "pgCreateLineStage", "pgCreateSeen"} {
+				for _, name := range []string{"pgCreateStage", "pgCreateLineStage", "pgCreateSeen", "pgCreateSeenCustomers"} {
 					if _, err := conn.ExecContext(ctx, stmts[name]); err != nil {
 						t.Fatal(err)
 					}
