@@ -194,11 +194,8 @@ func TestReimportSettlesStoredOrders(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			var lines []string
-			for _, r := range sum.FirstRejects {
-				lines = append(lines, fmt.Sprintf("%d %s", r.Line, r.Field))
-			}
-			if got := counts(sum); got != "2/1/5/4/1" || strings.Join(lines, ",") != "5 order_id,8 order_id,11 order_id,13 order_id" {
+			lines := rejectedAt(sum)
+			if got := counts(sum); got != "2/1/5/4/1" || lines != "5 order_id,8 order_id,11 order_id,13 order_id" {
 				t.Errorf("%s, rejects %q; want 2/1/5/4/1 and lines 5, 8, 11 and 13 rejected", got, lines)
 			}
 			amounts := map[string]int64{}
@@ -402,6 +399,15 @@ func TestOrderChannelKeptWhenTheRowHasNone(t *testing.T) {
 	}
 }
 
+// rejectedAt lists an import's first rejects as "line field", joined by commas.
+func rejectedAt(sum *importer.Summary) string {
+	var lines []string
+	for _, r := range sum.FirstRejects {
+		lines = append(lines, fmt.Sprintf("%d %s", r.Line, r.Field))
+	}
+	return strings.Join(lines, ",")
+}
+
 // Repeats of an order id in later batches of a file are rejected whether
 // the first was new or already stored (unchanged, stamped), on both
 // engines' batch-by-batch paths.
@@ -421,11 +427,8 @@ func TestOrderRepeatsAcrossBatches(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			var lines []string
-			for _, r := range sum.FirstRejects {
-				lines = append(lines, fmt.Sprintf("%d %s", r.Line, r.Field))
-			}
-			if sum.Created != 3 || sum.Unchanged != 1 || sum.Rejected != 3 || strings.Join(lines, ",") != "5 order_id,6 order_id,8 order_id" {
+			lines := rejectedAt(sum)
+			if sum.Created != 3 || sum.Unchanged != 1 || sum.Rejected != 3 || lines != "5 order_id,6 order_id,8 order_id" {
 				t.Errorf("%+v, rejects %q; want 3 created, A1 unchanged, lines 5, 6 and 8 rejected", sum, lines)
 			}
 			var amount int64
