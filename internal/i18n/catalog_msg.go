@@ -74,7 +74,6 @@ var messages = map[Lang]map[string]string{
 		"file.header":        "表头：%v",
 		"file.not_xlsx":      "不是 XLSX 表格（.xlsx 文件是 zip 压缩包，这个文件不是）；如果它是 CSV 文本，请把扩展名改为 .csv",
 		"xls.damaged_file":   "不是可读的 .xls 工作簿（Excel 97-2003）：%v",
-		"xls.too_big":        "工作簿数据流有 %d 字节，超出 .xls 能容纳的大小",
 		"xls.biff5":          "这是 Excel 5.0/95 工作簿，版本太旧，kith 无法读取：请另存为 .xlsx 或 CSV",
 		"xls.encrypted":      "工作簿设有密码保护：请去掉密码后另存",
 		"xls.not_excel":      "这是没有工作簿的复合文档（Word 或其他 Office 文件？）",

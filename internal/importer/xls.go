@@ -47,8 +47,9 @@ const (
 	xlsString     = 0x0207
 )
 
-// xlsMaxStream bounds the Workbook stream read into memory: Excel's own
-// limit of 65,536 rows a sheet keeps real ones far below it.
+// xlsMaxStream bounds the Workbook stream read into memory (and no stream
+// is longer than its file): Excel's own limit of 65,536 rows a sheet keeps
+// real ones far below it.
 const xlsMaxStream = 1 << 30
 
 // xlsBook is a BIFF8 workbook's Workbook stream and its globals.
@@ -62,16 +63,21 @@ type xlsBook struct {
 }
 
 // openXLSBook reads the compound file f's Workbook stream and globals.
-func openXLSBook(f io.ReaderAt) (*xlsBook, error) {
-	data, err := xlsStream(f)
+func openXLSBook(f *os.File) (*xlsBook, error) {
+	st, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	data, err := xlsStream(f, st.Size())
 	if err != nil {
 		return nil, err
 	}
 	return parseXLSGlobals(data)
 }
 
-// xlsStream returns the Workbook stream of the compound file f.
-func xlsStream(f io.ReaderAt) (data []byte, err error) {
+// xlsStream returns the Workbook stream of the compound file f of size
+// bytes.
+func xlsStream(f io.ReaderAt, size int64) (data []byte, err error) {
 	defer func() {
 		// mscfb follows the file's sector chains as it finds them: a
 		// damaged file must not take the import down with it.
@@ -83,38 +89,44 @@ func xlsStream(f io.ReaderAt) (data []byte, err error) {
 	if err != nil {
 		return nil, kith.Msg("xls.damaged_file", "not a readable .xls workbook (Excel 97-2003): %v", err)
 	}
+	var book *mscfb.File
 	var streams []string
 	for e, err := r.Next(); err == nil; e, err = r.Next() {
 		if len(e.Path) > 0 {
 			continue // inside a storage: not the document's own streams
 		}
 		streams = append(streams, e.Name)
-		switch {
-		case strings.EqualFold(e.Name, "Workbook"):
-			if e.Size > xlsMaxStream {
-				return nil, kith.Msg("xls.too_big", "the workbook stream is %d bytes, more than an .xls can hold", e.Size)
-			}
-			data := make([]byte, e.Size)
-			// In pieces: mscfb merges a read's sectors in time quadratic
-			// in their number (3 s for one 24 MB read, 10 ms in 64 KiB ones).
-			for off := 0; off < len(data); {
-				n, err := e.Read(data[off:min(off+64<<10, len(data))])
-				if off += n; err != nil && (err != io.EOF || off < len(data)) {
-					return nil, kith.Msg("xls.damaged_file", "not a readable .xls workbook (Excel 97-2003): %v", err)
-				}
-				if n == 0 && off < len(data) {
-					return nil, kith.Msg("xls.damaged_file", "not a readable .xls workbook (Excel 97-2003): %v", io.ErrUnexpectedEOF)
-				}
-			}
-			return data, nil
-		case strings.EqualFold(e.Name, "Book"):
-			return nil, kith.Msg("xls.biff5", "an Excel 5.0/95 workbook, older than kith reads: save it as .xlsx or CSV")
+		if strings.EqualFold(e.Name, "Workbook") {
+			book = e
 		}
 	}
-	if slices.Contains(streams, "EncryptedPackage") {
+	switch {
+	case book == nil && slices.ContainsFunc(streams, func(n string) bool { return strings.EqualFold(n, "Book") }):
+		// Only Excel 5.0/95's stream; a file saved for both Excel 95 and
+		// 97 has a Workbook stream too, which is read.
+		return nil, kith.Msg("xls.biff5", "an Excel 5.0/95 workbook, older than kith reads: save it as .xlsx or CSV")
+	case book == nil && slices.Contains(streams, "EncryptedPackage"):
 		return nil, kith.Msg("xls.encrypted", "the workbook is protected by a password: save it without one")
+	case book == nil:
+		return nil, kith.Msg("xls.not_excel", "a compound document without a workbook (a Word or other Office file?)")
+	case book.Size > size || book.Size > xlsMaxStream:
+		// A damaged directory must not make kith allocate what it claims.
+		return nil, kith.Msg("xls.damaged_file", "not a readable .xls workbook (Excel 97-2003): %v",
+			fmt.Errorf("its workbook stream claims %d bytes in a file of %d", book.Size, size))
 	}
-	return nil, kith.Msg("xls.not_excel", "a compound document without a workbook (a Word or other Office file?)")
+	data = make([]byte, book.Size)
+	// In pieces: mscfb merges a read's sectors in time quadratic in their
+	// number (3 s for one 24 MB read, 10 ms in 64 KiB ones).
+	for off := 0; off < len(data); {
+		n, err := book.Read(data[off:min(off+64<<10, len(data))])
+		if off += n; err != nil && (err != io.EOF || off < len(data)) {
+			return nil, kith.Msg("xls.damaged_file", "not a readable .xls workbook (Excel 97-2003): %v", err)
+		}
+		if n == 0 && off < len(data) {
+			return nil, kith.Msg("xls.damaged_file", "not a readable .xls workbook (Excel 97-2003): %v", io.ErrUnexpectedEOF)
+		}
+	}
+	return data, nil
 }
 
 var errXLSTruncated = errors.New("a record runs past the end of the stream")

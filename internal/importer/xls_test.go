@@ -263,7 +263,11 @@ func FuzzXLSStream(f *testing.F) {
 		if err != nil {
 			f.Fatal(err)
 		}
-		data, err := xlsStream(file)
+		st, err := file.Stat()
+		if err != nil {
+			f.Fatal(err)
+		}
+		data, err := xlsStream(file, st.Size())
 		file.Close()
 		if err != nil {
 			f.Fatal(err)
@@ -386,5 +390,142 @@ func TestXLSSheetRecords(t *testing.T) {
 	}
 	if _, err := b.sheetCells(1); err == nil || !strings.Contains(err.Error(), "not a worksheet") {
 		t.Errorf("the chart sheet: %v, want not a worksheet", err)
+	}
+}
+
+// compoundFile builds a version 3 compound file holding streams (each at
+// least 4,096 bytes, so that none goes in the mini stream): a header, one
+// allocation-table sector, one directory sector, then the streams' sectors.
+// claim, when not zero, is the size the directory gives the first stream.
+func compoundFile(t *testing.T, claim uint64, streams ...struct {
+	name string
+	data []byte
+}) []byte {
+	t.Helper()
+	if len(streams) > 3 {
+		t.Fatal("one directory sector holds the root and three streams")
+	}
+	const free, end, fatSect = 0xFFFFFFFF, 0xFFFFFFFE, 0xFFFFFFFD
+	head := make([]byte, 512)
+	copy(head, cfbMagic)
+	binary.LittleEndian.PutUint16(head[0x18:], 0x3E)
+	binary.LittleEndian.PutUint16(head[0x1A:], 3)
+	binary.LittleEndian.PutUint16(head[0x1C:], 0xFFFE)
+	binary.LittleEndian.PutUint16(head[0x1E:], 9)
+	binary.LittleEndian.PutUint16(head[0x20:], 6)
+	binary.LittleEndian.PutUint32(head[0x2C:], 1) // allocation-table sectors
+	binary.LittleEndian.PutUint32(head[0x30:], 1) // the directory's sector
+	binary.LittleEndian.PutUint32(head[0x38:], 4096)
+	binary.LittleEndian.PutUint32(head[0x3C:], end)
+	binary.LittleEndian.PutUint32(head[0x44:], end)
+	for i := 0; i < 109; i++ {
+		binary.LittleEndian.PutUint32(head[0x4C+4*i:], free)
+	}
+	binary.LittleEndian.PutUint32(head[0x4C:], 0) // the allocation table is sector 0
+	fat := make([]uint32, 128)
+	for i := range fat {
+		fat[i] = free
+	}
+	fat[0], fat[1] = fatSect, end
+	dir := make([]byte, 512)
+	entry := func(i int, name string, typ byte, child, right uint32, start uint32, size uint64) {
+		e := dir[128*i:]
+		n := utf16.Encode([]rune(name))
+		for j, c := range n {
+			binary.LittleEndian.PutUint16(e[2*j:], c)
+		}
+		binary.LittleEndian.PutUint16(e[0x40:], uint16(2*len(n)+2))
+		e[0x42], e[0x43] = typ, 1
+		binary.LittleEndian.PutUint32(e[0x44:], free)
+		binary.LittleEndian.PutUint32(e[0x48:], right)
+		binary.LittleEndian.PutUint32(e[0x4C:], child)
+		binary.LittleEndian.PutUint32(e[0x74:], start)
+		binary.LittleEndian.PutUint64(e[0x78:], size)
+	}
+	for i := len(streams) + 1; i < 4; i++ {
+		entry(i, "", 0, free, free, 0, 0)
+	}
+	entry(0, "Root Entry", 5, 1, free, end, 0)
+	var body []byte
+	next := uint32(2)
+	for i, s := range streams {
+		data := s.data
+		if len(data) < 4096 {
+			data = append(append([]byte{}, data...), make([]byte, 4096-len(data))...)
+		}
+		sectors := (len(data) + 511) / 512
+		size := uint64(len(data))
+		if i == 0 && claim != 0 {
+			size = claim
+		}
+		right := uint32(free)
+		if i+1 < len(streams) {
+			right = uint32(i + 2)
+		}
+		entry(i+1, s.name, 2, free, right, next, size)
+		for j := 0; j < sectors; j++ {
+			fat[int(next)+j] = next + uint32(j) + 1
+		}
+		fat[int(next)+sectors-1] = end
+		next += uint32(sectors)
+		body = append(body, data...)
+		body = append(body, make([]byte, sectors*512-len(data))...)
+	}
+	out := head
+	for _, v := range fat {
+		out = binary.LittleEndian.AppendUint32(out, v)
+	}
+	out = append(out, dir...)
+	return append(out, body...)
+}
+
+// TestXLSContainers: what a compound file holds decides how it is read or
+// refused. A file saved for both Excel 95 and 97 (a Book and a Workbook
+// stream) is read from its Workbook.
+func TestXLSContainers(t *testing.T) {
+	file, err := os.Open(filepath.Join("testdata", "xls", "dates1904.xls"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, _ := file.Stat()
+	book, err := xlsStream(file, st.Size())
+	file.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	type stream = struct {
+		name string
+		data []byte
+	}
+	old := make([]byte, 4096)
+	dir := t.TempDir()
+	for _, c := range []struct {
+		name    string
+		claim   uint64
+		streams []stream
+		want    string
+	}{
+		{"Excel 97-2003", 0, []stream{{"Workbook", book}}, "Orders"},
+		{"Excel 95 and 97", 0, []stream{{"Book", old}, {"Workbook", book}}, "Orders"},
+		{"Excel 95", 0, []stream{{"Book", old}}, "Excel 5.0/95 workbook"},
+		{"a password", 0, []stream{{"EncryptionInfo", old}, {"EncryptedPackage", old}}, "protected by a password"},
+		{"a Word file", 0, []stream{{"WordDocument", old}}, "a compound document without a workbook"},
+		{"a size it cannot have", 1 << 30, []stream{{"Workbook", book}}, "claims 1073741824 bytes"},
+	} {
+		p := filepath.Join(dir, "book.xls")
+		if err := os.WriteFile(p, compoundFile(t, c.claim, c.streams...), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		src, err := OpenSource(p, SourceOptions{})
+		got := ""
+		if err != nil {
+			got = err.Error()
+		} else {
+			got = strings.Join(Sheets(p), ",")
+			src.Close()
+		}
+		if !strings.Contains(got, c.want) {
+			t.Errorf("%s: %q, want %q", c.name, got, c.want)
+		}
 	}
 }
