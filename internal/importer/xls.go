@@ -85,6 +85,9 @@ func xlsStream(f io.ReaderAt, size int64) (data []byte, err error) {
 			data, err = nil, kith.Msg("xls.damaged_file", "not a readable .xls workbook (Excel 97-2003): %v", p)
 		}
 	}()
+	if err := cfbCounts(f, size); err != nil {
+		return nil, kith.Msg("xls.damaged_file", "not a readable .xls workbook (Excel 97-2003): %v", err)
+	}
 	r, err := mscfb.New(f)
 	if err != nil {
 		return nil, kith.Msg("xls.damaged_file", "not a readable .xls workbook (Excel 97-2003): %v", err)
@@ -127,6 +130,29 @@ func xlsStream(f io.ReaderAt, size int64) (data []byte, err error) {
 		}
 	}
 	return data, nil
+}
+
+// cfbCounts checks the sector counts in a compound file's header against
+// the file's size before mscfb sizes its tables by them: a damaged or
+// hostile header made it allocate 27 GB, which no recover catches.
+func cfbCounts(f io.ReaderAt, size int64) error {
+	head := make([]byte, 0x4C)
+	if _, err := f.ReadAt(head, 0); err != nil {
+		return fmt.Errorf("its header: %w", err)
+	}
+	shift := binary.LittleEndian.Uint16(head[0x1E:])
+	if shift != 9 && shift != 12 {
+		return fmt.Errorf("its sector size is 2^%d", shift)
+	}
+	for _, c := range []struct {
+		name string
+		at   int
+	}{{"directory", 0x28}, {"allocation table", 0x2C}, {"mini allocation table", 0x40}, {"DIFAT", 0x48}} {
+		if n := int64(binary.LittleEndian.Uint32(head[c.at:])); n<<shift > size {
+			return fmt.Errorf("its header gives the %s %d sectors, more than the file's %d bytes hold", c.name, n, size)
+		}
+	}
+	return nil
 }
 
 var errXLSTruncated = errors.New("a record runs past the end of the stream")
