@@ -2,9 +2,9 @@
 package customer
 
 import (
-	"fmt"
 	"hash/fnv"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -116,18 +116,39 @@ func SplitTags(s string) []string {
 // Hash fingerprints a customer's imported content, to tell unchanged rows
 // from changed ones on re-import.
 func (c *Customer) Hash() uint64 {
-	h := fnv.New64a()
-	fmt.Fprintf(h, "%s\x00%s\x00%s\x00%s\x00%s\x00%s\x00%t\x00%s\x00%s\x00%s\x00%d\x00%q\x00%s\x00%s\x00%s\x00%s\x00%d",
-		c.ExternalID, c.Name, c.Phone, c.Email, c.Gender, c.Birthday, c.BirthdayLunar, c.City, c.Region, c.Company,
-		c.CompanySize, c.Tags, c.Channel, c.ReferrerRef, c.OwnerRef, c.Notes, c.CreatedAt.UnixNano())
+	// The bytes are those of the fmt.Fprintf this replaced (%s fields, %t,
+	// %d, %q of the tags, NUL between), so stored hashes still match; fmt
+	// was a tenth of a customers import's CPU.
+	b := make([]byte, 0, 256)
+	for _, f := range [...]string{c.ExternalID, c.Name, c.Phone, c.Email, c.Gender, c.Birthday} {
+		b = append(append(b, f...), 0)
+	}
+	b = append(strconv.AppendBool(b, c.BirthdayLunar), 0)
+	for _, f := range [...]string{c.City, c.Region, c.Company} {
+		b = append(append(b, f...), 0)
+	}
+	b = append(strconv.AppendInt(b, int64(c.CompanySize), 10), 0, '[')
+	for i, t := range c.Tags {
+		if i > 0 {
+			b = append(b, ' ')
+		}
+		b = strconv.AppendQuote(b, t)
+	}
+	b = append(b, ']', 0)
+	for _, f := range [...]string{c.Channel, c.ReferrerRef, c.OwnerRef, c.Notes} {
+		b = append(append(b, f...), 0)
+	}
+	b = strconv.AppendInt(b, c.CreatedAt.UnixNano(), 10)
 	keys := make([]string, 0, len(c.Attrs))
 	for k := range c.Attrs {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
 	for _, k := range keys {
-		fmt.Fprintf(h, "\x01%s\x00%s", k, c.Attrs[k])
+		b = append(append(append(append(b, 1), k...), 0), c.Attrs[k]...)
 	}
+	h := fnv.New64a()
+	h.Write(b)
 	return h.Sum64()
 }
 
