@@ -36,15 +36,18 @@ func firstLoadCSV(n int) string {
 	return b.String()
 }
 
-// orderIndexes lists the orders table's indexes and foreign keys, the part
-// of the schema a first load takes down and puts back.
+// orderIndexes lists the orders and order lines tables' indexes and
+// foreign keys, the part of the schema a first load takes down and puts
+// back.
 func orderIndexes(t *testing.T, s *store.Store) []string {
 	t.Helper()
-	q := `SELECT name FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'orders'
-UNION ALL SELECT 'fk:' || "table" || '.' || "from" FROM pragma_foreign_key_list('orders')`
+	q := `SELECT name FROM sqlite_schema WHERE type = 'index' AND tbl_name IN ('orders', 'order_lines')
+UNION ALL SELECT 'fk:orders.' || "from" FROM pragma_foreign_key_list('orders')
+UNION ALL SELECT 'fk:order_lines.' || "from" FROM pragma_foreign_key_list('order_lines')`
 	if s.Dialect() == "postgres" {
-		q = `SELECT indexname FROM pg_indexes WHERE tablename = 'orders'
-UNION ALL SELECT 'fk:' || conname FROM pg_constraint WHERE conrelid = 'orders'::regclass AND contype = 'f'`
+		q = `SELECT indexname::text FROM pg_indexes WHERE tablename IN ('orders', 'order_lines')
+UNION ALL SELECT 'fk:' || conname || ':' || pg_get_constraintdef(oid) FROM pg_constraint
+WHERE conrelid IN ('orders'::regclass, 'order_lines'::regclass) AND contype = 'f'`
 	}
 	rows, err := store.WriteDB(s).QueryContext(context.Background(), q)
 	if err != nil {
