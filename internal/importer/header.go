@@ -124,8 +124,11 @@ func openHeaded(path string, k Kind, opts *Options) (Source, *Mapping, error) {
 	var sheets []string // the workbook's, when the first sheet opened
 	src, firstErr := OpenSource(path, SourceOptions{Encoding: opts.Encoding, Sheet: opts.Sheet})
 	if firstErr == nil {
-		if x, ok := src.(*xlsxSource); ok {
+		switch x := src.(type) { // the sheets the workbook listed as it opened
+		case *xlsxSource:
 			sheets = x.w.sheets
+		case *xlsSource:
+			sheets = x.book.sheets
 		}
 		var hs Source
 		var m *Mapping
@@ -139,9 +142,9 @@ func openHeaded(path string, k Kind, opts *Options) (Source, *Mapping, error) {
 		return nil, nil, firstErr
 	}
 	if sheets == nil {
-		// The first sheet was empty (its source never opened), or the
-		// file is an Excel 2003 XML workbook (its source does not list
-		// them), or not a workbook (nil).
+		// The first sheet was empty or damaged (its source never opened),
+		// or the file is an Excel 2003 XML workbook (its source does not
+		// list them), or not a workbook (nil).
 		sheets = Sheets(path)
 	}
 	for _, sheet := range sheets[min(1, len(sheets)):] {

@@ -343,6 +343,23 @@ type xlsxSource struct {
 	sheet  string // the sheet read
 }
 
+// What is said of a workbook's sheets, in .xlsx and .xls alike.
+var (
+	errNoSheets     = kith.Msg("xlsx.no_sheets", "workbook has no sheets")
+	errNoSuchSheet  = kith.Msg("xlsx.no_such_sheet", "no such sheet")
+	errNotWorksheet = kith.Msg("xlsx.not_worksheet", "not a worksheet (a chart or a dialog sheet has no rows)")
+)
+
+// sheetError says why sheet, of a workbook of sheets, cannot be read.
+func sheetError(sheet string, sheets []string, err error) error {
+	return kith.Msg("xlsx.sheet", "sheet %q (sheets: %s): %v", sheet, strings.Join(sheets, ", "), err)
+}
+
+// sheetEmpty says sheet has no row to be the header.
+func sheetEmpty(sheet string) error {
+	return kith.Msg("xlsx.empty", "sheet %q: %v", sheet, ErrNoHeader)
+}
+
 func openXLSX(f *os.File, path, sheet string) (Source, error) {
 	w, err := openWorkbook(f)
 	if err != nil {
@@ -352,7 +369,7 @@ func openXLSX(f *os.File, path, sheet string) (Source, error) {
 	if sheet == "" {
 		if len(w.sheets) == 0 {
 			w.Close()
-			return nil, fmt.Errorf("%s: %w", path, kith.Msg("xlsx.no_sheets", "workbook has no sheets"))
+			return nil, fmt.Errorf("%s: %w", path, errNoSheets)
 		}
 		sheet = w.sheets[0]
 	}
@@ -369,13 +386,13 @@ func openXLSX(f *os.File, path, sheet string) (Source, error) {
 func readSheet(w *workbook, sheet string) (*xlsxSource, error) {
 	rows, err := w.openSheet(sheet)
 	if err != nil {
-		return nil, kith.Msg("xlsx.sheet", "sheet %q (sheets: %s): %v", sheet, strings.Join(w.sheets, ", "), err)
+		return nil, sheetError(sheet, w.sheets, err)
 	}
 	s := &xlsxSource{w: w, rows: rows, desc: kith.Msg("source.xlsx", "XLSX, sheet %q", sheet), sheet: sheet}
 	rec, err := s.Next()
 	if err == io.EOF {
 		rows.Close()
-		return nil, kith.Msg("xlsx.empty", "sheet %q: %v", sheet, ErrNoHeader)
+		return nil, sheetEmpty(sheet)
 	}
 	if err != nil {
 		rows.Close()

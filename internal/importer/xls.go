@@ -413,7 +413,7 @@ func rkNumber(rk uint32) float64 {
 // sheetCells reads the i-th sheet's filled cells, sorted by row and column.
 func (b *xlsBook) sheetCells(i int) ([]xlsCell, error) {
 	if b.kinds[i] != 0 {
-		return nil, kith.Msg("xlsx.not_worksheet", "not a worksheet (a chart or a dialog sheet has no rows)")
+		return nil, errNotWorksheet
 	}
 	pos := b.offsets[i]
 	typ, _, _, err := xlsRecord(b.data, pos)
@@ -600,24 +600,24 @@ func openXLS(f *os.File, path, sheet string) (Source, error) {
 	i := 0
 	if sheet != "" {
 		if i = slices.Index(b.sheets, sheet); i < 0 {
-			return nil, fmt.Errorf("%s: %w", path, kith.Msg("xlsx.sheet", "sheet %q (sheets: %s): %v", sheet, strings.Join(b.sheets, ", "), kith.Msg("xlsx.no_such_sheet", "no such sheet")))
+			return nil, fmt.Errorf("%s: %w", path, sheetError(sheet, b.sheets, errNoSuchSheet))
 		}
 	} else if len(b.sheets) == 0 {
-		return nil, fmt.Errorf("%s: %w", path, kith.Msg("xlsx.no_sheets", "workbook has no sheets"))
+		return nil, fmt.Errorf("%s: %w", path, errNoSheets)
 	}
 	sheet = b.sheets[i]
 	cells, err := b.sheetCells(i)
 	switch {
 	case err != nil && b.kinds[i] != 0: // a chart sheet: named as XLSX names it
-		return nil, fmt.Errorf("%s: %w", path, kith.Msg("xlsx.sheet", "sheet %q (sheets: %s): %v", sheet, strings.Join(b.sheets, ", "), err))
+		return nil, fmt.Errorf("%s: %w", path, sheetError(sheet, b.sheets, err))
 	case err != nil:
-		return nil, fmt.Errorf("%s: %w", path, xlsDamaged(sheet, err))
+		return nil, fmt.Errorf("%s: %w", path, xlsxDamaged(sheet, err))
 	}
 	s := &xlsSource{book: b, rows: &xlsRows{cells: cells}, sheet: sheet,
 		desc: kith.Msg("source.xls", "Excel 97-2003 workbook, sheet %q", sheet)}
 	rec, err := s.Next()
 	if err == io.EOF {
-		return nil, fmt.Errorf("%s: %w", path, kith.Msg("xlsx.empty", "sheet %q: %v", sheet, ErrNoHeader))
+		return nil, fmt.Errorf("%s: %w", path, sheetEmpty(sheet))
 	}
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
@@ -636,8 +636,4 @@ func (s *xlsSource) Pos() (int64, int64) { return int64(s.rows.at), int64(len(s.
 // Next returns the next row with a filled cell.
 func (s *xlsSource) Next() (Record, error) {
 	return nextFilled(s.rows, s.sheet, nil)
-}
-
-func xlsDamaged(sheet string, err error) error {
-	return kith.Msg("xlsx.damaged", "sheet %q is damaged: %v", sheet, err)
 }

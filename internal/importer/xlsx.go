@@ -160,11 +160,11 @@ func (w *workbook) openSheet(name string) (*sheetReader, error) {
 		}
 	}
 	if i < 0 {
-		return nil, kith.Msg("xlsx.no_such_sheet", "no such sheet")
+		return nil, errNoSuchSheet
 	}
 	target := strings.ToLower(w.targets[i])
 	if !strings.Contains(target, "worksheets/") {
-		return nil, kith.Msg("xlsx.not_worksheet", "not a worksheet (a chart or a dialog sheet has no rows)")
+		return nil, errNotWorksheet
 	}
 	zf := w.parts[target]
 	if zf == nil {
