@@ -20,10 +20,10 @@ import (
 	"github.com/kithcrm/kith/internal/kith"
 )
 
-// Uploads are kept under UploadDir/<id>/: the file as uploaded (its
-// extension tells a workbook, its content CSV, HTML or Excel XML), rejects.csv, and "owner" (the uploader's
-// user id), so the rejects file can be downloaded later by its uploader or
-// a manager.
+// Uploads are kept under UploadDir/<id>/: the file as uploaded (read by
+// its content: CSV, a workbook, an HTML table or Excel XML), rejects.csv,
+// and "owner" (the uploader's user id), so the rejects file can be
+// downloaded later by its uploader or a manager.
 
 // ImportResult is what an upload did.
 type ImportResult struct {
@@ -286,7 +286,7 @@ func (a *API) importFile(ctx context.Context, sink importer.Sink, k importer.Kin
 	if len(total.Sheets) == 0 {
 		return nil, unreadable(cmp.Or(failed, error(kith.Msg("import.no_sheet_header", "no sheet has a header for %s", k))))
 	}
-	total.Format = kith.Msg("source.sheets", "a workbook, %d sheets", len(total.Sheets)) // XLSX or Excel 2003 XML
+	total.Format = kith.Msg("source.sheets", "a workbook, %d sheets", len(total.Sheets)) // XLSX, .xls or Excel 2003 XML
 	if len(passed) > 0 {
 		total.Warnings = append(total.Warnings, kith.Msg("import.sheets_passed", "sheets %s have no header for %s: passed over", strings.Join(passed, ", "), k))
 	}

@@ -211,12 +211,7 @@ func (s *Store) AbortImport(ctx context.Context, run int64) {
 	if st.group != nil {
 		st.group.rollback()
 	}
-	if st.seen != nil {
-		st.seen.release()
-	}
-	if st.seenCustomers != nil {
-		releaseSeenCustomers(st.seenCustomers)
-	}
+	st.releaseSeen()
 }
 
 // importTx runs fn in the run's first-load transaction, or its batch

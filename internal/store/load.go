@@ -40,7 +40,7 @@ func (l *load) BeginImport(ctx context.Context, kind importer.Kind, file string)
 }
 
 // End completes the load's first load, if one began: the indexes and (on
-// PostgreSQL) the foreign key it dropped are rebuilt, and it commits.
+// PostgreSQL) the foreign keys it dropped are rebuilt, and it commits.
 func (l *load) End(ctx context.Context) error {
 	fl := l.first
 	l.first = nil
