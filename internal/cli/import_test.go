@@ -42,3 +42,41 @@ func TestImportHelpListsEveryField(t *testing.T) {
 		}
 	}
 }
+
+// The time an import prints includes the work after its last file (a first
+// load's indexes, the report snapshot): for one file in its own line, for
+// several in the total.
+func TestSummaryTimeIncludesFinishing(t *testing.T) {
+	sum := func(rows int) *importer.Summary {
+		return &importer.Summary{File: "o.csv", Kind: importer.Orders, Read: rows, Created: rows}
+	}
+	for _, c := range []struct {
+		name    string
+		sums    []*importer.Summary
+		elapsed []time.Duration
+		finish  time.Duration
+		want    []string
+	}{
+		{"one file", []*importer.Summary{sum(300000)}, []time.Duration{2 * time.Second}, time.Second,
+			[]string{"  3.00s, 100000 rows/s"}},
+		{"two files", []*importer.Summary{sum(100000), sum(200000)}, []time.Duration{time.Second, time.Second}, time.Second,
+			[]string{"  1.00s, 100000 rows/s", "  1.00s, 200000 rows/s", "  3.00s, 100000 rows/s"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			var out strings.Builder
+			a := &app{cfg: config.Config{Lang: i18n.EN, Format: "table"}, env: &Env{Stdout: &out}}
+			if err := a.printSummaries(c.sums, c.elapsed, c.finish); err != nil {
+				t.Fatal(err)
+			}
+			var times []string
+			for _, l := range strings.Split(out.String(), "\n") {
+				if strings.HasSuffix(l, "rows/s") {
+					times = append(times, l)
+				}
+			}
+			if strings.Join(times, "|") != strings.Join(c.want, "|") {
+				t.Errorf("times %q, want %q\n%s", times, c.want, out.String())
+			}
+		})
+	}
+}
