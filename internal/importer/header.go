@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 
 	"github.com/kithcrm/kith/internal/kith"
 )
@@ -117,18 +118,19 @@ func fitsKind(e *MissingFieldError) Kind {
 }
 
 // openHeaded opens path and finds its header for kind k. A workbook opened
-// without a sheet named whose first sheet has no such header (a cover, a
-// notes or a summary sheet before the data) is searched sheet by sheet; the
-// first sheet's error stands when none has one. Errors name the file.
+// without a sheet named whose first shown sheet has no such header (a
+// cover, a notes or a summary sheet before the data) is searched sheet by
+// sheet, the shown ones first; the first sheet's error stands when none has
+// one. Errors name the file.
 func openHeaded(path string, k Kind, opts *Options) (Source, *Mapping, error) {
-	var sheets []string // the workbook's, when the first sheet opened
+	var sheets []string // the workbook's, shown first, when the first sheet opened
 	src, firstErr := OpenSource(path, SourceOptions{Encoding: opts.Encoding, Sheet: opts.Sheet})
 	if firstErr == nil {
 		switch x := src.(type) { // the sheets the workbook listed as it opened
 		case *xlsxSource:
-			sheets = x.w.sheets
+			sheets = shownFirst(x.w.sheets, x.w.hidden)
 		case *xlsSource:
-			sheets = x.book.sheets
+			sheets = shownFirst(x.book.sheets, x.book.hidden)
 		}
 		var hs Source
 		var m *Mapping
@@ -145,8 +147,9 @@ func openHeaded(path string, k Kind, opts *Options) (Source, *Mapping, error) {
 		// The first sheet was empty or damaged (its source never opened),
 		// or the file is an Excel 2003 XML workbook (its source does not
 		// list them), or not a workbook (nil).
-		sheets = Sheets(path)
+		sheets = shownFirst(sheetList(path))
 	}
+	// The first is the sheet a workbook opens at without a name given.
 	for _, sheet := range sheets[min(1, len(sheets)):] {
 		s, err := OpenSource(path, SourceOptions{Encoding: opts.Encoding, Sheet: sheet})
 		if err != nil {
@@ -208,26 +211,76 @@ func NoHeader(err error) bool {
 }
 
 // Sheets lists a workbook's sheets in order (an XLSX or .xls workbook's,
-// or an Excel 2003 XML file's worksheets); nil for a file that is not a
-// workbook (a CSV).
+// or an Excel 2003 XML file's worksheets), hidden ones included; nil for a
+// file that is not a workbook (a CSV).
 func Sheets(path string) []string {
+	names, _ := sheetList(path)
+	return names
+}
+
+// sheetList is Sheets with each sheet's hidden flag. An Excel 2003 XML
+// file's sheets count as shown: the flag is at the end of each sheet's
+// rows, and such files seldom hide one.
+func sheetList(path string) (names []string, hidden []bool) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil
+		return nil, nil
 	}
 	head := make([]byte, len(cfbMagic))
 	if _, err := io.ReadFull(f, head); err == nil && bytes.Equal(head, cfbMagic) {
 		defer f.Close()
 		if b, err := openXLSBook(f); err == nil {
-			return b.sheets
+			return b.sheets, b.hidden
 		}
-		return nil
+		return nil, nil
 	}
 	w, err := openWorkbook(f)
 	if err != nil {
 		defer f.Close()
-		return xml2003Sheets(f)
+		names = xml2003Sheets(f)
+		return names, make([]bool, len(names))
 	}
 	defer w.Close()
-	return w.sheets
+	return w.sheets, w.hidden
+}
+
+// firstShown is the index of a workbook's first sheet not hidden, the
+// sheet Excel opens at when the one last shown is not remembered (Excel
+// keeps one shown); 0 when all are hidden.
+func firstShown(hidden []bool) int {
+	if i := slices.Index(hidden, false); i >= 0 {
+		return i
+	}
+	return 0
+}
+
+// shownFirst orders a workbook's sheet names for the search for a header:
+// the shown sheets, then the hidden ones, each in the workbook's order. A
+// hidden sheet is often a lookup table, a template or an old copy, so the
+// data the shop sees is preferred; a hidden sheet is still read when no
+// shown one has the header.
+func shownFirst(names []string, hidden []bool) []string {
+	out := make([]string, 0, len(names))
+	for _, want := range []bool{false, true} {
+		for i, n := range names {
+			if hidden[i] == want {
+				out = append(out, n)
+			}
+		}
+	}
+	return out
+}
+
+// sheetHidden reports that src reads a sheet hidden in its workbook.
+func sheetHidden(src Source) bool {
+	var names []string
+	var hidden []bool
+	switch s := inner(src).(type) {
+	case *xlsxSource:
+		names, hidden = s.w.sheets, s.w.hidden
+	case *xlsSource:
+		names, hidden = s.book.sheets, s.book.hidden
+	}
+	i := slices.Index(names, sheetRead(src))
+	return i >= 0 && hidden[i]
 }

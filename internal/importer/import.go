@@ -264,6 +264,10 @@ func Import(ctx context.Context, sink Sink, k Kind, path string, opts Options) (
 	if r.totals > 0 {
 		sum.Warnings = append(sum.Warnings, totalsWarning(r.totals, r.totalLines))
 	}
+	if sheetHidden(src) {
+		sum.Warnings = append(sum.Warnings, kith.Msg("import.hidden_sheet",
+			"sheet %q is hidden in the workbook (Excel does not show it); its rows were imported all the same", sheetRead(src)))
+	}
 	if len(unread) > 0 {
 		sum.Warnings = append(sum.Warnings, kith.Msg("import.unread_sheets",
 			"sheets %s also have a header for %s and were not read (to read every sheet: kith import --all-sheets, or \"Every sheet of a workbook\" on the import page)", strings.Join(unread, ", "), k))

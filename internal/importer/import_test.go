@@ -863,3 +863,86 @@ func TestImportXLS(t *testing.T) {
 		t.Errorf("M1 at %s for %d, want 2024-03-15 09:30 for 9950", got, v.Orders[0].Amount)
 	}
 }
+
+// A hidden sheet (a template, a lookup table, last year's copy) is not
+// what the shop sees: the search for a header takes the shown sheets first,
+// and a hidden sheet read (named, or the only one with the header) says so.
+func TestHiddenSheets(t *testing.T) {
+	header := []any{"订单号", "客户编号", "下单时间", "实付金额"}
+	book := func(hiddenFirst bool) string {
+		f := excelize.NewFile()
+		f.SetSheetName("Sheet1", "模板")
+		f.SetSheetRow("模板", "A1", &header)
+		f.SetSheetRow("模板", "A2", &[]any{"示例1", "示例客户", "2024-01-01", 1})
+		f.NewSheet("1月")
+		f.SetSheetRow("1月", "A1", &header)
+		f.SetSheetRow("1月", "A2", &[]any{"A1", "C1", "2024-01-05", 12.5})
+		f.SetSheetRow("1月", "A3", &[]any{"A2", "C2", "2024-01-06", 20})
+		if hiddenFirst {
+			f.SetActiveSheet(1) // Excel will not hide the active sheet
+			if err := f.SetSheetVisible("模板", false); err != nil {
+				t.Fatal(err)
+			}
+		}
+		p := filepath.Join(t.TempDir(), "orders.xlsx")
+		if err := f.SaveAs(p); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	hiddenWarning := func(sum *importer.Summary) string {
+		for _, w := range sum.Warnings {
+			if strings.Contains(w.String(), "hidden") {
+				return w.String()
+			}
+		}
+		return ""
+	}
+	for _, c := range []struct {
+		name        string
+		hiddenFirst bool
+		sheet       string
+		wantSheet   string
+		wantCreated int
+		wantHidden  bool
+	}{
+		{"shown template first", false, "", "模板", 1, false},
+		{"hidden template first", true, "", "1月", 2, false},
+		{"hidden sheet named", true, "模板", "模板", 1, true},
+		{"shown sheet named", true, "1月", "1月", 2, false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			s := storetest.Open(t, "sqlite")
+			sum, err := run(t, s, importer.Orders, book(c.hiddenFirst), importer.Options{Sheet: c.sheet})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(sum.Format.String(), fmt.Sprintf("sheet %q", c.wantSheet)) || sum.Created != c.wantCreated {
+				t.Errorf("read %s, created %d; want sheet %s, %d", sum.Format, sum.Created, c.wantSheet, c.wantCreated)
+			}
+			if w := hiddenWarning(sum); (w != "") != c.wantHidden || c.wantHidden && !strings.Contains(w, c.wantSheet) {
+				t.Errorf("hidden-sheet warning %q, want one: %v", w, c.wantHidden)
+			}
+		})
+	}
+	// A workbook whose only sheet with the header is hidden is still read.
+	f := excelize.NewFile()
+	f.SetCellValue("Sheet1", "A1", "说明")
+	f.NewSheet("数据")
+	f.SetSheetRow("数据", "A1", &header)
+	f.SetSheetRow("数据", "A2", &[]any{"B1", "C1", "2024-01-05", 12.5})
+	if err := f.SetSheetVisible("数据", false); err != nil {
+		t.Fatal(err)
+	}
+	p := filepath.Join(t.TempDir(), "only-hidden.xlsx")
+	if err := f.SaveAs(p); err != nil {
+		t.Fatal(err)
+	}
+	sum, err := run(t, storetest.Open(t, "sqlite"), importer.Orders, p, importer.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Created != 1 || !strings.Contains(hiddenWarning(sum), "数据") {
+		t.Errorf("only a hidden sheet has the header: %+v, warnings %v", sum, sum.Warnings)
+	}
+}

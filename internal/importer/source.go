@@ -371,7 +371,7 @@ func openXLSX(f *os.File, path, sheet string) (Source, error) {
 			w.Close()
 			return nil, fmt.Errorf("%s: %w", path, errNoSheets)
 		}
-		sheet = w.sheets[0]
+		sheet = w.sheets[firstShown(w.hidden)]
 	}
 	s, err := readSheet(w, sheet)
 	if err != nil {

@@ -58,6 +58,7 @@ type xlsBook struct {
 	sheets   []string // names, in the workbook's order
 	offsets  []int    // each sheet's BOF in data
 	kinds    []byte   // BoundSheet's dt: 0 is a worksheet
+	hidden   []bool   // hidden in Excel (Hide, or visible only to macros)
 	sst      []string
 	date1904 bool
 }
@@ -217,6 +218,7 @@ func parseXLSGlobals(data []byte) (*xlsBook, error) {
 			b.sheets = append(b.sheets, name)
 			b.offsets = append(b.offsets, int(binary.LittleEndian.Uint32(body)))
 			b.kinds = append(b.kinds, body[5])
+			b.hidden = append(b.hidden, body[4]&0x03 != 0)
 		case xlsSST:
 			var segs [][]byte
 			segs, next = xlsContinued(data, body, next)
@@ -597,7 +599,7 @@ func openXLS(f *os.File, path, sheet string) (Source, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	i := 0
+	i := firstShown(b.hidden)
 	if sheet != "" {
 		if i = slices.Index(b.sheets, sheet); i < 0 {
 			return nil, fmt.Errorf("%s: %w", path, sheetError(sheet, b.sheets, errNoSuchSheet))

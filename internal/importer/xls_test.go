@@ -209,7 +209,7 @@ func TestXLSGlobals(t *testing.T) {
 		stream []byte
 		want   string // the sheets, or the error
 	}{
-		{"two sheets", join(bof(0x0600, 5), rec(xlsDateMode, 1, 0), sheet(0, 0, 0, "Sheet1"), sheet(0, 1, 0, "Hidden"), eof), "Sheet1,Hidden 1904"},
+		{"three sheets", join(bof(0x0600, 5), rec(xlsDateMode, 1, 0), sheet(0, 0, 0, "Sheet1"), sheet(0, 1, 0, "Hidden"), sheet(0, 2, 0, "Macros"), eof), "Sheet1,Hidden (hidden),Macros (hidden) 1904"},
 		{"Excel 95", join(bof(0x0500, 5), eof), "Excel 5.0/95"},
 		{"a password", join(bof(0x0600, 5), rec(xlsFilePass, 1, 0), eof), "protected by a password"},
 		{"no BOF", join(eof), "does not start as an Excel workbook"},
@@ -220,7 +220,14 @@ func TestXLSGlobals(t *testing.T) {
 		if err != nil {
 			got = err.Error()
 		} else {
-			got = strings.Join(b.sheets, ",")
+			var names []string
+			for i, n := range b.sheets {
+				if b.hidden[i] {
+					n += " (hidden)"
+				}
+				names = append(names, n)
+			}
+			got = strings.Join(names, ",")
 			if b.date1904 {
 				got += " 1904"
 			}

@@ -29,6 +29,7 @@ type workbook struct {
 	f        *os.File
 	parts    map[string]*zip.File // by name, lower-cased
 	sheets   []string             // names, in the workbook's order
+	hidden   []bool               // each sheet hidden in Excel (Hide, or visible only to macros)
 	targets  []string             // each sheet's part
 	strings  *sharedStrings       // nil when the workbook has none
 	date1904 bool
@@ -61,8 +62,9 @@ func openWorkbook(f *os.File) (*workbook, error) {
 			Date1904 string `xml:"date1904,attr"`
 		} `xml:"workbookPr"`
 		Sheets []struct {
-			Name string `xml:"name,attr"`
-			ID   string `xml:"id,attr"` // r:id, in either namespace (transitional or strict)
+			Name  string `xml:"name,attr"`
+			ID    string `xml:"id,attr"` // r:id, in either namespace (transitional or strict)
+			State string `xml:"state,attr"`
 		} `xml:"sheets>sheet"`
 	}
 	if err := w.decode(main, &book); err != nil {
@@ -75,6 +77,7 @@ func openWorkbook(f *os.File) (*workbook, error) {
 	}
 	for _, s := range book.Sheets {
 		w.sheets = append(w.sheets, s.Name)
+		w.hidden = append(w.hidden, s.State == "hidden" || s.State == "veryHidden")
 		w.targets = append(w.targets, rels.byID[s.ID])
 	}
 	if p := rels.target("/sharedStrings"); p != "" {
