@@ -7,12 +7,14 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/kithcrm/kith/internal/demo"
 	"github.com/kithcrm/kith/internal/store"
+	"github.com/kithcrm/kith/internal/store/storetest"
 )
 
 // TestImportSurvivesKill9 kills a real kith import with SIGKILL part-way,
@@ -24,33 +26,7 @@ import (
 // the first file without the covering index, the kill leaves exactly it,
 // and opening the database builds the index).
 func TestImportSurvivesKill9(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds the binary and imports 200k+ orders")
-	}
-	dir := t.TempDir()
-	bin := filepath.Join(dir, "kith")
-	build := exec.Command("go", "build", "-o", bin, "github.com/kithcrm/kith/cmd/kith")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
-	full := filepath.Join(dir, "orders.csv")
-	f, err := os.Create(full)
-	if err != nil {
-		t.Fatal(err)
-	}
-	end := time.Date(2026, 6, 30, 0, 0, 0, 0, time.UTC)
-	st, err := demo.Generate(demo.Config{Customers: 60000, Seed: 9, End: end, Intensity: 3}, demo.Files{Orders: f})
-	f.Close()
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("%d orders", st.Orders)
-	// The first fifth of the file: the orders a shop already had.
-	head := filepath.Join(dir, "head.csv")
-	if err := copyLines(full, head, st.Orders/5+1); err != nil {
-		t.Fatal(err)
-	}
-
+	bin, full, head, orders := killFixture(t)
 	ctx := context.Background()
 	count := func(db string) int64 {
 		s, err := store.Open(ctx, db, store.Options{Inspect: true})
@@ -72,30 +48,8 @@ func TestImportSurvivesKill9(t *testing.T) {
 		err = h.QueryRowContext(ctx, `SELECT count(*) FROM import_runs WHERE finished_at IS NULL`).Scan(&n)
 		return err == nil && n > 0
 	}
-	run := func(db string, files ...string) {
-		t.Helper()
-		for _, file := range files {
-			if out, err := exec.Command(bin, "import", "orders", file, "--db", db).CombinedOutput(); err != nil {
-				t.Fatalf("import %s: %v\n%s", filepath.Base(file), err, out)
-			}
-		}
-	}
-	snap := func(db string) string {
-		t.Helper()
-		s, err := store.Open(ctx, db, store.Options{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer s.Close()
-		if err := store.CheckIntegrity(ctx, s); err != nil {
-			t.Fatalf("%s: %v", db, err)
-		}
-		h, err := s.Snapshot(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return h
-	}
+	run := func(db string, files ...string) { t.Helper(); killImport(t, bin, db, files...) }
+	snap := func(db string) string { t.Helper(); return killSnapshot(t, db) }
 
 	// hasIndex reports whether the orders table has its covering index.
 	hasIndex := func(db string) bool {
@@ -129,15 +83,15 @@ func TestImportSurvivesKill9(t *testing.T) {
 			return true
 		}, min: 0, max: 0},
 		{name: "into existing orders", prior: []string{head}, landed: func(db string) bool {
-			return count(db) > int64(st.Orders/5+20000)
-		}, min: int64(st.Orders/5 + 1), max: int64(st.Orders - 1)},
+			return count(db) > int64(orders/5+20000)
+		}, min: int64(orders/5 + 1), max: int64(orders - 1)},
 		{name: "second file of a first load", files: []string{head, full}, landed: func(db string) bool {
 			if !openRun(db) || count(db) == 0 {
 				return false
 			}
 			time.Sleep(300 * time.Millisecond) // into the second file
 			return true
-		}, min: int64(st.Orders / 5), max: int64(st.Orders / 5), noIndex: true},
+		}, min: int64(orders / 5), max: int64(orders / 5), noIndex: true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			killed := filepath.Join(t.TempDir(), "killed.db")
@@ -146,23 +100,15 @@ func TestImportSurvivesKill9(t *testing.T) {
 			if files == nil {
 				files = []string{full}
 			}
-			cmd := exec.Command(bin, append(append([]string{"import", "orders"}, files...), "--db", killed, "--batch", "1000")...)
-			if err := cmd.Start(); err != nil {
-				t.Fatal(err)
-			}
-			for deadline := time.Now().Add(60 * time.Second); time.Now().Before(deadline) && !tc.landed(killed); {
-				time.Sleep(5 * time.Millisecond)
-			}
-			cmd.Process.Signal(syscall.SIGKILL)
-			cmd.Wait()
+			killMidImport(t, bin, killed, files, func() bool { return tc.landed(killed) })
 			if !openRun(killed) {
 				t.Fatal("the import had finished before the kill: the kill did not land mid-import")
 			}
 			atKill := count(killed)
 			if atKill < tc.min || atKill > tc.max {
-				t.Fatalf("killed with %d of %d orders in, want %d..%d", atKill, st.Orders, tc.min, tc.max)
+				t.Fatalf("killed with %d of %d orders in, want %d..%d", atKill, orders, tc.min, tc.max)
 			}
-			t.Logf("killed with %d of %d orders imported", atKill, st.Orders)
+			t.Logf("killed with %d of %d orders imported", atKill, orders)
 			if got := hasIndex(killed); got == tc.noIndex {
 				t.Errorf("after the kill the covering index is there: %v, want %v", got, !tc.noIndex)
 			}
@@ -175,11 +121,193 @@ func TestImportSurvivesKill9(t *testing.T) {
 			if a, b := snap(killed), snap(clean); a != b {
 				t.Errorf("killed-and-resumed database differs from a clean import")
 			}
-			if n := count(killed); n != int64(st.Orders) {
-				t.Errorf("%d orders after resume, want %d", n, st.Orders)
+			if n := count(killed); n != int64(orders) {
+				t.Errorf("%d orders after resume, want %d", n, orders)
 			}
 		})
 	}
+}
+
+// TestImportSurvivesKill9Postgres is TestImportSurvivesKill9 on
+// PostgreSQL: the server takes back the killed client's transaction. A
+// first load, and every file of a command that began one, is one
+// transaction there, so the kill leaves no orders and the schema the load
+// changed (the covering index, the foreign keys) whole.
+func TestImportSurvivesKill9Postgres(t *testing.T) {
+	if !slices.Contains(storetest.Engines(t), "postgres") {
+		return // Engines said why
+	}
+	bin, full, head, orders := killFixture(t)
+	ctx := context.Background()
+	// query runs one query on db through a connection of its own.
+	query := func(db, q string, dst ...any) {
+		t.Helper()
+		h, err := sql.Open("pgx", db)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer h.Close()
+		if err := h.QueryRowContext(ctx, q).Scan(dst...); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	count := func(db string) (n int64) { query(db, `SELECT count(*) FROM orders`, &n); return n }
+	runs := func(db string) (begun, open int) {
+		query(db, `SELECT count(*), count(*) FILTER (WHERE finished_at IS NULL) FROM import_runs`, &begun, &open)
+		return begun, open
+	}
+	fresh := func() string {
+		db := storetest.DSN(t, "postgres")
+		if out, err := exec.Command(bin, "migrate", "--db", db).CombinedOutput(); err != nil {
+			t.Fatalf("migrate: %v\n%s", err, out)
+		}
+		return db
+	}
+	for _, tc := range []struct {
+		name     string
+		prior    []string
+		files    []string
+		landed   func(db string) bool
+		min, max int64
+	}{
+		{name: "first load", landed: func(db string) bool {
+			if _, open := runs(db); open == 0 {
+				return false
+			}
+			time.Sleep(300 * time.Millisecond) // well into the load, far from its end
+			return true
+		}},
+		{name: "into existing orders", prior: []string{head}, landed: func(db string) bool {
+			return count(db) > int64(orders/5+20000)
+		}, min: int64(orders/5 + 1), max: int64(orders - 1)},
+		{name: "second file of a first load", files: []string{head, full}, landed: func(db string) bool {
+			if begun, _ := runs(db); begun < 2 {
+				return false
+			}
+			time.Sleep(300 * time.Millisecond) // into the second file
+			return true
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			killed := fresh()
+			killImport(t, bin, killed, tc.prior...)
+			files := tc.files
+			if files == nil {
+				files = []string{full}
+			}
+			killMidImport(t, bin, killed, files, func() bool { return tc.landed(killed) })
+			if _, open := runs(killed); open == 0 {
+				t.Fatal("the import had finished before the kill: the kill did not land mid-import")
+			}
+			// The server notices the client is gone at its next read or
+			// write, and only then lets go of the load's locks.
+			for deadline := time.Now().Add(60 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+				var others int
+				query(killed, `SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`, &others)
+				if others == 0 {
+					break
+				}
+				if time.Now().After(deadline) {
+					t.Fatal("the killed import's server process is still there after 60 s")
+				}
+			}
+			if n := count(killed); n < tc.min || n > tc.max {
+				t.Fatalf("killed with %d of %d orders in, want %d..%d", n, orders, tc.min, tc.max)
+			} else {
+				t.Logf("killed with %d of %d orders imported", n, orders)
+			}
+			var indexes, keys int
+			query(killed, `SELECT count(*) FROM pg_indexes WHERE indexname IN ('orders_customer_time', 'order_lines_sku')`, &indexes)
+			query(killed, `SELECT count(*) FROM pg_constraint WHERE conname IN ('orders_customer_id_fkey', 'order_lines_order_id_fkey') AND convalidated`, &keys)
+			if indexes != 2 || keys != 2 {
+				t.Errorf("after the kill %d of 2 indexes and %d of 2 foreign keys are there", indexes, keys)
+			}
+			killImport(t, bin, killed, full)
+			clean := fresh()
+			killImport(t, bin, clean, append(tc.prior, full)...)
+			if a, b := killSnapshot(t, killed), killSnapshot(t, clean); a != b {
+				t.Errorf("killed-and-resumed database differs from a clean import")
+			}
+			if n := count(killed); n != int64(orders) {
+				t.Errorf("%d orders after resume, want %d", n, orders)
+			}
+		})
+	}
+}
+
+// killFixture builds the kith binary and writes a demo orders file (full)
+// and its first fifth (head: the orders a shop already had).
+func killFixture(t *testing.T) (bin, full, head string, orders int) {
+	if testing.Short() {
+		t.Skip("builds the binary and imports 200k+ orders")
+	}
+	dir := t.TempDir()
+	bin = filepath.Join(dir, "kith")
+	build := exec.Command("go", "build", "-o", bin, "github.com/kithcrm/kith/cmd/kith")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	full = filepath.Join(dir, "orders.csv")
+	f, err := os.Create(full)
+	if err != nil {
+		t.Fatal(err)
+	}
+	end := time.Date(2026, 6, 30, 0, 0, 0, 0, time.UTC)
+	st, err := demo.Generate(demo.Config{Customers: 60000, Seed: 9, End: end, Intensity: 3}, demo.Files{Orders: f})
+	f.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("%d orders", st.Orders)
+	head = filepath.Join(dir, "head.csv")
+	if err := copyLines(full, head, st.Orders/5+1); err != nil {
+		t.Fatal(err)
+	}
+	return bin, full, head, st.Orders
+}
+
+// killImport imports each file, as its own command, into db.
+func killImport(t *testing.T, bin, db string, files ...string) {
+	t.Helper()
+	for _, file := range files {
+		if out, err := exec.Command(bin, "import", "orders", file, "--db", db).CombinedOutput(); err != nil {
+			t.Fatalf("import %s: %v\n%s", filepath.Base(file), err, out)
+		}
+	}
+}
+
+// killMidImport starts one import command of files into db and kills it
+// with SIGKILL once landed says it is far enough in.
+func killMidImport(t *testing.T, bin, db string, files []string, landed func() bool) {
+	t.Helper()
+	cmd := exec.Command(bin, append(append([]string{"import", "orders"}, files...), "--db", db, "--batch", "1000")...)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(60 * time.Second); time.Now().Before(deadline) && !landed(); {
+		time.Sleep(5 * time.Millisecond)
+	}
+	cmd.Process.Signal(syscall.SIGKILL)
+	cmd.Wait()
+}
+
+// killSnapshot checks db's integrity and fingerprints its content.
+func killSnapshot(t *testing.T, db string) string {
+	t.Helper()
+	ctx := context.Background()
+	s, err := store.Open(ctx, db, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if err := store.CheckIntegrity(ctx, s); err != nil {
+		t.Fatalf("%s: %v", db, err)
+	}
+	h, err := s.Snapshot(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return h
 }
 
 // copyLines copies the first n lines of src to dst.
