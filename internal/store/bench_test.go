@@ -4,10 +4,12 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/kithcrm/kith/internal/store"
 	"github.com/kithcrm/kith/internal/store/storetest"
 )
@@ -196,4 +198,110 @@ func closeUntimed(b *testing.B, s *store.Store) {
 // reportRows reports the rate of rows per iteration.
 func reportRows(b *testing.B, rows int) {
 	b.ReportMetric(float64(rows)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
+}
+
+// BenchmarkCopyCeiling is PostgreSQL's ceiling for a first load: 1M rows
+// by pgx CopyFrom (binary COPY, 20,000 a statement as the import's
+// batches) in one transaction, into three bigint columns (the shape of a
+// bare COPY figure), into a copy of orders with no constraints or indexes,
+// into orders with only its unique key (as a first load holds it), and
+// "as-loaded": what the import's first load writes, the way it writes
+// it (the customers first, one for four orders, by the same unnest
+// insert; orders with their unique key, the covering index and foreign
+// key dropped and put back after).
+func BenchmarkCopyCeiling(b *testing.B) {
+	if !slices.Contains(storetest.Engines(b), "postgres") {
+		return // Engines said why
+	}
+	const rows, batch = 1000000, 20000
+	cols := []string{"external_id", "customer_id", "ordered_at", "amount", "currency", "channel", "status", "row_hash", "import_run", "src_line"}
+	at := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
+	orderRow := func(i int) []any {
+		return []any{fmt.Sprintf("D%09d", i), int64(i/4 + 1), at.Add(time.Duration(i) * time.Minute), int64(i % 9999),
+			"CNY", "web", "paid", int64(i) * 7919, int64(1), int64(i)}
+	}
+	for _, tc := range []struct {
+		name, table string
+		columns     []string
+		row         func(i int) []any
+		before      []string
+		after       []string
+		customers   bool
+	}{
+		{name: "ints", table: "ints", columns: []string{"a", "b", "c"},
+			row:    func(i int) []any { return []any{int64(i), int64(i / 4), int64(i % 9999)} },
+			before: []string{`CREATE TABLE ints (a bigint, b bigint, c bigint)`}},
+		{name: "bare", table: "bare", columns: cols, row: orderRow,
+			before: []string{`CREATE TABLE bare (LIKE orders INCLUDING DEFAULTS INCLUDING IDENTITY)`}},
+		{name: "unique-only", table: "orders", columns: cols, row: orderRow, before: store.PGFirstLoadBegin},
+		{name: "as-loaded", table: "orders", columns: cols, row: orderRow, customers: true,
+			before: store.PGFirstLoadBegin, after: store.PGFirstLoadEnd},
+	} {
+		b.Run(tc.name, func(b *testing.B) {
+			ctx := context.Background()
+			for b.Loop() {
+				b.StopTimer()
+				dsn := storetest.DSN(b, "postgres")
+				s, err := store.Open(ctx, dsn, store.Options{Migrate: true})
+				if err != nil {
+					b.Fatal(err)
+				}
+				s.Close()
+				conn, err := pgx.Connect(ctx, dsn)
+				if err != nil {
+					b.Fatal(err)
+				}
+				b.StartTimer()
+				tx, err := conn.Begin(ctx)
+				if err != nil {
+					b.Fatal(err)
+				}
+				for _, q := range tc.before {
+					if _, err := tx.Exec(ctx, q); err != nil {
+						b.Fatal(q, err)
+					}
+				}
+				for start := 0; start < rows; start += batch {
+					if tc.customers {
+						copyCustomers(ctx, b, tx, start/4, batch/4)
+					}
+					src := pgx.CopyFromSlice(batch, func(i int) ([]any, error) { return tc.row(start + i), nil })
+					if _, err := tx.CopyFrom(ctx, pgx.Identifier{tc.table}, tc.columns, src); err != nil {
+						b.Fatal(err)
+					}
+				}
+				for _, q := range tc.after {
+					if _, err := tx.Exec(ctx, q); err != nil {
+						b.Fatal(q, err)
+					}
+				}
+				if err := tx.Commit(ctx); err != nil {
+					b.Fatal(err)
+				}
+				b.StopTimer()
+				conn.Close(ctx)
+				b.StartTimer()
+			}
+			reportRows(b, rows)
+		})
+	}
+}
+
+// copyCustomers creates n customers from the first'th on, by the insert a
+// PostgreSQL first load creates its order rows' customers with.
+func copyCustomers(ctx context.Context, b *testing.B, tx pgx.Tx, first, n int) {
+	ext, name, phone, email, channel := make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+	made, line := make([]time.Time, n), make([]int64, n)
+	for i := range n {
+		ext[i], channel[i] = fmt.Sprintf("C%07d", first+i), "web"
+		made[i], line[i] = time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC), int64(4*(first+i))
+	}
+	got, err := tx.Query(ctx, store.PGInsertCustomers, ext, name, phone, email, channel, made, time.Now().UTC(), int64(1), line)
+	if err != nil {
+		b.Fatal(err)
+	}
+	got.Close()
+	if err := got.Err(); err != nil {
+		b.Fatal(err)
+	}
 }

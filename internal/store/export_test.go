@@ -18,3 +18,10 @@ var (
 		"postgres": {storedKeysPG["id:"], storedKeysPG["phone:"], storedKeysPG["email:"], updateCustomerPG, pgInsertCustomers, pgInsertCustomerTags},
 	}
 )
+
+// A PostgreSQL first load's statements, for its ceiling benchmark.
+var (
+	PGFirstLoadBegin  = []string{pgLockOrders, dropOrdersIndex, pgDropOrdersFK}
+	PGFirstLoadEnd    = []string{createOrdersIndex, pgAddOrdersFK}
+	PGInsertCustomers = pgInsertCustomersU
+)
