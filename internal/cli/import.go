@@ -204,7 +204,7 @@ Kinds and their fields:
 	fl.StringVar(&channel, "channel", "", "channel of rows without a channel column or cell (a platform's export: --channel 淘宝)")
 	fl.StringVar(&currency, "currency", "", "currency of amounts without a currency column (default CNY, env KITH_CURRENCY)")
 	fl.StringVar(&encoding, "encoding", "", "CSV encoding: utf-8, gbk, gb18030 or utf-16 (default: detected)")
-	fl.StringVar(&sheet, "sheet", "", "workbook sheet to read, in .xlsx, .xls or Excel 2003 XML (default: the first sheet with a header for the kind)")
+	fl.StringVar(&sheet, "sheet", "", "workbook sheet to read, in .xlsx, .xls or Excel 2003 XML (default: the first sheet with a header for the kind, hidden sheets last)")
 	fl.BoolVar(&allSheets, "all-sheets", false, "import every sheet of a workbook that has a header for the kind (a sheet per month), each with its own rejects file")
 	fl.StringVar(&rejects, "rejects", "", "where to write rejected rows (default NAME.rejects.csv beside the input)")
 	fl.IntVar(&batch, "batch", 0, "rows per transaction (default 5000 on SQLite, 20000 on PostgreSQL)")
