@@ -166,10 +166,10 @@ func openHeaded(path string, k Kind, opts *Options) (Source, *Mapping, error) {
 // sheetsWithHeader lists the sheets of the workbook at path, other than
 // the one read, in which an import of kind k finds its header (findHeader):
 // data an import of one sheet leaves unread (a workbook kept a sheet per
-// month).
-func sheetsWithHeader(path, read string, k Kind, opts *Options) []string {
-	var out []string
-	for _, name := range Sheets(path) {
+// month). Hidden sheets are listed apart.
+func sheetsWithHeader(path, read string, k Kind, opts *Options) (shown, hidden []string) {
+	names, isHidden := sheetList(path)
+	for i, name := range names {
 		if name == read {
 			continue
 		}
@@ -178,11 +178,15 @@ func sheetsWithHeader(path, read string, k Kind, opts *Options) []string {
 			continue
 		}
 		if _, _, err := findHeader(s, k, opts.Map); err == nil {
-			out = append(out, name)
+			if isHidden[i] {
+				hidden = append(hidden, name)
+			} else {
+				shown = append(shown, name)
+			}
 		}
 		s.Close()
 	}
-	return out
+	return shown, hidden
 }
 
 // sheetRead names the sheet src reads; "" for a file without sheets.

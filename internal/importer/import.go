@@ -170,9 +170,9 @@ func Import(ctx context.Context, sink Sink, k Kind, path string, opts Options) (
 		return nil, err
 	}
 	defer src.Close()
-	var unread []string // other sheets with data of this kind
+	var unread, unreadHidden []string // other sheets with data of this kind
 	if read := sheetRead(src); read != "" && opts.Sheet == "" {
-		unread = sheetsWithHeader(path, read, k, &opts)
+		unread, unreadHidden = sheetsWithHeader(path, read, k, &opts)
 	}
 	if src, err = sampleDateOrder(src, m, &opts.DateOrder); err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
@@ -271,6 +271,10 @@ func Import(ctx context.Context, sink Sink, k Kind, path string, opts Options) (
 	if len(unread) > 0 {
 		sum.Warnings = append(sum.Warnings, kith.Msg("import.unread_sheets",
 			"sheets %s also have a header for %s and were not read (to read every sheet: kith import --all-sheets, or \"Every sheet of a workbook\" on the import page)", strings.Join(unread, ", "), k))
+	}
+	if len(unreadHidden) > 0 {
+		sum.Warnings = append(sum.Warnings, kith.Msg("import.unread_hidden",
+			"hidden sheets %s also have a header for %s and were not read (a template or a copy? to read one: kith import --sheet NAME)", strings.Join(unreadHidden, ", "), k))
 	}
 	if rw.n > 0 {
 		sum.RejectsPath, sum.FirstRejects = rejectsPath, rw.first

@@ -890,14 +890,15 @@ func TestHiddenSheets(t *testing.T) {
 		}
 		return p
 	}
-	hiddenWarning := func(sum *importer.Summary) string {
+	warning := func(sum *importer.Summary, start string) string {
 		for _, w := range sum.Warnings {
-			if strings.Contains(w.String(), "hidden") {
+			if strings.HasPrefix(w.String(), start) {
 				return w.String()
 			}
 		}
 		return ""
 	}
+	hiddenWarning := func(sum *importer.Summary) string { return warning(sum, "sheet ") }
 	for _, c := range []struct {
 		name        string
 		hiddenFirst bool
@@ -905,11 +906,12 @@ func TestHiddenSheets(t *testing.T) {
 		wantSheet   string
 		wantCreated int
 		wantHidden  bool
+		unread      string // the warning naming the other sheet with the header
 	}{
-		{"shown template first", false, "", "模板", 1, false},
-		{"hidden template first", true, "", "1月", 2, false},
-		{"hidden sheet named", true, "模板", "模板", 1, true},
-		{"shown sheet named", true, "1月", "1月", 2, false},
+		{"shown template first", false, "", "模板", 1, false, "sheets 1月 also have a header"},
+		{"hidden template first", true, "", "1月", 2, false, "hidden sheets 模板 also have a header"},
+		{"hidden sheet named", true, "模板", "模板", 1, true, ""},
+		{"shown sheet named", true, "1月", "1月", 2, false, ""},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			s := storetest.Open(t, "sqlite")
@@ -922,6 +924,10 @@ func TestHiddenSheets(t *testing.T) {
 			}
 			if w := hiddenWarning(sum); (w != "") != c.wantHidden || c.wantHidden && !strings.Contains(w, c.wantSheet) {
 				t.Errorf("hidden-sheet warning %q, want one: %v", w, c.wantHidden)
+			}
+			unread := warning(sum, "sheets ") + warning(sum, "hidden sheets ")
+			if c.unread == "" && unread != "" || !strings.HasPrefix(unread, c.unread) {
+				t.Errorf("unread-sheets warning %q, want %q", unread, c.unread)
 			}
 		})
 	}
