@@ -203,7 +203,7 @@ func TestImportSurvivesKill9Postgres(t *testing.T) {
 			// write, and only then lets go of the load's locks.
 			for deadline := time.Now().Add(60 * time.Second); ; time.Sleep(20 * time.Millisecond) {
 				var others int
-				query(killed, `SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`, &others)
+				query(killed, `SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_type = 'client backend'`, &others)
 				if others == 0 {
 					break
 				}
