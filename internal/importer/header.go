@@ -125,13 +125,15 @@ func fitsKind(e *MissingFieldError) Kind {
 func openHeaded(path string, k Kind, opts *Options) (Source, *Mapping, error) {
 	var sheets []string // the workbook's, shown first, when the first sheet opened
 	src, firstErr := OpenSource(path, SourceOptions{Encoding: opts.Encoding, Sheet: opts.Sheet})
-	if firstErr == nil {
-		switch x := src.(type) { // the sheets the workbook listed as it opened
-		case *xlsxSource:
-			sheets = shownFirst(x.w.sheets, x.w.hidden)
-		case *xlsSource:
-			sheets = shownFirst(x.book.sheets, x.book.hidden)
+	if firstErr == nil && opts.Sheet == "" {
+		if sheets = shownSheets(path, src); len(sheets) > 0 && sheets[0] != sheetRead(src) {
+			// An Excel 2003 XML workbook opens at its first worksheet,
+			// hidden or not.
+			src.Close()
+			src, firstErr = OpenSource(path, SourceOptions{Encoding: opts.Encoding, Sheet: sheets[0]})
 		}
+	}
+	if firstErr == nil {
 		var hs Source
 		var m *Mapping
 		if hs, m, firstErr = findHeader(src, k, opts.Map); firstErr == nil {
@@ -145,8 +147,7 @@ func openHeaded(path string, k Kind, opts *Options) (Source, *Mapping, error) {
 	}
 	if sheets == nil {
 		// The first sheet was empty or damaged (its source never opened),
-		// or the file is an Excel 2003 XML workbook (its source does not
-		// list them), or not a workbook (nil).
+		// or the file is not a workbook (nil).
 		sheets = shownFirst(sheetList(path))
 	}
 	// The first is the sheet a workbook opens at without a name given.
@@ -161,6 +162,21 @@ func openHeaded(path string, k Kind, opts *Options) (Source, *Mapping, error) {
 		s.Close()
 	}
 	return nil, nil, firstErr
+}
+
+// shownSheets lists the sheets of the workbook src reads, shown ones
+// first; nil for a file without sheets. An Excel 2003 XML file is read
+// whole for them: each worksheet's hidden flag comes after its rows.
+func shownSheets(path string, src Source) []string {
+	switch x := src.(type) {
+	case *xlsxSource:
+		return shownFirst(x.w.sheets, x.w.hidden)
+	case *xlsSource:
+		return shownFirst(x.book.sheets, x.book.hidden)
+	case *xml2003Source:
+		return shownFirst(sheetList(path))
+	}
+	return nil
 }
 
 // sheetsWithHeader lists the sheets of the workbook at path, other than
@@ -222,9 +238,7 @@ func Sheets(path string) []string {
 	return names
 }
 
-// sheetList is Sheets with each sheet's hidden flag. An Excel 2003 XML
-// file's sheets count as shown: the flag is at the end of each sheet's
-// rows, and such files seldom hide one.
+// sheetList is Sheets with each sheet's hidden flag.
 func sheetList(path string) (names []string, hidden []bool) {
 	f, err := os.Open(path)
 	if err != nil {
@@ -241,8 +255,7 @@ func sheetList(path string) (names []string, hidden []bool) {
 	w, err := openWorkbook(f)
 	if err != nil {
 		defer f.Close()
-		names = xml2003Sheets(f)
-		return names, make([]bool, len(names))
+		return xml2003Sheets(f)
 	}
 	defer w.Close()
 	return w.sheets, w.hidden
@@ -284,6 +297,8 @@ func sheetHidden(src Source) bool {
 		names, hidden = s.w.sheets, s.w.hidden
 	case *xlsSource:
 		names, hidden = s.book.sheets, s.book.hidden
+	case *xml2003Source:
+		return s.rows.hidden // known once its rows are read
 	}
 	i := slices.Index(names, sheetRead(src))
 	return i >= 0 && hidden[i]

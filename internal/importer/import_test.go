@@ -869,6 +869,27 @@ func TestImportXLS(t *testing.T) {
 // and a hidden sheet read (named, or the only one with the header) says so.
 func TestHiddenSheets(t *testing.T) {
 	header := []any{"订单号", "客户编号", "下单时间", "实付金额"}
+	// Excel 2003 XML: each worksheet's hidden flag comes after its rows.
+	xmlBook := func(hiddenFirst bool) string {
+		row := func(cells ...string) string {
+			var b strings.Builder
+			b.WriteString("<Row>")
+			for _, c := range cells {
+				b.WriteString(`<Cell><Data ss:Type="String">` + c + `</Data></Cell>`)
+			}
+			return b.String() + "</Row>"
+		}
+		head := row("订单号", "客户编号", "下单时间", "实付金额")
+		options := ""
+		if hiddenFirst {
+			options = `<WorksheetOptions xmlns="urn:schemas-microsoft-com:office:excel"><Visible>SheetHidden</Visible></WorksheetOptions>`
+		}
+		return file(t, "orders.xml", `<?xml version="1.0"?>
+<Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet" xmlns:ss="urn:schemas-microsoft-com:office:spreadsheet">
+<Worksheet ss:Name="模板"><Table>`+head+row("示例1", "示例客户", "2024-01-01", "1")+`</Table>`+options+`</Worksheet>
+<Worksheet ss:Name="1月"><Table>`+head+row("A1", "C1", "2024-01-05", "12.5")+row("A2", "C2", "2024-01-06", "20")+`</Table></Worksheet>
+</Workbook>`)
+	}
 	book := func(hiddenFirst bool) string {
 		f := excelize.NewFile()
 		f.SetSheetName("Sheet1", "模板")
@@ -913,23 +934,25 @@ func TestHiddenSheets(t *testing.T) {
 		{"hidden sheet named", true, "模板", "模板", 1, true, ""},
 		{"shown sheet named", true, "1月", "1月", 2, false, ""},
 	} {
-		t.Run(c.name, func(t *testing.T) {
-			s := storetest.Open(t, "sqlite")
-			sum, err := run(t, s, importer.Orders, book(c.hiddenFirst), importer.Options{Sheet: c.sheet})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !strings.Contains(sum.Format.String(), fmt.Sprintf("sheet %q", c.wantSheet)) || sum.Created != c.wantCreated {
-				t.Errorf("read %s, created %d; want sheet %s, %d", sum.Format, sum.Created, c.wantSheet, c.wantCreated)
-			}
-			if w := hiddenWarning(sum); (w != "") != c.wantHidden || c.wantHidden && !strings.Contains(w, c.wantSheet) {
-				t.Errorf("hidden-sheet warning %q, want one: %v", w, c.wantHidden)
-			}
-			unread := warning(sum, "sheets ") + warning(sum, "hidden sheets ")
-			if c.unread == "" && unread != "" || !strings.HasPrefix(unread, c.unread) {
-				t.Errorf("unread-sheets warning %q, want %q", unread, c.unread)
-			}
-		})
+		for format, book := range map[string]func(bool) string{"xlsx": book, "xml2003": xmlBook} {
+			t.Run(c.name+" "+format, func(t *testing.T) {
+				s := storetest.Open(t, "sqlite")
+				sum, err := run(t, s, importer.Orders, book(c.hiddenFirst), importer.Options{Sheet: c.sheet})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !strings.Contains(sum.Format.String(), fmt.Sprintf("sheet %q", c.wantSheet)) || sum.Created != c.wantCreated {
+					t.Errorf("read %s, created %d; want sheet %s, %d", sum.Format, sum.Created, c.wantSheet, c.wantCreated)
+				}
+				if w := hiddenWarning(sum); (w != "") != c.wantHidden || c.wantHidden && !strings.Contains(w, c.wantSheet) {
+					t.Errorf("hidden-sheet warning %q, want one: %v", w, c.wantHidden)
+				}
+				unread := warning(sum, "sheets ") + warning(sum, "hidden sheets ")
+				if c.unread == "" && unread != "" || !strings.HasPrefix(unread, c.unread) {
+					t.Errorf("unread-sheets warning %q, want %q", unread, c.unread)
+				}
+			})
+		}
 	}
 	// A workbook whose only sheet with the header is hidden is still read.
 	f := excelize.NewFile()

@@ -58,6 +58,7 @@ type xml2003Rows struct {
 	sheets []string // every worksheet met, for an error
 	found  bool     // the worksheet was met
 	in     bool     // inside it
+	hidden bool     // it is hidden: known after its rows, in its options
 	done   bool
 	row    int // the row being read
 	last   int // the last row read whole, for an error
@@ -76,7 +77,7 @@ func (r *xml2003Rows) next() (int, []string, error) {
 		return 0, nil, io.EOF
 	}
 	x := r.x
-	inRow, inData, inComment := false, false, false
+	inRow, inData, inComment, inVisible := false, false, false, false
 	merge := 0
 	for {
 		err := x.next()
@@ -94,9 +95,13 @@ func (r *xml2003Rows) next() (int, []string, error) {
 		case xmlText:
 			if inData {
 				r.val = append(r.val, x.text...)
+			} else if inVisible {
+				r.hidden = hiddenState(x.text)
 			}
 		case xmlStart:
 			switch string(x.name) {
+			case "Visible": // in the worksheet's options, after its rows
+				inVisible = r.in && !x.empty
 			case "Worksheet":
 				name := string(x.attr("Name"))
 				r.sheets = append(r.sheets, name)
@@ -136,6 +141,8 @@ func (r *xml2003Rows) next() (int, []string, error) {
 			}
 		case xmlEnd:
 			switch string(x.name) {
+			case "Visible":
+				inVisible = false
 			case "Data":
 				inData = false
 			case "Comment":
@@ -179,23 +186,38 @@ func skipTo(next int, index []byte) int {
 	return n
 }
 
-// xml2003Sheets lists the worksheets of an Excel 2003 XML file, and nil
-// for any other file. It reads the whole file: the names are spread
-// through it, one before each worksheet's rows.
-func xml2003Sheets(f *os.File) []string {
+// xml2003Sheets lists the worksheets of an Excel 2003 XML file and which
+// are hidden, and nil for any other file. It reads the whole file: the
+// names are spread through it, one before each worksheet's rows, and the
+// hidden flag after them.
+func xml2003Sheets(f *os.File) (names []string, hidden []bool) {
 	if _, err := f.Seek(0, io.SeekStart); err != nil {
-		return nil
+		return nil, nil
 	}
 	d, err := decode(f, "")
 	if err != nil || !looksLikeSpreadsheetML(d.start) {
-		return nil
+		return nil, nil
 	}
 	x := newXMLScanner(d.r)
-	var names []string
+	inVisible := false
 	for x.next() == nil {
-		if x.kind == xmlStart && string(x.name) == "Worksheet" {
-			names = append(names, string(x.attr("Name")))
+		switch {
+		case x.kind == xmlStart && string(x.name) == "Worksheet":
+			names, hidden = append(names, string(x.attr("Name"))), append(hidden, false)
+		case x.kind == xmlStart && string(x.name) == "Visible":
+			inVisible = len(names) > 0 && !x.empty
+		case x.kind == xmlEnd && string(x.name) == "Visible":
+			inVisible = false
+		case x.kind == xmlText && inVisible:
+			hidden[len(hidden)-1] = hiddenState(x.text)
 		}
 	}
-	return names
+	return names, hidden
+}
+
+// hiddenState reads a worksheet's Visible option: SheetHidden (Excel's
+// Hide) or SheetVeryHidden (shown only to macros) hide it.
+func hiddenState(v []byte) bool {
+	s := strings.TrimSpace(string(v))
+	return s == "SheetHidden" || s == "SheetVeryHidden"
 }
