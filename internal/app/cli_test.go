@@ -332,4 +332,14 @@ func TestImportProgressOnTerminal(t *testing.T) {
 	if strings.Contains(out, "B/s") {
 		t.Errorf("the bar shows the reader's bytes per second:\n%q", out)
 	}
+	// The index build and report snapshot after the bar are announced.
+	if !strings.Contains(out, "finishing: building indexes") {
+		t.Errorf("no word of the work after the last row:\n%q", out)
+	}
+	// Imported again, nothing changes and nothing is to finish.
+	stderr.Reset()
+	code = app.RunEnv(context.Background(), env, []string{"import", "orders", path, "--db", filepath.Join(dir, "k.db")}, strings.NewReader(""))
+	if code != 0 || strings.Contains(stderr.String(), "finishing") {
+		t.Errorf("exit %d, a second import announces finishing:\n%q", code, stderr.String())
+	}
 }

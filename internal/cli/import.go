@@ -173,6 +173,10 @@ Kinds and their fields:
 				rejected += sum.Rejected
 			}
 			finishing := a.env.Now()
+			if a.env.Terminal && changed(sums) {
+				// After a big first load this takes seconds with the bar gone.
+				fmt.Fprintln(a.env.Stderr, a.t("import.finishing"))
+			}
 			if err := load.End(cmd.Context()); err != nil {
 				return err
 			}
@@ -209,6 +213,17 @@ Kinds and their fields:
 	fl.StringVar(&rejects, "rejects", "", "where to write rejected rows (default NAME.rejects.csv beside the input)")
 	fl.IntVar(&batch, "batch", 0, "rows per transaction (default 5000 on SQLite, 20000 on PostgreSQL)")
 	return cmd
+}
+
+// changed says the imports created or updated something, so that what
+// follows them (indexes, the report snapshot) has work to do.
+func changed(sums []*importer.Summary) bool {
+	for _, s := range sums {
+		if s.Created+s.Updated > 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // printSummaries prints each import's counts and time. finish is the work

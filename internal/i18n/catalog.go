@@ -4,6 +4,7 @@ var catalog = map[Lang]map[string]string{
 	EN: {
 		"import.using":               "%s (%s): %s",
 		"import.progress":            "%s: %d rows read",
+		"import.finishing":           "finishing: building indexes and the report figures...",
 		"import.progress_rate":       "%s: %d rows read, %.0f rows/s",
 		"import.summary":             "%s: read %d rows: created %d, updated %d, unchanged %d, rejected %d",
 		"import.total":               "all %d imports: read %d rows: created %d, updated %d, unchanged %d, rejected %d",
@@ -191,6 +192,7 @@ var catalog = map[Lang]map[string]string{
 	ZhCN: {
 		"import.using":               "%s（%s）：%s",
 		"import.progress":            "%s：已读 %d 行",
+		"import.finishing":           "收尾：正在建立索引和报表数据……",
 		"import.progress_rate":       "%s：已读 %d 行，每秒 %.0f 行",
 		"import.summary":             "%s：读取 %d 行：新建 %d，更新 %d，未变 %d，拒绝 %d",
 		"import.total":               "%d 项导入合计：读取 %d 行：新建 %d，更新 %d，未变 %d，拒绝 %d",
