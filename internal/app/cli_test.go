@@ -166,7 +166,8 @@ func TestImportInChinese(t *testing.T) {
 }
 
 // monthlyWorkbook writes book.xlsx in dir: a notes sheet, then a sheet of
-// orders per month; February's second row has a date that is none.
+// orders per month, and a chart sheet of January last; February's second
+// row has a date that is none.
 func monthlyWorkbook(t *testing.T, dir string) string {
 	t.Helper()
 	book := excelize.NewFile()
@@ -185,6 +186,10 @@ func monthlyWorkbook(t *testing.T, dir string) string {
 			book.SetSheetRow(m.sheet, cell, &r)
 		}
 	}
+	chart := &excelize.Chart{Type: excelize.Col, Series: []excelize.ChartSeries{{Name: "'1月'!$D$1", Categories: "'1月'!$A$2:$A$3", Values: "'1月'!$D$2:$D$3"}}}
+	if err := book.AddChartSheet("图表", chart); err != nil {
+		t.Fatal(err)
+	}
 	path := filepath.Join(dir, "book.xlsx")
 	if err := book.SaveAs(path); err != nil {
 		t.Fatal(err)
@@ -194,7 +199,7 @@ func monthlyWorkbook(t *testing.T, dir string) string {
 
 // A workbook kept a sheet per month, behind a notes sheet: --all-sheets
 // imports each month with its own summary and rejects file, and passes
-// the notes over.
+// the notes and the chart sheet over.
 func TestImportAllSheets(t *testing.T) {
 	dir := t.TempDir()
 	env := map[string]string{"KITH_DB": filepath.Join(dir, "k.db")}
@@ -202,7 +207,8 @@ func TestImportAllSheets(t *testing.T) {
 	code, out, errOut := kith(t, env, "import", "orders", path, "--all-sheets")
 	if code != cli.ExitRejected || !strings.Contains(out, "book.xlsx [1月]: read 2 rows: created 2") ||
 		!strings.Contains(out, "book.xlsx [2月]: read 2 rows: created 1, updated 0, unchanged 0, rejected 1") ||
-		!strings.Contains(errOut, "book.xlsx [说明]: no header for Orders on this sheet: passed over") {
+		!strings.Contains(errOut, "book.xlsx [说明]: no header for Orders on this sheet: passed over") ||
+		!strings.Contains(errOut, "book.xlsx [图表]: no header for Orders on this sheet: passed over") {
 		t.Fatalf("all sheets: code %d\n%s\n%s", code, out, errOut)
 	}
 	if rejects, err := os.ReadFile(filepath.Join(dir, "book.2月.rejects.csv")); err != nil || !strings.Contains(string(rejects), "someday") {

@@ -223,11 +223,12 @@ func sheetRead(src Source) string {
 func SheetLabel(file, sheet string) string { return file + " [" + sheet + "]" }
 
 // NoHeader reports an error that says a file or sheet has no header for
-// the kind (empty, or no row names the required fields): a workbook's
-// cover or notes sheet, where the data is on another.
+// the kind (empty, or no row names the required fields, or a chart sheet,
+// which has no rows): a workbook's cover, notes or chart sheet, where the
+// data is on another.
 func NoHeader(err error) bool {
 	var missing *MissingFieldError
-	return errors.As(err, &missing) || errors.Is(err, ErrNoHeader)
+	return errors.As(err, &missing) || errors.Is(err, ErrNoHeader) || errors.Is(err, errNotWorksheet)
 }
 
 // Sheets lists a workbook's sheets in order (an XLSX or .xls workbook's,

@@ -975,3 +975,37 @@ func TestHiddenSheets(t *testing.T) {
 		t.Errorf("only a hidden sheet has the header: %+v, warnings %v", sum, sum.Warnings)
 	}
 }
+
+// A chart sheet (a dashboard kept first) has no rows: without --sheet the
+// data is searched for past it, and named it says it is not a worksheet.
+func TestChartSheetFirst(t *testing.T) {
+	f := excelize.NewFile()
+	chart := &excelize.Chart{Type: excelize.Col, Series: []excelize.ChartSeries{{Name: "Data!$D$1", Categories: "Data!$A$2:$A$3", Values: "Data!$D$2:$D$3"}}}
+	if err := f.AddChartSheet("图表", chart); err != nil {
+		t.Fatal(err)
+	}
+	f.NewSheet("Data")
+	if err := f.DeleteSheet("Sheet1"); err != nil {
+		t.Fatal(err)
+	}
+	for i, r := range [][]any{{"订单号", "客户编号", "下单时间", "实付金额"}, {"A1", "C1", "2024-01-05", 12.5}, {"A2", "C2", "2024-01-06", 20}} {
+		cell, _ := excelize.CoordinatesToCellName(1, i+1)
+		f.SetSheetRow("Data", cell, &r)
+	}
+	p := filepath.Join(t.TempDir(), "dashboard.xlsx")
+	if err := f.SaveAs(p); err != nil {
+		t.Fatal(err)
+	}
+	if got := importer.Sheets(p); len(got) != 2 || got[0] != "图表" {
+		t.Fatalf("sheets %q, want the chart sheet first", got)
+	}
+	s := storetest.Open(t, "sqlite")
+	sum, err := run(t, s, importer.Orders, p, importer.Options{})
+	if err != nil || sum.Created != 2 || !strings.Contains(sum.Format.String(), `sheet "Data"`) {
+		t.Fatalf("%+v %v, want 2 orders from Data", sum, err)
+	}
+	_, err = run(t, s, importer.Orders, p, importer.Options{Sheet: "图表"})
+	if err == nil || !strings.Contains(err.Error(), "not a worksheet") || !importer.NoHeader(err) {
+		t.Errorf("the chart sheet named: %v, want not a worksheet (a sheet without a header)", err)
+	}
+}
