@@ -117,8 +117,29 @@ func Status(err error) (int, string) {
 		return http.StatusConflict, "conflict"
 	case errors.Is(err, kith.ErrInvalid):
 		return http.StatusBadRequest, "invalid"
+	case Busy(err):
+		return http.StatusServiceUnavailable, "busy"
 	}
 	return http.StatusInternalServerError, "internal"
+}
+
+// BusyRetry is how long a client is told to wait (Retry-After) when the
+// database is busy: about what a first load's last stretch takes.
+const BusyRetry = "30"
+
+// Busy reports a write that waited out the database's busy timeout: on
+// SQLite, another process (a kith import, whose first load holds the one
+// writer lock until it commits) kept the database locked. The driver's
+// error is recognised by its SQLite result code (SQLITE_BUSY, SQLITE_LOCKED
+// and their extended codes), which the adapter maps without importing the
+// driver.
+func Busy(err error) bool {
+	var coded interface{ Code() int }
+	if !errors.As(err, &coded) {
+		return false
+	}
+	primary := coded.Code() & 0xff
+	return primary == 5 || primary == 6
 }
 
 // FieldErrors collects the field errors inside err (joined or wrapped).
@@ -153,6 +174,10 @@ func WriteError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err er
 	if status == http.StatusInternalServerError {
 		log.ErrorContext(r.Context(), "request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 		msg = "internal error"
+	}
+	if status == http.StatusServiceUnavailable {
+		w.Header().Set("Retry-After", BusyRetry)
+		msg = "the database is busy with another writer (an import, most likely): try again in a moment"
 	}
 	if status == http.StatusRequestEntityTooLarge {
 		var mbe *http.MaxBytesError

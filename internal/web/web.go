@@ -283,6 +283,10 @@ func (u *UI) fail(w http.ResponseWriter, r *http.Request, err error) {
 	if code == "forbidden" {
 		msg = i18n.T(p.Lang, "web.forbidden")
 	}
+	if code == "busy" {
+		msg = i18n.T(p.Lang, "web.busy")
+		w.Header().Set("Retry-After", httpapi.BusyRetry)
+	}
 	p.Error = msg
 	p.Data = status
 	u.render(w, r, status, "error", p)
