@@ -117,7 +117,7 @@ func Status(err error) (int, string) {
 		return http.StatusConflict, "conflict"
 	case errors.Is(err, kith.ErrInvalid):
 		return http.StatusBadRequest, "invalid"
-	case Busy(err):
+	case busy(err):
 		return http.StatusServiceUnavailable, "busy"
 	}
 	return http.StatusInternalServerError, "internal"
@@ -127,13 +127,13 @@ func Status(err error) (int, string) {
 // database is busy: about what a first load's last stretch takes.
 const BusyRetry = "30"
 
-// Busy reports a write that waited out the database's busy timeout: on
+// busy reports a write that waited out the database's busy timeout: on
 // SQLite, another process (a kith import, whose first load holds the one
 // writer lock until it commits) kept the database locked. The driver's
 // error is recognised by its SQLite result code (SQLITE_BUSY, SQLITE_LOCKED
 // and their extended codes), which the adapter maps without importing the
 // driver.
-func Busy(err error) bool {
+func busy(err error) bool {
 	var coded interface{ Code() int }
 	if !errors.As(err, &coded) {
 		return false
