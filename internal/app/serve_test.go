@@ -697,6 +697,38 @@ func TestUploadWorkbook(t *testing.T) {
 		!bytes.Contains(page.body, []byte(`name="all_sheets" value="1" checked`)) {
 		t.Errorf("all sheets, page: %d\n%s", page.status, page.body)
 	}
+	// One sheet named, as kith import --sheet: only it is read.
+	body, ct = multipartBody(t, "orders", "book.xlsx", book, "sheet", "2月")
+	res = do(t, nil, "POST", ts.URL+"/api/v1/imports", tok, body, map[string]string{"Content-Type": ct})
+	var one struct {
+		File, Sheet     string
+		Read, Unchanged int
+		Warnings        []string
+		RejectsURL      string `json:"rejects_url"`
+	}
+	if err := json.Unmarshal(res.body, &one); err != nil || res.status != 200 || one.File != "book.xlsx [2月]" || one.Sheet != "2月" ||
+		one.Read != 2 || one.Unchanged != 1 || len(one.Warnings) != 0 || !strings.HasSuffix(one.RejectsURL, "/rejects") {
+		t.Errorf("sheet 2月: %d %+v %v\n%s", res.status, one, err, res.body)
+	}
+	for _, c := range []struct{ name, sheet, allSheets, want string }{
+		{"a sheet with all_sheets", "2月", "1", "leave the sheet out"},
+		{"no such sheet", "3月", "", "no such sheet"},
+	} {
+		extra := []string{"sheet", c.sheet}
+		if c.allSheets != "" {
+			extra = append(extra, "all_sheets", c.allSheets)
+		}
+		body, ct = multipartBody(t, "orders", "book.xlsx", book, extra...)
+		res = do(t, nil, "POST", ts.URL+"/api/v1/imports", tok, body, map[string]string{"Content-Type": ct})
+		if res.status != http.StatusBadRequest || !bytes.Contains(res.body, []byte(c.want)) {
+			t.Errorf("%s: %d\n%s", c.name, res.status, res.body)
+		}
+	}
+	body, ct = multipartBody(t, "orders", "book.xlsx", book, "sheet", "3月")
+	page = do(t, b.c, "POST", ts.URL+"/import?csrf="+b.csrf, "", body, map[string]string{"Content-Type": ct, "Accept-Language": "en"})
+	if !bytes.Contains(page.body, []byte(`name="sheet" maxlength="200" value="3月"`)) || !bytes.Contains(page.body, []byte("sheets: 说明, 1月, 2月, 图表")) {
+		t.Errorf("no such sheet, page: %d\n%s", page.status, page.body)
+	}
 }
 
 // Several files in one upload (a file per month): each is its own import

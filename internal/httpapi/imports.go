@@ -72,13 +72,13 @@ func safeName(name string) string {
 
 // UploadForm is what an upload form said besides its file.
 type UploadForm struct {
-	Kind, Channel string
-	AllSheets     bool
+	Kind, Channel, Sheet string
+	AllSheets            bool
 }
 
 // Upload reads a multipart form with fields kind, file (one or more: a file
 // per month is one upload) and, optionally, channel (of rows without one),
-// streaming the
+// sheet (of a workbook, as kith import --sheet) or all_sheets, streaming the
 // file to disk (never all in memory), and imports it. The request body
 // must already be limited with http.MaxBytesReader. form, when not nil,
 // receives the kind and channel as read, so a page can keep them after an
@@ -100,12 +100,12 @@ func (a *API) Upload(r *http.Request, u *account.User, lang i18n.Lang, form *Upl
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("upload dir: %w", err)
 	}
-	var kind, channel string
+	var kind, channel, sheet string
 	var files []upload // a file part each: several files are several imports
 	allSheets := false
 	defer func() {
 		if form != nil {
-			form.Kind, form.Channel, form.AllSheets = kind, channel, allSheets
+			form.Kind, form.Channel, form.Sheet, form.AllSheets = kind, channel, sheet, allSheets
 		}
 	}()
 	for {
@@ -127,6 +127,9 @@ func (a *API) Upload(r *http.Request, u *account.User, lang i18n.Lang, form *Upl
 		case "channel":
 			b, _ := io.ReadAll(io.LimitReader(part, 256))
 			channel = strings.TrimSpace(string(b))
+		case "sheet":
+			b, _ := io.ReadAll(io.LimitReader(part, 256))
+			sheet = strings.TrimSpace(string(b))
 		case "file":
 			name := safeName(part.FileName())
 			if slices.ContainsFunc(files, func(u upload) bool { return u.name == name }) {
@@ -166,10 +169,18 @@ func (a *API) Upload(r *http.Request, u *account.User, lang i18n.Lang, form *Upl
 		os.RemoveAll(dir)
 		return nil, invalid("channel", fmt.Sprintf("%s have no channel", k))
 	}
+	if !customer.ValidText(sheet) || len(sheet) > 200 {
+		os.RemoveAll(dir)
+		return nil, invalid("sheet", "sheet must be text of at most 200 bytes")
+	}
+	if sheet != "" && allSheets {
+		os.RemoveAll(dir)
+		return nil, invalid("sheet", "every sheet is read with all_sheets: leave the sheet out")
+	}
 	if err := os.WriteFile(filepath.Join(dir, "owner"), []byte(strconv.FormatInt(u.ID, 10)), 0o600); err != nil {
 		return nil, err
 	}
-	opts := importer.Options{Location: a.cfg.Location, Currency: a.cfg.Currency, Channel: channel,
+	opts := importer.Options{Location: a.cfg.Location, Currency: a.cfg.Currency, Channel: channel, Sheet: sheet,
 		Say: func(m *kith.Message) string { return i18n.Message(lang, m) }}
 	// The import finishes even if the browser goes away: it is idempotent,
 	// but a half-done import would surprise whoever looks next.
@@ -256,7 +267,11 @@ func (a *API) importFile(ctx context.Context, sink importer.Sink, k importer.Kin
 		sheets = importer.Sheets(path) // nil for a CSV: one import, as without
 	}
 	if len(sheets) == 0 {
-		res, err := a.importOne(ctx, sink, k, path, name, id, "", number(0), opts, lang)
+		sheet := opts.Sheet // the form's, for a workbook; a CSV has no sheets
+		if sheet != "" && importer.Sheets(path) == nil {
+			sheet = ""
+		}
+		res, err := a.importOne(ctx, sink, k, path, name, id, sheet, number(0), opts, lang)
 		if err != nil {
 			return nil, unreadable(err)
 		}

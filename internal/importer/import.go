@@ -274,7 +274,7 @@ func Import(ctx context.Context, sink Sink, k Kind, path string, opts Options) (
 	}
 	if len(unreadHidden) > 0 {
 		sum.Warnings = append(sum.Warnings, kith.Msg("import.unread_hidden",
-			"hidden sheets %s also have a header for %s and were not read (a template or a copy? to read one: kith import --sheet NAME)", strings.Join(unreadHidden, ", "), k))
+			"hidden sheets %s also have a header for %s and were not read (a template or a copy? to read one: kith import --sheet NAME, or the sheet field of the import page)", strings.Join(unreadHidden, ", "), k))
 	}
 	if rw.n > 0 {
 		sum.RejectsPath, sum.FirstRejects = rejectsPath, rw.first

@@ -16,6 +16,7 @@ type importData struct {
 	Kinds     []importer.Kind
 	Kind      string
 	Channel   string
+	Sheet     string
 	AllSheets bool
 	Result    *httpapi.ImportResult
 	MaxMB     int64
@@ -38,7 +39,8 @@ func (u *UI) importFile(w http.ResponseWriter, r *http.Request) {
 	res, err := u.api.Upload(r, account.UserFrom(r.Context()), p.Lang, &form)
 	// The form keeps what was chosen: after an error the file is picked
 	// again, not the kind and channel too.
-	d := &importData{Kinds: importer.Kinds, Kind: form.Kind, Channel: form.Channel, AllSheets: form.AllSheets, MaxMB: u.api.MaxUpload() >> 20, Result: res}
+	d := &importData{Kinds: importer.Kinds, Kind: form.Kind, Channel: form.Channel, Sheet: form.Sheet, AllSheets: form.AllSheets,
+		MaxMB: u.api.MaxUpload() >> 20, Result: res}
 	if !slices.Contains(importer.Kinds, importer.Kind(d.Kind)) {
 		d.Kind = "orders"
 	}
