@@ -35,6 +35,8 @@ func Exponent(currency string) int {
 var symbols = []struct{ mark, code string }{
 	{"CNY", "CNY"}, {"RMB", "CNY"}, {"USD", "USD"}, {"EUR", "EUR"}, {"GBP", "GBP"},
 	{"HKD", "HKD"}, {"JPY", "JPY"}, {"US$", "USD"}, {"HK$", "HKD"},
+	// The Chinese names before 元, which ends most of them.
+	{"人民币", "CNY"}, {"美元", "USD"}, {"港币", "HKD"}, {"港元", "HKD"}, {"欧元", "EUR"}, {"日元", "JPY"}, {"英镑", "GBP"},
 	{"¥", ""}, {"￥", ""}, {"元", "CNY"}, {"$", "USD"}, {"€", "EUR"}, {"£", "GBP"},
 }
 
@@ -90,9 +92,10 @@ func Narrow(s string) string {
 }
 
 // Parse reads an amount such as "1234.5", "1,234.50", "¥1,234.50", "￥ 12",
-// "-3.20", "(3.20)" or "12元". A currency mark in the text must agree with
-// currency (¥ is taken as currency, since it stands for both CNY and JPY).
-// More decimals than the currency has are rounded half away from zero.
+// "-3.20", "(3.20)", "12元", "￥12元" or "人民币1.2万元". A currency mark,
+// before the number, after it or both, must agree with currency (¥ is
+// taken as currency, since it stands for both CNY and JPY). More decimals
+// than the currency has are rounded half away from zero.
 func Parse(s, currency string) (Money, error) {
 	if currency == "" {
 		currency = DefaultCurrency
@@ -111,22 +114,26 @@ func Parse(s, currency string) (Money, error) {
 	} else if strings.HasPrefix(t, "+") {
 		t = strings.TrimSpace(t[1:])
 	}
-	for _, sym := range symbols {
-		var found bool
-		if strings.HasPrefix(t, sym.mark) {
-			t, found = t[len(sym.mark):], true
-		} else if strings.HasSuffix(t, sym.mark) {
-			t, found = t[:len(t)-len(sym.mark)], true
-		}
-		if found {
-			if sym.code != "" && sym.code != currency {
-				return Money{}, &ParseError{Input: s, Problem: ProblemCurrency, In: sym.code, Want: currency}
+	// One mark before the number and one after it at most: ￥12元 and
+	// 人民币12元 are how receipts and spreadsheets often write a sum.
+	for _, before := range []bool{true, false} {
+		for _, sym := range symbols {
+			var found bool
+			if before && strings.HasPrefix(t, sym.mark) {
+				t, found = t[len(sym.mark):], true
+			} else if !before && strings.HasSuffix(t, sym.mark) {
+				t, found = t[:len(t)-len(sym.mark)], true
 			}
-			t = strings.TrimSpace(t)
-			if strings.HasPrefix(t, "-") && !neg {
-				neg, t = true, strings.TrimSpace(t[1:])
+			if found {
+				if sym.code != "" && sym.code != currency {
+					return Money{}, &ParseError{Input: s, Problem: ProblemCurrency, In: sym.code, Want: currency}
+				}
+				t = strings.TrimSpace(t)
+				if strings.HasPrefix(t, "-") && !neg {
+					neg, t = true, strings.TrimSpace(t[1:])
+				}
+				break
 			}
-			break
 		}
 	}
 	// 万 (ten thousand) and 亿 (a hundred million) scale the number before

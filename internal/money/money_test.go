@@ -62,6 +62,22 @@ func TestParse(t *testing.T) {
 		{"1万万", "CNY", 0, true},
 		{"1亿万", "CNY", 0, true},
 		{"99999999999999万", "CNY", 0, true},
+		// A mark before the number and one after it, and the Chinese names.
+		{"￥12元", "CNY", 1200, false},
+		{"¥1,234.50元", "CNY", 123450, false},
+		{"人民币12元", "CNY", 1200, false},
+		{"人民币 1.5万", "CNY", 1500000, false},
+		{"RMB 1.2万元", "CNY", 1200000, false},
+		{"12.00 CNY", "CNY", 1200, false},
+		{"-¥12元", "CNY", -1200, false},
+		{"12美元", "USD", 1200, false},
+		{"12美元", "CNY", 0, true},
+		{"US$12美元", "USD", 1200, false},
+		{"100日元", "JPY", 100, false},
+		{"12港币", "HKD", 1200, false},
+		{"$12元", "USD", 0, true},
+		{"元12元元", "CNY", 0, true},
+		{"¥¥12", "CNY", 0, true},
 	}
 	for _, tt := range tests {
 		got, err := Parse(tt.in, tt.currency)
