@@ -65,12 +65,18 @@ func (c *Customer) Key() Key {
 
 // NormalizePhone keeps digits (and a leading +), and drops China's +86 / 0086
 // country code from mobile numbers so "+86 138-0013-8000" = "13800138000".
+// A number written as a decimal (13800138000.0, as tools that read the
+// column as numbers save it) loses its zero fraction, not gains a digit.
 func NormalizePhone(s string) string {
 	if MaskedPhone(s) {
 		return "" // its visible digits are not the number, and are shared by many
 	}
+	s = strings.TrimSpace(money.Narrow(s)) // １３８ and ＋ typed full-width
+	if whole, frac, ok := strings.Cut(s, "."); ok && whole != "" && strings.Trim(whole, "0123456789") == "" && strings.Trim(frac, "0") == "" {
+		s = whole
+	}
 	var b strings.Builder
-	for i, r := range strings.TrimSpace(money.Narrow(s)) { // １３８ and ＋ typed full-width
+	for i, r := range s {
 		if r >= '0' && r <= '9' || (r == '+' && i == 0) {
 			b.WriteRune(r)
 		}

@@ -20,7 +20,10 @@ func TestNormalizePhone(t *testing.T) {
 		{"１３８００１３８０００", "13800138000"},
 		{"＋44 20 7946 0958", "+442079460958"}, // a full-width plus keeps the country code's mark
 		{"021-6123 4567", "02161234567"},
-		{"138****8000", ""}, // a masked number identifies nobody
+		{"13800138000.0", "13800138000"}, // saved by a tool that read the column as numbers
+		{"8613800138000.00", "13800138000"},
+		{"138.0013.8000", "13800138000"}, // dots as separators stay separators
+		{"138****8000", ""},              // a masked number identifies nobody
 		{"138＊＊＊＊8000", ""},
 		{"", ""},
 	} {

@@ -104,8 +104,9 @@ func (p *rowParser) get(f string) string {
 // shortened reports a long number as Excel shows and saves it in the
 // General format, in scientific notation (3.39123E+18): the digits of an
 // id are gone. Excel switches to it past 11 digits, hence E+11 and up; a
-// code like 2E5 stays an id.
-func shortened(s string) bool {
+// code like 2E5 stays an id. A phone is never written so: any exponent
+// (1.38001E+10 from another spreadsheet) is a number cut short.
+func shortened(s string, minExp int) bool {
 	i := strings.IndexAny(s, "Ee")
 	if i <= 0 || i+2 >= len(s) || s[i+1] != '+' || len(s)-i-2 > 3 {
 		return false
@@ -115,13 +116,17 @@ func shortened(s string) bool {
 		return false
 	}
 	n, err := strconv.Atoi(exp)
-	return err == nil && n >= 11
+	return err == nil && n >= minExp
 }
 
 // id reads an identifier column, refusing one Excel shortened.
 func (p *rowParser) id(f string, label *kith.Message) (string, *cellErr) {
 	v := p.get(f)
-	if shortened(v) {
+	minExp := 11
+	if f == "phone" {
+		minExp = 1
+	}
+	if shortened(v, minExp) {
 		return v, bad(f, "shortened", kith.Msg("id.shortened", "%v %q was shortened by Excel to scientific notation and its digits are lost: "+
 			"format the column as Text in Excel before saving, or export the file again from the platform", label, v))
 	}

@@ -221,15 +221,18 @@ func TestMaskedPhoneRow(t *testing.T) {
 // is refused with the fix, instead of many orders collapsing into one id.
 func TestShortenedIDs(t *testing.T) {
 	for _, c := range []struct {
-		in   string
-		want bool
+		in     string
+		minExp int
+		want   bool
 	}{
-		{"3.39123E+18", true}, {"3.3912345678901197E+18", true}, {"1E+11", true}, {"3.39123e+18", true},
-		{"2E5", false}, {"1.38001E+10", false}, {"E+18", false}, {"A1E+18", false}, {"3391234567890123456", false},
-		{"1.2.3E+18", false}, {"3.39E+1800", false},
+		{"3.39123E+18", 11, true}, {"3.3912345678901197E+18", 11, true}, {"1E+11", 11, true}, {"3.39123e+18", 11, true},
+		{"2E5", 11, false}, {"1.38001E+10", 11, false}, {"E+18", 11, false}, {"A1E+18", 11, false}, {"3391234567890123456", 11, false},
+		{"1.2.3E+18", 11, false}, {"3.39E+1800", 11, false},
+		// A phone: any exponent.
+		{"1.38001E+10", 1, true}, {"1.3E+5", 1, true}, {"13800138000", 1, false}, {"138-0013-8000", 1, false},
 	} {
-		if got := shortened(c.in); got != c.want {
-			t.Errorf("shortened(%q) = %v, want %v", c.in, got, c.want)
+		if got := shortened(c.in, c.minExp); got != c.want {
+			t.Errorf("shortened(%q, %d) = %v, want %v", c.in, c.minExp, got, c.want)
 		}
 	}
 	header := []string{"订单号", "客户编号", "下单时间", "实付金额"}
@@ -239,8 +242,9 @@ func TestShortenedIDs(t *testing.T) {
 	}{
 		{[]string{"3.39123E+18", "C1", "2024-01-05", "9"}, "order_id"},
 		{[]string{"A1", "1.23457E+15", "2024-01-05", "9"}, "customer_id"},
+		{[]string{"A1", "", "2024-01-05", "9", "1.38001E+10"}, "phone"},
 	} {
-		_, cerr := orderRow(t, header, c.cells)
+		_, cerr := orderRow(t, append(header, "手机"), c.cells)
 		if cerr == nil || cerr.field != c.field || !strings.Contains(cerr.reason.Error(), "format the column as Text") {
 			t.Errorf("%v: %v, want a shortened %s", c.cells, cerr, c.field)
 		}
