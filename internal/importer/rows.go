@@ -489,7 +489,8 @@ var statusPhrases = []struct {
 	words  []string
 	status order.Status
 }{
-	{[]string{"退款关闭", "售后关闭", "退款失败", "拒绝退款", "退款中", "售后中"}, order.Paid}, // no refund (yet)
+	// No refund (yet), or part of the order refunded: the purchase stands.
+	{[]string{"退款关闭", "售后关闭", "退款失败", "拒绝退款", "退款中", "售后中", "部分退款"}, order.Paid},
 	{[]string{"退款成功", "已退款", "退货成功", "已退货", "全额退款"}, order.Refunded},
 	{[]string{"关闭", "取消", "作废", "失效", "未付款", "待付款", "待支付", "未支付", "等待买家付款", "等待付款"}, order.Cancelled},
 	{[]string{"成功", "完成", "已付款", "已支付", "发货", "签收", "收货", "出库", "备货", "配送"}, order.Paid},

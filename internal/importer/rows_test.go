@@ -140,7 +140,7 @@ func TestOrderStatuses(t *testing.T) {
 		{"", order.Paid}, {"交易成功", order.Paid}, {"PAID", order.Paid}, {"partially_refunded", order.Paid},
 		{"买家已付款，等待卖家发货", order.Paid}, {"卖家已发货，等待买家确认", order.Paid}, {"已发货，待签收", order.Paid},
 		{"已发货，退款成功", order.Refunded}, {"未发货，退款成功", order.Refunded}, {"refunded", order.Refunded},
-		{"退款关闭", order.Paid}, {"已签收，售后中", order.Paid},
+		{"退款关闭", order.Paid}, {"已签收，售后中", order.Paid}, {"部分退款", order.Paid}, {"交易成功，部分退款成功", order.Paid},
 		{"交易关闭", order.Cancelled}, {"交易关闭-超时未付款", order.Cancelled}, {"已取消", order.Cancelled},
 		{"等待买家付款", order.Cancelled}, {"待付款", order.Cancelled}, {"pending", order.Cancelled}, {"on-hold", order.Cancelled},
 		{"voided", order.Cancelled},
