@@ -8,6 +8,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"unicode"
 	"time"
 	"unicode/utf8"
 
@@ -576,7 +577,11 @@ func (p *rowParser) parseLine() (order.Order, *cellErr) {
 	if cerr != nil {
 		return o, cerr
 	}
-	l := order.Line{SKU: p.get("sku"), Name: p.get("product_name"), Category: p.get("category"), Quantity: 1}
+	sku, cerr := p.id("sku", LabelSKU) // an EAN barcode in a General column
+	if cerr != nil {
+		return o, cerr
+	}
+	l := order.Line{SKU: sku, Name: p.get("product_name"), Category: p.get("category"), Quantity: 1}
 	if l.SKU == "" {
 		l.SKU = l.Name
 	}
@@ -584,7 +589,10 @@ func (p *rowParser) parseLine() (order.Order, *cellErr) {
 		return o, bad("sku", "required", kith.Msg("line.no_sku", "no SKU or product name in this row"))
 	}
 	if q := strings.ReplaceAll(money.Narrow(p.get("quantity")), ",", ""); q != "" {
-		x, err := strconv.ParseFloat(q, 64)
+		// A unit after the number, as Chinese exports write counts (2件,
+		// 1箱, 3 pcs, 1.5kg): the number is the quantity.
+		n := strings.TrimRightFunc(q, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsSpace(r) })
+		x, err := strconv.ParseFloat(n, 64)
 		if err != nil || math.IsNaN(x) || math.IsInf(x, 0) || math.Abs(x) > 1e9 {
 			return o, bad("quantity", "bad_number", kith.Msg("line.quantity", "%q is not a quantity", q))
 		}
@@ -722,7 +730,11 @@ func (p *rowParser) parseTraffic() (order.Traffic, *cellErr) {
 }
 
 func (p *rowParser) parseProduct() (order.Product, *cellErr) {
-	pr := order.Product{SKU: p.get("sku"), Name: p.get("product_name"), Category: p.get("category")}
+	sku, cerr := p.id("sku", LabelSKU)
+	if cerr != nil {
+		return order.Product{}, cerr
+	}
+	pr := order.Product{SKU: sku, Name: p.get("product_name"), Category: p.get("category")}
 	if pr.SKU == "" {
 		return pr, bad("sku", "required", isEmpty)
 	}

@@ -266,3 +266,31 @@ func TestTotalsRow(t *testing.T) {
 		}
 	}
 }
+
+// Line items: a count with its unit is the count; an EAN barcode Excel
+// saved in scientific notation is refused like a shortened id.
+func TestLineQuantitiesAndSKUs(t *testing.T) {
+	m, err := MatchHeader(Lines, []string{"订单号", "客户编号", "下单时间", "商品编码", "数量", "单价"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		sku, quantity string
+		want          float64
+		field         string // the field rejected, if any
+	}{
+		{"A1", "2", 2, ""}, {"A1", "2件", 2, ""}, {"A1", "1 箱", 1, ""}, {"A1", "3 pcs", 3, ""}, {"A1", "1.5kg", 1.5, ""},
+		{"A1", "-1件", -1, ""}, {"A1", "１２个", 12, ""}, {"A1", "1,200 瓶", 1200, ""},
+		{"A1", "件", 0, "quantity"}, {"A1", "两件", 0, "quantity"}, {"A1", "x2", 0, "quantity"}, {"A1", "Inf", 0, "quantity"}, {"A1", "2件3", 0, "quantity"},
+		{"6901234567890", "1", 1, ""}, {"6.90123E+12", "1", 0, "sku"},
+	} {
+		p := &rowParser{m: m, loc: time.UTC, currency: "CNY", cells: []string{"O1", "C1", "2024-01-05", c.sku, c.quantity, "10"}}
+		o, cerr := p.parseLine()
+		switch {
+		case c.field != "" && (cerr == nil || cerr.field != c.field):
+			t.Errorf("%q x %q: %+v %v, want %s rejected", c.sku, c.quantity, o.Lines, cerr, c.field)
+		case c.field == "" && (cerr != nil || len(o.Lines) != 1 || o.Lines[0].Quantity != c.want):
+			t.Errorf("%q x %q: %+v %v, want quantity %v", c.sku, c.quantity, o.Lines, cerr, c.want)
+		}
+	}
+}
