@@ -222,7 +222,8 @@ func amountProblem(err error) *kith.Message {
 
 // int reads a whole number: 1234, "1,234", 1234.0, and the 万 (ten
 // thousand) and 亿 (hundred million) that Chinese dashboards abbreviate
-// counts with (1.2万 = 12000).
+// counts with (1.2万 = 12000), and what is counted after it (100人, 3单,
+// 1.2万人次, 50 people).
 func (p *rowParser) int(f string) (int64, *cellErr) {
 	s := strings.ReplaceAll(money.Narrow(p.get(f)), ",", "")
 	if s == "" {
@@ -255,10 +256,18 @@ func cutUnit(s string, units []unit) (string, float64) {
 // countUnits abbreviate large counts.
 var countUnits = []unit{{"万", 1e4}, {"亿", 1e8}}
 
+// countNouns are what a count may name after its number; they do not scale
+// it. Longer ones first (人次 before 人).
+var countNouns = []unit{
+	{"人次", 1}, {"人", 1}, {"次", 1}, {"单", 1}, {"笔", 1}, {"个", 1}, {"位", 1}, {"户", 1}, {"名", 1}, {"家", 1},
+	{"people", 1}, {"visitors", 1}, {"orders", 1}, {"persons", 1},
+}
+
 func wholeNumber(s string) (int64, bool) {
 	if n, err := strconv.ParseInt(s, 10, 64); err == nil {
 		return n, true
 	}
+	s, _ = cutUnit(strings.ToLower(s), countNouns)
 	s, scale := cutUnit(s, countUnits)
 	x, err := strconv.ParseFloat(s, 64)
 	x = math.Round(x*scale*1e6) / 1e6 // 1.2 x 1e4 is 11999.999999999998
@@ -639,7 +648,11 @@ func isCancelledInvoice(id string) bool {
 var spendKinds = map[string]string{
 	"": "marketing", "marketing": "marketing", "ads": "marketing", "advertising": "marketing", "营销": "marketing",
 	"市场": "marketing", "广告": "marketing", "投放": "marketing", "推广": "marketing", "获客": "marketing",
-	"sales": "sales", "销售": "sales", "地推": "sales",
+	// How Chinese shops name their paid channels: influencers, feeds, search
+	// bidding, live streams.
+	"达人": "marketing", "kol": "marketing", "种草": "marketing", "投流": "marketing", "信息流": "marketing",
+	"直播": "marketing", "竞价": "marketing", "sem": "marketing", "品牌": "marketing", "活动": "marketing",
+	"sales": "sales", "销售": "sales", "地推": "sales", "佣金": "sales", "提成": "sales",
 	"care": "care", "service": "care", "关怀": "care", "客服": "care", "维护": "care", "回访": "care",
 	"cashback": "cashback", "返现": "cashback", "返利": "cashback",
 	"gifts": "gifts", "gift": "gifts", "礼品": "gifts", "赠品": "gifts",

@@ -294,3 +294,38 @@ func TestLineQuantitiesAndSKUs(t *testing.T) {
 		}
 	}
 }
+
+// Counts as dashboards and hand-kept sheets write them: with 万, and with
+// what they count after the number.
+func TestWholeNumber(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		want int64
+		ok   bool
+	}{
+		{"1234", 1234, true}, {"1234.0", 1234, true}, {"1.2万", 12000, true}, {"3亿", 300000000, true},
+		{"100人", 100, true}, {"3单", 3, true}, {"1.2万人次", 12000, true}, {"50 people", 50, true}, {"2 Visitors", 2, true},
+		{"1.5人", 0, false}, {"人", 0, false}, {"100-499人", 0, false}, {"两百人", 0, false}, {"100人人", 0, false},
+	} {
+		got, ok := wholeNumber(c.in)
+		if ok != c.ok || ok && got != c.want {
+			t.Errorf("wholeNumber(%q) = %d, %v; want %d, %v", c.in, got, ok, c.want, c.ok)
+		}
+	}
+}
+
+// Spend kinds as Chinese shops name their costs.
+func TestSpendKinds(t *testing.T) {
+	m, err := MatchHeader(Spend, []string{"月份", "渠道", "投放金额", "类型"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for kind, want := range map[string]string{"达人": "marketing", "KOL": "marketing", "信息流": "marketing", "佣金": "sales",
+		"地推": "sales", "返现": "cashback", "": "marketing", "房租": ""} {
+		p := &rowParser{m: m, loc: time.UTC, currency: "CNY", cells: []string{"2024-01", "抖音", "100", kind}}
+		s, cerr := p.parseSpend()
+		if want == "" && (cerr == nil || cerr.field != "kind") || want != "" && (cerr != nil || s.Kind != want) {
+			t.Errorf("kind %q: %q %v, want %q", kind, s.Kind, cerr, want)
+		}
+	}
+}
