@@ -133,6 +133,7 @@ var messages = map[Lang]map[string]string{
 		"number.days":  "%q 不是天数（30、30天、2周、3个月、1.5年）",
 		"number.not":   "%q 不是数字",
 		"number.whole": "%q 不是整数",
+		"company.size": "%q 不是公司规模（50、50人、100-499人、1000人以上）",
 		"days.range":   "%d 天超出范围",
 
 		"customer.no_key": "这一行没有客户编号、手机号或邮箱",

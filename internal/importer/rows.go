@@ -236,6 +236,39 @@ func (p *rowParser) int(f string) (int64, *cellErr) {
 	return n, nil
 }
 
+// companySize reads a company's head count as CRMs and B2B lists export
+// it: 50, 50人, a band (100-499人, 100~499, 100至499人) or a bound
+// (1000人以上, 1000+, 20人以下, <20). A band is kept as its lower end and a
+// bound as its number: the row is not lost for want of an exact count.
+func (p *rowParser) companySize() (int64, *cellErr) {
+	raw := strings.ToLower(strings.ReplaceAll(money.Narrow(p.get("company_size")), ",", ""))
+	s := strings.TrimSpace(raw)
+	if s == "" {
+		return 0, nil
+	}
+	s = strings.TrimLeft(s, "<>≤≥ ")
+	for _, bound := range []string{"及以上", "以上", "及以下", "以下", "+"} {
+		if t, ok := strings.CutSuffix(s, bound); ok {
+			s = strings.TrimSpace(t)
+			break
+		}
+	}
+	for _, sep := range []string{"-", "~", "～", "—", "–", "至", "到"} {
+		if lo, hi, ok := strings.Cut(s, sep); ok {
+			if _, ok := wholeNumber(strings.TrimSpace(hi)); !ok {
+				break // not a band: the whole is refused below
+			}
+			s = strings.TrimSpace(lo)
+			break
+		}
+	}
+	n, ok := wholeNumber(s)
+	if !ok || n < 0 {
+		return 0, bad("company_size", "bad_number", kith.Msg("company.size", "%q is not a company size (50, 50人, 100-499人, 1000人以上)", raw))
+	}
+	return n, nil
+}
+
 // unit is a suffix a number may carry and what it multiplies the number by.
 type unit struct {
 	mark string
@@ -345,7 +378,7 @@ func (p *rowParser) parseCustomer() (customer.Customer, *cellErr) {
 		}
 		c.Birthday, c.BirthdayLunar = bd, lunar || truthy(p.get("birthday_lunar"))
 	}
-	if n, cerr := p.int("company_size"); cerr != nil {
+	if n, cerr := p.companySize(); cerr != nil {
 		return c, cerr
 	} else {
 		c.CompanySize = int(n)

@@ -329,3 +329,27 @@ func TestSpendKinds(t *testing.T) {
 		}
 	}
 }
+
+// A company's size as B2B lists export it: bands and bounds keep the row.
+func TestCompanySize(t *testing.T) {
+	m, err := MatchHeader(Customers, []string{"客户编号", "企业规模"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		in   string
+		want int64
+		ok   bool
+	}{
+		{"", 0, true}, {"50", 50, true}, {"50人", 50, true}, {"1,200", 1200, true}, {"100-499人", 100, true}, {"100~499", 100, true},
+		{"100 至 499 人", 100, true}, {"1000人以上", 1000, true}, {"1000+", 1000, true}, {"20人以下", 20, true}, {"<20", 20, true},
+		{"1万人以上", 10000, true}, {"１００－４９９人", 100, true},
+		{"many", 0, false}, {"100-many", 0, false}, {"-5", 0, false}, {"以上", 0, false},
+	} {
+		p := &rowParser{m: m, loc: time.UTC, currency: "CNY", cells: []string{"B1", c.in}}
+		cu, cerr := p.parseCustomer()
+		if c.ok && (cerr != nil || int64(cu.CompanySize) != c.want) || !c.ok && (cerr == nil || cerr.field != "company_size") {
+			t.Errorf("%q: %d %v, want %d ok=%v", c.in, cu.CompanySize, cerr, c.want, c.ok)
+		}
+	}
+}
