@@ -75,7 +75,7 @@ var kindFields = map[Kind][]field{
 		fCustomerID, fName, fPhone, fEmail, fChannel,
 		fOrderedAt,
 		// In order of preference: what the buyer paid before what was billed.
-		{"amount", []string{"amount paid", "实付金额", "买家实际支付金额", "买家实付金额", "订单实付金额", "实付", "实付款",
+		{"amount", []string{"amount paid", "实付金额", "买家实际支付金额", "买家实付金额", "订单实付金额", "用户实付金额", "实际支付金额", "实际付款金额", "实付", "实付款",
 			"实收金额", "实收款", "商家实收金额", "支付金额", "付款金额", "支付总额", "成交金额", "应付金额", "订单应付金额",
 			"amount", "total", "order total", "revenue", "value", "sales", "paid", "金额", "订单金额", "销售额", "总金额"}},
 		fCurrency,
@@ -298,6 +298,19 @@ func MatchHeader(k Kind, header []string, overrides map[string]string) (*Mapping
 			}
 		}
 	}
+	// lookup finds the field a header cell names: as a whole, or by one of
+	// the names a slash joins (有赞's 收货人手机号/提货人手机号).
+	lookup := func(cell string) (alias, bool) {
+		if a, ok := byAlias[normHeader(cell)]; ok {
+			return a, true
+		}
+		for _, part := range strings.FieldsFunc(cell, func(r rune) bool { return r == '/' || r == '／' }) {
+			if a, ok := byAlias[normHeader(part)]; ok {
+				return a, true
+			}
+		}
+		return alias{}, false
+	}
 	// When several columns match a field (JD's 订单金额 and 应付金额, a buyer's
 	// and a recipient's phone), the alias listed first wins, then the
 	// column further left; --map overrides win over all.
@@ -306,7 +319,7 @@ func MatchHeader(k Kind, header []string, overrides map[string]string) (*Mapping
 		if used[i] {
 			continue
 		}
-		a, ok := byAlias[normHeader(cell)]
+		a, ok := lookup(cell)
 		if _, mapped := overrides[a.field]; !ok || mapped {
 			continue
 		}
@@ -322,7 +335,7 @@ func MatchHeader(k Kind, header []string, overrides map[string]string) (*Mapping
 		if taken[i] {
 			continue
 		}
-		_, ok := byAlias[normHeader(cell)]
+		_, ok := lookup(cell)
 		col := Column{Index: i, Name: cell}
 		if k == Customers && strings.TrimSpace(cell) != "" && !ok && i >= skip {
 			m.Attrs = append(m.Attrs, col)

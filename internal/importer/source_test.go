@@ -213,6 +213,16 @@ func TestMatchHeader(t *testing.T) {
 	if err != nil || jd.Index["amount"] != 2 || jd.Index["customer_id"] != 3 || jd.Index["phone"] != 6 {
 		t.Errorf("JD-like export: %v %v", jd.Index, err)
 	}
+
+	// 有赞 joins two names with a slash; 拼多多 puts the unit after the name.
+	yzo, err := MatchHeader(Orders, []string{"订单号", "订单创建时间", "订单实付金额", "收货人/提货人", "收货人手机号/提货人手机号", "备注/留言"}, nil)
+	if err != nil || yzo.Index["phone"] != 4 || yzo.Index["name"] != 3 || len(yzo.Ignored) != 1 {
+		t.Errorf("有赞 export: %v %v %v", yzo.Index, yzo.Ignored, err)
+	}
+	pdd, err := MatchHeader(Orders, []string{"订单号", "商品总价(元)", "用户实付金额(元)", "商品数量(件)", "支付时间", "手机"}, nil)
+	if err != nil || pdd.Index["amount"] != 2 || pdd.Index["ordered_at"] != 4 {
+		t.Errorf("拼多多 export: %v %v", pdd.Index, err)
+	}
 	if len(jd.Ignored) != 2 || jd.Ignored[0].Name != "订单金额" || jd.Ignored[1].Name != "收货人手机号" {
 		t.Errorf("JD-like export ignores %v, want the columns passed over", jd.Ignored)
 	}
