@@ -54,8 +54,8 @@ Kinds and their fields:
              company, company_size, tags, channel, referrer, owner, created_at, notes
              (other columns are kept as custom attributes)
   orders     order_id, customer_id|phone|email, name, ordered_at, amount, currency, channel, status,
-             refund_amount
-  lines      order_id, customer_id|phone|email, ordered_at, sku, product_name, category,
+             refund_amount, ordered_time (a time of day kept apart from the date, as tills do)
+  lines      order_id, customer_id|phone|email, ordered_at, ordered_time, sku, product_name, category,
              quantity, unit_price, line_amount, currency, status, channel
   spend      date (or month), channel, kind (marketing, sales, care, cashback, gifts), amount
   traffic    date, channel, visitors, conversions

@@ -50,8 +50,12 @@ var (
 		"订单号", "订单编号", "订单id", "单号", "交易号", "流水号", "发票号", "主订单编号", "主订单号", "交易单号"}}
 	fOrderedAt = field{"ordered_at", []string{"ordered at", "order date", "date", "order time", "invoice date", "invoicedate", "purchase date", "paid at", "created at",
 		"下单时间", "订单日期", "付款时间", "支付时间", "下单日期", "成交时间", "日期", "时间", "交易时间", "创建时间",
-		"订单创建时间", "订单付款时间", "订单提交时间", "买家付款时间", "支付完成时间", "订单支付时间"}}
-	fStatus = field{"status", []string{"status", "order status", "state", "状态", "订单状态", "交易状态"}}
+		"订单创建时间", "订单付款时间", "订单提交时间", "买家付款时间", "支付完成时间", "订单支付时间",
+		"交易日期", "销售日期", "消费日期", "支付日期", "付款日期"}}
+	// A till's export keeps the time of day in a column of its own beside
+	// the date (交易日期, 交易时间): MatchHeader pairs them.
+	fOrderedTime = field{"ordered_time", []string{"time of day", "order time of day", "时刻", "交易时刻", "下单时刻"}}
+	fStatus      = field{"status", []string{"status", "order status", "state", "状态", "订单状态", "交易状态"}}
 )
 
 var kindFields = map[Kind][]field{
@@ -73,7 +77,7 @@ var kindFields = map[Kind][]field{
 	Orders: {
 		fOrderID,
 		fCustomerID, fName, fPhone, fEmail, fChannel,
-		fOrderedAt,
+		fOrderedAt, fOrderedTime,
 		// In order of preference: what the buyer paid before what was billed.
 		{"amount", []string{"amount paid", "实付金额", "买家实际支付金额", "买家实付金额", "订单实付金额", "用户实付金额", "实际支付金额", "实际付款金额", "实付", "实付款",
 			"实收金额", "实收款", "商家实收金额", "支付金额", "付款金额", "支付总额", "成交金额", "应付金额", "订单应付金额",
@@ -85,7 +89,7 @@ var kindFields = map[Kind][]field{
 	Lines: {
 		fOrderID,
 		fCustomerID, fName, fPhone, fEmail, fChannel,
-		fOrderedAt,
+		fOrderedAt, fOrderedTime,
 		{"sku", []string{"sku", "product id", "product code", "item id", "item code", "stockcode", "stock code", "商品编码", "商品编号", "货号", "商品id", "产品编码", "物料编码", "条码", "商家编码", "商品商家编码", "sku编码", "规格编码", "外部系统编号"}},
 		{"product_name", []string{"product name", "product", "item", "item name", "description", "商品名称", "商品", "品名", "产品名称", "宝贝标题", "商品标题", "标题"}},
 		{"category", []string{"category", "product category", "品类", "类目", "分类", "商品分类", "品类名称"}},
@@ -162,6 +166,53 @@ func normHeader(s string) string {
 		}
 	}
 	return b.String()
+}
+
+// alias is what a header spelling names: a field, and its place in the
+// field's list (lower is preferred).
+type alias struct {
+	field string
+	rank  int
+}
+
+// pairDateAndClock gives an order's date and its time of day, when a
+// till's export has them in two columns that both name the order's time
+// (交易日期 and 交易时间, order date and order time), to ordered_at and
+// ordered_time: the date alone would be midnight, the time alone no date.
+// A column is the date when its header says date and not time, the clock
+// when it says time and not date.
+func pairDateAndClock(m *Mapping, header []string, overrides map[string]string, lookup func(string) (alias, bool)) {
+	if _, ok := overrides["ordered_at"]; ok {
+		return
+	}
+	if _, ok := m.Index["ordered_time"]; ok {
+		return
+	}
+	says := func(h string, words ...string) bool {
+		h = strings.ToLower(h)
+		for _, w := range words {
+			if strings.Contains(h, w) {
+				return true
+			}
+		}
+		return false
+	}
+	date, clock := -1, -1
+	for i, cell := range header {
+		if a, ok := lookup(cell); !ok || a.field != "ordered_at" {
+			continue
+		}
+		isDate, isTime := says(cell, "日期", "date", "day"), says(cell, "时间", "time")
+		switch {
+		case isDate && !isTime && date < 0:
+			date = i
+		case isTime && !isDate && clock < 0:
+			clock = i
+		}
+	}
+	if date >= 0 && clock >= 0 {
+		m.Index["ordered_at"], m.Index["ordered_time"] = date, clock
+	}
 }
 
 // Mapping says which column feeds which field.
@@ -286,10 +337,6 @@ func MatchHeader(k Kind, header []string, overrides map[string]string) (*Mapping
 			return nil, kith.Msg("map.column", "--map %s=%s: no column %q in the header (%s)", f, h, h, strings.Join(header, ", "))
 		}
 	}
-	type alias struct {
-		field string
-		rank  int // place in the field's list: lower is preferred
-	}
 	byAlias := map[string]alias{}
 	for _, f := range fields {
 		for r, a := range append([]string{f.name}, f.aliases...) {
@@ -327,6 +374,7 @@ func MatchHeader(k Kind, header []string, overrides map[string]string) (*Mapping
 			m.Index[a.field], rank[a.field] = i, a.rank
 		}
 	}
+	pairDateAndClock(m, header, overrides, lookup)
 	taken := map[int]bool{}
 	for _, i := range m.Index {
 		taken[i] = true

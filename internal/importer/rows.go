@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"math"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -168,6 +169,51 @@ func (p *rowParser) time(f string, required bool) (time.Time, *cellErr) {
 		return time.Time{}, bad(f, "bad_date", message(err))
 	}
 	return t, nil
+}
+
+// orderedAt reads the order's time: its ordered_at cell, with the time of
+// day from ordered_time when the export keeps it apart (withClock).
+func (p *rowParser) orderedAt() (time.Time, *cellErr) {
+	if !p.m.Has("ordered_time") {
+		return p.time("ordered_at", true)
+	}
+	date := strings.TrimSpace(p.dateCell("ordered_at"))
+	if date == "" {
+		return time.Time{}, bad("ordered_at", "required", isEmpty)
+	}
+	t, _, err := ParseTime(withClock(date, strings.TrimSpace(p.get("ordered_time"))), p.order, p.loc)
+	if err != nil {
+		return time.Time{}, bad("ordered_at", "bad_date", message(err))
+	}
+	return t, nil
+}
+
+// clockText is a time of day as a till writes it: 14:30, 9:05:07,
+// 14:30:00.000, 14时30分, 下午2:30, 2:30 PM.
+var clockText = regexp.MustCompile(`^(上午|下午|中午|晚上|凌晨)?\s*\d{1,2}(:\d{2}(:\d{2}(\.\d{1,9})?)?|时\d{1,2}分(\d{1,2}秒)?)\s*((?i)am|pm)?$`)
+
+// withClock joins a date and the time of day kept in a column of its own:
+// text to text (2024-01-05 and 14:30; a date cell that Excel formatted with
+// a midnight time gives it up), or in a workbook a day serial and a
+// fraction of a day. Anything else leaves the date alone.
+func withClock(date, clock string) string {
+	switch {
+	case clock == "":
+	case isSerial(date) && isSerial(clock):
+		d, err1 := strconv.ParseFloat(date, 64)
+		c, err2 := strconv.ParseFloat(clock, 64)
+		if err1 == nil && err2 == nil && c < 1 {
+			return strconv.FormatFloat(math.Trunc(d)+c, 'f', -1, 64)
+		}
+	case clockText.MatchString(clock):
+		if day, at, ok := strings.Cut(date, " "); ok && strings.Trim(at, "0:.") == "" {
+			date = day
+		}
+		if !strings.Contains(date, ":") {
+			return date + " " + clock
+		}
+	}
+	return date
 }
 
 func (p *rowParser) currencyOf() (string, *cellErr) {
@@ -575,7 +621,7 @@ func (p *rowParser) orderHead() (order.Order, *cellErr) {
 	}
 	ch := p.rowChannel()
 	o := order.Order{ExternalID: oid, Customer: key, CustomerName: p.get("name"), Channel: ch, CustomerChannel: ch}
-	if o.OrderedAt, cerr = p.time("ordered_at", true); cerr != nil {
+	if o.OrderedAt, cerr = p.orderedAt(); cerr != nil {
 		return o, cerr
 	}
 	o.Currency, cerr = p.currencyOf()

@@ -353,3 +353,33 @@ func TestCompanySize(t *testing.T) {
 		}
 	}
 }
+
+// A date and its time of day from two columns, as tills export them.
+func TestDateAndClockApart(t *testing.T) {
+	header := []string{"流水号", "会员号", "交易日期", "交易时间", "金额"}
+	for _, c := range []struct {
+		date, clock string
+		want        string // in UTC; "" for a rejected row
+	}{
+		{"2024-01-05", "14:30:00", "2024-01-05 14:30"},
+		{"2024/1/5", "9:05", "2024-01-05 09:05"},
+		{"2024-01-05 00:00:00", "14:30", "2024-01-05 14:30"}, // a date column formatted with a midnight
+		{"2024-01-05 08:00", "14:30", "2024-01-05 08:00"},    // a real time wins
+		{"2024-01-05", "下午2:30", "2024-01-05 14:30"},
+		{"2024-01-05", "2:30 PM", "2024-01-05 14:30"},
+		{"2024-01-05", "14时30分", "2024-01-05 14:30"},
+		{"2024-01-05", "", "2024-01-05 00:00"},
+		{"2024-01-05", "see notes", "2024-01-05 00:00"},     // not a clock: the date alone
+		{"45296", "0.6041666666666666", "2024-01-05 14:30"}, // a workbook's serial and day fraction
+		{"2024-01-05", "25:99", ""},
+		{"", "14:30", ""},
+	} {
+		o, cerr := orderRow(t, header, []string{"P1", "M1", c.date, c.clock, "10"})
+		switch {
+		case c.want == "" && cerr == nil:
+			t.Errorf("%q + %q: %v, want rejected", c.date, c.clock, o.OrderedAt)
+		case c.want != "" && (cerr != nil || o.OrderedAt.UTC().Format("2006-01-02 15:04") != c.want):
+			t.Errorf("%q + %q: %v %v, want %s", c.date, c.clock, o.OrderedAt.UTC(), cerr, c.want)
+		}
+	}
+}

@@ -223,6 +223,26 @@ func TestMatchHeader(t *testing.T) {
 	if err != nil || pdd.Index["amount"] != 2 || pdd.Index["ordered_at"] != 4 {
 		t.Errorf("拼多多 export: %v %v", pdd.Index, err)
 	}
+
+	// A till keeps the date and the time of day apart: both are read. Two
+	// full times (created, paid) are not such a pair, and --map decides.
+	for _, c := range []struct {
+		header     []string
+		overrides  map[string]string
+		date, time int // -1: none
+	}{
+		{[]string{"流水号", "会员号", "交易时间", "交易日期", "金额"}, nil, 3, 2},
+		{[]string{"invoice", "customer", "order date", "order time", "total"}, nil, 2, 3},
+		{[]string{"订单号", "会员号", "订单创建时间", "买家付款时间", "实付金额"}, nil, 2, -1},
+		{[]string{"流水号", "会员号", "交易日期", "交易时间", "金额"}, map[string]string{"ordered_at": "交易时间"}, 3, -1},
+		{[]string{"流水号", "会员号", "交易日期", "时刻", "金额"}, nil, 2, 3},
+	} {
+		m, err := MatchHeader(Orders, c.header, c.overrides)
+		got, has := m.Index["ordered_time"]
+		if err != nil || m.Index["ordered_at"] != c.date || (c.time < 0) == has || has && got != c.time {
+			t.Errorf("%v %v: %v %v, want date %d, time %d", c.header, c.overrides, m.Index, err, c.date, c.time)
+		}
+	}
 	if len(jd.Ignored) != 2 || jd.Ignored[0].Name != "订单金额" || jd.Ignored[1].Name != "收货人手机号" {
 		t.Errorf("JD-like export ignores %v, want the columns passed over", jd.Ignored)
 	}
