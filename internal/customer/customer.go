@@ -67,11 +67,22 @@ func (c *Customer) Key() Key {
 // country code from mobile numbers so "+86 138-0013-8000" = "13800138000".
 // A number written as a decimal (13800138000.0, as tools that read the
 // column as numbers save it) loses its zero fraction, not gains a digit.
+// Of two numbers in one cell (13800138000/13900139000) the first is kept,
+// and an extension (转8001, ext. 8001) is left off: their digits run
+// together would be no one's number.
 func NormalizePhone(s string) string {
 	if MaskedPhone(s) {
 		return "" // its visible digits are not the number, and are shared by many
 	}
 	s = strings.TrimSpace(money.Narrow(s)) // １３８ and ＋ typed full-width
+	if i := strings.IndexAny(s, "/,;|、"); i > 0 {
+		s = strings.TrimSpace(s[:i])
+	}
+	for _, ext := range []string{"转", "分机", "ext", "EXT", "Ext", "#"} {
+		if i := strings.Index(s, ext); i > 0 {
+			s = strings.TrimSpace(s[:i])
+		}
+	}
 	if whole, frac, ok := strings.Cut(s, "."); ok && whole != "" && strings.Trim(whole, "0123456789") == "" && strings.Trim(frac, "0") == "" {
 		s = whole
 	}
