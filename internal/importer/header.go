@@ -121,71 +121,63 @@ func fitsKind(e *MissingFieldError) Kind {
 // without a sheet named whose first shown sheet has no such header (a
 // cover, a notes or a summary sheet before the data) is searched sheet by
 // sheet, the shown ones first; the first sheet's error stands when none has
-// one. Errors name the file.
-func openHeaded(path string, k Kind, opts *Options) (Source, *Mapping, error) {
-	var sheets []string // the workbook's, shown first, when the first sheet opened
+// one. Errors name the file. The workbook's sheet list comes back too, as
+// far as it was read (the caller's warnings need it).
+func openHeaded(path string, k Kind, opts *Options) (Source, *Mapping, sheetList, error) {
+	var list sheetList
+	listed := false
 	src, firstErr := OpenSource(path, SourceOptions{Encoding: opts.Encoding, Sheet: opts.Sheet})
-	if firstErr == nil && opts.Sheet == "" {
-		if sheets = shownSheets(path, src); len(sheets) > 0 && sheets[0] != sheetRead(src) {
+	if firstErr == nil {
+		list, listed = sheetsOf(src)
+		if _, ok := src.(*xml2003Source); ok && opts.Sheet == "" {
+			// Its hidden flags come after each worksheet's rows.
+			list, listed = listSheets(path), true
+		}
+		if shown := list.shownFirst(); opts.Sheet == "" && len(shown) > 0 && shown[0] != sheetRead(src) {
 			// An Excel 2003 XML workbook opens at its first worksheet,
 			// hidden or not.
 			src.Close()
-			src, firstErr = OpenSource(path, SourceOptions{Encoding: opts.Encoding, Sheet: sheets[0]})
+			src, firstErr = OpenSource(path, SourceOptions{Encoding: opts.Encoding, Sheet: shown[0]})
 		}
 	}
 	if firstErr == nil {
 		var hs Source
 		var m *Mapping
 		if hs, m, firstErr = findHeader(src, k, opts.Map); firstErr == nil {
-			return hs, m, nil
+			return hs, m, list, nil
 		}
 		firstErr = fmt.Errorf("%s: %w", path, firstErr)
 		src.Close()
 	}
 	if opts.Sheet != "" || !NoHeader(firstErr) {
-		return nil, nil, firstErr
+		return nil, nil, list, firstErr
 	}
-	if sheets == nil {
+	if !listed {
 		// The first sheet was empty or damaged (its source never opened),
-		// or the file is not a workbook (nil).
-		sheets = shownFirst(sheetList(path))
+		// or the file is not a workbook (no sheets).
+		list = listSheets(path)
 	}
 	// The first is the sheet a workbook opens at without a name given.
+	sheets := list.shownFirst()
 	for _, sheet := range sheets[min(1, len(sheets)):] {
 		s, err := OpenSource(path, SourceOptions{Encoding: opts.Encoding, Sheet: sheet})
 		if err != nil {
 			continue
 		}
 		if hs, m, err := findHeader(s, k, opts.Map); err == nil {
-			return hs, m, nil
+			return hs, m, list, nil
 		}
 		s.Close()
 	}
-	return nil, nil, firstErr
+	return nil, nil, list, firstErr
 }
 
-// shownSheets lists the sheets of the workbook src reads, shown ones
-// first; nil for a file without sheets. An Excel 2003 XML file is read
-// whole for them: each worksheet's hidden flag comes after its rows.
-func shownSheets(path string, src Source) []string {
-	switch x := src.(type) {
-	case *xlsxSource:
-		return shownFirst(x.w.sheets, x.w.hidden)
-	case *xlsSource:
-		return shownFirst(x.book.sheets, x.book.hidden)
-	case *xml2003Source:
-		return shownFirst(sheetList(path))
-	}
-	return nil
-}
-
-// sheetsWithHeader lists the sheets of the workbook at path, other than
-// the one read, in which an import of kind k finds its header (findHeader):
-// data an import of one sheet leaves unread (a workbook kept a sheet per
-// month). Hidden sheets are listed apart.
-func sheetsWithHeader(path, read string, k Kind, opts *Options) (shown, hidden []string) {
-	names, isHidden := sheetList(path)
-	for i, name := range names {
+// sheetsWithHeader lists the sheets of the workbook at path (list), other
+// than the one read, in which an import of kind k finds its header
+// (findHeader): data an import of one sheet leaves unread (a workbook kept
+// a sheet per month). Hidden sheets are listed apart.
+func sheetsWithHeader(path, read string, k Kind, opts *Options, list sheetList) (shown, hidden []string) {
+	for i, name := range list.names {
 		if name == read {
 			continue
 		}
@@ -194,7 +186,7 @@ func sheetsWithHeader(path, read string, k Kind, opts *Options) (shown, hidden [
 			continue
 		}
 		if _, _, err := findHeader(s, k, opts.Map); err == nil {
-			if isHidden[i] {
+			if list.hidden[i] {
 				hidden = append(hidden, name)
 			} else {
 				shown = append(shown, name)
@@ -234,32 +226,51 @@ func NoHeader(err error) bool {
 // Sheets lists a workbook's sheets in order (an XLSX or .xls workbook's,
 // or an Excel 2003 XML file's worksheets), hidden ones included; nil for a
 // file that is not a workbook (a CSV).
-func Sheets(path string) []string {
-	names, _ := sheetList(path)
-	return names
+func Sheets(path string) []string { return listSheets(path).names }
+
+// sheetList is a workbook's sheets, in its order, and which of them are
+// hidden in Excel; empty for a file without sheets.
+type sheetList struct {
+	names  []string
+	hidden []bool
 }
 
-// sheetList is Sheets with each sheet's hidden flag.
-func sheetList(path string) (names []string, hidden []bool) {
+// listSheets reads the sheet list of the workbook at path. An Excel 2003
+// XML file is read whole for it: the names are spread through the file, and
+// each worksheet's hidden flag comes after its rows.
+func listSheets(path string) sheetList {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, nil
+		return sheetList{}
 	}
 	head := make([]byte, len(cfbMagic))
 	if _, err := io.ReadFull(f, head); err == nil && bytes.Equal(head, cfbMagic) {
 		defer f.Close()
 		if b, err := openXLSBook(f); err == nil {
-			return b.sheets, b.hidden
+			return sheetList{b.sheets, b.hidden}
 		}
-		return nil, nil
+		return sheetList{}
 	}
 	w, err := openWorkbook(f)
 	if err != nil {
 		defer f.Close()
-		return xml2003Sheets(f)
+		names, hidden := xml2003Sheets(f)
+		return sheetList{names, hidden}
 	}
 	defer w.Close()
-	return w.sheets, w.hidden
+	return sheetList{w.sheets, w.hidden}
+}
+
+// sheetsOf is the sheet list an open XLSX or .xls source's workbook read as
+// it opened; false for other sources.
+func sheetsOf(src Source) (sheetList, bool) {
+	switch x := inner(src).(type) {
+	case *xlsxSource:
+		return sheetList{x.w.sheets, x.w.hidden}, true
+	case *xlsSource:
+		return sheetList{x.book.sheets, x.book.hidden}, true
+	}
+	return sheetList{}, false
 }
 
 // firstShown is the index of a workbook's first sheet not hidden, the
@@ -272,16 +283,16 @@ func firstShown(hidden []bool) int {
 	return 0
 }
 
-// shownFirst orders a workbook's sheet names for the search for a header:
-// the shown sheets, then the hidden ones, each in the workbook's order. A
-// hidden sheet is often a lookup table, a template or an old copy, so the
-// data the shop sees is preferred; a hidden sheet is still read when no
-// shown one has the header.
-func shownFirst(names []string, hidden []bool) []string {
-	out := make([]string, 0, len(names))
+// shownFirst orders the sheet names for the search for a header: the shown
+// sheets, then the hidden ones, each in the workbook's order. A hidden
+// sheet is often a lookup table, a template or an old copy, so the data the
+// shop sees is preferred; a hidden sheet is still read when no shown one
+// has the header.
+func (l sheetList) shownFirst() []string {
+	out := make([]string, 0, len(l.names))
 	for _, want := range []bool{false, true} {
-		for i, n := range names {
-			if hidden[i] == want {
+		for i, n := range l.names {
+			if l.hidden[i] == want {
 				out = append(out, n)
 			}
 		}
@@ -289,18 +300,11 @@ func shownFirst(names []string, hidden []bool) []string {
 	return out
 }
 
-// sheetHidden reports that src reads a sheet hidden in its workbook.
-func sheetHidden(src Source) bool {
-	var names []string
-	var hidden []bool
-	switch s := inner(src).(type) {
-	case *xlsxSource:
-		names, hidden = s.w.sheets, s.w.hidden
-	case *xlsSource:
-		names, hidden = s.book.sheets, s.book.hidden
-	case *xml2003Source:
-		return s.rows.hidden // known once its rows are read
+// sheetHidden reports that src reads a sheet hidden in its workbook (list).
+func sheetHidden(src Source, list sheetList) bool {
+	if x, ok := inner(src).(*xml2003Source); ok {
+		return x.rows.hidden // known once its rows are read, with --sheet too
 	}
-	i := slices.Index(names, sheetRead(src))
-	return i >= 0 && hidden[i]
+	i := slices.Index(list.names, sheetRead(src))
+	return i >= 0 && list.hidden[i]
 }

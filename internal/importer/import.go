@@ -165,14 +165,14 @@ func Import(ctx context.Context, sink Sink, k Kind, path string, opts Options) (
 	if opts.Location == nil {
 		opts.Location = time.UTC
 	}
-	src, m, err := openHeaded(path, k, &opts)
+	src, m, sheets, err := openHeaded(path, k, &opts)
 	if err != nil {
 		return nil, err
 	}
 	defer src.Close()
 	var unread, unreadHidden []string // other sheets with data of this kind
 	if read := sheetRead(src); read != "" && opts.Sheet == "" {
-		unread, unreadHidden = sheetsWithHeader(path, read, k, &opts)
+		unread, unreadHidden = sheetsWithHeader(path, read, k, &opts, sheets)
 	}
 	if src, err = sampleDateOrder(src, m, &opts.DateOrder); err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
@@ -264,7 +264,7 @@ func Import(ctx context.Context, sink Sink, k Kind, path string, opts Options) (
 	if r.totals > 0 {
 		sum.Warnings = append(sum.Warnings, totalsWarning(r.totals, r.totalLines))
 	}
-	if sheetHidden(src) {
+	if sheetHidden(src, sheets) {
 		sum.Warnings = append(sum.Warnings, kith.Msg("import.hidden_sheet",
 			"sheet %q is hidden in the workbook (Excel does not show it); its rows were imported all the same", sheetRead(src)))
 	}
