@@ -123,11 +123,13 @@ func shortened(s string, minExp int) bool {
 
 // id reads an identifier column, refusing one Excel shortened.
 func (p *rowParser) id(f string, label *kith.Message) (string, *cellErr) {
+	return p.unshortened(f, label, 11)
+}
+
+// unshortened reads column f, refusing a number in scientific notation
+// with an exponent of minExp or more.
+func (p *rowParser) unshortened(f string, label *kith.Message, minExp int) (string, *cellErr) {
 	v := p.get(f)
-	minExp := 11
-	if f == "phone" {
-		minExp = 1
-	}
 	if shortened(v, minExp) {
 		return v, bad(f, "shortened", kith.Msg("id.shortened", "%v %q was shortened by Excel to scientific notation and its digits are lost: "+
 			"format the column as Text in Excel before saving, or export the file again from the platform", label, v))
@@ -386,7 +388,7 @@ func (p *rowParser) customerKey() (customer.Key, *cellErr) {
 	if cerr != nil {
 		return customer.Key{}, cerr
 	}
-	phone, cerr := p.id("phone", LabelPhone)
+	phone, cerr := p.unshortened("phone", LabelPhone, 1) // a phone has no exponent at all
 	if cerr != nil {
 		return customer.Key{}, cerr
 	}
