@@ -76,8 +76,8 @@ func TestImportExitCodes(t *testing.T) {
 		t.Errorf("re-import in Chinese: code %d\n%s", code, out)
 	}
 	code, out, errOut = kith(t, env, "import", "orders", bad, "--format", "json")
-	if code != cli.ExitRejected {
-		t.Errorf("import with a bad row exited %d, want 3\n%s", code, errOut)
+	if code != cli.ExitRejected || !strings.Contains(errOut, "rows rejected: 1;") {
+		t.Errorf("import with a bad row exited %d, want 3 and the count\n%s", code, errOut)
 	}
 	var sums []map[string]any
 	if err := json.Unmarshal([]byte(out), &sums); err != nil || len(sums) != 1 || sums[0]["rejected"] != 1.0 || sums[0]["created"] != 1.0 {
@@ -114,7 +114,7 @@ func TestImportInChinese(t *testing.T) {
 	orders := filepath.Join(dir, "orders.csv")
 	os.WriteFile(orders, []byte("订单号,客户编号,下单时间,金额\nA1,C1,2024-01-01,10\nA2,C1,2024-01-02,12,50\nA3,C2,2024-13-01,5\n合计,,,27\n"), 0o644)
 	code, out, errOut := kith(t, env, "import", "orders", orders, "--lang", "zh-CN")
-	if code != cli.ExitRejected || !strings.Contains(out, "第 5 行是合计行") || !strings.Contains(errOut, "2 行被拒绝") ||
+	if code != cli.ExitRejected || !strings.Contains(out, "第 5 行是合计行") || !strings.Contains(errOut, "被拒绝 2 行") ||
 		!strings.Contains(out, "    第 3 行：这一行有 5 个单元格，表头有 4 个") || !strings.Contains(out, "    第 4 行，ordered_at：日期 \"2024-13-01\"：超出范围") ||
 		!strings.Contains(errOut, `（CSV，UTF-8，逗号分隔）："订单号" -> order_id，"客户编号" -> customer_id`) {
 		t.Errorf("orders in Chinese: code %d\n%s\n%s", code, out, errOut)
