@@ -41,7 +41,10 @@ var (
 		"收货人手机", "收货人手机号", "收货人电话", "收件人手机", "收件人手机号", "收件人电话"}}
 	fEmail    = field{"email", []string{"email", "e-mail", "mail", "email address", "邮箱", "电子邮件", "电子邮箱", "邮件"}}
 	fCurrency = field{"currency", []string{"currency", "币种", "货币"}}
-	fChannel  = field{"channel", []string{"channel", "source", "source channel", "utm source", "acquisition channel", "渠道", "来源", "来源渠道", "获客渠道", "渠道来源", "店铺", "平台"}}
+	fChannel  = field{"channel", []string{"channel", "source", "source channel", "utm source", "acquisition channel", "渠道", "来源", "来源渠道", "获客渠道", "渠道来源", "店铺", "平台",
+		// ad and traffic dashboards name it by what was bought or where visits came from
+		"marketing channel", "traffic source", "platform", "ad platform", "medium", "utm medium",
+		"渠道名称", "推广渠道", "投放渠道", "广告渠道", "投放平台", "广告平台", "推广平台", "媒体", "媒体平台", "流量来源", "流量渠道", "访客来源"}}
 )
 
 // Order columns, shared by order and line-item files.

@@ -264,6 +264,12 @@ func Import(ctx context.Context, sink Sink, k Kind, path string, opts Options) (
 	if r.totals > 0 {
 		sum.Warnings = append(sum.Warnings, totalsWarning(r.totals, r.totalLines))
 	}
+	if (k == Spend || k == Traffic) && !m.Has("channel") && p.channel == "" && sum.Read > sum.Rejected {
+		// Reports split acquisition cost and conversion by channel; rows
+		// with none count for the shop as a whole, which is rarely meant.
+		sum.Warnings = append(sum.Warnings, kith.Msg("import.no_channel",
+			"the file has no channel column, so its rows count for the whole shop, as \"(no channel)\" in the reports, and for no channel of their own (to name one: kith import --channel NAME or --map channel=HEADER, or the channel field of the import page)"))
+	}
 	if sheetHidden(src, sheets) {
 		sum.Warnings = append(sum.Warnings, kith.Msg("import.hidden_sheet",
 			"sheet %q is hidden in the workbook (Excel does not show it); its rows were imported all the same", sheetRead(src)))

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -504,6 +505,35 @@ func TestDefaultChannel(t *testing.T) {
 		v, err := s.CustomerView(context.Background(), id, 1)
 		if err != nil || v.Channel != want || v.Orders[0].Channel != want {
 			t.Errorf("%s: customer channel %q, order channel %q, want %q (%v)", id, v.Channel, v.Orders[0].Channel, want, err)
+		}
+	}
+}
+
+// Spend or traffic with no channel counts for the whole shop: the import
+// says so, unless the rows were given one.
+func TestNoChannelWarning(t *testing.T) {
+	s := storetest.Open(t, "sqlite")
+	for _, c := range []struct {
+		kind    importer.Kind
+		content string
+		channel string
+		warn    bool
+	}{
+		{importer.Spend, "日期,消耗(元)\n2024-03-01,100\n", "", true},
+		{importer.Spend, "日期,消耗(元)\n2024-03-02,100\n", "直通车", false},
+		{importer.Spend, "日期,推广渠道,消耗(元)\n2024-03-03,直通车,100\n", "", false},
+		{importer.Spend, "日期,消耗(元)\n2024-03-04,oops\n", "", false}, // nothing counted
+		{importer.Traffic, "日期,访客数\n2024-03-01,100\n", "", true},
+		{importer.Traffic, "日期,流量来源,访客数\n2024-03-01,搜索,100\n", "", false},
+		{importer.Orders, "订单号,客户编号,下单时间,金额\nA1,C1,2024-03-01,9\n", "", false},
+	} {
+		sum, err := run(t, s, c.kind, file(t, "f.csv", c.content), importer.Options{Channel: c.channel})
+		if err != nil {
+			t.Fatal(err)
+		}
+		warned := slices.ContainsFunc(sum.Warnings, func(w *kith.Message) bool { return strings.Contains(w.String(), "no channel column") })
+		if warned != c.warn {
+			t.Errorf("%s %q (--channel %q): warnings %v, want the no-channel one: %v", c.kind, c.content, c.channel, sum.Warnings, c.warn)
 		}
 	}
 }

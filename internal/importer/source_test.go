@@ -260,6 +260,20 @@ func TestMatchHeader(t *testing.T) {
 	if err != nil || ad.Index["amount"] != 1 {
 		t.Errorf("ad spend export: %v %v", ad, err)
 	}
+	for _, c := range []struct {
+		kind   Kind
+		header []string
+	}{
+		{Spend, []string{"日期", "推广渠道", "消耗(元)"}},
+		{Spend, []string{"日期", "投放平台", "花费"}},
+		{Spend, []string{"date", "Platform", "cost"}},
+		{Traffic, []string{"日期", "流量来源", "访客数"}},
+		{Traffic, []string{"date", "utm_medium", "sessions"}},
+	} {
+		if m, err := MatchHeader(c.kind, c.header, nil); err != nil || m.Index["channel"] != 1 {
+			t.Errorf("%s %v: channel not found: %v %v", c.kind, c.header, m, err)
+		}
+	}
 	sy, err := MatchHeader(Traffic, []string{"统计日期", "店铺访客数", "支付买家数"}, nil)
 	if err != nil || sy.Index["date"] != 0 || sy.Index["visitors"] != 1 || sy.Index["conversions"] != 2 {
 		t.Errorf("shop traffic export: %v %v", sy, err)
