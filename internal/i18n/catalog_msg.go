@@ -168,6 +168,10 @@ var messages = map[Lang]map[string]string{
 		"import.unread_hidden":   "隐藏的工作表 %s 也有 %s 的表头，未读取（是模板或副本？要读取其中一张：kith import --sheet 名称，或导入页上的“工作表”一栏）",
 		"import.hidden_sheet":    "工作表 %q 在工作簿中是隐藏的（Excel 不显示它），其中的行仍已导入",
 
+		"merged.item": "订单从上一行合并下来，而这一行有自己的金额：是这个订单的一件商品？请按订单明细导入（kith import lines），或取消合并单元格",
+		"merged.more": "%d 行（第 %s 行及另外 %d 行）与上一行是同一订单或客户，单元格合并跨越这些行：已跳过",
+		"merged.one":  "第 %d 行与上一行是同一订单或客户，单元格合并跨越两行：已跳过",
+		"merged.some": "%d 行（第 %s 行）与上一行是同一订单或客户，单元格合并跨越这些行：已跳过",
 		"totals.more": "%d 行合计行（合计/Total，第 %s 行及另外 %d 行）是汇总，不是记录：已跳过",
 		"totals.one":  "第 %d 行是合计行（合计/Total），是汇总，不是记录：已跳过",
 		"totals.some": "%d 行合计行（合计/Total，第 %s 行）是汇总，不是记录：已跳过",

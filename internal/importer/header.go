@@ -181,7 +181,7 @@ func sheetsWithHeader(path, read string, k Kind, opts *Options, list sheetList) 
 		if name == read {
 			continue
 		}
-		s, err := OpenSource(path, SourceOptions{Encoding: opts.Encoding, Sheet: name})
+		s, err := OpenSource(path, SourceOptions{Encoding: opts.Encoding, Sheet: name, headerOnly: true})
 		if err != nil {
 			continue
 		}

@@ -18,9 +18,11 @@ import (
 // htmlSource reads the rows of such a file: every <tr>, its <td> and <th>
 // cells' text. It reads as browsers do where exports are sloppy: tags in
 // any case, end tags left out (a <td> or <tr> ends the one before),
-// entities, whitespace collapsed, <script> and <style> skipped, a cell
-// spanning n columns followed by n-1 empty ones. Rows are numbered by
-// their <tr>, as Excel numbers them when it opens the file.
+// entities, whitespace collapsed, <script> and <style> skipped. A cell
+// spanning columns or rows (colspan, rowspan) is a merged area: the cells
+// of the rows below skip the columns it covers, and its value fills them
+// (mergedCells). Rows are numbered by their <tr>, as Excel numbers them
+// when it opens the file.
 type htmlSource struct {
 	textSource
 	rows *htmlRows
@@ -61,7 +63,7 @@ func openHTML(f *os.File, d *decoded, path string) (Source, error) {
 }
 
 // Next returns the next row with a filled cell.
-func (s *htmlSource) Next() (Record, error) { return nextFilled(s.rows, "", nil) }
+func (s *htmlSource) Next() (Record, error) { return nextFilled(s.rows, &s.rows.merged, "", nil) }
 
 // htmlRows splits an HTML document into table rows.
 type htmlRows struct {
@@ -71,8 +73,11 @@ type htmlRows struct {
 	inRow bool
 	cell  []byte // raw text of the open cell
 	span  int    // the open cell's colspan
+	down  int    // and its rowspan
 	open  bool   // a cell is open
 	err   error
+
+	merged mergedCells // the spans met, for the rows below to skip
 }
 
 func newHTMLRows(r io.Reader) *htmlRows { return &htmlRows{r: bufio.NewReaderSize(r, 64<<10)} }
@@ -121,7 +126,7 @@ func (h *htmlRows) next() (int, []string, error) {
 		case (name == "td" || name == "th") && h.inRow:
 			h.endCell()
 			if !end {
-				h.open, h.span = true, colspan(attrs)
+				h.open, h.span, h.down = true, spanAttr(attrs, "colspan", maxColumn), spanAttr(attrs, "rowspan", maxMergeRows)
 			}
 		case name == "br" || name == "p" || name == "div" || name == "li":
 			if h.open {
@@ -151,9 +156,16 @@ func (h *htmlRows) endCell() {
 		return
 	}
 	text := strings.Join(strings.Fields(html.UnescapeString(string(h.cell))), " ")
+	for h.merged.covered(h.n, len(h.row)) {
+		h.row = append(h.row, "")
+	}
+	col := len(h.row)
 	h.row = append(h.row, text)
 	for i := 1; i < h.span; i++ {
 		h.row = append(h.row, "")
+	}
+	if h.span > 1 || h.down > 1 {
+		h.merged.add(cellRange{top: int32(h.n), bottom: int32(h.n + h.down - 1), left: int32(col), right: int32(col + h.span - 1)})
 	}
 	h.cell, h.open = h.cell[:0], false
 }
@@ -211,15 +223,15 @@ func tagName(raw []byte) (name, attrs string, end bool) {
 	return strings.ToLower(s[:i]), s[i:], end
 }
 
-// colspan reads a cell's colspan attribute: 1 unless it says more (up to
-// a sheet's width).
-func colspan(attrs string) int {
+// spanAttr reads a cell's colspan or rowspan attribute (name): 1 unless it
+// says more, up to limit.
+func spanAttr(attrs, name string, limit int) int {
 	a := strings.ToLower(attrs)
-	i := strings.Index(a, "colspan")
+	i := strings.Index(a, name)
 	if i < 0 {
 		return 1
 	}
-	v := strings.TrimLeft(a[i+len("colspan"):], " \t\r\n=\"'")
+	v := strings.TrimLeft(a[i+len(name):], " \t\r\n=\"'")
 	j := 0
 	for j < len(v) && v[j] >= '0' && v[j] <= '9' {
 		j++
@@ -228,7 +240,7 @@ func colspan(attrs string) int {
 	if err != nil || n < 1 {
 		return 1
 	}
-	return min(n, 16384)
+	return min(n, limit)
 }
 
 // skipTo reads past the next occurrence of end (compared case-blind).

@@ -23,6 +23,7 @@ func htmlTable(t testing.TB, doc string) ([]string, error) {
 		if err != nil {
 			return out, err
 		}
+		cells, _ = h.merged.fill(line, cells)
 		out = append(out, fmt.Sprintf("%d: %s", line, strings.Join(cells, "|")))
 	}
 }
@@ -56,8 +57,22 @@ func TestHTMLRows(t *testing.T) {
 			[]string{"1: 粗体|一 二 三|链接"}},
 		{"comments and scripts hide rows", `<table><!-- <tr><td>no</td></tr> --><script>var s = "<tr><td>no</td></tr>";</SCRIPT ><tr><td>yes</td></tr></table>`,
 			[]string{"1: yes"}},
-		{"colspan keeps the columns", `<table><tr><td colspan="3">订单导出</td></tr><tr><td>a</td><td colspan=2>b</td><td>c</td></tr></table>`,
-			[]string{"1: 订单导出||", "2: a|b||c"}},
+		{"colspan keeps the columns, its value fills them", `<table><tr><td colspan="3">订单导出</td></tr><tr><td>a</td><td colspan=2>b</td><td>c</td></tr></table>`,
+			[]string{"1: 订单导出|订单导出|订单导出", "2: a|b|b|c"}},
+		// An order of two items: its number, time and buyer span both rows,
+		// whose cells skip those columns.
+		{"rowspan: the rows below skip its columns", `<table>
+<tr><td>订单号</td><td>下单时间</td><td>商品</td><td>数量</td><td>实付</td></tr>
+<tr><td rowspan="2">A1</td><td rowspan=2>2024-03-01</td><td>纸巾</td><td>2</td><td rowspan="2">50</td></tr>
+<tr><td>洗衣液</td><td>1</td></tr>
+<tr><td>A2</td><td>2024-03-02</td><td>纸巾</td><td>1</td><td>10</td></tr></table>`,
+			[]string{"1: 订单号|下单时间|商品|数量|实付", "2: A1|2024-03-01|纸巾|2|50", "3: A1|2024-03-01|洗衣液|1|50", "4: A2|2024-03-02|纸巾|1|10"}},
+		{"rowspan and colspan together, and in the middle", `<table><tr><td>a</td><td rowspan=3 colspan=2>M</td><td>b</td></tr><tr><td>c</td><td>d</td></tr><tr><td>e</td></tr></table>`,
+			[]string{"1: a|M|M|b", "2: c|M|M|d", "3: e|M|M"}},
+		{"a rowspan past the table's end, and rowspan=0", `<table><tr><td rowspan=9>x</td><td rowspan=0>y</td></tr><tr><td>z</td></tr></table>`,
+			[]string{"1: x|y", "2: x|z"}},
+		{"a blank row under a span stays blank", `<table><tr><td rowspan=3>t</td><td>1</td></tr><tr></tr><tr><td>2</td></tr></table>`,
+			[]string{"1: t|1", "2: ", "3: t|2"}},
 		{"text with a lone <", `<table><tr><td>a < b</td><td>3<5</td></tr></table>`,
 			[]string{"1: a < b|3<5"}},
 		{"rows of several tables, thead and tbody", `<table><thead><tr><th>x</th></tr></thead><tbody><tr><td>1</td></tr></tbody></table>
@@ -83,6 +98,7 @@ func TestHTMLRows(t *testing.T) {
 func FuzzHTMLRows(f *testing.F) {
 	for _, s := range []string{
 		`<table><tr><td>a</td><td colspan=2>b</td></tr></table>`,
+		`<table><tr><td rowspan=2 colspan=3>a</td><td>b</td></tr><tr><td>c</td></tr></table>`,
 		`<TR><TD>x<TD>y`,
 		`<table><!-- c --><script>x</script><tr><td>&amp;&nbsp;</td></tr>`,
 		`<tr><td a="'>'">q</td></tr><tr`,
@@ -101,6 +117,7 @@ func FuzzHTMLRows(f *testing.F) {
 			if err != nil {
 				return // a tag or cell too long: an error, not a hang
 			}
+			cells, _ = h.merged.fill(line, cells)
 			if line <= last || i > len(doc) {
 				t.Fatalf("row %d after row %d (%d rows from %d bytes)", line, last, i, len(doc))
 			}

@@ -209,6 +209,7 @@ func Import(ctx context.Context, sink Sink, k Kind, path string, opts Options) (
 		p.date1904 = x.book.date1904
 	}
 	r := &reader{src: src, p: p, opts: &opts, names: src.Header(), padShort: endsRowsEarly(src)}
+	r.contKeys, r.contAmount, r.contField = continuationKeys(k, m)
 	switch k {
 	case Customers:
 		step := dedupe(parser(r, p.parseCustomer), "customer_id", LabelCustomer, func(c *customer.Customer) string { return c.Key().String() }, (*customer.Customer).Hash)
@@ -261,8 +262,11 @@ func Import(ctx context.Context, sink Sink, k Kind, path string, opts Options) (
 	if err != nil {
 		return sum, fmt.Errorf("%s: %w", path, err)
 	}
-	if r.totals > 0 {
-		sum.Warnings = append(sum.Warnings, totalsWarning(r.totals, r.totalLines))
+	if r.totals.n > 0 {
+		sum.Warnings = append(sum.Warnings, totalsWarning(&r.totals))
+	}
+	if r.cont.n > 0 {
+		sum.Warnings = append(sum.Warnings, continuedWarning(&r.cont))
 	}
 	if (k == Spend || k == Traffic) && !m.Has("channel") && p.channel == "" && sum.Read > sum.Rejected {
 		// Reports split acquisition cost and conversion by channel; rows
@@ -326,10 +330,79 @@ type reader struct {
 	// shorter than the header has empty cells, not a separator out of place.
 	padShort bool
 	rows     int
-	// totals counts the totals rows passed over; totalLines holds the
-	// first few of their lines, for the warning.
-	totals     int
-	totalLines []int
+	totals   passedOver // totals rows
+	// cont are the rows that continue the record above in merged cells:
+	// contKeys are the columns that identify a record (an order's id, or
+	// its customer and time; a customer's keys), contAmount an order's
+	// amount (-1 for customers).
+	cont       passedOver
+	contKeys   []int
+	contAmount int
+	contField  string // the field an item row's reject names
+}
+
+// passedOver counts rows passed over for one reason and keeps the first
+// few of their lines, for the warning.
+type passedOver struct {
+	n     int
+	lines []int
+}
+
+func (p *passedOver) note(line int) {
+	if p.n++; len(p.lines) < 3 {
+		p.lines = append(p.lines, line)
+	}
+}
+
+// lineList is the lines kept, for a warning.
+func (p *passedOver) lineList() string {
+	ls := make([]string, len(p.lines))
+	for i, l := range p.lines {
+		ls[i] = strconv.Itoa(l)
+	}
+	return strings.Join(ls, ", ")
+}
+
+// continuationKeys finds, for an orders or customers file, the columns
+// that say a row continues the record above when a merged area filled
+// them all (see reader.cont).
+func continuationKeys(k Kind, m *Mapping) (keys []int, amount int, field string) {
+	cols := func(fields ...string) []int {
+		var is []int
+		for _, f := range fields {
+			if i, ok := m.Index[f]; ok {
+				is = append(is, i)
+			}
+		}
+		return is
+	}
+	switch k {
+	case Orders:
+		if keys = cols("order_id"); len(keys) > 0 {
+			return keys, m.Index["amount"], "order_id"
+		}
+		return cols("customer_id", "phone", "email", "ordered_at"), m.Index["amount"], "ordered_at"
+	case Customers:
+		return cols("customer_id", "phone", "email"), -1, ""
+	}
+	return nil, -1, ""
+}
+
+// continues tells of a record whose identifying cells all came from merged
+// areas above: the same order or customer as the row above, on a row of
+// its own because other columns (an order's items) needed one. An order
+// row with an amount of its own is one of the order's items: own is set.
+func (r *reader) continues(rec Record) (cont, own bool) {
+	if rec.Merged == nil || len(r.contKeys) == 0 {
+		return false, false
+	}
+	merged := func(i int) bool { return i < len(rec.Merged) && rec.Merged[i] == markFilled }
+	for _, i := range r.contKeys {
+		if !merged(i) {
+			return false, false
+		}
+	}
+	return true, r.contAmount >= 0 && !merged(r.contAmount) && r.contAmount < len(rec.Cells) && strings.TrimSpace(rec.Cells[r.contAmount]) != ""
 }
 
 // totalWords open the totals row that reports and spreadsheets end with.
@@ -360,21 +433,28 @@ func totalsRow(cells []string) bool {
 	return false
 }
 
-// totalsWarning says which totals rows were passed over: n of them, the
-// first at lines.
-func totalsWarning(n int, lines []int) *kith.Message {
-	if n == 1 {
-		return kith.Msg("totals.one", "line %d is a totals row (合计/Total), a sum, not a record: passed over", lines[0])
-	}
-	ls := make([]string, len(lines))
-	for i, l := range lines {
-		ls[i] = strconv.Itoa(l)
-	}
-	if n > len(lines) {
+// totalsWarning says which totals rows were passed over.
+func totalsWarning(p *passedOver) *kith.Message {
+	switch {
+	case p.n == 1:
+		return kith.Msg("totals.one", "line %d is a totals row (合计/Total), a sum, not a record: passed over", p.lines[0])
+	case p.n > len(p.lines):
 		return kith.Msg("totals.more", "%d totals rows (合计/Total, lines %s and %d more) are sums, not records: passed over",
-			n, strings.Join(ls, ", "), n-len(lines))
+			p.n, p.lineList(), p.n-len(p.lines))
 	}
-	return kith.Msg("totals.some", "%d totals rows (合计/Total, lines %s) are sums, not records: passed over", n, strings.Join(ls, ", "))
+	return kith.Msg("totals.some", "%d totals rows (合计/Total, lines %s) are sums, not records: passed over", p.n, p.lineList())
+}
+
+// continuedWarning says which rows continued a record in merged cells.
+func continuedWarning(p *passedOver) *kith.Message {
+	switch {
+	case p.n == 1:
+		return kith.Msg("merged.one", "line %d repeats the order or customer above it, merged down over both rows: passed over", p.lines[0])
+	case p.n > len(p.lines):
+		return kith.Msg("merged.more", "%d rows (lines %s and %d more) repeat the order or customer above them, merged down over the rows: passed over",
+			p.n, p.lineList(), p.n-len(p.lines))
+	}
+	return kith.Msg("merged.some", "%d rows (lines %s) repeat the order or customer above them, merged down over the rows: passed over", p.n, p.lineList())
 }
 
 // Duplicate explains a key met again in one file: what it keys (a label
@@ -400,9 +480,12 @@ func next[T any](r *reader, b *batch[T]) (ref srcRef, ok bool, err error) {
 	}
 	r.rows++
 	if rec.Err == nil && totalsRow(rec.Cells) {
-		if r.totals++; len(r.totalLines) < 3 {
-			r.totalLines = append(r.totalLines, rec.Line)
-		}
+		r.totals.note(rec.Line)
+		return srcRef{}, false, nil
+	}
+	cont, ownAmount := r.continues(rec)
+	if cont && !ownAmount {
+		r.cont.note(rec.Line)
 		return srcRef{}, false, nil
 	}
 	b.read++
@@ -427,10 +510,18 @@ func next[T any](r *reader, b *batch[T]) (ref srcRef, ok bool, err error) {
 		reject("", message(rec.Err))
 		return ref, false, nil
 	}
+	if cont { // an order's item, with its own amount
+		reject(r.contField, kith.Msg("merged.item",
+			"the order is merged down from the row above, and this row has an amount of its own: an item of the order? Import the file as line items (kith import lines), or unmerge the cells"))
+		return ref, false, nil
+	}
 	if n := len(ref.cells); n != header {
 		extra := false
-		for _, c := range ref.cells[min(n, header):] {
-			extra = extra || strings.TrimSpace(c) != ""
+		for i := min(n, header); i < n; i++ {
+			// A merged area reaching past the header's last column is no
+			// separator out of place.
+			filled := i < len(rec.Merged) && rec.Merged[i] == markFilled
+			extra = extra || strings.TrimSpace(ref.cells[i]) != "" && !filled
 		}
 		if n < header || extra {
 			reject("", kith.Msg("row.cells", "row has %d cells, the header has %d (a separator or quote out of place?)", n, header))
@@ -453,7 +544,7 @@ func next[T any](r *reader, b *batch[T]) (ref srcRef, ok bool, err error) {
 			return ref, false, nil
 		}
 	}
-	r.p.cells = ref.cells
+	r.p.cells, r.p.merged = ref.cells, rec.Merged
 	return ref, true, nil
 }
 

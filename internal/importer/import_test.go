@@ -1039,3 +1039,136 @@ func TestChartSheetFirst(t *testing.T) {
 		t.Errorf("the chart sheet named: %v, want not a worksheet (a sheet without a header)", err)
 	}
 }
+
+// Merged cells, as an order export or a ledger kept by hand has them: an
+// order's number, buyer and time merged down over its items' rows, a day's
+// date over its orders. Read as Excel shows them, the rows below the first
+// have their order: as line items each is a line of it; as orders the rows
+// repeating an order are passed over, and those with an amount of their
+// own (its items) are rejected with the way to import them.
+func TestMergedCells(t *testing.T) {
+	f := excelize.NewFile()
+	book := writeXLSX(t, f, 1, [][]any{
+		{"订单号", "客户编号", "下单时间", "商品名称", "数量", "单价", "实付金额"},
+		{"A1", "C1", "2024-03-01 10:00", "纸巾", 2, 10, 50},
+		{nil, nil, nil, "洗衣液", 1, 30, nil},
+		{"A2", "C2", "2024-03-02 11:00", "纸巾", 1, 10, 10},
+		{"A3", "C3", "2024-03-03 12:00", "纸巾", 2, 10, 20},
+		{nil, nil, nil, "牙膏", 1, 15, 15},
+	})
+	for _, r := range []string{"A2:A3", "B2:B3", "C2:C3", "G2:G3", "A5:A6", "B5:B6", "C5:C6"} {
+		from, to, _ := strings.Cut(r, ":")
+		if err := f.MergeCell("Sheet1", from, to); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := f.Save(); err != nil {
+		t.Fatal(err)
+	}
+	html := file(t, "orders.xls", `<table><tr><th>订单号</th><th>客户编号</th><th>下单时间</th><th>商品名称</th><th>数量</th><th>单价</th><th>实付金额</th></tr>
+<tr><td rowspan=2>A1</td><td rowspan=2>C1</td><td rowspan=2>2024-03-01 10:00</td><td>纸巾</td><td>2</td><td>10</td><td rowspan=2>50</td></tr>
+<tr><td>洗衣液</td><td>1</td><td>30</td></tr>
+<tr><td>A2</td><td>C2</td><td>2024-03-02 11:00</td><td>纸巾</td><td>1</td><td>10</td><td>10</td></tr>
+<tr><td rowspan=2>A3</td><td rowspan=2>C3</td><td rowspan=2>2024-03-03 12:00</td><td>纸巾</td><td>2</td><td>10</td><td>20</td></tr>
+<tr><td>牙膏</td><td>1</td><td>15</td><td>15</td></tr></table>`)
+	for _, path := range []string{book, html} {
+		t.Run(filepath.Ext(path)+" as line items", func(t *testing.T) {
+			s := storetest.Open(t, "sqlite")
+			sum, err := run(t, s, importer.Lines, path, importer.Options{})
+			if err != nil || sum.Created != 3 || sum.Rejected != 0 {
+				t.Fatalf("%+v %v", sum, err)
+			}
+			for id, want := range map[string][2]int64{"C1": {2, 5000}, "C2": {1, 1000}, "C3": {2, 3500}} {
+				v, err := s.CustomerView(context.Background(), id, 5)
+				if err != nil || len(v.Orders) != 1 || v.Orders[0].Lines != int(want[0]) || v.Orders[0].Amount != want[1] {
+					t.Errorf("%s: %+v %v, want one order of %d lines, %d", id, v, err, want[0], want[1])
+				}
+			}
+		})
+		t.Run(filepath.Ext(path)+" as orders", func(t *testing.T) {
+			s := storetest.Open(t, "sqlite")
+			sum, err := run(t, s, importer.Orders, path, importer.Options{})
+			if err != nil || sum.Created != 3 || sum.Rejected != 1 || len(sum.FirstRejects) != 1 {
+				t.Fatalf("%+v %v", sum, err)
+			}
+			if rj := sum.FirstRejects[0]; rj.Line != 6 || rj.Field != "order_id" || !strings.Contains(rj.Reason.String(), "kith import lines") {
+				t.Errorf("reject %+v, want line 6, an item of order A3", rj)
+			}
+			if len(sum.Warnings) != 1 || !strings.Contains(sum.Warnings[0].String(), "line 3 repeats the order or customer above it") {
+				t.Errorf("warnings %v, want line 3 passed over", sum.Warnings)
+			}
+			v, err := s.CustomerView(context.Background(), "C1", 5)
+			if err != nil || len(v.Orders) != 1 || v.Orders[0].Amount != 5000 {
+				t.Errorf("C1: %+v %v, want A1 once, 50", v, err)
+			}
+		})
+	}
+
+	// No unit price: the order's amount, merged over its items, is its
+	// first line's.
+	noPrice := file(t, "noprice.xls", `<table><tr><th>订单号</th><th>客户编号</th><th>下单时间</th><th>商品名称</th><th>实付金额</th></tr>
+<tr><td rowspan=2>A1</td><td rowspan=2>C1</td><td rowspan=2>2024-03-01 10:00</td><td>纸巾</td><td rowspan=2>50</td></tr>
+<tr><td>洗衣液</td></tr></table>`)
+	np := storetest.Open(t, "sqlite")
+	if sum, err := run(t, np, importer.Lines, noPrice, importer.Options{}); err != nil || sum.Created != 1 || sum.Rejected != 0 {
+		t.Fatalf("no price: %+v %v", sum, err)
+	}
+	if v, err := np.CustomerView(context.Background(), "C1", 5); err != nil || len(v.Orders) != 1 || v.Orders[0].Lines != 2 || v.Orders[0].Amount != 5000 {
+		t.Errorf("no price: %+v %v, want one order of 2 lines, 50", v, err)
+	}
+
+	// An area reaching past the header's last column is no ragged row.
+	wide := file(t, "wide.xls", `<table><tr><th>订单号</th><th>客户编号</th><th>下单时间</th><th>金额</th></tr>
+<tr><td>W1</td><td>C9</td><td>2024-03-01</td><td colspan=2>10</td></tr></table>`)
+	if sum, err := run(t, np, importer.Orders, wide, importer.Options{}); err != nil || sum.Created != 1 || sum.Rejected != 0 {
+		t.Errorf("an area past the last column: %+v %v", sum, err)
+	}
+
+	// A ledger: the day merged over its orders, the rep over their customers.
+	g := excelize.NewFile()
+	ledger := writeXLSX(t, g, 1, [][]any{
+		{"日期", "订单号", "客户编号", "金额"},
+		{"2024-03-01", "L1", "C1", 10},
+		{nil, "L2", "C2", 20},
+		{nil, "L3", "C1", 30},
+	})
+	if err := g.MergeCell("Sheet1", "A2", "A4"); err != nil {
+		t.Fatal(err)
+	}
+	if err := g.Save(); err != nil {
+		t.Fatal(err)
+	}
+	s := storetest.Open(t, "sqlite")
+	sum, err := run(t, s, importer.Orders, ledger, importer.Options{})
+	if err != nil || sum.Created != 3 || sum.Rejected != 0 || len(sum.Warnings) != 0 {
+		t.Fatalf("ledger: %+v %v", sum, err)
+	}
+	v, err := s.CustomerView(context.Background(), "C1", 5)
+	if err != nil || len(v.Orders) != 2 || v.Orders[0].OrderedAt.In(shanghai).Day() != 1 || v.Orders[1].OrderedAt.In(shanghai).Day() != 1 {
+		t.Errorf("C1: %+v %v, want two orders of March 1", v, err)
+	}
+	h := excelize.NewFile()
+	people := writeXLSX(t, h, 1, [][]any{
+		{"渠道", "会员号", "姓名", "购买记录"},
+		{"抖音", "M1", "张三", "纸巾"},
+		{nil, nil, nil, "洗衣液"},
+		{nil, "M2", "李四", "纸巾"},
+	})
+	for _, r := range [][2]string{{"A2", "A4"}, {"B2", "B3"}, {"C2", "C3"}} {
+		if err := h.MergeCell("Sheet1", r[0], r[1]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := h.Save(); err != nil {
+		t.Fatal(err)
+	}
+	sum, err = run(t, s, importer.Customers, people, importer.Options{})
+	if err != nil || sum.Rejected != 0 || len(sum.Warnings) != 1 || !strings.Contains(sum.Warnings[0].String(), "line 3 repeats") {
+		t.Fatalf("customers: %+v %v", sum, err)
+	}
+	for _, id := range []string{"M1", "M2"} {
+		if v, err := s.CustomerView(context.Background(), id, 1); err != nil || v.Channel != "抖音" {
+			t.Errorf("%s: %+v %v, want the channel merged over both", id, v, err)
+		}
+	}
+}

@@ -67,6 +67,7 @@ type rowParser struct {
 	currency string
 	channel  string // for rows with no channel of their own (Options.Channel)
 	cells    []string
+	merged   []mergeMark // how the row's cells lie in merged areas; nil: not at all
 	// date1904: the workbook counts its date serials from 1904, as older
 	// Mac Excel did; ParseTime reads them from 1900.
 	date1904 bool
@@ -101,6 +102,15 @@ func (p *rowParser) get(f string) string {
 		return ""
 	}
 	return excelText(strings.TrimSpace(p.cells[i]))
+}
+
+// mark says how field f's cell lies in the merged areas.
+func (p *rowParser) mark(f string) mergeMark {
+	i, ok := p.m.Index[f]
+	if !ok || i >= len(p.merged) {
+		return markOwn
+	}
+	return p.merged[i]
 }
 
 // shortened reports a long number as Excel shows and saves it in the
@@ -694,6 +704,17 @@ func (p *rowParser) parseLine() (order.Order, *cellErr) {
 	}
 	if l.Amount, hasAmount, cerr = p.money("line_amount", o.Currency, false); cerr != nil {
 		return o, cerr
+	}
+	if hasAmount && p.mark("line_amount") != markOwn {
+		// Merged down over the order's rows, the amount is the order's:
+		// each line's is its price times its quantity, or, with no price,
+		// the order's amount is its first line's.
+		switch {
+		case hasPrice:
+			hasAmount = false
+		case p.mark("line_amount") == markFilled:
+			l.Amount = 0
+		}
 	}
 	switch {
 	case hasAmount:

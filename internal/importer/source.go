@@ -31,6 +31,11 @@ type Source interface {
 type SourceOptions struct {
 	Encoding string // "" (detect), utf-8, gbk, gb18030, utf-16
 	Sheet    string // XLSX sheet; "" = first
+
+	// headerOnly says the caller reads no further than the header: an
+	// XLSX sheet's merged areas, which cost a pass of their own, are not
+	// read.
+	headerOnly bool
 }
 
 // cfbMagic starts a compound file: a legacy .xls, or an encrypted workbook.
@@ -63,7 +68,7 @@ func OpenSource(path string, opts SourceOptions) (Source, error) {
 	ext := strings.ToLower(filepath.Ext(path))
 	switch {
 	case bytes.HasPrefix(head, []byte("PK\x03\x04")):
-		return openXLSX(f, path, opts.Sheet)
+		return openXLSX(f, path, opts.Sheet, !opts.headerOnly)
 	case bytes.HasPrefix(head, cfbMagic):
 		return openXLS(f, path, opts.Sheet)
 	case ext == ".xlsx" || ext == ".xlsm":
@@ -338,6 +343,9 @@ func validGB18030(b []byte) (int, bool) {
 type xlsxSource struct {
 	w      *workbook
 	rows   *sheetReader
+	read   rowReader        // rows, after those read ahead
+	merges chan mergesFound // the merged areas, until they come
+	merged *mergedCells     // nil: the sheet merges no cells
 	header []string
 	desc   *kith.Message
 	sheet  string // the sheet read
@@ -360,7 +368,7 @@ func sheetEmpty(sheet string) error {
 	return kith.Msg("xlsx.empty", "sheet %q: %v", sheet, ErrNoHeader)
 }
 
-func openXLSX(f *os.File, path, sheet string) (Source, error) {
+func openXLSX(f *os.File, path, sheet string, merges bool) (Source, error) {
 	w, err := openWorkbook(f)
 	if err != nil {
 		f.Close()
@@ -373,7 +381,7 @@ func openXLSX(f *os.File, path, sheet string) (Source, error) {
 		}
 		sheet = w.sheets[firstShown(w.hidden)]
 	}
-	s, err := readSheet(w, sheet)
+	s, err := readSheet(w, sheet, merges)
 	if err != nil {
 		w.Close()
 		return nil, fmt.Errorf("%s: %w", path, err)
@@ -382,13 +390,23 @@ func openXLSX(f *os.File, path, sheet string) (Source, error) {
 }
 
 // readSheet starts reading sheet of the open workbook w past its blank
-// rows: its first row is the header. On error it closes what it opened.
-func readSheet(w *workbook, sheet string) (*xlsxSource, error) {
+// rows: its first row is the header. Its merged areas are filled when
+// merges is set. On error it closes what it opened.
+func readSheet(w *workbook, sheet string, merges bool) (*xlsxSource, error) {
 	rows, err := w.openSheet(sheet)
 	if err != nil {
 		return nil, sheetError(sheet, w.sheets, err)
 	}
-	s := &xlsxSource{w: w, rows: rows, desc: kith.Msg("source.xlsx", "XLSX, sheet %q", sheet), sheet: sheet}
+	s := &xlsxSource{w: w, rows: rows, read: rows, desc: kith.Msg("source.xlsx", "XLSX, sheet %q", sheet), sheet: sheet}
+	if merges {
+		// Looked for on a goroutine of their own, a pass over the sheet's
+		// XML, while this one reads its first rows.
+		s.merges = make(chan mergesFound, 1)
+		go func() {
+			ranges, err := w.sheetMerges(sheet)
+			s.merges <- mergesFound{ranges, err}
+		}()
+	}
 	rec, err := s.Next()
 	if err == io.EOF {
 		rows.Close()
@@ -416,7 +434,75 @@ func (s *xlsxSource) Pos() (int64, int64) { return s.rows.cnt.n, s.rows.size }
 // Cells come raw, so a date is its serial number, which ParseTime reads,
 // instead of text in the sheet's display format.
 func (s *xlsxSource) Next() (Record, error) {
-	return nextFilled(s.rows, s.sheet, xlsxDamaged)
+	if s.merges != nil {
+		if err := s.awaitMerges(); err != nil {
+			return Record{}, xlsxDamaged(s.sheet, err)
+		}
+	}
+	return nextFilled(s.read, s.merged, s.sheet, xlsxDamaged)
+}
+
+// mergesFound is what the look for a sheet's merged areas found.
+type mergesFound struct {
+	ranges []cellRange
+	err    error
+}
+
+// maxReadAhead bounds the rows read while a sheet's merged areas are being
+// looked for (a few MB of cells).
+const maxReadAhead = 1 << 16
+
+// awaitMerges reads rows ahead until the sheet's merged areas are known,
+// and keeps them to be read again, filled.
+func (s *xlsxSource) awaitMerges() error {
+	a := &readAhead{r: s.rows}
+	var found mergesFound
+	waiting := true
+	for waiting && len(a.rows) < maxReadAhead {
+		select {
+		case found = <-s.merges:
+			waiting = false
+			continue
+		default:
+		}
+		line, cells, err := s.rows.next()
+		a.rows = append(a.rows, aheadRow{line, cells, err})
+		if err != nil {
+			break
+		}
+	}
+	if waiting {
+		found = <-s.merges
+	}
+	s.merges, s.read = nil, a
+	if found.err != nil {
+		return found.err
+	}
+	s.merged = mergedFrom(found.ranges)
+	return nil
+}
+
+// readAhead gives the rows read ahead again, then reads on.
+type readAhead struct {
+	rows []aheadRow
+	r    rowReader
+}
+
+type aheadRow struct {
+	line  int
+	cells []string
+	err   error
+}
+
+func (a *readAhead) next() (int, []string, error) {
+	if len(a.rows) == 0 {
+		return a.r.next()
+	}
+	x := a.rows[0]
+	if a.rows = a.rows[1:]; len(a.rows) == 0 {
+		a.rows = nil // let the rows read ahead go
+	}
+	return x.line, x.cells, x.err
 }
 
 func xlsxDamaged(sheet string, err error) error {
@@ -429,9 +515,10 @@ type rowReader interface {
 	next() (line int, cells []string, err error)
 }
 
-// nextFilled returns r's next row with a filled cell. damaged explains an
-// error reading sheet, or is nil to return the error as it is.
-func nextFilled(r rowReader, sheet string, damaged func(sheet string, err error) error) (Record, error) {
+// nextFilled returns r's next row with a filled cell, its merged areas
+// filled from m (nil: none). damaged explains an error reading sheet, or is
+// nil to return the error as it is.
+func nextFilled(r rowReader, m *mergedCells, sheet string, damaged func(sheet string, err error) error) (Record, error) {
 	for {
 		line, cells, err := r.next()
 		if err == io.EOF {
@@ -443,9 +530,13 @@ func nextFilled(r rowReader, sheet string, damaged func(sheet string, err error)
 			}
 			return Record{}, err
 		}
+		var filled []mergeMark
+		if m != nil {
+			cells, filled = m.fill(line, cells)
+		}
 		for _, c := range cells {
 			if strings.TrimSpace(c) != "" {
-				return Record{Line: line, Cells: cells}, nil
+				return Record{Line: line, Cells: cells, Merged: filled}, nil
 			}
 		}
 	}

@@ -45,6 +45,7 @@ const (
 	xlsBoolErr    = 0x0205
 	xlsFormula    = 0x0006
 	xlsString     = 0x0207
+	xlsMerged     = 0x00E5
 )
 
 // xlsMaxStream bounds the Workbook stream read into memory (and no stream
@@ -412,17 +413,19 @@ func rkNumber(rk uint32) float64 {
 	return v
 }
 
-// sheetCells reads the i-th sheet's filled cells, sorted by row and column.
-func (b *xlsBook) sheetCells(i int) ([]xlsCell, error) {
+// sheetCells reads the i-th sheet's filled cells, sorted by row and column,
+// and its merged areas (rows numbered from 1, as xlsRows numbers them).
+func (b *xlsBook) sheetCells(i int) ([]xlsCell, []cellRange, error) {
 	if b.kinds[i] != 0 {
-		return nil, errNotWorksheet
+		return nil, nil, errNotWorksheet
 	}
 	pos := b.offsets[i]
 	typ, _, _, err := xlsRecord(b.data, pos)
 	if err != nil || typ != xlsBOF {
-		return nil, fmt.Errorf("the sheet does not start where the workbook says (offset %d)", pos)
+		return nil, nil, fmt.Errorf("the sheet does not start where the workbook says (offset %d)", pos)
 	}
 	var cells []xlsCell
+	var merges []cellRange
 	depth := 0                  // BOF..EOF nesting: a chart inside the sheet is its own
 	pending := xlsCell{row: -1} // a formula whose text result comes next
 	add := func(row, col int, v string) {
@@ -433,7 +436,7 @@ func (b *xlsBook) sheetCells(i int) ([]xlsCell, error) {
 	for {
 		typ, body, next, err := xlsRecord(b.data, pos)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		var segs [][]byte
 		if typ == xlsLabel || typ == xlsString || typ == xlsRString {
@@ -449,18 +452,26 @@ func (b *xlsBook) sheetCells(i int) ([]xlsCell, error) {
 				slices.SortStableFunc(cells, func(a, b xlsCell) int {
 					return cmp.Or(cmp.Compare(a.row, b.row), cmp.Compare(a.col, b.col))
 				})
-				return cells, nil
+				return cells, merges, nil
 			}
 			continue
 		}
 		if depth != 1 {
 			continue
 		}
+		if typ == xlsMerged {
+			// A count, then each area's first and last row and column.
+			for at := 2; at+8 <= len(body); at += 8 {
+				u := func(k int) int32 { return int32(binary.LittleEndian.Uint16(body[at+k:])) }
+				merges = append(merges, cellRange{top: u(0) + 1, bottom: u(2) + 1, left: u(4), right: u(6)})
+			}
+			continue
+		}
 		if typ == xlsString {
 			if pending.row >= 0 {
 				s, err := (&xlsText{segs: segs}).str()
 				if err != nil {
-					return nil, fmt.Errorf("row %d: a formula's text: %w", pending.row+1, err)
+					return nil, nil, fmt.Errorf("row %d: a formula's text: %w", pending.row+1, err)
 				}
 				add(pending.row, pending.col, s)
 				pending.row = -1
@@ -471,7 +482,7 @@ func (b *xlsBook) sheetCells(i int) ([]xlsCell, error) {
 			continue
 		}
 		if len(body) < 6 {
-			return nil, fmt.Errorf("a cell record of %d bytes", len(body))
+			return nil, nil, fmt.Errorf("a cell record of %d bytes", len(body))
 		}
 		row, col := int(binary.LittleEndian.Uint16(body)), int(binary.LittleEndian.Uint16(body[2:]))
 		short := func(n int) error {
@@ -483,28 +494,28 @@ func (b *xlsBook) sheetCells(i int) ([]xlsCell, error) {
 		switch typ {
 		case xlsLabelSST:
 			if err := short(10); err != nil {
-				return nil, err
+				return nil, nil, err
 			}
 			k := int(binary.LittleEndian.Uint32(body[6:]))
 			if k >= len(b.sst) {
-				return nil, fmt.Errorf("row %d: shared string %d of %d", row+1, k, len(b.sst))
+				return nil, nil, fmt.Errorf("row %d: shared string %d of %d", row+1, k, len(b.sst))
 			}
 			add(row, col, b.sst[k])
 		case xlsLabel, xlsRString:
 			segs[0] = segs[0][6:]
 			s, err := (&xlsText{segs: segs}).str()
 			if err != nil {
-				return nil, fmt.Errorf("row %d: %w", row+1, err)
+				return nil, nil, fmt.Errorf("row %d: %w", row+1, err)
 			}
 			add(row, col, s)
 		case xlsNumber:
 			if err := short(14); err != nil {
-				return nil, err
+				return nil, nil, err
 			}
 			add(row, col, xlsNumText(math.Float64frombits(binary.LittleEndian.Uint64(body[6:]))))
 		case xlsRK:
 			if err := short(10); err != nil {
-				return nil, err
+				return nil, nil, err
 			}
 			add(row, col, xlsNumText(rkNumber(binary.LittleEndian.Uint32(body[6:]))))
 		case xlsMulRK:
@@ -514,12 +525,12 @@ func (b *xlsBook) sheetCells(i int) ([]xlsCell, error) {
 			}
 		case xlsBoolErr:
 			if err := short(8); err != nil {
-				return nil, err
+				return nil, nil, err
 			}
 			add(row, col, xlsBoolOrError(body[7] != 0, body[6]))
 		case xlsFormula:
 			if err := short(14); err != nil {
-				return nil, err
+				return nil, nil, err
 			}
 			v := body[6:14]
 			if v[6] != 0xFF || v[7] != 0xFF {
@@ -588,6 +599,7 @@ func (r *xlsRows) next() (int, []string, error) {
 type xlsSource struct {
 	book   *xlsBook
 	rows   *xlsRows
+	merged *mergedCells
 	header []string
 	desc   *kith.Message
 	sheet  string
@@ -608,14 +620,14 @@ func openXLS(f *os.File, path, sheet string) (Source, error) {
 		return nil, fmt.Errorf("%s: %w", path, errNoSheets)
 	}
 	sheet = b.sheets[i]
-	cells, err := b.sheetCells(i)
+	cells, merges, err := b.sheetCells(i)
 	switch {
 	case err != nil && b.kinds[i] != 0: // a chart sheet: named as XLSX names it
 		return nil, fmt.Errorf("%s: %w", path, sheetError(sheet, b.sheets, err))
 	case err != nil:
 		return nil, fmt.Errorf("%s: %w", path, xlsxDamaged(sheet, err))
 	}
-	s := &xlsSource{book: b, rows: &xlsRows{cells: cells}, sheet: sheet,
+	s := &xlsSource{book: b, rows: &xlsRows{cells: cells}, merged: mergedFrom(merges), sheet: sheet,
 		desc: kith.Msg("source.xls", "Excel 97-2003 workbook, sheet %q", sheet)}
 	rec, err := s.Next()
 	if err == io.EOF {
@@ -637,5 +649,5 @@ func (s *xlsSource) Pos() (int64, int64) { return int64(s.rows.at), int64(len(s.
 
 // Next returns the next row with a filled cell.
 func (s *xlsSource) Next() (Record, error) {
-	return nextFilled(s.rows, s.sheet, nil)
+	return nextFilled(s.rows, s.merged, s.sheet, nil)
 }

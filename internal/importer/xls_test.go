@@ -8,6 +8,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -29,7 +30,7 @@ func readXLS(t *testing.T, path string) map[string]string {
 	}
 	got := map[string]string{}
 	for i, name := range b.sheets {
-		cells, err := b.sheetCells(i)
+		cells, _, err := b.sheetCells(i)
 		if err != nil {
 			t.Fatalf("sheet %s: %v", name, err)
 		}
@@ -287,7 +288,7 @@ func FuzzXLSStream(f *testing.F) {
 			return
 		}
 		for i := range b.sheets {
-			cells, err := b.sheetCells(i)
+			cells, _, err := b.sheetCells(i)
 			if err != nil {
 				continue
 			}
@@ -366,6 +367,8 @@ func TestXLSSheetRecords(t *testing.T) {
 	sheet.rec(xlsNumber, u16(9, 9, 15), binary.LittleEndian.AppendUint64(nil, math.Float64bits(99)))
 	sheet.rec(xlsEOF)
 	sheet.rec(xlsBoolErr, u16(2, 0, 15), []byte{0x17, 1})
+	// Merged: A2:A3, and B1:D1 (first row, last row, first column, last).
+	sheet.rec(xlsMerged, u16(2), u16(1, 2, 0, 0), u16(0, 0, 1, 3))
 	sheet.rec(xlsEOF)
 	chart := &biff{}
 	chart.rec(xlsBOF, u16(0x0600, 0x0020, 0, 0)).rec(xlsEOF)
@@ -379,9 +382,12 @@ func TestXLSSheetRecords(t *testing.T) {
 	if got := strings.Join(b.sst, ","); got != "订单号,张三" {
 		t.Fatalf("shared strings %q", got)
 	}
-	cells, err := b.sheetCells(0)
+	cells, merges, err := b.sheetCells(0)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if want := []cellRange{{top: 2, bottom: 3, left: 0, right: 0}, {top: 1, bottom: 1, left: 1, right: 3}}; !slices.Equal(merges, want) {
+		t.Errorf("merged areas %v, want %v", merges, want)
 	}
 	rows := &xlsRows{cells: cells}
 	var got []string
@@ -395,7 +401,20 @@ func TestXLSSheetRecords(t *testing.T) {
 	if want := "1:订单号|ok 2:张三|12.34|7|1 3:#REF!"; strings.Join(got, " ") != want {
 		t.Errorf("rows %q, want %q", strings.Join(got, " "), want)
 	}
-	if _, err := b.sheetCells(1); err == nil || !strings.Contains(err.Error(), "not a worksheet") {
+	// Read as a source, the merged areas show their values as Excel does.
+	src := &xlsSource{rows: &xlsRows{cells: cells}, merged: mergedFrom(merges)}
+	got = got[:0]
+	for {
+		rec, err := src.Next()
+		if err != nil {
+			break
+		}
+		got = append(got, fmt.Sprintf("%d:%s", rec.Line, strings.Join(rec.Cells, "|")))
+	}
+	if want := "1:订单号|ok|ok|ok 2:张三|12.34|7|1 3:张三"; strings.Join(got, " ") != want {
+		t.Errorf("rows with merged areas %q, want %q", strings.Join(got, " "), want)
+	}
+	if _, _, err := b.sheetCells(1); err == nil || !strings.Contains(err.Error(), "not a worksheet") {
 		t.Errorf("the chart sheet: %v, want not a worksheet", err)
 	}
 }

@@ -43,7 +43,7 @@ func openXML2003(f *os.File, d *decoded, path, sheet string) (Source, error) {
 
 // Next returns the next row with a filled cell.
 func (s *xml2003Source) Next() (Record, error) {
-	return nextFilled(s.rows, s.rows.sheet, xml2003Damaged)
+	return nextFilled(s.rows, &s.rows.merged, s.rows.sheet, xml2003Damaged)
 }
 
 func xml2003Damaged(sheet string, err error) error {
@@ -64,6 +64,8 @@ type xml2003Rows struct {
 	last   int // the last row read whole, for an error
 	cells  []string
 	val    []byte
+
+	merged mergedCells // the cells' MergeAcross and MergeDown
 }
 
 // missing explains a worksheet that was asked for and is not there.
@@ -78,7 +80,7 @@ func (r *xml2003Rows) next() (int, []string, error) {
 	}
 	x := r.x
 	inRow, inData, inComment, inVisible := false, false, false, false
-	merge := 0
+	across, down := 0, 0
 	for {
 		err := x.next()
 		if err == io.EOF {
@@ -124,15 +126,21 @@ func (r *xml2003Rows) next() (int, []string, error) {
 				if !inRow {
 					continue
 				}
-				col := skipTo(len(r.cells)+1, x.attr("Index"))
+				index := x.attr("Index")
+				col := skipTo(len(r.cells)+1, index)
+				for index == nil && r.merged.covered(r.row, col-1) {
+					col++ // under a MergeDown from a row above
+				}
 				for len(r.cells) < col-1 {
 					r.cells = append(r.cells, "")
 				}
-				merge, _ = strconv.Atoi(string(x.attr("MergeAcross")))
-				merge = min(max(merge, 0), 16384)
+				across, _ = strconv.Atoi(string(x.attr("MergeAcross")))
+				across = min(max(across, 0), maxColumn)
+				down, _ = strconv.Atoi(string(x.attr("MergeDown")))
+				down = min(max(down, 0), maxMergeRows)
 				r.val = r.val[:0]
 				if x.empty {
-					r.endCell(merge)
+					r.endCell(across, down)
 				}
 			case "Data":
 				inData = inRow && !inComment && !x.empty
@@ -149,7 +157,7 @@ func (r *xml2003Rows) next() (int, []string, error) {
 				inComment = false
 			case "Cell":
 				if inRow {
-					r.endCell(merge)
+					r.endCell(across, down)
 				}
 			case "Row":
 				if inRow {
@@ -167,12 +175,16 @@ func (r *xml2003Rows) next() (int, []string, error) {
 }
 
 // endCell puts the cell's value, and the empty cells it spans, in the
-// row. Values come as written: a DateTime is 2024-01-31T10:00:00.000,
-// which ParseTime reads, a Number 1234.5.
-func (r *xml2003Rows) endCell(merge int) {
+// row, and notes the area it merges. Values come as written: a DateTime is
+// 2024-01-31T10:00:00.000, which ParseTime reads, a Number 1234.5.
+func (r *xml2003Rows) endCell(across, down int) {
+	col := len(r.cells)
 	r.cells = append(r.cells, string(r.val))
-	for range merge {
+	for range across {
 		r.cells = append(r.cells, "")
+	}
+	if across > 0 || down > 0 {
+		r.merged.add(cellRange{top: int32(r.row), bottom: int32(r.row + down), left: int32(col), right: int32(col + across)})
 	}
 }
 

@@ -33,6 +33,7 @@ func xml2003Table(t testing.TB, doc, sheet string) ([]string, error) {
 		if err != nil {
 			return out, err
 		}
+		cells, _ = r.merged.fill(line, cells)
 		out = append(out, fmt.Sprintf("%d: %s", line, strings.Join(cells, "|")))
 	}
 }
@@ -46,6 +47,10 @@ func TestXML2003Rows(t *testing.T) {
 <Row ss:Index="5"><Cell ss:Index="2"><Data ss:Type="DateTime">2024-02-01T00:00:00.000</Data></Cell><Cell><Data ss:Type="Number">20</Data></Cell></Row>
 <Row/>
 <Row><Cell ss:MergeAcross="1"><Data ss:Type="String">合计</Data></Cell><Cell><Data ss:Type="Number">1254.5</Data><Comment><Data>a note, not the value</Data></Comment></Cell></Row>
+<Row><Cell ss:MergeDown="1"><Data ss:Type="String">B1</Data></Cell><Cell><Data ss:Type="String">x</Data></Cell></Row>
+<Row><Cell ss:Index="2"><Data ss:Type="String">y</Data></Cell></Row>
+<Row><Cell ss:MergeDown="2" ss:MergeAcross="1"><Data ss:Type="String">B2</Data></Cell><Cell><Data ss:Type="String">p</Data></Cell></Row>
+<Row><Cell><Data ss:Type="String">q</Data></Cell></Row>
 </Table></Worksheet></Workbook>`
 	for _, tc := range []struct {
 		name, sheet string
@@ -58,7 +63,11 @@ func TestXML2003Rows(t *testing.T) {
 			"2: A1|2024-01-31T10:00:00.000|1234.5|加急 & 包",
 			"5: |2024-02-01T00:00:00.000|20",
 			"6: ",
-			"7: 合计||1254.5",
+			"7: 合计|合计|1254.5",
+			"8: B1|x",
+			"9: B1|y",
+			"10: B2|B2|p",
+			"11: B2|B2|q", // no ss:Index: the cell goes past the area above
 		}},
 		{name: "a worksheet that is not there", sheet: "3月", err: `no worksheet "3月" (worksheets: 封面, 订单)`},
 	} {
@@ -136,6 +145,7 @@ func TestOpenXML2003(t *testing.T) {
 func FuzzXML2003Rows(f *testing.F) {
 	f.Add(xml2003Head + `<Worksheet ss:Name="a"><Table><Row ss:Index="3"><Cell ss:Index="2" ss:MergeAcross="2"><Data>x</Data></Cell></Row></Table></Worksheet></Workbook>`)
 	f.Add(`<Worksheet><Row><Cell><Data>1</Data></Cell><Row/><Cell/></Row></Worksheet><Worksheet><Row>`)
+	f.Add(xml2003Head + `<Worksheet ss:Name="a"><Table><Row><Cell ss:MergeDown="3" ss:MergeAcross="1"><Data>x</Data></Cell></Row><Row><Cell><Data>y</Data></Cell></Row></Table></Worksheet></Workbook>`)
 	f.Fuzz(func(t *testing.T, doc string) {
 		r := &xml2003Rows{x: newXMLScanner(strings.NewReader(doc))}
 		last := 0
@@ -144,6 +154,7 @@ func FuzzXML2003Rows(f *testing.F) {
 			if errors.Is(err, io.EOF) || err != nil {
 				return
 			}
+			cells, _ = r.merged.fill(line, cells)
 			if line <= last || i > len(doc) {
 				t.Fatalf("row %d after row %d", line, last)
 			}
