@@ -1117,6 +1117,26 @@ func TestMergedCells(t *testing.T) {
 		t.Errorf("no price: %+v %v, want one order of 2 lines, 50", v, err)
 	}
 
+	// A header in two rows: groups merged across, and the columns without
+	// a group merged down over both; the second row is the header.
+	hb := excelize.NewFile()
+	twoRows := writeXLSX(t, hb, 1, [][]any{
+		{"订单号", "下单时间", "买家", nil, "商品", nil, nil},
+		{nil, nil, "会员号", "手机", "商品名称", "数量", "单价"},
+		{"T1", "2024-03-01", "C7", "13800138000", "纸巾", 2, 10},
+	})
+	for _, r := range [][2]string{{"A1", "A2"}, {"B1", "B2"}, {"C1", "D1"}, {"E1", "G1"}} {
+		if err := hb.MergeCell("Sheet1", r[0], r[1]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := hb.Save(); err != nil {
+		t.Fatal(err)
+	}
+	if sum, err := run(t, np, importer.Lines, twoRows, importer.Options{}); err != nil || sum.Created != 1 || sum.Rejected != 0 {
+		t.Errorf("a header in two rows: %+v %v", sum, err)
+	}
+
 	// An area reaching past the header's last column is no ragged row.
 	wide := file(t, "wide.xls", `<table><tr><th>订单号</th><th>客户编号</th><th>下单时间</th><th>金额</th></tr>
 <tr><td>W1</td><td>C9</td><td>2024-03-01</td><td colspan=2>10</td></tr></table>`)
