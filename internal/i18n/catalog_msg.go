@@ -117,6 +117,7 @@ var messages = map[Lang]map[string]string{
 		"date.year":        "需要四位数的年份",
 		"date_order":       "日期顺序 %q：可选 auto、dmy 或 mdy",
 		"time.bad":         "时间 %q：%v",
+		"time.zone":        "时间 %q：时区 %s 不是店铺所在时区（%s，--tz）的：请用 --tz 指定文件中时间所用的时区",
 		"time.fraction":    "秒的小数部分有误",
 		"time.parts":       "需要 时:分 或 时:分:秒",
 		"range":            "超出范围",

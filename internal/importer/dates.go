@@ -76,9 +76,12 @@ func ParseTime(s string, order DateOrder, loc *time.Location) (t time.Time, hasT
 		}
 	}
 	datePart, timePart := splitDateTime(s)
+	zoneName := ""
 	if !plain || strings.IndexByte(timePart, '-') >= 0 {
 		if rest, zone, ok := cutOffset(timePart); ok {
 			timePart, loc = rest, zone
+		} else if rest, name, ok := cutZoneName(timePart); ok {
+			timePart, zoneName = rest, name
 		}
 	}
 	y, m, d, err := parseDate(datePart, order)
@@ -96,7 +99,28 @@ func ParseTime(s string, order DateOrder, loc *time.Location) (t time.Time, hasT
 	if t.Day() != d || int(t.Month()) != m {
 		return time.Time{}, false, kith.Msg("date.no_such_day", "date %q: no such day", s)
 	}
+	if name, _ := t.Zone(); zoneName != "" && name != zoneName {
+		// CST is China's in Java's dates from a Chinese server, and also
+		// America's Central: the shop's zone (--tz) says which is meant.
+		return time.Time{}, false, kith.Msg("time.zone", "time %q: zone %s is not the shop's time zone's (%s, --tz): give --tz the zone the file's times are in", s, zoneName, loc)
+	}
 	return t, timePart != "", nil
+}
+
+// cutZoneName takes a time zone's abbreviation off the end of a time:
+// 10:00:00 CST, as Java writes a date. It says nothing of the offset by
+// itself (CST is China's and America's Central), so the time is read in
+// the shop's zone and must have that abbreviation there.
+func cutZoneName(t string) (string, string, bool) {
+	i := strings.LastIndexByte(t, ' ')
+	if i < 0 {
+		return t, "", false
+	}
+	name := t[i+1:]
+	if len(name) < 3 || len(name) > 5 || strings.ContainsFunc(name, func(r rune) bool { return r < 'A' || r > 'Z' }) {
+		return t, "", false
+	}
+	return strings.TrimSpace(t[:i]), name, true
 }
 
 // plainDate reports text made of digits and - / : . and spaces only.
@@ -176,6 +200,16 @@ func englishDate(s string) (string, bool) {
 	}
 	if at < 0 {
 		return "", false
+	}
+	if at == 0 && len(fields) >= 4 && strings.Contains(fields[2], ":") && len(fields[len(fields)-1]) == 4 && allDigits(fields[len(fields)-1]) {
+		// Java's and C's way, the year last: Mar 01 10:00:00 CST 2024
+		// (Fri first, cut before).
+		last := fields[len(fields)-1]
+		rest := strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(s[strings.Index(s, fields[1])+len(fields[1]):]), last))
+		if len(fields[1]) > 2 || !allDigits(fields[1]) || !strings.Contains(rest, ":") {
+			return "", false
+		}
+		return last + "-" + strconv.Itoa(month) + "-" + fields[1] + " " + rest, true
 	}
 	var nums []string
 	for i, f := range fields[:3] {

@@ -63,6 +63,28 @@ func TestParseTime(t *testing.T) {
 		{"Foo 31 2024", DateAuto, "", false, true},
 		{"31 Jan 24", DateAuto, "", false, true},
 		{"2024-01-31 10:00 +2500", DateAuto, "", false, true},
+		// A zone's abbreviation, as Java writes a date (Date.toString): read
+		// in the shop's zone when it is that zone's there.
+		{"Wed Jan 31 10:00:00 CST 2024", DateAuto, "2024-01-31T02:00:00Z", true, false},
+		{"Jan 31 10:00:00 2024", DateAuto, "2024-01-31T02:00:00Z", true, false},
+		{"2024-01-31 10:00:00 CST", DateAuto, "2024-01-31T02:00:00Z", true, false},
+		{"2024-01-31 10:00:00 PST", DateAuto, "", false, true},
+		{"2024-01-31 10:00:00 CST 2024", DateAuto, "", false, true},
+	}
+	chicago, _ := time.LoadLocation("America/Chicago")
+	for _, c := range []struct {
+		in      string
+		want    string
+		wantErr bool
+	}{
+		{"Wed Jan 31 10:00:00 CST 2024", "2024-01-31T16:00:00Z", false},
+		{"Fri Jul 05 10:00:00 CDT 2024", "2024-07-05T15:00:00Z", false},
+		{"Fri Jul 05 10:00:00 CST 2024", "", true}, // Chicago is on CDT then
+	} {
+		got, _, err := ParseTime(c.in, DateAuto, chicago)
+		if (err != nil) != c.wantErr || err == nil && got.UTC().Format(time.RFC3339) != c.want {
+			t.Errorf("ParseTime(%q) in Chicago = %v, %v; want %s (error %v)", c.in, got.UTC(), err, c.want, c.wantErr)
+		}
 	}
 	for _, tt := range tests {
 		got, hasTime, err := ParseTime(tt.in, tt.order, sh)
