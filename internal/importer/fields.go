@@ -34,14 +34,14 @@ type field struct {
 // Customer identity and profile columns, shared by customer, order and line files.
 var (
 	fCustomerID = field{"customer_id", []string{"customer_id", "customer", "customer no", "customer number", "client id", "member id", "member no", "buyer id", "客户编号", "客户id", "客户号", "客户代码", "会员号", "会员id", "会员编号", "会员卡号", "买家id", "用户id", "用户编号", "买家会员名", "买家账号", "买家帐号", "下单账号", "下单帐号", "会员账号", "用户名", "用户账号", "客户账号"}}
-	fName       = field{"name", []string{"name", "customer name", "full name", "buyer", "contact", "姓名", "客户名称", "客户姓名", "名字", "会员姓名", "买家", "买家昵称", "收货人", "联系人", "收货人姓名", "收件人", "收件人姓名", "买家姓名"}}
+	fName       = field{"name", []string{"name", "customer name", "full name", "buyer", "contact", "姓名", "客户名称", "客户姓名", "名字", "会员姓名", "买家", "买家昵称", "收货人", "联系人", "收货人姓名", "收件人", "收件人姓名", "买家姓名", "联系人姓名", "contact name"}}
 	// The buyer's own number before a recipient's (a gift's).
 	fPhone = field{"phone", []string{"phone", "mobile", "tel", "telephone", "phone number", "cell", "手机", "手机号", "手机号码",
 		"买家手机号", "会员手机号", "客户手机", "客户电话", "电话", "联系电话", "联系方式", "联系手机",
 		"收货人手机", "收货人手机号", "收货人电话", "收件人手机", "收件人手机号", "收件人电话"}}
 	fEmail    = field{"email", []string{"email", "e-mail", "mail", "email address", "邮箱", "电子邮件", "电子邮箱", "邮件"}}
 	fCurrency = field{"currency", []string{"currency", "币种", "货币"}}
-	fChannel  = field{"channel", []string{"channel", "source", "source channel", "utm source", "acquisition channel", "渠道", "来源", "来源渠道", "获客渠道", "渠道来源", "店铺", "平台",
+	fChannel  = field{"channel", []string{"channel", "source", "source channel", "utm source", "acquisition channel", "渠道", "来源", "来源渠道", "获客渠道", "渠道来源", "店铺", "平台", "客户来源", "客户渠道", "线索来源", "lead source",
 		// ad and traffic dashboards name it by what was bought or where visits came from
 		"marketing channel", "traffic source", "platform", "ad platform", "medium", "utm medium",
 		"渠道名称", "推广渠道", "投放渠道", "广告渠道", "投放平台", "广告平台", "推广平台", "媒体", "媒体平台", "流量来源", "流量渠道", "访客来源"}}
@@ -73,6 +73,9 @@ var kindFields = map[Kind][]field{
 		{"company_size", []string{"company size", "employees", "headcount", "公司规模", "员工数", "企业规模", "人数"}},
 		{"tags", []string{"tags", "tag", "labels", "标签", "客户标签"}},
 		{"referrer", []string{"referrer", "referred by", "referrer id", "推荐人", "推荐人编号", "推荐人id", "介绍人", "邀请人"}},
+		// A referrer named by phone is looked up as a phone, written as
+		// the customers' phones are.
+		{"referrer_phone", []string{"referrer phone", "referrer mobile", "推荐人手机", "推荐人手机号", "推荐人电话", "推荐人联系电话", "介绍人手机", "介绍人电话", "邀请人手机", "邀请人手机号"}},
 		{"owner", []string{"owner", "account manager", "sales rep", "rep", "assigned to", "负责人", "客户经理", "销售", "归属销售", "跟进人", "专属顾问"}},
 		{"created_at", []string{"created at", "created", "signup date", "sign up date", "registered", "join date", "注册时间", "创建时间", "加入时间", "入会时间", "注册日期", "成为客户时间", "成为会员时间", "入会日期", "开卡时间", "开卡日期", "建档时间", "建档日期", "首次成为客户时间", "添加时间", "添加日期"}},
 		{"notes", []string{"notes", "note", "comment", "comments", "remark", "备注", "说明"}},
@@ -215,6 +218,26 @@ func pairDateAndClock(m *Mapping, header []string, overrides map[string]string, 
 	}
 	if date >= 0 && clock >= 0 {
 		m.Index["ordered_at"], m.Index["ordered_time"] = date, clock
+	}
+}
+
+// accountAndContact reads a business customer's file, as B2B CRMs export
+// it: beside a contact person's column (联系人), 客户名称 names the account,
+// a company, not the person. The person is then the name and the account
+// the company.
+func accountAndContact(m *Mapping, header []string, overrides map[string]string) {
+	if m.Kind != Customers || m.Has("company") || overrides["name"] != "" || overrides["company"] != "" {
+		return
+	}
+	name, ok := m.Index["name"]
+	if !ok || !slices.Contains([]string{"客户名称", "customername", "客户"}, normHeader(header[name])) {
+		return
+	}
+	for i, cell := range header {
+		if slices.Contains([]string{"联系人", "联系人姓名", "contact", "contactname"}, normHeader(cell)) {
+			m.Index["company"], m.Index["name"] = name, i
+			return
+		}
 	}
 }
 
@@ -378,6 +401,7 @@ func MatchHeader(k Kind, header []string, overrides map[string]string) (*Mapping
 		}
 	}
 	pairDateAndClock(m, header, overrides, lookup)
+	accountAndContact(m, header, overrides)
 	taken := map[int]bool{}
 	for _, i := range m.Index {
 		taken[i] = true

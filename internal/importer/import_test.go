@@ -1192,3 +1192,38 @@ func TestMergedCells(t *testing.T) {
 		}
 	}
 }
+
+// A B2B CRM's customers export: the account (客户名称) beside its contact
+// person (联系人), where the lead came from (客户来源), and a referrer
+// named by phone, written otherwise than the phones stored.
+func TestBusinessCustomers(t *testing.T) {
+	s := storetest.Open(t, "sqlite")
+	content := "客户名称,联系人,手机号码,客户来源,推荐人手机\n" +
+		"某某科技有限公司,王经理,13800138000,展会,+86 139-0013-9000\n" +
+		"个人客户,李女士,13900139000,转介绍,\n" +
+		"个人客户,赵先生,13700137000,转介绍,\n"
+	sum, err := run(t, s, importer.Customers, file(t, "crm.csv", content), importer.Options{})
+	if err != nil || sum.Created != 3 || sum.Rejected != 0 || len(sum.Warnings) != 0 {
+		t.Fatalf("%+v %v", sum, err)
+	}
+	v, err := s.CustomerView(context.Background(), "13800138000", 1)
+	if err != nil || v.Name != "王经理" || v.Company != "某某科技有限公司" || v.Channel != "展会" || v.Referrer == nil || v.Referrer.Name != "李女士" {
+		t.Errorf("%+v (referrer %+v) %v: want 王经理 of 某某科技有限公司, from 展会, referred by 李女士", v.Customer, v.Referrer, err)
+	}
+	// A referrer column holding a phone written with a country code and
+	// dashes finds the customer of that phone.
+	again := "会员号,姓名,手机,推荐人\nM9,钱七,13600136000,+86 137-0013-7000\nM10,孙八,13500135000,M9\n"
+	if sum, err := run(t, s, importer.Customers, file(t, "ref.csv", again), importer.Options{}); err != nil || sum.Created != 2 || len(sum.Warnings) != 0 {
+		t.Fatalf("%+v %v", sum, err)
+	}
+	for id, want := range map[string]string{"M9": "赵先生", "M10": "钱七"} {
+		if v, err := s.CustomerView(context.Background(), id, 1); err != nil || v.Referrer == nil || v.Referrer.Name != want {
+			t.Errorf("%s: referrer %+v %v, want %s", id, v.Referrer, err, want)
+		}
+	}
+	// Without a contact column, 客户名称 is the customer's own name.
+	m, err := importer.MatchHeader(importer.Customers, []string{"客户名称", "手机"}, nil)
+	if err != nil || m.Index["name"] != 0 || m.Has("company") {
+		t.Errorf("客户名称 alone: %v %v", m, err)
+	}
+}

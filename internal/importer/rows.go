@@ -104,6 +104,11 @@ func (p *rowParser) get(f string) string {
 	return excelText(strings.TrimSpace(p.cells[i]))
 }
 
+// chinaMobile reports an 11-digit mainland mobile number, 1[3-9]xxxxxxxxx.
+func chinaMobile(s string) bool {
+	return len(s) == 11 && allDigits(s) && s[0] == '1' && s[1] >= '3'
+}
+
 // mark says how field f's cell lies in the merged areas.
 func (p *rowParser) mark(f string) mergeMark {
 	i, ok := p.m.Index[f]
@@ -428,6 +433,11 @@ func (p *rowParser) parseCustomer() (customer.Customer, *cellErr) {
 		City: p.get("city"), Region: p.get("region"), Company: p.get("company"),
 		Tags: customer.SplitTags(p.get("tags")), Channel: p.rowChannel(),
 		ReferrerRef: p.get("referrer"), OwnerRef: p.get("owner"), Notes: p.get("notes"),
+	}
+	if c.ReferrerRef == "" {
+		c.ReferrerRef = customer.NormalizePhone(p.get("referrer_phone"))
+	} else if n := customer.NormalizePhone(c.ReferrerRef); n != c.ReferrerRef && chinaMobile(n) {
+		c.ReferrerRef = n // +86 139-0013-9000: a phone, found as the stored ones are written
 	}
 	if b := p.dateCell("birthday"); b != "" {
 		bd, lunar, err := parseBirthday(b, p.order)
