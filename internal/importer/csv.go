@@ -12,14 +12,14 @@ import (
 
 // Record is one row of an input file: its first physical line and its cells.
 // Err is set when the row could not be split into cells; Raw then holds its
-// text so it can still be written to the rejects file. Merged marks the
-// cells that lie in merged areas (nil when none do).
+// text so it can still be written to the rejects file. Marks says how
+// cells came by their values where that is not plainly (nil: all did).
 type Record struct {
-	Line   int
-	Cells  []string
-	Raw    string
-	Err    error
-	Merged []mergeMark
+	Line  int
+	Cells []string
+	Raw   string
+	Err   error
+	Marks []cellMark
 }
 
 // maxRecordBytes bounds one CSV record. A quote left open swallows the rest of

@@ -23,7 +23,7 @@ func htmlTable(t testing.TB, doc string) ([]string, error) {
 		if err != nil {
 			return out, err
 		}
-		cells, _ = h.merged.fill(line, cells)
+		cells, _ = h.merged.fill(line, cells, nil)
 		out = append(out, fmt.Sprintf("%d: %s", line, strings.Join(cells, "|")))
 	}
 }
@@ -117,7 +117,7 @@ func FuzzHTMLRows(f *testing.F) {
 			if err != nil {
 				return // a tag or cell too long: an error, not a hang
 			}
-			cells, _ = h.merged.fill(line, cells)
+			cells, _ = h.merged.fill(line, cells, nil)
 			if line <= last || i > len(doc) {
 				t.Fatalf("row %d after row %d (%d rows from %d bytes)", line, last, i, len(doc))
 			}

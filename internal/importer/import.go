@@ -393,10 +393,10 @@ func continuationKeys(k Kind, m *Mapping) (keys []int, amount int, field string)
 // its own because other columns (an order's items) needed one. An order
 // row with an amount of its own is one of the order's items: own is set.
 func (r *reader) continues(rec Record) (cont, own bool) {
-	if rec.Merged == nil || len(r.contKeys) == 0 {
+	if rec.Marks == nil || len(r.contKeys) == 0 {
 		return false, false
 	}
-	merged := func(i int) bool { return i < len(rec.Merged) && rec.Merged[i] == markFilled }
+	merged := func(i int) bool { return i < len(rec.Marks) && rec.Marks[i] == markFilled }
 	for _, i := range r.contKeys {
 		if !merged(i) {
 			return false, false
@@ -520,7 +520,7 @@ func next[T any](r *reader, b *batch[T]) (ref srcRef, ok bool, err error) {
 		for i := min(n, header); i < n; i++ {
 			// A merged area reaching past the header's last column is no
 			// separator out of place.
-			filled := i < len(rec.Merged) && rec.Merged[i] == markFilled
+			filled := i < len(rec.Marks) && rec.Marks[i] == markFilled
 			extra = extra || strings.TrimSpace(ref.cells[i]) != "" && !filled
 		}
 		if n < header || extra {
@@ -544,7 +544,7 @@ func next[T any](r *reader, b *batch[T]) (ref srcRef, ok bool, err error) {
 			return ref, false, nil
 		}
 	}
-	r.p.cells, r.p.merged = ref.cells, rec.Merged
+	r.p.cells, r.p.marks = ref.cells, rec.Marks
 	return ref, true, nil
 }
 
@@ -557,7 +557,7 @@ func parser[T any](r *reader, parse func() (T, *cellErr)) fill[T] {
 		}
 		v, cerr := parse()
 		if cerr != nil {
-			b.rejects = append(b.rejects, rejectRec{src: ref, field: cerr.field, reason: cerr.reason})
+			b.rejects = append(b.rejects, rejectRec{src: ref, field: cerr.field, reason: r.p.reason(cerr)})
 			return nil
 		}
 		b.rows = append(b.rows, Row[T]{Line: ref.line, V: v})
@@ -671,7 +671,7 @@ func groupLines(r *reader) fill[order.Order] {
 			o, cerr := r.p.parseLine()
 			switch {
 			case cerr != nil:
-				b.rejects = append(b.rejects, rejectRec{src: ref, field: cerr.field, reason: cerr.reason})
+				b.rejects = append(b.rejects, rejectRec{src: ref, field: cerr.field, reason: r.p.reason(cerr)})
 			default:
 				if o.ExternalID == "" {
 					o.ExternalID = derivedOrderKey(tripleHash(o.Customer, o.OrderedAt, 0), 1)

@@ -1227,3 +1227,23 @@ func TestBusinessCustomers(t *testing.T) {
 		t.Errorf("客户名称 alone: %v %v", m, err)
 	}
 }
+
+// A workbook written by a program with formulas no spreadsheet has
+// computed: the reject says why the amount is empty, and what to do.
+func TestUncomputedAmount(t *testing.T) {
+	f := excelize.NewFile()
+	path := writeXLSX(t, f, 1, [][]any{{"订单号", "客户编号", "下单时间", "数量", "单价", "金额"}, {"A1", "C1", "2024-03-01", 2, 10, nil}})
+	if err := f.SetCellFormula("Sheet1", "F2", "D2*E2"); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Save(); err != nil {
+		t.Fatal(err)
+	}
+	sum, err := run(t, storetest.Open(t, "sqlite"), importer.Orders, path, importer.Options{})
+	if err != nil || sum.Rejected != 1 || len(sum.FirstRejects) != 1 {
+		t.Fatalf("%+v %v", sum, err)
+	}
+	if rj := sum.FirstRejects[0]; rj.Field != "amount" || !strings.Contains(rj.Reason.String(), "a formula with no value in the file") {
+		t.Errorf("reject %+v, want the amount's formula named", rj)
+	}
+}

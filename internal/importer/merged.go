@@ -79,23 +79,26 @@ func (m *mergedCells) covered(row, col int) bool {
 	return false
 }
 
-// mergeMark says how a cell stands to the merged areas: its own value, the
-// value of an area reaching down over rows below (an order's total on its
-// first item's row), or filled from an area above or to the left.
-type mergeMark uint8
+// cellMark says how a cell came by its value: its own; the value of a
+// merged area reaching down over rows below (an order's total on its first
+// item's row); filled from an area above or to the left; or none, a
+// formula the file holds no computed value for.
+type cellMark uint8
 
 const (
-	markOwn mergeMark = iota
+	markOwn cellMark = iota
 	markTop
 	markFilled
+	markUncomputed
 )
 
 // fill gives row (numbered as the sheet numbers it) the values of the
-// merged areas it lies in, and marks its cells (nil when it lies in none).
+// merged areas it lies in, and marks its cells on top of the reader's own
+// marks (nil: none).
 // Every row must pass through it in order, blank ones included, for it to
 // learn the areas' values. A row with no value of its own stays as it is: a
 // blank row is no record because a merged title reaches into it.
-func (m *mergedCells) fill(row int, cells []string) ([]string, []mergeMark) {
+func (m *mergedCells) fill(row int, cells []string, marks []cellMark) ([]string, []cellMark) {
 	for len(m.ahead) > 0 && int(m.ahead[0].top) <= row {
 		r := m.ahead[0]
 		m.ahead = m.ahead[1:]
@@ -107,7 +110,7 @@ func (m *mergedCells) fill(row int, cells []string) ([]string, []mergeMark) {
 	}
 	m.open = slices.DeleteFunc(m.open, func(r openRange) bool { return int(r.bottom) < row })
 	if len(m.open) == 0 || !slices.ContainsFunc(cells, func(c string) bool { return strings.TrimSpace(c) != "" }) {
-		return cells, nil
+		return cells, marks
 	}
 	width := len(cells)
 	for _, r := range m.open {
@@ -116,7 +119,9 @@ func (m *mergedCells) fill(row int, cells []string) ([]string, []mergeMark) {
 	for len(cells) < width {
 		cells = append(cells, "")
 	}
-	marks := make([]mergeMark, width)
+	for len(marks) < width {
+		marks = append(marks, markOwn)
+	}
 	for _, r := range m.open {
 		for c := int(r.left); c <= int(r.right); c++ {
 			if int(r.top) == row && c == int(r.left) {

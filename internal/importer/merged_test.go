@@ -32,7 +32,7 @@ func TestMergedCellsFill(t *testing.T) {
 		{7, []string{"", "", "u"}, "||u", ""},              // past the area
 	}
 	for _, r := range rows {
-		cells, filled := m.fill(r.line, slices.Clone(r.cells))
+		cells, filled := m.fill(r.line, slices.Clone(r.cells), nil)
 		mask := ""
 		for _, f := range filled {
 			mask += string(".TM"[f])

@@ -67,7 +67,7 @@ type rowParser struct {
 	currency string
 	channel  string // for rows with no channel of their own (Options.Channel)
 	cells    []string
-	merged   []mergeMark // how the row's cells lie in merged areas; nil: not at all
+	marks    []cellMark // how the row's cells came by their values; nil: plainly
 	// date1904: the workbook counts its date serials from 1904, as older
 	// Mac Excel did; ParseTime reads them from 1900.
 	date1904 bool
@@ -109,13 +109,23 @@ func chinaMobile(s string) bool {
 	return len(s) == 11 && allDigits(s) && s[0] == '1' && s[1] >= '3'
 }
 
-// mark says how field f's cell lies in the merged areas.
-func (p *rowParser) mark(f string) mergeMark {
+// reason says why a row was refused for e. An empty cell that is a formula
+// the file holds no value for says so: a program wrote the workbook and no
+// spreadsheet computed it since.
+func (p *rowParser) reason(e *cellErr) *kith.Message {
+	if e.code == "required" && p.mark(e.field) == markUncomputed {
+		return kith.Msg("cell.uncomputed", "is a formula with no value in the file (a program wrote the workbook and no spreadsheet has computed it): open it in Excel or WPS, save it, and import it again")
+	}
+	return e.reason
+}
+
+// mark says how field f's cell came by its value.
+func (p *rowParser) mark(f string) cellMark {
 	i, ok := p.m.Index[f]
-	if !ok || i >= len(p.merged) {
+	if !ok || i >= len(p.marks) {
 		return markOwn
 	}
-	return p.merged[i]
+	return p.marks[i]
 }
 
 // shortened reports a long number as Excel shows and saves it in the

@@ -466,7 +466,7 @@ func (s *xlsxSource) awaitMerges() error {
 		default:
 		}
 		line, cells, err := s.rows.next()
-		a.rows = append(a.rows, aheadRow{line, cells, err})
+		a.rows = append(a.rows, aheadRow{line, cells, err, s.rows.marks()})
 		if err != nil {
 			break
 		}
@@ -486,23 +486,37 @@ func (s *xlsxSource) awaitMerges() error {
 type readAhead struct {
 	rows []aheadRow
 	r    rowReader
+	last []cellMark // the marks of the row last given again
 }
 
 type aheadRow struct {
 	line  int
 	cells []string
 	err   error
+	marks []cellMark
 }
 
 func (a *readAhead) next() (int, []string, error) {
 	if len(a.rows) == 0 {
+		a.last = nil
 		return a.r.next()
 	}
 	x := a.rows[0]
 	if a.rows = a.rows[1:]; len(a.rows) == 0 {
 		a.rows = nil // let the rows read ahead go
 	}
+	a.last = x.marks
 	return x.line, x.cells, x.err
+}
+
+func (a *readAhead) marks() []cellMark {
+	if a.last != nil {
+		return a.last
+	}
+	if mr, ok := a.r.(markedRows); ok {
+		return mr.marks()
+	}
+	return nil
 }
 
 func xlsxDamaged(sheet string, err error) error {
@@ -513,6 +527,12 @@ func xlsxDamaged(sheet string, err error) error {
 // at the end.
 type rowReader interface {
 	next() (line int, cells []string, err error)
+}
+
+// markedRows is a rowReader that marks some cells of the row it last
+// returned (an XLSX formula with no value).
+type markedRows interface {
+	marks() []cellMark
 }
 
 // nextFilled returns r's next row with a filled cell, its merged areas
@@ -530,13 +550,16 @@ func nextFilled(r rowReader, m *mergedCells, sheet string, damaged func(sheet st
 			}
 			return Record{}, err
 		}
-		var filled []mergeMark
+		var marks []cellMark
+		if mr, ok := r.(markedRows); ok {
+			marks = mr.marks()
+		}
 		if m != nil {
-			cells, filled = m.fill(line, cells)
+			cells, marks = m.fill(line, cells, marks)
 		}
 		for _, c := range cells {
 			if strings.TrimSpace(c) != "" {
-				return Record{Line: line, Cells: cells, Merged: filled}, nil
+				return Record{Line: line, Cells: cells, Marks: marks}, nil
 			}
 		}
 	}

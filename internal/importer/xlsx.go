@@ -303,10 +303,15 @@ type sheetReader struct {
 	row  int // the last row's number
 	done bool
 
-	buf   []byte // the row's cell values, back to back
-	spans []cellSpan
-	val   []byte
+	buf        []byte // the row's cell values, back to back
+	spans      []cellSpan
+	val        []byte
+	uncomputed []int      // the row's formulas without a value: their columns
+	rowMarks   []cellMark // the last row's, from uncomputed
 }
+
+// marks says which cells of the last row are formulas without a value.
+func (r *sheetReader) marks() []cellMark { return r.rowMarks }
 
 // cellSpan is one non-empty cell of the row being read: its column and
 // either its bytes in buf or a shared string.
@@ -333,6 +338,7 @@ func (r *sheetReader) next() (int, []string, error) {
 		typ                       []byte
 		fromIS                    bool // the value came from <is>, not <v>
 		formula                   bool // the cell has a formula, maybe no value cached
+		hasV                      bool // the cell has a <v>, empty or not
 	)
 	var typBuf [16]byte
 	for {
@@ -362,7 +368,7 @@ func (r *sheetReader) next() (int, []string, error) {
 						r.row = n
 					}
 				}
-				r.buf, r.spans, col = r.buf[:0], r.spans[:0], 0
+				r.buf, r.spans, r.uncomputed, col = r.buf[:0], r.spans[:0], r.uncomputed[:0], 0
 				if x.empty {
 					return r.emit()
 				}
@@ -370,7 +376,7 @@ func (r *sheetReader) next() (int, []string, error) {
 				if !inRow {
 					continue
 				}
-				inCell, fromIS, formula = true, false, false
+				inCell, fromIS, formula, hasV = true, false, false, false
 				r.val = r.val[:0]
 				col++
 				if ref := x.attr("r"); ref != nil {
@@ -388,6 +394,7 @@ func (r *sheetReader) next() (int, []string, error) {
 				}
 			case "v":
 				collect = inCell && !inIS && !x.empty
+				hasV = hasV || inCell
 			case "f":
 				formula = formula || inCell
 			case "is":
@@ -410,7 +417,7 @@ func (r *sheetReader) next() (int, []string, error) {
 			case "c":
 				if inCell {
 					inCell = false
-					if err := r.cell(col, typ, fromIS, formula); err != nil {
+					if err := r.cell(col, typ, fromIS, formula, formula && !hasV && !fromIS); err != nil {
 						return 0, nil, err
 					}
 				}
@@ -451,8 +458,9 @@ func refColumn(ref []byte) (int, bool) {
 
 // cell records the value just read for column col, as excelize's raw
 // value reads it: shared and inline strings resolved, numbers and dates as
-// written, a formula without a cached value as an empty cell.
-func (r *sheetReader) cell(col int, typ []byte, fromIS, formula bool) error {
+// written, a formula without a cached value as an empty cell, which it
+// notes as uncomputed.
+func (r *sheetReader) cell(col int, typ []byte, fromIS, formula, uncomputed bool) error {
 	sp := cellSpan{col: col}
 	switch {
 	case string(typ) == "s" && !fromIS:
@@ -480,6 +488,9 @@ func (r *sheetReader) cell(col int, typ []byte, fromIS, formula bool) error {
 	default:
 		sp.from, sp.to = r.append(r.val)
 	}
+	if uncomputed {
+		r.uncomputed = append(r.uncomputed, col)
+	}
 	if !sp.shared && sp.from == sp.to && !formula {
 		return nil
 	}
@@ -496,6 +507,13 @@ func (r *sheetReader) append(b []byte) (int, int) {
 // emit turns the row read into cells: one string holds all of its own
 // values, which the cells slice.
 func (r *sheetReader) emit() (int, []string, error) {
+	r.rowMarks = nil
+	if len(r.uncomputed) > 0 {
+		r.rowMarks = make([]cellMark, r.uncomputed[len(r.uncomputed)-1])
+		for _, c := range r.uncomputed {
+			r.rowMarks[c-1] = markUncomputed
+		}
+	}
 	if len(r.spans) == 0 {
 		return r.row, nil, nil
 	}

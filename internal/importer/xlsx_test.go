@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -425,5 +426,32 @@ func TestXLSXFromLibreOffice(t *testing.T) {
 	}
 	if got := recordCells(rows); !reflect.DeepEqual(got, want) || rows[2].Line != 4 {
 		t.Errorf("rows %+v\nwant %q, the third on line 4", rows, want)
+	}
+}
+
+// A formula with no value in the file (a program wrote the workbook, and no
+// spreadsheet computed it) is marked, so a reject can say so; one that
+// computed an empty text is not.
+func TestUncomputedFormulas(t *testing.T) {
+	const book = `<workbook><sheets><sheet name="S" id="rId1"/></sheets></workbook>`
+	const rels = `<Relationships><Relationship Id="rId1" Type="x/worksheet" Target="worksheets/sheet1.xml"/></Relationships>`
+	sheet := `<worksheet><sheetData>
+<row r="1"><c r="A1" t="inlineStr"><is><t>a</t></is></c><c r="B1" t="inlineStr"><is><t>b</t></is></c><c r="C1" t="inlineStr"><is><t>c</t></is></c></row>
+<row r="2"><c r="A2"><f>B2*2</f></c><c r="B2" t="str"><f>IF(1,"","x")</f><v></v></c><c r="C2"><v>7</v></c></row>
+<row r="3"><c r="A3"><f>1+1</f><v>2</v></c><c r="C3"><v>8</v></c></row>
+</sheetData></worksheet>`
+	src, err := OpenSource(writeZip(t, handBook(book, rels, "", sheet)), SourceOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer src.Close()
+	for _, want := range []struct {
+		cells string
+		marks []cellMark
+	}{{"||7", []cellMark{markUncomputed}}, {"2||8", nil}} {
+		rec, err := src.Next()
+		if err != nil || strings.Join(rec.Cells, "|") != want.cells || !slices.Equal(rec.Marks, want.marks) {
+			t.Errorf("line %d: %q marks %v (%v), want %q marks %v", rec.Line, rec.Cells, rec.Marks, err, want.cells, want.marks)
+		}
 	}
 }

@@ -33,7 +33,7 @@ func xml2003Table(t testing.TB, doc, sheet string) ([]string, error) {
 		if err != nil {
 			return out, err
 		}
-		cells, _ = r.merged.fill(line, cells)
+		cells, _ = r.merged.fill(line, cells, nil)
 		out = append(out, fmt.Sprintf("%d: %s", line, strings.Join(cells, "|")))
 	}
 }
@@ -154,7 +154,7 @@ func FuzzXML2003Rows(f *testing.F) {
 			if errors.Is(err, io.EOF) || err != nil {
 				return
 			}
-			cells, _ = r.merged.fill(line, cells)
+			cells, _ = r.merged.fill(line, cells, nil)
 			if line <= last || i > len(doc) {
 				t.Fatalf("row %d after row %d", line, last)
 			}
