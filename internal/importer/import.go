@@ -268,6 +268,12 @@ func Import(ctx context.Context, sink Sink, k Kind, path string, opts Options) (
 	if r.cont.n > 0 {
 		sum.Warnings = append(sum.Warnings, continuedWarning(&r.cont))
 	}
+	if k == Orders && rw.differing > 0 {
+		if col := itemColumn(src.Header(), opts.Map); col != "" {
+			sum.Warnings = append(sum.Warnings, kith.Msg("import.items_as_orders",
+				"%d rows repeat an order id with content of their own, and the file has a column of items (%q): is it a row per item? Import it as line items (kith import lines), which makes each order of its rows", rw.differing, col))
+		}
+	}
 	if (k == Spend || k == Traffic) && !m.Has("channel") && p.channel == "" && sum.Read > sum.Rejected {
 		// Reports split acquisition cost and conversion by channel; rows
 		// with none count for the shop as a whole, which is rarely meant.
@@ -431,6 +437,27 @@ func totalsRow(cells []string) bool {
 		return false
 	}
 	return false
+}
+
+// itemColumn names the column that makes a header a line-item file's (a
+// product or SKU), "" if it is not one.
+func itemColumn(header []string, overrides map[string]string) string {
+	lines := map[string]string{}
+	for f, h := range overrides {
+		if HasField(Lines, f) {
+			lines[f] = h
+		}
+	}
+	m, err := MatchHeader(Lines, header, lines)
+	if err != nil {
+		return ""
+	}
+	for _, f := range []string{"product_name", "sku"} {
+		if i, ok := m.Index[f]; ok {
+			return header[i]
+		}
+	}
+	return ""
 }
 
 // totalsWarning says which totals rows were passed over.

@@ -1247,3 +1247,26 @@ func TestUncomputedAmount(t *testing.T) {
 		t.Errorf("reject %+v, want the amount's formula named", rj)
 	}
 }
+
+// An orders import of a file with a row per item: the repeats are rejected,
+// and the summary says what the file is and how to import it.
+func TestItemsImportedAsOrders(t *testing.T) {
+	s := storetest.Open(t, "sqlite")
+	for _, c := range []struct {
+		content string
+		warn    bool
+	}{
+		{"订单号,客户编号,下单时间,商品名称,金额\nA1,C1,2024-03-01,纸巾,20\nA1,C1,2024-03-01,洗衣液,30\n", true},
+		{"订单号,客户编号,下单时间,金额\nB1,C1,2024-03-01,20\nB1,C1,2024-03-01,30\n", false},            // no items: a plain repeat
+		{"订单号,客户编号,下单时间,商品名称,金额\nD1,C1,2024-03-01,纸巾,20\nD1,C1,2024-03-01,纸巾,20\n", false}, // the same row twice
+	} {
+		sum, err := run(t, s, importer.Orders, file(t, "o.csv", c.content), importer.Options{})
+		if err != nil || sum.Rejected != 1 {
+			t.Fatalf("%+v %v", sum, err)
+		}
+		warned := slices.ContainsFunc(sum.Warnings, func(w *kith.Message) bool { return strings.Contains(w.String(), "kith import lines") })
+		if warned != c.warn {
+			t.Errorf("%q: warnings %v, want the line-item hint: %v", c.content, sum.Warnings, c.warn)
+		}
+	}
+}

@@ -53,6 +53,9 @@ type rejectWriter struct {
 	bw     *bufio.Writer
 	w      *csv.Writer
 	n      int
+	// differing counts the repeats of a key with content of their own: in
+	// an orders file, a hint that its rows are items.
+	differing int
 }
 
 func (rw *rejectWriter) write(r rejectRec) error {
@@ -73,6 +76,9 @@ func (rw *rejectWriter) write(r rejectRec) error {
 		}
 	}
 	rw.n++
+	if r.reason != nil && r.reason.Key == "duplicate.different" {
+		rw.differing++
+	}
 	if len(rw.first) < maxRejectExamples {
 		rw.first = append(rw.first, Reject{Line: r.src.line, Field: r.field, Reason: r.reason})
 	}
