@@ -132,7 +132,7 @@ var messages = map[Lang]map[string]string{
 		"currency.bad":     "%q 不是 CNY、USD 这样的 ISO 4217 币种代码",
 		"refund.negative":  "退款 %q 是负数：退款请写成正数",
 
-		"number.days":  "%q 不是天数（30、30天、2周、3个月、1.5年）",
+		"number.days":  "%q 不是天数（30、30天、2周、3个月、半年、1.5年）",
 		"number.not":   "%q 不是数字",
 		"number.whole": "%q 不是整数",
 		"company.size": "%q 不是公司规模（50、50人、100-499人、1000人以上）",

@@ -401,9 +401,16 @@ func (p *rowParser) days(f string) (int64, *cellErr) {
 	}
 	s, mult := cutUnit(s, dayUnits)
 	x, err := strconv.ParseFloat(s, 64)
+	if err != nil { // 半年, 一个月, 两周
+		if s == "半" {
+			x, err = 0.5, nil
+		} else if n := chineseNumber(s); n > 0 {
+			x, err = float64(n), nil
+		}
+	}
 	d := math.Round(x * mult)
 	if err != nil || math.IsNaN(d) || math.Abs(d) > 1e9 {
-		return 0, bad(f, "bad_number", kith.Msg("number.days", "%q is not a number of days (30, 30天, 2周, 3个月, 1.5年)", p.get(f)))
+		return 0, bad(f, "bad_number", kith.Msg("number.days", "%q is not a number of days (30, 30天, 2周, 3个月, 半年, 1.5年)", p.get(f)))
 	}
 	return int64(d), nil
 }
@@ -551,10 +558,10 @@ func chineseMonthDay(s string) (month, day int, ok bool) {
 	return month, day, true
 }
 
-// chineseNumber reads 1 to 39 in Chinese numerals (五, 十, 十五, 二十, 廿三,
-// 三十); 0 when s is not one.
+// chineseNumber reads 1 to 99 in Chinese numerals (五, 两, 十, 十五, 二十,
+// 廿三, 三十, 九十九); 0 when s is not one.
 func chineseNumber(s string) int {
-	s = strings.NewReplacer("廿", "二十", "卅", "三十").Replace(s)
+	s = strings.NewReplacer("廿", "二十", "卅", "三十", "两", "二").Replace(s)
 	// digit is the value of one numeral 一..九, 0 for anything else.
 	digit := func(t string) int {
 		if i := strings.Index("一二三四五六七八九", t); i >= 0 && utf8.RuneCountInString(t) == 1 {
@@ -569,7 +576,7 @@ func chineseNumber(s string) int {
 	n := 10
 	if tens != "" {
 		d := digit(tens)
-		if d == 0 || d > 3 {
+		if d == 0 {
 			return 0
 		}
 		n = 10 * d

@@ -81,12 +81,13 @@ func TestDurationsAndCounts(t *testing.T) {
 	for in, want := range map[string]int64{
 		"30": 30, "30天": 30, "30 日": 30, "2周": 14, "3个月": 90, "3月": 90, "2年": 730, "1.5年": 548, "90 days": 90,
 		"6 Months": 180, "1 year": 365, "2w": 14, "45.5": 46, "３０天": 30, "": 0,
+		"半年": 183, "半个月": 15, "一个月": 30, "两周": 14, "十天": 10, "十二个月": 360, "一年": 365,
 	} {
 		if got, cerr := parser(in).days("f"); cerr != nil || got != want {
 			t.Errorf("days(%q) = %d, %v; want %d", in, got, cerr, want)
 		}
 	}
-	for _, in := range []string{"soon", "天", "30 fortnights", "1e300年", "3个"} {
+	for _, in := range []string{"soon", "天", "30 fortnights", "1e300年", "3个", "半半年", "十十天", "一百天"} {
 		if got, cerr := parser(in).days("f"); cerr == nil {
 			t.Errorf("days(%q) = %d, want an error", in, got)
 		}
