@@ -57,6 +57,8 @@ Kinds and their fields:
              refund_amount, ordered_time (a time of day kept apart from the date, as tills do)
   lines      order_id, customer_id|phone|email, ordered_at, ordered_time, sku, product_name, category,
              quantity, unit_price, line_amount, currency, status, channel
+             (with order_id and no customer or time, as Taobao's item report beside its
+             order report: the lines of the orders already imported)
   spend      date (or month), channel, kind (marketing, sales, care, cashback, gifts), amount
   traffic    date, channel, visitors, conversions
   products   sku, product_name, category, consumption_days, service_interval_days, lifespan_days`,
@@ -64,6 +66,7 @@ Kinds and their fields:
   kith import orders orders.csv --map amount=结算金额 --date-order dmy
   kith import lines online_retail.csv --tz Europe/London --currency GBP
   kith import orders 淘宝订单.csv --channel 淘宝
+  kith import lines 淘宝宝贝.csv       # then its item report: the lines of those orders
   kith import orders 2025/*.csv        # a file per month: one command, one load into an empty shop`,
 		Args:      args(cobra.MinimumNArgs(2)),
 		ValidArgs: kinds,

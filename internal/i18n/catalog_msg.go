@@ -166,6 +166,8 @@ var messages = map[Lang]map[string]string{
 		"import.sheet_failed":    "工作表 %s 无法导入：%v",
 		"source.sheets":          "工作簿，%d 张工作表",
 		"import.items_as_orders": "%d 行重复了订单号而内容不同，且文件有商品列（%q）：是否每件商品一行？请按订单明细导入（kith import lines），同一订单的各行会合成一个订单",
+		"lines.no_finder":        "没有客户和时间的订单明细需要读取已存的订单，而这次导入读不到它们",
+		"lines.unknown_order":    "订单 %s 不在数据库中，而这个文件没有客户或时间来创建它：请先导入订单文件",
 		"import.no_channel":      "文件没有渠道列，其中各行记在整个店铺名下（报表里的“（无渠道）”），不属于任何渠道（要指定渠道：kith import --channel 名称 或 --map channel=列名，或导入页上的渠道栏）",
 		"import.unread_sheets":   "工作表 %s 也有 %s 的表头，未读取（要读取每张工作表：kith import --all-sheets，或导入页上的“导入工作簿的每张工作表”）",
 		"import.unread_hidden":   "隐藏的工作表 %s 也有 %s 的表头，未读取（是模板或副本？要读取其中一张：kith import --sheet 名称，或导入页上的“工作表”一栏）",

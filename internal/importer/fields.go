@@ -259,6 +259,14 @@ type Column struct {
 // Has reports whether field f has a column.
 func (m *Mapping) Has(f string) bool { _, ok := m.Index[f]; return ok }
 
+// Attach reports a line-item file that names its orders and nothing else
+// of them (no customer, no time), as Taobao's item report beside its order
+// report: its lines go to the orders already stored.
+func (m *Mapping) Attach() bool {
+	return m.Kind == Lines && m.Has("order_id") && !m.Has("ordered_at") &&
+		!m.Has("customer_id") && !m.Has("phone") && !m.Has("email")
+}
+
 // Describe lists what each column is used for, in column order.
 func (m *Mapping) Describe() *kith.Message {
 	type use struct {
@@ -419,6 +427,9 @@ func MatchHeader(k Kind, header []string, overrides map[string]string) (*Mapping
 		}
 	}
 	for _, group := range required[k] {
+		if m.Attach() && (slices.Contains(group, "customer_id") || slices.Contains(group, "ordered_at")) {
+			continue // the stored orders have them
+		}
 		found := false
 		for _, f := range group {
 			found = found || m.Has(f)

@@ -35,6 +35,58 @@ type Sink interface {
 	AbortImport(ctx context.Context, run int64)
 }
 
+// OrderFinder is implemented by sinks that can read back stored orders:
+// a line-item file that names only its orders (Mapping.Attach) needs it.
+type OrderFinder interface {
+	// FindOrders returns the stored orders among ids, by external id,
+	// each with its customer's key.
+	FindOrders(ctx context.Context, ids []string) (map[string]order.Order, error)
+}
+
+// attachLines completes a batch of orders read from a line-item file that
+// names only its orders with the stored orders' customer, time, amount,
+// status and channel, and writes them: their lines replace the stored
+// ones. The amount stays the order's (what was paid, with shipping and
+// discounts), not the sum of its lines. An order not stored is rejected.
+func attachLines(finder OrderFinder, write func(context.Context, []Row[order.Order]) (BatchResult, error)) func(context.Context, []Row[order.Order]) (BatchResult, error) {
+	return func(ctx context.Context, rows []Row[order.Order]) (BatchResult, error) {
+		ids := make([]string, len(rows))
+		for i, r := range rows {
+			ids[i] = r.V.ExternalID
+		}
+		stored, err := finder.FindOrders(ctx, ids)
+		if err != nil {
+			return BatchResult{}, err
+		}
+		var missing []RowReject
+		known := make([]Row[order.Order], 0, len(rows))
+		origin := make([]int, 0, len(rows))
+		for i, r := range rows {
+			st, ok := stored[r.V.ExternalID]
+			if !ok {
+				missing = append(missing, RowReject{Index: i, Field: "order_id", Code: "unknown_order", Reason: kith.Msg("lines.unknown_order",
+					"order %s is not in the database, and this file has no customer or time to make it: import the orders file first", r.V.ExternalID)})
+				continue
+			}
+			o := r.V
+			o.Customer, o.OrderedAt, o.Amount, o.Currency, o.Status, o.Channel = st.Customer, st.OrderedAt, st.Amount, st.Currency, st.Status, st.Channel
+			known = append(known, Row[order.Order]{Line: r.Line, V: o})
+			origin = append(origin, i)
+		}
+		var res BatchResult
+		if len(known) > 0 {
+			if res, err = write(ctx, known); err != nil {
+				return res, err
+			}
+		}
+		for j := range res.Rejects {
+			res.Rejects[j].Index = origin[res.Rejects[j].Index]
+		}
+		res.Rejects = append(res.Rejects, missing...)
+		return res, nil
+	}
+}
+
 // A Load is a Sink for the files of one command or upload. A store may put
 // them in one transaction (the store's first load), which End completes;
 // Close rolls back what End did not complete, and is a no-op after it.
@@ -231,9 +283,17 @@ func Import(ctx context.Context, sink Sink, k Kind, path string, opts Options) (
 			return sink.WriteOrders(ctx, run, rows, false)
 		})
 	case Lines:
-		err = pipeline(ctx, r, dedupe(groupLines(r), "order_id", LabelOrderID, orderKey, (*order.Order).Hash), sum, rw, func(ctx context.Context, rows []Row[order.Order]) (BatchResult, error) {
+		write := func(ctx context.Context, rows []Row[order.Order]) (BatchResult, error) {
 			return sink.WriteOrders(ctx, run, rows, true)
-		})
+		}
+		if m.Attach() {
+			finder, ok := sink.(OrderFinder)
+			if !ok {
+				return nil, fmt.Errorf("%s: %w", path, kith.Msg("lines.no_finder", "line items without customer or time need the stored orders, which this import cannot read"))
+			}
+			write = attachLines(finder, write)
+		}
+		err = pipeline(ctx, r, dedupe(groupLines(r), "order_id", LabelOrderID, orderKey, (*order.Order).Hash), sum, rw, write)
 	case Spend:
 		step := aggregate(parser(r, p.parseSpend), func(s *order.Spend) string {
 			return s.Date.Format(time.DateOnly) + "\x00" + s.Channel + "\x00" + s.Kind

@@ -1270,3 +1270,41 @@ func TestItemsImportedAsOrders(t *testing.T) {
 		}
 	}
 }
+
+// Taobao exports an order report and an item report apart; the items name
+// only their order. Imported after the orders, the items become the
+// orders' lines; the orders keep what was paid.
+func TestItemsOfStoredOrders(t *testing.T) {
+	orders := "订单编号,买家会员名,买家实际支付金额,订单状态,订单创建时间\n" +
+		"T1,tb_alice,55.00,交易成功,2024-03-01 10:00:00\n" +
+		"T2,tb_bob,10.00,交易成功,2024-03-02 11:00:00\n"
+	items := "订单编号,标题,价格,购买数量,商家编码,订单状态\n" +
+		"T1,纸巾 10包,10.00,2,ZJ-10,交易成功\n" +
+		"T1,洗衣液,30.00,1,XYY-1,交易成功\n" +
+		"T2,纸巾 10包,10.00,1,ZJ-10,交易成功\n" +
+		"T9,牙膏,8.00,1,YG-1,交易成功\n"
+	for _, engine := range storetest.Engines(t) {
+		t.Run(engine, func(t *testing.T) {
+			s := storetest.Open(t, engine)
+			if sum, err := run(t, s, importer.Orders, file(t, "orders.csv", orders), importer.Options{}); err != nil || sum.Created != 2 {
+				t.Fatalf("orders: %+v %v", sum, err)
+			}
+			path := file(t, "items.csv", items)
+			sum, err := run(t, s, importer.Lines, path, importer.Options{})
+			if err != nil || sum.Updated != 2 || sum.Created != 0 || sum.Rejected != 1 || sum.Customers != 0 {
+				t.Fatalf("items: %+v %v", sum, err)
+			}
+			if rj := sum.FirstRejects[0]; rj.Line != 5 || rj.Field != "order_id" || !strings.Contains(rj.Reason.String(), "import the orders file first") {
+				t.Errorf("reject %+v, want line 5: order T9 unknown", rj)
+			}
+			v, err := s.CustomerView(context.Background(), "tb_alice", 5)
+			if err != nil || len(v.Orders) != 1 || v.Orders[0].Lines != 2 || v.Orders[0].Amount != 5500 || v.Orders[0].OrderedAt.In(shanghai).Hour() != 10 {
+				t.Errorf("tb_alice: %+v %v, want T1 with 2 lines, still 55.00 at 10:00", v, err)
+			}
+			again, err := run(t, s, importer.Lines, path, importer.Options{})
+			if err != nil || again.Unchanged != 2 || again.Updated != 0 || again.Rejected != 1 {
+				t.Errorf("items again: %+v %v, want the 2 orders unchanged", again, err)
+			}
+		})
+	}
+}

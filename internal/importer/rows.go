@@ -650,6 +650,18 @@ func (p *rowParser) status() (order.Status, *cellErr) {
 // orderHead reads what order and line rows share: id, customer, time,
 // channel and currency.
 func (p *rowParser) orderHead() (order.Order, *cellErr) {
+	if p.m.Attach() {
+		// Lines of stored orders: the order gives the rest (attachLines).
+		oid, cerr := p.id("order_id", LabelOrderID)
+		if cerr == nil && oid == "" {
+			cerr = bad("order_id", "required", isEmpty)
+		}
+		o := order.Order{ExternalID: oid}
+		if cerr == nil {
+			o.Currency, cerr = p.currencyOf()
+		}
+		return o, cerr
+	}
 	key, cerr := p.customerKey()
 	if cerr != nil {
 		return order.Order{}, cerr

@@ -1478,3 +1478,55 @@ func (s *Store) WriteProducts(ctx context.Context, run int64, rows []importer.Ro
 	})
 	return res, err
 }
+
+// findStoredOrdersSQL reads lookupChunk stored orders, with the keys of
+// their customers, for a line-item file that names only its orders
+// (placeholders padded with repeats of the last id).
+var findStoredOrdersSQL = func() string {
+	ph := make([]string, lookupChunk)
+	for i := range ph {
+		ph[i] = fmt.Sprintf("$%d", i+1)
+	}
+	return `SELECT o.external_id, c.external_id, COALESCE(c.phone, ''), COALESCE(c.email, ''), o.ordered_at, o.amount, o.currency, o.channel, o.status
+FROM orders o JOIN customers c ON c.id = o.customer_id WHERE o.external_id IN (` + strings.Join(ph, ", ") + `)`
+}()
+
+// FindOrders returns the stored orders among ids, by external id, each
+// with its customer's key (importer.OrderFinder).
+func (s *Store) FindOrders(ctx context.Context, ids []string) (map[string]order.Order, error) {
+	found := make(map[string]order.Order, len(ids))
+	args := make([]any, 0, lookupChunk)
+	for start := 0; start < len(ids); start += lookupChunk {
+		part := ids[start:min(start+lookupChunk, len(ids))]
+		args = appendPadded(args[:0], lookupChunk, len(part), func(a []any, i int) []any { return append(a, part[i]) })
+		rows, err := s.rd.QueryContext(ctx, findStoredOrdersSQL, args...)
+		if err != nil {
+			return nil, fmt.Errorf("find orders: %w", err)
+		}
+		for rows.Next() {
+			var o order.Order
+			var at dbTime
+			var status string
+			if err := rows.Scan(&o.ExternalID, &o.Customer.ExternalID, &o.Customer.Phone, &o.Customer.Email, &at, &o.Amount, &o.Currency, &o.Channel, &status); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("find orders: %w", err)
+			}
+			// The customer is found by the first key it has, as an import
+			// would name it.
+			if o.Customer.ExternalID != "" {
+				o.Customer.Phone, o.Customer.Email = "", ""
+			} else if o.Customer.Phone != "" {
+				o.Customer.Email = ""
+			}
+			o.OrderedAt, o.Status = at.Time, order.Status(status)
+			found[o.ExternalID] = o
+		}
+		if err := rows.Close(); err != nil {
+			return nil, fmt.Errorf("find orders: %w", err)
+		}
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("find orders: %w", err)
+		}
+	}
+	return found, nil
+}
