@@ -97,7 +97,7 @@ var kindFields = map[Kind][]field{
 		fCustomerID, fName, fPhone, fEmail, fChannel,
 		fOrderedAt, fOrderedTime,
 		{"sku", []string{"sku", "product id", "product code", "item id", "item code", "stockcode", "stock code", "商品编码", "商品编号", "货号", "商品id", "产品编码", "物料编码", "条码", "商家编码", "商品商家编码", "sku编码", "规格编码", "外部系统编号"}},
-		{"product_name", []string{"product name", "product", "item", "item name", "description", "商品名称", "商品", "品名", "产品名称", "宝贝标题", "商品标题", "标题"}},
+		{"product_name", []string{"product name", "product", "item", "item name", "description", "商品名称", "商品", "品名", "产品名称", "宝贝标题", "商品标题", "标题", "选购商品"}},
 		{"category", []string{"category", "product category", "品类", "类目", "分类", "商品分类", "品类名称"}},
 		{"quantity", []string{"quantity", "qty", "units", "count", "数量", "购买数量", "件数", "商品数量", "宝贝数量", "宝贝总数量", "订购数量"}},
 		{"unit_price", []string{"unit price", "unitprice", "price", "单价", "商品单价", "售价", "价格", "商品价格", "宝贝单价", "京东价"}},

@@ -255,6 +255,11 @@ func TestMatchHeader(t *testing.T) {
 	if err != nil || jdl.Index["sku"] != 1 || jdl.Index["quantity"] != 3 || jdl.Index["unit_price"] != 4 || jdl.Index["customer_id"] != 6 {
 		t.Errorf("JD line items: %v %v", jdl.Index, err)
 	}
+	// A Douyin (抖店) export read as line items: a row per sub-order.
+	dy, err := MatchHeader(Lines, []string{"主订单编号", "子订单编号", "选购商品", "商品数量", "商品单价", "订单提交时间", "收件人手机"}, nil)
+	if err != nil || dy.Index["order_id"] != 0 || dy.Index["product_name"] != 2 || dy.Index["quantity"] != 3 || dy.Index["unit_price"] != 4 || dy.Index["ordered_at"] != 5 || dy.Index["phone"] != 6 {
+		t.Errorf("Douyin line items: %v %v", dy.Index, err)
+	}
 	// Ad and shop dashboards: 巨量引擎's spend, 生意参谋's traffic.
 	ad, err := MatchHeader(Spend, []string{"日期", "消耗(元)", "展示数", "点击数"}, nil)
 	if err != nil || ad.Index["amount"] != 1 {
