@@ -51,7 +51,7 @@ means some rows were rejected.
 
 Kinds and their fields:
   customers  customer_id, name, phone, email, gender, birthday, birthday_lunar, city, region,
-             company, company_size, tags, channel, referrer, owner, created_at, notes
+             company, company_size, tags, channel, referrer, referrer_phone, owner, created_at, notes
              (other columns are kept as custom attributes)
   orders     order_id, customer_id|phone|email, name, ordered_at, amount, currency, channel, status,
              refund_amount, ordered_time (a time of day kept apart from the date, as tills do)
