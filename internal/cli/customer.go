@@ -137,12 +137,12 @@ func (a *app) printCustomer(v *customer.View, seg *rfm.Score) {
 	add("customer.tags", strings.Join(v.Tags, ", "))
 	add("customer.owner", v.Owner)
 	if v.Referrer != nil {
-		add("customer.referrer", fmt.Sprintf("%s %s", v.Referrer.ExternalID, v.Referrer.Name))
+		add("customer.referrer", refName(*v.Referrer))
 	}
 	if len(v.Referred) > 0 {
 		var names []string
 		for _, r := range v.Referred {
-			names = append(names, strings.TrimSpace(r.ExternalID+" "+r.Name))
+			names = append(names, refName(r))
 		}
 		add("customer.referred", strings.Join(names, ", "))
 	}
@@ -206,4 +206,13 @@ func (a *app) printCustomer(v *customer.View, seg *rfm.Score) {
 		return
 	}
 	printTable(w, a.ordersTable(v))
+}
+
+// refName names a referrer or a customer referred: their id and name, or
+// kith's id when they have neither.
+func refName(r customer.Ref) string {
+	if n := strings.TrimSpace(r.ExternalID + " " + r.Name); n != "" {
+		return n
+	}
+	return "#" + strconv.FormatInt(r.ID, 10)
 }

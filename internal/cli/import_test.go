@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/kithcrm/kith/internal/config"
+	"github.com/kithcrm/kith/internal/customer"
 	"github.com/kithcrm/kith/internal/i18n"
 	"github.com/kithcrm/kith/internal/importer"
 )
@@ -78,5 +79,23 @@ func TestSummaryTimeIncludesFinishing(t *testing.T) {
 				t.Errorf("times %q, want %q\n%s", times, c.want, out.String())
 			}
 		})
+	}
+}
+
+// A referrer (or a customer referred) is named by id and name, without a
+// stray space when one is missing, and by kith's id when both are.
+func TestRefName(t *testing.T) {
+	for _, c := range []struct {
+		ref  customer.Ref
+		want string
+	}{
+		{customer.Ref{ID: 3, ExternalID: "M1", Name: "张三"}, "M1 张三"},
+		{customer.Ref{ID: 3, Name: "李女士"}, "李女士"},
+		{customer.Ref{ID: 3, ExternalID: "M1"}, "M1"},
+		{customer.Ref{ID: 3}, "#3"},
+	} {
+		if got := refName(c.ref); got != c.want {
+			t.Errorf("refName(%+v) = %q, want %q", c.ref, got, c.want)
+		}
 	}
 }
