@@ -245,7 +245,7 @@ func accountAndContact(m *Mapping, header []string, overrides map[string]string)
 type Mapping struct {
 	Kind    Kind
 	Index   map[string]int // field -> column
-	Attrs   []Column       // unknown customer columns kept as custom attributes
+	Attrs   []Column       // customer columns no field took, kept as custom attributes
 	Ignored []Column       // unknown columns of other kinds, or duplicates
 	Header  []string
 }
@@ -418,9 +418,10 @@ func MatchHeader(k Kind, header []string, overrides map[string]string) (*Mapping
 		if taken[i] {
 			continue
 		}
-		_, ok := lookup(cell)
 		col := Column{Index: i, Name: cell}
-		if k == Customers && strings.TrimSpace(cell) != "" && !ok && i >= skip {
+		// A customer column another won its field from (电话 beside 手机, a
+		// second email) is kept too, as an attribute: nothing is lost.
+		if k == Customers && strings.TrimSpace(cell) != "" && i >= skip {
 			m.Attrs = append(m.Attrs, col)
 		} else {
 			m.Ignored = append(m.Ignored, col)

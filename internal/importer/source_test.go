@@ -255,6 +255,12 @@ func TestMatchHeader(t *testing.T) {
 	if err != nil || jdl.Index["sku"] != 1 || jdl.Index["quantity"] != 3 || jdl.Index["unit_price"] != 4 || jdl.Index["customer_id"] != 6 {
 		t.Errorf("JD line items: %v %v", jdl.Index, err)
 	}
+	// A customer column that lost its field to another (a landline beside
+	// the mobile) is kept as an attribute, not dropped.
+	two, err := MatchHeader(Customers, []string{"会员号", "电话", "手机"}, nil)
+	if err != nil || two.Index["phone"] != 2 || len(two.Attrs) != 1 || two.Attrs[0].Name != "电话" || len(two.Ignored) != 0 {
+		t.Errorf("two phones: %v attrs %v ignored %v (%v)", two.Index, two.Attrs, two.Ignored, err)
+	}
 	// A Douyin (抖店) export read as line items: a row per sub-order.
 	dy, err := MatchHeader(Lines, []string{"主订单编号", "子订单编号", "选购商品", "商品数量", "商品单价", "订单提交时间", "收件人手机"}, nil)
 	if err != nil || dy.Index["order_id"] != 0 || dy.Index["product_name"] != 2 || dy.Index["quantity"] != 3 || dy.Index["unit_price"] != 4 || dy.Index["ordered_at"] != 5 || dy.Index["phone"] != 6 {
