@@ -91,3 +91,37 @@ func TestFindMergeList(t *testing.T) {
 		t.Errorf("a sheet without merged cells: %v %v", list, err)
 	}
 }
+
+// markedFake is a rowReader of rows with marks.
+type markedFake struct {
+	rows     [][]string
+	rowMarks [][]cellMark
+	at       int
+}
+
+func (f *markedFake) next() (int, []string, error) {
+	if f.at >= len(f.rows) {
+		return 0, nil, io.EOF
+	}
+	f.at++
+	return f.at, f.rows[f.at-1], nil
+}
+
+func (f *markedFake) marks() []cellMark { return f.rowMarks[f.at-1] }
+
+// Rows read ahead come back with their own marks, not those of the row the
+// reader read last.
+func TestReadAheadMarks(t *testing.T) {
+	f := &markedFake{rows: [][]string{{"a"}, {""}, {"c"}}, rowMarks: [][]cellMark{nil, {markUncomputed}, nil}}
+	a := &readAhead{r: f}
+	for range 2 {
+		line, cells, err := f.next()
+		a.rows = append(a.rows, aheadRow{line, cells, err, f.marks()})
+	}
+	for _, want := range [][]cellMark{nil, {markUncomputed}, nil} {
+		line, _, err := a.next()
+		if got := a.marks(); err != nil || !slices.Equal(got, want) {
+			t.Errorf("row %d: marks %v (%v), want %v", line, got, err, want)
+		}
+	}
+}

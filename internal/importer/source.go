@@ -484,9 +484,10 @@ func (s *xlsxSource) awaitMerges() error {
 
 // readAhead gives the rows read ahead again, then reads on.
 type readAhead struct {
-	rows []aheadRow
-	r    rowReader
-	last []cellMark // the marks of the row last given again
+	rows     []aheadRow
+	r        rowReader
+	replayed bool       // the row last given was read ahead
+	last     []cellMark // and these were its marks
 }
 
 type aheadRow struct {
@@ -498,19 +499,19 @@ type aheadRow struct {
 
 func (a *readAhead) next() (int, []string, error) {
 	if len(a.rows) == 0 {
-		a.last = nil
+		a.replayed, a.last = false, nil
 		return a.r.next()
 	}
 	x := a.rows[0]
 	if a.rows = a.rows[1:]; len(a.rows) == 0 {
 		a.rows = nil // let the rows read ahead go
 	}
-	a.last = x.marks
+	a.replayed, a.last = true, x.marks
 	return x.line, x.cells, x.err
 }
 
 func (a *readAhead) marks() []cellMark {
-	if a.last != nil {
+	if a.replayed {
 		return a.last
 	}
 	if mr, ok := a.r.(markedRows); ok {
