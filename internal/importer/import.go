@@ -463,10 +463,18 @@ func (r *reader) continues(rec Record) (cont, own bool) {
 		return false, false
 	}
 	merged := func(i int) bool { return i < len(rec.Marks) && rec.Marks[i] == markFilled }
+	blank := func(i int) bool { return i >= len(rec.Cells) || strings.TrimSpace(rec.Cells[i]) == "" }
+	some := false
 	for _, i := range r.contKeys {
-		if !merged(i) {
+		switch {
+		case merged(i):
+			some = true
+		case !blank(i): // a key of its own (a blank one, an email not given, says nothing)
 			return false, false
 		}
+	}
+	if !some {
+		return false, false
 	}
 	return true, r.contAmount >= 0 && !merged(r.contAmount) && r.contAmount < len(rec.Cells) && strings.TrimSpace(rec.Cells[r.contAmount]) != ""
 }

@@ -1169,10 +1169,10 @@ func TestMergedCells(t *testing.T) {
 	}
 	h := excelize.NewFile()
 	people := writeXLSX(t, h, 1, [][]any{
-		{"渠道", "会员号", "姓名", "购买记录"},
-		{"抖音", "M1", "张三", "纸巾"},
-		{nil, nil, nil, "洗衣液"},
-		{nil, "M2", "李四", "纸巾"},
+		{"渠道", "会员号", "姓名", "购买记录", "邮箱"},
+		{"抖音", "M1", "张三", "纸巾", nil}, // no email, not merged: still the same customer below
+		{nil, nil, nil, "洗衣液", nil},
+		{nil, "M2", "李四", "纸巾", nil},
 	})
 	for _, r := range [][2]string{{"A2", "A4"}, {"B2", "B3"}, {"C2", "C3"}} {
 		if err := h.MergeCell("Sheet1", r[0], r[1]); err != nil {
