@@ -117,6 +117,7 @@ var messages = map[Lang]map[string]string{
 		"date.year":        "需要四位数的年份",
 		"date_order":       "日期顺序 %q：可选 auto、dmy 或 mdy",
 		"cell.uncomputed":  "是一个在文件中没有计算结果的公式（工作簿由程序生成，还没有电子表格软件计算过）：请用 Excel 或 WPS 打开并保存后再导入",
+		"date.span":        "%q：日期范围须从前往后，最长一年",
 		"time.bad":         "时间 %q：%v",
 		"time.zone":        "时间 %q：时区 %s 不是店铺所在时区（%s，--tz）的：请用 --tz 指定文件中时间所用的时区",
 		"time.fraction":    "秒的小数部分有误",

@@ -295,14 +295,14 @@ func Import(ctx context.Context, sink Sink, k Kind, path string, opts Options) (
 		}
 		err = pipeline(ctx, r, dedupe(groupLines(r), "order_id", LabelOrderID, orderKey, (*order.Order).Hash), sum, rw, write)
 	case Spend:
-		step := aggregate(parser(r, p.parseSpend), func(s *order.Spend) string {
+		step := aggregate(parserOfDays(r, p.parseSpend, spreadSpend), func(s *order.Spend) string {
 			return s.Date.Format(time.DateOnly) + "\x00" + s.Channel + "\x00" + s.Kind
 		}, func(dst, src *order.Spend) { dst.Amount += src.Amount })
 		err = pipeline(ctx, r, step, sum, rw, func(ctx context.Context, rows []Row[order.Spend]) (BatchResult, error) {
 			return sink.WriteSpend(ctx, run, rows)
 		})
 	case Traffic:
-		step := aggregate(parser(r, p.parseTraffic), func(t *order.Traffic) string {
+		step := aggregate(parserOfDays(r, p.parseTraffic, spreadTraffic), func(t *order.Traffic) string {
 			return t.Date.Format(time.DateOnly) + "\x00" + t.Channel
 		}, func(dst, src *order.Traffic) { dst.Visitors += src.Visitors; dst.Conversions += src.Conversions })
 		err = pipeline(ctx, r, step, sum, rw, func(ctx context.Context, rows []Row[order.Traffic]) (BatchResult, error) {
@@ -655,11 +655,37 @@ func parser[T any](r *reader, parse func() (T, *cellErr)) fill[T] {
 			b.rejects = append(b.rejects, rejectRec{src: ref, field: cerr.field, reason: r.p.reason(cerr)})
 			return nil
 		}
-		b.rows = append(b.rows, Row[T]{Line: ref.line, V: v})
-		b.refs = append(b.refs, ref)
-		b.srcs = append(b.srcs, b.refs[len(b.refs)-1:len(b.refs):len(b.refs)])
+		keep(b, ref, v)
 		return nil
 	}
+}
+
+// parserOfDays is parser for rows that may cover several days (an ad
+// platform's week of spend, 2024-03-01 ~ 2024-03-07): parse says how many,
+// and split makes a row of each day, all from the record's line.
+func parserOfDays[T any](r *reader, parse func() (T, int, *cellErr), split func(T, int) []T) fill[T] {
+	return func(b *batch[T]) error {
+		ref, ok, err := next(r, b)
+		if err != nil || !ok {
+			return err
+		}
+		v, days, cerr := parse()
+		if cerr != nil {
+			b.rejects = append(b.rejects, rejectRec{src: ref, field: cerr.field, reason: r.p.reason(cerr)})
+			return nil
+		}
+		for _, x := range split(v, days) {
+			keep(b, ref, x)
+		}
+		return nil
+	}
+}
+
+// keep adds a parsed row to b, from the record ref.
+func keep[T any](b *batch[T], ref srcRef, v T) {
+	b.rows = append(b.rows, Row[T]{Line: ref.line, V: v})
+	b.refs = append(b.refs, ref)
+	b.srcs = append(b.srcs, b.refs[len(b.refs)-1:len(b.refs):len(b.refs)])
 }
 
 // dedupe rejects a row whose key is already in the same batch, keeping the

@@ -1308,3 +1308,44 @@ func TestItemsOfStoredOrders(t *testing.T) {
 		})
 	}
 }
+
+// A dashboard's week or month of spend or traffic in one row is shared out
+// over its days, so that months and channels add up whatever the export's
+// grouping; the parts sum to the row's figures.
+func TestSpendAndTrafficOverDays(t *testing.T) {
+	s := storetest.Open(t, "sqlite")
+	spend := "日期,渠道,消耗\n" +
+		"2024-03-01 ~ 2024-03-03,巨量,100.00\n" + // 33.34 + 33.33 + 33.33
+		"2024/03/30-2024/04/01,直通车,30\n" + // across a month's end
+		"2024-03-01至2024-03-31,千川,3100\n" +
+		"2024-03-05 ~ 2024-03-01,巨量,10\n" + // backwards
+		"2024-03 ~ 2024-04,巨量,10\n" // months, not days
+	path := file(t, "spend.csv", spend)
+	sum, err := run(t, s, importer.Spend, path, importer.Options{})
+	if err != nil || sum.Created != 3+3+31 || sum.Rejected != 2 {
+		t.Fatalf("%+v %v", sum, err)
+	}
+	rows, err := s.SpendUntil(context.Background(), time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]int64{}
+	for i, d := range rows.Day {
+		got[rows.Channel[i]+" "+time.Unix(int64(d)*86400, 0).UTC().Format("01-02")] += rows.Amount[i]
+	}
+	for k, want := range map[string]int64{"巨量 03-01": 3334, "巨量 03-02": 3333, "巨量 03-03": 3333, "直通车 03-31": 1000, "直通车 04-01": 1000, "千川 03-31": 10000} {
+		if got[k] != want {
+			t.Errorf("%s = %d, want %d", k, got[k], want)
+		}
+	}
+	if again, err := run(t, s, importer.Spend, path, importer.Options{}); err != nil || again.Created != 0 || again.Unchanged != 37 {
+		t.Errorf("again: %+v %v", again, err)
+	}
+	traffic := file(t, "traffic.csv", "统计日期,访客数,支付买家数\n2024-03-01 ~ 2024-03-03,10,2\n")
+	if sum, err := run(t, s, importer.Traffic, traffic, importer.Options{}); err != nil || sum.Created != 3 || sum.Rejected != 0 {
+		t.Errorf("traffic: %+v %v", sum, err)
+	}
+	if n, err := s.Visitors(context.Background(), time.Date(2024, 3, 1, 0, 0, 0, 0, time.UTC), time.Date(2024, 3, 1, 0, 0, 0, 0, time.UTC)); err != nil || n != 4 {
+		t.Errorf("visitors on March 1: %d %v, want 4 of the 10", n, err)
+	}
+}

@@ -800,26 +800,122 @@ var spendKinds = map[string]string{
 	"retention": "retention", "留存": "retention", "老客": "retention", "复购": "retention", "会员": "retention",
 }
 
-// parseSpend reads a spend row. A month ("2024-01", "2024年1月") means its first day.
-func (p *rowParser) parseSpend() (order.Spend, *cellErr) {
+// parseSpend reads a spend row, and how many days it covers from its date
+// (a range, 2024-03-01 ~ 2024-03-07). A month ("2024-01", "2024年1月") means
+// its first day.
+func (p *rowParser) parseSpend() (order.Spend, int, *cellErr) {
 	s := order.Spend{Channel: p.rowChannel()}
-	d, cerr := p.date("date")
+	d, days, cerr := p.dateSpan("date")
 	if cerr != nil {
-		return s, cerr
+		return s, 0, cerr
 	}
 	s.Date = d
 	kind, ok := spendKinds[strings.ToLower(p.get("kind"))]
 	if !ok {
-		return s, bad("kind", "bad_kind", kith.Msg("spend.kind", "unknown spend kind %q (acquisition: marketing, sales; retention: care, cashback, gifts, retention)", p.get("kind")))
+		return s, 0, bad("kind", "bad_kind", kith.Msg("spend.kind", "unknown spend kind %q (acquisition: marketing, sales; retention: care, cashback, gifts, retention)", p.get("kind")))
 	}
 	s.Kind = kind
 	if s.Currency, cerr = p.currencyOf(); cerr != nil {
-		return s, cerr
+		return s, 0, cerr
 	}
 	if s.Amount, _, cerr = p.money("amount", s.Currency, true); cerr != nil {
-		return s, cerr
+		return s, 0, cerr
 	}
-	return s, nil
+	return s, days, nil
+}
+
+// maxSpanDays bounds a range of days in one spend or traffic row.
+const maxSpanDays = 366
+
+// dateSpan reads a date, or a range of days as ad and shop dashboards
+// export a week or a month (2024-03-01 ~ 2024-03-07, 2024-03-01至2024-03-31,
+// 2024/03/25-2024/04/07): its first day and how many days it covers.
+func (p *rowParser) dateSpan(f string) (time.Time, int, *cellErr) {
+	d, cerr := p.date(f)
+	if cerr == nil {
+		return d, 1, nil
+	}
+	from, to, ok := p.splitRange(p.dateCell(f))
+	if !ok {
+		return d, 0, cerr
+	}
+	days := int(to.Sub(from).Hours()/24) + 1
+	if days < 1 || days > maxSpanDays {
+		return from, 0, bad(f, "bad_date", kith.Msg("date.span", "%q: a range of days runs forward, for a year at most", p.dateCell(f)))
+	}
+	return from, days, nil
+}
+
+// splitRange reads two whole dates joined by ~, 至, 到, a dash or a hyphen.
+func (p *rowParser) splitRange(s string) (from, to time.Time, ok bool) {
+	day := func(s string) (time.Time, bool) {
+		s = strings.TrimSpace(s)
+		if _, _, isMonth := parseMonth(s); isMonth || s == "" {
+			return time.Time{}, false
+		}
+		t, _, err := ParseTime(s, p.order, time.UTC)
+		return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC), err == nil
+	}
+	for _, sep := range []string{"~", "～", "至", "到", "—", "–", "-"} {
+		for at := 0; ; {
+			i := strings.Index(s[at:], sep)
+			if i < 0 {
+				break
+			}
+			i += at
+			if a, ok := day(s[:i]); ok {
+				if b, ok := day(s[i+len(sep):]); ok {
+					return a, b, true
+				}
+			}
+			at = i + len(sep)
+		}
+	}
+	return time.Time{}, time.Time{}, false
+}
+
+// splitEvenly shares total out over n days, the remainder a unit a day
+// from the first, so the parts add up to it.
+func splitEvenly(total int64, n int) []int64 {
+	q, rem := total/int64(n), total%int64(n) // rem has total's sign
+	parts := make([]int64, n)
+	for i := range parts {
+		parts[i] = q
+		switch {
+		case int64(i) < rem:
+			parts[i]++
+		case int64(i) < -rem:
+			parts[i]--
+		}
+	}
+	return parts
+}
+
+// spreadSpend makes a row of each day of a spend row covering days.
+func spreadSpend(s order.Spend, days int) []order.Spend {
+	if days <= 1 {
+		return []order.Spend{s}
+	}
+	out := make([]order.Spend, days)
+	for i, a := range splitEvenly(s.Amount, days) {
+		out[i] = s
+		out[i].Date, out[i].Amount = s.Date.AddDate(0, 0, i), a
+	}
+	return out
+}
+
+// spreadTraffic makes a row of each day of a traffic row covering days.
+func spreadTraffic(t order.Traffic, days int) []order.Traffic {
+	if days <= 1 {
+		return []order.Traffic{t}
+	}
+	out := make([]order.Traffic, days)
+	visitors, conversions := splitEvenly(t.Visitors, days), splitEvenly(t.Conversions, days)
+	for i := range out {
+		out[i] = t
+		out[i].Date, out[i].Visitors, out[i].Conversions = t.Date.AddDate(0, 0, i), visitors[i], conversions[i]
+	}
+	return out
 }
 
 // date reads a calendar date, accepting a bare month as its first day.
@@ -857,30 +953,32 @@ func parseMonth(s string) (year, month int, ok bool) {
 	return y, mo, true
 }
 
-func (p *rowParser) parseTraffic() (order.Traffic, *cellErr) {
+// parseTraffic reads a traffic row, and how many days it covers.
+func (p *rowParser) parseTraffic() (order.Traffic, int, *cellErr) {
 	t := order.Traffic{Channel: p.rowChannel()}
 	var cerr *cellErr
-	if t.Date, cerr = p.date("date"); cerr != nil {
-		return t, cerr
+	var days int
+	if t.Date, days, cerr = p.dateSpan("date"); cerr != nil {
+		return t, 0, cerr
 	}
 	if p.get("visitors") == "" {
-		return t, bad("visitors", "required", isEmpty)
+		return t, 0, bad("visitors", "required", isEmpty)
 	}
 	if t.Visitors, cerr = p.int("visitors"); cerr != nil {
-		return t, cerr
+		return t, 0, cerr
 	}
 	if t.Conversions, cerr = p.int("conversions"); cerr != nil {
-		return t, cerr
+		return t, 0, cerr
 	}
 	if t.Visitors < 0 || t.Conversions < 0 {
-		return t, bad("visitors", "bad_number", kith.Msg("traffic.negative", "counts cannot be negative"))
+		return t, 0, bad("visitors", "bad_number", kith.Msg("traffic.negative", "counts cannot be negative"))
 	}
 	// A conversion rate over 100% would carry into the revenue split; it is
 	// nearly always two columns mapped the wrong way round.
 	if t.Conversions > t.Visitors {
-		return t, bad("conversions", "bad_number", kith.Msg("traffic.conversions", "%d conversions are more than the %d visitors (columns swapped?)", t.Conversions, t.Visitors))
+		return t, 0, bad("conversions", "bad_number", kith.Msg("traffic.conversions", "%d conversions are more than the %d visitors (columns swapped?)", t.Conversions, t.Visitors))
 	}
-	return t, nil
+	return t, days, nil
 }
 
 func (p *rowParser) parseProduct() (order.Product, *cellErr) {

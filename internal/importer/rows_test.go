@@ -2,6 +2,7 @@ package importer
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -324,7 +325,7 @@ func TestSpendKinds(t *testing.T) {
 	for kind, want := range map[string]string{"达人": "marketing", "KOL": "marketing", "信息流": "marketing", "佣金": "sales",
 		"地推": "sales", "返现": "cashback", "": "marketing", "房租": ""} {
 		p := &rowParser{m: m, loc: time.UTC, currency: "CNY", cells: []string{"2024-01", "抖音", "100", kind}}
-		s, cerr := p.parseSpend()
+		s, _, cerr := p.parseSpend()
 		if want == "" && (cerr == nil || cerr.field != "kind") || want != "" && (cerr != nil || s.Kind != want) {
 			t.Errorf("kind %q: %q %v, want %q", kind, s.Kind, cerr, want)
 		}
@@ -381,6 +382,24 @@ func TestDateAndClockApart(t *testing.T) {
 			t.Errorf("%q + %q: %v, want rejected", c.date, c.clock, o.OrderedAt)
 		case c.want != "" && (cerr != nil || o.OrderedAt.UTC().Format("2006-01-02 15:04") != c.want):
 			t.Errorf("%q + %q: %v %v, want %s", c.date, c.clock, o.OrderedAt.UTC(), cerr, c.want)
+		}
+	}
+}
+
+func TestSplitEvenly(t *testing.T) {
+	for _, c := range []struct {
+		total int64
+		n     int
+		want  []int64
+	}{
+		{10000, 3, []int64{3334, 3333, 3333}},
+		{-100, 3, []int64{-34, -33, -33}},
+		{2, 3, []int64{1, 1, 0}},
+		{0, 2, []int64{0, 0}},
+		{7, 1, []int64{7}},
+	} {
+		if got := splitEvenly(c.total, c.n); !slices.Equal(got, c.want) {
+			t.Errorf("splitEvenly(%d, %d) = %v, want %v", c.total, c.n, got, c.want)
 		}
 	}
 }
