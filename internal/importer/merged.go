@@ -22,6 +22,12 @@ type cellRange struct {
 	left, right int32
 }
 
+// merges reports an area that is one: of more than one cell, its ends in
+// order, on the sheet.
+func (r cellRange) merges() bool {
+	return r.top >= 0 && r.left >= 0 && r.bottom >= r.top && r.right >= r.left && (r.bottom > r.top || r.right > r.left)
+}
+
 // openRange is a merged area the rows being read reach into, and the value
 // its top-left cell holds.
 type openRange struct {
@@ -45,10 +51,7 @@ const maxMergeRows = 1 << 20
 // mergedFrom prepares to fill ranges, which may come in any order; nil
 // when there are none.
 func mergedFrom(ranges []cellRange) *mergedCells {
-	ranges = slices.DeleteFunc(ranges, func(r cellRange) bool {
-		return r.top < 0 || r.left < 0 || r.bottom < r.top || r.right < r.left || r.right >= maxColumn ||
-			r.top == r.bottom && r.left == r.right
-	})
+	ranges = slices.DeleteFunc(ranges, func(r cellRange) bool { return !r.merges() || r.right >= maxColumn })
 	if len(ranges) == 0 {
 		return nil
 	}
@@ -59,7 +62,7 @@ func mergedFrom(ranges []cellRange) *mergedCells {
 // add notes a merged area whose top-left cell is on the row being read
 // (or a later one).
 func (m *mergedCells) add(r cellRange) {
-	if r.bottom < r.top || r.right < r.left || r.top == r.bottom && r.left == r.right {
+	if !r.merges() {
 		return
 	}
 	r.right = min(r.right, maxColumn-1)

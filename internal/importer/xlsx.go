@@ -308,12 +308,20 @@ type sheetReader struct {
 	buf        []byte // the row's cell values, back to back
 	spans      []cellSpan
 	val        []byte
-	uncomputed []int      // the row's formulas without a value: their columns
-	rowMarks   []cellMark // the last row's, from uncomputed
+	uncomputed []int // the row's formulas without a value: their columns
 }
 
 // marks says which cells of the last row are formulas without a value.
-func (r *sheetReader) marks() []cellMark { return r.rowMarks }
+func (r *sheetReader) marks() []cellMark {
+	if len(r.uncomputed) == 0 {
+		return nil
+	}
+	marks := make([]cellMark, r.uncomputed[len(r.uncomputed)-1])
+	for _, c := range r.uncomputed {
+		marks[c-1] = markUncomputed
+	}
+	return marks
+}
 
 // cellSpan is one non-empty cell of the row being read: its column and
 // either its bytes in buf or a shared string.
@@ -509,13 +517,6 @@ func (r *sheetReader) append(b []byte) (int, int) {
 // emit turns the row read into cells: one string holds all of its own
 // values, which the cells slice.
 func (r *sheetReader) emit() (int, []string, error) {
-	r.rowMarks = nil
-	if len(r.uncomputed) > 0 {
-		r.rowMarks = make([]cellMark, r.uncomputed[len(r.uncomputed)-1])
-		for _, c := range r.uncomputed {
-			r.rowMarks[c-1] = markUncomputed
-		}
-	}
 	if len(r.spans) == 0 {
 		return r.row, nil, nil
 	}
