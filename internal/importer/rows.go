@@ -326,7 +326,7 @@ func (p *rowParser) companySize() (int64, *cellErr) {
 			break
 		}
 	}
-	for _, sep := range []string{"-", "~", "～", "—", "–", "至", "到"} {
+	for _, sep := range rangeMarks {
 		if lo, hi, ok := strings.Cut(s, sep); ok {
 			if _, ok := wholeNumber(strings.TrimSpace(hi)); !ok {
 				break // not a band: the whole is refused below
@@ -846,17 +846,21 @@ func (p *rowParser) dateSpan(f string) (time.Time, int, *cellErr) {
 	return from, days, nil
 }
 
-// splitRange reads two whole dates joined by ~, 至, 到, a dash or a hyphen.
+// rangeMarks join the two ends of a range: of days (2024-03-01 ~
+// 2024-03-07), or of a company's head count (100-499人). The hyphen is last:
+// it is inside a date too.
+var rangeMarks = []string{"~", "～", "至", "到", "—", "–", "-"}
+
+// splitRange reads two whole dates joined by one of the rangeMarks.
 func (p *rowParser) splitRange(s string) (from, to time.Time, ok bool) {
 	day := func(s string) (time.Time, bool) {
 		s = strings.TrimSpace(s)
 		if _, _, isMonth := parseMonth(s); isMonth || s == "" {
 			return time.Time{}, false
 		}
-		t, _, err := ParseTime(s, p.order, time.UTC)
-		return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC), err == nil
+		return p.calendarDay(s)
 	}
-	for _, sep := range []string{"~", "～", "至", "到", "—", "–", "-"} {
+	for _, sep := range rangeMarks {
 		for at := 0; ; {
 			i := strings.Index(s[at:], sep)
 			if i < 0 {
@@ -927,10 +931,16 @@ func (p *rowParser) date(f string) (time.Time, *cellErr) {
 	if y, mo, ok := parseMonth(s); ok {
 		return time.Date(y, time.Month(mo), 1, 0, 0, 0, 0, time.UTC), nil
 	}
-	if t, _, err := ParseTime(s, p.order, time.UTC); err == nil {
-		return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC), nil
+	if d, ok := p.calendarDay(s); ok {
+		return d, nil
 	}
 	return time.Time{}, bad(f, "bad_date", kith.Msg("date.or_month", "%q is not a date or month (2024-01-31, 2024-01, 2024年1月, 202401)", s))
+}
+
+// calendarDay reads s as a day (a time's date), at midnight UTC.
+func (p *rowParser) calendarDay(s string) (time.Time, bool) {
+	t, _, err := ParseTime(s, p.order, time.UTC)
+	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC), err == nil
 }
 
 // parseMonth reads a month alone: 2024-1, 2024/01, 2024.03, 2024年1月,
