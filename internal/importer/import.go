@@ -652,7 +652,7 @@ func parser[T any](r *reader, parse func() (T, *cellErr)) fill[T] {
 		}
 		v, cerr := parse()
 		if cerr != nil {
-			b.rejects = append(b.rejects, rejectRec{src: ref, field: cerr.field, reason: r.p.reason(cerr)})
+			b.rejects = append(b.rejects, r.refused(ref, cerr))
 			return nil
 		}
 		keep(b, ref, v)
@@ -671,21 +671,27 @@ func parserOfDays[T any](r *reader, parse func() (T, int, *cellErr), split func(
 		}
 		v, days, cerr := parse()
 		if cerr != nil {
-			b.rejects = append(b.rejects, rejectRec{src: ref, field: cerr.field, reason: r.p.reason(cerr)})
+			b.rejects = append(b.rejects, r.refused(ref, cerr))
 			return nil
 		}
-		for _, x := range split(v, days) {
-			keep(b, ref, x)
-		}
+		keep(b, ref, split(v, days)...)
 		return nil
 	}
 }
 
-// keep adds a parsed row to b, from the record ref.
-func keep[T any](b *batch[T], ref srcRef, v T) {
-	b.rows = append(b.rows, Row[T]{Line: ref.line, V: v})
+// keep adds the rows parsed from the record ref to b.
+func keep[T any](b *batch[T], ref srcRef, vs ...T) {
 	b.refs = append(b.refs, ref)
-	b.srcs = append(b.srcs, b.refs[len(b.refs)-1:len(b.refs):len(b.refs)])
+	src := b.refs[len(b.refs)-1 : len(b.refs) : len(b.refs)]
+	for _, v := range vs {
+		b.rows = append(b.rows, Row[T]{Line: ref.line, V: v})
+		b.srcs = append(b.srcs, src)
+	}
+}
+
+// refused is the reject of the record ref for its cell error.
+func (r *reader) refused(ref srcRef, cerr *cellErr) rejectRec {
+	return rejectRec{src: ref, field: cerr.field, reason: r.p.reason(cerr)}
 }
 
 // dedupe rejects a row whose key is already in the same batch, keeping the
@@ -792,7 +798,7 @@ func groupLines(r *reader) fill[order.Order] {
 			o, cerr := r.p.parseLine()
 			switch {
 			case cerr != nil:
-				b.rejects = append(b.rejects, rejectRec{src: ref, field: cerr.field, reason: r.p.reason(cerr)})
+				b.rejects = append(b.rejects, r.refused(ref, cerr))
 			default:
 				if o.ExternalID == "" {
 					o.ExternalID = derivedOrderKey(tripleHash(o.Customer, o.OrderedAt, 0), 1)
