@@ -30,7 +30,7 @@ type sqliteDialect struct{}
 
 func (sqliteDialect) name() string         { return "sqlite" }
 func (sqliteDialect) goose() goose.Dialect { return goose.DialectSQLite3 }
-func (sqliteDialect) ts(t time.Time) any   { return t.UTC().Format(tsLayout) }
+func (sqliteDialect) ts(t time.Time) any   { return formatTS(t) }
 func (sqliteDialect) day(t time.Time) any  { return t.Format(dayLayout) }
 func (sqliteDialect) inIDs(p string) string {
 	return "IN (SELECT value FROM json_each(" + p + "))"

@@ -20,3 +20,36 @@ func TestParseTS(t *testing.T) {
 		t.Error("parseTS accepted garbage")
 	}
 }
+
+func TestFormatTS(t *testing.T) {
+	shanghai := time.FixedZone("CST", 8*3600)
+	for _, at := range []time.Time{
+		time.Unix(0, 0),
+		time.Date(2024, 2, 29, 23, 59, 59, 999_999_999, time.UTC),
+		time.Date(2024, 1, 1, 7, 5, 3, 0, shanghai), // the day before in UTC
+		time.Date(1899, 12, 31, 12, 0, 0, 0, time.UTC),
+		time.Date(9, 3, 4, 5, 6, 7, 0, time.UTC),
+		time.Date(9999, 12, 31, 23, 59, 59, 0, time.UTC),
+		time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC),
+		time.Date(-1, 1, 1, 0, 0, 0, 0, time.UTC),
+	} {
+		want := at.UTC().Format(tsLayout)
+		if got := formatTS(at); got != want {
+			t.Errorf("formatTS(%v) = %q, want %q", at, got, want)
+		}
+		if sec, ok := parseTS(formatTS(at)); at.Year() >= 0 && at.Year() <= 9999 && (!ok || sec != at.Unix()) {
+			t.Errorf("parseTS(formatTS(%v)) = %d %v, want %d", at, sec, ok, at.Unix())
+		}
+	}
+}
+
+func FuzzFormatTS(f *testing.F) {
+	f.Add(int64(0))
+	f.Add(int64(1706745600))
+	f.Fuzz(func(t *testing.T, sec int64) {
+		at := time.Unix(sec, 0)
+		if want, got := at.UTC().Format(tsLayout), formatTS(at); got != want {
+			t.Errorf("formatTS(%d) = %q, want %q", sec, got, want)
+		}
+	})
+}
