@@ -268,8 +268,9 @@ func txOn(ctx context.Context, db interface {
 // and upserts spent 43% of a customers import parsing the same few
 // statements again for each row.
 type txStmts struct {
-	tx *sql.Tx
-	m  map[string]*sql.Stmt
+	tx  *sql.Tx
+	m   map[string]*sql.Stmt
+	raw *rawStmts // a SQLite first load's: execN goes to the driver
 }
 
 func newTxStmts(tx *sql.Tx) *txStmts { return &txStmts{tx: tx, m: map[string]*sql.Stmt{}} }
@@ -292,6 +293,18 @@ func (c *txStmts) exec(ctx context.Context, q string, args ...any) (sql.Result, 
 		return nil, err
 	}
 	return st.ExecContext(ctx, args...)
+}
+
+// execN runs q and returns how many rows it changed.
+func (c *txStmts) execN(ctx context.Context, q string, args []any) (int64, error) {
+	if c.raw != nil {
+		return c.raw.exec(ctx, q, args)
+	}
+	res, err := c.exec(ctx, q, args...)
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
 }
 
 // scan runs a one-row query into dst; sql.ErrNoRows when it has none.
