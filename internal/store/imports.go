@@ -996,7 +996,6 @@ func (s *Store) WriteOrders(ctx context.Context, run int64, rows []importer.Row[
 		st := state.stmtsFor(tx)
 		now := s.d.ts(s.Now())
 		affected := 0
-		args := make([]any, 0, 10*ordersChunk)
 		lw := &lineWriter{tx: tx, stmts: map[int]*sql.Stmt{}}
 		defer lw.close()
 		// The rows to write, and each one's index in rows (nil: the same).
@@ -1017,22 +1016,24 @@ func (s *Store) WriteOrders(ctx context.Context, run int64, rows []importer.Row[
 			return err
 		}
 		res.CustomersCreated = n
+		for i := range todo {
+			if r := &todo[i]; !r.V.Status.Valid() { // a SQLite first load runs without CHECK constraints
+				return fmt.Errorf("order line %d: status %q is not paid, refunded or cancelled", r.Line, r.V.Status)
+			}
+		}
+		stop := make(chan struct{})
+		defer close(stop)
+		free := make(chan []any, 3) // argument buffers back from the statements
+		recycle := func(args []any) {
+			select {
+			case free <- args:
+			default: // the builder made no more than three
+			}
+		}
+		built := s.orderArgs(todo, state.customers, pending, run, free, stop)
 		for start := 0; start < len(todo); start += ordersChunk {
 			chunk := todo[start:min(start+ordersChunk, len(todo))]
-			args = args[:0]
-			for i := range chunk {
-				r := &chunk[i]
-				o := &r.V
-				key := o.Customer.String()
-				cid, ok := state.customers[key]
-				if !ok {
-					cid = pending[key]
-				}
-				if !o.Status.Valid() { // a SQLite first load runs without CHECK constraints
-					return fmt.Errorf("order line %d: status %q is not paid, refunded or cancelled", r.Line, o.Status)
-				}
-				args = append(args, o.ExternalID, cid, s.d.ts(o.OrderedAt), o.Amount, o.Currency, o.Channel, string(o.Status), int64(o.Hash()), run, r.Line)
-			}
+			args := <-built
 			q := upsertOrdersSQL(len(chunk), state.fresh, withLines)
 			var written map[string]int64 // withLines: the orders the upsert wrote
 			if withLines {
@@ -1045,12 +1046,14 @@ func (s *Store) WriteOrders(ctx context.Context, run int64, rows []importer.Row[
 				if err == nil {
 					_, err = scanIDs(got, written, nil)
 				}
+				recycle(args)
 				if err != nil {
 					return fmt.Errorf("orders at lines %d-%d: %w", chunk[0].Line, chunk[len(chunk)-1].Line, err)
 				}
 				affected += len(written)
 			} else {
 				n, err := st.execN(ctx, q, args)
+				recycle(args)
 				if err != nil {
 					return fmt.Errorf("orders at lines %d-%d: %w", chunk[0].Line, chunk[len(chunk)-1].Line, err)
 				}
@@ -1136,6 +1139,45 @@ func (s *Store) WriteOrders(ctx context.Context, run int64, rows []importer.Row[
 		}
 	}
 	return res, err
+}
+
+// orderArgs builds the insert arguments of rows, ordersChunk rows a chunk,
+// on a goroutine of its own, so that the writer executes one chunk while
+// the next is built: building them (timestamps, hashes, customer ids,
+// boxing) was a sixth of a first load's writer, and the writer is what
+// bounds it. Buffers come back on free; stop ends it early. The customer
+// maps are only read while it runs.
+func (s *Store) orderArgs(rows []importer.Row[order.Order], cache, pending map[string]int64, run int64,
+	free chan []any, stop <-chan struct{}) <-chan []any {
+	out := make(chan []any, 1)
+	go func() {
+		defer close(out)
+		for start := 0; start < len(rows); start += ordersChunk {
+			var args []any
+			select {
+			case args = <-free:
+			default:
+				args = make([]any, 0, 10*ordersChunk)
+			}
+			args = args[:0]
+			for i := start; i < min(start+ordersChunk, len(rows)); i++ {
+				r := &rows[i]
+				o := &r.V
+				key := o.Customer.String()
+				cid, ok := cache[key]
+				if !ok {
+					cid = pending[key]
+				}
+				args = append(args, o.ExternalID, cid, s.d.ts(o.OrderedAt), o.Amount, o.Currency, o.Channel, string(o.Status), int64(o.Hash()), run, r.Line)
+			}
+			select {
+			case out <- args:
+			case <-stop:
+				return
+			}
+		}
+	}()
+	return out
 }
 
 // settleStoredLite looks a batch's orders up before any is written and
