@@ -260,3 +260,48 @@ func prepareOn(ctx context.Context, conn *sql.Conn, name, q string, stmts map[st
 	}
 	return err
 }
+
+// TestPageSize: a new SQLite database gets 16 KiB pages (the pragma must
+// come before WAL mode writes the header), and one made with 4 KiB pages
+// keeps them and opens as before.
+func TestPageSize(t *testing.T) {
+	ctx := context.Background()
+	pageSize := func(s *store.Store) int {
+		var n int
+		if err := store.WriteDB(s).QueryRowContext(ctx, `PRAGMA page_size`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	fresh := storetest.Open(t, "sqlite")
+	if got := pageSize(fresh); got != 16384 {
+		t.Errorf("new database: page size %d, want 16384", got)
+	}
+	var mode string
+	if err := store.WriteDB(fresh).QueryRowContext(ctx, `PRAGMA journal_mode`).Scan(&mode); err != nil || mode != "wal" {
+		t.Errorf("new database: journal mode %q (%v), want wal", mode, err)
+	}
+
+	path := filepath.Join(t.TempDir(), "old.db")
+	old, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{`PRAGMA page_size = 4096`, `PRAGMA journal_mode = WAL`, `CREATE TABLE x (a)`} {
+		if _, err := old.ExecContext(ctx, q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	old.Close()
+	s, err := store.Open(ctx, path, store.Options{Migrate: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if got := pageSize(s); got != 4096 {
+		t.Errorf("existing database: page size %d, want its 4096", got)
+	}
+	if _, err := store.WriteDB(s).ExecContext(ctx, `INSERT INTO customers (external_id, created_at, updated_at) VALUES ('C1', '', '')`); err != nil {
+		t.Errorf("existing database: %v", err)
+	}
+}
