@@ -1287,9 +1287,10 @@ func (s *Store) resolveBatchCustomers(ctx context.Context, st *txStmts, rows []i
 	}
 	// The new customers' ids are given here, as SQLite would give them
 	// (after the largest), rather than read back through RETURNING: that
-	// reading was a fifth of creating them. The transaction holds the
-	// write lock from its first write, and one that another connection
-	// wrote under fails to commit, so the ids are the table's.
+	// reading was a fifth of creating them. The writer's transactions
+	// begin IMMEDIATE (openSQLite), holding the write lock throughout, so
+	// no other connection adds a customer between the lookup of the
+	// largest id and the inserts.
 	var last int64
 	if err := st.scan(ctx, maxCustomerID, nil, &last); err != nil {
 		return 0, fmt.Errorf("create customers: %w", err)
