@@ -92,7 +92,7 @@ func Narrow(s string) string {
 }
 
 // Parse reads an amount such as "1234.5", "1,234.50", "¥1,234.50", "￥ 12",
-// "-3.20", "(3.20)", "12元", "￥12元" or "人民币1.2万元". A currency mark,
+// "-3.20", "3.20-", "(3.20)", "12元", "￥12元" or "人民币1.2万元". A currency mark,
 // before the number, after it or both, must agree with currency (¥ is
 // taken as currency, since it stands for both CNY and JPY). More decimals
 // than the currency has are rounded half away from zero.
@@ -104,15 +104,15 @@ func Parse(s, currency string) (Money, error) {
 	if t == "" {
 		return Money{}, &ParseError{Input: s, Problem: ProblemEmpty}
 	}
-	neg := false
+	neg, signed := false, false // signed: a sign or brackets came before the number
 	if strings.HasPrefix(t, "(") && strings.HasSuffix(t, ")") {
-		neg, t = true, strings.TrimSpace(t[1:len(t)-1])
+		neg, signed, t = true, true, strings.TrimSpace(t[1:len(t)-1])
 	}
 	if strings.HasPrefix(t, "-") || strings.HasPrefix(t, "−") {
-		neg = !neg
+		neg, signed = !neg, true
 		t = strings.TrimSpace(strings.TrimPrefix(strings.TrimPrefix(t, "-"), "−"))
 	} else if strings.HasPrefix(t, "+") {
-		t = strings.TrimSpace(t[1:])
+		signed, t = true, strings.TrimSpace(t[1:])
 	}
 	// One mark before the number and one after it at most: ￥12元 and
 	// 人民币12元 are how receipts and spreadsheets often write a sum.
@@ -130,10 +130,18 @@ func Parse(s, currency string) (Money, error) {
 				}
 				t = strings.TrimSpace(t)
 				if strings.HasPrefix(t, "-") && !neg {
-					neg, t = true, strings.TrimSpace(t[1:])
+					neg, signed, t = true, true, strings.TrimSpace(t[1:])
 				}
 				break
 			}
+		}
+	}
+	// SAP and the ERP exports modelled on it put the minus after the
+	// number: "1,234.50-". One sign only: "-12-" stays an error.
+	for _, minus := range []string{"-", "−"} {
+		if n, ok := strings.CutSuffix(t, minus); ok && n != "" && !signed {
+			neg, t = true, strings.TrimSpace(n)
+			break
 		}
 	}
 	// 万 (ten thousand) and 亿 (a hundred million) scale the number before

@@ -78,6 +78,20 @@ func TestParse(t *testing.T) {
 		{"$12元", "USD", 0, true},
 		{"元12元元", "CNY", 0, true},
 		{"¥¥12", "CNY", 0, true},
+		// The minus after the number, as SAP and ERP exports write it.
+		{"100.00-", "CNY", -10000, false},
+		{"1,234.50-", "CNY", -123450, false},
+		{"¥12.00-", "CNY", -1200, false},
+		{"12.00-元", "CNY", -1200, false},
+		{"１２．００－", "CNY", -1200, false},
+		{"12 -", "CNY", -1200, false},
+		{"-12-", "CNY", 0, true},
+		{"(12-)", "CNY", 0, true},
+		{"¥-12-", "CNY", 0, true},
+		{"-", "CNY", 0, true},
+		{"12--", "CNY", 0, true},
+		{"(-12)-", "CNY", 0, true},
+		{"+12-", "CNY", 0, true},
 	}
 	for _, tt := range tests {
 		got, err := Parse(tt.in, tt.currency)
