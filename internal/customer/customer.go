@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/kithcrm/kith/internal/money"
 )
@@ -99,6 +100,26 @@ func NormalizePhone(s string) string {
 		}
 	}
 	return p
+}
+
+// PhoneLeftOut reports a phone cell that says more than NormalizePhone
+// keeps: a second number, an extension, a note such as 微信同号. The
+// number's own formatting (+86, dashes, spaces, brackets, a .0 fraction)
+// does not count, nor does a masked number, which says nothing.
+func PhoneLeftOut(s string) bool {
+	s = strings.TrimSpace(money.Narrow(s))
+	if s == "" || MaskedPhone(s) {
+		return false
+	}
+	if i := strings.IndexAny(s, "/,;|、"); i >= 0 && strings.Trim(s[i:], "/,;|、 ") != "" {
+		return true
+	}
+	for _, r := range s {
+		if unicode.IsLetter(r) || r == '#' {
+			return true
+		}
+	}
+	return false
 }
 
 // PhoneMasks are the characters platforms hide a phone's digits with.

@@ -94,3 +94,29 @@ func TestHashAsStored(t *testing.T) {
 		}
 	})
 }
+
+func TestPhoneLeftOut(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		want bool
+	}{
+		{"13800138000/13900139000", true},
+		{"13800138000，13900139000", true},
+		{"13800138000、13900139000", true},
+		{"021-6123-4567转8001", true},
+		{"+1 415 555 0100 ext. 12", true},
+		{"021-61234567#8001", true},
+		{"13800138000 (微信同号)", true},
+		{"+86 138-0013-8000", false},
+		{"(021) 6123 4567", false},
+		{"13800138000.0", false},
+		{"１３８００１３８０００", false},
+		{"13800138000/", false}, // a separator with nothing after it
+		{"138****8000", false},
+		{"", false},
+	} {
+		if got := PhoneLeftOut(c.in); got != c.want {
+			t.Errorf("PhoneLeftOut(%q) = %v, want %v", c.in, got, c.want)
+		}
+	}
+}

@@ -173,7 +173,7 @@ func TestBadInput(t *testing.T) {
 func TestImportKinds(t *testing.T) {
 	customers := "会员号,姓名,手机,邮箱,性别,生日,城市,标签,推荐人,负责人,会员等级,积分\n" +
 		"M1,张三,+86 138-0013-8000,ZS@Example.com,男,农历1990-08-15,上海,VIP、宝妈,M2,rep@shop.cn,金卡,1200\n" +
-		"M2,Alice Wang,13900139000,,female,08-15,北京,,,,,\n" +
+		"M2,Alice Wang,13900139000/13600136000,,female,08-15,北京,,,,,\n" + // two numbers: the second kept as written
 		"M3,王五,13700137000,,女,1988年2月30日,广州,,,,,\n" // no such day
 	lines := "InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country\n" +
 		"536365,85123A,WHITE HANGING HEART,6,12/1/2010 8:26,2.55,M1,United Kingdom\n" +
@@ -241,6 +241,12 @@ func TestImportKinds(t *testing.T) {
 			}
 			if v2.Birthday != "0000-08-15" || len(v2.Referred) != 1 || v2.Referred[0].ExternalID != "M1" {
 				t.Errorf("M2 = %+v", v2.Customer)
+			}
+			if v2.Phone != "13900139000" || v2.Attrs["手机"] != "13900139000/13600136000" {
+				t.Errorf("M2 phone %q, attrs %v: want the first number, and the cell as written", v2.Phone, v2.Attrs)
+			}
+			if _, ok := v.Attrs["手机"]; ok {
+				t.Errorf("M1 attrs %v: a phone cell with one number is not kept again", v.Attrs)
 			}
 			if v2.Totals.Refunds != 1 || v2.Totals.Refunded != -2750 || v2.Totals.Orders != 1 {
 				t.Errorf("M2 totals = %+v: the C-invoice is a refund", v2.Totals)

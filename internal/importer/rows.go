@@ -472,8 +472,19 @@ func (p *rowParser) parseCustomer() (customer.Customer, *cellErr) {
 	if c.CreatedAt, cerr2 = p.time("created_at", false); cerr2 != nil {
 		return c, cerr2
 	}
+	if phone := p.get("phone"); customer.PhoneLeftOut(phone) {
+		// The number is the first one in the cell; what else it says (a
+		// second number, an extension) is kept under the column's name.
+		name := "phone"
+		if i := p.m.Index["phone"]; i < len(p.m.Header) && strings.TrimSpace(p.m.Header[i]) != "" {
+			name = strings.TrimSpace(p.m.Header[i])
+		}
+		c.Attrs = map[string]string{name: phone}
+	}
 	if len(p.m.Attrs) > 0 {
-		c.Attrs = map[string]string{}
+		if c.Attrs == nil {
+			c.Attrs = map[string]string{}
+		}
 		for _, col := range p.m.Attrs {
 			if col.Index < len(p.cells) {
 				if v := strings.TrimSpace(p.cells[col.Index]); v != "" {
