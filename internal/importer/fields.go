@@ -91,6 +91,9 @@ var kindFields = map[Kind][]field{
 		fCurrency,
 		fStatus,
 		{"refund_amount", []string{"refund amount", "refunded amount", "refund", "refunded", "amount refunded", "退款金额", "已退款金额", "退款总额", "退款"}},
+		// Pinduoduo, Douyin and Youzan leave a refunded order's own status
+		// at 已收货 and say what became of it in a column of its own.
+		{"refund_status", []string{"refund status", "return status", "after-sales status", "after sales status", "售后状态", "退款状态", "退货状态", "退货退款状态", "售后处理状态"}},
 	},
 	Lines: {
 		fOrderID,

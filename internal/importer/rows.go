@@ -635,6 +635,30 @@ var statusPhrases = []struct {
 	{[]string{"成功", "完成", "已付款", "已支付", "发货", "签收", "收货", "出库", "备货", "配送"}, order.Paid},
 }
 
+// refundDone reports an after-sales status (售后状态, 退款状态) that says
+// the order was refunded in full: 退款成功, 售后完成, refunded. One that
+// says the refund was refused, closed, is still open or was partial, or
+// that there was none (无售后或售后取消), leaves the order as its status
+// says, and so does one kith cannot read: a purchase is not taken back
+// on a guess.
+func refundDone(s string) bool {
+	s = strings.ToLower(strings.TrimSpace(s))
+	if s == "" {
+		return false
+	}
+	if st, ok := statusWords[statusSeparators.Replace(s)]; ok {
+		return st == order.Refunded
+	}
+	for _, ph := range statusPhrases[:2] { // the refund phrases: kept, then refunded
+		for _, w := range ph.words {
+			if strings.Contains(s, w) {
+				return ph.status == order.Refunded
+			}
+		}
+	}
+	return false
+}
+
 // statusSeparators read "partially_refunded" and "on-hold" as the words
 // statusWords spells with spaces.
 var statusSeparators = strings.NewReplacer("_", " ", "-", " ")
@@ -703,6 +727,9 @@ func (p *rowParser) parseOrder() (order.Order, *cellErr) {
 		return o, cerr
 	}
 	if o.Amount < 0 && o.Status == order.Paid {
+		o.Status = order.Refunded
+	}
+	if o.Status == order.Paid && refundDone(p.get("refund_status")) {
 		o.Status = order.Refunded
 	}
 	// A refund column (退款金额) nets a partial refund out of the order and

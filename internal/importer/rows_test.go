@@ -157,6 +157,35 @@ func TestOrderStatuses(t *testing.T) {
 	}
 }
 
+// An after-sales column refunds a paid order whose own status stayed at
+// received, and leaves it paid when the refund did not happen.
+func TestRefundStatusColumn(t *testing.T) {
+	header := []string{"订单号", "手机", "支付时间", "用户实付金额(元)", "订单状态", "售后状态"}
+	for _, c := range []struct {
+		status, after string
+		want          order.Status
+	}{
+		{"已收货", "退款成功", order.Refunded},
+		{"已收货", "售后完成", order.Refunded},
+		{"已签收", "退货退款成功", order.Refunded},
+		{"delivered", "refunded", order.Refunded},
+		{"已收货", "无售后或售后取消", order.Paid},
+		{"已收货", "退款关闭", order.Paid},
+		{"已收货", "售后中", order.Paid},
+		{"已收货", "部分退款成功", order.Paid},
+		{"已收货", "商家同意退款，等待买家退货", order.Paid},
+		{"已收货", "", order.Paid},
+		{"已收货", "-", order.Paid},
+		{"交易关闭", "退款成功", order.Cancelled}, // never paid: stays no purchase
+		{"未发货，退款成功", "退款成功", order.Refunded},
+	} {
+		o, cerr := orderRow(t, header, []string{"240301-1", "13800138000", "2024-03-01 10:00", "26.90", c.status, c.after})
+		if cerr != nil || o.Status != c.want {
+			t.Errorf("status %q, after-sales %q: %v %v, want %v", c.status, c.after, o.Status, cerr, c.want)
+		}
+	}
+}
+
 // A refund column nets a partial refund and makes a full one a refund.
 func TestRefundColumn(t *testing.T) {
 	header := []string{"订单号", "客户编号", "下单时间", "实付金额", "订单状态", "退款金额"}
