@@ -146,6 +146,10 @@ func TestOrderStatuses(t *testing.T) {
 		{"交易关闭", order.Cancelled}, {"交易关闭-超时未付款", order.Cancelled}, {"已取消", order.Cancelled},
 		{"等待买家付款", order.Cancelled}, {"待付款", order.Cancelled}, {"pending", order.Cancelled}, {"on-hold", order.Cancelled},
 		{"voided", order.Cancelled},
+		// JD's: waiting to leave the warehouse, to be received, done;
+		// held for cancellation, cancelled, refused at the door.
+		{"等待出库", order.Paid}, {"等待确认收货", order.Paid}, {"完成", order.Paid},
+		{"锁定", order.Cancelled}, {"(删除)锁定", order.Cancelled}, {"已拒收", order.Cancelled},
 	} {
 		o, cerr := orderRow(t, header, []string{"A1", "C1", "2024-01-05", "99", c.status})
 		if cerr != nil || o.Status != c.want {
