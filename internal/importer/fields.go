@@ -86,8 +86,11 @@ var kindFields = map[Kind][]field{
 		fOrderedAt, fOrderedTime,
 		// In order of preference: what the buyer paid before what was billed.
 		{"amount", []string{"amount paid", "实付金额", "买家实际支付金额", "买家实付金额", "订单实付金额", "用户实付金额", "实际支付金额", "实际付款金额", "实付", "实付款",
+			"买家实付", "用户实付", "顾客实付", "实付总额",
 			"实收金额", "实收款", "商家实收金额", "支付金额", "付款金额", "支付总额", "成交金额", "应付金额", "订单应付金额",
-			"amount", "total", "order total", "revenue", "value", "sales", "paid", "金额", "订单金额", "销售额", "总金额"}},
+			"amount", "total", "order total", "revenue", "value", "sales", "paid", "金额", "订单金额", "销售额", "总金额",
+			// The goods' total before discounts, when a file has nothing better.
+			"商品总价", "商品总额", "商品金额"}},
 		fCurrency,
 		fStatus,
 		{"refund_amount", []string{"refund amount", "refunded amount", "refund", "refunded", "amount refunded", "退款金额", "已退款金额", "退款总额", "退款"}},

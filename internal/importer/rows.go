@@ -630,7 +630,7 @@ var statusPhrases = []struct {
 }{
 	// No refund (yet), or part of the order refunded: the purchase stands.
 	{[]string{"退款关闭", "售后关闭", "退款失败", "拒绝退款", "退款中", "售后中", "部分退款"}, order.Paid},
-	{[]string{"退款成功", "已退款", "退货成功", "已退货", "全额退款"}, order.Refunded},
+	{[]string{"退款成功", "已退款", "退货成功", "已退货", "全额退款", "退款完成", "退货完成"}, order.Refunded},
 	// JD's 锁定 and (删除)锁定: an order held for its cancellation, or
 	// cancelled; 拒收: refused at the door (cash on delivery).
 	{[]string{"关闭", "取消", "作废", "失效", "未付款", "待付款", "待支付", "未支付", "等待买家付款", "等待付款", "锁定", "删除", "拒收"}, order.Cancelled},

@@ -170,6 +170,7 @@ func TestRefundStatusColumn(t *testing.T) {
 		want          order.Status
 	}{
 		{"已收货", "退款成功", order.Refunded},
+		{"已完成", "退款完成", order.Refunded},
 		{"已收货", "售后完成", order.Refunded},
 		{"已签收", "退货退款成功", order.Refunded},
 		{"delivered", "refunded", order.Refunded},

@@ -191,6 +191,18 @@ func TestMatchHeader(t *testing.T) {
 		t.Errorf("blank columns described: %q %v", blank.Describe().String(), err)
 	}
 
+	// Xiaohongshu's order export: what the buyer paid (买家实付), not the
+	// goods' total before discounts, which is taken only when alone; the
+	// after-sales column is read as such.
+	xhs, err := MatchHeader(Orders, []string{"订单号", "订单状态", "下单时间", "商品总价", "买家实付", "用户ID", "收件人手机", "售后状态"}, nil)
+	if err != nil || xhs.Index["amount"] != 4 || xhs.Index["refund_status"] != 7 || xhs.Index["status"] != 1 {
+		t.Errorf("xiaohongshu export: %v %v", xhs, err)
+	}
+	goods, err := MatchHeader(Orders, []string{"订单号", "下单时间", "商品总价", "用户ID"}, nil)
+	if err != nil || goods.Index["amount"] != 2 {
+		t.Errorf("goods total alone: %v %v", goods, err)
+	}
+
 	// A till's line-item export: the receipt's serial number is the order,
 	// the transaction time its time, as in an orders file.
 	pos, err := MatchHeader(Lines, []string{"流水号", "会员号", "交易时间", "商品名称", "数量", "单价", "状态"}, nil)
