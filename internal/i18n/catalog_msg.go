@@ -174,6 +174,10 @@ var messages = map[Lang]map[string]string{
 		"import.unread_hidden":   "隐藏的工作表 %s 也有 %s 的表头，未读取（是模板或副本？要读取其中一张：kith import --sheet 名称，或导入页上的“工作表”一栏）",
 		"import.hidden_sheet":    "工作表 %q 在工作簿中是隐藏的（Excel 不显示它），其中的行仍已导入",
 
+		"items.more": "%d 行（第 %s 行及另外 %d 行）是上方订单的其他商品（订单号相同，订单金额留空，Shopify 即如此导出）：已跳过；要导入商品，请按订单明细导入（kith import lines）",
+		"items.one":  "第 %d 行是上方订单的其他商品（订单号相同，订单金额留空，Shopify 即如此导出）：已跳过；要导入商品，请按订单明细导入（kith import lines）",
+		"items.some": "%d 行（第 %s 行）是上方订单的其他商品（订单号相同，订单金额留空，Shopify 即如此导出）：已跳过；要导入商品，请按订单明细导入（kith import lines）",
+
 		"merged.item": "订单从上一行合并下来，而这一行有自己的金额：是这个订单的一件商品？请按订单明细导入（kith import lines），或取消合并单元格",
 		"merged.more": "%d 行（第 %s 行及另外 %d 行）与上一行是同一订单或客户，单元格合并跨越这些行：已跳过",
 		"merged.one":  "第 %d 行与上一行是同一订单或客户，单元格合并跨越两行：已跳过",

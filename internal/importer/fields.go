@@ -34,11 +34,11 @@ type field struct {
 // Customer identity and profile columns, shared by customer, order and line files.
 var (
 	fCustomerID = field{"customer_id", []string{"customer_id", "customer", "customer no", "customer number", "client id", "member id", "member no", "buyer id", "客户编号", "客户id", "客户号", "客户代码", "会员号", "会员id", "会员编号", "会员卡号", "买家id", "用户id", "用户编号", "买家会员名", "买家账号", "买家帐号", "下单账号", "下单帐号", "会员账号", "用户名", "用户账号", "客户账号"}}
-	fName       = field{"name", []string{"name", "customer name", "full name", "buyer", "contact", "姓名", "客户名称", "客户姓名", "名字", "会员姓名", "买家", "买家昵称", "收货人", "联系人", "收货人姓名", "收件人", "收件人姓名", "买家姓名", "联系人姓名", "contact name"}}
+	fName       = field{"name", []string{"name", "customer name", "full name", "buyer", "contact", "姓名", "客户名称", "客户姓名", "名字", "会员姓名", "买家", "买家昵称", "收货人", "联系人", "收货人姓名", "收件人", "收件人姓名", "买家姓名", "联系人姓名", "contact name", "billing name", "shipping name"}}
 	// The buyer's own number before a recipient's (a gift's).
 	fPhone = field{"phone", []string{"phone", "mobile", "tel", "telephone", "phone number", "cell", "手机", "手机号", "手机号码",
 		"买家手机号", "会员手机号", "客户手机", "客户电话", "电话", "联系电话", "联系方式", "联系手机",
-		"收货人手机", "收货人手机号", "收货人电话", "收件人手机", "收件人手机号", "收件人电话"}}
+		"收货人手机", "收货人手机号", "收货人电话", "收件人手机", "收件人手机号", "收件人电话", "billing phone", "shipping phone"}}
 	fEmail    = field{"email", []string{"email", "e-mail", "mail", "email address", "邮箱", "电子邮件", "电子邮箱", "邮件"}}
 	fCurrency = field{"currency", []string{"currency", "币种", "货币"}}
 	fChannel  = field{"channel", []string{"channel", "source", "source channel", "utm source", "acquisition channel", "渠道", "来源", "来源渠道", "获客渠道", "渠道来源", "店铺", "平台", "客户来源", "客户渠道", "线索来源", "lead source",
@@ -50,15 +50,17 @@ var (
 // Order columns, shared by order and line-item files.
 var (
 	fOrderID = field{"order_id", []string{"order_id", "order", "order no", "order number", "invoice", "invoice no", "invoiceno", "transaction id",
-		"订单号", "订单编号", "订单id", "单号", "交易号", "流水号", "发票号", "主订单编号", "主订单号", "交易单号"}}
+		"订单号", "订单编号", "订单id", "单号", "交易号", "流水号", "发票号", "主订单编号", "主订单号", "交易单号",
+		// ERP sales documents (Kingdee, Yonyou): the document is the order
+		"单据编号", "单据号", "销售单号", "销售订单号", "出库单号"}}
 	fOrderedAt = field{"ordered_at", []string{"ordered at", "order date", "date", "order time", "invoice date", "invoicedate", "purchase date", "paid at", "created at",
 		"下单时间", "订单日期", "付款时间", "支付时间", "下单日期", "成交时间", "日期", "时间", "交易时间", "创建时间",
 		"订单创建时间", "订单付款时间", "订单提交时间", "买家付款时间", "支付完成时间", "订单支付时间",
-		"交易日期", "销售日期", "消费日期", "支付日期", "付款日期"}}
+		"交易日期", "销售日期", "消费日期", "支付日期", "付款日期", "单据日期", "业务日期", "出库日期"}}
 	// A till's export keeps the time of day in a column of its own beside
 	// the date (交易日期, 交易时间): MatchHeader pairs them.
 	fOrderedTime = field{"ordered_time", []string{"time of day", "order time of day", "时刻", "交易时刻", "下单时刻"}}
-	fStatus      = field{"status", []string{"status", "order status", "state", "状态", "订单状态", "交易状态"}}
+	fStatus      = field{"status", []string{"status", "order status", "state", "状态", "订单状态", "交易状态", "financial status", "payment status"}}
 )
 
 var kindFields = map[Kind][]field{
@@ -102,11 +104,11 @@ var kindFields = map[Kind][]field{
 		fOrderID,
 		fCustomerID, fName, fPhone, fEmail, fChannel,
 		fOrderedAt, fOrderedTime,
-		{"sku", []string{"sku", "product id", "product code", "item id", "item code", "stockcode", "stock code", "商品编码", "商品编号", "货号", "商品id", "产品编码", "物料编码", "条码", "商家编码", "商品商家编码", "sku编码", "规格编码", "外部系统编号"}},
-		{"product_name", []string{"product name", "product", "item", "item name", "description", "商品名称", "商品", "品名", "产品名称", "宝贝标题", "商品标题", "标题", "选购商品"}},
+		{"sku", []string{"sku", "product id", "product code", "item id", "item code", "stockcode", "stock code", "商品编码", "商品编号", "货号", "商品id", "产品编码", "物料编码", "条码", "商家编码", "商品商家编码", "sku编码", "规格编码", "外部系统编号", "lineitem sku"}},
+		{"product_name", []string{"product name", "product", "item", "item name", "description", "商品名称", "商品", "品名", "产品名称", "宝贝标题", "商品标题", "标题", "选购商品", "lineitem name"}},
 		{"category", []string{"category", "product category", "品类", "类目", "分类", "商品分类", "品类名称"}},
-		{"quantity", []string{"quantity", "qty", "units", "count", "数量", "购买数量", "件数", "商品数量", "宝贝数量", "宝贝总数量", "订购数量"}},
-		{"unit_price", []string{"unit price", "unitprice", "price", "单价", "商品单价", "售价", "价格", "商品价格", "宝贝单价", "京东价"}},
+		{"quantity", []string{"quantity", "qty", "units", "count", "数量", "购买数量", "件数", "商品数量", "宝贝数量", "宝贝总数量", "订购数量", "lineitem quantity"}},
+		{"unit_price", []string{"unit price", "unitprice", "price", "单价", "商品单价", "售价", "价格", "商品价格", "宝贝单价", "京东价", "lineitem price"}},
 		{"line_amount", []string{"line amount", "line total", "subtotal", "amount", "小计", "金额", "行金额", "实付金额"}},
 		fCurrency,
 		fStatus,
@@ -244,6 +246,38 @@ func accountAndContact(m *Mapping, header []string, overrides map[string]string)
 			m.Index["company"], m.Index["name"] = name, i
 			return
 		}
+	}
+}
+
+// shopifyOrders reads Shopify's orders export, which its Financial Status
+// or Lineitem columns give away: its Name is the order's number (#1001),
+// the buyer's name is Billing Name, and its Subtotal is the order's, on
+// the order's first row, not a line's.
+func shopifyOrders(m *Mapping, header []string, overrides map[string]string) {
+	if m.Kind != Orders && m.Kind != Lines || m.Has("order_id") || overrides["name"] != "" {
+		return
+	}
+	name, ok := m.Index["name"]
+	if !ok || normHeader(header[name]) != "name" {
+		return
+	}
+	shopify := false
+	for _, cell := range header {
+		h := normHeader(cell)
+		shopify = shopify || h == "financialstatus" || strings.HasPrefix(h, "lineitem")
+	}
+	if !shopify {
+		return
+	}
+	m.Index["order_id"] = name
+	delete(m.Index, "name")
+	for i, cell := range header {
+		if normHeader(cell) == "billingname" {
+			m.Index["name"] = i
+		}
+	}
+	if i, ok := m.Index["line_amount"]; ok && overrides["line_amount"] == "" && normHeader(header[i]) == "subtotal" {
+		delete(m.Index, "line_amount")
 	}
 }
 
@@ -416,6 +450,7 @@ func MatchHeader(k Kind, header []string, overrides map[string]string) (*Mapping
 	}
 	pairDateAndClock(m, header, overrides, lookup)
 	accountAndContact(m, header, overrides)
+	shopifyOrders(m, header, overrides)
 	taken := map[int]bool{}
 	for _, i := range m.Index {
 		taken[i] = true

@@ -262,6 +262,7 @@ func Import(ctx context.Context, sink Sink, k Kind, path string, opts Options) (
 	}
 	r := &reader{src: src, p: p, opts: &opts, names: src.Header(), padShort: endsRowsEarly(src)}
 	r.contKeys, r.contAmount, r.contField = continuationKeys(k, m)
+	r.carry = newCarryDown(k, m)
 	switch k {
 	case Customers:
 		step := dedupe(parser(r, p.parseCustomer), "customer_id", LabelCustomer, func(c *customer.Customer) string { return c.Key().String() }, (*customer.Customer).Hash)
@@ -327,6 +328,9 @@ func Import(ctx context.Context, sink Sink, k Kind, path string, opts Options) (
 	}
 	if r.cont.n > 0 {
 		sum.Warnings = append(sum.Warnings, continuedWarning(&r.cont))
+	}
+	if r.items.n > 0 {
+		sum.Warnings = append(sum.Warnings, itemsWarning(&r.items))
 	}
 	if k == Orders && rw.differing > 0 {
 		if col := itemColumn(src.Header(), opts.Map); col != "" {
@@ -405,6 +409,66 @@ type reader struct {
 	contKeys   []int
 	contAmount int
 	contField  string // the field an item row's reject names
+	// carry (orders and line items with an order id) fills an order's
+	// cells a row leaves blank from the row above of the same order, and
+	// items are the orders file's rows passed over as further items of it.
+	carry *carryDown
+	items passedOver
+}
+
+// carryDown fills in the order's columns of a row that repeats the order
+// id of the row above and leaves them blank: Shopify's orders export
+// writes an order's buyer, status, time and total on its first row only,
+// and its further items below with the Name and the item's columns.
+type carryDown struct {
+	id     int   // the order id's column
+	cols   []int // the order's columns a further row may leave blank
+	amount int   // orders files: the amount's column; -1 for line items
+	prevID string
+	prev   []string // the row above's cells, as filled
+}
+
+func newCarryDown(k Kind, m *Mapping) *carryDown {
+	id, ok := m.Index["order_id"]
+	if k != Orders && k != Lines || !ok || m.Attach() {
+		return nil
+	}
+	c := &carryDown{id: id, amount: -1}
+	for _, f := range []string{"customer_id", "phone", "email", "name", "ordered_at", "ordered_time", "status", "channel", "currency", "refund_status"} {
+		if i, ok := m.Index[f]; ok {
+			c.cols = append(c.cols, i)
+		}
+	}
+	if i, ok := m.Index["amount"]; ok && k == Orders {
+		c.amount = i
+	}
+	return c
+}
+
+// apply fills rec's blank order cells from the row above when both name
+// the same order. In an orders file such a row with no amount is only a
+// further item of that order: item is set, and rec is left as it is.
+func (c *carryDown) apply(rec *Record) (item bool) {
+	cell := func(cells []string, i int) string {
+		if i < len(cells) {
+			return strings.TrimSpace(cells[i])
+		}
+		return ""
+	}
+	if id := cell(rec.Cells, c.id); id == "" || id != c.prevID {
+		c.prevID, c.prev = id, append(c.prev[:0], rec.Cells...)
+		return false
+	}
+	if c.amount >= 0 && cell(rec.Cells, c.amount) == "" {
+		return true
+	}
+	for _, i := range c.cols {
+		if i < len(rec.Cells) && cell(rec.Cells, i) == "" {
+			rec.Cells[i] = cell(c.prev, i)
+		}
+	}
+	c.prev = append(c.prev[:0], rec.Cells...)
+	return false
 }
 
 // passedOver counts rows passed over for one reason and keeps the first
@@ -418,6 +482,18 @@ func (p *passedOver) note(line int) {
 	if p.n++; len(p.lines) < 3 {
 		p.lines = append(p.lines, line)
 	}
+}
+
+// say is the warning for the rows passed over: one when there was one,
+// some when all their lines are listed, more when only the first are.
+func (p *passedOver) say(one, some, more *kith.Message) *kith.Message {
+	switch {
+	case p.n == 1:
+		return one
+	case p.n > len(p.lines):
+		return more
+	}
+	return some
 }
 
 // lineList is the lines kept, for a warning.
@@ -530,26 +606,30 @@ func itemColumn(header []string, overrides map[string]string) string {
 
 // totalsWarning says which totals rows were passed over.
 func totalsWarning(p *passedOver) *kith.Message {
-	switch {
-	case p.n == 1:
-		return kith.Msg("totals.one", "line %d is a totals row (合计/Total), a sum, not a record: passed over", p.lines[0])
-	case p.n > len(p.lines):
-		return kith.Msg("totals.more", "%d totals rows (合计/Total, lines %s and %d more) are sums, not records: passed over",
-			p.n, p.lineList(), p.n-len(p.lines))
-	}
-	return kith.Msg("totals.some", "%d totals rows (合计/Total, lines %s) are sums, not records: passed over", p.n, p.lineList())
+	return p.say(
+		kith.Msg("totals.one", "line %d is a totals row (合计/Total), a sum, not a record: passed over", p.lines[0]),
+		kith.Msg("totals.some", "%d totals rows (合计/Total, lines %s) are sums, not records: passed over", p.n, p.lineList()),
+		kith.Msg("totals.more", "%d totals rows (合计/Total, lines %s and %d more) are sums, not records: passed over",
+			p.n, p.lineList(), p.n-len(p.lines)))
 }
 
 // continuedWarning says which rows continued a record in merged cells.
 func continuedWarning(p *passedOver) *kith.Message {
-	switch {
-	case p.n == 1:
-		return kith.Msg("merged.one", "line %d repeats the order or customer above it, merged down over both rows: passed over", p.lines[0])
-	case p.n > len(p.lines):
-		return kith.Msg("merged.more", "%d rows (lines %s and %d more) repeat the order or customer above them, merged down over the rows: passed over",
-			p.n, p.lineList(), p.n-len(p.lines))
-	}
-	return kith.Msg("merged.some", "%d rows (lines %s) repeat the order or customer above them, merged down over the rows: passed over", p.n, p.lineList())
+	return p.say(
+		kith.Msg("merged.one", "line %d repeats the order or customer above it, merged down over both rows: passed over", p.lines[0]),
+		kith.Msg("merged.some", "%d rows (lines %s) repeat the order or customer above them, merged down over the rows: passed over", p.n, p.lineList()),
+		kith.Msg("merged.more", "%d rows (lines %s and %d more) repeat the order or customer above them, merged down over the rows: passed over",
+			p.n, p.lineList(), p.n-len(p.lines)))
+}
+
+// itemsWarning says which rows of an orders file were further items of
+// the order above them (carryDown).
+func itemsWarning(p *passedOver) *kith.Message {
+	return p.say(
+		kith.Msg("items.one", "line %d is a further item of the order above it (the same order id, the order's amount left blank, as Shopify writes them): passed over; import the file as line items (kith import lines) for its items", p.lines[0]),
+		kith.Msg("items.some", "%d rows (lines %s) are further items of the order above them (the same order id, the order's amount left blank, as Shopify writes them): passed over; import the file as line items (kith import lines) for its items", p.n, p.lineList()),
+		kith.Msg("items.more", "%d rows (lines %s and %d more) are further items of the order above them (the same order id, the order's amount left blank, as Shopify writes them): passed over; import the file as line items (kith import lines) for its items",
+			p.n, p.lineList(), p.n-len(p.lines)))
 }
 
 // Duplicate explains a key met again in one file: what it keys (a label
@@ -576,6 +656,10 @@ func next[T any](r *reader, b *batch[T]) (ref srcRef, ok bool, err error) {
 	r.rows++
 	if rec.Err == nil && totalsRow(rec.Cells) {
 		r.totals.note(rec.Line)
+		return srcRef{}, false, nil
+	}
+	if r.carry != nil && rec.Err == nil && r.carry.apply(&rec) {
+		r.items.note(rec.Line)
 		return srcRef{}, false, nil
 	}
 	cont, ownAmount := r.continues(rec)

@@ -1355,3 +1355,68 @@ func TestSpendAndTrafficOverDays(t *testing.T) {
 		t.Errorf("visitors on March 1: %d %v, want 4 of the 10", n, err)
 	}
 }
+
+// Shopify's orders export writes an order's buyer, status, time and total
+// on its first row and its further items below with the Name alone; an
+// ERP's line-item export may do the same without being Shopify's. As
+// orders, the further rows are passed over with a warning; as line items,
+// they are lines of the order above.
+func TestOrderColumnsOnFirstRowOnly(t *testing.T) {
+	shopify := "Name,Email,Financial Status,Paid at,Currency,Subtotal,Total,Created at,Lineitem quantity,Lineitem name,Lineitem price,Lineitem sku,Billing Name,Refunded Amount,Id\n" +
+		"#1001,alice@example.com,paid,2024-03-01 10:00:05 +0800,USD,69.70,74.70,2024-03-01 10:00:00 +0800,2,Tissue,29.90,ZJ-10,Alice Wang,0.00,5123456789\n" +
+		"#1001,alice@example.com,,,,,,2024-03-01 10:00:00 +0800,1,Toothbrush,9.90,YS-1,,,\n" +
+		"#1002,bob@example.com,refunded,2024-03-02 11:00:10 +0800,USD,49.90,49.90,2024-03-02 11:00:00 +0800,1,Detergent,49.90,XYY-2,Bob Li,49.90,5123456790\n" +
+		"#1003,alice@example.com,partially_refunded,2024-03-05 10:00:05 +0800,USD,100.00,100.00,2024-03-05 10:00:00 +0800,1,Serum,100.00,SK-1,Alice Wang,30.00,5123456791\n" +
+		"#1003,alice@example.com,,,,,,2024-03-05 10:00:00 +0800,1,Mask,0.00,MK-1,,,\n" +
+		"#1003,alice@example.com,,,,,,2024-03-05 10:00:00 +0800,1,Sample,0.00,SP-1,,,\n"
+	erp := "单据编号,客户编号,单据日期,商品名称,数量,单价\n" +
+		"XS-001,C1,2024-03-01,纸巾,2,10.00\n" +
+		"XS-001,,,洗衣液,1,30.00\n" +
+		"XS-002,C2,2024-03-02,纸巾,1,10.00\n" +
+		"XS-003,,,牙膏,1,8.00\n" // a new order that gives no customer or date: not filled from XS-002
+	ctx := context.Background()
+	for _, engine := range storetest.Engines(t) {
+		t.Run(engine, func(t *testing.T) {
+			s := storetest.Open(t, engine)
+			path := file(t, "orders_export.csv", shopify)
+			sum, err := run(t, s, importer.Orders, path, importer.Options{Currency: "USD"})
+			if err != nil || sum.Created != 3 || sum.Rejected != 0 || sum.Customers != 2 {
+				t.Fatalf("as orders: %+v %v", sum, err)
+			}
+			if len(sum.Warnings) != 1 || !strings.Contains(sum.Warnings[0].String(), "3 rows (lines 3, 6, 7) are further items") {
+				t.Errorf("as orders: warnings %v, want one naming lines 3, 6 and 7", sum.Warnings)
+			}
+			v, err := s.CustomerView(ctx, "alice@example.com", 5)
+			if err != nil || v.Name != "Alice Wang" || len(v.Orders) != 2 || v.Orders[0].ExternalID != "#1003" || v.Orders[0].Amount != 7000 || v.Orders[1].Amount != 7470 {
+				t.Fatalf("alice: %+v %v; want Alice Wang's #1003 at 70.00 (30.00 refunded) and #1001 at 74.70", v, err)
+			}
+			bob, err := s.CustomerView(ctx, "bob@example.com", 5)
+			if err != nil || len(bob.Orders) != 1 || bob.Orders[0].Status != "refunded" {
+				t.Errorf("bob: %+v %v, want #1002 refunded", bob, err)
+			}
+			if again, err := run(t, s, importer.Orders, path, importer.Options{Currency: "USD"}); err != nil || again.Unchanged != 3 || again.Created+again.Updated != 0 {
+				t.Errorf("as orders again: %+v %v", again, err)
+			}
+
+			s2 := storetest.Open(t, engine)
+			sum, err = run(t, s2, importer.Lines, path, importer.Options{Currency: "USD"})
+			if err != nil || sum.Created != 3 || sum.Rejected != 0 {
+				t.Fatalf("as lines: %+v %v", sum, err)
+			}
+			v, err = s2.CustomerView(ctx, "alice@example.com", 5)
+			if err != nil || len(v.Orders) != 2 || v.Orders[0].Lines != 3 || v.Orders[1].Lines != 2 || v.Orders[1].Amount != 2*2990+990 {
+				t.Errorf("alice's lines: %+v %v; want #1003 of 3 lines and #1001 of 2 at 69.70 (not the Subtotal as a line)", v.Orders, err)
+			}
+
+			s3 := storetest.Open(t, engine)
+			sum, err = run(t, s3, importer.Lines, file(t, "erp.csv", erp), importer.Options{})
+			if err != nil || sum.Created != 2 || sum.Rejected != 1 || sum.FirstRejects[0].Line != 5 {
+				t.Fatalf("erp: %+v %v; want XS-001 and XS-002, and line 5 rejected", sum, err)
+			}
+			c1, err := s3.CustomerView(ctx, "C1", 5)
+			if err != nil || len(c1.Orders) != 1 || c1.Orders[0].Lines != 2 || c1.Orders[0].Amount != 5000 {
+				t.Errorf("C1: %+v %v, want XS-001 of 2 lines at 50.00", c1.Orders, err)
+			}
+		})
+	}
+}
