@@ -35,6 +35,10 @@ type field struct {
 var (
 	fCustomerID = field{"customer_id", []string{"customer_id", "customer", "customer no", "customer number", "client id", "member id", "member no", "buyer id", "客户编号", "客户id", "客户号", "客户代码", "会员号", "会员id", "会员编号", "会员卡号", "买家id", "用户id", "用户编号", "买家会员名", "买家账号", "买家帐号", "下单账号", "下单帐号", "会员账号", "用户名", "用户账号", "客户账号"}}
 	fName       = field{"name", []string{"name", "customer name", "full name", "buyer", "contact", "姓名", "客户名称", "客户姓名", "名字", "会员姓名", "买家", "买家昵称", "收货人", "联系人", "收货人姓名", "收件人", "收件人姓名", "买家姓名", "联系人姓名", "contact name", "billing name", "shipping name"}}
+	// A name in two columns, as Western shops and CRMs export it: joined
+	// when the file has no whole name (rowParser.name).
+	fFirstName = field{"first_name", []string{"first name", "given name", "firstname", "forename", "名"}}
+	fLastName  = field{"last_name", []string{"last name", "surname", "family name", "lastname", "姓"}}
 	// The buyer's own number before a recipient's (a gift's).
 	fPhone = field{"phone", []string{"phone", "mobile", "tel", "telephone", "phone number", "cell", "手机", "手机号", "手机号码",
 		"买家手机号", "会员手机号", "客户手机", "客户电话", "电话", "联系电话", "联系方式", "联系手机",
@@ -65,7 +69,7 @@ var (
 
 var kindFields = map[Kind][]field{
 	Customers: {
-		fCustomerID, fName, fPhone, fEmail, fChannel,
+		fCustomerID, fName, fFirstName, fLastName, fPhone, fEmail, fChannel,
 		{"gender", []string{"gender", "sex", "性别"}},
 		{"birthday", []string{"birthday", "birth date", "date of birth", "dob", "生日", "出生日期", "出生年月日"}},
 		{"birthday_lunar", []string{"birthday lunar", "lunar", "lunar birthday", "农历", "是否农历", "农历生日", "生日类型"}},
@@ -84,25 +88,25 @@ var kindFields = map[Kind][]field{
 	},
 	Orders: {
 		fOrderID,
-		fCustomerID, fName, fPhone, fEmail, fChannel,
+		fCustomerID, fName, fFirstName, fLastName, fPhone, fEmail, fChannel,
 		fOrderedAt, fOrderedTime,
 		// In order of preference: what the buyer paid before what was billed.
 		{"amount", []string{"amount paid", "实付金额", "买家实际支付金额", "买家实付金额", "订单实付金额", "用户实付金额", "实际支付金额", "实际付款金额", "实付", "实付款",
 			"买家实付", "用户实付", "顾客实付", "实付总额",
 			"实收金额", "实收款", "商家实收金额", "支付金额", "付款金额", "支付总额", "成交金额", "应付金额", "订单应付金额",
-			"amount", "total", "order total", "revenue", "value", "sales", "paid", "金额", "订单金额", "销售额", "总金额",
+			"amount", "total", "order total", "order total amount", "revenue", "value", "sales", "paid", "金额", "订单金额", "销售额", "总金额",
 			// The goods' total before discounts, when a file has nothing better.
 			"商品总价", "商品总额", "商品金额"}},
 		fCurrency,
 		fStatus,
-		{"refund_amount", []string{"refund amount", "refunded amount", "refund", "refunded", "amount refunded", "退款金额", "已退款金额", "退款总额", "退款"}},
+		{"refund_amount", []string{"refund amount", "refunded amount", "refund", "refunded", "amount refunded", "order refund amount", "退款金额", "已退款金额", "退款总额", "退款"}},
 		// Pinduoduo, Douyin and Youzan leave a refunded order's own status
 		// at 已收货 and say what became of it in a column of its own.
 		{"refund_status", []string{"refund status", "return status", "after-sales status", "after sales status", "售后状态", "退款状态", "退货状态", "退货退款状态", "售后处理状态"}},
 	},
 	Lines: {
 		fOrderID,
-		fCustomerID, fName, fPhone, fEmail, fChannel,
+		fCustomerID, fName, fFirstName, fLastName, fPhone, fEmail, fChannel,
 		fOrderedAt, fOrderedTime,
 		{"sku", []string{"sku", "product id", "product code", "item id", "item code", "stockcode", "stock code", "商品编码", "商品编号", "货号", "商品id", "产品编码", "物料编码", "条码", "商家编码", "商品商家编码", "sku编码", "规格编码", "外部系统编号", "lineitem sku"}},
 		{"product_name", []string{"product name", "product", "item", "item name", "description", "商品名称", "商品", "品名", "产品名称", "宝贝标题", "商品标题", "标题", "选购商品", "lineitem name"}},
@@ -451,6 +455,15 @@ func MatchHeader(k Kind, header []string, overrides map[string]string) (*Mapping
 	pairDateAndClock(m, header, overrides, lookup)
 	accountAndContact(m, header, overrides)
 	shopifyOrders(m, header, overrides)
+	if m.Has("name") {
+		// Beside a whole name, first and last name columns are what the
+		// file says they are (a customer's attributes), not parts of a name.
+		for _, f := range []string{"first_name", "last_name"} {
+			if overrides[f] == "" {
+				delete(m.Index, f)
+			}
+		}
+	}
 	taken := map[int]bool{}
 	for _, i := range m.Index {
 		taken[i] = true

@@ -104,6 +104,33 @@ func (p *rowParser) get(f string) string {
 	return excelText(strings.TrimSpace(p.cells[i]))
 }
 
+// name is the row's customer name: its name column, or else its first
+// and last names joined, "Alice Wang", or "王芳" when both are Chinese
+// (the family name first, no space).
+func (p *rowParser) name() string {
+	if n := p.get("name"); n != "" || !p.m.Has("first_name") && !p.m.Has("last_name") {
+		return n
+	}
+	first, last := p.get("first_name"), p.get("last_name")
+	switch {
+	case first == "" || last == "":
+		return first + last
+	case han(first) && han(last):
+		return last + first
+	}
+	return first + " " + last
+}
+
+// han reports text all in Chinese characters.
+func han(s string) bool {
+	for _, r := range s {
+		if !unicode.Is(unicode.Han, r) {
+			return false
+		}
+	}
+	return s != ""
+}
+
 // chinaMobile reports an 11-digit mainland mobile number, 1[3-9]xxxxxxxxx.
 func chinaMobile(s string) bool {
 	return len(s) == 11 && allDigits(s) && s[0] == '1' && s[1] >= '3'
@@ -446,7 +473,7 @@ func (p *rowParser) parseCustomer() (customer.Customer, *cellErr) {
 	}
 	c := customer.Customer{
 		ExternalID: key.ExternalID, Phone: key.Phone, Email: key.Email,
-		Name: p.get("name"), Gender: normGender(p.get("gender")),
+		Name: p.name(), Gender: normGender(p.get("gender")),
 		City: p.get("city"), Region: p.get("region"), Company: p.get("company"),
 		Tags: customer.SplitTags(p.get("tags")), Channel: p.rowChannel(),
 		ReferrerRef: p.get("referrer"), OwnerRef: p.get("owner"), Notes: p.get("notes"),
@@ -667,7 +694,7 @@ var statusSeparators = strings.NewReplacer("_", " ", "-", " ")
 
 func (p *rowParser) status() (order.Status, *cellErr) {
 	raw := p.get("status")
-	s := strings.ToLower(raw)
+	s := strings.TrimPrefix(strings.ToLower(raw), "wc-") // WooCommerce's wc-completed, wc-on-hold
 	if st, ok := statusWords[s]; ok {
 		return st, nil
 	}
@@ -708,7 +735,7 @@ func (p *rowParser) orderHead() (order.Order, *cellErr) {
 		return order.Order{}, cerr
 	}
 	ch := p.rowChannel()
-	o := order.Order{ExternalID: oid, Customer: key, CustomerName: p.get("name"), Channel: ch, CustomerChannel: ch}
+	o := order.Order{ExternalID: oid, Customer: key, CustomerName: p.name(), Channel: ch, CustomerChannel: ch}
 	if o.OrderedAt, cerr = p.orderedAt(); cerr != nil {
 		return o, cerr
 	}

@@ -437,3 +437,37 @@ func TestSplitEvenly(t *testing.T) {
 		}
 	}
 }
+
+// A name in two columns is joined: "Alice Wang", or "王芳" when both parts
+// are Chinese; beside a whole name they stay columns of their own.
+func TestNameInTwoColumns(t *testing.T) {
+	for _, c := range []struct {
+		header, cells []string
+		want          string
+		attrs         int
+	}{
+		{[]string{"Email", "First Name", "Last Name"}, []string{"a@x.com", "Alice", "Wang"}, "Alice Wang", 0},
+		{[]string{"邮箱", "姓", "名"}, []string{"a@x.com", "王", "芳"}, "王芳", 0},
+		{[]string{"Email", "First Name (Billing)", "Last Name (Billing)"}, []string{"a@x.com", "Alice", ""}, "Alice", 0},
+		{[]string{"Email", "Name", "First Name", "Last Name"}, []string{"a@x.com", "A. Wang", "Alice", "Wang"}, "A. Wang", 2},
+	} {
+		m, err := MatchHeader(Customers, c.header, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := &rowParser{m: m, loc: time.UTC, currency: "CNY", cells: c.cells}
+		got, cerr := p.parseCustomer()
+		if cerr != nil || got.Name != c.want || len(m.Attrs) != c.attrs {
+			t.Errorf("%v %v: name %q, attributes %v (%v); want %q and %d attributes", c.header, c.cells, got.Name, m.Attrs, cerr, c.want, c.attrs)
+		}
+	}
+	m, err := MatchHeader(Orders, []string{"Order Number", "Order Status", "Order Date", "First Name (Billing)", "Last Name (Billing)", "Email (Billing)", "Order Total Amount", "Order Refund Amount"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &rowParser{m: m, loc: time.UTC, currency: "USD", cells: []string{"1202", "wc-refunded", "2024-03-02 11:00", "Bob", "Li", "bob@example.com", "49.90", "49.90"}}
+	o, cerr := p.parseOrder()
+	if cerr != nil || o.CustomerName != "Bob Li" || o.Status != order.Refunded || o.Amount != 4990 || o.ExternalID != "1202" {
+		t.Errorf("WooCommerce order: %+v %v", o, cerr)
+	}
+}
