@@ -59,7 +59,7 @@ Kinds and their fields:
              ordered_time (a time of day kept apart from the date, as tills do)
   lines      order_id, customer_id|phone|email, name (or first_name and last_name), ordered_at,
              ordered_time, sku, product_name, category, quantity, unit_price, line_amount, currency,
-             status, channel
+             status, refund_status (an item's after-sales), channel
              (with order_id and no customer or time, as Taobao's item report beside its
              order report: the lines of the orders already imported)
   spend      date (or month), channel, kind (marketing, sales, care, cashback, gifts), amount

@@ -64,7 +64,11 @@ var (
 	// A till's export keeps the time of day in a column of its own beside
 	// the date (交易日期, 交易时间): MatchHeader pairs them.
 	fOrderedTime = field{"ordered_time", []string{"time of day", "order time of day", "时刻", "交易时刻", "下单时刻"}}
-	fStatus      = field{"status", []string{"status", "order status", "state", "状态", "订单状态", "交易状态", "financial status", "payment status"}}
+	// Pinduoduo, Douyin and Youzan leave a refunded order's own status at
+	// 已收货 and say what became of it in a column of its own (of an item,
+	// in a line-item file).
+	fRefundStatus = field{"refund_status", []string{"refund status", "return status", "after-sales status", "after sales status", "售后状态", "退款状态", "退货状态", "退货退款状态", "售后处理状态"}}
+	fStatus       = field{"status", []string{"status", "order status", "state", "状态", "订单状态", "交易状态", "financial status", "payment status"}}
 )
 
 var kindFields = map[Kind][]field{
@@ -100,9 +104,7 @@ var kindFields = map[Kind][]field{
 		fCurrency,
 		fStatus,
 		{"refund_amount", []string{"refund amount", "refunded amount", "refund", "refunded", "amount refunded", "order refund amount", "退款金额", "已退款金额", "退款总额", "退款"}},
-		// Pinduoduo, Douyin and Youzan leave a refunded order's own status
-		// at 已收货 and say what became of it in a column of its own.
-		{"refund_status", []string{"refund status", "return status", "after-sales status", "after sales status", "售后状态", "退款状态", "退货状态", "退货退款状态", "售后处理状态"}},
+		fRefundStatus,
 	},
 	Lines: {
 		fOrderID,
@@ -116,6 +118,7 @@ var kindFields = map[Kind][]field{
 		{"line_amount", []string{"line amount", "line total", "subtotal", "amount", "小计", "金额", "行金额", "实付金额"}},
 		fCurrency,
 		fStatus,
+		fRefundStatus,
 	},
 	Spend: {
 		{"date", []string{"date", "day", "month", "period", "日期", "月份", "时间", "月", "统计日期", "数据日期", "报表日期"}},

@@ -854,11 +854,21 @@ func groupLines(r *reader) fill[order.Order] {
 		row  Row[order.Order]
 		srcs []srcRef
 		last int
+		// refunded counts the lines whose after-sales column says they
+		// were refunded; their amounts are not in the order's, and an
+		// order all of whose lines were is a refund of them all.
+		refunded int
 	}
 	open := map[string]*group{}
 	var queue []*group
 	flush := func(b *batch[order.Order], g *group) {
 		o := &g.row.V
+		if o.Status == order.Paid && g.refunded > 0 && g.refunded == len(o.Lines) {
+			o.Status, o.Amount = order.Refunded, 0
+			for _, l := range o.Lines {
+				o.Amount += l.Amount
+			}
+		}
 		if o.Status == order.Paid && o.Amount < 0 {
 			o.Status = order.Refunded
 		}
@@ -887,18 +897,32 @@ func groupLines(r *reader) fill[order.Order] {
 				if o.ExternalID == "" {
 					o.ExternalID = derivedOrderKey(tripleHash(o.Customer, o.OrderedAt, 0), 1)
 				}
+				// An item refunded after the sale, as a line-item export's
+				// after-sales column says (售后状态 退款成功), is kept as
+				// bought, its amount out of the order's. The stored orders'
+				// lines keep their orders' amounts.
+				refunded := o.Status == order.Paid && !r.p.m.Attach() && refundDone(r.p.get("refund_status"))
+				if refunded {
+					o.Amount = 0
+				}
 				g := open[o.ExternalID]
 				switch {
 				case g == nil:
 					g = &group{row: Row[order.Order]{Line: ref.line, V: o}, srcs: []srcRef{ref}}
 					open[o.ExternalID] = g
 					queue = append(queue, g)
+					if refunded {
+						g.refunded++
+					}
 				case g.row.V.Customer != o.Customer:
 					b.rejects = append(b.rejects, rejectRec{src: ref, field: "customer_id", reason: kith.Msg("line.customer",
 						"order %s belongs to customer %s (line %d), this line names %s", o.ExternalID, g.row.V.Customer, g.row.Line, o.Customer)})
 				default:
 					g.row.V.Lines = append(g.row.V.Lines, o.Lines[0])
 					g.row.V.Amount += o.Amount
+					if refunded {
+						g.refunded++
+					}
 					if g.row.V.Status == order.Paid {
 						g.row.V.Status = o.Status
 					}

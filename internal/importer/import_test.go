@@ -1420,3 +1420,37 @@ func TestOrderColumnsOnFirstRowOnly(t *testing.T) {
 		})
 	}
 }
+
+// A line-item export's after-sales column refunds an item, not its whole
+// order: the item stays a line, its amount out of the order's; an order
+// whose every item was refunded is a refund.
+func TestLineRefundStatus(t *testing.T) {
+	lines := "子订单编号,主订单编号,用户ID,下单时间,商品名称,商品数量,商品单价,订单状态,售后状态\n" +
+		"S1,M1,U1,2024-03-01 10:00,纸巾,2,10.00,已完成,退款成功\n" +
+		"S2,M1,U1,2024-03-01 10:00,洗衣液,1,30.00,已完成,无售后\n" +
+		"S3,M2,U1,2024-03-02 10:00,牙膏,1,8.00,已完成,退款成功\n" +
+		"S4,M3,U1,2024-03-03 10:00,面膜,1,5.00,已完成,售后中\n"
+	for _, engine := range storetest.Engines(t) {
+		t.Run(engine, func(t *testing.T) {
+			s := storetest.Open(t, engine)
+			sum, err := run(t, s, importer.Lines, file(t, "lines.csv", lines), importer.Options{})
+			if err != nil || sum.Created != 3 || sum.Rejected != 0 {
+				t.Fatalf("%+v %v", sum, err)
+			}
+			v, err := s.CustomerView(context.Background(), "U1", 5)
+			if err != nil || len(v.Orders) != 3 {
+				t.Fatalf("%+v %v", v, err)
+			}
+			want := map[string]struct {
+				status string
+				amount int64
+				lines  int
+			}{"M1": {"paid", 3000, 2}, "M2": {"refunded", 800, 1}, "M3": {"paid", 500, 1}}
+			for _, o := range v.Orders {
+				if w := want[o.ExternalID]; o.Status != w.status || o.Amount != w.amount || o.Lines != w.lines {
+					t.Errorf("%s: %s %d, %d lines; want %s %d, %d lines", o.ExternalID, o.Status, o.Amount, o.Lines, w.status, w.amount, w.lines)
+				}
+			}
+		})
+	}
+}
