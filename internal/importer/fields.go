@@ -33,8 +33,10 @@ type field struct {
 
 // Customer identity and profile columns, shared by customer, order and line files.
 var (
-	fCustomerID = field{"customer_id", []string{"customer_id", "customer", "customer no", "customer number", "client id", "member id", "member no", "buyer id", "客户编号", "客户id", "客户号", "客户代码", "会员号", "会员id", "会员编号", "会员卡号", "买家id", "用户id", "用户编号", "买家会员名", "买家账号", "买家帐号", "下单账号", "下单帐号", "会员账号", "用户名", "用户账号", "客户账号"}}
-	fName       = field{"name", []string{"name", "customer name", "full name", "buyer", "contact", "姓名", "客户名称", "客户姓名", "名字", "会员姓名", "买家", "买家昵称", "收货人", "联系人", "收货人姓名", "收件人", "收件人姓名", "买家姓名", "联系人姓名", "contact name", "billing name", "shipping name"}}
+	fCustomerID = field{"customer_id", []string{"customer_id", "customer", "customer no", "customer number", "client id", "member id", "member no", "buyer id", "客户编号", "客户id", "客户号", "客户代码", "会员号", "会员id", "会员编号", "会员卡号", "买家id", "用户id", "用户编号", "买家会员名", "买家账号", "买家帐号", "下单账号", "下单帐号", "会员账号", "用户名", "用户账号", "客户账号",
+		// ERPs' (Kingdee, Yonyou) customer and counterparty codes
+		"客户编码", "客户代号", "往来单位编码", "往来单位编号"}}
+	fName = field{"name", []string{"name", "customer name", "full name", "buyer", "contact", "姓名", "客户名称", "客户姓名", "名字", "会员姓名", "买家", "买家昵称", "收货人", "联系人", "收货人姓名", "收件人", "收件人姓名", "买家姓名", "联系人姓名", "contact name", "billing name", "shipping name", "客户", "往来单位", "往来单位名称"}}
 	// A name in two columns, as Western shops and CRMs export it: joined
 	// when the file has no whole name (rowParser.name).
 	fFirstName = field{"first_name", []string{"first name", "given name", "firstname", "forename", "名"}}
@@ -98,6 +100,7 @@ var kindFields = map[Kind][]field{
 		{"amount", []string{"amount paid", "实付金额", "买家实际支付金额", "买家实付金额", "订单实付金额", "用户实付金额", "实际支付金额", "实际付款金额", "实付", "实付款",
 			"买家实付", "用户实付", "顾客实付", "实付总额",
 			"实收金额", "实收款", "商家实收金额", "支付金额", "付款金额", "支付总额", "成交金额", "应付金额", "订单应付金额",
+			"价税合计", "含税金额",
 			"amount", "total", "order total", "order total amount", "revenue", "value", "sales", "paid", "金额", "订单金额", "销售额", "总金额",
 			// The goods' total before discounts, when a file has nothing better.
 			"商品总价", "商品总额", "商品金额"}},
@@ -110,12 +113,13 @@ var kindFields = map[Kind][]field{
 		fOrderID,
 		fCustomerID, fName, fFirstName, fLastName, fPhone, fEmail, fChannel,
 		fOrderedAt, fOrderedTime,
-		{"sku", []string{"sku", "product id", "product code", "item id", "item code", "stockcode", "stock code", "商品编码", "商品编号", "货号", "商品id", "产品编码", "物料编码", "条码", "商家编码", "商品商家编码", "sku编码", "规格编码", "外部系统编号", "lineitem sku"}},
-		{"product_name", []string{"product name", "product", "item", "item name", "description", "商品名称", "商品", "品名", "产品名称", "宝贝标题", "商品标题", "标题", "选购商品", "lineitem name"}},
+		{"sku", []string{"sku", "product id", "product code", "item id", "item code", "stockcode", "stock code", "商品编码", "商品编号", "货号", "商品id", "产品编码", "物料编码", "条码", "商家编码", "商品商家编码", "sku编码", "规格编码", "外部系统编号", "lineitem sku", "存货编码"}},
+		{"product_name", []string{"product name", "product", "item", "item name", "description", "商品名称", "商品", "品名", "产品名称", "宝贝标题", "商品标题", "标题", "选购商品", "lineitem name", "物料名称", "存货名称"}},
 		{"category", []string{"category", "product category", "品类", "类目", "分类", "商品分类", "品类名称"}},
-		{"quantity", []string{"quantity", "qty", "units", "count", "数量", "购买数量", "件数", "商品数量", "宝贝数量", "宝贝总数量", "订购数量", "lineitem quantity"}},
+		{"quantity", []string{"quantity", "qty", "units", "count", "数量", "购买数量", "件数", "商品数量", "宝贝数量", "宝贝总数量", "订购数量", "lineitem quantity", "实发数量", "销售数量", "出库数量"}},
 		{"unit_price", []string{"unit price", "unitprice", "price", "单价", "商品单价", "售价", "价格", "商品价格", "宝贝单价", "京东价", "lineitem price"}},
-		{"line_amount", []string{"line amount", "line total", "subtotal", "amount", "小计", "金额", "行金额", "实付金额"}},
+		// What the buyer pays, tax included (an ERP's 价税合计), before a net 金额.
+		{"line_amount", []string{"line amount", "line total", "价税合计", "含税金额", "subtotal", "amount", "小计", "金额", "行金额", "实付金额"}},
 		fCurrency,
 		fStatus,
 		fRefundStatus,

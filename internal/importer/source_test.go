@@ -203,6 +203,14 @@ func TestMatchHeader(t *testing.T) {
 		t.Errorf("goods total alone: %v %v", goods, err)
 	}
 
+	// Kingdee's sales outbound document, a row per item: the customer by
+	// its code, what was paid tax included (价税合计) before the net 金额.
+	kd, err := MatchHeader(Lines, []string{"单据编号", "日期", "客户编码", "客户", "物料编码", "物料名称", "实发数量", "单价", "金额", "价税合计"}, nil)
+	if err != nil || kd.Index["order_id"] != 0 || kd.Index["customer_id"] != 2 || kd.Index["name"] != 3 || kd.Index["sku"] != 4 ||
+		kd.Index["product_name"] != 5 || kd.Index["quantity"] != 6 || kd.Index["line_amount"] != 9 {
+		t.Errorf("kingdee export: %v %v", kd, err)
+	}
+
 	// A till's line-item export: the receipt's serial number is the order,
 	// the transaction time its time, as in an orders file.
 	pos, err := MatchHeader(Lines, []string{"流水号", "会员号", "交易时间", "商品名称", "数量", "单价", "状态"}, nil)
