@@ -24,12 +24,7 @@ var dateFields = []string{"ordered_at", "date", "birthday", "created_at"}
 // ambiguous rows are rejected as before. The records read ahead are
 // replayed.
 func sampleDateOrder(src Source, m *Mapping, order *DateOrder) (Source, error) {
-	var cols []int
-	for _, f := range dateFields {
-		if i, ok := m.Index[f]; ok {
-			cols = append(cols, i)
-		}
-	}
+	cols := m.columns(dateFields...)
 	if *order != DateAuto || len(cols) == 0 {
 		return src, nil
 	}

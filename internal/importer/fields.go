@@ -310,6 +310,17 @@ type Column struct {
 // Has reports whether field f has a column.
 func (m *Mapping) Has(f string) bool { _, ok := m.Index[f]; return ok }
 
+// columns are the columns of those of fields the file has, in that order.
+func (m *Mapping) columns(fields ...string) []int {
+	var is []int
+	for _, f := range fields {
+		if i, ok := m.Index[f]; ok {
+			is = append(is, i)
+		}
+	}
+	return is
+}
+
 // Attach reports a line-item file that names its orders and nothing else
 // of them (no customer, no time), as Taobao's item report beside its order
 // report: its lines go to the orders already stored.

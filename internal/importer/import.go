@@ -433,12 +433,8 @@ func newCarryDown(k Kind, m *Mapping) *carryDown {
 	if k != Orders && k != Lines || !ok || m.Attach() {
 		return nil
 	}
-	c := &carryDown{id: id, amount: -1}
-	for _, f := range []string{"customer_id", "phone", "email", "name", "ordered_at", "ordered_time", "status", "channel", "currency", "refund_status"} {
-		if i, ok := m.Index[f]; ok {
-			c.cols = append(c.cols, i)
-		}
-	}
+	c := &carryDown{id: id, amount: -1,
+		cols: m.columns("customer_id", "phone", "email", "name", "ordered_at", "ordered_time", "status", "channel", "currency", "refund_status")}
 	if i, ok := m.Index["amount"]; ok && k == Orders {
 		c.amount = i
 	}
@@ -509,23 +505,14 @@ func (p *passedOver) lineList() string {
 // that say a row continues the record above when a merged area filled
 // them all (see reader.cont).
 func continuationKeys(k Kind, m *Mapping) (keys []int, amount int, field string) {
-	cols := func(fields ...string) []int {
-		var is []int
-		for _, f := range fields {
-			if i, ok := m.Index[f]; ok {
-				is = append(is, i)
-			}
-		}
-		return is
-	}
 	switch k {
 	case Orders:
-		if keys = cols("order_id"); len(keys) > 0 {
+		if keys = m.columns("order_id"); len(keys) > 0 {
 			return keys, m.Index["amount"], "order_id"
 		}
-		return cols("customer_id", "phone", "email", "ordered_at"), m.Index["amount"], "ordered_at"
+		return m.columns("customer_id", "phone", "email", "ordered_at"), m.Index["amount"], "ordered_at"
 	case Customers:
-		return cols("customer_id", "phone", "email"), -1, ""
+		return m.columns("customer_id", "phone", "email"), -1, ""
 	}
 	return nil, -1, ""
 }
@@ -596,10 +583,8 @@ func itemColumn(header []string, overrides map[string]string) string {
 	if err != nil {
 		return ""
 	}
-	for _, f := range []string{"product_name", "sku"} {
-		if i, ok := m.Index[f]; ok {
-			return header[i]
-		}
+	if is := m.columns("product_name", "sku"); len(is) > 0 {
+		return header[is[0]]
 	}
 	return ""
 }
