@@ -672,11 +672,7 @@ func (s *Store) insertCustomers(ctx context.Context, st *txStmts, rows []newCust
 			args = append(args, last+1+int64(i))
 			args = append(args, r.args...)
 		}
-		n, err := st.execN(ctx, customerRowsSQL(len(chunk)), args)
-		if err == nil && n != int64(len(chunk)) {
-			err = fmt.Errorf("%d of %d written", n, len(chunk))
-		}
-		if err != nil {
+		if err := st.execAll(ctx, customerRowsSQL(len(chunk)), args, len(chunk)); err != nil {
 			return fmt.Errorf("customers at lines %d-%d: %w", chunk[0].line, chunk[len(chunk)-1].line, err)
 		}
 		for i, r := range chunk {
@@ -1305,15 +1301,11 @@ func (s *Store) resolveBatchCustomers(ctx context.Context, st *txStmts, rows []i
 			return append(a, last+1+int64(i), o.Customer.ExternalID, o.CustomerName, nullStr(o.Customer.Phone), nullStr(o.Customer.Email),
 				o.CustomerChannel, s.d.ts(o.OrderedAt), now, run, r.Line)
 		})
-		n, err := st.execN(ctx, insertCustomersSQL, args)
-		if err != nil {
-			return 0, fmt.Errorf("create customers: %w", err)
-		}
 		// The padding repeats the last row and changes nothing; a row that
 		// met a customer the lookup did not find would leave its orders
 		// pointing nowhere, so it stops the import.
-		if n != int64(len(part)) {
-			return 0, fmt.Errorf("create customers at lines %d-%d: %d of %d written", part[0].Line, part[len(part)-1].Line, n, len(part))
+		if err := st.execAll(ctx, insertCustomersSQL, args, len(part)); err != nil {
+			return 0, fmt.Errorf("create customers at lines %d-%d: %w", part[0].Line, part[len(part)-1].Line, err)
 		}
 		for i, r := range part {
 			pending[r.V.Customer.String()] = last + 1 + int64(i)

@@ -307,6 +307,17 @@ func (c *txStmts) execN(ctx context.Context, q string, args []any) (int64, error
 	return res.RowsAffected()
 }
 
+// execAll runs an insert of want rows, and fails unless it wrote them
+// all: rows given their ids in Go (resolveBatchCustomers,
+// insertCustomers) must all be there for what refers to them.
+func (c *txStmts) execAll(ctx context.Context, q string, args []any, want int) error {
+	n, err := c.execN(ctx, q, args)
+	if err == nil && n != int64(want) {
+		err = fmt.Errorf("%d of %d written", n, want)
+	}
+	return err
+}
+
 // scan runs a one-row query into dst; sql.ErrNoRows when it has none.
 func (c *txStmts) scan(ctx context.Context, q string, args []any, dst ...any) error {
 	st, err := c.stmt(ctx, q)
