@@ -76,7 +76,7 @@ func NormalizePhone(s string) string {
 		return "" // its visible digits are not the number, and are shared by many
 	}
 	s = strings.TrimSpace(money.Narrow(s)) // １３８ and ＋ typed full-width
-	if i := strings.IndexAny(s, "/,;|、"); i > 0 {
+	if i := strings.IndexAny(s, phoneSeparators); i > 0 {
 		s = strings.TrimSpace(s[:i])
 	}
 	for _, ext := range []string{"转", "分机", "ext", "EXT", "Ext", "#"} {
@@ -102,6 +102,10 @@ func NormalizePhone(s string) string {
 	return p
 }
 
+// phoneSeparators part two numbers in one phone cell (after Narrow, which
+// makes a full-width ， or ； ASCII).
+const phoneSeparators = "/,;|、"
+
 // PhoneLeftOut reports a phone cell that says more than NormalizePhone
 // keeps: a second number, an extension, a note such as 微信同号. The
 // number's own formatting (+86, dashes, spaces, brackets, a .0 fraction)
@@ -111,7 +115,7 @@ func PhoneLeftOut(s string) bool {
 	if s == "" || MaskedPhone(s) {
 		return false
 	}
-	if i := strings.IndexAny(s, "/,;|、"); i >= 0 && strings.Trim(s[i:], "/,;|、 ") != "" {
+	if i := strings.IndexAny(s, phoneSeparators); i >= 0 && strings.Trim(s[i:], phoneSeparators+" ") != "" {
 		return true
 	}
 	for _, r := range s {
