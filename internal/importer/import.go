@@ -846,6 +846,9 @@ func groupLines(r *reader) fill[order.Order] {
 	}
 	open := map[string]*group{}
 	var queue []*group
+	// Items' after-sales column, read per row only when the file has one
+	// (the lines of stored orders keep their orders' amounts).
+	itemRefunds := r.p.m.Has("refund_status") && !r.p.m.Attach()
 	flush := func(b *batch[order.Order], g *group) {
 		o := &g.row.V
 		if o.Status == order.Paid && g.refunded > 0 && g.refunded == len(o.Lines) {
@@ -884,9 +887,8 @@ func groupLines(r *reader) fill[order.Order] {
 				}
 				// An item refunded after the sale, as a line-item export's
 				// after-sales column says (售后状态 退款成功), is kept as
-				// bought, its amount out of the order's. The stored orders'
-				// lines keep their orders' amounts.
-				refunded := o.Status == order.Paid && !r.p.m.Attach() && refundDone(r.p.get("refund_status"))
+				// bought, its amount out of the order's.
+				refunded := itemRefunds && o.Status == order.Paid && refundDone(r.p.get("refund_status"))
 				if refunded {
 					o.Amount = 0
 				}
