@@ -36,6 +36,7 @@ var messages = map[Lang]map[string]string{
 		"column.attribute": "%q -> 自定义属性",
 		"column.field":     "%q -> %s",
 		"column.ignored":   "%q -> 不导入",
+		"column.fallback":  "%q -> %s（%q 为空时）",
 
 		"source.csv":           "CSV，%v，%v",
 		"source.xlsx":          "XLSX，工作表 %q",
@@ -111,6 +112,7 @@ var messages = map[Lang]map[string]string{
 		"date.ambiguous":   "日和月的先后无法判断：请加 --date-order dmy 或 mdy",
 		"date.bad":         "日期 %q：%v",
 		"date.empty":       "日期为空",
+		"date.unset":       "%q 表示没有日期",
 		"date.no_such_day": "日期 %q：没有这一天",
 		"date.or_month":    "%q 不是日期或月份（2024-01-31、2024-01、2024年1月、202401）",
 		"date.parts":       "需要年、月、日",

@@ -1,6 +1,7 @@
 package importer
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -440,4 +441,34 @@ func allDigits(s string) bool {
 		}
 	}
 	return true
+}
+
+// unsetWords are what a date cell says when nobody filled it in.
+var unsetWords = []string{"-", "--", "—", "/", "无", "暂无", "未知", "不详", "保密", "未设置", "未填写", "空",
+	"n/a", "na", "null", "none", "nil", "unknown"}
+
+// unsetDate reports a date cell that stands for no date: a word for
+// unknown (未知, 保密, -, N/A), or zeros, as a database writes a date
+// never set (MySQL's 0000-00-00 00:00:00, a serial 0).
+func unsetDate(s string) bool {
+	if s != "" && s[0] >= '1' && s[0] <= '9' {
+		return false // the usual case: a date
+	}
+	s = strings.ToLower(strings.TrimSpace(money.Narrow(s)))
+	if slices.Contains(unsetWords, s) {
+		return true
+	}
+	return s != "" && strings.Trim(s, "0-/:. ") == ""
+}
+
+// placeholderDay reports the days systems put where they have no date: the
+// Unix epoch (a timestamp of 0, written 1970-01-01 08:00:00 in China's
+// zone) and SQL Server's and Excel's day 1, 1900-01-01. No order was placed
+// and no account made on either.
+func placeholderDay(t time.Time) bool {
+	if d := t.Sub(time.Unix(0, 0)); d > -24*time.Hour && d < 24*time.Hour {
+		return true
+	}
+	y, m, d := t.Date()
+	return y == 1900 && m == time.January && d == 1
 }

@@ -1,6 +1,7 @@
 package importer
 
 import (
+	"maps"
 	"slices"
 	"sort"
 	"strings"
@@ -294,11 +295,16 @@ func shopifyOrders(m *Mapping, header []string, overrides map[string]string) {
 
 // Mapping says which column feeds which field.
 type Mapping struct {
-	Kind    Kind
-	Index   map[string]int // field -> column
-	Attrs   []Column       // customer columns no field took, kept as custom attributes
-	Ignored []Column       // unknown columns of other kinds, or duplicates
-	Header  []string
+	Kind  Kind
+	Index map[string]int // field -> column
+	// Fallback lists, for the order's time, the file's further columns
+	// that name it, in order of preference: a row whose own cell is blank
+	// takes the first that is not (Pinduoduo's 支付时间 is blank for an
+	// unpaid order, its 订单创建时间 is not).
+	Fallback map[string][]int
+	Attrs    []Column // customer columns no field took, kept as custom attributes
+	Ignored  []Column // unknown columns of other kinds, or duplicates
+	Header   []string
 }
 
 // Column is a header cell and its position.
@@ -338,6 +344,11 @@ func (m *Mapping) Describe() *kith.Message {
 	var uses []use
 	for f, i := range m.Index {
 		uses = append(uses, use{i, kith.Msg("column.field", "%q -> %s", m.Header[i], f)})
+	}
+	for f, cols := range m.Fallback {
+		for _, i := range cols {
+			uses = append(uses, use{i, kith.Msg("column.fallback", "%q -> %s where %q is blank", m.Header[i], f, m.Header[m.Index[f]])})
+		}
 	}
 	for _, c := range m.Attrs {
 		uses = append(uses, use{c.Index, kith.Msg("column.attribute", "%q -> custom attribute", c.Name)})
@@ -458,6 +469,8 @@ func MatchHeader(k Kind, header []string, overrides map[string]string) (*Mapping
 	// and a recipient's phone), the alias listed first wins, then the
 	// column further left; --map overrides win over all.
 	rank := map[string]int{}
+	type candidate struct{ col, rank int }
+	var times []candidate // the columns that name the order's time
 	for i, cell := range header {
 		if used[i] {
 			continue
@@ -466,11 +479,23 @@ func MatchHeader(k Kind, header []string, overrides map[string]string) (*Mapping
 		if _, mapped := overrides[a.field]; !ok || mapped {
 			continue
 		}
+		if a.field == "ordered_at" {
+			times = append(times, candidate{i, a.rank})
+		}
 		if r, has := rank[a.field]; !has || a.rank < r {
 			m.Index[a.field], rank[a.field] = i, a.rank
 		}
 	}
 	pairDateAndClock(m, header, overrides, lookup)
+	slices.SortStableFunc(times, func(a, b candidate) int { return a.rank - b.rank })
+	for _, c := range times {
+		if !slices.Contains(slices.Collect(maps.Values(m.Index)), c.col) {
+			if m.Fallback == nil {
+				m.Fallback = map[string][]int{}
+			}
+			m.Fallback["ordered_at"] = append(m.Fallback["ordered_at"], c.col)
+		}
+	}
 	accountAndContact(m, header, overrides)
 	shopifyOrders(m, header, overrides)
 	if m.Has("name") {
@@ -484,6 +509,9 @@ func MatchHeader(k Kind, header []string, overrides map[string]string) (*Mapping
 	}
 	taken := map[int]bool{}
 	for _, i := range m.Index {
+		taken[i] = true
+	}
+	for _, i := range m.Fallback["ordered_at"] {
 		taken[i] = true
 	}
 	for i, cell := range header {

@@ -76,7 +76,16 @@ type rowParser struct {
 // dateCell is field f, a date: in a 1904-system workbook its serial is
 // moved onto the 1900 system, 1,462 days on.
 func (p *rowParser) dateCell(f string) string {
-	s := p.get(f)
+	i, ok := p.m.Index[f]
+	if !ok {
+		return ""
+	}
+	return p.dateAt(i)
+}
+
+// dateAt is column i's cell, a date, as dateCell.
+func (p *rowParser) dateAt(i int) string {
+	s := p.at(i)
 	if !p.date1904 {
 		return s
 	}
@@ -98,7 +107,15 @@ func (p *rowParser) rowChannel() string {
 
 func (p *rowParser) get(f string) string {
 	i, ok := p.m.Index[f]
-	if !ok || i >= len(p.cells) {
+	if !ok {
+		return ""
+	}
+	return p.at(i)
+}
+
+// at is column i's cell, trimmed, as Excel shows it.
+func (p *rowParser) at(i int) string {
+	if i >= len(p.cells) {
 		return ""
 	}
 	return excelText(strings.TrimSpace(p.cells[i]))
@@ -211,35 +228,59 @@ func excelText(s string) string {
 }
 
 func (p *rowParser) time(f string, required bool) (time.Time, *cellErr) {
-	s := p.dateCell(f)
-	if s == "" {
-		if required {
-			return time.Time{}, bad(f, "required", isEmpty)
+	return p.timeWith(f, required, "")
+}
+
+// timeWith reads field f, a time, with the time of day from clock when the
+// file keeps it apart. A cell that stands for no time (0000-00-00, 未知,
+// 1970-01-01 08:00:00) is blank, and a blank one gives way to the field's
+// further columns (Mapping.Fallback): Pinduoduo leaves an unpaid order's
+// 支付时间 blank beside its 订单创建时间.
+func (p *rowParser) timeWith(f string, required bool, clock string) (time.Time, *cellErr) {
+	unset := ""
+	own, hasOwn := p.m.Index[f]
+	further := p.m.Fallback[f]
+	for n := -1; n < len(further); n++ {
+		i := own
+		if n >= 0 {
+			i = further[n]
+		} else if !hasOwn {
+			continue
 		}
+		s := p.dateAt(i)
+		if s == "" {
+			continue
+		}
+		if unsetDate(s) {
+			unset = s
+			continue
+		}
+		if n < 0 && clock != "" {
+			s = withClock(s, clock)
+		}
+		t, _, err := ParseTime(s, p.order, p.loc)
+		if err != nil {
+			return time.Time{}, bad(f, "bad_date", message(err))
+		}
+		if placeholderDay(t) {
+			unset = s
+			continue
+		}
+		return t, nil
+	}
+	switch {
+	case !required:
 		return time.Time{}, nil
+	case unset != "":
+		return time.Time{}, bad(f, "required", kith.Msg("date.unset", "%q stands for no date", unset))
 	}
-	t, _, err := ParseTime(s, p.order, p.loc)
-	if err != nil {
-		return time.Time{}, bad(f, "bad_date", message(err))
-	}
-	return t, nil
+	return time.Time{}, bad(f, "required", isEmpty)
 }
 
 // orderedAt reads the order's time: its ordered_at cell, with the time of
 // day from ordered_time when the export keeps it apart (withClock).
 func (p *rowParser) orderedAt() (time.Time, *cellErr) {
-	if !p.m.Has("ordered_time") {
-		return p.time("ordered_at", true)
-	}
-	date := strings.TrimSpace(p.dateCell("ordered_at"))
-	if date == "" {
-		return time.Time{}, bad("ordered_at", "required", isEmpty)
-	}
-	t, _, err := ParseTime(withClock(date, strings.TrimSpace(p.get("ordered_time"))), p.order, p.loc)
-	if err != nil {
-		return time.Time{}, bad("ordered_at", "bad_date", message(err))
-	}
-	return t, nil
+	return p.timeWith("ordered_at", true, strings.TrimSpace(p.get("ordered_time")))
 }
 
 // clockText is a time of day as a till writes it: 14:30, 9:05:07,
@@ -483,12 +524,14 @@ func (p *rowParser) parseCustomer() (customer.Customer, *cellErr) {
 	} else if n := customer.NormalizePhone(c.ReferrerRef); n != c.ReferrerRef && chinaMobile(n) {
 		c.ReferrerRef = n // +86 139-0013-9000: a phone, found as the stored ones are written
 	}
-	if b := p.dateCell("birthday"); b != "" {
+	if b := p.dateCell("birthday"); b != "" && !unsetDate(b) {
 		bd, lunar, err := parseBirthday(b, p.order)
 		if err != nil {
 			return c, bad("birthday", "bad_date", message(err))
 		}
-		c.Birthday, c.BirthdayLunar = bd, lunar || truthy(p.get("birthday_lunar"))
+		if bd != "1900-01-01" { // a system's day 1 for a birthday not given (placeholderDay)
+			c.Birthday, c.BirthdayLunar = bd, lunar || truthy(p.get("birthday_lunar"))
+		}
 	}
 	if n, cerr := p.companySize(); cerr != nil {
 		return c, cerr

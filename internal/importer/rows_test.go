@@ -471,3 +471,85 @@ func TestNameInTwoColumns(t *testing.T) {
 		t.Errorf("WooCommerce order: %+v %v", o, cerr)
 	}
 }
+
+// A blank or unset order time gives way to the file's further time
+// columns: Pinduoduo leaves an unpaid order's 支付时间 blank.
+func TestOrderTimeFallback(t *testing.T) {
+	header := []string{"订单号", "买家ID", "订单创建时间", "支付时间", "订单状态", "实付金额"}
+	for _, c := range []struct {
+		created, paid string
+		want          string // in UTC; "" for a rejected row
+		reason        string // what a rejected row's reason says
+	}{
+		{"2024-05-01 10:00:00", "2024-05-01 10:01:00", "2024-05-01 10:01", ""}, // the paid time wins
+		{"2024-05-01 10:00:00", "", "2024-05-01 10:00", ""},
+		{"2024-05-01 10:00:00", "0000-00-00 00:00:00", "2024-05-01 10:00", ""},
+		{"2024-05-01 10:00:00", "1970-01-01 08:00:00", "2024-05-01 10:00", ""}, // a timestamp of 0 in China's zone
+		{"2024-05-01 10:00:00", "-", "2024-05-01 10:00", ""},
+		{"2024-05-01 10:00:00", "1900-01-01", "2024-05-01 10:00", ""},
+		{"", "", "", "is empty"},
+		{"0000-00-00 00:00:00", "", "", `"0000-00-00 00:00:00" stands for no date`},
+		{"2024-05-01 10:00:00", "yesterday", "", "yesterday"}, // a paid time that does not read is not passed over
+	} {
+		o, cerr := orderRow(t, header, []string{"A1", "u1", c.created, c.paid, "已取消", "50"})
+		switch {
+		case c.want == "" && (cerr == nil || cerr.field != "ordered_at" || !strings.Contains(cerr.reason.Error(), c.reason)):
+			t.Errorf("%q, %q: %v %v, want rejected for %q", c.created, c.paid, o.OrderedAt, cerr, c.reason)
+		case c.want != "" && (cerr != nil || o.OrderedAt.UTC().Format("2006-01-02 15:04") != c.want):
+			t.Errorf("%q, %q: %v %v, want %s", c.created, c.paid, o.OrderedAt.UTC(), cerr, c.want)
+		}
+	}
+	m, err := MatchHeader(Orders, header, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := m.Describe().Error(); !strings.Contains(got, `"订单创建时间" -> ordered_at where "支付时间" is blank`) {
+		t.Errorf("the mapping says %s", got)
+	}
+	// Named by --map, the time has no stand-in.
+	m, err = MatchHeader(Orders, header, map[string]string{"ordered_at": "支付时间"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(m.Fallback) != 0 {
+		t.Errorf("with --map, fallback %v", m.Fallback)
+	}
+}
+
+// A customer's date that nobody filled in is left blank, not a reason to
+// turn the customer away.
+func TestUnsetCustomerDates(t *testing.T) {
+	header := []string{"会员号", "姓名", "生日", "注册时间"}
+	m, err := MatchHeader(Customers, header, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		birthday, created string
+		want              string // the birthday kept; "bad" for a rejected row
+		wantCreated       bool
+	}{
+		{"1990-08-15", "2023-01-02 10:00:00", "1990-08-15", true},
+		{"0000-00-00", "0000-00-00 00:00:00", "", false},
+		{"未知", "1970-01-01 08:00:00", "", false},
+		{"保密", "", "", false},
+		{"--", "", "", false},
+		{"N/A", "", "", false},
+		{"0", "", "", false},
+		{"1900-01-01", "1900-01-01 00:00:00", "", false},
+		{"1970-01-01", "", "1970-01-01", false}, // a birthday it can be
+		{"1990-02-30", "", "bad", false},
+		{"不清楚", "", "bad", false},
+	} {
+		p := &rowParser{m: m, loc: time.UTC, cells: []string{"M1", "王芳", c.birthday, c.created}}
+		cu, cerr := p.parseCustomer()
+		switch {
+		case c.want == "bad":
+			if cerr == nil || cerr.field != "birthday" {
+				t.Errorf("birthday %q: %+v %v, want rejected", c.birthday, cu, cerr)
+			}
+		case cerr != nil || cu.Birthday != c.want || cu.CreatedAt.IsZero() == c.wantCreated:
+			t.Errorf("birthday %q, created %q: birthday %q created %v, %v; want %q", c.birthday, c.created, cu.Birthday, cu.CreatedAt, cerr, c.want)
+		}
+	}
+}
