@@ -172,6 +172,9 @@ func (a *app) printCustomer(v *customer.View, seg *rfm.Score) {
 	if t.Refunds > 0 {
 		tt.rows = append(tt.rows, []string{a.t("customer.refunds"), a.t("paren", strconv.Itoa(t.Refunds), fmtMoney(t.Refunded, t.Currency))})
 	}
+	if t.Cancelled > 0 {
+		tt.rows = append(tt.rows, []string{a.t("customer.cancelled"), strconv.Itoa(t.Cancelled)})
+	}
 	first, last := none, none
 	if !t.FirstPurchase.IsZero() {
 		first = a.fmtDate(t.FirstPurchase)

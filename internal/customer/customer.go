@@ -241,7 +241,8 @@ type Score struct {
 // Totals sums a customer's orders. Only paid orders are purchases.
 type Totals struct {
 	Orders        int // paid orders
-	Refunds       int // refunded or cancelled orders
+	Refunds       int // refunded orders
+	Cancelled     int // orders cancelled before they were paid: no money moved
 	Revenue       int64
 	Refunded      int64
 	Currency      string

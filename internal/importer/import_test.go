@@ -248,7 +248,7 @@ func TestImportKinds(t *testing.T) {
 			if _, ok := v.Attrs["手机"]; ok {
 				t.Errorf("M1 attrs %v: a phone cell with one number is not kept again", v.Attrs)
 			}
-			if v2.Totals.Refunds != 1 || v2.Totals.Refunded != -2750 || v2.Totals.Orders != 1 {
+			if v2.Totals.Refunds != 1 || v2.Totals.Refunded != 2750 || v2.Totals.Orders != 1 {
 				t.Errorf("M2 totals = %+v: the C-invoice is a refund", v2.Totals)
 			}
 			counts, err := s.Counts(ctx)

@@ -34,7 +34,7 @@ func CustomerJSON(v *customer.View, seg *rfm.Score) map[string]any {
 		"company": v.Company, "channel": v.Channel, "owner_id": v.OwnerID, "owner": v.Owner, "tags": tags,
 		"attrs": attrs, "notes": v.Notes, "created_at": JSONTime(v.CreatedAt),
 		"referrer": refJSON(v.Referrer), "referred": referred, "orders": orders,
-		"totals": map[string]any{"orders": t.Orders, "refunds": t.Refunds, "revenue": JSONDecimal(t.Revenue, t.Currency),
+		"totals": map[string]any{"orders": t.Orders, "refunds": t.Refunds, "cancelled": t.Cancelled, "revenue": JSONDecimal(t.Revenue, t.Currency),
 			"refunded": JSONDecimal(t.Refunded, t.Currency), "aov": JSONDecimal(t.AOV(), t.Currency), "currency": CurrencyOr(t.Currency),
 			"first_purchase": JSONTime(t.FirstPurchase), "last_purchase": JSONTime(t.LastPurchase)},
 		"score": nil, "segment": nil}

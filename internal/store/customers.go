@@ -36,9 +36,10 @@ const (
 FROM orders o WHERE o.customer_id = $1 ORDER BY o.ordered_at DESC, o.id DESC LIMIT $2`
 	selectCustomerTotals = `SELECT
     COALESCE(sum(CASE WHEN status = 'paid' THEN 1 ELSE 0 END), 0),
-    COALESCE(sum(CASE WHEN status <> 'paid' THEN 1 ELSE 0 END), 0),
+    COALESCE(sum(CASE WHEN status = 'refunded' THEN 1 ELSE 0 END), 0),
+    COALESCE(sum(CASE WHEN status = 'cancelled' THEN 1 ELSE 0 END), 0),
     COALESCE(sum(CASE WHEN status = 'paid' THEN amount ELSE 0 END), 0),
-    COALESCE(sum(CASE WHEN status <> 'paid' THEN amount ELSE 0 END), 0),
+    COALESCE(sum(CASE WHEN status = 'refunded' THEN abs(amount) ELSE 0 END), 0), -- files write a refund as -20 or as 20
     COALESCE(max(currency), ''),
     min(CASE WHEN status = 'paid' THEN ordered_at END),
     max(CASE WHEN status = 'paid' THEN ordered_at END)
@@ -179,7 +180,7 @@ func (s *Store) CustomerView(ctx context.Context, ref string, limit int) (*custo
 	rows.Close()
 	var first, last dbTime
 	t := &v.Totals
-	if err := s.readRow(ctx, selectCustomerTotals, id).Scan(&t.Orders, &t.Refunds, &t.Revenue, &t.Refunded,
+	if err := s.readRow(ctx, selectCustomerTotals, id).Scan(&t.Orders, &t.Refunds, &t.Cancelled, &t.Revenue, &t.Refunded,
 		&t.Currency, &first, &last); err != nil {
 		return nil, fmt.Errorf("customer %q totals: %w", ref, err)
 	}

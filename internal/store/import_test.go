@@ -80,8 +80,8 @@ func TestImportOrdersIdempotent(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if v3.Totals.Orders != 0 || v3.Totals.Refunds != 1 || v3.Totals.Refunded != -2000 {
-				t.Errorf("C3 totals = %+v, want one refund of -20.00", v3.Totals)
+			if v3.Totals.Orders != 0 || v3.Totals.Refunds != 1 || v3.Totals.Refunded != 2000 {
+				t.Errorf("C3 totals = %+v, want one refund of 20.00 (written -20)", v3.Totals)
 			}
 			// Changing one row updates just that order.
 			changed := strings.Replace(csv, "A3,C2,Li Si,20240203,12.5", "A3,C2,Li Si,20240203,13.5", 1)
@@ -506,6 +506,32 @@ func TestCustomerRepeatsAfterUnchanged(t *testing.T) {
 			sum, err := importer.Import(ctx, s, importer.Customers, writeFile(t, "twice.csv", twice), opts)
 			if err != nil || sum.Unchanged != 150 || sum.Rejected != 150 {
 				t.Errorf("%+v %v, want 150 unchanged and their 150 repeats rejected", sum, err)
+			}
+		})
+	}
+}
+
+// A customer's totals count a refund apart from an order cancelled before
+// it was paid, which moved no money.
+func TestCustomerTotalsRefundsAndCancellations(t *testing.T) {
+	const csv = "订单号,客户编号,下单时间,实付金额,订单状态\n" +
+		"A1,C1,2024-01-31 10:00,100,已完成\n" +
+		"A2,C1,2024-02-01 10:00,30,退款成功\n" +
+		"A5,C1,2024-02-04 10:00,-15,\n" + // a refund written negative
+		"A3,C1,2024-02-02 10:00,70,已取消\n" +
+		"A4,C1,2024-02-03 10:00,20,交易关闭\n"
+	for _, engine := range storetest.Engines(t) {
+		t.Run(engine, func(t *testing.T) {
+			s := storetest.Open(t, engine)
+			if sum := importFile(t, s, importer.Orders, writeFile(t, "orders.csv", csv)); sum.Created != 5 {
+				t.Fatalf("import = %+v, want 5 created", sum)
+			}
+			v, err := s.CustomerView(context.Background(), "C1", 10)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := v.Totals; got.Orders != 1 || got.Revenue != 10000 || got.Refunds != 2 || got.Refunded != 4500 || got.Cancelled != 2 {
+				t.Errorf("totals = %+v, want 1 paid (100.00), 2 refunds (45.00), 2 cancelled", got)
 			}
 		})
 	}
