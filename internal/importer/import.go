@@ -434,7 +434,7 @@ func newCarryDown(k Kind, m *Mapping) *carryDown {
 		return nil
 	}
 	c := &carryDown{id: id, amount: -1,
-		cols: m.columns("customer_id", "phone", "email", "name", "ordered_at", "ordered_time", "status", "channel", "currency", "refund_status")}
+		cols: append(m.columns("customer_id", "phone", "email", "name", "ordered_at", "ordered_time", "status", "channel", "currency", "refund_status"), m.Fallback["ordered_at"]...)}
 	if i, ok := m.Index["amount"]; ok && k == Orders {
 		c.amount = i
 	}

@@ -1374,6 +1374,10 @@ func TestOrderColumnsOnFirstRowOnly(t *testing.T) {
 		"XS-001,,,洗衣液,1,30.00\n" +
 		"XS-002,C2,2024-03-02,纸巾,1,10.00\n" +
 		"XS-003,,,牙膏,1,8.00\n" // a new order that gives no customer or date: not filled from XS-002
+	// An order not paid yet has its creation time only, on its first row.
+	pending := "Name,Email,Financial Status,Paid at,Created at,Lineitem quantity,Lineitem name,Lineitem price\n" +
+		"#2001,carol@example.com,pending,,2024-04-01 09:00:00 +0800,1,Tissue,29.90\n" +
+		"#2001,carol@example.com,,,,2,Toothbrush,9.90\n"
 	ctx := context.Background()
 	for _, engine := range storetest.Engines(t) {
 		t.Run(engine, func(t *testing.T) {
@@ -1416,6 +1420,15 @@ func TestOrderColumnsOnFirstRowOnly(t *testing.T) {
 			c1, err := s3.CustomerView(ctx, "C1", 5)
 			if err != nil || len(c1.Orders) != 1 || c1.Orders[0].Lines != 2 || c1.Orders[0].Amount != 5000 {
 				t.Errorf("C1: %+v %v, want XS-001 of 2 lines at 50.00", c1.Orders, err)
+			}
+
+			sum, err = run(t, s3, importer.Lines, file(t, "pending.csv", pending), importer.Options{Currency: "USD"})
+			if err != nil || sum.Created != 1 || sum.Rejected != 0 {
+				t.Fatalf("pending: %+v %v; want #2001 of two lines, at its creation time", sum, err)
+			}
+			carol, err := s3.CustomerView(ctx, "carol@example.com", 5)
+			if err != nil || len(carol.Orders) != 1 || carol.Orders[0].Lines != 2 || !carol.Orders[0].OrderedAt.Equal(time.Date(2024, 4, 1, 1, 0, 0, 0, time.UTC)) {
+				t.Errorf("carol: %+v %v, want #2001 of 2 lines at 2024-04-01 01:00 UTC", carol.Orders, err)
 			}
 		})
 	}
