@@ -688,6 +688,25 @@ var statusWords = map[string]order.Status{
 	"pending": order.Cancelled, "unpaid": order.Cancelled, "awaiting payment": order.Cancelled, "pending payment": order.Cancelled,
 	"on hold": order.Cancelled, "未付款": order.Cancelled, "待付款": order.Cancelled, "待支付": order.Cancelled, "未支付": order.Cancelled,
 	"等待买家付款": order.Cancelled, "等待付款": order.Cancelled,
+	"unfulfilled": order.Paid, "draft": order.Cancelled,
+	// Shop-floor states of a paid order: awaiting a review (待评价), pick-up
+	// (待自提) or redemption of a voucher (待核销), a group buy not yet
+	// full (Pinduoduo's 待成团, 拼团中: paid; a failed group is refunded, and
+	// a later import says so). An unknown state stays an error, not a guess.
+	"待评价": order.Paid, "已评价": order.Paid, "待自提": order.Paid, "已自提": order.Paid, "待核销": order.Paid, "已核销": order.Paid,
+	"待成团": order.Paid, "拼团中": order.Paid, "拼团成功": order.Paid, "已送达": order.Paid, "已审核": order.Paid,
+	"无效": order.Cancelled, "挂起": order.Cancelled, "暂停": order.Cancelled,
+	// The platforms' API codes, as ERPs and order tools export them
+	// (TRADE_FINISHED, read with spaces): Taobao's and Youzan's, and JD's.
+	// Taobao's TRADE_CLOSED is an order closed after its refund;
+	// TRADE_CLOSED_BY_TAOBAO and Youzan's TRADE_CLOSE one closed unpaid.
+	"wait seller send goods": order.Paid, "seller consigned part": order.Paid, "wait buyer confirm goods": order.Paid,
+	"trade buyer signed": order.Paid, "trade finished": order.Paid, "trade success": order.Paid, "paid forbid consign": order.Paid,
+	"wait confirm": order.Paid, "wait seller stock out": order.Paid, "wait goods receive confirm": order.Paid, "finished l": order.Paid,
+	"trade closed":   order.Refunded,
+	"wait buyer pay": order.Cancelled, "trade no create pay": order.Cancelled, "trade closed by taobao": order.Cancelled,
+	"trade close": order.Cancelled, "pay pending": order.Cancelled, "wait pre auth confirm": order.Cancelled,
+	"trade canceled": order.Cancelled, "locked": order.Cancelled,
 }
 
 // statusPhrases classify the longer statuses platforms export ("卖家已发货，
@@ -700,7 +719,7 @@ var statusPhrases = []struct {
 }{
 	// No refund (yet), or part of the order refunded: the purchase stands.
 	{[]string{"退款关闭", "售后关闭", "退款失败", "拒绝退款", "退款中", "售后中", "部分退款"}, order.Paid},
-	{[]string{"退款成功", "已退款", "退货成功", "已退货", "全额退款", "退款完成", "退货完成"}, order.Refunded},
+	{[]string{"退款成功", "已退款", "退货成功", "已退货", "全额退款", "全部退款", "退款完成", "退货完成"}, order.Refunded},
 	// JD's 锁定 and (删除)锁定: an order held for its cancellation, or
 	// cancelled; 拒收: refused at the door (cash on delivery).
 	{[]string{"关闭", "取消", "作废", "失效", "未付款", "待付款", "待支付", "未支付", "等待买家付款", "等待付款", "锁定", "删除", "拒收"}, order.Cancelled},
@@ -812,8 +831,8 @@ func (p *rowParser) parseOrder() (order.Order, *cellErr) {
 		return o, cerr
 	case refund < 0:
 		return o, bad("refund_amount", "bad_amount", kith.Msg("refund.negative", "refund %q is negative: write refunds as positive amounts", p.get("refund_amount")))
-	case refund > 0 && o.Status == order.Paid && refund >= o.Amount:
-		o.Status = order.Refunded
+	case refund > 0 && (o.Status == order.Cancelled || o.Status == order.Paid && refund >= o.Amount):
+		o.Status = order.Refunded // Taobao's 交易关闭 with its 退款金额: paid, then refunded
 	case refund > 0 && o.Status == order.Paid:
 		o.Amount -= refund
 	}

@@ -150,14 +150,25 @@ func TestOrderStatuses(t *testing.T) {
 		// held for cancellation, cancelled, refused at the door.
 		{"等待出库", order.Paid}, {"等待确认收货", order.Paid}, {"完成", order.Paid},
 		{"锁定", order.Cancelled}, {"(删除)锁定", order.Cancelled}, {"已拒收", order.Cancelled},
+		// Paid and waiting on the buyer or the group; not valid; all refunded.
+		{"待评价", order.Paid}, {"待自提", order.Paid}, {"已核销", order.Paid}, {"待成团", order.Paid}, {"拼团中", order.Paid},
+		{"已审核", order.Paid}, {"unfulfilled", order.Paid}, {"无效", order.Cancelled}, {"挂起", order.Cancelled},
+		{"draft", order.Cancelled}, {"全部退款", order.Refunded}, {"已发货，全部退款", order.Refunded},
+		// API codes: Taobao's, Youzan's, JD's.
+		{"TRADE_FINISHED", order.Paid}, {"WAIT_SELLER_SEND_GOODS", order.Paid}, {"WAIT_BUYER_CONFIRM_GOODS", order.Paid},
+		{"TRADE_SUCCESS", order.Paid}, {"WAIT_SELLER_STOCK_OUT", order.Paid}, {"FINISHED_L", order.Paid},
+		{"TRADE_CLOSED", order.Refunded}, {"TRADE_CLOSED_BY_TAOBAO", order.Cancelled}, {"WAIT_BUYER_PAY", order.Cancelled},
+		{"TRADE_CLOSE", order.Cancelled}, {"TRADE_CANCELED", order.Cancelled}, {"LOCKED", order.Cancelled},
 	} {
 		o, cerr := orderRow(t, header, []string{"A1", "C1", "2024-01-05", "99", c.status})
 		if cerr != nil || o.Status != c.want {
 			t.Errorf("status %q: %v %v, want %v", c.status, o.Status, cerr, c.want)
 		}
 	}
-	if _, cerr := orderRow(t, header, []string{"A1", "C1", "2024-01-05", "99", "火星"}); cerr == nil || cerr.field != "status" || !strings.Contains(cerr.reason.Error(), `"火星"`) {
-		t.Errorf("unknown status: %v", cerr)
+	for _, unknown := range []string{"火星", "待审核", "待确认"} { // 待审核: a document not yet approved, a sale or not
+		if _, cerr := orderRow(t, header, []string{"A1", "C1", "2024-01-05", "99", unknown}); cerr == nil || cerr.field != "status" || !strings.Contains(cerr.reason.Error(), `"`+unknown+`"`) {
+			t.Errorf("unknown status %q: %v", unknown, cerr)
+		}
 	}
 }
 
@@ -204,7 +215,9 @@ func TestRefundColumn(t *testing.T) {
 		{"99.00", "交易成功", "", 9900, order.Paid, ""},
 		{"99.00", "交易成功", "30", 6900, order.Paid, ""},
 		{"99.00", "交易成功", "99.00", 9900, order.Refunded, ""},
-		{"99.00", "交易关闭", "99.00", 9900, order.Cancelled, ""},
+		{"99.00", "交易关闭", "99.00", 9900, order.Refunded, ""}, // closed after a refund: paid once
+		{"99.00", "交易关闭", "", 9900, order.Cancelled, ""},
+		{"99.00", "交易关闭", "0.00", 9900, order.Cancelled, ""},
 		{"99.00", "交易成功", "-5", 0, "", "negative"},
 		{"99.00", "交易成功", "abc", 0, "", "abc"},
 	} {
