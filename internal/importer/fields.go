@@ -89,7 +89,10 @@ var kindFields = map[Kind][]field{
 		// A referrer named by phone is looked up as a phone, written as
 		// the customers' phones are.
 		{"referrer_phone", []string{"referrer phone", "referrer mobile", "推荐人手机", "推荐人手机号", "推荐人电话", "推荐人联系电话", "介绍人手机", "介绍人电话", "邀请人手机", "邀请人手机号"}},
-		{"owner", []string{"owner", "account manager", "sales rep", "rep", "assigned to", "负责人", "客户经理", "销售", "归属销售", "跟进人", "专属顾问"}},
+		{"owner", []string{"owner", "account manager", "sales rep", "rep", "assigned to", "负责人", "客户经理", "销售", "归属销售", "跟进人", "专属顾问",
+			// a shop's shopping guide (有赞, 微盟), and the staff member who
+			// added the customer on WeCom (企业微信's 添加人)
+			"专属导购", "导购", "所属导购", "归属导购", "服务导购", "归属员工", "所属员工", "负责员工", "跟进员工", "添加人"}},
 		{"created_at", []string{"created at", "created", "signup date", "sign up date", "registered", "join date", "注册时间", "创建时间", "加入时间", "入会时间", "注册日期", "成为客户时间", "成为会员时间", "入会日期", "开卡时间", "开卡日期", "建档时间", "建档日期", "首次成为客户时间", "添加时间", "添加日期"}},
 		{"notes", []string{"notes", "note", "comment", "comments", "remark", "备注", "说明"}},
 	},

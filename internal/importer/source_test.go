@@ -198,6 +198,12 @@ func TestMatchHeader(t *testing.T) {
 	if err != nil || xhs.Index["amount"] != 4 || xhs.Index["refund_status"] != 7 || xhs.Index["status"] != 1 {
 		t.Errorf("xiaohongshu export: %v %v", xhs, err)
 	}
+	// A member list's shopping guide, and WeCom's 添加人, own the customer.
+	for _, h := range []string{"专属导购", "归属员工", "添加人"} {
+		if m, err := MatchHeader(Customers, []string{"客户姓名", "手机号", h}, nil); err != nil || m.Index["owner"] != 2 {
+			t.Errorf("%s: %v %v, want the owner", h, m, err)
+		}
+	}
 	goods, err := MatchHeader(Orders, []string{"订单号", "下单时间", "商品总价", "用户ID"}, nil)
 	if err != nil || goods.Index["amount"] != 2 {
 		t.Errorf("goods total alone: %v %v", goods, err)
