@@ -42,9 +42,10 @@ var (
 	// when the file has no whole name (rowParser.name).
 	fFirstName = field{"first_name", []string{"first name", "given name", "firstname", "forename", "名"}}
 	fLastName  = field{"last_name", []string{"last name", "surname", "family name", "lastname", "姓"}}
-	// The buyer's own number before a recipient's (a gift's).
+	// The buyer's own number before a recipient's (a gift's), a mobile
+	// before a landline (Taobao's 联系手机 before its 联系电话, mostly blank).
 	fPhone = field{"phone", []string{"phone", "mobile", "tel", "telephone", "phone number", "cell", "手机", "手机号", "手机号码",
-		"买家手机号", "会员手机号", "客户手机", "客户电话", "电话", "联系电话", "联系方式", "联系手机",
+		"买家手机号", "会员手机号", "客户手机", "联系手机", "客户电话", "电话", "联系电话", "联系方式",
 		"收货人手机", "收货人手机号", "收货人电话", "收件人手机", "收件人手机号", "收件人电话", "billing phone", "shipping phone"}}
 	fEmail    = field{"email", []string{"email", "e-mail", "mail", "email address", "邮箱", "电子邮件", "电子邮箱", "邮件"}}
 	fCurrency = field{"currency", []string{"currency", "币种", "货币"}}
@@ -300,10 +301,11 @@ func shopifyOrders(m *Mapping, header []string, overrides map[string]string) {
 type Mapping struct {
 	Kind  Kind
 	Index map[string]int // field -> column
-	// Fallback lists, for the order's time, the file's further columns
-	// that name it, in order of preference: a row whose own cell is blank
-	// takes the first that is not (Pinduoduo's 支付时间 is blank for an
-	// unpaid order, its 订单创建时间 is not).
+	// Fallback lists, for the order's time and the phone, the file's
+	// further columns that name them, in order of preference: a row whose
+	// own cell is blank takes the first that is not (Pinduoduo's 支付时间 is
+	// blank for an unpaid order, its 订单创建时间 is not; Taobao's 联系手机
+	// or 联系电话 may be the one filled in).
 	Fallback map[string][]int
 	Attrs    []Column // customer columns no field took, kept as custom attributes
 	Ignored  []Column // unknown columns of other kinds, or duplicates
@@ -473,7 +475,9 @@ func MatchHeader(k Kind, header []string, overrides map[string]string) (*Mapping
 	// column further left; --map overrides win over all.
 	rank := map[string]int{}
 	type candidate struct{ col, rank int }
-	var times []candidate // the columns that name the order's time
+	// further are the columns that name a field another column won,
+	// for a row whose own cell is blank (Mapping.Fallback).
+	further := map[string][]candidate{}
 	for i, cell := range header {
 		if used[i] {
 			continue
@@ -482,21 +486,23 @@ func MatchHeader(k Kind, header []string, overrides map[string]string) (*Mapping
 		if _, mapped := overrides[a.field]; !ok || mapped {
 			continue
 		}
-		if a.field == "ordered_at" {
-			times = append(times, candidate{i, a.rank})
+		if a.field == "ordered_at" || a.field == "phone" {
+			further[a.field] = append(further[a.field], candidate{i, a.rank})
 		}
 		if r, has := rank[a.field]; !has || a.rank < r {
 			m.Index[a.field], rank[a.field] = i, a.rank
 		}
 	}
 	pairDateAndClock(m, header, overrides, lookup)
-	slices.SortStableFunc(times, func(a, b candidate) int { return a.rank - b.rank })
-	for _, c := range times {
-		if !slices.Contains(slices.Collect(maps.Values(m.Index)), c.col) {
-			if m.Fallback == nil {
-				m.Fallback = map[string][]int{}
+	for f, cs := range further {
+		slices.SortStableFunc(cs, func(a, b candidate) int { return a.rank - b.rank })
+		for _, c := range cs {
+			if !slices.Contains(slices.Collect(maps.Values(m.Index)), c.col) {
+				if m.Fallback == nil {
+					m.Fallback = map[string][]int{}
+				}
+				m.Fallback[f] = append(m.Fallback[f], c.col)
 			}
-			m.Fallback["ordered_at"] = append(m.Fallback["ordered_at"], c.col)
 		}
 	}
 	accountAndContact(m, header, overrides)
@@ -514,8 +520,12 @@ func MatchHeader(k Kind, header []string, overrides map[string]string) (*Mapping
 	for _, i := range m.Index {
 		taken[i] = true
 	}
-	for _, i := range m.Fallback["ordered_at"] {
-		taken[i] = true
+	for _, cols := range m.Fallback {
+		for _, i := range cols {
+			// A customers file keeps its second phone column as an
+			// attribute as well: a landline beside the mobile is not lost.
+			taken[i] = k != Customers
+		}
 	}
 	for i, cell := range header {
 		if taken[i] {

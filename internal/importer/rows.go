@@ -110,7 +110,15 @@ func (p *rowParser) get(f string) string {
 	if !ok {
 		return ""
 	}
-	return p.at(i)
+	if s := p.at(i); s != "" {
+		return s
+	}
+	for _, i := range p.m.Fallback[f] {
+		if s := p.at(i); s != "" {
+			return s
+		}
+	}
+	return ""
 }
 
 // at is column i's cell, trimmed, as Excel shows it.
@@ -542,7 +550,7 @@ func (p *rowParser) parseCustomer() (customer.Customer, *cellErr) {
 	if c.CreatedAt, cerr2 = p.time("created_at", false); cerr2 != nil {
 		return c, cerr2
 	}
-	if phone := p.get("phone"); customer.PhoneLeftOut(phone) {
+	if phone := p.get("phone"); customer.PhoneLeftOut(phone) && p.at(p.m.Index["phone"]) != "" {
 		// The number is the first one in the cell; what else it says (a
 		// second number, an extension) is kept under the column's name.
 		name := "phone"

@@ -2,6 +2,7 @@ package importer
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"testing"
@@ -563,6 +564,41 @@ func TestUnsetCustomerDates(t *testing.T) {
 			}
 		case cerr != nil || cu.Birthday != c.want || cu.CreatedAt.IsZero() == c.wantCreated:
 			t.Errorf("birthday %q, created %q: birthday %q created %v, %v; want %q", c.birthday, c.created, cu.Birthday, cu.CreatedAt, cerr, c.want)
+		}
+	}
+}
+
+// A blank phone cell gives way to the file's next phone column: Taobao's
+// report fills 联系手机 or 联系电话. A customers file keeps that column as
+// an attribute too, so a landline beside a mobile is not lost.
+func TestPhoneFallback(t *testing.T) {
+	header := []string{"订单编号", "买家会员名", "联系电话", "联系手机", "订单创建时间", "买家实际支付金额"}
+	for _, c := range []struct{ landline, mobile, want string }{
+		{"", "'13800138000", "13800138000"},
+		{"0571-88888888", "13800138000", "13800138000"}, // a mobile first
+		{"13900139000", "", "13900139000"},
+		{"", "", ""},
+	} {
+		o, cerr := orderRow(t, header, []string{"A1", "tb_alice", c.landline, c.mobile, "2024-06-18 00:01:02", "54.80"})
+		if cerr != nil || o.Customer.Phone != c.want {
+			t.Errorf("%q, %q: phone %q %v, want %q", c.landline, c.mobile, o.Customer.Phone, cerr, c.want)
+		}
+	}
+	m, err := MatchHeader(Customers, []string{"姓名", "手机", "电话"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		mobile, landline, want string
+		attrs                  map[string]string
+	}{
+		{"13800138000", "0571-88888888", "13800138000", map[string]string{"电话": "0571-88888888"}},
+		{"", "13900139000", "13900139000", map[string]string{"电话": "13900139000"}},
+	} {
+		p := &rowParser{m: m, loc: time.UTC, cells: []string{"王芳", c.mobile, c.landline}}
+		cu, cerr := p.parseCustomer()
+		if cerr != nil || cu.Phone != c.want || !maps.Equal(cu.Attrs, c.attrs) {
+			t.Errorf("%q, %q: phone %q attrs %v %v; want %q, %v", c.mobile, c.landline, cu.Phone, cu.Attrs, cerr, c.want, c.attrs)
 		}
 	}
 }
