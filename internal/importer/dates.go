@@ -466,7 +466,11 @@ func unsetDate(s string) bool {
 // zone) and SQL Server's and Excel's day 1, 1900-01-01. No order was placed
 // and no account made on either.
 func placeholderDay(t time.Time) bool {
-	if d := t.Sub(time.Unix(0, 0)); d > -24*time.Hour && d < 24*time.Hour {
+	u := t.Unix()
+	if u >= 86400 {
+		return false // the usual case, without working out the day
+	}
+	if u > -86400 {
 		return true
 	}
 	y, m, d := t.Date()
