@@ -44,8 +44,10 @@ var (
 	fLastName  = field{"last_name", []string{"last name", "surname", "family name", "lastname", "姓"}}
 	// The buyer's own number before a recipient's (a gift's), a mobile
 	// before a landline (Taobao's 联系手机 before its 联系电话, mostly blank).
-	fPhone = field{"phone", []string{"phone", "mobile", "tel", "telephone", "phone number", "cell", "手机", "手机号", "手机号码",
-		"买家手机号", "会员手机号", "客户手机", "联系手机", "客户电话", "电话", "联系电话", "联系方式",
+	fPhone = field{"phone", []string{"phone", "mobile", "tel", "telephone", "phone number", "cell",
+		// named the buyer's before a bare 手机, which in Pinduoduo's export is the recipient's, masked
+		"买家手机号", "用户购买手机号", "购买手机号", "下单手机号", "下单人手机号", "买家手机", "会员手机号", "会员手机",
+		"手机", "手机号", "手机号码", "客户手机", "联系手机", "客户电话", "电话", "联系电话", "联系方式",
 		"收货人手机", "收货人手机号", "收货人电话", "收件人手机", "收件人手机号", "收件人电话", "billing phone", "shipping phone"}}
 	fEmail    = field{"email", []string{"email", "e-mail", "mail", "email address", "邮箱", "电子邮件", "电子邮箱", "邮件"}}
 	fCurrency = field{"currency", []string{"currency", "币种", "货币"}}

@@ -500,6 +500,15 @@ func (p *rowParser) customerKey() (customer.Key, *cellErr) {
 	if cerr != nil {
 		return customer.Key{}, cerr
 	}
+	if customer.MaskedPhone(phone) {
+		// Pinduoduo masks the recipient's 手机 beside the buyer's own number.
+		for _, i := range p.m.Fallback["phone"] {
+			if v := p.at(i); v != "" && !customer.MaskedPhone(v) && !shortened(v, 1) {
+				phone = v
+				break
+			}
+		}
+	}
 	k := customer.Key{ExternalID: id, Phone: customer.NormalizePhone(phone), Email: customer.NormalizeEmail(p.get("email"))}
 	if k.String() == "" {
 		if customer.MaskedPhone(phone) {

@@ -584,6 +584,23 @@ func TestPhoneFallback(t *testing.T) {
 			t.Errorf("%q, %q: phone %q %v, want %q", c.landline, c.mobile, o.Customer.Phone, cerr, c.want)
 		}
 	}
+	// Pinduoduo: the buyer's own number (用户购买手机号) before the
+	// recipient's masked 手机; a masked cell gives way to a full one.
+	pdd := []string{"订单号", "手机", "支付时间", "用户实付金额(元)", "用户购买手机号"}
+	for _, c := range []struct{ recipient, buyer, want string }{
+		{"138****8000", "13900139000", "13900139000"},
+		{"138****8000", "", ""}, // masked and alone: rejected
+		{"13800138000", "139****9000", "13800138000"},
+		{"13800138000", "", "13800138000"},
+	} {
+		o, cerr := orderRow(t, pdd, []string{"240618-1", c.recipient, "2024-06-18 00:01:10", "54.80", c.buyer})
+		switch {
+		case c.want == "" && (cerr == nil || cerr.code != "masked"):
+			t.Errorf("%q, %q: %q %v, want rejected as masked", c.recipient, c.buyer, o.Customer.Phone, cerr)
+		case c.want != "" && (cerr != nil || o.Customer.Phone != c.want):
+			t.Errorf("%q, %q: phone %q %v, want %q", c.recipient, c.buyer, o.Customer.Phone, cerr, c.want)
+		}
+	}
 	m, err := MatchHeader(Customers, []string{"姓名", "手机", "电话"}, nil)
 	if err != nil {
 		t.Fatal(err)
