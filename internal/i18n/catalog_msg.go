@@ -59,6 +59,7 @@ var messages = map[Lang]map[string]string{
 		"rejects.reason": "原因",
 
 		"cell.empty":    "为空",
+		"cell.unset":    "%q 表示没有填写",
 		"cell.encoding": "第 %d 个单元格不是本文件编码下的有效文字",
 		"cell.nul":      "单元格 %q 含有 NUL 字符（文件是二进制的或已损坏？）",
 		"cell.too_long": "单元格 %q 有 %d 字节，超过上限 %d",

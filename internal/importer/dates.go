@@ -443,9 +443,16 @@ func allDigits(s string) bool {
 	return true
 }
 
-// unsetWords are what a date cell says when nobody filled it in.
+// unsetWords are what a cell says when nobody filled it in.
 var unsetWords = []string{"-", "--", "—", "/", "无", "暂无", "未知", "不详", "保密", "未设置", "未填写", "空",
 	"n/a", "na", "null", "none", "nil", "unknown"}
+
+// noValue reports a cell left blank, or one that says nothing was filled
+// in: a word for none, or dashes and slashes only (--, —, /).
+func noValue(s string) bool {
+	s = strings.TrimSpace(s)
+	return strings.Trim(s, "-—/ ") == "" || slices.Contains(unsetWords, strings.ToLower(s))
+}
 
 // unsetDate reports a date cell that stands for no date: a word for
 // unknown (未知, 保密, -, N/A), or zeros, as a database writes a date
@@ -454,11 +461,11 @@ func unsetDate(s string) bool {
 	if s != "" && s[0] >= '1' && s[0] <= '9' {
 		return false // the usual case: a date
 	}
-	s = strings.ToLower(strings.TrimSpace(money.Narrow(s)))
-	if slices.Contains(unsetWords, s) {
-		return true
+	s = strings.TrimSpace(money.Narrow(s))
+	if noValue(s) {
+		return s != ""
 	}
-	return s != "" && strings.Trim(s, "0-/:. ") == ""
+	return strings.Trim(s, "0-/:. ") == ""
 }
 
 // placeholderDay reports the days systems put where they have no date: the

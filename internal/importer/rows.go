@@ -335,8 +335,14 @@ func (p *rowParser) currencyOf() (string, *cellErr) {
 
 func (p *rowParser) money(f, currency string, required bool) (int64, bool, *cellErr) {
 	s := p.get(f)
-	if s == "" {
-		if required {
+	// A lone dash is Excel's accounting format's zero (money.Parse); other
+	// dashes, slashes and words for none (无, null, N/A) say nothing was
+	// filled in, as blank does: no refund, or a required amount missing.
+	if s != "-" && noValue(s) {
+		switch {
+		case required && s != "":
+			return 0, false, bad(f, "required", kith.Msg("cell.unset", "%q stands for no value", s))
+		case required:
 			return 0, false, bad(f, "required", isEmpty)
 		}
 		return 0, false, nil

@@ -219,6 +219,15 @@ func TestRefundColumn(t *testing.T) {
 		{"99.00", "交易关闭", "99.00", 9900, order.Refunded, ""}, // closed after a refund: paid once
 		{"99.00", "交易关闭", "", 9900, order.Cancelled, ""},
 		{"99.00", "交易关闭", "0.00", 9900, order.Cancelled, ""},
+		{"99.00", "交易成功", "-", 9900, order.Paid, ""}, // accounting format's zero
+		{"99.00", "交易成功", "¥ -", 9900, order.Paid, ""},
+		{"99.00", "交易成功", "--", 9900, order.Paid, ""}, // nothing filled in
+		{"99.00", "交易成功", "无", 9900, order.Paid, ""},
+		{"99.00", "交易成功", "null", 9900, order.Paid, ""},
+		{"99.00", "交易成功", "N/A", 9900, order.Paid, ""},
+		{"99.00", "交易成功", "/", 9900, order.Paid, ""},
+		{"-", "交易成功", "", 0, order.Paid, ""}, // a zero order (a gift), as the accounting format writes it
+		{"￥ -", "交易成功", "", 0, order.Paid, ""},
 		{"99.00", "交易成功", "-5", 0, "", "negative"},
 		{"99.00", "交易成功", "abc", 0, "", "abc"},
 	} {
@@ -230,6 +239,13 @@ func TestRefundColumn(t *testing.T) {
 			}
 		case cerr != nil || o.Amount != c.want || o.Status != c.wantStatus:
 			t.Errorf("amount %s, %s, refund %q: %d %s %v; want %d %s", c.amount, c.status, c.refund, o.Amount, o.Status, cerr, c.want, c.wantStatus)
+		}
+	}
+	// A required amount that says none was filled in is rejected saying so.
+	for _, amount := range []string{"null", "无", "--", "N/A"} {
+		_, cerr := orderRow(t, header, []string{"A1", "C1", "2024-01-05", amount, "交易成功", ""})
+		if cerr == nil || cerr.field != "amount" || !strings.Contains(cerr.reason.Error(), fmt.Sprintf("%q stands for no value", amount)) {
+			t.Errorf("amount %q: %v, want rejected as no value", amount, cerr)
 		}
 	}
 }

@@ -104,6 +104,9 @@ func Parse(s, currency string) (Money, error) {
 	if t == "" {
 		return Money{}, &ParseError{Input: s, Problem: ProblemEmpty}
 	}
+	if accountingZero(t) {
+		return Money{Currency: currency}, nil
+	}
 	neg, signed := false, false // signed: a sign or brackets came before the number
 	if strings.HasPrefix(t, "(") && strings.HasSuffix(t, ")") {
 		neg, signed, t = true, true, strings.TrimSpace(t[1:len(t)-1])
@@ -168,6 +171,19 @@ func Parse(s, currency string) (Money, error) {
 		minor = -minor
 	}
 	return Money{Minor: minor, Currency: currency}, nil
+}
+
+// accountingZero reports a zero as Excel's accounting format shows it, and
+// a CSV saved from that sheet keeps it: a dash, after the currency's mark
+// or alone ("¥ -", " -  ").
+func accountingZero(t string) bool {
+	for _, sym := range symbols {
+		if rest, ok := strings.CutPrefix(t, sym.mark); ok {
+			t = strings.TrimSpace(rest)
+			break
+		}
+	}
+	return t == "-"
 }
 
 // parseDecimal turns "1,234.567" into minor units with exp decimals.
