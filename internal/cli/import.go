@@ -56,13 +56,14 @@ Kinds and their fields:
              (other columns are kept as custom attributes)
   orders     order_id, customer_id|phone|email, name (or first_name and last_name), ordered_at,
              amount, currency, channel, status, refund_amount, refund_status (after-sales: 售后状态),
-             ordered_time (a time of day kept apart from the date, as tills do)
+             ordered_time (a time of day kept apart from the date, as tills do),
+             city, region (where the order was sent: a customer it creates lives there)
   lines      order_id, customer_id|phone|email, name (or first_name and last_name), ordered_at,
              ordered_time, sku, product_name, category, quantity, unit_price, line_amount, currency,
-             status, refund_status (an item's after-sales), channel
+             status, refund_status (an item's after-sales), channel, city, region
              (with order_id and no customer or time, as Taobao's item report beside its
              order report: the lines of the orders already imported)
-  spend      date (or month), channel, kind (marketing, sales, care, cashback, gifts), amount
+  spend      date (or month), channel, kind (marketing, sales, care, cashback, gifts), amount, currency
   traffic    date, channel, visitors, conversions
   products   sku, product_name, category, consumption_days, service_interval_days, lifespan_days`,
 		Example: `  kith import customers 客户.xlsx

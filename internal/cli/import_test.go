@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -34,10 +35,21 @@ func TestProgressText(t *testing.T) {
 // behind the aliases table.
 func TestImportHelpListsEveryField(t *testing.T) {
 	cmd := (&app{env: &Env{}}).importCmd()
-	help := strings.Join(strings.Fields(cmd.Long), " ")
-	for _, k := range importer.Kinds {
+	// Each kind's fields are looked for in its own paragraph, from its
+	// name to the next kind's.
+	_, help, _ := strings.Cut(cmd.Long, "Kinds and their fields:")
+	for i, k := range importer.Kinds {
+		_, section, found := strings.Cut(help, "\n  "+string(k)+" ")
+		if i+1 < len(importer.Kinds) {
+			section, _, _ = strings.Cut(section, "\n  "+string(importer.Kinds[i+1])+" ")
+		}
+		if !found {
+			t.Errorf("import --help has no paragraph for %s", k)
+			continue
+		}
+		words := strings.FieldsFunc(section, func(r rune) bool { return strings.ContainsRune(" \n,|()", r) })
 		for _, f := range importer.FieldNames(k) {
-			if !strings.Contains(help, f) {
+			if !slices.Contains(words, f) {
 				t.Errorf("import --help does not name the %s field %s", k, f)
 			}
 		}

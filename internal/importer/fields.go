@@ -59,6 +59,13 @@ var (
 
 // Order columns, shared by order and line-item files.
 var (
+	// Where an order was sent (Pinduoduo's and Douyin's 省 and 市, Shopify's
+	// Billing City) is where a customer the order creates lives; the
+	// buyer's billing address before the shipping one.
+	fOrderCity = field{"city", []string{"city", "billing city", "shipping city", "城市", "市", "所在城市",
+		"收货城市", "收货人城市", "收件人城市", "收货地址城市", "收货市"}}
+	fOrderRegion = field{"region", []string{"province", "billing province name", "shipping province name", "billing province", "shipping province", "region",
+		"省份", "省", "收货省份", "收货人省份", "收件人省份", "收货地址省份", "收货省"}}
 	fOrderID = field{"order_id", []string{"order_id", "order", "order no", "order number", "invoice", "invoice no", "invoiceno", "transaction id",
 		"订单号", "订单编号", "订单id", "单号", "交易号", "流水号", "发票号", "主订单编号", "主订单号", "交易单号",
 		// ERP sales documents (Kingdee, Yonyou): the document is the order
@@ -101,7 +108,7 @@ var kindFields = map[Kind][]field{
 	},
 	Orders: {
 		fOrderID,
-		fCustomerID, fName, fFirstName, fLastName, fPhone, fEmail, fChannel,
+		fCustomerID, fName, fFirstName, fLastName, fPhone, fEmail, fChannel, fOrderCity, fOrderRegion,
 		fOrderedAt, fOrderedTime,
 		// In order of preference: what the buyer paid before what was billed.
 		{"amount", []string{"amount paid", "实付金额", "买家实际支付金额", "买家实付金额", "订单实付金额", "用户实付金额", "实际支付金额", "实际付款金额", "实付", "实付款",
@@ -118,7 +125,7 @@ var kindFields = map[Kind][]field{
 	},
 	Lines: {
 		fOrderID,
-		fCustomerID, fName, fFirstName, fLastName, fPhone, fEmail, fChannel,
+		fCustomerID, fName, fFirstName, fLastName, fPhone, fEmail, fChannel, fOrderCity, fOrderRegion,
 		fOrderedAt, fOrderedTime,
 		{"sku", []string{"sku", "product id", "product code", "item id", "item code", "stockcode", "stock code", "商品编码", "商品编号", "货号", "商品id", "产品编码", "物料编码", "条码", "商家编码", "商品商家编码", "sku编码", "规格编码", "外部系统编号", "lineitem sku", "存货编码"}},
 		{"product_name", []string{"product name", "product", "item", "item name", "description", "商品名称", "商品", "品名", "产品名称", "宝贝标题", "商品标题", "标题", "选购商品", "lineitem name", "物料名称", "存货名称"}},

@@ -820,7 +820,8 @@ func (p *rowParser) orderHead() (order.Order, *cellErr) {
 		return order.Order{}, cerr
 	}
 	ch := p.rowChannel()
-	o := order.Order{ExternalID: oid, Customer: key, CustomerName: p.name(), Channel: ch, CustomerChannel: ch}
+	o := order.Order{ExternalID: oid, Customer: key, CustomerName: p.name(), Channel: ch, CustomerChannel: ch,
+		CustomerCity: p.get("city"), CustomerRegion: p.get("region")}
 	if o.OrderedAt, cerr = p.orderedAt(); cerr != nil {
 		return o, cerr
 	}

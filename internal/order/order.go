@@ -28,9 +28,13 @@ type Order struct {
 	ID         int64
 	ExternalID string
 	Customer   customer.Key
-	// CustomerName etc. create the customer when the key is unknown.
+	// CustomerName etc. create the customer when the key is unknown (the
+	// city and region from the order's address); a known customer keeps
+	// its own.
 	CustomerName    string
 	CustomerChannel string
+	CustomerCity    string
+	CustomerRegion  string
 	CustomerID      int64
 	OrderedAt       time.Time
 	Amount          int64 // minor units; negative for refunds

@@ -366,9 +366,9 @@ const (
 	pgFindCustomersByExt   = `SELECT id, external_id, '', '' FROM customers WHERE external_id = ANY($1)`
 	pgFindCustomersByPhone = `SELECT min(id), '', phone, '' FROM customers WHERE phone = ANY($1) GROUP BY phone`
 	pgFindCustomersByEmail = `SELECT min(id), '', '', email FROM customers WHERE email = ANY($1) GROUP BY email`
-	pgInsertCustomersU     = `INSERT INTO customers (external_id, name, phone, email, channel, created_at, updated_at, import_run, src_line)
-SELECT NULLIF(e, ''), n, NULLIF(p, ''), NULLIF(m, ''), c, t, $7, $8, l
-FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[], $9::bigint[]) AS u(e, n, p, m, c, t, l)
+	pgInsertCustomersU     = `INSERT INTO customers (external_id, name, phone, email, channel, created_at, updated_at, import_run, src_line, city, region)
+SELECT NULLIF(e, ''), n, NULLIF(p, ''), NULLIF(m, ''), c, t, $7, $8, l, ci, r
+FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[], $9::bigint[], $10::text[], $11::text[]) AS u(e, n, p, m, c, t, l, ci, r)
 RETURNING id, COALESCE(external_id, ''), CASE WHEN external_id IS NULL THEN COALESCE(phone, '') ELSE '' END,
     CASE WHEN external_id IS NULL AND phone IS NULL THEN COALESCE(email, '') ELSE '' END`
 )
@@ -524,7 +524,7 @@ func (s *Store) createCustomersPG(ctx context.Context, tx pgx.Tx, st *runState, 
 	if len(first) == 0 {
 		return 0, nil
 	}
-	var ext, name, phone, email, channel []string
+	var ext, name, phone, email, channel, city, region []string
 	var at []time.Time
 	var line []int64
 	for i := range rows { // in file order, so ids follow first appearance
@@ -535,9 +535,10 @@ func (s *Store) createCustomersPG(ctx context.Context, tx pgx.Tx, st *runState, 
 		o := &r.V
 		ext, name, phone, email, channel = append(ext, o.Customer.ExternalID), append(name, o.CustomerName), append(phone, o.Customer.Phone),
 			append(email, o.Customer.Email), append(channel, o.CustomerChannel)
+		city, region = append(city, o.CustomerCity), append(region, o.CustomerRegion)
 		at, line = append(at, o.OrderedAt.UTC()), append(line, int64(r.Line))
 	}
-	n, err := put(pgInsertCustomersU, ext, name, phone, email, channel, at, s.Now().UTC(), run, line)
+	n, err := put(pgInsertCustomersU, ext, name, phone, email, channel, at, s.Now().UTC(), run, line, city, region)
 	if err != nil {
 		return 0, fmt.Errorf("create customers: %w", err)
 	}

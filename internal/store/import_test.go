@@ -536,3 +536,40 @@ func TestCustomerTotalsRefundsAndCancellations(t *testing.T) {
 		})
 	}
 }
+
+// A customer an order creates takes the city and province the order was
+// sent to; a customer already known keeps its own. Both the first load
+// and a later import's batches create customers, keyed by phone or by id.
+func TestOrdersCreateCustomersWhereTheyLive(t *testing.T) {
+	first := "订单号,%s,收货人,省,市,支付时间,用户实付金额(元)\n" +
+		"P1,13800138000,李雷,广东省,深圳市,2024-06-18 00:01:10,54.80\n" +
+		"P2,13900139000,韩梅梅,浙江省,杭州市,2024-06-18 00:02:10,49.90\n" +
+		"P3,13800138000,李雷,北京市,北京市,2024-06-19 00:02:10,9.90\n" // moved: the customer keeps the first
+	later := "订单号,%s,收货人,省,市,支付时间,用户实付金额(元)\n" +
+		"P4,13700137000,王五,四川省,成都市,2024-06-20 00:01:10,19.90\n" +
+		"P5,13900139000,韩梅梅,江苏省,南京市,2024-06-20 00:02:10,29.90\n"
+	ctx := context.Background()
+	for _, engine := range storetest.Engines(t) {
+		for _, key := range []string{"手机", "买家ID"} {
+			t.Run(engine+"/"+key, func(t *testing.T) {
+				s := storetest.Open(t, engine)
+				if sum := importFile(t, s, importer.Orders, writeFile(t, "first.csv", fmt.Sprintf(first, key))); sum.Created != 3 || sum.Customers != 2 {
+					t.Fatalf("first import = %+v", sum)
+				}
+				if sum := importFile(t, s, importer.Orders, writeFile(t, "later.csv", fmt.Sprintf(later, key))); sum.Created != 2 || sum.Customers != 1 {
+					t.Fatalf("later import = %+v", sum)
+				}
+				for _, c := range []struct{ key, region, city string }{
+					{"13800138000", "广东省", "深圳市"},
+					{"13900139000", "浙江省", "杭州市"},
+					{"13700137000", "四川省", "成都市"},
+				} {
+					v, err := s.CustomerView(ctx, c.key, 5)
+					if err != nil || v.Region != c.region || v.City != c.city {
+						t.Errorf("%s: %+v %v, want %s %s", c.key, v, err, c.region, c.city)
+					}
+				}
+			})
+		}
+	}
+}

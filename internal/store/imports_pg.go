@@ -20,7 +20,7 @@ import (
 const (
 	pgCreateStage = `CREATE TEMP TABLE IF NOT EXISTS import_orders (
     idx int, line int, external_id text, cust_key text, cust_ext text, cust_phone text, cust_email text,
-    cust_name text, cust_channel text, ordered_at timestamptz, amount bigint, currency text, channel text,
+    cust_name text, cust_channel text, cust_city text, cust_region text, ordered_at timestamptz, amount bigint, currency text, channel text,
     status text, row_hash bigint, customer_id bigint,
     order_id bigint, stored_hash bigint, stored_run bigint, stored_line bigint) ON COMMIT DELETE ROWS`
 	pgCreateLineStage = `CREATE TEMP TABLE IF NOT EXISTS import_lines (
@@ -41,9 +41,9 @@ WHERE s.customer_id IS NULL AND s.cust_ext <> '' AND c.external_id = s.cust_ext`
 WHERE s.customer_id IS NULL AND s.cust_ext = '' AND s.cust_phone <> ''`
 	pgResolveByEmail = `UPDATE import_orders s SET customer_id = (SELECT min(c.id) FROM customers c WHERE c.email = s.cust_email)
 WHERE s.customer_id IS NULL AND s.cust_ext = '' AND s.cust_phone = '' AND s.cust_email <> ''`
-	pgCreateCustomers = `INSERT INTO customers (external_id, name, phone, email, channel, created_at, updated_at, import_run, src_line)
+	pgCreateCustomers = `INSERT INTO customers (external_id, name, phone, email, channel, city, region, created_at, updated_at, import_run, src_line)
 SELECT DISTINCT ON (cust_key) NULLIF(cust_ext, ''), cust_name, NULLIF(cust_phone, ''), NULLIF(cust_email, ''),
-    cust_channel, ordered_at, $1, $2, line
+    cust_channel, cust_city, cust_region, ordered_at, $1, $2, line
 FROM import_orders WHERE customer_id IS NULL ORDER BY cust_key, line`
 	pgUpsertOrders = `INSERT INTO orders (external_id, customer_id, ordered_at, amount, currency, channel, status, row_hash, import_run, src_line)
 SELECT external_id, customer_id, ordered_at, amount, currency, channel, status, row_hash, $1, line FROM import_orders ` + orderConflict
@@ -80,7 +80,7 @@ WHERE o.import_run = $1 AND o.src_line = s.line`
 )
 
 var stageColumns = []string{"idx", "line", "external_id", "cust_key", "cust_ext", "cust_phone", "cust_email", "cust_name",
-	"cust_channel", "ordered_at", "amount", "currency", "channel", "status", "row_hash"}
+	"cust_channel", "cust_city", "cust_region", "ordered_at", "amount", "currency", "channel", "status", "row_hash"}
 
 var lineStageColumns = []string{"order_ext", "line_no", "sku", "name", "category", "quantity", "unit_price", "amount"}
 
@@ -230,7 +230,7 @@ func (s *Store) writeStagedPG(ctx context.Context, st *runState, run int64, rows
 		r := &rows[i]
 		o := &r.V
 		return []any{i, r.Line, o.ExternalID, o.Customer.String(), o.Customer.ExternalID, o.Customer.Phone, o.Customer.Email,
-			o.CustomerName, o.CustomerChannel, o.OrderedAt.UTC(), o.Amount, o.Currency, o.Channel, string(o.Status), int64(o.Hash())}, nil
+			o.CustomerName, o.CustomerChannel, o.CustomerCity, o.CustomerRegion, o.OrderedAt.UTC(), o.Amount, o.Currency, o.Channel, string(o.Status), int64(o.Hash())}, nil
 	}))
 	if err != nil {
 		return res, fmt.Errorf("copy orders: %w", err)
