@@ -7,6 +7,7 @@ import (
 	"hash/fnv"
 	"math"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -538,9 +539,14 @@ func (p *rowParser) parseCustomer() (customer.Customer, *cellErr) {
 	c := customer.Customer{
 		ExternalID: key.ExternalID, Phone: key.Phone, Email: key.Email,
 		Name: p.name(), Gender: normGender(p.get("gender")),
-		City: p.get("city"), Region: p.get("region"), Company: p.get("company"),
-		Tags: customer.SplitTags(p.get("tags")), Channel: p.rowChannel(),
+		Company: p.get("company"),
+		Tags:    customer.SplitTags(p.get("tags")), Channel: p.rowChannel(),
 		ReferrerRef: p.get("referrer"), OwnerRef: p.get("owner"), Notes: p.get("notes"),
+	}
+	var whole bool
+	if c.Region, c.City, whole = p.place(); whole {
+		// The district is kept with the rest of the cell, as written.
+		c.Attrs = map[string]string{strings.TrimSpace(p.m.Header[p.m.Index["region"]]): p.get("region")}
 	}
 	if c.ReferrerRef == "" {
 		c.ReferrerRef = customer.NormalizePhone(p.get("referrer_phone"))
@@ -572,7 +578,10 @@ func (p *rowParser) parseCustomer() (customer.Customer, *cellErr) {
 		if i := p.m.Index["phone"]; i < len(p.m.Header) && strings.TrimSpace(p.m.Header[i]) != "" {
 			name = strings.TrimSpace(p.m.Header[i])
 		}
-		c.Attrs = map[string]string{name: phone}
+		if c.Attrs == nil {
+			c.Attrs = map[string]string{}
+		}
+		c.Attrs[name] = phone
 	}
 	if len(p.m.Attrs) > 0 {
 		if c.Attrs == nil {
@@ -820,8 +829,8 @@ func (p *rowParser) orderHead() (order.Order, *cellErr) {
 		return order.Order{}, cerr
 	}
 	ch := p.rowChannel()
-	o := order.Order{ExternalID: oid, Customer: key, CustomerName: p.name(), Channel: ch, CustomerChannel: ch,
-		CustomerCity: p.get("city"), CustomerRegion: p.get("region")}
+	o := order.Order{ExternalID: oid, Customer: key, CustomerName: p.name(), Channel: ch, CustomerChannel: ch}
+	o.CustomerRegion, o.CustomerCity, _ = p.place()
 	if o.OrderedAt, cerr = p.orderedAt(); cerr != nil {
 		return o, cerr
 	}
@@ -1186,4 +1195,44 @@ func tripleHash(k customer.Key, at time.Time, amount int64) uint64 {
 	binary.LittleEndian.PutUint64(b[8:], uint64(amount))
 	h.Write(b[:])
 	return h.Sum64()
+}
+
+// municipalities are the cities that are provinces of their own.
+var municipalities = []string{"北京", "上海", "天津", "重庆", "北京市", "上海市", "天津市", "重庆市"}
+
+// place is the row's province and city. A member list may give both, and
+// the district, in one cell (Youzan's 所在地区: "浙江省 杭州市 西湖区",
+// "浙江省-杭州市"); when the row has no city of its own and the cell starts
+// with a Chinese province, it is split: the province, then the city, and a
+// municipality is its own city ("北京市 朝阳区", "上海市 市辖区 浦东新区").
+// whole reports that the cell said more than the two (a district), for
+// the caller to keep it as written.
+func (p *rowParser) place() (region, city string, whole bool) {
+	const separators = " 　/-"
+	region, city = p.get("region"), p.get("city")
+	if city != "" || !strings.ContainsAny(region, separators) {
+		return region, city, false
+	}
+	parts := strings.FieldsFunc(region, func(r rune) bool { return strings.ContainsRune(separators, r) })
+	if len(parts) < 2 || !province(parts[0]) {
+		return region, city, false
+	}
+	rest := parts[2:]
+	if slices.Contains(municipalities, parts[0]) {
+		if c := strings.TrimSuffix(parts[1], "市"); c != strings.TrimSuffix(parts[0], "市") && c != "市辖区" && c != "县" {
+			rest = parts[1:] // the second part is a district
+		}
+		return parts[0], parts[0], len(rest) > 0
+	}
+	return parts[0], parts[1], len(rest) > 0
+}
+
+// province reports a Chinese province's name, as a place's first part.
+func province(s string) bool {
+	for _, suffix := range []string{"省", "自治区", "特别行政区"} {
+		if strings.HasSuffix(s, suffix) {
+			return true
+		}
+	}
+	return slices.Contains(municipalities, s)
 }

@@ -635,3 +635,50 @@ func TestPhoneFallback(t *testing.T) {
 		}
 	}
 }
+
+// A member list's province, city and district in one cell are split into
+// the province and the city; the district stays in the cell, kept as an
+// attribute. Places that are not Chinese provinces are left whole.
+func TestPlaceInOneCell(t *testing.T) {
+	for _, c := range []struct {
+		header, cells   []string
+		region, city    string
+		attrs           map[string]string
+		orderRegion     string // the same cell in an orders file
+		orderCity       string
+		orderHasNoPlace bool
+	}{
+		{[]string{"手机", "所在地区"}, []string{"13800138000", "浙江省 杭州市 西湖区"}, "浙江省", "杭州市", map[string]string{"所在地区": "浙江省 杭州市 西湖区"}, "", "", true},
+		{[]string{"手机", "所在地区"}, []string{"13800138000", "浙江省-杭州市"}, "浙江省", "杭州市", nil, "", "", true},
+		{[]string{"手机", "所在地区"}, []string{"13800138000", "北京市 北京市 朝阳区"}, "北京市", "北京市", map[string]string{"所在地区": "北京市 北京市 朝阳区"}, "", "", true},
+		{[]string{"手机", "所在地区"}, []string{"13800138000", "北京市 朝阳区"}, "北京市", "北京市", map[string]string{"所在地区": "北京市 朝阳区"}, "", "", true},
+		{[]string{"手机", "所在地区"}, []string{"13800138000", "上海市 市辖区"}, "上海市", "上海市", nil, "", "", true},
+		{[]string{"手机", "所在地区"}, []string{"13800138000", "广西壮族自治区 南宁市"}, "广西壮族自治区", "南宁市", nil, "", "", true},
+		{[]string{"手机", "所在地区"}, []string{"13800138000", "浙江省"}, "浙江省", "", nil, "", "", true},
+		{[]string{"手机", "省份", "城市"}, []string{"13800138000", "浙江省 杭州市", "宁波市"}, "浙江省 杭州市", "宁波市", nil, "浙江省 杭州市", "宁波市", false}, // a city of its own: nothing split
+		{[]string{"phone", "region"}, []string{"13800138000", "New South Wales"}, "New South Wales", "", nil, "New South Wales", "", false},
+		{[]string{"phone", "province"}, []string{"13800138000", "Île-de-France"}, "Île-de-France", "", nil, "Île-de-France", "", false},
+		{[]string{"手机", "省", "市"}, []string{"13800138000", "广东省", "深圳市"}, "广东省", "深圳市", nil, "广东省", "深圳市", false},
+	} {
+		m, err := MatchHeader(Customers, c.header, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := &rowParser{m: m, loc: time.UTC, cells: c.cells}
+		cu, cerr := p.parseCustomer()
+		if cerr != nil || cu.Region != c.region || cu.City != c.city || !maps.Equal(cu.Attrs, c.attrs) {
+			t.Errorf("%v: %q %q %v %v; want %q %q %v", c.cells, cu.Region, cu.City, cu.Attrs, cerr, c.region, c.city, c.attrs)
+		}
+		if c.orderHasNoPlace {
+			continue // 所在地区 is no order column
+		}
+		o, cerr := orderRow(t, append([]string{"订单号", "下单时间", "实付金额"}, c.header...), append([]string{"A1", "2024-01-05", "9.90"}, c.cells...))
+		if cerr != nil || o.CustomerRegion != c.orderRegion || o.CustomerCity != c.orderCity {
+			t.Errorf("order %v: %q %q %v; want %q %q", c.cells, o.CustomerRegion, o.CustomerCity, cerr, c.orderRegion, c.orderCity)
+		}
+	}
+	o, cerr := orderRow(t, []string{"订单号", "手机", "下单时间", "实付金额", "收货省份"}, []string{"A1", "13800138000", "2024-01-05", "9.90", "浙江省 杭州市 西湖区"})
+	if cerr != nil || o.CustomerRegion != "浙江省" || o.CustomerCity != "杭州市" {
+		t.Errorf("order: %q %q %v, want 浙江省 杭州市", o.CustomerRegion, o.CustomerCity, cerr)
+	}
+}
