@@ -538,9 +538,8 @@ func (p *rowParser) parseCustomer() (customer.Customer, *cellErr) {
 	}
 	c := customer.Customer{
 		ExternalID: key.ExternalID, Phone: key.Phone, Email: key.Email,
-		Name: p.name(), Gender: normGender(p.get("gender")),
-		Company: p.get("company"),
-		Tags:    customer.SplitTags(p.get("tags")), Channel: p.rowChannel(),
+		Name: p.name(), Gender: normGender(p.get("gender")), Company: p.get("company"),
+		Tags: customer.SplitTags(p.get("tags")), Channel: p.rowChannel(),
 		ReferrerRef: p.get("referrer"), OwnerRef: p.get("owner"), Notes: p.get("notes"),
 	}
 	var whole bool
