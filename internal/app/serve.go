@@ -52,7 +52,7 @@ func Handler(st *store.Store, o cli.ServeOptions, log *slog.Logger, now func() t
 // serve runs kith serve: open (and on SQLite migrate) the store, listen,
 // serve until ctx ends, then shut down gracefully.
 func serve(ctx context.Context, o cli.ServeOptions, logOut io.Writer) error {
-	st, err := store.Open(ctx, o.DB, store.Options{Migrate: o.Migrate})
+	st, err := store.Open(ctx, o.DB, store.Options{Migrate: o.Migrate, Serving: true})
 	if errors.Is(err, store.ErrPendingMigrations) {
 		return fmt.Errorf("%w (or start kith serve with --migrate)", err)
 	}

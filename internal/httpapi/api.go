@@ -117,7 +117,7 @@ func Status(err error) (int, string) {
 		return http.StatusConflict, "conflict"
 	case errors.Is(err, kith.ErrInvalid):
 		return http.StatusBadRequest, "invalid"
-	case busy(err):
+	case kith.Busy(err):
 		return http.StatusServiceUnavailable, "busy"
 	}
 	return http.StatusInternalServerError, "internal"
@@ -126,21 +126,6 @@ func Status(err error) (int, string) {
 // BusyRetry is how long a client is told to wait (Retry-After) when the
 // database is busy: about what a first load's last stretch takes.
 const BusyRetry = "30"
-
-// busy reports a write that waited out the database's busy timeout: on
-// SQLite, another process (a kith import, whose first load holds the one
-// writer lock until it commits) kept the database locked. The driver's
-// error is recognised by its SQLite result code (SQLITE_BUSY, SQLITE_LOCKED
-// and their extended codes), which the adapter maps without importing the
-// driver.
-func busy(err error) bool {
-	var coded interface{ Code() int }
-	if !errors.As(err, &coded) {
-		return false
-	}
-	primary := coded.Code() & 0xff
-	return primary == 5 || primary == 6
-}
 
 // FieldErrors collects the field errors inside err (joined or wrapped).
 func FieldErrors(err error) []*kith.FieldError {

@@ -4,6 +4,7 @@
 package kith
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 )
@@ -97,6 +98,20 @@ func (m *Message) MarshalText() ([]byte, error) { return []byte(m.Error()), nil 
 // (anything else is a SQLite file).
 func IsPostgresDSN(dsn string) bool {
 	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
+}
+
+// Busy reports a database that stayed locked for the whole busy timeout:
+// on SQLite, another process (a kith import, whose first load holds the
+// database until it commits) kept it. The driver's error is recognised by
+// its SQLite result code (SQLITE_BUSY, SQLITE_LOCKED and their extended
+// codes), without importing the driver.
+func Busy(err error) bool {
+	var coded interface{ Code() int }
+	if !errors.As(err, &coded) {
+		return false
+	}
+	primary := coded.Code() & 0xff
+	return primary == 5 || primary == 6
 }
 
 // SQLitePath is the file a SQLite --db value names: "file:" and any

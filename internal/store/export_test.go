@@ -1,6 +1,9 @@
 package store
 
-import "database/sql"
+import (
+	"context"
+	"database/sql"
+)
 
 // WriteDB exposes the write handle to the external tests of this package.
 func WriteDB(s *Store) *sql.DB { return s.db }
@@ -25,3 +28,14 @@ var (
 	PGFirstLoadEnd    = []string{createOrdersIndex, pgAddOrdersFK}
 	PGInsertCustomers = pgInsertCustomersU
 )
+
+// FirstLoadJournal begins a first load, reports whether it took a
+// rollback journal (firstLoad.rollbackJournal), and rolls it back.
+func FirstLoadJournal(ctx context.Context, s *Store) (bool, error) {
+	fl, err := s.beginFirstLoad(ctx)
+	if err != nil || fl == nil {
+		return false, err
+	}
+	defer fl.rollback()
+	return fl.journal, nil
+}

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"slices"
@@ -355,5 +356,97 @@ func TestImportLinesReplace(t *testing.T) {
 				t.Errorf("v1 then v2 differs from v2 alone: lines %v vs %v", orderLines(t, s), orderLines(t, fresh))
 			}
 		})
+	}
+}
+
+// A SQLite first load that has the database to itself writes through a
+// rollback journal and turns the WAL back on when it is done; one that
+// another connection shares keeps the WAL. Both load the same. Opening
+// the database while such a load holds it says why it cannot.
+func TestFirstLoadJournal(t *testing.T) {
+	ctx := context.Background()
+	path := writeFile(t, "orders.csv", firstLoadCSV(400))
+	journal := func(db string) string { // what a new connection finds in the file
+		t.Helper()
+		h, err := sql.Open("sqlite", "file:"+db)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer h.Close()
+		var mode string
+		if err := h.QueryRowContext(ctx, `PRAGMA journal_mode`).Scan(&mode); err != nil {
+			t.Fatal(err)
+		}
+		return mode
+	}
+	var loaded []*store.Store
+	for _, shared := range []bool{false, true} {
+		db := storetest.DSN(t, "sqlite")
+		s, err := store.Open(ctx, db, store.Options{Migrate: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { s.Close() })
+		if shared { // another process's reader, open throughout
+			other, err := sql.Open("sqlite", "file:"+db)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { other.Close() })
+			if err := other.PingContext(ctx); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if journal, err := store.FirstLoadJournal(ctx, s); err != nil || journal == shared {
+			t.Errorf("shared %v: the load took a rollback journal: %v %v, want %v", shared, journal, err, !shared)
+		}
+		start := time.Now()
+		sum, err := importer.Import(ctx, s, importer.Orders, path, importer.Options{BatchSize: 50})
+		if err != nil || sum.Created != 402 {
+			t.Fatalf("shared %v: %+v %v", shared, sum, err)
+		}
+		if d := time.Since(start); d > 5*time.Second {
+			t.Errorf("shared %v: the load took %v: it waited for the other connection", shared, d)
+		}
+		if mode := journal(db); mode != "wal" {
+			t.Errorf("shared %v: after the load the database's journal is %s, want wal", shared, mode)
+		}
+		loaded = append(loaded, s)
+	}
+	if !sameData(t, loaded[0], loaded[1]) {
+		t.Error("a load through a rollback journal and one through the WAL differ")
+	}
+	// A server's store keeps the WAL, even alone: its readers come and go.
+	served, err := store.Open(ctx, storetest.DSN(t, "sqlite"), store.Options{Serving: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer served.Close()
+	if journal, err := store.FirstLoadJournal(ctx, served); err != nil || journal {
+		t.Errorf("a server's first load took a rollback journal: %v %v", journal, err)
+	}
+
+	// A load holding the database in a rollback journal, as another
+	// process's: opening it fails, saying what holds it.
+	db := storetest.DSN(t, "sqlite")
+	s, err := store.Open(ctx, db, store.Options{Migrate: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	h, err := sql.Open("sqlite", "file:"+db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer h.Close()
+	h.SetMaxOpenConns(1)
+	for _, q := range []string{`PRAGMA journal_mode = DELETE`, `BEGIN IMMEDIATE`, `DELETE FROM customers`} {
+		if _, err := h.ExecContext(ctx, q); err != nil {
+			t.Fatal(q, err)
+		}
+	}
+	defer h.ExecContext(ctx, `ROLLBACK`)
+	if _, err := store.Open(ctx, db, store.Options{}); err == nil || !strings.Contains(err.Error(), "another kith import is loading orders into it") {
+		t.Errorf("opening during a load: %v, want it to say a load holds the database", err)
 	}
 }

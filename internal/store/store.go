@@ -38,6 +38,8 @@ type Store struct {
 	// SQL was a third of a customer 360's CPU.
 	stmtMu sync.Mutex
 	stmts  map[string]*sql.Stmt
+	// serving: a server's store, whose readers come and go (Options.Serving).
+	serving bool
 }
 
 // Options for Open.
@@ -47,6 +49,9 @@ type Options struct {
 	Migrate bool
 	// Inspect opens without migrating or checking the schema.
 	Inspect bool
+	// Serving keeps SQLite's WAL through a first load: a server's readers
+	// come and go while its web import runs (firstLoad.rollbackJournal).
+	Serving bool
 }
 
 // ErrPendingMigrations is returned by Open on a PostgreSQL database whose
@@ -56,7 +61,7 @@ var ErrPendingMigrations = errors.New("database has pending migrations: run kith
 // Open connects to dsn: a path or file: URI opens SQLite (created if
 // missing), postgres:// opens PostgreSQL.
 func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
-	s := &Store{Now: time.Now}
+	s := &Store{Now: time.Now, serving: opts.Serving}
 	var err error
 	if kith.IsPostgresDSN(dsn) {
 		err = s.openPostgres(ctx, dsn)
@@ -124,6 +129,11 @@ func (s *Store) openSQLite(ctx context.Context, dsn string) error {
 	w.SetConnMaxIdleTime(0)
 	if err := w.PingContext(ctx); err != nil {
 		w.Close()
+		if kith.Busy(err) {
+			// Opening turns the WAL on, which waits for a first load that
+			// set it aside (rollbackJournal) to commit.
+			return fmt.Errorf("open %s: the database is busy: another kith import is loading orders into it and holds it until it commits; try again when it has finished: %w", path, err)
+		}
 		return fmt.Errorf("open %s: %w", path, err)
 	}
 	r, err := sql.Open("sqlite", base)
