@@ -146,7 +146,7 @@ func (a *app) printCustomer(v *customer.View, seg *rfm.Score) {
 		}
 		add("customer.referred", strings.Join(names, ", "))
 	}
-	add("customer.since", a.fmtDate(v.CreatedAt))
+	add("customer.since", a.fmtDate(v.Since()))
 	add("customer.notes", v.Notes)
 	printTable(w, kv)
 	if len(v.Attrs) > 0 {

@@ -224,6 +224,16 @@ type View struct {
 	Score    *Score // the latest model score, if the shop was scored
 }
 
+// Since is when the customer became one: the record's creation, or their
+// first purchase when that came before it (a member list imported today of
+// people who have bought for years).
+func (v View) Since() time.Time {
+	if fp := v.Totals.FirstPurchase; !fp.IsZero() && fp.Before(v.CreatedAt) {
+		return fp
+	}
+	return v.CreatedAt
+}
+
 // Score is a customer's latest prediction (kith clv score).
 type Score struct {
 	AsOf              time.Time

@@ -120,3 +120,21 @@ func TestPhoneLeftOut(t *testing.T) {
 		}
 	}
 }
+
+// A customer became one at their record's creation or their first
+// purchase, whichever came first.
+func TestSince(t *testing.T) {
+	created := time.Date(2026, 11, 25, 0, 0, 0, 0, time.UTC)
+	for _, c := range []struct {
+		first, want time.Time
+	}{
+		{time.Time{}, created}, // no purchase yet
+		{created.AddDate(-2, 0, 0), created.AddDate(-2, 0, 0)},
+		{created.AddDate(0, 0, 3), created},
+	} {
+		v := View{Customer: Customer{CreatedAt: created}, Totals: Totals{FirstPurchase: c.first}}
+		if got := v.Since(); !got.Equal(c.want) {
+			t.Errorf("created %v, first purchase %v: since %v, want %v", created, c.first, got, c.want)
+		}
+	}
+}
