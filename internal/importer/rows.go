@@ -734,8 +734,7 @@ var statusWords = map[string]order.Status{
 	"wait seller send goods": order.Paid, "seller consigned part": order.Paid, "wait buyer confirm goods": order.Paid,
 	"trade buyer signed": order.Paid, "trade finished": order.Paid, "trade success": order.Paid, "paid forbid consign": order.Paid,
 	"wait confirm": order.Paid, "wait seller stock out": order.Paid, "wait goods receive confirm": order.Paid, "finished l": order.Paid,
-	"trade closed":   order.Refunded,
-	"wait buyer pay": order.Cancelled, "trade no create pay": order.Cancelled, "trade closed by taobao": order.Cancelled,
+	"trade closed": order.Refunded, "wait buyer pay": order.Cancelled, "trade no create pay": order.Cancelled, "trade closed by taobao": order.Cancelled,
 	"trade close": order.Cancelled, "pay pending": order.Cancelled, "wait pre auth confirm": order.Cancelled,
 	"trade canceled": order.Cancelled, "locked": order.Cancelled,
 }
