@@ -48,13 +48,17 @@ var (
 		// named the buyer's before a bare 手机, which in Pinduoduo's export is the recipient's, masked
 		"买家手机号", "用户购买手机号", "购买手机号", "下单手机号", "下单人手机号", "买家手机", "会员手机号", "会员手机",
 		"手机", "手机号", "手机号码", "客户手机", "联系手机", "客户电话", "电话", "联系电话", "联系方式",
-		"收货人手机", "收货人手机号", "收货人电话", "收件人手机", "收件人手机号", "收件人电话", "billing phone", "shipping phone"}}
+		"收货人手机", "收货人手机号", "收货人电话", "收件人手机", "收件人手机号", "收件人电话", "billing phone", "shipping phone",
+		// WeCom's customer export: the number the staff member noted
+		"备注手机号", "备注手机", "备注电话"}}
 	fEmail    = field{"email", []string{"email", "e-mail", "mail", "email address", "邮箱", "电子邮件", "电子邮箱", "邮件"}}
 	fCurrency = field{"currency", []string{"currency", "币种", "货币"}}
 	fChannel  = field{"channel", []string{"channel", "source", "source channel", "utm source", "acquisition channel", "渠道", "来源", "来源渠道", "获客渠道", "渠道来源", "店铺", "平台", "客户来源", "客户渠道", "线索来源", "lead source",
 		// ad and traffic dashboards name it by what was bought or where visits came from
 		"marketing channel", "traffic source", "platform", "ad platform", "medium", "utm medium",
-		"渠道名称", "推广渠道", "投放渠道", "广告渠道", "投放平台", "广告平台", "推广平台", "媒体", "媒体平台", "流量来源", "流量渠道", "访客来源"}}
+		"渠道名称", "推广渠道", "投放渠道", "广告渠道", "投放平台", "广告平台", "推广平台", "媒体", "媒体平台", "流量来源", "流量渠道", "访客来源",
+		// how a WeCom contact was added (扫描二维码, 搜索手机号)
+		"添加渠道", "添加来源", "添加方式"}}
 )
 
 // Order columns, shared by order and line-item files.
@@ -92,9 +96,9 @@ var kindFields = map[Kind][]field{
 		{"birthday_lunar", []string{"birthday lunar", "lunar", "lunar birthday", "农历", "是否农历", "农历生日", "生日类型"}},
 		{"city", []string{"city", "town", "城市", "所在城市", "市"}},
 		{"region", []string{"region", "province", "state", "省份", "省", "地区", "区域", "所在地区"}},
-		{"company", []string{"company", "organization", "organisation", "account", "公司", "单位", "公司名称", "企业", "企业名称"}},
+		{"company", []string{"company", "organization", "organisation", "account", "公司", "单位", "公司名称", "企业", "企业名称", "备注企业", "备注企业名称"}},
 		{"company_size", []string{"company size", "employees", "headcount", "公司规模", "员工数", "企业规模", "人数"}},
-		{"tags", []string{"tags", "tag", "labels", "标签", "客户标签"}},
+		{"tags", []string{"tags", "tag", "labels", "标签", "客户标签", "企业标签", "个人标签"}},
 		{"referrer", []string{"referrer", "referred by", "referrer id", "推荐人", "推荐人编号", "推荐人id", "介绍人", "邀请人"}},
 		// A referrer named by phone is looked up as a phone, written as
 		// the customers' phones are.
@@ -104,7 +108,7 @@ var kindFields = map[Kind][]field{
 			// added the customer on WeCom (企业微信's 添加人)
 			"专属导购", "导购", "所属导购", "归属导购", "服务导购", "归属员工", "所属员工", "负责员工", "跟进员工", "添加人"}},
 		{"created_at", []string{"created at", "created", "signup date", "sign up date", "registered", "join date", "注册时间", "创建时间", "加入时间", "入会时间", "注册日期", "成为客户时间", "成为会员时间", "入会日期", "开卡时间", "开卡日期", "建档时间", "建档日期", "首次成为客户时间", "添加时间", "添加日期"}},
-		{"notes", []string{"notes", "note", "comment", "comments", "remark", "备注", "说明"}},
+		{"notes", []string{"notes", "note", "comment", "comments", "remark", "备注", "说明", "描述"}},
 	},
 	Orders: {
 		fOrderID,

@@ -199,6 +199,14 @@ func TestMatchHeader(t *testing.T) {
 	if err != nil || xhs.Index["amount"] != 4 || xhs.Index["refund_status"] != 7 || xhs.Index["status"] != 1 {
 		t.Errorf("xiaohongshu export: %v %v", xhs, err)
 	}
+	// WeCom's customer export: the noted phone keys the customer, how the
+	// contact was added is the channel, its two kinds of tag are tags (the
+	// second kept as an attribute).
+	wecom, err := MatchHeader(Customers, []string{"客户名称", "备注名", "添加人", "添加时间", "添加渠道", "企业标签", "个人标签", "性别", "备注手机号", "备注企业", "描述"}, nil)
+	if err != nil || wecom.Index["phone"] != 8 || wecom.Index["channel"] != 4 || wecom.Index["tags"] != 5 || wecom.Index["owner"] != 2 ||
+		wecom.Index["created_at"] != 3 || wecom.Index["company"] != 9 || wecom.Index["notes"] != 10 || len(wecom.Attrs) != 2 {
+		t.Errorf("WeCom export: %v attrs %v %v", wecom.Index, wecom.Attrs, err)
+	}
 	// A member list's shopping guide, and WeCom's 添加人, own the customer.
 	for _, h := range []string{"专属导购", "归属员工", "添加人"} {
 		if m, err := MatchHeader(Customers, []string{"客户姓名", "手机号", h}, nil); err != nil || m.Index["owner"] != 2 {
