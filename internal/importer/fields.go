@@ -1,7 +1,6 @@
 package importer
 
 import (
-	"maps"
 	"slices"
 	"sort"
 	"strings"
@@ -436,7 +435,7 @@ func MatchHeader(k Kind, header []string, overrides map[string]string) (*Mapping
 	if !ok {
 		return nil, kith.Msg("kind.unknown", "unknown import kind %q", k)
 	}
-	m := &Mapping{Kind: k, Index: map[string]int{}, Header: header}
+	m := &Mapping{Kind: k, Index: map[string]int{}, Fallback: map[string][]int{}, Header: header}
 	used := map[int]bool{}
 	skip := rejectsColumns(header) // a rejects file's line, field and reason
 	for i := range skip {
@@ -507,17 +506,6 @@ func MatchHeader(k Kind, header []string, overrides map[string]string) (*Mapping
 		}
 	}
 	pairDateAndClock(m, header, overrides, lookup)
-	for f, cs := range further {
-		slices.SortStableFunc(cs, func(a, b candidate) int { return a.rank - b.rank })
-		for _, c := range cs {
-			if !slices.Contains(slices.Collect(maps.Values(m.Index)), c.col) {
-				if m.Fallback == nil {
-					m.Fallback = map[string][]int{}
-				}
-				m.Fallback[f] = append(m.Fallback[f], c.col)
-			}
-		}
-	}
 	accountAndContact(m, header, overrides)
 	shopifyOrders(m, header, overrides)
 	if m.Has("name") {
@@ -533,11 +521,15 @@ func MatchHeader(k Kind, header []string, overrides map[string]string) (*Mapping
 	for _, i := range m.Index {
 		taken[i] = true
 	}
-	for _, cols := range m.Fallback {
-		for _, i := range cols {
-			// A customers file keeps its second phone column as an
-			// attribute as well: a landline beside the mobile is not lost.
-			taken[i] = k != Customers
+	for f, cs := range further {
+		slices.SortStableFunc(cs, func(a, b candidate) int { return a.rank - b.rank })
+		for _, c := range cs {
+			if !taken[c.col] {
+				m.Fallback[f] = append(m.Fallback[f], c.col)
+				// A customers file keeps its second phone column as an
+				// attribute as well: a landline beside the mobile is not lost.
+				taken[c.col] = k != Customers
+			}
 		}
 	}
 	for i, cell := range header {
