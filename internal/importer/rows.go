@@ -544,8 +544,7 @@ func (p *rowParser) parseCustomer() (customer.Customer, *cellErr) {
 	}
 	var whole bool
 	if c.Region, c.City, whole = p.place(); whole {
-		// The district is kept with the rest of the cell, as written.
-		c.Attrs = map[string]string{strings.TrimSpace(p.m.Header[p.m.Index["region"]]): p.get("region")}
+		c.Attrs = p.keepAsWritten(c.Attrs, "region", p.get("region")) // the district with the rest
 	}
 	if c.ReferrerRef == "" {
 		c.ReferrerRef = customer.NormalizePhone(p.get("referrer_phone"))
@@ -572,15 +571,8 @@ func (p *rowParser) parseCustomer() (customer.Customer, *cellErr) {
 	}
 	if phone := p.get("phone"); customer.PhoneLeftOut(phone) && p.at(p.m.Index["phone"]) != "" {
 		// The number is the first one in the cell; what else it says (a
-		// second number, an extension) is kept under the column's name.
-		name := "phone"
-		if i := p.m.Index["phone"]; i < len(p.m.Header) && strings.TrimSpace(p.m.Header[i]) != "" {
-			name = strings.TrimSpace(p.m.Header[i])
-		}
-		if c.Attrs == nil {
-			c.Attrs = map[string]string{}
-		}
-		c.Attrs[name] = phone
+		// second number, an extension) is kept.
+		c.Attrs = p.keepAsWritten(c.Attrs, "phone", phone)
 	}
 	if len(p.m.Attrs) > 0 {
 		if c.Attrs == nil {
@@ -595,6 +587,21 @@ func (p *rowParser) parseCustomer() (customer.Customer, *cellErr) {
 		}
 	}
 	return c, nil
+}
+
+// keepAsWritten keeps v, field f's cell, among attrs under its column's
+// header (the field's name when the header is blank): what a field reads
+// of a cell is less than the cell says.
+func (p *rowParser) keepAsWritten(attrs map[string]string, f, v string) map[string]string {
+	name := f
+	if i := p.m.Index[f]; i < len(p.m.Header) && strings.TrimSpace(p.m.Header[i]) != "" {
+		name = strings.TrimSpace(p.m.Header[i])
+	}
+	if attrs == nil {
+		attrs = map[string]string{}
+	}
+	attrs[name] = v
+	return attrs
 }
 
 func normGender(s string) string {
