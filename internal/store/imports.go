@@ -934,16 +934,23 @@ var upsertTexts struct {
 const lookupChunk = 500
 
 // findCustomersSQL looks up lookupChunk customers and insertCustomersSQL
-// creates ordersChunk (SQLite only, hence ?).
+// creates ordersChunk, insertPlacedCustomersSQL with their city and region
+// (SQLite only, hence ?).
 var (
 	findCustomersSQL = `SELECT id, external_id FROM customers WHERE external_id IN (` +
 		strings.TrimSuffix(strings.Repeat("?, ", lookupChunk), ", ") + `)`
-	insertCustomersSQL = `INSERT INTO customers (id, external_id, name, phone, email, channel, created_at, updated_at, import_run, src_line) VALUES ` +
-		strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?), ", ordersChunk), ", ") + ` ON CONFLICT DO NOTHING`
-	insertPlacedCustomersSQL = `INSERT INTO customers (id, external_id, name, phone, email, channel, city, region, created_at, updated_at, import_run, src_line) VALUES ` +
-		strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?), ", ordersChunk), ", ") + ` ON CONFLICT DO NOTHING`
-	maxCustomerID = `SELECT COALESCE(max(id), 0) FROM customers`
+	insertCustomersSQL       = customersFromOrdersSQL("")
+	insertPlacedCustomersSQL = customersFromOrdersSQL("city, region, ")
+	maxCustomerID            = `SELECT COALESCE(max(id), 0) FROM customers`
 )
+
+// customersFromOrdersSQL inserts ordersChunk customers an orders file
+// creates, with the place columns given (resolveBatchCustomers).
+func customersFromOrdersSQL(place string) string {
+	cols := "id, external_id, name, phone, email, channel, " + place + "created_at, updated_at, import_run, src_line"
+	row := "(" + strings.TrimSuffix(strings.Repeat("?, ", strings.Count(cols, ",")+1), ", ") + "), "
+	return `INSERT INTO customers (` + cols + `) VALUES ` + strings.TrimSuffix(strings.Repeat(row, ordersChunk), ", ") + ` ON CONFLICT DO NOTHING`
+}
 
 // releaseSeen drops the run's table of what it found unchanged
 // (PostgreSQL) and gives back the connection that held it.
