@@ -339,6 +339,9 @@ func (p *rowParser) money(f, currency string, required bool) (int64, bool, *cell
 	// A lone dash is Excel's accounting format's zero (money.Parse); other
 	// dashes, slashes and words for none (无, null, N/A) say nothing was
 	// filled in, as blank does: no refund, or a required amount missing.
+	if freeWord(s) {
+		return 0, true, nil // a gift line's price, a free order: nothing paid
+	}
 	if s != "-" && noValue(s) {
 		switch {
 		case required && s != "":
@@ -353,6 +356,18 @@ func (p *rowParser) money(f, currency string, required bool) (int64, bool, *cell
 		return 0, false, bad(f, "bad_amount", amountProblem(err))
 	}
 	return m.Minor, true, nil
+}
+
+// freeWords are what a price or an amount cell says of a gift: a line
+// given with an order (赠品), an order not charged (免单). They are zero, not
+// a missing amount.
+var freeWords = []string{"赠品", "赠送", "免费", "免单", "free", "gift", "free gift", "foc"}
+
+func freeWord(s string) bool {
+	if s == "" || s[0] < 0x80 && (s[0] >= '0' && s[0] <= '9' || s[0] == '.') {
+		return false // the usual case: a number
+	}
+	return slices.Contains(freeWords, strings.ToLower(strings.TrimSpace(s)))
 }
 
 // amountProblem says in a message why an amount did not parse.

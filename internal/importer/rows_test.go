@@ -361,6 +361,40 @@ func TestLineQuantitiesAndSKUs(t *testing.T) {
 	}
 }
 
+// A gift's price is zero, whatever word the export writes for it; a word for
+// none still leaves the price unknown.
+func TestGiftPrices(t *testing.T) {
+	m, err := MatchHeader(Lines, []string{"订单号", "客户编号", "下单时间", "商品名称", "数量", "单价"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		price string
+		want  int64
+		field string // the field rejected, if any
+	}{
+		{"赠品", 0, ""}, {" 赠送 ", 0, ""}, {"免费", 0, ""}, {"Free", 0, ""}, {"FOC", 0, ""}, {"gift", 0, ""},
+		{"12.50", 2500, ""}, {"-", 0, ""},
+		{"无", 0, "unit_price"}, {"赠品券", 0, "unit_price"}, {"freebie", 0, "unit_price"},
+	} {
+		p := &rowParser{m: m, loc: time.UTC, currency: "CNY", cells: []string{"O1", "C1", "2024-01-05", "小样", "2", c.price}}
+		o, cerr := p.parseLine()
+		switch {
+		case c.field != "" && (cerr == nil || cerr.field != c.field):
+			t.Errorf("price %q: %+v %v, want %s rejected", c.price, o.Lines, cerr, c.field)
+		case c.field == "" && (cerr != nil || len(o.Lines) != 1 || o.Lines[0].Amount != c.want || o.Amount != c.want):
+			t.Errorf("price %q: %+v %v, want a line of %d", c.price, o.Lines, cerr, c.want)
+		}
+	}
+	header := []string{"订单号", "客户编号", "下单时间", "实付金额", "订单状态"}
+	for _, amount := range []string{"免单", "免费"} {
+		o, cerr := orderRow(t, header, []string{"A1", "C1", "2024-01-05", amount, "交易成功"})
+		if cerr != nil || o.Amount != 0 || o.Status != order.Paid {
+			t.Errorf("amount %q: %+v %v, want a paid order of 0", amount, o, cerr)
+		}
+	}
+}
+
 // Counts as dashboards and hand-kept sheets write them: with 万, and with
 // what they count after the number.
 func TestWholeNumber(t *testing.T) {
