@@ -68,16 +68,18 @@ const (
 WHERE status = 'paid' AND customer_id BETWEEN $1 AND $2 ORDER BY customer_id, ordered_at`
 )
 
-// sqlitePurchases scans the covering index in one customer-id range per
-// core, on separate read connections (WAL readers do not block each
-// other), and joins the ranges in order: modernc's per-row cost, not I/O,
-// bounds a single scan.
+// sqlitePurchases scans the covering index in customer-id ranges, on
+// separate read connections (WAL readers do not block each other), and
+// joins the ranges in order: modernc's per-row cost, not I/O, bounds a
+// single scan. Two ranges a core, as equal ranges of ids do not hold equal
+// numbers of orders (the first customers have the longest histories): with
+// one a core, one core idled at the end (1M orders: 0.53 against 0.49 s).
 func (s *Store) sqlitePurchases(ctx context.Context) (*snapEncoder, error) {
 	var lo, hi int64
 	if err := s.rd.QueryRowContext(ctx, customerRange).Scan(&lo, &hi); err != nil {
 		return nil, fmt.Errorf("purchases: %w", err)
 	}
-	parts := max(1, min(runtime.GOMAXPROCS(0), 4, int(hi-lo+1)/10000))
+	parts := max(1, min(2*runtime.GOMAXPROCS(0), 4, int(hi-lo+1)/10000))
 	out := make([]snapEncoder, parts)
 	errs := make([]error, parts)
 	var wg sync.WaitGroup

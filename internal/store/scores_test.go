@@ -2,12 +2,16 @@ package store_test
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
 	"os"
 	"testing"
 	"time"
 
 	"github.com/kithcrm/kith/internal/importer"
 	"github.com/kithcrm/kith/internal/report"
+	"github.com/kithcrm/kith/internal/store"
 	"github.com/kithcrm/kith/internal/store/storetest"
 )
 
@@ -144,4 +148,68 @@ func TestSnapshotFollowsChanges(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestPurchasesAcrossRanges: a shop of tens of thousands of customers is
+// read in several customer-id ranges at once (sqlitePurchases); the paid
+// orders come back whole, in customer then time order, wherever the ranges
+// cut. The first customers have the longest histories, as in a real shop,
+// so the ranges hold unequal numbers of orders.
+func TestPurchasesAcrossRanges(t *testing.T) {
+	const customers = 45000 // past 4 ranges of 10,000 ids
+	s := storetest.Open(t, "sqlite")
+	ctx := context.Background()
+	rng := rand.New(rand.NewPCG(7, 7))
+	start := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
+	type purchase struct{ customer, at, amount int64 }
+	var want []purchase
+	var rows []any // [customer, time, amount, status] for json_each
+	for c := int64(1); c <= customers; c++ {
+		at := start.Add(time.Duration(rng.IntN(1000)) * time.Hour)
+		for k := rng.IntN(int(4 - 3*c/customers)); k >= 0; k-- {
+			status, amount := "paid", 100+rng.Int64N(10000)
+			if rng.IntN(5) == 0 {
+				status = []string{"refunded", "cancelled"}[rng.IntN(2)]
+			} else {
+				want = append(want, purchase{c, at.Unix(), amount})
+			}
+			rows = append(rows, []any{c, at.Format("2006-01-02T15:04:05Z"), amount, status})
+			at = at.Add(time.Duration(1+rng.IntN(2000)) * time.Hour)
+		}
+	}
+	data, err := json.Marshal(rows)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{
+		`WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ` + fmt.Sprint(customers) + `)
+INSERT INTO customers (id, external_id, created_at, updated_at) SELECT i, 'C' || i, '2024-01-01T00:00:00Z', '2024-01-01T00:00:00Z' FROM n`,
+		`INSERT INTO orders (external_id, customer_id, ordered_at, amount, currency, status)
+SELECT 'A' || key, value ->> 0, value ->> 1, value ->> 2, 'CNY', value ->> 3 FROM json_each(?)`,
+	} {
+		if _, err := store.WriteDB(s).ExecContext(ctx, q, data); err != nil {
+			t.Fatal(err)
+		}
+	}
+	p, err := s.Purchases(ctx, start.AddDate(100, 0, 0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := make([]purchase, len(p.At))
+	for i := range p.At {
+		got[i] = purchase{p.Customer[i], p.At[i], p.Amount[i]}
+	}
+	if i := firstDiff(got, want); i < max(len(got), len(want)) {
+		t.Fatalf("%d purchases back, want %d; they differ from the %dth on", len(got), len(want), i+1)
+	}
+}
+
+// firstDiff is the index of the first element two slices do not share.
+func firstDiff[T comparable](a, b []T) int {
+	for i := range min(len(a), len(b)) {
+		if a[i] != b[i] {
+			return i
+		}
+	}
+	return min(len(a), len(b))
 }
