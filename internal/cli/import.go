@@ -52,15 +52,16 @@ means some rows were rejected.
 Kinds and their fields:
   customers  customer_id, name (or first_name and last_name), phone, email, gender, birthday,
              birthday_lunar, city, region, company, company_size, tags, channel, referrer,
-             referrer_phone, owner, created_at, notes
+             referrer_phone, owner, created_at, notes, address (kept as a custom attribute;
+             its start gives the province and city when no column does)
              (other columns are kept as custom attributes)
   orders     order_id, customer_id|phone|email, name (or first_name and last_name), ordered_at,
              amount, currency, channel, status, refund_amount, refund_status (after-sales: 售后状态),
              ordered_time (a time of day kept apart from the date, as tills do),
-             city, region (where the order was sent: a customer it creates lives there)
+             city, region, address (where the order was sent: a customer it creates lives there)
   lines      order_id, customer_id|phone|email, name (or first_name and last_name), ordered_at,
              ordered_time, sku, product_name, category, quantity, unit_price, line_amount, currency,
-             status, refund_status (an item's after-sales), channel, city, region
+             status, refund_status (an item's after-sales), channel, city, region, address
              (with order_id and no customer or time, as Taobao's item report beside its
              order report: the lines of the orders already imported)
   spend      date (or month), channel, kind (marketing, sales, care, cashback, gifts), amount, currency

@@ -69,6 +69,12 @@ var (
 		"收货城市", "收货人城市", "收件人城市", "收货地址城市", "收货市"}}
 	fOrderRegion = field{"region", []string{"province", "billing province name", "shipping province name", "billing province", "shipping province", "region",
 		"省份", "省", "收货省份", "收货人省份", "收件人省份", "收货地址省份", "收货省"}}
+	// A whole address in one cell (Taobao's 收货地址 "浙江省 杭州市 西湖区
+	// 文三路 100号", JD's 客户地址): where no province or city column
+	// is read, they are read from its start (splitPlace).
+	fAddress = field{"address", []string{"address", "shipping address", "billing address", "full address", "mailing address",
+		"收货地址", "收货人地址", "收件人地址", "收件地址", "客户地址", "地址", "联系地址", "通讯地址", "邮寄地址", "寄送地址",
+		"配送地址", "送货地址", "家庭地址", "家庭住址", "住址", "所在地址", "收货人详细地址", "收件人详细地址", "详细地址"}}
 	fOrderID = field{"order_id", []string{"order_id", "order", "order no", "order number", "invoice", "invoice no", "invoiceno", "transaction id",
 		"订单号", "订单编号", "订单id", "单号", "交易号", "流水号", "发票号", "主订单编号", "主订单号", "交易单号",
 		// ERP sales documents (Kingdee, Yonyou): the document is the order
@@ -95,6 +101,7 @@ var kindFields = map[Kind][]field{
 		{"birthday_lunar", []string{"birthday lunar", "lunar", "lunar birthday", "农历", "是否农历", "农历生日", "生日类型"}},
 		{"city", []string{"city", "town", "城市", "所在城市", "市"}},
 		{"region", []string{"region", "province", "state", "省份", "省", "地区", "区域", "所在地区"}},
+		fAddress,
 		{"company", []string{"company", "organization", "organisation", "account", "公司", "单位", "公司名称", "企业", "企业名称", "备注企业", "备注企业名称"}},
 		{"company_size", []string{"company size", "employees", "headcount", "公司规模", "员工数", "企业规模", "人数"}},
 		{"tags", []string{"tags", "tag", "labels", "标签", "客户标签", "企业标签", "个人标签"}},
@@ -111,7 +118,7 @@ var kindFields = map[Kind][]field{
 	},
 	Orders: {
 		fOrderID,
-		fCustomerID, fName, fFirstName, fLastName, fPhone, fEmail, fChannel, fOrderCity, fOrderRegion,
+		fCustomerID, fName, fFirstName, fLastName, fPhone, fEmail, fChannel, fOrderCity, fOrderRegion, fAddress,
 		fOrderedAt, fOrderedTime,
 		// In order of preference: what the buyer paid before what was billed.
 		{"amount", []string{"amount paid", "实付金额", "买家实际支付金额", "买家实付金额", "订单实付金额", "用户实付金额", "实际支付金额", "实际付款金额", "实付", "实付款",
@@ -128,7 +135,7 @@ var kindFields = map[Kind][]field{
 	},
 	Lines: {
 		fOrderID,
-		fCustomerID, fName, fFirstName, fLastName, fPhone, fEmail, fChannel, fOrderCity, fOrderRegion,
+		fCustomerID, fName, fFirstName, fLastName, fPhone, fEmail, fChannel, fOrderCity, fOrderRegion, fAddress,
 		fOrderedAt, fOrderedTime,
 		{"sku", []string{"sku", "product id", "product code", "item id", "item code", "stockcode", "stock code", "商品编码", "商品编号", "货号", "商品id", "产品编码", "物料编码", "条码", "商家编码", "商品商家编码", "sku编码", "规格编码", "外部系统编号", "lineitem sku", "存货编码"}},
 		{"product_name", []string{"product name", "product", "item", "item name", "description", "商品名称", "商品", "品名", "产品名称", "宝贝标题", "商品标题", "标题", "选购商品", "lineitem name", "物料名称", "存货名称"}},

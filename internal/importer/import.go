@@ -434,7 +434,7 @@ func newCarryDown(k Kind, m *Mapping) *carryDown {
 		return nil
 	}
 	c := &carryDown{id: id, amount: -1,
-		cols: m.columns("customer_id", "phone", "email", "name", "city", "region", "ordered_at", "ordered_time", "status", "channel", "currency", "refund_status")}
+		cols: m.columns("customer_id", "phone", "email", "name", "city", "region", "address", "ordered_at", "ordered_time", "status", "channel", "currency", "refund_status")}
 	for _, f := range []string{"ordered_at", "phone"} {
 		c.cols = append(c.cols, m.Fallback[f]...)
 	}

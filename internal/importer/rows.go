@@ -561,6 +561,9 @@ func (p *rowParser) parseCustomer() (customer.Customer, *cellErr) {
 	if c.Region, c.City, whole = p.place(); whole {
 		c.Attrs = p.keepAsWritten(c.Attrs, "region", p.get("region")) // the district with the rest
 	}
+	if a := p.get("address"); a != "" {
+		c.Attrs = p.keepAsWritten(c.Attrs, "address", a) // a customer has no address field
+	}
 	if c.ReferrerRef == "" {
 		c.ReferrerRef = customer.NormalizePhone(p.get("referrer_phone"))
 	} else if n := customer.NormalizePhone(c.ReferrerRef); n != c.ReferrerRef && chinaMobile(n) {
@@ -1217,34 +1220,116 @@ func tripleHash(k customer.Key, at time.Time, amount int64) uint64 {
 	return h.Sum64()
 }
 
-// municipalities are the cities that are provinces of their own.
-var municipalities = []string{"北京", "上海", "天津", "重庆", "北京市", "上海市", "天津市", "重庆市"}
-
 // place is the row's province and city. A member list may give both, and
 // the district, in one cell (Youzan's 所在地区: "浙江省 杭州市 西湖区",
-// "浙江省-杭州市"); when the row has no city of its own and the cell starts
-// with a Chinese province, it is split: the province, then the city, and a
-// municipality is its own city ("北京市 朝阳区", "上海市 市辖区 浦东新区").
-// whole reports that the cell said more than the two (a district), for
-// the caller to keep it as written.
+// "浙江省-杭州市", "浙江省杭州市西湖区"), and an order export the whole
+// address in one (Taobao's 收货地址): when the row has no city of its own,
+// the province and city are read from the cell's start (splitPlace).
+// whole reports that the region cell said more than the two (a district),
+// for the caller to keep it as written.
 func (p *rowParser) place() (region, city string, whole bool) {
-	const separators = " 　/-"
 	region, city = p.get("region"), p.get("city")
-	if city != "" || !strings.ContainsAny(region, separators) {
-		return region, city, false
-	}
-	parts := strings.FieldsFunc(region, func(r rune) bool { return strings.ContainsRune(separators, r) })
-	if len(parts) < 2 || !province(parts[0]) {
-		return region, city, false
-	}
-	rest := parts[2:]
-	if slices.Contains(municipalities, parts[0]) {
-		if c := strings.TrimSuffix(parts[1], "市"); c != strings.TrimSuffix(parts[0], "市") && c != "市辖区" && c != "县" {
-			rest = parts[1:] // the second part is a district
+	if region == "" && city == "" {
+		if a := p.get("address"); a != "" {
+			region, city, _, _ = splitPlace(a)
 		}
-		return parts[0], parts[0], len(rest) > 0
+		return region, city, false
 	}
-	return parts[0], parts[1], len(rest) > 0
+	if city != "" {
+		return region, city, false
+	}
+	if r, c, rest, ok := splitPlace(region); ok && (c != "" || rest) {
+		return r, c, rest
+	}
+	return region, city, false
+}
+
+// provinces are China's province-level divisions, as addresses begin with
+// them: the full name, then the short one it is also written as.
+var provinces = [][2]string{
+	{"北京市", "北京"}, {"天津市", "天津"}, {"上海市", "上海"}, {"重庆市", "重庆"},
+	{"河北省", "河北"}, {"山西省", "山西"}, {"辽宁省", "辽宁"}, {"吉林省", "吉林"}, {"黑龙江省", "黑龙江"},
+	{"江苏省", "江苏"}, {"浙江省", "浙江"}, {"安徽省", "安徽"}, {"福建省", "福建"}, {"江西省", "江西"},
+	{"山东省", "山东"}, {"河南省", "河南"}, {"湖北省", "湖北"}, {"湖南省", "湖南"}, {"广东省", "广东"},
+	{"海南省", "海南"}, {"四川省", "四川"}, {"贵州省", "贵州"}, {"云南省", "云南"}, {"陕西省", "陕西"},
+	{"甘肃省", "甘肃"}, {"青海省", "青海"}, {"台湾省", "台湾"},
+	{"内蒙古自治区", "内蒙古"}, {"广西壮族自治区", "广西"}, {"西藏自治区", "西藏"},
+	{"宁夏回族自治区", "宁夏"}, {"新疆维吾尔自治区", "新疆"},
+	{"香港特别行政区", "香港"}, {"澳门特别行政区", "澳门"},
+}
+
+// cityDivisions are the province-level divisions that are a city of their
+// own: the four municipalities and the two special administrative regions.
+var cityDivisions = []string{"北京", "天津", "上海", "重庆", "香港", "澳门"}
+
+// citySuffixes end the name of a prefecture-level division: 杭州市,
+// 恩施土家族苗族自治州, 大兴安岭地区, 锡林郭勒盟.
+var citySuffixes = []string{"市", "自治州", "地区", "盟"}
+
+// placeSeparators part a place's names where a system writes them apart.
+const placeSeparators = " 　/-,，"
+
+// splitPlace reads a province and its city from the start of a place or an
+// address, as written: "浙江省 杭州市 西湖区", "浙江杭州市西湖区文三路 100
+// 号", "广西壮族自治区南宁市", "北京市朝阳区" (a municipality is its own
+// city). ok is false when s does not begin with a Chinese province; rest
+// reports that more follows the city (a district, a street).
+func splitPlace(s string) (region, city string, rest, ok bool) {
+	s = strings.TrimSpace(s)
+	var tail string
+	short := false
+	for _, names := range provinces {
+		for k, name := range names {
+			if t, found := strings.CutPrefix(s, name); found && len(name) > len(region) {
+				region, tail, short = name, t, k == 1
+			}
+		}
+	}
+	switch {
+	case region == "":
+		// A province the list does not know, written apart ("某某省 某市").
+		i := strings.IndexAny(s, placeSeparators)
+		if i < 0 || !province(s[:i]) {
+			return "", "", false, false
+		}
+		region, tail = s[:i], s[i:]
+	case short && strings.HasPrefix(tail, "藏族"):
+		return "", "", false, false // 海南藏族自治州, a prefecture of Qinghai
+	case short && !slices.Contains(cityDivisions, region) && strings.HasPrefix(tail, "市"):
+		return "", "", false, false // 吉林市: a city of the province's name
+	case short && strings.IndexAny(tail, "区县路街") == 0:
+		return "", "", false, false // 河北区, 江西路: a district or a street
+	}
+	tail = strings.TrimLeft(tail, placeSeparators)
+	if slices.ContainsFunc(cityDivisions, func(c string) bool { return strings.HasPrefix(region, c) }) {
+		// The city may follow as its own name, or as 市辖区 or 县 (how the
+		// national code table lists a municipality's districts).
+		name := strings.TrimSuffix(region, "市")
+		for _, again := range []string{name + "市", name, "市辖区", "县"} {
+			if t, found := strings.CutPrefix(tail, again); found {
+				tail = strings.TrimLeft(t, placeSeparators)
+				break
+			}
+		}
+		return region, region, tail != "", true
+	}
+	if tail == "" {
+		return region, "", false, true
+	}
+	if i := strings.IndexAny(tail, placeSeparators); i >= 0 {
+		// Names written apart: the next one is the city, whatever its end.
+		return region, tail[:i], strings.TrimLeft(tail[i:], placeSeparators) != "", true
+	}
+	end := -1
+	for _, suffix := range citySuffixes {
+		if i := strings.Index(tail, suffix); i > 0 && (end < 0 || i+len(suffix) < end) {
+			end = i + len(suffix)
+		}
+	}
+	if end < 0 || utf8.RuneCountInString(tail[:end]) > 12 {
+		return region, "", true, true // no city named where one would be
+	}
+	return region, tail[:end], end < len(tail), true
 }
 
 // province reports a Chinese province's name, as a place's first part.
@@ -1254,5 +1339,5 @@ func province(s string) bool {
 			return true
 		}
 	}
-	return slices.Contains(municipalities, s)
+	return slices.ContainsFunc(provinces, func(names [2]string) bool { return s == names[0] || s == names[1] })
 }

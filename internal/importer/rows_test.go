@@ -716,3 +716,102 @@ func TestPlaceInOneCell(t *testing.T) {
 		t.Errorf("order: %q %q %v, want 浙江省 杭州市", o.CustomerRegion, o.CustomerCity, cerr)
 	}
 }
+
+// The province and city at the start of a place or an address, as systems
+// write them: apart or run together, full names or short, municipalities
+// and autonomous regions, and the names a province's starts like.
+func TestSplitPlace(t *testing.T) {
+	for _, c := range []struct {
+		in, region, city string
+		rest, ok         bool
+	}{
+		{"浙江省 杭州市 西湖区 文三路 100号 (310000)", "浙江省", "杭州市", true, true}, // Taobao's 收货地址
+		{"浙江省杭州市西湖区文三路100号", "浙江省", "杭州市", true, true},
+		{"浙江杭州市西湖区文三路100号", "浙江", "杭州市", true, true},
+		{"浙江 杭州 西湖区", "浙江", "杭州", true, true},
+		{"浙江省-杭州市", "浙江省", "杭州市", false, true},
+		{"浙江省", "浙江省", "", false, true},
+		{"浙江省文三路100号", "浙江省", "", true, true},
+		{"北京市朝阳区建国路88号", "北京市", "北京市", true, true},
+		{"北京朝阳区三环以内", "北京", "北京", true, true}, // JD's 客户地址
+		{"北京 北京市 朝阳区", "北京", "北京", true, true},
+		{"上海市市辖区", "上海市", "上海市", false, true},
+		{"上海 上海市 浦东新区 张江路", "上海", "上海", true, true},
+		{"重庆市 县 巫山县", "重庆市", "重庆市", true, true},
+		{"广西壮族自治区南宁市青秀区", "广西壮族自治区", "南宁市", true, true},
+		{"内蒙古自治区锡林郭勒盟锡林浩特市", "内蒙古自治区", "锡林郭勒盟", true, true},
+		{"湖北省恩施土家族苗族自治州恩施市", "湖北省", "恩施土家族苗族自治州", true, true},
+		{"黑龙江省大兴安岭地区加格达奇区", "黑龙江省", "大兴安岭地区", true, true},
+		{"新疆维吾尔自治区乌鲁木齐市", "新疆维吾尔自治区", "乌鲁木齐市", false, true},
+		{"香港特别行政区九龙油尖旺区", "香港特别行政区", "香港特别行政区", true, true},
+		{"吉林省吉林市船营区", "吉林省", "吉林市", true, true},
+		{"某某省 某某市", "某某省", "某某市", false, true}, // a province the list does not know, written apart
+		{"吉林市船营区", "", "", false, false},       // a city named like its province
+		{"海南藏族自治州共和县", "", "", false, false},
+		{"河北区金纬路", "", "", false, false}, // a district of Tianjin
+		{"江西路 100号", "", "", false, false},
+		{"杭州市西湖区", "", "", false, false},
+		{"123 Main St", "", "", false, false},
+		{"New South Wales", "", "", false, false},
+		{"", "", "", false, false},
+	} {
+		region, city, rest, ok := splitPlace(c.in)
+		if region != c.region || city != c.city || rest != c.rest || ok != c.ok {
+			t.Errorf("%q: %q %q rest %v ok %v; want %q %q %v %v", c.in, region, city, rest, ok, c.region, c.city, c.rest, c.ok)
+		}
+	}
+}
+
+// Whatever the cell, the province and the city read are what it says, in
+// its order.
+func FuzzSplitPlace(f *testing.F) {
+	for _, s := range []string{"浙江省 杭州市 西湖区", "北京朝阳区", "广西壮族自治区南宁市", "上海市市辖区", "某省 -", "香港特别行政区"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		region, city, rest, ok := splitPlace(s)
+		if !ok {
+			if region != "" || city != "" || rest {
+				t.Fatalf("%q: not a place, yet %q %q %v", s, region, city, rest)
+			}
+			return
+		}
+		after, found := strings.CutPrefix(strings.TrimSpace(s), region)
+		if region == "" || !found {
+			t.Fatalf("%q: region %q is not its start", s, region)
+		}
+		if city != "" && city != region && !strings.Contains(after, city) {
+			t.Fatalf("%q: city %q is not after region %q", s, city, region)
+		}
+	})
+}
+
+// An address in one cell gives an order's buyer, or a customer, a province
+// and a city when no column of its own does; a customer keeps the address.
+func TestAddressColumn(t *testing.T) {
+	const taobao = "浙江省 杭州市 西湖区 文三路 100号 (310000)"
+	for _, c := range []struct {
+		header, cells []string
+		region, city  string
+	}{
+		{[]string{"收货地址"}, []string{taobao}, "浙江省", "杭州市"},
+		{[]string{"客户地址"}, []string{"北京朝阳区三环以内"}, "北京", "北京"},
+		{[]string{"收货地址", "收货省份", "收货城市"}, []string{taobao, "浙江", "宁波市"}, "浙江", "宁波市"}, // columns of their own win
+		{[]string{"收货地址", "收货城市"}, []string{taobao, "宁波市"}, "", "宁波市"},
+		{[]string{"Shipping Address"}, []string{"123 Main St"}, "", ""},
+	} {
+		o, cerr := orderRow(t, append([]string{"订单号", "手机", "下单时间", "实付金额"}, c.header...), append([]string{"A1", "13800138000", "2024-01-05", "9.90"}, c.cells...))
+		if cerr != nil || o.CustomerRegion != c.region || o.CustomerCity != c.city {
+			t.Errorf("order %v: %q %q %v; want %q %q", c.cells, o.CustomerRegion, o.CustomerCity, cerr, c.region, c.city)
+		}
+	}
+	m, err := MatchHeader(Customers, []string{"手机", "地址"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &rowParser{m: m, loc: time.UTC, cells: []string{"13800138000", "广东省深圳市南山区科技园"}}
+	cu, cerr := p.parseCustomer()
+	if want := map[string]string{"地址": "广东省深圳市南山区科技园"}; cerr != nil || cu.Region != "广东省" || cu.City != "深圳市" || !maps.Equal(cu.Attrs, want) {
+		t.Errorf("customer: %q %q %v %v; want 广东省 深圳市 %v", cu.Region, cu.City, cu.Attrs, cerr, want)
+	}
+}
