@@ -240,10 +240,10 @@ func changed(sums []*importer.Summary) bool {
 // shown is the time the command took to import, not a flattering part of it.
 func (a *app) printSummaries(sums []*importer.Summary, elapsed []time.Duration, finish time.Duration) error {
 	if a.cfg.Format != "table" {
-		t := table{header: []string{"file", "kind", "read", "created", "updated", "unchanged", "rejected", "customers_created", "rejects_file"}}
+		t := table{header: []string{"file", "kind", "read", "created", "updated", "unchanged", "rejected", "customers_created", "customers_placed", "rejects_file"}}
 		for _, s := range sums {
 			t.rows = append(t.rows, []string{s.File, string(s.Kind), strconv.Itoa(s.Read), strconv.Itoa(s.Created),
-				strconv.Itoa(s.Updated), strconv.Itoa(s.Unchanged), strconv.Itoa(s.Rejected), strconv.Itoa(s.Customers), s.RejectsPath})
+				strconv.Itoa(s.Updated), strconv.Itoa(s.Unchanged), strconv.Itoa(s.Rejected), strconv.Itoa(s.Customers), strconv.Itoa(s.Placed), s.RejectsPath})
 		}
 		return write(a.env.Stdout, a.cfg.Format, t, sums)
 	}
@@ -252,6 +252,9 @@ func (a *app) printSummaries(sums []*importer.Summary, elapsed []time.Duration, 
 		fmt.Fprintln(w, a.t("import.summary", s.File, s.Read, s.Created, s.Updated, s.Unchanged, s.Rejected))
 		if s.Customers > 0 {
 			fmt.Fprintln(w, a.t("import.customers", s.Customers))
+		}
+		if s.Placed > 0 {
+			fmt.Fprintln(w, a.t("import.placed", s.Placed))
 		}
 		if s.RejectsPath != "" {
 			fmt.Fprintln(w, a.t("import.rejects", s.RejectsPath))
@@ -289,6 +292,9 @@ func (a *app) printSummaries(sums []*importer.Summary, elapsed []time.Duration, 
 		fmt.Fprintln(w, a.t("import.total", len(sums), t.Read, t.Created, t.Updated, t.Unchanged, t.Rejected))
 		if t.Customers > 0 {
 			fmt.Fprintln(w, a.t("import.customers", t.Customers))
+		}
+		if t.Placed > 0 {
+			fmt.Fprintln(w, a.t("import.placed", t.Placed))
 		}
 		if sec > 0 {
 			fmt.Fprintln(w, a.t("import.elapsed", sec, float64(t.Read)/sec))

@@ -106,7 +106,9 @@ type BatchSizer interface {
 type BatchResult struct {
 	Created, Updated, Unchanged int
 	CustomersCreated            int
-	Rejects                     []RowReject
+	// CustomersPlaced are known customers given a province and city.
+	CustomersPlaced int
+	Rejects         []RowReject
 }
 
 // RowReject is a row the store refused (e.g. a duplicate order id).
@@ -152,6 +154,7 @@ type Summary struct {
 	Unchanged   int           `json:"unchanged"`
 	Rejected    int           `json:"rejected"`
 	Customers   int           `json:"customers_created"`
+	Placed      int           `json:"customers_placed"`
 	RejectsPath string        `json:"rejects_file,omitempty"`
 	// FirstRejects are the first rows rejected, in file order.
 	FirstRejects []Reject `json:"first_rejects,omitempty"`
@@ -163,6 +166,7 @@ type Summary struct {
 func (s *Summary) AddCounts(o *Summary) {
 	s.Read, s.Created, s.Updated = s.Read+o.Read, s.Created+o.Created, s.Updated+o.Updated
 	s.Unchanged, s.Rejected, s.Customers = s.Unchanged+o.Unchanged, s.Rejected+o.Rejected, s.Customers+o.Customers
+	s.Placed += o.Placed
 }
 
 // DefaultRejectsPath is NAME.rejects.csv beside the input file.
@@ -983,6 +987,7 @@ func pipeline[T any](ctx context.Context, r *reader, step fill[T], sum *Summary,
 		sum.Updated += res.Updated
 		sum.Unchanged += res.Unchanged
 		sum.Customers += res.CustomersCreated
+		sum.Placed += res.CustomersPlaced
 		rejects := b.rejects
 		for _, rj := range res.Rejects {
 			for _, src := range b.srcs[rj.Index] {

@@ -17,8 +17,8 @@ var (
 	SelectNamesSQL  = selectNamesSQL
 	// Per engine: the batch lookups and stamps of imports.
 	ImportBatchSQL = map[string][]string{
-		"sqlite":   {customerRowsSQL(1), customerRowsSQL(ordersChunk), tagRowsSQL(1), tagRowsSQL(ordersChunk), findOrdersSQL, stampOrdersSQL, stampCustomersSQL, storedKeysSQL["id:"], storedKeysSQL["phone:"], storedKeysSQL["email:"], updateCustomerLite, findStoredOrdersSQL, findCustomersSQL, insertCustomersSQL, insertPlacedCustomersSQL},
-		"postgres": {storedKeysPG["id:"], storedKeysPG["phone:"], storedKeysPG["email:"], updateCustomerPG, pgInsertCustomers, pgInsertCustomerTags, findStoredOrdersSQL},
+		"sqlite":   append([]string{customerRowsSQL(1), customerRowsSQL(ordersChunk), tagRowsSQL(1), tagRowsSQL(ordersChunk), findOrdersSQL, stampOrdersSQL, stampCustomersSQL, storedKeysSQL["id:"], storedKeysSQL["phone:"], storedKeysSQL["email:"], updateCustomerLite, findStoredOrdersSQL, findCustomersSQL, insertCustomersSQL, insertPlacedCustomersSQL}, fillPlacesSQL[false]...),
+		"postgres": append([]string{storedKeysPG["id:"], storedKeysPG["phone:"], storedKeysPG["email:"], updateCustomerPG, pgInsertCustomers, pgInsertCustomerTags, findStoredOrdersSQL}, fillPlacesSQL[true]...),
 	}
 )
 

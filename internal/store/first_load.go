@@ -433,6 +433,9 @@ func (s *Store) writeFirstLoadPG(ctx context.Context, st *runState, run int64, r
 	if err != nil {
 		return res, false, err
 	}
+	if res.CustomersPlaced, err = s.fillPlacesOn(ctx, tx, st, rows); err != nil {
+		return res, false, err
+	}
 	sp, err := tx.Begin(ctx)
 	if err != nil {
 		return res, false, err

@@ -573,3 +573,63 @@ func TestOrdersCreateCustomersWhereTheyLive(t *testing.T) {
 		}
 	}
 }
+
+// A customer known before an orders import, with no province or city,
+// takes those of its first order row that has them; one with a place keeps
+// it, and so does a customer the import created. Customers are found by the
+// key each row names (id, phone, email), in a first load and after it.
+func TestOrdersGiveKnownCustomersAPlace(t *testing.T) {
+	const customers = "客户编号,手机,邮箱,城市,省份\nC1,,,,\nC2,,,上海市,上海市\nC3,,,,\nP1,13600136000,,,\nE1,,m@x.cn,,\n"
+	const orders = "订单号,客户编号,手机,邮箱,收货地址,下单时间,实付金额\n" +
+		"A1,C1,,,浙江省 杭州市 西湖区 文三路 100号,2024-01-05,10\n" +
+		"A2,C1,,,江苏省南京市玄武区,2024-01-06,10\n" + // the first place stays
+		"A3,C2,,,广东省深圳市,2024-01-07,10\n" + // has one: kept
+		"A4,,13600136000,,四川省成都市,2024-01-08,10\n" +
+		"A5,,,m@x.cn,北京市朝阳区,2024-01-09,10\n" +
+		"A6,C9,,,湖南省长沙市,2024-01-10,10\n" + // created with it
+		"A7,C3,,,,2024-01-11,10\n"
+	ctx := context.Background()
+	for _, engine := range storetest.Engines(t) {
+		t.Run(engine, func(t *testing.T) {
+			s := storetest.Open(t, engine)
+			importFile(t, s, importer.Customers, writeFile(t, "c.csv", customers))
+			before, err := s.DataVersion(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			path := writeFile(t, "o.csv", orders)
+			if sum := importFile(t, s, importer.Orders, path); sum.Created != 7 || sum.Customers != 1 || sum.Placed != 3 {
+				t.Fatalf("first load = %+v, want 7 orders, 1 customer created, 3 given a place", sum)
+			}
+			if sum := importFile(t, s, importer.Orders, path); sum.Unchanged != 7 || sum.Placed != 0 {
+				t.Fatalf("the same file again = %+v, want all unchanged, none placed", sum)
+			}
+			mid, err := s.DataVersion(ctx)
+			if err != nil || mid == before {
+				t.Fatalf("data version %d -> %d (%v): the load did not move it", before, mid, err)
+			}
+			// An order stored before, now with an address, places C3 too:
+			// the order itself is unchanged.
+			again := strings.Replace(orders, "A7,C3,,,,", "A7,C3,,,广西壮族自治区南宁市,", 1)
+			if sum := importFile(t, s, importer.Orders, writeFile(t, "o2.csv", again)); sum.Unchanged != 7 || sum.Placed != 1 {
+				t.Fatalf("with C3's address = %+v, want all unchanged, 1 placed", sum)
+			}
+			if v, err := s.DataVersion(ctx); err != nil || v == mid {
+				t.Errorf("data version %d -> %d (%v): placing a customer did not move it", mid, v, err)
+			}
+			for _, c := range []struct{ ref, region, city string }{
+				{"C1", "浙江省", "杭州市"},
+				{"C2", "上海市", "上海市"},
+				{"13600136000", "四川省", "成都市"},
+				{"m@x.cn", "北京市", "北京市"},
+				{"C9", "湖南省", "长沙市"},
+				{"C3", "广西壮族自治区", "南宁市"},
+			} {
+				v, err := s.CustomerView(ctx, c.ref, 5)
+				if err != nil || v.Region != c.region || v.City != c.city {
+					t.Errorf("%s: %q %q %v, want %s %s", c.ref, v.Region, v.City, err, c.region, c.city)
+				}
+			}
+		})
+	}
+}

@@ -38,6 +38,9 @@ type runState struct {
 	// settleFirst (SQLite): most of the last batch was stored unchanged, so
 	// the next looks its orders up before writing (settleStoredLite).
 	settleFirst bool
+	// customersBefore is the largest customer id when the run began: the
+	// customers an orders run may give a place to (fillPlaces).
+	customersBefore int64
 	// stmts (SQLite) are the statements the last batch prepared, kept for
 	// the next one in the same transaction (a first load's, a batch
 	// group's); the transaction closes them when it ends.
@@ -87,6 +90,18 @@ func (s *Store) beginImport(ctx context.Context, kind importer.Kind, file string
 		return 0, fmt.Errorf("begin import: %w", err)
 	}
 	st := &runState{customers: map[string]int64{}}
+	if orders {
+		var err error
+		if load != nil && load.first != nil && load.first.pg != nil {
+			// The load's transaction has the tables locked.
+			err = load.first.pg.QueryRow(ctx, maxCustomerID).Scan(&st.customersBefore)
+		} else {
+			err = row(ctx, maxCustomerID).Scan(&st.customersBefore)
+		}
+		if err != nil {
+			return 0, fmt.Errorf("begin import: %w", err)
+		}
+	}
 	switch {
 	case orders && load != nil && load.first != nil:
 		st.first = load.first
@@ -1018,6 +1033,17 @@ func (s *Store) WriteOrders(ctx context.Context, run int64, rows []importer.Row[
 			}
 			return origin[i]
 		}
+		placed, err := fillPlaces(state, rows, func(q string, args ...any) (int64, error) {
+			r, err := st.exec(ctx, q, args...)
+			if err != nil {
+				return 0, err
+			}
+			return r.RowsAffected()
+		}, now, false)
+		if err != nil {
+			return err
+		}
+		res.CustomersPlaced = placed
 		n, err := s.resolveBatchCustomers(ctx, st, todo, state.customers, pending, run, now)
 		if err != nil {
 			return err
@@ -1126,8 +1152,13 @@ func (s *Store) WriteOrders(ctx context.Context, run int64, rows []importer.Row[
 		}
 		res.Created, res.Updated = created, affected-created
 		res.Unchanged = len(rows) - affected - len(res.Rejects)
-		if affected > 0 { // orders changed: the order snapshot is stale
+		switch {
+		case affected > 0: // orders changed: the order snapshot is stale
 			if _, err := tx.ExecContext(ctx, bumpOrdersVersion); err != nil {
+				return err
+			}
+		case placed > 0:
+			if _, err := tx.ExecContext(ctx, bumpDataVersion); err != nil {
 				return err
 			}
 		}
@@ -1334,6 +1365,84 @@ func (s *Store) resolveBatchCustomers(ctx context.Context, st *txStmts, rows []i
 		created += len(part)
 	}
 	return created, nil
+}
+
+// A customer known before an orders run began, with no province or city,
+// takes them from the first of its order rows in the run that has them
+// (where the order was sent, Taobao's 收货地址): a member list imported
+// first seldom says where its members live. A place a customer has is never
+// changed. The customer is found by the key the row names, as the order's
+// customer is, so that rows of orders stored before (settled without
+// resolving their customer) give their place too.
+var fillPlacesSQL = map[bool][]string{
+	false: { // SQLite: by external id, phone, email
+		fillPlacesLite(`customers.external_id = p.value ->> 0`),
+		fillPlacesLite(`customers.id = (SELECT min(c.id) FROM customers c WHERE c.phone = p.value ->> 0)`),
+		fillPlacesLite(`customers.id = (SELECT min(c.id) FROM customers c WHERE c.email = p.value ->> 0)`),
+	},
+	true: {
+		fillPlacesPG(`c.external_id = p.value ->> 0`),
+		fillPlacesPG(`c.id = (SELECT min(k.id) FROM customers k WHERE k.phone = p.value ->> 0)`),
+		fillPlacesPG(`c.id = (SELECT min(k.id) FROM customers k WHERE k.email = p.value ->> 0)`),
+	},
+}
+
+func fillPlacesLite(match string) string {
+	return `UPDATE customers SET city = p.value ->> 1, region = p.value ->> 2, updated_at = $1 FROM json_each($2) AS p
+WHERE ` + match + ` AND customers.id <= $3 AND customers.city = '' AND customers.region = ''`
+}
+
+func fillPlacesPG(match string) string {
+	return `UPDATE customers c SET city = p.value ->> 1, region = p.value ->> 2, updated_at = $1
+FROM jsonb_array_elements($2::jsonb) AS p(value)
+WHERE ` + match + ` AND c.id <= $3 AND c.city = '' AND c.region = ''`
+}
+
+// fillPlaces gives the batch's customers known before the run the place of
+// their first row that has one (fillPlacesSQL), running each statement
+// through exec; it returns how many customers it gave one.
+func fillPlaces(st *runState, rows []importer.Row[order.Order], exec func(q string, args ...any) (int64, error), now any, pg bool) (int, error) {
+	if st.customersBefore == 0 {
+		return 0, nil // no customer to fill: a first load into an empty shop
+	}
+	var byKey [3][][3]string // external id, phone, email: [key, city, region]
+	taken := map[string]bool{}
+	for i := range rows {
+		o := &rows[i].V
+		if o.CustomerCity == "" && o.CustomerRegion == "" {
+			continue
+		}
+		k := o.Customer
+		key := k.String()
+		if taken[key] {
+			continue
+		}
+		taken[key] = true
+		switch {
+		case k.ExternalID != "":
+			byKey[0] = append(byKey[0], [3]string{k.ExternalID, o.CustomerCity, o.CustomerRegion})
+		case k.Phone != "":
+			byKey[1] = append(byKey[1], [3]string{k.Phone, o.CustomerCity, o.CustomerRegion})
+		default:
+			byKey[2] = append(byKey[2], [3]string{k.Email, o.CustomerCity, o.CustomerRegion})
+		}
+	}
+	placed := 0
+	for i, places := range byKey {
+		if len(places) == 0 {
+			continue
+		}
+		data, err := json.Marshal(places)
+		if err != nil {
+			return 0, err
+		}
+		n, err := exec(fillPlacesSQL[pg][i], now, string(data), st.customersBefore)
+		if err != nil {
+			return 0, fmt.Errorf("customers' places: %w", err)
+		}
+		placed += int(n)
+	}
+	return placed, nil
 }
 
 // replaceLines sets one order's lines (API order creation, both engines).

@@ -103,7 +103,16 @@ func (s *Store) writeOrdersPG(ctx context.Context, st *runState, run int64, rows
 	}
 	res, err := s.writeStagedPG(ctx, st, run, rows, withLines)
 	res.CustomersCreated += fast.CustomersCreated
+	res.CustomersPlaced += fast.CustomersPlaced
 	return res, err
+}
+
+// fillPlacesOn runs fillPlaces in a PostgreSQL transaction.
+func (s *Store) fillPlacesOn(ctx context.Context, tx pgx.Tx, st *runState, rows []importer.Row[order.Order]) (int, error) {
+	return fillPlaces(st, rows, func(q string, args ...any) (int64, error) {
+		tag, err := tx.Exec(ctx, q, args...)
+		return tag.RowsAffected(), err
+	}, s.Now().UTC(), true)
 }
 
 // A PostgreSQL customers import notes the customers it finds unchanged in
@@ -235,6 +244,9 @@ func (s *Store) writeStagedPG(ctx context.Context, st *runState, run int64, rows
 	if err != nil {
 		return res, fmt.Errorf("copy orders: %w", err)
 	}
+	if res.CustomersPlaced, err = s.fillPlacesOn(ctx, tx, st, rows); err != nil {
+		return res, err
+	}
 	if st.fresh {
 		// A temp table has no statistics; without them the planner joins
 		// it to orders by scanning all of orders.
@@ -295,8 +307,13 @@ func (s *Store) writeStagedPG(ctx context.Context, st *runState, run int64, rows
 			return res, fmt.Errorf("insert lines: %w", err)
 		}
 	}
-	if affected > 0 { // orders changed: the order snapshot is stale
+	switch {
+	case affected > 0: // orders changed: the order snapshot is stale
 		if _, err := tx.Exec(ctx, bumpOrdersVersion); err != nil {
+			return res, err
+		}
+	case res.CustomersPlaced > 0:
+		if _, err := tx.Exec(ctx, bumpDataVersion); err != nil {
 			return res, err
 		}
 	}
