@@ -202,12 +202,7 @@ func FieldNames(k Kind) []string {
 // dashes, dots, brackets or full-width punctuation, and no unit suffix such as
 // "(元)".
 func normHeader(s string) string {
-	s = strings.TrimPrefix(strings.TrimSpace(s), "\ufeff")
-	for _, pair := range [][2]string{{"(", ")"}, {"（", "）"}, {"[", "]"}, {"【", "】"}} {
-		if i := strings.Index(s, pair[0]); i > 0 && strings.HasSuffix(s, pair[1]) {
-			s = s[:i]
-		}
-	}
+	s = withoutUnit(s)
 	var b strings.Builder
 	for _, r := range strings.ToLower(s) {
 		if unicode.IsLetter(r) || unicode.IsDigit(r) {
@@ -215,6 +210,54 @@ func normHeader(s string) string {
 		}
 	}
 	return b.String()
+}
+
+// withoutUnit is a header without what a bracket at its end adds (a unit,
+// 金额(元), 数量【件】), and without a byte-order mark.
+func withoutUnit(s string) string {
+	s = strings.TrimPrefix(strings.TrimSpace(s), "\ufeff")
+	for _, pair := range [][2]string{{"(", ")"}, {"（", "）"}, {"[", "]"}, {"【", "】"}} {
+		if i := strings.Index(s, pair[0]); i > 0 && strings.HasSuffix(s, pair[1]) {
+			s = s[:i]
+		}
+	}
+	return s
+}
+
+// bilingual finds the field a header names in two languages, as company
+// templates write them ("客户编号 Customer ID", "姓名\nName", "Order Date
+// 订单日期"): the Chinese part and the other each name it. Both must: one
+// part that names a field beside one that names none ("Top10客户") is not
+// that field.
+func bilingual(cell string, byAlias map[string]alias) (alias, bool) {
+	var parts []string
+	start, han := 0, false
+	cell = withoutUnit(cell)
+	for i, r := range cell {
+		if h := unicode.Is(unicode.Han, r); i == 0 {
+			han = h
+		} else if h != han {
+			parts, start, han = append(parts, cell[start:i]), i, h
+		}
+	}
+	parts = append(parts, cell[start:])
+	var found alias
+	n := 0
+	for _, part := range parts {
+		p := normHeader(part)
+		if p == "" {
+			continue // a space, a colon, a bracket between the two
+		}
+		a, ok := byAlias[p]
+		if !ok || n > 0 && a.field != found.field {
+			return alias{}, false
+		}
+		if n == 0 || a.rank < found.rank {
+			found = a
+		}
+		n++
+	}
+	return found, n >= 2
 }
 
 // alias is what a header spelling names: a field, and its place in the
@@ -487,7 +530,7 @@ func MatchHeader(k Kind, header []string, overrides map[string]string) (*Mapping
 				return a, true
 			}
 		}
-		return alias{}, false
+		return bilingual(cell, byAlias)
 	}
 	// When several columns match a field (JD's 订单金额 and 应付金额, a buyer's
 	// and a recipient's phone), the alias listed first wins, then the

@@ -254,6 +254,23 @@ func TestMatchHeader(t *testing.T) {
 	if err != nil || yzo.Index["phone"] != 4 || yzo.Index["name"] != 3 || len(yzo.Ignored) != 1 {
 		t.Errorf("有赞 export: %v %v %v", yzo.Index, yzo.Ignored, err)
 	}
+	// A company template names each column in both languages; a part
+	// that names nothing does not make the other a field.
+	bi, err := MatchHeader(Customers, []string{"客户编号 Customer ID", "姓名\nName", "Mobile 手机", "邮箱：Email", "Top10客户", "生日 Birthday (农历)"}, nil)
+	if err != nil {
+		t.Fatalf("bilingual header: %v", err)
+	}
+	if bi.Index["customer_id"] != 0 || bi.Index["name"] != 1 || bi.Index["phone"] != 2 || bi.Index["email"] != 3 ||
+		bi.Index["birthday"] != 5 || len(bi.Attrs) != 1 || bi.Attrs[0].Name != "Top10客户" {
+		t.Errorf("bilingual header: %v %v %v", bi.Index, bi.Attrs, err)
+	}
+	bio, err := MatchHeader(Orders, []string{"订单号 Order No.", "下单时间 Order Time", "金额 Amount（元）", "客户 Customer ID", "手机"}, nil)
+	if err != nil {
+		t.Fatalf("bilingual orders header: %v", err)
+	}
+	if bio.Index["order_id"] != 0 || bio.Index["ordered_at"] != 1 || bio.Index["amount"] != 2 || bio.Has("customer_id") || bio.Has("name") {
+		t.Errorf("bilingual orders header: %v %v", bio.Index, err)
+	}
 	pdd, err := MatchHeader(Orders, []string{"订单号", "商品总价(元)", "用户实付金额(元)", "商品数量(件)", "支付时间", "手机"}, nil)
 	if err != nil || pdd.Index["amount"] != 2 || pdd.Index["ordered_at"] != 4 {
 		t.Errorf("拼多多 export: %v %v", pdd.Index, err)
