@@ -336,15 +336,15 @@ func (s *Store) CustomerChannels(ctx context.Context) (map[int64]string, error) 
 }
 
 // scanChannels reads customers' channels in id order at the driver level
-// (sql.Conn.Raw), skipping database/sql's per-row locking and conversion.
-func (s *Store) scanChannels(ctx context.Context) ([]int64, []string, error) {
+// (sql.Conn.Raw), skipping database/sql's per-row locking and conversion,
+// and encodes them for the snapshot.
+func (s *Store) scanChannels(ctx context.Context) ([]byte, error) {
 	conn, err := s.rd.Conn(ctx)
 	if err != nil {
-		return nil, nil, fmt.Errorf("channels: %w", err)
+		return nil, fmt.Errorf("channels: %w", err)
 	}
 	defer conn.Close()
-	var ids []int64
-	var names []string
+	var e channelEncoder
 	err = conn.Raw(func(dc any) error {
 		qc, ok := dc.(driver.QueryerContext)
 		if !ok {
@@ -370,14 +370,13 @@ func (s *Store) scanChannels(ctx context.Context) ([]int64, []string, error) {
 			case []byte:
 				ch = string(v)
 			}
-			ids = append(ids, id)
-			names = append(names, ch)
+			e.add(id, ch)
 		}
 	})
 	if err != nil {
-		return nil, nil, fmt.Errorf("channels: %w", err)
+		return nil, fmt.Errorf("channels: %w", err)
 	}
-	return ids, names, nil
+	return e.bytes(), nil
 }
 
 // Visitors sums traffic between two dates, inclusive.
