@@ -1229,19 +1229,39 @@ func tripleHash(k customer.Key, at time.Time, amount int64) uint64 {
 // for the caller to keep it as written.
 func (p *rowParser) place() (region, city string, whole bool) {
 	region, city = p.get("region"), p.get("city")
-	if region == "" && city == "" {
-		if a := p.get("address"); a != "" {
-			region, city, _, _ = splitPlace(a)
-		}
-		return region, city, false
-	}
 	if city != "" {
 		return region, city, false
 	}
-	if r, c, rest, ok := splitPlace(region); ok && (c != "" || rest) {
-		return r, c, rest
+	if region != "" {
+		if r, c, rest, ok := splitPlace(region); ok && (c != "" || rest) {
+			return r, c, rest
+		}
+	}
+	if a := p.get("address"); a != "" {
+		// The province column alone, and the address says the city: taken
+		// when the address is in that province.
+		r, c, _, _ := splitPlace(a)
+		switch {
+		case region == "":
+			return r, c, false
+		case c != "" && sameProvince(region, r):
+			return region, c, false
+		}
 	}
 	return region, city, false
+}
+
+// sameProvince reports two names of one province ("浙江" and "浙江省").
+func sameProvince(a, b string) bool {
+	short := func(s string) string {
+		for _, names := range provinces {
+			if s == names[0] {
+				return names[1]
+			}
+		}
+		return s
+	}
+	return short(a) == short(b)
 }
 
 // provinces are China's province-level divisions, as addresses begin with

@@ -798,6 +798,9 @@ func TestAddressColumn(t *testing.T) {
 		{[]string{"客户地址"}, []string{"北京朝阳区三环以内"}, "北京", "北京"},
 		{[]string{"收货地址", "收货省份", "收货城市"}, []string{taobao, "浙江", "宁波市"}, "浙江", "宁波市"}, // columns of their own win
 		{[]string{"收货地址", "收货城市"}, []string{taobao, "宁波市"}, "", "宁波市"},
+		{[]string{"收货地址", "收货省份"}, []string{taobao, "浙江"}, "浙江", "杭州市"}, // the address's city, in the province given
+		{[]string{"收货地址", "收货省份"}, []string{taobao, "江苏省"}, "江苏省", ""},  // another province's: not taken
+		{[]string{"收货地址", "收货省份"}, []string{"文三路 100号", "浙江省"}, "浙江省", ""},
 		{[]string{"Shipping Address"}, []string{"123 Main St"}, "", ""},
 	} {
 		o, cerr := orderRow(t, append([]string{"订单号", "手机", "下单时间", "实付金额"}, c.header...), append([]string{"A1", "13800138000", "2024-01-05", "9.90"}, c.cells...))
