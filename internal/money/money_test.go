@@ -135,10 +135,19 @@ func TestFormat(t *testing.T) {
 
 // FuzzParse checks that whatever parses formats back to the same amount.
 func FuzzParse(f *testing.F) {
-	for _, s := range []string{"1,234.50", "¥12", "(3)", "-0.5", "12元", "1.2万元"} {
+	for _, s := range []string{"1,234.50", "¥12", "(3)", "-0.5", "12元", "1.2万元", "149.00", "88", "12.", "0.125", "007.5"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
+		// The plain cell's shortcut reads what the full parse reads.
+		for _, cur := range []string{"CNY", "JPY", "KWD"} {
+			if minor, ok := plainAmount(s, Exponent(cur)); ok {
+				full, err := parseMarked(s, cur)
+				if err != nil || full.Minor != minor {
+					t.Fatalf("%q in %s: plain %d, full %v (%v)", s, cur, minor, full, err)
+				}
+			}
+		}
 		m, err := Parse(s, "CNY")
 		if err != nil {
 			return
