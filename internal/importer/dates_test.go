@@ -1,6 +1,8 @@
 package importer
 
 import (
+	"fmt"
+	"math/rand/v2"
 	"testing"
 	"time"
 )
@@ -102,10 +104,23 @@ func TestParseTime(t *testing.T) {
 }
 
 func FuzzParseTime(f *testing.F) {
-	for _, s := range []string{"2024-01-31", "2024年1月31日 13:05", "45322.5", "31/01/2024", "20240131"} {
+	for _, s := range []string{"2024-01-31", "2024年1月31日 13:05", "45322.5", "31/01/2024", "20240131",
+		"2024-01-31 10:00:00", "2024-02-29 23:59", "2023-02-29", "1899-12-31", "2024-12-31 23:59:60"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
+		// The shortcut for 2024-01-31 10:00:00 reads what the general
+		// parse reads, in any day order and zone.
+		for _, loc := range []*time.Location{time.UTC, time.FixedZone("CST", 8*3600)} {
+			if fast, hasTime, ok := isoTime(s, loc); ok {
+				for _, order := range []DateOrder{DateAuto, DateDMY, DateMDY} {
+					full, fullHas, err := parseAnyTime(s, order, loc)
+					if err != nil || !full.Equal(fast) || fullHas != hasTime || full.Location() != fast.Location() {
+						t.Fatalf("%q: shortcut %v %v, general %v %v (%v)", s, fast, hasTime, full, fullHas, err)
+					}
+				}
+			}
+		}
 		got, _, err := ParseTime(s, DateAuto, time.UTC)
 		if err == nil && (got.Year() < 1899 || got.Year() > 10000) {
 			t.Fatalf("ParseTime(%q) = %v out of range", s, got)
@@ -138,5 +153,35 @@ func TestDateOrderOf(t *testing.T) {
 		if got := dateOrderOf(in); got != want {
 			t.Errorf("dateOrderOf(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+// TestISOTimeShortcut: over dates and times near and past every bound
+// (years 1899-2201, day 0-32, hour 0-24, second 0-60), the shortcut either
+// leaves a cell to the general parse (an error, a leap second) or reads
+// what the general parse reads.
+func TestISOTimeShortcut(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	cst := time.FixedZone("CST", 8*3600)
+	taken := 0
+	for range 20000 {
+		s := fmt.Sprintf("%04d-%02d-%02d", 1899+rng.IntN(303), rng.IntN(14), rng.IntN(33))
+		switch rng.IntN(3) {
+		case 1:
+			s += fmt.Sprintf(" %02d:%02d", rng.IntN(25), rng.IntN(61))
+		case 2:
+			s += fmt.Sprintf(" %02d:%02d:%02d", rng.IntN(25), rng.IntN(61), rng.IntN(61))
+		}
+		full, fullHas, err := parseAnyTime(s, DateAuto, cst)
+		fast, hasTime, ok := isoTime(s, cst)
+		switch {
+		case ok && (err != nil || !full.Equal(fast) || fullHas != hasTime):
+			t.Fatalf("%q: shortcut %v %v, general %v %v (%v)", s, fast, hasTime, full, fullHas, err)
+		case ok:
+			taken++
+		}
+	}
+	if taken < 5000 {
+		t.Errorf("the shortcut took %d of 20,000 cells", taken)
 	}
 }
