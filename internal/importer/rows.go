@@ -1336,20 +1336,34 @@ func splitPlace(s string) (region, city string, rest, ok bool) {
 	if tail == "" {
 		return region, "", false, true
 	}
+	// The city is the next name: up to its ending (杭州市西湖区...), or, in
+	// names written apart, the whole of the next one (浙江 杭州 西湖区)
+	// unless that is a district or a street.
+	next := tail
 	if i := strings.IndexAny(tail, placeSeparators); i >= 0 {
-		// Names written apart: the next one is the city, whatever its end.
-		return region, tail[:i], strings.TrimLeft(tail[i:], placeSeparators) != "", true
+		next = tail[:i]
 	}
 	end := -1
 	for _, suffix := range citySuffixes {
-		if i := strings.Index(tail, suffix); i > 0 && (end < 0 || i+len(suffix) < end) {
+		if i := strings.Index(next, suffix); i > 0 && (end < 0 || i+len(suffix) < end) {
 			end = i + len(suffix)
 		}
 	}
-	if end < 0 || utf8.RuneCountInString(tail[:end]) > 12 {
+	switch {
+	case end > 0 && utf8.RuneCountInString(next[:end]) <= 12:
+	case end < 0 && next != tail && utf8.RuneCountInString(next) <= 8 && !endsLikeStreet(next):
+		end = len(next)
+	default:
 		return region, "", true, true // no city named where one would be
 	}
-	return region, tail[:end], end < len(tail), true
+	return region, tail[:end], strings.TrimLeft(tail[end:], placeSeparators) != "", true
+}
+
+// endsLikeStreet reports a place name that is a district, a town or a
+// street rather than a city (西湖区, 文三路, 100号).
+func endsLikeStreet(s string) bool {
+	r, _ := utf8.DecodeLastRuneInString(s)
+	return strings.ContainsRune("区县旗镇乡村路街道巷弄号楼", r) || unicode.IsDigit(r)
 }
 
 // province reports a Chinese province's name, as a place's first part.

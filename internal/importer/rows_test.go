@@ -732,6 +732,9 @@ func TestSplitPlace(t *testing.T) {
 		{"浙江省-杭州市", "浙江省", "杭州市", false, true},
 		{"浙江省", "浙江省", "", false, true},
 		{"浙江省文三路100号", "浙江省", "", true, true},
+		{"浙江省杭州市西湖区文三路100-2号", "浙江省", "杭州市", true, true}, // a dash in the street
+		{"浙江省 文三路 100号", "浙江省", "", true, true},          // a street where the city would be
+		{"浙江省 西湖区", "浙江省", "", true, true},
 		{"北京市朝阳区建国路88号", "北京市", "北京市", true, true},
 		{"北京朝阳区三环以内", "北京", "北京", true, true}, // JD's 客户地址
 		{"北京 北京市 朝阳区", "北京", "北京", true, true},
