@@ -131,7 +131,7 @@ func (a *app) printCustomer(v *customer.View, seg *rfm.Score) {
 		}
 		add("customer.birthday", b)
 	}
-	add("customer.city", strings.TrimSpace(v.Region+" "+v.City))
+	add("customer.city", v.Location())
 	add("customer.company", v.Company)
 	add("customer.channel", v.Channel)
 	add("customer.tags", strings.Join(v.Tags, ", "))

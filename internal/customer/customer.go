@@ -224,6 +224,22 @@ type View struct {
 	Score    *Score // the latest model score, if the shop was scored
 }
 
+// Location is where the customer lives, written as the shop would: the
+// province before the city in Chinese, a municipality once ("浙江省
+// 杭州市", "北京市"), the city before the region otherwise ("Sydney, New
+// South Wales"); either alone when the other is unknown.
+func (c Customer) Location() string {
+	switch {
+	case c.Region == "" || c.Region == c.City:
+		return c.City
+	case c.City == "":
+		return c.Region
+	case strings.ContainsFunc(c.Region+c.City, func(r rune) bool { return unicode.Is(unicode.Han, r) }):
+		return c.Region + " " + c.City
+	}
+	return c.City + ", " + c.Region
+}
+
 // Since is when the customer became one: the record's creation, or their
 // first purchase when that came before it (a member list imported today of
 // people who have bought for years).

@@ -138,3 +138,20 @@ func TestSince(t *testing.T) {
 		}
 	}
 }
+
+// A customer's place reads as the shop writes it: province then city in
+// Chinese, a municipality once, city then region otherwise.
+func TestLocation(t *testing.T) {
+	for _, c := range []struct{ city, region, want string }{
+		{"杭州市", "浙江省", "浙江省 杭州市"},
+		{"北京市", "北京市", "北京市"},
+		{"", "浙江省", "浙江省"},
+		{"杭州", "", "杭州"},
+		{"Sydney", "New South Wales", "Sydney, New South Wales"},
+		{"", "", ""},
+	} {
+		if got := (Customer{City: c.city, Region: c.region}).Location(); got != c.want {
+			t.Errorf("city %q, region %q: %q, want %q", c.city, c.region, got, c.want)
+		}
+	}
+}
