@@ -1366,12 +1366,13 @@ func endsLikeStreet(s string) bool {
 	return strings.ContainsRune("区县旗镇乡村路街道巷弄号楼", r) || unicode.IsDigit(r)
 }
 
-// province reports a Chinese province's name, as a place's first part.
+// province reports a name that ends as a province's does, for one the
+// provinces list does not know (splitPlace has looked for those already).
 func province(s string) bool {
 	for _, suffix := range []string{"省", "自治区", "特别行政区"} {
 		if strings.HasSuffix(s, suffix) {
 			return true
 		}
 	}
-	return slices.ContainsFunc(provinces, func(names [2]string) bool { return s == names[0] || s == names[1] })
+	return false
 }
