@@ -176,15 +176,6 @@ func (e *channelEncoder) bytes() []byte {
 	return append(buf, e.body...)
 }
 
-// encodeChannels encodes customers' channels held in memory.
-func encodeChannels(ids []int64, names []string) []byte {
-	var e channelEncoder
-	for i, id := range ids {
-		e.add(id, names[i])
-	}
-	return e.bytes()
-}
-
 func decodeChannels(data []byte) (map[int64]string, error) {
 	bad := errors.New("order snapshot channels: corrupt")
 	next := func() (uint64, error) {
