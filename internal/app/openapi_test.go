@@ -259,6 +259,8 @@ func openAPIMatchesRoutes(t *testing.T, engine string) {
 		{"GET", "/api/v1/customers/{id}", "/api/v1/customers/999999", "", 404},
 		{"PATCH", "/api/v1/customers/{id}", "/api/v1/customers/2", `{"city": "杭州", "tags": ["b2b"]}`, 200},
 		{"PATCH", "/api/v1/customers/{id}", "/api/v1/customers/2", `{"email": "not an email"}`, 400},
+		{"PATCH", "/api/v1/customers/{id}", "/api/v1/customers/2", `{"birthday": "0000-02-30", "birthday_lunar": true}`, 200},
+		{"PATCH", "/api/v1/customers/{id}", "/api/v1/customers/2", `{"birthday_lunar": false}`, 400},
 		{"POST", "/api/v1/customers/{id}/merge", "/api/v1/customers/3/merge", `{"from": [4]}`, 200},
 		{"GET", "/api/v1/orders", "/api/v1/orders?customer=3&per_page=3", "", 200},
 		{"POST", "/api/v1/orders", "/api/v1/orders", `{"customer_id": 3, "ordered_at": "2026-10-30T10:00:00+08:00", "lines": [{"sku": "TEA", "quantity": 2, "unit_price": "49.50"}]}`, 201},

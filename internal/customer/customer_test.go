@@ -155,3 +155,35 @@ func TestLocation(t *testing.T) {
 		}
 	}
 }
+
+func TestBirthdayValid(t *testing.T) {
+	for _, c := range []struct {
+		b            string
+		solar, lunar bool
+	}{
+		{"1990-08-15", true, true},
+		{"0000-08-15", true, true},
+		{"0000-02-29", true, true}, // the year unknown: it may be a leap one
+		{"1991-02-29", false, true},
+		{"1992-02-29", true, true},
+		{"1990-02-30", false, true}, // a long second lunar month
+		{"0000-01-31", true, false}, // no lunar month has 31 days
+		{"0000-04-31", false, false},
+		{"0000-13-01", false, false},
+		{"0000-00-10", false, false},
+		{"0000-05-00", false, false},
+		{"90-08-15", false, false},
+		{"1990-8-15", false, false},
+		{"-001-08-15", false, false},
+		{"+001-08-15", false, false},
+		{"1990-08-15x", false, false},
+		{"", false, false},
+	} {
+		if got := BirthdayValid(c.b, false); got != c.solar {
+			t.Errorf("BirthdayValid(%q, solar) = %v, want %v", c.b, got, c.solar)
+		}
+		if got := BirthdayValid(c.b, true); got != c.lunar {
+			t.Errorf("BirthdayValid(%q, lunar) = %v, want %v", c.b, got, c.lunar)
+		}
+	}
+}

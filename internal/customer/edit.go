@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/mail"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -50,19 +51,22 @@ type Page struct {
 // Patch changes some fields of a customer; nil fields stay as they are.
 // The JSON names are the API's PATCH body.
 type Patch struct {
-	Name     *string           `json:"name"`
-	Phone    *string           `json:"phone"`
-	Email    *string           `json:"email"`
-	Gender   *string           `json:"gender"`
-	Birthday *string           `json:"birthday"`
-	City     *string           `json:"city"`
-	Region   *string           `json:"region"`
-	Company  *string           `json:"company"`
-	Channel  *string           `json:"channel"`
-	Notes    *string           `json:"notes"`
-	OwnerID  *int64            `json:"owner_id"` // 0 unassigns
-	Tags     *[]string         `json:"tags"`
-	Attrs    map[string]string `json:"attrs"` // merged in; "" deletes a key
+	Name     *string `json:"name"`
+	Phone    *string `json:"phone"`
+	Email    *string `json:"email"`
+	Gender   *string `json:"gender"`
+	Birthday *string `json:"birthday"`
+	// BirthdayLunar says whether the birthday is a Chinese lunar date;
+	// the store checks the two together (CheckBirthday).
+	BirthdayLunar *bool             `json:"birthday_lunar"`
+	City          *string           `json:"city"`
+	Region        *string           `json:"region"`
+	Company       *string           `json:"company"`
+	Channel       *string           `json:"channel"`
+	Notes         *string           `json:"notes"`
+	OwnerID       *int64            `json:"owner_id"` // 0 unassigns
+	Tags          *[]string         `json:"tags"`
+	Attrs         map[string]string `json:"attrs"` // merged in; "" deletes a key
 }
 
 const maxText = 500
@@ -91,13 +95,45 @@ func checkEmail(v string, fields *[]error) {
 	}
 }
 
-func checkBirthday(v string, fields *[]error) {
+// BirthdayValid says whether b, a birthday as stored (YYYY-MM-DD, 0000-MM-DD
+// when the year is unknown), is a day. A solar one must be in its year's
+// calendar (0000-02-29 is: the year is unknown); a lunar one only needs a
+// month of at most 30 days, which every lunar month has (农历二月三十 is a
+// birthday in the years whose second month is long).
+func BirthdayValid(b string, lunar bool) bool {
+	if !lunar {
+		_, err := time.Parse("2006-01-02", strings.Replace(b, "0000-", "2000-", 1))
+		return err == nil
+	}
+	if len(b) != 10 || b[4] != '-' || b[7] != '-' || strings.Trim(b[:4]+b[5:7]+b[8:], "0123456789") != "" {
+		return false
+	}
+	m, _ := strconv.Atoi(b[5:7])
+	d, _ := strconv.Atoi(b[8:])
+	return m >= 1 && m <= 12 && d >= 1 && d <= 30
+}
+
+func checkBirthday(v string, lunar bool, fields *[]error) {
 	if v == "" {
 		return
 	}
-	if _, err := time.Parse("2006-01-02", strings.Replace(v, "0000-", "2000-", 1)); err != nil {
-		*fields = append(*fields, &kith.FieldError{Field: "birthday", Code: "bad_date", Reason: fmt.Sprintf("%q: want YYYY-MM-DD (0000-MM-DD when the year is unknown)", v)})
+	if !BirthdayValid(v, lunar) {
+		kind := "a solar"
+		if lunar {
+			kind = "a lunar"
+		}
+		*fields = append(*fields, &kith.FieldError{Field: "birthday", Code: "bad_date",
+			Reason: fmt.Sprintf("%q is not %s date: want YYYY-MM-DD (0000-MM-DD when the year is unknown)", v, kind)})
 	}
+}
+
+// CheckBirthday is the check of a patch's birthday against the flag the
+// customer will have: a patch may change either alone, so only the store,
+// which holds the other, can make it.
+func CheckBirthday(birthday string, lunar bool) error {
+	var fields []error
+	checkBirthday(birthday, lunar, &fields)
+	return errors.Join(fields...)
 }
 
 // checkMasked refuses a phone with hidden digits: stored, it would be a
@@ -131,7 +167,7 @@ func (c *Customer) Normalize() error {
 		checkText("attrs."+k, v, &fields)
 	}
 	checkEmail(c.Email, &fields)
-	checkBirthday(c.Birthday, &fields)
+	checkBirthday(c.Birthday, c.BirthdayLunar, &fields)
 	return errors.Join(fields...)
 }
 
@@ -156,8 +192,14 @@ func (p *Patch) Normalize() error {
 		*p.Email = NormalizeEmail(*p.Email)
 		checkEmail(*p.Email, &fields)
 	}
-	if p.Birthday != nil {
-		checkBirthday(*p.Birthday, &fields)
+	switch {
+	case p.Birthday == nil:
+	case p.BirthdayLunar != nil:
+		checkBirthday(*p.Birthday, *p.BirthdayLunar, &fields)
+	case !BirthdayValid(*p.Birthday, true):
+		// The stored flag decides which calendar; the store checks the
+		// pair. A date of neither kind is refused here already.
+		checkBirthday(*p.Birthday, false, &fields)
 	}
 	if p.Name != nil && *p.Name == "" {
 		fields = append(fields, &kith.FieldError{Field: "name", Code: "required", Reason: "name cannot be emptied"})

@@ -655,8 +655,20 @@ func parseBirthday(s string, order DateOrder) (string, bool, error) {
 			lunar, s = true, strings.TrimSpace(s[len(mark):])
 		}
 	}
-	if t, _, err := ParseTime(s, order, time.UTC); err == nil {
+	t, _, err := ParseTime(s, order, time.UTC)
+	if err == nil {
 		return t.Format("2006-01-02"), lunar, nil
+	}
+	var msg *kith.Message
+	if errors.As(err, &msg) && msg.Key == "date.no_such_day" {
+		// Not a solar day, but a lunar month has 30 days in some years:
+		// 农历1990-02-30 is a birthday.
+		if y, m, d, err := parseDate(s, order); lunar && err == nil {
+			if b := fmt.Sprintf("%04d-%02d-%02d", y, m, d); customer.BirthdayValid(b, true) {
+				return b, true, nil
+			}
+		}
+		return "", false, kith.Msg("birthday.no_such_day", "birthday %q: no such day", s)
 	}
 	if m, d, ok := chineseMonthDay(s); ok {
 		return fmt.Sprintf("0000-%02d-%02d", m, d), true, nil
@@ -668,7 +680,11 @@ func parseBirthday(s string, order DateOrder) (string, bool, error) {
 	if !ok || err1 != nil || err2 != nil || m < 1 || m > 12 || d < 1 || d > 31 {
 		return "", false, kith.Msg("birthday.bad", "birthday %q: want a date, or month and day such as 08-15, 8月15日 or 农历八月十五", s)
 	}
-	return fmt.Sprintf("0000-%02d-%02d", m, d), lunar, nil
+	b := fmt.Sprintf("0000-%02d-%02d", m, d)
+	if !customer.BirthdayValid(b, lunar) { // 02-30, 04-31; a lunar month has no 31st
+		return "", false, kith.Msg("birthday.no_such_day", "birthday %q: no such day", s)
+	}
+	return b, lunar, nil
 }
 
 // chineseMonthDay reads a month and day written in Chinese numerals, as

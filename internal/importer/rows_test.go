@@ -40,6 +40,18 @@ func TestParseBirthday(t *testing.T) {
 		{"月十五", "", false},
 		{"13-01", "", false},
 		{"soon", "", false},
+		// A day the calendar does not have: a solar one is refused, a
+		// lunar one needs only a month of up to 30 days.
+		{"1990-02-30", "", false},
+		{"1990年2月29日", "", false},
+		{"农历1990-02-30", "1990-02-30", true},
+		{"农历1990年2月29日", "1990-02-29", true},
+		{"农历1990-02-31", "", false},
+		{"02-30", "", false},
+		{"4月31日", "", false},
+		{"2月29日", "0000-02-29", false},
+		{"农历 02-30", "0000-02-30", true},
+		{"阴历4月31日", "", false},
 	} {
 		got, lunar, err := parseBirthday(c.in, DateAuto)
 		if c.want == "" {
@@ -50,6 +62,12 @@ func TestParseBirthday(t *testing.T) {
 		}
 		if err != nil || got != c.want || lunar != c.lunar {
 			t.Errorf("parseBirthday(%q) = %q lunar %v, %v; want %q lunar %v", c.in, got, lunar, err, c.want, c.lunar)
+		}
+	}
+	// A day the calendar lacks is named as such, not as a wrong format.
+	for _, in := range []string{"1990-02-30", "02-30", "农历1990-02-31", "阴历4月31日"} {
+		if _, _, err := parseBirthday(in, DateAuto); err == nil || !strings.Contains(err.Error(), "no such day") {
+			t.Errorf("parseBirthday(%q): %v, want \"no such day\"", in, err)
 		}
 	}
 }

@@ -206,7 +206,7 @@ const (
 	findOtherDuplicate = `SELECT id FROM customers WHERE (phone = $1 OR email = $2) AND id <> $3 ORDER BY id LIMIT 1`
 	setCustomerOwner   = `UPDATE customers SET owner_id = $1, owner_ref = COALESCE((SELECT name FROM users WHERE id = $1), '') WHERE id = $2`
 	selectUserID       = `SELECT id FROM users WHERE id = $1`
-	selectCustomerAttr = `SELECT attrs FROM customers WHERE id = $1`
+	selectCustomerAttr = `SELECT attrs, COALESCE(birthday, ''), birthday_lunar FROM customers WHERE id = $1`
 )
 
 // CustomerOwner returns a customer's owner (0: unassigned).
@@ -290,11 +290,23 @@ func (s *Store) CreateCustomer(ctx context.Context, c *customer.Customer) (int64
 // UpdateCustomer applies a patch (normalised by the caller).
 func (s *Store) UpdateCustomer(ctx context.Context, id int64, p *customer.Patch) error {
 	err := s.tx(ctx, func(tx *sql.Tx) error {
-		var attrs string
-		if err := tx.QueryRowContext(ctx, selectCustomerAttr, id).Scan(&attrs); errors.Is(err, sql.ErrNoRows) {
+		var attrs, birthday string
+		var lunar bool
+		if err := tx.QueryRowContext(ctx, selectCustomerAttr, id).Scan(&attrs, &birthday, &lunar); errors.Is(err, sql.ErrNoRows) {
 			return fmt.Errorf("customer #%d: %w", id, kith.ErrNotFound)
 		} else if err != nil {
 			return err
+		}
+		if p.Birthday != nil || p.BirthdayLunar != nil {
+			if p.Birthday != nil {
+				birthday = *p.Birthday
+			}
+			if p.BirthdayLunar != nil {
+				lunar = *p.BirthdayLunar
+			}
+			if err := customer.CheckBirthday(birthday, lunar); err != nil {
+				return err
+			}
 		}
 		if p.Phone != nil || p.Email != nil {
 			var phone, email any
@@ -333,6 +345,12 @@ func (s *Store) UpdateCustomer(ctx context.Context, id int64, p *customer.Patch)
 			default:
 				set(f.col, *f.v)
 			}
+		}
+		switch {
+		case p.BirthdayLunar != nil:
+			set("birthday_lunar", *p.BirthdayLunar)
+		case p.Birthday != nil && *p.Birthday == "":
+			set("birthday_lunar", false) // no birthday, no calendar
 		}
 		if len(p.Attrs) > 0 {
 			m := map[string]string{}
@@ -399,7 +417,7 @@ func isUniqueViolation(err error) bool {
 
 const (
 	selectMergeFields = `SELECT COALESCE(external_id, ''), name, COALESCE(phone, ''), COALESCE(email, ''), gender, COALESCE(birthday, ''),
-    city, region, company, channel, COALESCE(referrer_id, 0), COALESCE(owner_id, 0), notes FROM customers WHERE id = $1`
+    birthday_lunar, city, region, company, channel, COALESCE(referrer_id, 0), COALESCE(owner_id, 0), notes FROM customers WHERE id = $1`
 	moveOrders      = `UPDATE orders SET customer_id = $1 WHERE customer_id = $2`
 	copyTags        = `INSERT INTO customer_tags (customer_id, tag) SELECT $1, tag FROM customer_tags WHERE customer_id = $2 ON CONFLICT DO NOTHING`
 	moveReferred    = `UPDATE customers SET referrer_id = $1 WHERE referrer_id = $2 AND id <> $1`
@@ -409,7 +427,8 @@ const (
 	fillMergedEmpty = `UPDATE customers SET
     external_id = COALESCE(external_id, $2), name = CASE WHEN name = '' THEN $3 ELSE name END,
     phone = COALESCE(phone, $4), email = COALESCE(email, $5), gender = CASE WHEN gender = '' THEN $6 ELSE gender END,
-    birthday = COALESCE(birthday, $7), city = CASE WHEN city = '' THEN $8 ELSE city END,
+    birthday = COALESCE(birthday, $7), birthday_lunar = CASE WHEN birthday IS NULL AND $7 IS NOT NULL THEN $16 ELSE birthday_lunar END,
+    city = CASE WHEN city = '' THEN $8 ELSE city END,
     region = CASE WHEN region = '' THEN $9 ELSE region END, company = CASE WHEN company = '' THEN $10 ELSE company END,
     channel = CASE WHEN channel = '' THEN $11 ELSE channel END, referrer_id = COALESCE(referrer_id, $12),
     owner_id = COALESCE(owner_id, $13), notes = CASE WHEN notes = '' THEN $14 WHEN $14 = '' THEN notes ELSE notes || ' / ' || $14 END,
@@ -458,7 +477,7 @@ func (s *Store) MergeCustomers(ctx context.Context, into int64, from []int64) er
 				owner = v.owner
 			}
 			if _, err := tx.ExecContext(ctx, fillMergedEmpty, into, nullStr(v.ext), v.name, nullStr(v.phone), nullStr(v.email),
-				v.gender, nullStr(v.birthday), v.city, v.region, v.company, v.channel, ref, owner, v.notes, s.d.ts(s.Now())); err != nil {
+				v.gender, nullStr(v.birthday), v.city, v.region, v.company, v.channel, ref, owner, v.notes, s.d.ts(s.Now()), v.lunar); err != nil {
 				return err
 			}
 		}
@@ -475,12 +494,13 @@ func (s *Store) MergeCustomers(ctx context.Context, into int64, from []int64) er
 type mergeSource struct {
 	ext, name, phone, email, gender, birthday, city, region, company, channel, notes string
 	ref, owner                                                                       int64
+	lunar                                                                            bool // the birthday is a lunar date
 }
 
 func (s *Store) mergeFields(ctx context.Context, tx *sql.Tx, id int64) (*mergeSource, error) {
 	m := &mergeSource{}
 	err := tx.QueryRowContext(ctx, selectMergeFields, id).Scan(&m.ext, &m.name, &m.phone, &m.email, &m.gender, &m.birthday,
-		&m.city, &m.region, &m.company, &m.channel, &m.ref, &m.owner, &m.notes)
+		&m.lunar, &m.city, &m.region, &m.company, &m.channel, &m.ref, &m.owner, &m.notes)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("customer #%d: %w", id, kith.ErrNotFound)
 	}

@@ -261,3 +261,80 @@ func TestCustomerViewByName(t *testing.T) {
 		})
 	}
 }
+
+// A lunar birthday is checked as one (a lunar month has up to 30 days), a
+// patch is checked against the flag the customer will have, and a merge
+// that fills a birthday brings its calendar along.
+func TestBirthdayCalendars(t *testing.T) {
+	for _, engine := range storetest.Engines(t) {
+		t.Run(engine, func(t *testing.T) {
+			ctx := context.Background()
+			st := storetest.Open(t, engine)
+			mk := func(c customer.Customer) (int64, error) {
+				if err := c.Normalize(); err != nil {
+					return 0, err
+				}
+				return st.CreateCustomer(ctx, &c)
+			}
+			birthday := func(id int64) (string, bool) {
+				t.Helper()
+				v, err := st.CustomerView(ctx, "#"+itoa(id), 1)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return v.Birthday, v.BirthdayLunar
+			}
+			a, err := mk(customer.Customer{Name: "甲", Birthday: "0000-02-30", BirthdayLunar: true})
+			if err != nil {
+				t.Fatalf("lunar 02-30: %v", err)
+			}
+			if _, err := mk(customer.Customer{Name: "乙", Birthday: "0000-02-30"}); !isFieldError(err, "birthday") {
+				t.Fatalf("solar 02-30 created: %v", err)
+			}
+			for _, tc := range []struct {
+				name      string
+				p         customer.Patch
+				ok        bool
+				want      string
+				wantLunar bool
+			}{
+				{"the flag alone, to a calendar without the day", customer.Patch{BirthdayLunar: ptr(false)}, false, "0000-02-30", true},
+				{"a 31st under the stored lunar flag", customer.Patch{Birthday: ptr("1990-04-31")}, false, "0000-02-30", true},
+				{"a lunar 29th of February", customer.Patch{Birthday: ptr("1990-02-29")}, true, "1990-02-29", true},
+				{"both, to a leap day", customer.Patch{Birthday: ptr("1992-02-29"), BirthdayLunar: ptr(false)}, true, "1992-02-29", false},
+				{"a 31st, solar now", customer.Patch{Birthday: ptr("1992-01-31")}, true, "1992-01-31", false},
+				{"back to lunar with the date", customer.Patch{Birthday: ptr("0000-08-15"), BirthdayLunar: ptr(true)}, true, "0000-08-15", true},
+				{"cleared", customer.Patch{Birthday: ptr("")}, true, "", false},
+			} {
+				p := tc.p
+				err := p.Normalize()
+				if err == nil {
+					err = st.UpdateCustomer(ctx, a, &p)
+				}
+				if tc.ok != (err == nil) || !tc.ok && !isFieldError(err, "birthday") {
+					t.Errorf("%s: %v", tc.name, err)
+				}
+				if b, l := birthday(a); b != tc.want || l != tc.wantLunar {
+					t.Errorf("%s: birthday %q lunar %v, want %q lunar %v", tc.name, b, l, tc.want, tc.wantLunar)
+				}
+			}
+
+			into, _ := mk(customer.Customer{Name: "丙"})
+			from, err := mk(customer.Customer{Name: "丙 (dup)", Birthday: "0000-08-15", BirthdayLunar: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := st.MergeCustomers(ctx, into, []int64{from}); err != nil {
+				t.Fatal(err)
+			}
+			if b, l := birthday(into); b != "0000-08-15" || !l {
+				t.Errorf("merged birthday %q lunar %v, want the duplicate's lunar 0000-08-15", b, l)
+			}
+		})
+	}
+}
+
+func isFieldError(err error, field string) bool {
+	var fe *kith.FieldError
+	return errors.As(err, &fe) && fe.Field == field
+}
