@@ -570,12 +570,12 @@ func (p *rowParser) parseCustomer() (customer.Customer, *cellErr) {
 		c.ReferrerRef = n // +86 139-0013-9000: a phone, found as the stored ones are written
 	}
 	if b := p.dateCell("birthday"); b != "" && !unsetDate(b) {
-		bd, lunar, err := parseBirthday(b, p.order)
+		bd, lunar, err := parseBirthday(b, truthy(p.get("birthday_lunar")), p.order)
 		if err != nil {
 			return c, bad("birthday", "bad_date", message(err))
 		}
 		if bd != "1900-01-01" { // a system's day 1 for a birthday not given (placeholderDay)
-			c.Birthday, c.BirthdayLunar = bd, lunar || truthy(p.get("birthday_lunar"))
+			c.Birthday, c.BirthdayLunar = bd, lunar
 		}
 	}
 	if n, cerr := p.companySize(); cerr != nil {
@@ -643,46 +643,48 @@ func truthy(s string) bool {
 	return false
 }
 
-// parseBirthday reads a birthday with or without a year; "农历" or "阴历" in
-// front marks a lunar date, and so does a month and day in Chinese numerals
-// (八月十五, 正月初一, 腊月廿三), which is how lunar dates are written.
-// Without a year it is stored as 0000-MM-DD.
-func parseBirthday(s string, order DateOrder) (string, bool, error) {
+// parseBirthday reads a birthday with or without a year; lunar (a 是否农历
+// column), or "农历" or "阴历" in front, marks a lunar date, and so does a
+// month and day in Chinese numerals (八月十五, 正月初一, 腊月廿三), which is
+// how lunar dates are written. Without a year it is stored as 0000-MM-DD.
+func parseBirthday(s string, lunar bool, order DateOrder) (string, bool, error) {
 	s = strings.TrimSpace(money.Narrow(s))
-	lunar := false
 	for _, mark := range []string{"农历", "阴历", "lunar"} {
 		if strings.HasPrefix(strings.ToLower(s), mark) {
 			lunar, s = true, strings.TrimSpace(s[len(mark):])
 		}
 	}
+	noSuchDay := kith.Msg("birthday.no_such_day", "birthday %q: no such day", s)
+	var b string
 	t, _, err := ParseTime(s, order, time.UTC)
-	if err == nil {
-		return t.Format("2006-01-02"), lunar, nil
-	}
 	var msg *kith.Message
-	if errors.As(err, &msg) && msg.Key == "date.no_such_day" {
+	switch {
+	case err == nil:
+		b = t.Format("2006-01-02")
+	case errors.As(err, &msg) && msg.Key == "date.no_such_day":
 		// Not a solar day, but a lunar month has 30 days in some years:
 		// 农历1990-02-30 is a birthday.
-		if y, m, d, err := parseDate(s, order); lunar && err == nil {
-			if b := fmt.Sprintf("%04d-%02d-%02d", y, m, d); customer.BirthdayValid(b, true) {
-				return b, true, nil
-			}
+		y, m, d, err := parseDate(s, order)
+		if err != nil {
+			return "", false, noSuchDay
 		}
-		return "", false, kith.Msg("birthday.no_such_day", "birthday %q: no such day", s)
+		b = fmt.Sprintf("%04d-%02d-%02d", y, m, d)
+	default:
+		if m, d, ok := chineseMonthDay(s); ok {
+			b, lunar = fmt.Sprintf("0000-%02d-%02d", m, d), true
+			break
+		}
+		r := strings.NewReplacer("月", "-", "日", "", "号", "", "/", "-", ".", "-").Replace(s)
+		ms, ds, ok := strings.Cut(r, "-")
+		m, err1 := strconv.Atoi(ms)
+		d, err2 := strconv.Atoi(strings.TrimSpace(ds))
+		if !ok || err1 != nil || err2 != nil || m < 1 || m > 12 || d < 1 || d > 31 {
+			return "", false, kith.Msg("birthday.bad", "birthday %q: want a date, or month and day such as 08-15, 8月15日 or 农历八月十五", s)
+		}
+		b = fmt.Sprintf("0000-%02d-%02d", m, d)
 	}
-	if m, d, ok := chineseMonthDay(s); ok {
-		return fmt.Sprintf("0000-%02d-%02d", m, d), true, nil
-	}
-	r := strings.NewReplacer("月", "-", "日", "", "号", "", "/", "-", ".", "-").Replace(s)
-	ms, ds, ok := strings.Cut(r, "-")
-	m, err1 := strconv.Atoi(ms)
-	d, err2 := strconv.Atoi(strings.TrimSpace(ds))
-	if !ok || err1 != nil || err2 != nil || m < 1 || m > 12 || d < 1 || d > 31 {
-		return "", false, kith.Msg("birthday.bad", "birthday %q: want a date, or month and day such as 08-15, 8月15日 or 农历八月十五", s)
-	}
-	b := fmt.Sprintf("0000-%02d-%02d", m, d)
-	if !customer.BirthdayValid(b, lunar) { // 02-30, 04-31; a lunar month has no 31st
-		return "", false, kith.Msg("birthday.no_such_day", "birthday %q: no such day", s)
+	if !customer.BirthdayValid(b, lunar) { // 02-30 solar; a 31st lunar
+		return "", false, noSuchDay
 	}
 	return b, lunar, nil
 }

@@ -53,7 +53,7 @@ func TestParseBirthday(t *testing.T) {
 		{"农历 02-30", "0000-02-30", true},
 		{"阴历4月31日", "", false},
 	} {
-		got, lunar, err := parseBirthday(c.in, DateAuto)
+		got, lunar, err := parseBirthday(c.in, false, DateAuto)
 		if c.want == "" {
 			if err == nil {
 				t.Errorf("parseBirthday(%q) = %q, want an error", c.in, got)
@@ -64,9 +64,16 @@ func TestParseBirthday(t *testing.T) {
 			t.Errorf("parseBirthday(%q) = %q lunar %v, %v; want %q lunar %v", c.in, got, lunar, err, c.want, c.lunar)
 		}
 	}
+	// A 是否农历 column marks the date lunar as "农历" in front does.
+	for in, want := range map[string]string{"1990-02-30": "1990-02-30", "二月三十": "0000-02-30", "1990-01-31": "", "01-31": "", "1990-02-31": ""} {
+		got, lunar, err := parseBirthday(in, true, DateAuto)
+		if want == "" && err == nil || want != "" && (got != want || !lunar) {
+			t.Errorf("parseBirthday(%q, lunar) = %q lunar %v, %v; want %q", in, got, lunar, err, want)
+		}
+	}
 	// A day the calendar lacks is named as such, not as a wrong format.
 	for _, in := range []string{"1990-02-30", "02-30", "农历1990-02-31", "阴历4月31日"} {
-		if _, _, err := parseBirthday(in, DateAuto); err == nil || !strings.Contains(err.Error(), "no such day") {
+		if _, _, err := parseBirthday(in, false, DateAuto); err == nil || !strings.Contains(err.Error(), "no such day") {
 			t.Errorf("parseBirthday(%q): %v, want \"no such day\"", in, err)
 		}
 	}
@@ -130,7 +137,7 @@ func FuzzParseBirthday(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		got, _, err := parseBirthday(s, DateAuto)
+		got, _, err := parseBirthday(s, false, DateAuto)
 		if err != nil {
 			return
 		}
