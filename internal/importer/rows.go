@@ -684,6 +684,9 @@ func parseBirthday(s string, lunar bool, order DateOrder) (string, bool, error) 
 		b = fmt.Sprintf("0000-%02d-%02d", m, d)
 	}
 	if !customer.BirthdayValid(b, lunar) { // 02-30 solar; a 31st lunar
+		if lunar {
+			return "", false, kith.Msg("birthday.no_such_lunar_day", "birthday %q: no such day (a lunar month has at most 30 days)", s)
+		}
 		return "", false, noSuchDay
 	}
 	return b, lunar, nil
