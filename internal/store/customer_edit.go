@@ -417,19 +417,24 @@ func isUniqueViolation(err error) bool {
 
 const (
 	selectMergeFields = `SELECT COALESCE(external_id, ''), name, COALESCE(phone, ''), COALESCE(email, ''), gender, COALESCE(birthday, ''),
-    birthday_lunar, city, region, company, channel, COALESCE(referrer_id, 0), COALESCE(owner_id, 0), notes FROM customers WHERE id = $1`
-	moveOrders      = `UPDATE orders SET customer_id = $1 WHERE customer_id = $2`
-	copyTags        = `INSERT INTO customer_tags (customer_id, tag) SELECT $1, tag FROM customer_tags WHERE customer_id = $2 ON CONFLICT DO NOTHING`
-	moveReferred    = `UPDATE customers SET referrer_id = $1 WHERE referrer_id = $2 AND id <> $1`
-	clearSelfRef    = `UPDATE customers SET referrer_id = NULL WHERE id = $1 AND referrer_id = $2`
-	deleteScoresOf  = `DELETE FROM scores WHERE customer_id = $1`
-	deleteCustomer  = `DELETE FROM customers WHERE id = $1`
-	fillMergedEmpty = `UPDATE customers SET
+    birthday_lunar, city, region, company, company_size, channel, COALESCE(referrer_id, 0), COALESCE(owner_id, 0), notes, attrs
+FROM customers WHERE id = $1`
+	moveOrders     = `UPDATE orders SET customer_id = $1 WHERE customer_id = $2`
+	copyTags       = `INSERT INTO customer_tags (customer_id, tag) SELECT $1, tag FROM customer_tags WHERE customer_id = $2 ON CONFLICT DO NOTHING`
+	moveReferred   = `UPDATE customers SET referrer_id = $1 WHERE referrer_id = $2 AND id <> $1`
+	clearSelfRef   = `UPDATE customers SET referrer_id = NULL WHERE id = $1 AND referrer_id = $2`
+	deleteScoresOf = `DELETE FROM scores WHERE customer_id = $1`
+	deleteCustomer = `DELETE FROM customers WHERE id = $1`
+	// The survivor is a customer since the earlier of the two (timestamps
+	// compare as stored: fixed-width UTC text on SQLite).
+	keepEarliestCreated = `UPDATE customers SET created_at = (SELECT min(created_at) FROM customers WHERE id IN ($1, $2)) WHERE id = $1`
+	fillMergedEmpty     = `UPDATE customers SET
     external_id = COALESCE(external_id, $2), name = CASE WHEN name = '' THEN $3 ELSE name END,
     phone = COALESCE(phone, $4), email = COALESCE(email, $5), gender = CASE WHEN gender = '' THEN $6 ELSE gender END,
     birthday = COALESCE(birthday, $7), birthday_lunar = CASE WHEN birthday IS NULL AND $7 IS NOT NULL THEN $16 ELSE birthday_lunar END,
     city = CASE WHEN city = '' THEN $8 ELSE city END,
     region = CASE WHEN region = '' THEN $9 ELSE region END, company = CASE WHEN company = '' THEN $10 ELSE company END,
+    company_size = CASE WHEN company_size = 0 THEN $17 ELSE company_size END, attrs = $18,
     channel = CASE WHEN channel = '' THEN $11 ELSE channel END, referrer_id = COALESCE(referrer_id, $12),
     owner_id = COALESCE(owner_id, $13), notes = CASE WHEN notes = '' THEN $14 WHEN $14 = '' THEN notes ELSE notes || ' / ' || $14 END,
     updated_at = $15
@@ -437,12 +442,18 @@ WHERE id = $1`
 )
 
 // MergeCustomers folds duplicates into one customer: their orders, tags and
-// referrals move over, empty profile fields are filled from them, and they
-// are deleted. Scores of all involved are dropped (they are stale).
+// referrals move over, empty profile fields (and custom attributes the
+// survivor lacks) are filled from them, the survivor is a customer since
+// the earliest of them, and they are deleted. Scores of all involved are dropped (they are stale).
 func (s *Store) MergeCustomers(ctx context.Context, into int64, from []int64) error {
 	err := s.tx(ctx, func(tx *sql.Tx) error {
-		if _, err := s.mergeFields(ctx, tx, into); err != nil {
+		survivor, err := s.mergeFields(ctx, tx, into)
+		if err != nil {
 			return err
+		}
+		attrs := survivor.attrs // custom attributes: the survivor's, and the keys only a duplicate has
+		if attrs == nil {
+			attrs = map[string]string{}
 		}
 		for _, f := range from {
 			if f == into {
@@ -465,6 +476,15 @@ func (s *Store) MergeCustomers(ctx context.Context, into int64, from []int64) er
 					return err
 				}
 			}
+			if _, err := tx.ExecContext(ctx, keepEarliestCreated, into, f); err != nil {
+				return err
+			}
+			for k, val := range v.attrs {
+				if _, ok := attrs[k]; !ok {
+					attrs[k] = val
+				}
+			}
+			merged, _ := json.Marshal(attrs)
 			// Delete first: the survivor may take over its unique external id.
 			if _, err := tx.ExecContext(ctx, deleteCustomer, f); err != nil {
 				return err
@@ -477,11 +497,11 @@ func (s *Store) MergeCustomers(ctx context.Context, into int64, from []int64) er
 				owner = v.owner
 			}
 			if _, err := tx.ExecContext(ctx, fillMergedEmpty, into, nullStr(v.ext), v.name, nullStr(v.phone), nullStr(v.email),
-				v.gender, nullStr(v.birthday), v.city, v.region, v.company, v.channel, ref, owner, v.notes, s.d.ts(s.Now()), v.lunar); err != nil {
+				v.gender, nullStr(v.birthday), v.city, v.region, v.company, v.channel, ref, owner, v.notes, s.d.ts(s.Now()), v.lunar, v.size, string(merged)); err != nil {
 				return err
 			}
 		}
-		_, err := tx.ExecContext(ctx, bumpOrdersVersion)
+		_, err = tx.ExecContext(ctx, bumpOrdersVersion)
 		return err
 	})
 	if err != nil {
@@ -493,19 +513,24 @@ func (s *Store) MergeCustomers(ctx context.Context, into int64, from []int64) er
 // mergeSource is the profile of a customer being merged away.
 type mergeSource struct {
 	ext, name, phone, email, gender, birthday, city, region, company, channel, notes string
-	ref, owner                                                                       int64
+	ref, owner, size                                                                 int64
 	lunar                                                                            bool // the birthday is a lunar date
+	attrs                                                                            map[string]string
 }
 
 func (s *Store) mergeFields(ctx context.Context, tx *sql.Tx, id int64) (*mergeSource, error) {
 	m := &mergeSource{}
+	var attrs string
 	err := tx.QueryRowContext(ctx, selectMergeFields, id).Scan(&m.ext, &m.name, &m.phone, &m.email, &m.gender, &m.birthday,
-		&m.lunar, &m.city, &m.region, &m.company, &m.channel, &m.ref, &m.owner, &m.notes)
+		&m.lunar, &m.city, &m.region, &m.company, &m.size, &m.channel, &m.ref, &m.owner, &m.notes, &attrs)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("customer #%d: %w", id, kith.ErrNotFound)
 	}
 	if err != nil {
 		return nil, err
+	}
+	if err := json.Unmarshal([]byte(attrs), &m.attrs); err != nil {
+		return nil, fmt.Errorf("customer #%d attrs: %w", id, err)
 	}
 	return m, nil
 }

@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"errors"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -337,4 +338,48 @@ func TestBirthdayCalendars(t *testing.T) {
 func isFieldError(err error, field string) bool {
 	var fe *kith.FieldError
 	return errors.As(err, &fe) && fe.Field == field
+}
+
+// A merge keeps what only a duplicate knew: the custom attributes the
+// survivor lacks, a company size, and the earlier "customer since".
+func TestMergeKeepsWhatOnlyADuplicateHad(t *testing.T) {
+	for _, engine := range storetest.Engines(t) {
+		t.Run(engine, func(t *testing.T) {
+			ctx := context.Background()
+			st := storetest.Open(t, engine)
+			mk := func(at time.Time, c customer.Customer) int64 {
+				t.Helper()
+				st.Now = func() time.Time { return at }
+				if err := c.Normalize(); err != nil {
+					t.Fatal(err)
+				}
+				id, err := st.CreateCustomer(ctx, &c)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return id
+			}
+			early, late := time.Date(2024, 1, 5, 9, 0, 0, 0, time.UTC), time.Date(2025, 3, 1, 9, 0, 0, 0, time.UTC)
+			from := mk(early, customer.Customer{Name: "王五 (旧卡)", CompanySize: 50, Attrs: map[string]string{"等级": "银卡", "积分": "120"}})
+			other := mk(early.Add(time.Hour), customer.Customer{Name: "王五 (微信)", Attrs: map[string]string{"微信": "wang5"}})
+			into := mk(late, customer.Customer{Name: "王五", Attrs: map[string]string{"等级": "金卡"}})
+			if err := st.MergeCustomers(ctx, into, []int64{from, other}); err != nil {
+				t.Fatal(err)
+			}
+			v, err := st.CustomerView(ctx, "#"+itoa(into), 1)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := map[string]string{"等级": "金卡", "积分": "120", "微信": "wang5"}
+			if !maps.Equal(v.Attrs, want) {
+				t.Errorf("attrs %v, want %v", v.Attrs, want)
+			}
+			if v.CompanySize != 50 {
+				t.Errorf("company size %d, want the duplicate's 50", v.CompanySize)
+			}
+			if !v.CreatedAt.Equal(early) {
+				t.Errorf("customer since %v, want the earliest, %v", v.CreatedAt, early)
+			}
+		})
+	}
 }
