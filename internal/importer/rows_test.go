@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kithcrm/kith/internal/customer"
 	"github.com/kithcrm/kith/internal/order"
 )
 
@@ -131,19 +132,21 @@ func TestDurationsAndCounts(t *testing.T) {
 	}
 }
 
-// FuzzParseBirthday: any text gives a well-formed birthday or an error.
+// FuzzParseBirthday: any text gives an error or a birthday that is a day
+// in the calendar it is marked with.
 func FuzzParseBirthday(f *testing.F) {
-	for _, s := range []string{"1990-08-15", "农历八月十五", "腊月廿三", "８月１５日", "十二月三十日", "初一", "月", "二十月卅"} {
-		f.Add(s)
+	for _, s := range []string{"1990-08-15", "农历八月十五", "腊月廿三", "８月１５日", "十二月三十日", "初一", "月", "二十月卅", "农历1990-02-30", "02-30"} {
+		f.Add(s, false)
+		f.Add(s, true)
 	}
-	f.Fuzz(func(t *testing.T, s string) {
-		got, _, err := parseBirthday(s, false, DateAuto)
+	f.Fuzz(func(t *testing.T, s string, flag bool) {
+		got, lunar, err := parseBirthday(s, flag, DateAuto)
 		if err != nil {
 			return
 		}
 		var y, m, d int
-		if n, _ := fmt.Sscanf(got, "%04d-%02d-%02d", &y, &m, &d); n != 3 || len(got) != 10 || m < 1 || m > 12 || d < 1 || d > 31 {
-			t.Fatalf("parseBirthday(%q) = %q", s, got)
+		if n, _ := fmt.Sscanf(got, "%04d-%02d-%02d", &y, &m, &d); n != 3 || len(got) != 10 || !customer.BirthdayValid(got, lunar) || flag && !lunar {
+			t.Fatalf("parseBirthday(%q, %v) = %q lunar %v", s, flag, got, lunar)
 		}
 	})
 }
