@@ -240,10 +240,10 @@ func changed(sums []*importer.Summary) bool {
 // shown is the time the command took to import, not a flattering part of it.
 func (a *app) printSummaries(sums []*importer.Summary, elapsed []time.Duration, finish time.Duration) error {
 	if a.cfg.Format != "table" {
-		t := table{header: []string{"file", "kind", "read", "created", "updated", "unchanged", "rejected", "customers_created", "customers_placed", "rejects_file"}}
+		t := table{header: []string{"file", "kind", "read", "created", "updated", "unchanged", "rejected", "customers_created", "customers_placed", "merged_rows", "rejects_file"}}
 		for _, s := range sums {
 			t.rows = append(t.rows, []string{s.File, string(s.Kind), strconv.Itoa(s.Read), strconv.Itoa(s.Created),
-				strconv.Itoa(s.Updated), strconv.Itoa(s.Unchanged), strconv.Itoa(s.Rejected), strconv.Itoa(s.Customers), strconv.Itoa(s.Placed), s.RejectsPath})
+				strconv.Itoa(s.Updated), strconv.Itoa(s.Unchanged), strconv.Itoa(s.Rejected), strconv.Itoa(s.Customers), strconv.Itoa(s.Placed), strconv.Itoa(s.Merged), s.RejectsPath})
 		}
 		return write(a.env.Stdout, a.cfg.Format, t, sums)
 	}
@@ -255,6 +255,9 @@ func (a *app) printSummaries(sums []*importer.Summary, elapsed []time.Duration, 
 		}
 		if s.Placed > 0 {
 			fmt.Fprintln(w, a.t("import.placed", s.Placed))
+		}
+		if s.Merged > 0 {
+			fmt.Fprintln(w, a.t("import.merged", s.Merged))
 		}
 		if s.RejectsPath != "" {
 			fmt.Fprintln(w, a.t("import.rejects", s.RejectsPath))
@@ -295,6 +298,9 @@ func (a *app) printSummaries(sums []*importer.Summary, elapsed []time.Duration, 
 		}
 		if t.Placed > 0 {
 			fmt.Fprintln(w, a.t("import.placed", t.Placed))
+		}
+		if t.Merged > 0 {
+			fmt.Fprintln(w, a.t("import.merged", t.Merged))
 		}
 		if sec > 0 {
 			fmt.Fprintln(w, a.t("import.elapsed", sec, float64(t.Read)/sec))

@@ -108,7 +108,11 @@ type BatchResult struct {
 	CustomersCreated            int
 	// CustomersPlaced are known customers given a province and city.
 	CustomersPlaced int
-	Rejects         []RowReject
+	// Merged are customers rows naming a customer merged into another
+	// (its key is an alias of the survivor), left alone; they are counted
+	// in Unchanged too.
+	Merged  int
+	Rejects []RowReject
 }
 
 // RowReject is a row the store refused (e.g. a duplicate order id).
@@ -145,17 +149,20 @@ type Options struct {
 
 // Summary is what an import did to one file.
 type Summary struct {
-	File        string        `json:"file"`
-	Kind        Kind          `json:"kind"`
-	Format      *kith.Message `json:"format"`
-	Read        int           `json:"read"`
-	Created     int           `json:"created"`
-	Updated     int           `json:"updated"`
-	Unchanged   int           `json:"unchanged"`
-	Rejected    int           `json:"rejected"`
-	Customers   int           `json:"customers_created"`
-	Placed      int           `json:"customers_placed"`
-	RejectsPath string        `json:"rejects_file,omitempty"`
+	File      string        `json:"file"`
+	Kind      Kind          `json:"kind"`
+	Format    *kith.Message `json:"format"`
+	Read      int           `json:"read"`
+	Created   int           `json:"created"`
+	Updated   int           `json:"updated"`
+	Unchanged int           `json:"unchanged"`
+	Rejected  int           `json:"rejected"`
+	Customers int           `json:"customers_created"`
+	Placed    int           `json:"customers_placed"`
+	// Merged rows (customers files) name customers merged into others;
+	// they are among the unchanged.
+	Merged      int    `json:"merged_rows"`
+	RejectsPath string `json:"rejects_file,omitempty"`
 	// FirstRejects are the first rows rejected, in file order.
 	FirstRejects []Reject `json:"first_rejects,omitempty"`
 	// Warnings are problems that rejected no row, e.g. unknown referrers.
@@ -166,7 +173,7 @@ type Summary struct {
 func (s *Summary) AddCounts(o *Summary) {
 	s.Read, s.Created, s.Updated = s.Read+o.Read, s.Created+o.Created, s.Updated+o.Updated
 	s.Unchanged, s.Rejected, s.Customers = s.Unchanged+o.Unchanged, s.Rejected+o.Rejected, s.Customers+o.Customers
-	s.Placed += o.Placed
+	s.Placed, s.Merged = s.Placed+o.Placed, s.Merged+o.Merged
 }
 
 // DefaultRejectsPath is NAME.rejects.csv beside the input file.
@@ -988,6 +995,7 @@ func pipeline[T any](ctx context.Context, r *reader, step fill[T], sum *Summary,
 		sum.Unchanged += res.Unchanged
 		sum.Customers += res.CustomersCreated
 		sum.Placed += res.CustomersPlaced
+		sum.Merged += res.Merged
 		rejects := b.rejects
 		for _, rj := range res.Rejects {
 			for _, src := range b.srcs[rj.Index] {

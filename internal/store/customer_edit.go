@@ -428,7 +428,13 @@ FROM customers WHERE id = $1`
 	// The survivor is a customer since the earlier of the two (timestamps
 	// compare as stored: fixed-width UTC text on SQLite).
 	keepEarliestCreated = `UPDATE customers SET created_at = (SELECT min(created_at) FROM customers WHERE id IN ($1, $2)) WHERE id = $1`
-	fillMergedEmpty     = `UPDATE customers SET
+	// A merged customer's keys the survivor does not take over become
+	// aliases of it (customer_aliases), and aliases of the merged customer
+	// move to it: an import that names them finds the survivor.
+	repointAliases = `UPDATE customer_aliases SET customer_id = $1 WHERE customer_id = $2`
+	insertAlias    = `INSERT INTO customer_aliases (kind, key, customer_id) VALUES ($1, $2, $3)
+ON CONFLICT (kind, key) DO UPDATE SET customer_id = excluded.customer_id`
+	fillMergedEmpty = `UPDATE customers SET
     external_id = COALESCE(external_id, $2), name = CASE WHEN name = '' THEN $3 ELSE name END,
     phone = COALESCE(phone, $4), email = COALESCE(email, $5), gender = CASE WHEN gender = '' THEN $6 ELSE gender END,
     birthday = COALESCE(birthday, $7), birthday_lunar = CASE WHEN birthday IS NULL AND $7 IS NOT NULL THEN $16 ELSE birthday_lunar END,
@@ -444,7 +450,10 @@ WHERE id = $1`
 // MergeCustomers folds duplicates into one customer: their orders, tags and
 // referrals move over, empty profile fields (and custom attributes the
 // survivor lacks) are filled from them, the survivor is a customer since
-// the earliest of them, and they are deleted. Scores of all involved are dropped (they are stale).
+// the earliest of them, and they are deleted; their keys the survivor does
+// not take over are kept as its aliases, so that an import naming them
+// finds it instead of creating the duplicate again. Scores of all involved
+// are dropped (they are stale).
 func (s *Store) MergeCustomers(ctx context.Context, into int64, from []int64) error {
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		survivor, err := s.mergeFields(ctx, tx, into)
@@ -476,8 +485,10 @@ func (s *Store) MergeCustomers(ctx context.Context, into int64, from []int64) er
 					return err
 				}
 			}
-			if _, err := tx.ExecContext(ctx, keepEarliestCreated, into, f); err != nil {
-				return err
+			for _, q := range []string{keepEarliestCreated, repointAliases} {
+				if _, err := tx.ExecContext(ctx, q, into, f); err != nil {
+					return err
+				}
 			}
 			for k, val := range v.attrs {
 				if _, ok := attrs[k]; !ok {
@@ -499,6 +510,22 @@ func (s *Store) MergeCustomers(ctx context.Context, into int64, from []int64) er
 			if _, err := tx.ExecContext(ctx, fillMergedEmpty, into, nullStr(v.ext), v.name, nullStr(v.phone), nullStr(v.email),
 				v.gender, nullStr(v.birthday), v.city, v.region, v.company, v.channel, ref, owner, v.notes, s.d.ts(s.Now()), v.lunar, v.size, string(merged)); err != nil {
 				return err
+			}
+			// The survivor takes over the keys it lacked (the fill above);
+			// the others stay findable as aliases.
+			for _, k := range []struct {
+				kind     string
+				own, dup *string
+			}{{"external_id", &survivor.ext, &v.ext}, {"phone", &survivor.phone, &v.phone}, {"email", &survivor.email, &v.email}} {
+				switch {
+				case *k.dup == "" || *k.dup == *k.own:
+				case *k.own == "":
+					*k.own = *k.dup
+				default:
+					if _, err := tx.ExecContext(ctx, insertAlias, k.kind, *k.dup, into); err != nil {
+						return err
+					}
+				}
 			}
 		}
 		_, err = tx.ExecContext(ctx, bumpOrdersVersion)

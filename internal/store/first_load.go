@@ -506,6 +506,7 @@ func (s *Store) createCustomersPG(ctx context.Context, tx pgx.Tx, st *runState, 
 	// rows already found in the cache.
 	if len(st.customers)+len(rows) > maxCachedCustomers {
 		clear(st.customers)
+		st.seedAliases()
 	}
 	first := map[string]int{} // key -> first row naming it
 	var byExt, byPhone, byEmail []string

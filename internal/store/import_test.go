@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/kithcrm/kith/internal/account"
+	"github.com/kithcrm/kith/internal/customer"
 	"github.com/kithcrm/kith/internal/importer"
 	"github.com/kithcrm/kith/internal/store"
 	"github.com/kithcrm/kith/internal/store/storetest"
@@ -629,6 +630,86 @@ func TestOrdersGiveKnownCustomersAPlace(t *testing.T) {
 				if err != nil || v.Region != c.region || v.City != c.city {
 					t.Errorf("%s: %q %q %v, want %s %s", c.ref, v.Region, v.City, err, c.region, c.city)
 				}
+			}
+		})
+	}
+}
+
+// A customer merged into another stays merged: the files that named it find
+// the customer it was merged into, on a first load and after one, and a
+// customers file that lists it again leaves it merged. A customer created
+// since with the merged key is that key's own.
+func TestMergedCustomersStayMerged(t *testing.T) {
+	const customers = "客户编号,姓名,手机\nV001,王五,13800000001\nV087,王五 (旧卡),13900000087\nV002,李四,13700000002\n"
+	ctx := context.Background()
+	for _, engine := range storetest.Engines(t) {
+		t.Run(engine, func(t *testing.T) {
+			s := storetest.Open(t, engine)
+			count := func() int {
+				t.Helper()
+				p, err := s.ListCustomers(ctx, customer.Filter{})
+				if err != nil {
+					t.Fatal(err)
+				}
+				return p.Total
+			}
+			orders := func(ref string) int {
+				t.Helper()
+				v, err := s.CustomerView(ctx, ref, 10)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return v.Totals.Orders
+			}
+			cpath := writeFile(t, "c.csv", customers)
+			importFile(t, s, importer.Customers, cpath)
+			survivor, err := s.CustomerView(ctx, "V001", 1)
+			if err != nil {
+				t.Fatal(err)
+			}
+			dup, err := s.CustomerView(ctx, "V087", 1)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := s.MergeCustomers(ctx, survivor.ID, []int64{dup.ID}); err != nil {
+				t.Fatal(err)
+			}
+
+			// A first load: by the merged external id, and by its phone.
+			first := "订单号,客户编号,手机,下单时间,实付金额\nA1,V087,,2024-01-05,10\nA2,V001,,2024-01-06,10\nA3,,13900000087,2024-01-07,10\n"
+			if sum := importFile(t, s, importer.Orders, writeFile(t, "o1.csv", first)); sum.Created != 3 || sum.Customers != 0 {
+				t.Fatalf("first load = %+v, want 3 orders, no customer created", sum)
+			}
+			// Orders after it, batch by batch.
+			later := "订单号,客户编号,手机,下单时间,实付金额\nA4,V087,,2024-02-05,10\nA5,,13900000087,2024-02-06,10\nA6,V002,,2024-02-07,10\n"
+			if sum := importFile(t, s, importer.Orders, writeFile(t, "o2.csv", later)); sum.Created != 3 || sum.Customers != 0 {
+				t.Fatalf("later orders = %+v, want 3 orders, no customer created", sum)
+			}
+			if n := orders("V001"); n != 5 || count() != 2 {
+				t.Fatalf("V001 has %d orders among %d customers, want 5 of 2", n, count())
+			}
+
+			// The member list again: V087's row is left merged.
+			sum := importFile(t, s, importer.Customers, cpath)
+			if sum.Created != 0 || sum.Merged != 1 || sum.Unchanged != 3 || count() != 2 {
+				t.Fatalf("customers again = %+v, %d customers; want 3 unchanged of which 1 merged, 2 customers", sum, count())
+			}
+			if v, err := s.CustomerView(ctx, "V087", 1); err == nil {
+				t.Fatalf("V087 came back as #%d", v.ID)
+			}
+
+			// A customer of its own with the merged key takes its orders
+			// from then on.
+			c := customer.Customer{ExternalID: "V087", Name: "another card holder"}
+			if err := c.Normalize(); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := s.CreateCustomer(ctx, &c); err != nil {
+				t.Fatal(err)
+			}
+			next := "订单号,客户编号,下单时间,实付金额\nA7,V087,2024-03-05,10\n"
+			if sum := importFile(t, s, importer.Orders, writeFile(t, "o3.csv", next)); sum.Created != 1 || orders("V087") != 1 || orders("V001") != 5 {
+				t.Fatalf("after V087 exists again = %+v; V087 %d orders, V001 %d", sum, orders("V087"), orders("V001"))
 			}
 		})
 	}

@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/kithcrm/kith/internal/customer"
 	"github.com/kithcrm/kith/internal/importer"
 	"github.com/kithcrm/kith/internal/kith"
@@ -41,10 +42,61 @@ type runState struct {
 	// customersBefore is the largest customer id when the run began: the
 	// customers an orders run may give a place to (fillPlaces).
 	customersBefore int64
+	// aliases are the keys of customers merged into others (Key.String()
+	// -> the customer merged into), when the run began: an orders run
+	// seeds its customer cache with them, a customers run leaves their rows
+	// alone. Merges are made by hand, so they are few.
+	aliases map[string]int64
 	// stmts (SQLite) are the statements the last batch prepared, kept for
 	// the next one in the same transaction (a first load's, a batch
 	// group's); the transaction closes them when it ends.
 	stmts *txStmts
+}
+
+// selectAliases reads customer_aliases, but for keys a customer holds
+// itself (created since the merge): a customer's own key wins.
+const selectAliases = `SELECT a.kind, a.key, a.customer_id FROM customer_aliases a
+WHERE NOT (a.kind = 'external_id' AND EXISTS (SELECT 1 FROM customers c WHERE c.external_id = a.key))
+    AND NOT (a.kind = 'phone' AND EXISTS (SELECT 1 FROM customers c WHERE c.phone = a.key))
+    AND NOT (a.kind = 'email' AND EXISTS (SELECT 1 FROM customers c WHERE c.email = a.key))`
+
+// readAliases reads selectAliases' rows into a map from the key as an
+// import names a customer (customer.Key.String()) to the customer's id.
+func readAliases(rows interface {
+	Next() bool
+	Scan(...any) error
+	Err() error
+}) (map[string]int64, error) {
+	var m map[string]int64
+	for rows.Next() {
+		var kind, key string
+		var id int64
+		if err := rows.Scan(&kind, &key, &id); err != nil {
+			return nil, fmt.Errorf("customer aliases: %w", err)
+		}
+		var k customer.Key
+		switch kind {
+		case "external_id":
+			k.ExternalID = key
+		case "phone":
+			k.Phone = key
+		default:
+			k.Email = key
+		}
+		if m == nil {
+			m = map[string]int64{}
+		}
+		m[k.String()] = id
+	}
+	return m, rows.Err()
+}
+
+// seedAliases puts the run's aliases in its customer cache, where every
+// orders path looks first; again after the cache is cleared.
+func (st *runState) seedAliases() {
+	for k, id := range st.aliases {
+		st.customers[k] = id
+	}
 }
 
 // stmtsFor gives tx's prepared statements. Preparing a batch's statements
@@ -90,17 +142,36 @@ func (s *Store) beginImport(ctx context.Context, kind importer.Kind, file string
 		return 0, fmt.Errorf("begin import: %w", err)
 	}
 	st := &runState{customers: map[string]int64{}}
-	if orders {
+	if orders || kind == importer.Customers {
 		var err error
 		if load != nil && load.first != nil && load.first.pg != nil {
 			// The load's transaction has the tables locked.
 			err = load.first.pg.QueryRow(ctx, maxCustomerID).Scan(&st.customersBefore)
+			if err == nil {
+				var rows pgx.Rows
+				if rows, err = load.first.pg.Query(ctx, selectAliases); err == nil {
+					st.aliases, err = readAliases(rows)
+					rows.Close()
+				}
+			}
 		} else {
 			err = row(ctx, maxCustomerID).Scan(&st.customersBefore)
+			if err == nil {
+				query := s.db.QueryContext
+				if load != nil && load.first != nil && load.first.conn != nil {
+					query = load.first.conn.QueryContext
+				}
+				var rows *sql.Rows
+				if rows, err = query(ctx, selectAliases); err == nil {
+					st.aliases, err = readAliases(rows)
+					rows.Close()
+				}
+			}
 		}
 		if err != nil {
 			return 0, fmt.Errorf("begin import: %w", err)
 		}
+		st.seedAliases()
 	}
 	switch {
 	case orders && load != nil && load.first != nil:
@@ -501,6 +572,14 @@ func (s *Store) WriteCustomers(ctx context.Context, run int64, rows []importer.R
 					}
 					e = one[""]
 				}
+			}
+			if _, merged := state.aliases[k.String()]; merged && !found {
+				// The customer was merged into another: its row is left
+				// alone, not made into the duplicate again (counted as
+				// unchanged, and as merged).
+				res.Unchanged++
+				res.Merged++
+				continue
 			}
 			written.add(k)
 			if found {
@@ -1171,6 +1250,7 @@ func (s *Store) WriteOrders(ctx context.Context, run int64, rows []importer.Row[
 		state.settleFirst = !state.fresh && 2*res.Unchanged >= len(rows)
 		if len(state.customers)+len(pending) > maxCachedCustomers {
 			clear(state.customers)
+			state.seedAliases()
 		}
 		for k, v := range pending {
 			state.customers[k] = v

@@ -41,6 +41,12 @@ WHERE s.customer_id IS NULL AND s.cust_ext <> '' AND c.external_id = s.cust_ext`
 WHERE s.customer_id IS NULL AND s.cust_ext = '' AND s.cust_phone <> ''`
 	pgResolveByEmail = `UPDATE import_orders s SET customer_id = (SELECT min(c.id) FROM customers c WHERE c.email = s.cust_email)
 WHERE s.customer_id IS NULL AND s.cust_ext = '' AND s.cust_phone = '' AND s.cust_email <> ''`
+	// After the three above: a key no customer holds may be one merged
+	// into another customer (customer_aliases).
+	pgResolveByAlias = `UPDATE import_orders s SET customer_id = a.customer_id FROM customer_aliases a
+WHERE s.customer_id IS NULL
+    AND a.kind = CASE WHEN s.cust_ext <> '' THEN 'external_id' WHEN s.cust_phone <> '' THEN 'phone' ELSE 'email' END
+    AND a.key = CASE WHEN s.cust_ext <> '' THEN s.cust_ext WHEN s.cust_phone <> '' THEN s.cust_phone ELSE s.cust_email END`
 	pgCreateCustomers = `INSERT INTO customers (external_id, name, phone, email, channel, city, region, created_at, updated_at, import_run, src_line)
 SELECT DISTINCT ON (cust_key) NULLIF(cust_ext, ''), cust_name, NULLIF(cust_phone, ''), NULLIF(cust_email, ''),
     cust_channel, cust_city, cust_region, ordered_at, $1, $2, line
@@ -256,8 +262,12 @@ func (s *Store) writeStagedPG(ctx context.Context, st *runState, run int64, rows
 	} else if err := settleStoredPG(ctx, tx, run, rows, withLines, &res); err != nil {
 		return res, err
 	}
+	resolvers := []string{pgResolveByExternal, pgResolveByPhone, pgResolveByEmail}
+	if len(st.aliases) > 0 {
+		resolvers = append(resolvers, pgResolveByAlias)
+	}
 	resolve := func() error {
-		for _, q := range []string{pgResolveByExternal, pgResolveByPhone, pgResolveByEmail} {
+		for _, q := range resolvers {
 			if _, err := tx.Exec(ctx, q); err != nil {
 				return fmt.Errorf("resolve customers: %w", err)
 			}
