@@ -573,7 +573,7 @@ func (s *Store) WriteCustomers(ctx context.Context, run int64, rows []importer.R
 					e = one[""]
 				}
 			}
-			if _, merged := state.aliases[k.String()]; merged && !found {
+			if !found && len(state.aliases) > 0 && state.aliases[k.String()] != 0 {
 				// The customer was merged into another: its row is left
 				// alone, not made into the duplicate again (counted as
 				// unchanged, and as merged).
