@@ -116,6 +116,10 @@ func (a *app) printCustomer(v *customer.View, seg *rfm.Score) {
 			kv.rows = append(kv.rows, []string{a.t(key), val})
 		}
 	}
+	if v.MergedKey != "" {
+		fmt.Fprintln(w, a.t("customer.merged_into", v.MergedKey))
+		fmt.Fprintln(w)
+	}
 	add("customer.id", v.ExternalID)
 	add("customer.kith_id", "#"+strconv.FormatInt(v.ID, 10))
 	add("customer.name", v.Name)

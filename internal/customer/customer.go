@@ -222,6 +222,9 @@ type View struct {
 	Orders   []OrderSummary // newest first, up to the limit asked
 	Totals   Totals
 	Score    *Score // the latest model score, if the shop was scored
+	// MergedKey is the key asked for when it named a customer merged into
+	// this one (an alias), "" otherwise.
+	MergedKey string
 }
 
 // Location is where the customer lives, written as the shop would: the

@@ -22,7 +22,10 @@ const (
 	selectCustomerByExt   = `SELECT ` + customerColumns + customerFrom + `WHERE c.external_id = $1`
 	selectCustomerByPhone = `SELECT ` + customerColumns + customerFrom + `WHERE c.phone = $1 ORDER BY c.id LIMIT 1`
 	selectCustomerByEmail = `SELECT ` + customerColumns + customerFrom + `WHERE c.email = $1 ORDER BY c.id LIMIT 1`
-	selectCustomerByID    = `SELECT ` + customerColumns + customerFrom + `WHERE c.id = $1`
+	// The customer a merged one went into, by the key asked for.
+	selectAliasCustomer = `SELECT customer_id FROM customer_aliases
+WHERE (kind = 'external_id' AND key = $1) OR (kind = 'phone' AND key = $2) OR (kind = 'email' AND key = $3) ORDER BY kind LIMIT 1`
+	selectCustomerByID = `SELECT ` + customerColumns + customerFrom + `WHERE c.id = $1`
 	// Customers whose phone fits a masked one (138____8000), for a ref
 	// copied from a platform's order page.
 	selectMaskedPhone = `SELECT id, COALESCE(external_id, ''), name FROM customers WHERE phone LIKE $1 ORDER BY id LIMIT 6`
@@ -107,6 +110,19 @@ func (s *Store) CustomerView(ctx context.Context, ref string, limit int) (*custo
 			break
 		}
 		if !errors.Is(err, sql.ErrNoRows) {
+			return nil, fmt.Errorf("customer %q: %w", ref, err)
+		}
+	}
+	if !found && ref != "" && !strings.HasPrefix(ref, "#") {
+		var id int64
+		err := s.readRow(ctx, selectAliasCustomer, ref, customer.NormalizePhone(ref), customer.NormalizeEmail(ref)).Scan(&id)
+		switch {
+		case err == nil:
+			if err := scanCustomer(s.readRow(ctx, selectCustomerByID, id), &v.Customer, &v.Owner); err != nil {
+				return nil, fmt.Errorf("customer %q: %w", ref, err)
+			}
+			found, v.MergedKey = true, ref
+		case !errors.Is(err, sql.ErrNoRows):
 			return nil, fmt.Errorf("customer %q: %w", ref, err)
 		}
 	}

@@ -694,8 +694,11 @@ func TestMergedCustomersStayMerged(t *testing.T) {
 			if sum.Created != 0 || sum.Merged != 1 || sum.Unchanged != 3 || count() != 2 {
 				t.Fatalf("customers again = %+v, %d customers; want 3 unchanged of which 1 merged, 2 customers", sum, count())
 			}
-			if v, err := s.CustomerView(ctx, "V087", 1); err == nil {
-				t.Fatalf("V087 came back as #%d", v.ID)
+			// Asked for by its key, the 360 is the survivor's, saying so.
+			for _, ref := range []string{"V087", "13900000087"} {
+				if v, err := s.CustomerView(ctx, ref, 1); err != nil || v.ID != survivor.ID || v.MergedKey != ref {
+					t.Fatalf("%s: %v, %+v; want V001 (#%d), merged from %s", ref, err, v, survivor.ID, ref)
+				}
 			}
 
 			// A customer of its own with the merged key takes its orders
@@ -710,6 +713,9 @@ func TestMergedCustomersStayMerged(t *testing.T) {
 			next := "订单号,客户编号,下单时间,实付金额\nA7,V087,2024-03-05,10\n"
 			if sum := importFile(t, s, importer.Orders, writeFile(t, "o3.csv", next)); sum.Created != 1 || orders("V087") != 1 || orders("V001") != 5 {
 				t.Fatalf("after V087 exists again = %+v; V087 %d orders, V001 %d", sum, orders("V087"), orders("V001"))
+			}
+			if v, err := s.CustomerView(ctx, "V087", 1); err != nil || v.MergedKey != "" || v.Name != "another card holder" {
+				t.Fatalf("V087 now: %v, %+v", err, v)
 			}
 		})
 	}
