@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/kithcrm/kith/internal/customer"
 	"github.com/kithcrm/kith/internal/kith"
@@ -560,8 +561,9 @@ func (r *reader) continues(rec Record) (cont, own bool) {
 var totalWords = []string{"合计", "总计", "小计", "总合计", "汇总", "total", "totals", "grand total", "subtotal"}
 
 // totalsRow reports a row whose first filled cell, in the first two
-// columns, says it is a total ("合计", "Total:"): a sum of the rows above,
-// not a record.
+// columns, says it is a total ("合计", "Total:"), alone or before a count
+// or sum ("总计：2 笔", "合计(元) 27", "Total: 2 orders"): a sum of the rows
+// above, not a record.
 func totalsRow(cells []string) bool {
 	for _, c := range cells[:min(2, len(cells))] {
 		c = strings.TrimSpace(c)
@@ -575,13 +577,32 @@ func totalsRow(cells []string) bool {
 		}
 		c = strings.TrimRight(c, ":：")
 		for _, w := range totalWords { // no allocation: this runs on every row
-			if len(c) == len(w) && strings.EqualFold(c, w) {
+			if len(c) < len(w) || !strings.EqualFold(c[:len(w)], w) {
+				continue
+			}
+			rest := c[len(w):]
+			if rest == "" || totalTail(rest, w[0] >= 0x80) {
 				return true
 			}
 		}
 		return false
 	}
 	return false
+}
+
+// totalTail says whether rest, after a total word, is what follows one in
+// a totals row: a colon, or for a Chinese word also a space, a bracket or
+// a digit ("合计(元)", "总计 2 笔"). An English word needs the colon:
+// "Total Wine" is a company.
+func totalTail(rest string, chinese bool) bool {
+	if strings.HasPrefix(rest, ":") || strings.HasPrefix(rest, "：") {
+		return true
+	}
+	if !chinese {
+		return false
+	}
+	r, _ := utf8.DecodeRuneInString(rest)
+	return r == ' ' || r == '(' || r == '（' || r == '\u3000' || r >= '0' && r <= '9'
 }
 
 // itemColumn names the column that makes a header a line-item file's (a

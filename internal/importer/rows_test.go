@@ -354,6 +354,10 @@ func TestTotalsRow(t *testing.T) {
 		{[]string{"", "GRAND TOTAL:"}, true}, {[]string{"Subtotal", "3"}, true}, {[]string{"汇总"}, true},
 		{[]string{"", "", "合计"}, false}, {[]string{"Sales", "1"}, false}, {[]string{"合计金额", "1"}, false},
 		{[]string{"C1", "合计"}, false}, {[]string{"Totally", "1"}, false}, {[]string{"Sum", "Ka Wing"}, false}, {nil, false}, {[]string{"", ""}, false},
+		// A total word before a count or a sum.
+		{[]string{"总计：2 笔", ""}, true}, {[]string{"合计(元)", "27"}, true}, {[]string{"合计 3笔"}, true}, {[]string{"小计12"}, true},
+		{[]string{"Total: 2 orders"}, true}, {[]string{"", "Grand total: 42"}, true},
+		{[]string{"Total Wine & More", "13800138000"}, false}, {[]string{"汇总科技", "1"}, false}, {[]string{"Subtotals", "1"}, false},
 	} {
 		if got := totalsRow(c.cells); got != c.want {
 			t.Errorf("totalsRow(%q) = %v, want %v", c.cells, got, c.want)
