@@ -189,6 +189,9 @@ var messages = map[Lang]map[string]string{
 		"merged.some": "%d 行（第 %s 行）与上一行是同一订单或客户，单元格合并跨越这些行：已跳过",
 		"totals.more": "%d 行合计行（合计/Total，第 %s 行及另外 %d 行）是汇总，不是记录：已跳过",
 		"totals.one":  "第 %d 行是合计行（合计/Total），是汇总，不是记录：已跳过",
+		"sums.one":    "第 %d 行只有数字，没有订单号、客户或时间：是汇总，不是记录：已跳过",
+		"sums.some":   "%d 行（第 %s 行）只有数字，没有订单号、客户或时间：是汇总，不是记录：已跳过",
+		"sums.more":   "%d 行（第 %s 行及另外 %d 行）只有数字，没有订单号、客户或时间：是汇总，不是记录：已跳过",
 		"totals.some": "%d 行合计行（合计/Total，第 %s 行）是汇总，不是记录：已跳过",
 
 		"report.no_orders":      "%[2]s 及之前%[1]v：请先导入订单",

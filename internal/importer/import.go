@@ -15,6 +15,7 @@ import (
 
 	"github.com/kithcrm/kith/internal/customer"
 	"github.com/kithcrm/kith/internal/kith"
+	"github.com/kithcrm/kith/internal/money"
 	"github.com/kithcrm/kith/internal/order"
 )
 
@@ -275,6 +276,9 @@ func Import(ctx context.Context, sink Sink, k Kind, path string, opts Options) (
 	r := &reader{src: src, p: p, opts: &opts, names: src.Header(), padShort: endsRowsEarly(src)}
 	r.contKeys, r.contAmount, r.contField = continuationKeys(k, m)
 	r.carry = newCarryDown(k, m)
+	if k == Orders || k == Lines {
+		r.sumKeys = m.columns("order_id", "customer_id", "phone", "email", "ordered_at")
+	}
 	switch k {
 	case Customers:
 		step := dedupe(parser(r, p.parseCustomer), "customer_id", LabelCustomer, func(c *customer.Customer) string { return c.Key().String() }, (*customer.Customer).Hash)
@@ -337,6 +341,9 @@ func Import(ctx context.Context, sink Sink, k Kind, path string, opts Options) (
 	}
 	if r.totals.n > 0 {
 		sum.Warnings = append(sum.Warnings, totalsWarning(&r.totals))
+	}
+	if r.sums.n > 0 {
+		sum.Warnings = append(sum.Warnings, sumsWarning(&r.sums))
 	}
 	if r.cont.n > 0 {
 		sum.Warnings = append(sum.Warnings, continuedWarning(&r.cont))
@@ -426,6 +433,11 @@ type reader struct {
 	// items are the orders file's rows passed over as further items of it.
 	carry *carryDown
 	items passedOver
+	// sumKeys (orders and line items) are the columns that identify an
+	// order; a row with all of them blank and only numbers elsewhere is
+	// a sum without its label (sumRow), passed over as sums.
+	sumKeys []int
+	sums    passedOver
 }
 
 // carryDown fills in the order's columns of a row that repeats the order
@@ -633,6 +645,41 @@ func totalsWarning(p *passedOver) *kith.Message {
 			p.n, p.lineList(), p.n-len(p.lines)))
 }
 
+// sumsWarning says which rows of numbers alone were passed over.
+func sumsWarning(p *passedOver) *kith.Message {
+	return p.say(
+		kith.Msg("sums.one", "line %d has numbers only, no order id, customer or time: a sum, not a record: passed over", p.lines[0]),
+		kith.Msg("sums.some", "%d rows (lines %s) have numbers only, no order id, customer or time: sums, not records: passed over", p.n, p.lineList()),
+		kith.Msg("sums.more", "%d rows (lines %s and %d more) have numbers only, no order id, customer or time: sums, not records: passed over",
+			p.n, p.lineList(), p.n-len(p.lines)))
+}
+
+// sumRow reports an orders or line-item row that is a sum left without
+// its 合计 label (Excel's SUM under the amount column): the columns that
+// identify an order are all blank and every filled cell is a number or an
+// amount. Such a row could only be rejected, for want of an order.
+func (r *reader) sumRow(rec Record) bool {
+	if len(r.sumKeys) == 0 {
+		return false
+	}
+	for _, i := range r.sumKeys {
+		if i < len(rec.Cells) && strings.TrimSpace(rec.Cells[i]) != "" {
+			return false
+		}
+	}
+	some := false
+	for _, c := range rec.Cells {
+		if c = strings.TrimSpace(c); c == "" {
+			continue
+		}
+		if _, err := money.Parse(c, "CNY"); err != nil {
+			return false
+		}
+		some = true
+	}
+	return some
+}
+
 // continuedWarning says which rows continued a record in merged cells.
 func continuedWarning(p *passedOver) *kith.Message {
 	return p.say(
@@ -685,6 +732,10 @@ func next[T any](r *reader, b *batch[T]) (ref srcRef, ok bool, err error) {
 	cont, ownAmount := r.continues(rec)
 	if cont && !ownAmount {
 		r.cont.note(rec.Line)
+		return srcRef{}, false, nil
+	}
+	if rec.Err == nil && r.sumRow(rec) {
+		r.sums.note(rec.Line)
 		return srcRef{}, false, nil
 	}
 	b.read++

@@ -557,6 +557,13 @@ func TestTotalsRows(t *testing.T) {
 		{"subtotals", "小计,,,12.50\nA3,C3,2024-01-07,1\n总计：,,,43.50\n", "2 totals rows (合计/Total, lines 4, 6)", 0},
 		{"a customer named Total is a record", "A3,Total,2024-01-07,1\n", "", 0},
 		{"a word in the third column is not", ",,合计,42.50\n", "", 1},
+		{"a total word before its count", "总计：2 笔,,,42.50\n", "line 4 is a totals row", 0},
+		// A sum left without its label: no order, customer or time, and
+		// numbers only.
+		{"a sum without its label", ",,,\"¥42.50\"\n", "line 4 has numbers only", 0},
+		{"sums without labels", ",,,42.50\n,,,42.50\n", "2 rows (lines 4, 5) have numbers only", 0},
+		{"no order but a word is a reject", ",,,42.50 元整\n", "", 1},
+		{"a customer but no order id is a reject", ",C3,,42.50\n", "", 1},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			s := storetest.Open(t, "sqlite")
