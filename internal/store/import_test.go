@@ -717,6 +717,28 @@ func TestMergedCustomersStayMerged(t *testing.T) {
 			if v, err := s.CustomerView(ctx, "V087", 1); err != nil || v.MergedKey != "" || v.Name != "another card holder" {
 				t.Fatalf("V087 now: %v, %+v", err, v)
 			}
+
+			// The files of one load (a first load across files) find it too.
+			l := storetest.Open(t, engine)
+			importFile(t, l, importer.Customers, cpath)
+			a, _ := l.CustomerView(ctx, "V001", 1)
+			b, _ := l.CustomerView(ctx, "V087", 1)
+			if err := l.MergeCustomers(ctx, a.ID, []int64{b.ID}); err != nil {
+				t.Fatal(err)
+			}
+			load := l.Load()
+			for _, f := range []string{writeFile(t, "l1.csv", first), writeFile(t, "l2.csv", later)} {
+				if sum, err := importer.Import(ctx, load, importer.Orders, f, importer.Options{BatchSize: 2}); err != nil || sum.Customers != 0 {
+					t.Fatalf("load %s: %v, %+v; want no customer created", f, err, sum)
+				}
+			}
+			if err := load.End(ctx); err != nil {
+				t.Fatal(err)
+			}
+			load.Close()
+			if v, err := l.CustomerView(ctx, "V001", 10); err != nil || v.Totals.Orders != 5 {
+				t.Fatalf("after the load V001: %v, %+v", err, v)
+			}
 		})
 	}
 }
