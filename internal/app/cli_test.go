@@ -349,3 +349,41 @@ func TestImportProgressOnTerminal(t *testing.T) {
 		t.Errorf("exit %d, a second import announces finishing:\n%q", code, stderr.String())
 	}
 }
+
+// kith customer merge folds duplicates named by their keys, refuses a
+// customer named only by name, and the duplicates' keys find the survivor
+// afterwards, in show and in the next import.
+func TestCustomerMergeCommand(t *testing.T) {
+	dir := t.TempDir()
+	env := map[string]string{"KITH_DB": filepath.Join(dir, "k.db")}
+	customers := filepath.Join(dir, "c.csv")
+	os.WriteFile(customers, []byte("客户编号,姓名,手机,会员等级\nM1,张三,13800000001,金卡\nM2,张三,13900000002,\nM3,李四,,银卡\n"), 0o644)
+	orders := filepath.Join(dir, "o.csv")
+	os.WriteFile(orders, []byte("订单号,客户编号,下单时间,金额\nA1,M1,2024-01-02,20\nA2,M2,2024-02-02,30\nA3,M2,2024-03-02,40\n"), 0o644)
+	for _, f := range [][]string{{"customers", customers}, {"orders", orders}} {
+		if code, out, errOut := kith(t, env, "import", f[0], f[1]); code != 0 {
+			t.Fatalf("import %s: %d\n%s%s", f[0], code, out, errOut)
+		}
+	}
+	if code, _, errOut := kith(t, env, "customer", "merge", "M1", "李四"); code != cli.ExitUsage || !strings.Contains(errOut, "by external id, phone, email or #id") {
+		t.Errorf("merge by name: code %d, %s", code, errOut)
+	}
+	if code, _, errOut := kith(t, env, "customer", "merge", "M1", "13800000001"); code != cli.ExitUsage || !strings.Contains(errOut, "are the same customer") {
+		t.Errorf("merge into itself: code %d, %s", code, errOut)
+	}
+	code, out, errOut := kith(t, env, "customer", "merge", "M1", "13900000002")
+	if code != 0 || !strings.Contains(out, "Merged M2 张三 into M1 张三.") || !strings.Contains(out, "2 orders moved; it now has 3.") {
+		t.Fatalf("merge: code %d\n%s%s", code, out, errOut)
+	}
+	code, out, _ = kith(t, env, "customer", "show", "M2", "--lang", "zh-CN")
+	if code != 0 || !strings.Contains(out, "M2 已合并到此客户。") || !strings.Contains(out, "M1") {
+		t.Errorf("show M2 after the merge: code %d\n%s", code, out)
+	}
+	code, out, _ = kith(t, env, "import", "customers", customers)
+	if code != 0 || !strings.Contains(out, "rows of customers merged into others, left merged (among the unchanged): 1") {
+		t.Errorf("customers again: code %d\n%s", code, out)
+	}
+	if code, out, _ = kith(t, env, "customer", "merge", "M1", "M2"); code != cli.ExitUsage {
+		t.Errorf("merging a merged key again: code %d\n%s", code, out)
+	}
+}

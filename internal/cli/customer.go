@@ -24,7 +24,7 @@ func (a *app) customerCmd() *cobra.Command {
 		Example: `  kith customer show C000001`,
 		Args:    args(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return usageErr(kith.Msg("cmd.customer", "customer needs a subcommand: show"))
+			return usageErr(kith.Msg("cmd.customer", "customer needs a subcommand: show or merge"))
 		},
 	}
 	var orders int
@@ -68,8 +68,92 @@ are listed, to choose by id). It prints the customer 360.`,
 		},
 	}
 	show.Flags().IntVar(&orders, "orders", 20, "how many of the newest orders to list")
-	cmd.AddCommand(show)
+	cmd.AddCommand(show, a.mergeCmd())
 	return cmd
+}
+
+func (a *app) mergeCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "merge KEEP DUPLICATE...",
+		Short: "Fold duplicate customers into one: orders, tags and referrals move, empty fields fill",
+		Long: `Merge folds each DUPLICATE into KEEP: their orders, tags and referrals move
+to KEEP, KEEP's empty profile fields and missing custom attributes are filled
+from them, KEEP is a customer since the earliest of them, and the duplicates
+are deleted. Their external ids, phones and emails that KEEP does not take
+over stay as KEEP's aliases: an import that names them later finds KEEP
+instead of creating the duplicate again, and kith customer show finds KEEP
+by them. Customers are named by external id, phone, email or #id (not by
+name, so that the wrong one of two namesakes is not merged away).`,
+		Example: `  kith customer merge C000001 C000417
+  kith customer merge 13800138000 '#1203' old@example.com`,
+		Args: args(cobra.MinimumNArgs(2)),
+		RunE: func(cmd *cobra.Command, argv []string) error {
+			ctx := cmd.Context()
+			be, err := a.open(ctx, OpenExisting)
+			if err != nil {
+				return err
+			}
+			defer be.Close()
+			views := make([]*customer.View, len(argv))
+			for i, ref := range argv {
+				v, err := be.CustomerView(ctx, ref, 0)
+				if err != nil {
+					return err
+				}
+				if !namedByKey(ref, v) {
+					return usageErr(kith.Msg("merge.by_key", "%q names customer #%d %s by name or by a key merged away before: name customers to merge by external id, phone, email or #id", ref, v.ID, v.Name))
+				}
+				for j := range i {
+					if views[j].ID == v.ID {
+						return usageErr(kith.Msg("merge.twice", "%q and %q are the same customer (#%d)", argv[j], ref, v.ID))
+					}
+				}
+				views[i] = v
+			}
+			from := make([]int64, 0, len(views)-1)
+			for _, v := range views[1:] {
+				from = append(from, v.ID)
+			}
+			if err := be.MergeCustomers(ctx, views[0].ID, from); err != nil {
+				return err
+			}
+			if err := be.RefreshSnapshot(ctx); err != nil {
+				return err
+			}
+			keep, err := be.CustomerView(ctx, "#"+strconv.FormatInt(views[0].ID, 10), 0)
+			if err != nil {
+				return err
+			}
+			if a.cfg.Format == "json" {
+				return write(a.env.Stdout, "json", table{}, report.CustomerJSON(keep, nil))
+			}
+			moved := 0
+			for _, v := range views[1:] {
+				moved += v.Totals.Orders
+				fmt.Fprintln(a.env.Stdout, a.t("merge.done", refName(customer.Ref{ID: v.ID, ExternalID: v.ExternalID, Name: v.Name}), refName(customer.Ref{ID: keep.ID, ExternalID: keep.ExternalID, Name: keep.Name})))
+			}
+			fmt.Fprintln(a.env.Stdout, a.t("merge.totals", moved, keep.Totals.Orders))
+			return nil
+		},
+	}
+}
+
+// namedByKey says whether ref names v by one of v's own keys (external id,
+// phone, email, #id), not by name or by a merged customer's key.
+func namedByKey(ref string, v *customer.View) bool {
+	ref = strings.TrimSpace(ref)
+	id := strconv.FormatInt(v.ID, 10)
+	switch {
+	case v.MergedKey != "":
+		return false
+	case ref == "#"+id, ref == v.ExternalID:
+		return true
+	case v.Phone != "" && customer.NormalizePhone(ref) == v.Phone:
+		return true
+	case v.Email != "" && customer.NormalizeEmail(ref) == v.Email:
+		return true
+	}
+	return ref == id
 }
 
 func fmtMoney(minor int64, currency string) string {

@@ -35,6 +35,8 @@ type Backend interface {
 	CustomerChannels(ctx context.Context) (map[int64]string, error)
 	Visitors(ctx context.Context, from, to time.Time) (int64, error)
 	CustomerView(ctx context.Context, ref string, orders int) (*customer.View, error)
+	// MergeCustomers folds duplicates into one customer (store.MergeCustomers).
+	MergeCustomers(ctx context.Context, into int64, from []int64) error
 	UpsertStaff(ctx context.Context, name, email, role, skills string, capacity int) (int64, error)
 	account.Store
 	Migrate(ctx context.Context) error

@@ -198,7 +198,9 @@ var messages = map[Lang]map[string]string{
 		"report.no_paid_orders": "没有已付款订单",
 
 		"cmd.clv":         "clv 需要子命令：fit、score 或 validate",
-		"cmd.customer":    "customer 需要子命令：show",
+		"cmd.customer":    "customer 需要子命令：show 或 merge",
+		"merge.by_key":    "%q 是按姓名或已合并的编号找到的客户 #%d %s：合并时请用外部编号、手机号、邮箱或 #编号 指明客户",
+		"merge.twice":     "%q 和 %q 是同一个客户（#%d）",
 		"cmd.report":      "report 需要子命令：overview、trend、cohorts、cac、drivers、rfm、classes 或 pareto",
 		"cmd.user":        "user 需要子命令：add、list、passwd、token 或 revoke",
 		"flag.all_sheets": "--all-sheets 会读取每张工作表：请去掉 --sheet",
