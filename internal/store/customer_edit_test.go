@@ -19,6 +19,19 @@ import (
 
 func ptr[T any](v T) *T { return &v }
 
+// createCustomer normalises and stores c, as the API's create does.
+func createCustomer(t *testing.T, st *store.Store, c customer.Customer) int64 {
+	t.Helper()
+	if err := c.Normalize(); err != nil {
+		t.Fatal(err)
+	}
+	id, err := st.CreateCustomer(context.Background(), &c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return id
+}
+
 func TestCustomerEdits(t *testing.T) {
 	for _, engine := range storetest.Engines(t) {
 		t.Run(engine, func(t *testing.T) {
@@ -29,17 +42,7 @@ func TestCustomerEdits(t *testing.T) {
 				t.Fatal(err)
 			}
 			other, _ := st.UpsertStaff(ctx, "Rep Two", "rep2@shop.cn", "rep", "", 0)
-			mk := func(c customer.Customer) int64 {
-				t.Helper()
-				if err := c.Normalize(); err != nil {
-					t.Fatal(err)
-				}
-				id, err := st.CreateCustomer(ctx, &c)
-				if err != nil {
-					t.Fatal(err)
-				}
-				return id
-			}
+			mk := func(c customer.Customer) int64 { return createCustomer(t, st, c) }
 			v0, _ := st.DataVersion(ctx)
 			a := mk(customer.Customer{ExternalID: "A1", Name: "王小明", Phone: "+86 138-0013-8000", Tags: []string{"vip"}, OwnerID: rep})
 			b := mk(customer.Customer{Name: "Wang 100%_off", Email: "W@X.cn", OwnerID: other})
@@ -348,16 +351,8 @@ func TestMergeKeepsWhatOnlyADuplicateHad(t *testing.T) {
 			ctx := context.Background()
 			st := storetest.Open(t, engine)
 			mk := func(at time.Time, c customer.Customer) int64 {
-				t.Helper()
 				st.Now = func() time.Time { return at }
-				if err := c.Normalize(); err != nil {
-					t.Fatal(err)
-				}
-				id, err := st.CreateCustomer(ctx, &c)
-				if err != nil {
-					t.Fatal(err)
-				}
-				return id
+				return createCustomer(t, st, c)
 			}
 			early, late := time.Date(2024, 1, 5, 9, 0, 0, 0, time.UTC), time.Date(2025, 3, 1, 9, 0, 0, 0, time.UTC)
 			from := mk(early, customer.Customer{Name: "王五 (旧卡)", CompanySize: 50, Attrs: map[string]string{"等级": "银卡", "积分": "120"}})

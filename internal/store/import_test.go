@@ -703,13 +703,7 @@ func TestMergedCustomersStayMerged(t *testing.T) {
 
 			// A customer of its own with the merged key takes its orders
 			// from then on.
-			c := customer.Customer{ExternalID: "V087", Name: "another card holder"}
-			if err := c.Normalize(); err != nil {
-				t.Fatal(err)
-			}
-			if _, err := s.CreateCustomer(ctx, &c); err != nil {
-				t.Fatal(err)
-			}
+			createCustomer(t, s, customer.Customer{ExternalID: "V087", Name: "another card holder"})
 			next := "订单号,客户编号,下单时间,实付金额\nA7,V087,2024-03-05,10\n"
 			if sum := importFile(t, s, importer.Orders, writeFile(t, "o3.csv", next)); sum.Created != 1 || orders("V087") != 1 || orders("V001") != 5 {
 				t.Fatalf("after V087 exists again = %+v; V087 %d orders, V001 %d", sum, orders("V087"), orders("V001"))
