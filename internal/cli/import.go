@@ -28,6 +28,7 @@ func (a *app) importCmd() *cobra.Command {
 		rejects   string
 		batch     int
 		allSheets bool
+		decComma  bool
 	)
 	var kinds []string
 	for _, k := range importer.Kinds {
@@ -84,7 +85,7 @@ Kinds and their fields:
 				return usageErr(kith.Msg("flag.channel", "--channel: %s have no channel", kind))
 			}
 			opts := importer.Options{Currency: strings.ToUpper(currency), Channel: channel, Encoding: encoding, Sheet: sheet, BatchSize: batch,
-				Say: func(m *kith.Message) string { return i18n.Message(a.cfg.Lang, m) }}
+				DecimalComma: decComma, Say: func(m *kith.Message) string { return i18n.Message(a.cfg.Lang, m) }}
 			if opts.Currency == "" {
 				opts.Currency = a.cfg.Currency
 			}
@@ -212,6 +213,7 @@ Kinds and their fields:
 	fl := cmd.Flags()
 	fl.StringArrayVar(&maps, "map", nil, "use column Header for field (field=Header, repeatable)")
 	fl.StringVar(&dateOrder, "date-order", "auto", "how to read a/b/yyyy dates: auto (only when unambiguous), dmy or mdy")
+	fl.BoolVar(&decComma, "decimal-comma", false, "numbers are written 1.234,50 (a comma before the decimals, as Excel writes them in much of Europe)")
 	fl.StringVar(&tz, "tz", "", "time zone of times without an offset (default Asia/Shanghai, env KITH_TZ)")
 	fl.StringVar(&channel, "channel", "", "channel of rows without a channel column or cell (a platform's export: --channel 淘宝)")
 	fl.StringVar(&currency, "currency", "", "currency of amounts without a currency column (default CNY, env KITH_CURRENCY)")

@@ -128,8 +128,12 @@ type RowReject struct {
 type Options struct {
 	Map       map[string]string // field -> header, from --map
 	DateOrder DateOrder
-	Location  *time.Location
-	Currency  string
+	// DecimalComma: amounts, quantities and counts are written with a
+	// comma before the decimals and dots between thousands (1.234,50), as
+	// Excel writes them in much of Europe.
+	DecimalComma bool
+	Location     *time.Location
+	Currency     string
 	// Channel is the channel of rows without one: a platform's export
 	// (--channel 淘宝) names no channel, every row of it is that platform's.
 	Channel     string
@@ -263,7 +267,8 @@ func Import(ctx context.Context, sink Sink, k Kind, path string, opts Options) (
 		}
 	}()
 	sum := &Summary{File: path, Kind: k, Format: src.Describe()}
-	p := &rowParser{m: m, order: opts.DateOrder, loc: opts.Location, currency: opts.Currency, channel: strings.TrimSpace(opts.Channel)}
+	p := &rowParser{m: m, order: opts.DateOrder, loc: opts.Location, currency: opts.Currency, channel: strings.TrimSpace(opts.Channel),
+		decimalComma: opts.DecimalComma}
 	if p.currency == "" {
 		p.currency = "CNY"
 	}

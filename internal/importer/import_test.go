@@ -1474,3 +1474,38 @@ func TestLineRefundStatus(t *testing.T) {
 		})
 	}
 }
+
+// A European export: semicolons, decimal commas, day-first dates. With
+// DecimalComma the amounts are read as written; without it they are
+// rejected (never read a hundred times too large).
+func TestDecimalCommaFile(t *testing.T) {
+	const csv = "Order;Customer;Date;Total\nW1;C1;31.01.2024;1.234,50\nW2;C2;01.02.2024;12,5\nW3;C1;02.02.2024;99\n"
+	for _, comma := range []bool{false, true} {
+		s := storetest.Open(t, "sqlite")
+		opts := importer.Options{DecimalComma: comma, DateOrder: importer.DateDMY, Currency: "EUR",
+			Map: map[string]string{"order_id": "Order", "customer_id": "Customer", "ordered_at": "Date", "amount": "Total"}}
+		sum, err := run(t, s, importer.Orders, file(t, "eu.csv", csv), opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !comma {
+			// 99 reads alike either way; the others name the flag.
+			if sum.Created != 1 || sum.Rejected != 2 || len(sum.FirstRejects) != 2 {
+				t.Errorf("without the flag: %+v", sum)
+			}
+			for _, rj := range sum.FirstRejects {
+				if !strings.Contains(rj.Reason.Error(), "--decimal-comma") {
+					t.Errorf("line %d: %v, want the flag named", rj.Line, rj.Reason)
+				}
+			}
+			continue
+		}
+		if sum.Created != 3 || sum.Rejected != 0 {
+			t.Fatalf("with the flag: %+v", sum)
+		}
+		v, err := s.CustomerView(context.Background(), "C1", 5)
+		if err != nil || v.Totals.Revenue != 123450+9900 {
+			t.Errorf("C1: %v, revenue %d, want 1333.50", err, v.Totals.Revenue)
+		}
+	}
+}

@@ -72,6 +72,56 @@ type rowParser struct {
 	// date1904: the workbook counts its date serials from 1904, as older
 	// Mac Excel did; ParseTime reads them from 1900.
 	date1904 bool
+	// decimalComma: numbers are written 1.234,50 (Options.DecimalComma).
+	decimalComma bool
+}
+
+// swapSeparators turns 1.234,50 into 1,234.50: a file written with a
+// decimal comma, read as the rest of kith reads numbers.
+func swapSeparators(s string) string {
+	if strings.IndexByte(s, ',') < 0 && strings.IndexByte(s, '.') < 0 {
+		return s
+	}
+	b := []byte(s)
+	for i, c := range b {
+		switch c {
+		case ',':
+			b[i] = '.'
+		case '.':
+			b[i] = ','
+		}
+	}
+	return string(b)
+}
+
+// plainNumber readies a count or quantity cell for strconv: narrowed, its
+// separators swapped in a decimal-comma file, thousands commas dropped. ok
+// is false for a comma that groups no thousands (1,5 in a file not said to
+// use decimal commas), which dropped would read ten times too large.
+func (p *rowParser) plainNumber(s string) (string, bool) {
+	s = money.Narrow(s)
+	if p.decimalComma {
+		s = swapSeparators(s)
+	}
+	if strings.IndexByte(s, ',') < 0 {
+		return s, true
+	}
+	run := 0 // digits since the last comma, or since the number began
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= '0' && c <= '9':
+			run++
+		case c == ',':
+			if run == 0 || run > 3 || i+4 > len(s) || !allDigits(s[i+1:i+4]) || i+4 < len(s) && s[i+4] >= '0' && s[i+4] <= '9' {
+				return s, false
+			}
+			run = 0
+		default:
+			run = 0
+		}
+	}
+	return strings.ReplaceAll(s, ",", ""), true
 }
 
 // dateCell is field f, a date: in a 1904-system workbook its serial is
@@ -351,6 +401,9 @@ func (p *rowParser) money(f, currency string, required bool) (int64, bool, *cell
 		}
 		return 0, false, nil
 	}
+	if p.decimalComma {
+		s = swapSeparators(money.Narrow(s))
+	}
 	m, err := money.Parse(s, currency)
 	if err != nil {
 		return 0, false, bad(f, "bad_amount", amountProblem(err))
@@ -384,8 +437,11 @@ func amountProblem(err error) *kith.Message {
 	case money.ProblemNoDigits:
 		return kith.Msg("amount.no_digits", "amount %q: no digits", e.Input)
 	case money.ProblemThousands:
-		return kith.Msg("amount.thousands", "amount %q: misplaced thousands separator (decimal comma? write 12.50)", e.Input)
+		return kith.Msg("amount.thousands", "amount %q: misplaced thousands separator (a decimal comma? import with --decimal-comma, or write 12.50)", e.Input)
 	case money.ProblemChar:
+		if e.Char == ',' { // 1.234,50
+			return kith.Msg("amount.comma_after_point", "amount %q: a comma after the decimal point (a decimal comma? import with --decimal-comma)", e.Input)
+		}
 		return kith.Msg("amount.char", "amount %q: unexpected character %q", e.Input, e.Char)
 	}
 	return kith.Msg("amount.too_large", "amount %q: too large", e.Input)
@@ -396,7 +452,10 @@ func amountProblem(err error) *kith.Message {
 // counts with (1.2万 = 12000), and what is counted after it (100人, 3单,
 // 1.2万人次, 50 people).
 func (p *rowParser) int(f string) (int64, *cellErr) {
-	s := strings.ReplaceAll(money.Narrow(p.get(f)), ",", "")
+	s, ok := p.plainNumber(p.get(f))
+	if !ok {
+		return 0, bad(f, "bad_number", kith.Msg("number.comma", "%q: a comma that groups no thousands (a decimal comma? import with --decimal-comma)", s))
+	}
 	if s == "" {
 		return 0, nil
 	}
@@ -933,7 +992,11 @@ func (p *rowParser) parseLine() (order.Order, *cellErr) {
 	if l.SKU == "" {
 		return o, bad("sku", "required", kith.Msg("line.no_sku", "no SKU or product name in this row"))
 	}
-	if q := strings.ReplaceAll(money.Narrow(p.get("quantity")), ",", ""); q != "" {
+	q, ok := p.plainNumber(p.get("quantity"))
+	if !ok {
+		return o, bad("quantity", "bad_number", kith.Msg("number.comma", "%q: a comma that groups no thousands (a decimal comma? import with --decimal-comma)", q))
+	}
+	if q != "" {
 		// A unit after the number, as Chinese exports write counts (2件,
 		// 1箱, 3 pcs, 1.5kg): the number is the quantity.
 		n := strings.TrimRightFunc(q, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsSpace(r) })

@@ -381,6 +381,10 @@ func TestLineQuantitiesAndSKUs(t *testing.T) {
 		{"A1", "-1件", -1, ""}, {"A1", "１２个", 12, ""}, {"A1", "1,200 瓶", 1200, ""},
 		{"A1", "件", 0, "quantity"}, {"A1", "两件", 0, "quantity"}, {"A1", "x2", 0, "quantity"}, {"A1", "Inf", 0, "quantity"}, {"A1", "2件3", 0, "quantity"},
 		{"6901234567890", "1", 1, ""}, {"6.90123E+12", "1", 0, "sku"},
+		// A comma that groups no thousands is a decimal comma in a file not
+		// said to have them: refused, where dropping it read 1,5 as 15.
+		{"A1", "1,5", 0, "quantity"}, {"A1", "1,50 kg", 0, "quantity"}, {"A1", "12,3456", 0, "quantity"}, {"A1", ",5", 0, "quantity"},
+		{"A1", "1,234.5", 1234.5, ""}, {"A1", "12,345,678", 12345678, ""},
 	} {
 		p := &rowParser{m: m, loc: time.UTC, currency: "CNY", cells: []string{"O1", "C1", "2024-01-05", c.sku, c.quantity, "10"}}
 		o, cerr := p.parseLine()
@@ -389,6 +393,39 @@ func TestLineQuantitiesAndSKUs(t *testing.T) {
 			t.Errorf("%q x %q: %+v %v, want %s rejected", c.sku, c.quantity, o.Lines, cerr, c.field)
 		case c.field == "" && (cerr != nil || len(o.Lines) != 1 || o.Lines[0].Quantity != c.want):
 			t.Errorf("%q x %q: %+v %v, want quantity %v", c.sku, c.quantity, o.Lines, cerr, c.want)
+		}
+	}
+}
+
+// A decimal-comma file (Options.DecimalComma): 1.234,50 is one thousand two
+// hundred and thirty-four and a half, in amounts, prices, quantities and
+// counts alike.
+func TestDecimalComma(t *testing.T) {
+	m, err := MatchHeader(Lines, []string{"Bestellnummer", "Kunde", "Datum", "Artikel", "Menge", "Preis"},
+		map[string]string{"order_id": "Bestellnummer", "customer_id": "Kunde", "ordered_at": "Datum", "sku": "Artikel", "quantity": "Menge", "unit_price": "Preis"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		quantity, price string
+		qty             float64
+		minor           int64
+		field           string
+	}{
+		{"1,5", "1.234,50", 1.5, 123450, ""},
+		{"2", "12,5", 2, 1250, ""},
+		{"1.000", "€ 9,99", 1000, 999, ""},
+		{"0,25 kg", "4.000", 0.25, 400000, ""},
+		{"1.5", "10", 0, 0, "quantity"},       // a dot that groups no thousands
+		{"1", "1,234.50", 0, 0, "unit_price"}, // written the other way
+	} {
+		p := &rowParser{m: m, loc: time.UTC, currency: "EUR", decimalComma: true, cells: []string{"O1", "C1", "2024-01-05", "A1", c.quantity, c.price}}
+		o, cerr := p.parseLine()
+		switch {
+		case c.field != "" && (cerr == nil || cerr.field != c.field):
+			t.Errorf("%q x %q: %+v %v, want %s rejected", c.quantity, c.price, o.Lines, cerr, c.field)
+		case c.field == "" && (cerr != nil || len(o.Lines) != 1 || o.Lines[0].Quantity != c.qty || o.Lines[0].UnitPrice != c.minor):
+			t.Errorf("%q x %q: %+v %v, want %v x %d", c.quantity, c.price, o.Lines, cerr, c.qty, c.minor)
 		}
 	}
 }
