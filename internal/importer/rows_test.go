@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/kithcrm/kith/internal/customer"
+	"github.com/kithcrm/kith/internal/money"
 	"github.com/kithcrm/kith/internal/order"
 )
 
@@ -889,4 +890,27 @@ func TestAddressColumn(t *testing.T) {
 	if want := map[string]string{"地址": "广东省深圳市南山区科技园"}; cerr != nil || cu.Region != "广东省" || cu.City != "深圳市" || !maps.Equal(cu.Attrs, want) {
 		t.Errorf("customer: %q %q %v %v; want 广东省 深圳市 %v", cu.Region, cu.City, cu.Attrs, cerr, want)
 	}
+}
+
+// FuzzPlainNumber: a number kept lost its commas and nothing else, and
+// each comma it lost stood before three digits and no fourth.
+func FuzzPlainNumber(f *testing.F) {
+	for _, s := range []string{"1,234", "1,5", "12,345,678.5", "1,234件", ",5", "1.000,25", "１，２３４"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got, ok := (&rowParser{}).plainNumber(s)
+		if !ok {
+			return
+		}
+		n := money.Narrow(s)
+		if got != strings.ReplaceAll(n, ",", "") {
+			t.Fatalf("plainNumber(%q) = %q", s, got)
+		}
+		for i := 0; i < len(n); i++ {
+			if n[i] == ',' && (i == 0 || i+4 > len(n) || !allDigits(n[i+1:i+4]) || i+4 < len(n) && n[i+4] >= '0' && n[i+4] <= '9') {
+				t.Fatalf("plainNumber(%q) kept %q: the comma at %d groups no thousands", s, got, i)
+			}
+		}
+	})
 }
