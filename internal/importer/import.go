@@ -350,6 +350,9 @@ func Import(ctx context.Context, sink Sink, k Kind, path string, opts Options) (
 	if r.sums.n > 0 {
 		sum.Warnings = append(sum.Warnings, sumsWarning(&r.sums))
 	}
+	if r.dotted.n > 0 {
+		sum.Warnings = append(sum.Warnings, dottedWarning(&r.dotted))
+	}
 	if r.cont.n > 0 {
 		sum.Warnings = append(sum.Warnings, continuedWarning(&r.cont))
 	}
@@ -443,6 +446,8 @@ type reader struct {
 	// a sum without its label (sumRow), passed over as sums.
 	sumKeys []int
 	sums    passedOver
+	// dotted are the rows with an amount such as 1.234 (rowParser.dotThousands).
+	dotted passedOver
 }
 
 // carryDown fills in the order's columns of a row that repeats the order
@@ -650,6 +655,16 @@ func totalsWarning(p *passedOver) *kith.Message {
 			p.n, p.lineList(), p.n-len(p.lines)))
 }
 
+// dottedWarning says which rows had amounts that may be thousands written
+// with a dot: read as decimals, they are a thousand times too small if so.
+func dottedWarning(p *passedOver) *kith.Message {
+	return p.say(
+		kith.Msg("dotted.one", "line %d has an amount such as 1.234, read as 1.23 (rounded to the currency's cents): if the file writes 1.234,50 for a thousand and more, import it again with --decimal-comma", p.lines[0]),
+		kith.Msg("dotted.some", "%d rows (lines %s) have amounts such as 1.234, read as 1.23 (rounded to the currency's cents): if the file writes 1.234,50 for a thousand and more, import it again with --decimal-comma", p.n, p.lineList()),
+		kith.Msg("dotted.more", "%d rows (lines %s and %d more) have amounts such as 1.234, read as 1.23 (rounded to the currency's cents): if the file writes 1.234,50 for a thousand and more, import it again with --decimal-comma",
+			p.n, p.lineList(), p.n-len(p.lines)))
+}
+
 // sumsWarning says which rows of numbers alone were passed over.
 func sumsWarning(p *passedOver) *kith.Message {
 	return p.say(
@@ -811,6 +826,7 @@ func parser[T any](r *reader, parse func() (T, *cellErr)) fill[T] {
 			return err
 		}
 		v, cerr := parse()
+		r.noteDotted(ref.line)
 		if cerr != nil {
 			b.rejects = append(b.rejects, r.refused(ref, cerr))
 			return nil
@@ -830,12 +846,21 @@ func parserOfDays[T any](r *reader, parse func() (T, int, *cellErr), split func(
 			return err
 		}
 		v, days, cerr := parse()
+		r.noteDotted(ref.line)
 		if cerr != nil {
 			b.rejects = append(b.rejects, r.refused(ref, cerr))
 			return nil
 		}
 		keep(b, ref, split(v, days)...)
 		return nil
+	}
+}
+
+// noteDotted notes line when its row had an amount such as 1.234.
+func (r *reader) noteDotted(line int) {
+	if r.p.dotThousands {
+		r.dotted.note(line)
+		r.p.dotThousands = false
 	}
 }
 

@@ -1509,3 +1509,30 @@ func TestDecimalCommaFile(t *testing.T) {
 		}
 	}
 }
+
+// An amount such as 1.234 is read as 1.23, and the import says so, with
+// the lines: in a file that writes thousands with dots it is a thousand.
+func TestDotGroupedAmountsWarned(t *testing.T) {
+	for _, c := range []struct {
+		name, rows, want string
+	}{
+		{"one", "A1,C1,2024-01-05,1.234\nA2,C2,2024-01-06,149.00\n", "line 2 has an amount such as 1.234"},
+		{"some", "A1,C1,2024-01-05,1.234\nA2,C2,2024-01-06,12.500\nA3,C3,2024-01-07,0.125\n", "2 rows (lines 2, 3) have amounts such as 1.234"},
+		{"none", "A1,C1,2024-01-05,0.125\nA2,C2,2024-01-06,1234.567\nA3,C3,2024-01-07,1.5\n", ""},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			s := storetest.Open(t, "sqlite")
+			sum, err := run(t, s, importer.Orders, file(t, "o.csv", ordersHeader+c.rows), importer.Options{})
+			if err != nil || sum.Rejected != 0 {
+				t.Fatalf("%v, %+v", err, sum)
+			}
+			warned := ""
+			for _, w := range sum.Warnings {
+				warned += w.Error() + "\n"
+			}
+			if c.want == "" && warned != "" || c.want != "" && (!strings.Contains(warned, c.want) || !strings.Contains(warned, "--decimal-comma")) {
+				t.Errorf("warnings %q, want %q", warned, c.want)
+			}
+		})
+	}
+}

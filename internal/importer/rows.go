@@ -74,6 +74,20 @@ type rowParser struct {
 	date1904 bool
 	// decimalComma: numbers are written 1.234,50 (Options.DecimalComma).
 	decimalComma bool
+	// dotThousands: the row had an amount such as 1.234, read as 1.23 but
+	// perhaps a thousand written as a decimal-comma file writes it; the
+	// import says so once, with its lines (reader.dotted).
+	dotThousands bool
+}
+
+// dotGrouped says whether s looks like a whole number with its thousands
+// grouped by dots (1.234, 12.500): digits, a dot, then three digits.
+func dotGrouped(s string) bool {
+	n := len(s)
+	if n < 5 || n > 7 || s[n-4] != '.' || s[0] < '1' || s[0] > '9' {
+		return false
+	}
+	return allDigits(s[:n-4]) && allDigits(s[n-3:])
 }
 
 // swapSeparators turns 1.234,50 into 1,234.50: a file written with a
@@ -407,6 +421,9 @@ func (p *rowParser) money(f, currency string, required bool) (int64, bool, *cell
 	m, err := money.Parse(s, currency)
 	if err != nil {
 		return 0, false, bad(f, "bad_amount", amountProblem(err))
+	}
+	if !p.decimalComma && money.Exponent(currency) < 3 && dotGrouped(strings.TrimSpace(s)) {
+		p.dotThousands = true
 	}
 	return m.Minor, true, nil
 }
