@@ -422,7 +422,7 @@ func (p *rowParser) money(f, currency string, required bool) (int64, bool, *cell
 	if err != nil {
 		return 0, false, bad(f, "bad_amount", amountProblem(err))
 	}
-	if !p.decimalComma && money.Exponent(currency) < 3 && dotGrouped(strings.TrimSpace(s)) {
+	if !p.decimalComma && dotGrouped(s) && money.Exponent(currency) < 3 {
 		p.dotThousands = true
 	}
 	return m.Minor, true, nil
