@@ -959,3 +959,32 @@ func TestUploadLegacyXLS(t *testing.T) {
 		t.Fatalf("%d %+v %v\n%s", res.status, got, err, res.body)
 	}
 }
+
+// decimal_comma reads an upload as kith import --decimal-comma does; the
+// page keeps the box ticked.
+func TestUploadDecimalComma(t *testing.T) {
+	ts := newTestServer(t, demoDB(t), 1<<20)
+	tok := ts.token(t, "owner@demo.kith")
+	b := signIn(t, ts, "owner@demo.kith", "kith-demo")
+	csv := []byte("订单号;客户编号;下单时间;实付金额\nEU1;E1;2024-01-05;1.234,50\nEU2;E2;2024-01-06;12,5\n")
+	body, ct := multipartBody(t, "orders", "eu.csv", csv)
+	res := do(t, nil, "POST", ts.URL+"/api/v1/imports", tok, body, map[string]string{"Content-Type": ct})
+	var sum struct{ Created, Rejected int }
+	if err := json.Unmarshal(res.body, &sum); err != nil || res.status != 200 || sum.Created != 0 || sum.Rejected != 2 {
+		t.Fatalf("without decimal_comma: %d %+v %v\n%s", res.status, sum, err, res.body)
+	}
+	body, ct = multipartBody(t, "orders", "eu.csv", csv, "decimal_comma", "1")
+	res = do(t, nil, "POST", ts.URL+"/api/v1/imports", tok, body, map[string]string{"Content-Type": ct})
+	if err := json.Unmarshal(res.body, &sum); err != nil || res.status != 200 || sum.Created != 2 || sum.Rejected != 0 {
+		t.Fatalf("with decimal_comma: %d %+v %v\n%s", res.status, sum, err, res.body)
+	}
+	c := do(t, nil, "GET", ts.URL+"/api/v1/customers?q=E1", tok, nil, nil)
+	if c.status != 200 || !bytes.Contains(c.body, []byte(`"revenue":"1234.50"`)) {
+		t.Errorf("E1 after the import: %d\n%s", c.status, c.body)
+	}
+	body, ct = multipartBody(t, "orders", "eu.csv", csv, "decimal_comma", "on")
+	page := do(t, b.c, "POST", ts.URL+"/import?csrf="+b.csrf, "", body, map[string]string{"Content-Type": ct, "Accept-Language": "en"})
+	if page.status != 200 || !bytes.Contains(page.body, []byte(`name="decimal_comma" value="1" checked`)) {
+		t.Errorf("page: %d\n%s", page.status, page.body)
+	}
+}

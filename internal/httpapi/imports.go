@@ -74,11 +74,13 @@ func safeName(name string) string {
 type UploadForm struct {
 	Kind, Channel, Sheet string
 	AllSheets            bool
+	DecimalComma         bool // numbers written 1.234,50 (kith import --decimal-comma)
 }
 
 // Upload reads a multipart form with fields kind, file (one or more: a file
 // per month is one upload) and, optionally, channel (of rows without one),
-// sheet (of a workbook, as kith import --sheet) or all_sheets, streaming the
+// sheet (of a workbook, as kith import --sheet), all_sheets or decimal_comma
+// (as kith import --decimal-comma), streaming the
 // file to disk (never all in memory), and imports it. The request body
 // must already be limited with http.MaxBytesReader. form, when not nil,
 // receives the kind and channel as read, so a page can keep them after an
@@ -102,10 +104,10 @@ func (a *API) Upload(r *http.Request, u *account.User, lang i18n.Lang, form *Upl
 	}
 	var kind, channel, sheet string
 	var files []upload // a file part each: several files are several imports
-	allSheets := false
+	allSheets, decimalComma := false, false
 	defer func() {
 		if form != nil {
-			form.Kind, form.Channel, form.Sheet, form.AllSheets = kind, channel, sheet, allSheets
+			form.Kind, form.Channel, form.Sheet, form.AllSheets, form.DecimalComma = kind, channel, sheet, allSheets, decimalComma
 		}
 	}()
 	for {
@@ -121,9 +123,14 @@ func (a *API) Upload(r *http.Request, u *account.User, lang i18n.Lang, form *Upl
 		case "kind":
 			b, _ := io.ReadAll(io.LimitReader(part, 64))
 			kind = strings.TrimSpace(string(b))
-		case "all_sheets":
+		case "all_sheets", "decimal_comma":
 			b, _ := io.ReadAll(io.LimitReader(part, 16))
-			allSheets = slices.Contains([]string{"1", "on", "true", "yes"}, strings.ToLower(strings.TrimSpace(string(b))))
+			on := slices.Contains([]string{"1", "on", "true", "yes"}, strings.ToLower(strings.TrimSpace(string(b))))
+			if part.FormName() == "all_sheets" {
+				allSheets = on
+			} else {
+				decimalComma = on
+			}
 		case "channel":
 			b, _ := io.ReadAll(io.LimitReader(part, 256))
 			channel = strings.TrimSpace(string(b))
@@ -180,7 +187,7 @@ func (a *API) Upload(r *http.Request, u *account.User, lang i18n.Lang, form *Upl
 	if err := os.WriteFile(filepath.Join(dir, "owner"), []byte(strconv.FormatInt(u.ID, 10)), 0o600); err != nil {
 		return nil, err
 	}
-	opts := importer.Options{Location: a.cfg.Location, Currency: a.cfg.Currency, Channel: channel, Sheet: sheet,
+	opts := importer.Options{Location: a.cfg.Location, Currency: a.cfg.Currency, Channel: channel, Sheet: sheet, DecimalComma: decimalComma,
 		Say: func(m *kith.Message) string { return i18n.Message(lang, m) }}
 	// The import finishes even if the browser goes away: it is idempotent,
 	// but a half-done import would surprise whoever looks next.

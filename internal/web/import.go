@@ -18,8 +18,10 @@ type importData struct {
 	Channel   string
 	Sheet     string
 	AllSheets bool
-	Result    *httpapi.ImportResult
-	MaxMB     int64
+	// DecimalComma: the form's "numbers written 1.234,50" box.
+	DecimalComma bool
+	Result       *httpapi.ImportResult
+	MaxMB        int64
 }
 
 func (u *UI) importPage(w http.ResponseWriter, r *http.Request) {
@@ -40,7 +42,7 @@ func (u *UI) importFile(w http.ResponseWriter, r *http.Request) {
 	// The form keeps what was chosen: after an error the file is picked
 	// again, not the kind and channel too.
 	d := &importData{Kinds: importer.Kinds, Kind: form.Kind, Channel: form.Channel, Sheet: form.Sheet, AllSheets: form.AllSheets,
-		MaxMB: u.api.MaxUpload() >> 20, Result: res}
+		DecimalComma: form.DecimalComma, MaxMB: u.api.MaxUpload() >> 20, Result: res}
 	if !slices.Contains(importer.Kinds, importer.Kind(d.Kind)) {
 		d.Kind = "orders"
 	}
