@@ -100,6 +100,9 @@ func (s *Store) where(f customer.Filter) (string, []any) {
 		if m, ok := maskedPhonePattern(q); ok {
 			ors = append(ors, "c.phone LIKE "+arg(m))
 		}
+		// A merged customer's key, typed whole, finds the one it went into.
+		ors = append(ors, "c.id IN (SELECT a.customer_id FROM customer_aliases a WHERE a.key IN ("+arg(q)+", "+
+			arg(customer.NormalizePhone(q))+", "+arg(customer.NormalizeEmail(q))+"))")
 		conds = append(conds, "("+strings.Join(ors, " OR ")+")")
 	}
 	if f.Tag != "" {

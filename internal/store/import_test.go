@@ -694,6 +694,12 @@ func TestMergedCustomersStayMerged(t *testing.T) {
 			if sum.Created != 0 || sum.Merged != 1 || sum.Unchanged != 3 || count() != 2 {
 				t.Fatalf("customers again = %+v, %d customers; want 3 unchanged of which 1 merged, 2 customers", sum, count())
 			}
+			// Searched for by its key, the list gives the survivor.
+			for _, q := range []string{"V087", "13900000087", "139 0000 0087"} {
+				if p, err := s.ListCustomers(ctx, customer.Filter{Query: q}); err != nil || len(p.Items) != 1 || p.Items[0].ID != survivor.ID {
+					t.Errorf("search %q: %v, %+v; want V001 alone", q, err, p)
+				}
+			}
 			// Asked for by its key, the 360 is the survivor's, saying so.
 			for _, ref := range []string{"V087", "13900000087"} {
 				if v, err := s.CustomerView(ctx, ref, 1); err != nil || v.ID != survivor.ID || v.MergedKey != ref {
