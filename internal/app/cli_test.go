@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -376,7 +377,7 @@ func TestCustomerMergeCommand(t *testing.T) {
 		t.Fatalf("merge: code %d\n%s%s", code, out, errOut)
 	}
 	code, out, _ = kith(t, env, "customer", "show", "M2", "--lang", "zh-CN")
-	if code != 0 || !strings.Contains(out, "M2 已合并到此客户。") || !strings.Contains(out, "M1") {
+	if code != 0 || !strings.Contains(out, "M2 已合并到此客户。") || !strings.Contains(out, "M1") || !regexp.MustCompile(`已合并的编号\s+M2, 13900000002`).MatchString(out) {
 		t.Errorf("show M2 after the merge: code %d\n%s", code, out)
 	}
 	code, out, _ = kith(t, env, "import", "customers", customers)

@@ -234,6 +234,7 @@ func (a *app) printCustomer(v *customer.View, seg *rfm.Score) {
 		}
 		add("customer.referred", strings.Join(names, ", "))
 	}
+	add("customer.aliases", strings.Join(v.Aliases, ", "))
 	add("customer.since", a.fmtDate(v.Since()))
 	add("customer.notes", v.Notes)
 	printTable(w, kv)

@@ -225,6 +225,9 @@ type View struct {
 	// MergedKey is the key asked for when it named a customer merged into
 	// this one (an alias), "" otherwise.
 	MergedKey string
+	// Aliases are the external ids, phones and emails of customers merged
+	// into this one, which find it (up to 100).
+	Aliases []string
 }
 
 // Location is where the customer lives, written as the shop would: the

@@ -28,12 +28,16 @@ func CustomerJSON(v *customer.View, seg *rfm.Score) map[string]any {
 	if attrs == nil {
 		attrs = map[string]string{}
 	}
+	aliases := v.Aliases
+	if aliases == nil {
+		aliases = []string{}
+	}
 	t := v.Totals
 	out := map[string]any{"id": v.ID, "external_id": v.ExternalID, "name": v.Name, "phone": v.Phone, "email": v.Email,
 		"gender": v.Gender, "birthday": v.Birthday, "birthday_lunar": v.BirthdayLunar, "city": v.City, "region": v.Region,
 		"company": v.Company, "channel": v.Channel, "owner_id": v.OwnerID, "owner": v.Owner, "tags": tags,
 		"attrs": attrs, "notes": v.Notes, "created_at": JSONTime(v.CreatedAt),
-		"referrer": refJSON(v.Referrer), "referred": referred, "orders": orders,
+		"referrer": refJSON(v.Referrer), "referred": referred, "aliases": aliases, "orders": orders,
 		"totals": map[string]any{"orders": t.Orders, "refunds": t.Refunds, "cancelled": t.Cancelled, "revenue": JSONDecimal(t.Revenue, t.Currency),
 			"refunded": JSONDecimal(t.Refunded, t.Currency), "aov": JSONDecimal(t.AOV(), t.Currency), "currency": CurrencyOr(t.Currency),
 			"first_purchase": JSONTime(t.FirstPurchase), "last_purchase": JSONTime(t.LastPurchase)},

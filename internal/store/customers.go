@@ -34,6 +34,7 @@ WHERE (kind = 'external_id' AND key = $1) OR (kind = 'phone' AND key = $2) OR (k
 	selectCustomerTags    = `SELECT tag FROM customer_tags WHERE customer_id = $1 ORDER BY tag`
 	selectCustomerRef     = `SELECT id, COALESCE(external_id, ''), name FROM customers WHERE id = $1`
 	selectReferred        = `SELECT id, COALESCE(external_id, ''), name FROM customers WHERE referrer_id = $1 ORDER BY id LIMIT 100`
+	selectAliasesOf       = `SELECT key FROM customer_aliases WHERE customer_id = $1 ORDER BY kind, key LIMIT 100`
 	selectCustomerOrders  = `SELECT o.id, o.external_id, o.ordered_at, o.amount, o.currency, o.channel, o.status,
     (SELECT count(*) FROM order_lines l WHERE l.order_id = o.id)
 FROM orders o WHERE o.customer_id = $1 ORDER BY o.ordered_at DESC, o.id DESC LIMIT $2`
@@ -178,6 +179,18 @@ func (s *Store) CustomerView(ctx context.Context, ref string, limit int) (*custo
 			return nil, err
 		}
 		v.Referred = append(v.Referred, r)
+	}
+	rows.Close()
+	if rows, err = s.readRows(ctx, selectAliasesOf, id); err != nil {
+		return nil, err
+	}
+	for rows.Next() {
+		var k string
+		if err := rows.Scan(&k); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		v.Aliases = append(v.Aliases, k)
 	}
 	rows.Close()
 	if rows, err = s.readRows(ctx, selectCustomerOrders, id, limit); err != nil {

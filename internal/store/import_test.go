@@ -700,11 +700,15 @@ func TestMergedCustomersStayMerged(t *testing.T) {
 					t.Errorf("search %q: %v, %+v; want V001 alone", q, err, p)
 				}
 			}
-			// Asked for by its key, the 360 is the survivor's, saying so.
+			// Asked for by its key, the 360 is the survivor's, saying so,
+			// and it lists the keys merged into it.
 			for _, ref := range []string{"V087", "13900000087"} {
 				if v, err := s.CustomerView(ctx, ref, 1); err != nil || v.ID != survivor.ID || v.MergedKey != ref {
 					t.Fatalf("%s: %v, %+v; want V001 (#%d), merged from %s", ref, err, v, survivor.ID, ref)
 				}
+			}
+			if v, err := s.CustomerView(ctx, "V001", 1); err != nil || !slices.Equal(v.Aliases, []string{"V087", "13900000087"}) {
+				t.Errorf("V001's aliases: %v, %v", err, v.Aliases)
 			}
 
 			// A customer of its own with the merged key takes its orders
