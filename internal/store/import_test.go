@@ -680,10 +680,14 @@ func TestMergedCustomersStayMerged(t *testing.T) {
 			if sum := importFile(t, s, importer.Orders, writeFile(t, "o1.csv", first)); sum.Created != 3 || sum.Customers != 0 {
 				t.Fatalf("first load = %+v, want 3 orders, no customer created", sum)
 			}
-			// Orders after it, batch by batch.
-			later := "订单号,客户编号,手机,下单时间,实付金额\nA4,V087,,2024-02-05,10\nA5,,13900000087,2024-02-06,10\nA6,V002,,2024-02-07,10\n"
-			if sum := importFile(t, s, importer.Orders, writeFile(t, "o2.csv", later)); sum.Created != 3 || sum.Customers != 0 {
-				t.Fatalf("later orders = %+v, want 3 orders, no customer created", sum)
+			// Orders after it, batch by batch; the first to say where the
+			// merged customer lives gives the survivor its place.
+			later := "订单号,客户编号,手机,收货地址,下单时间,实付金额\nA4,V087,,浙江省杭州市西湖区,2024-02-05,10\nA5,,13900000087,,2024-02-06,10\nA6,V002,,,2024-02-07,10\n"
+			if sum := importFile(t, s, importer.Orders, writeFile(t, "o2.csv", later)); sum.Created != 3 || sum.Customers != 0 || sum.Placed != 1 {
+				t.Fatalf("later orders = %+v, want 3 orders, no customer created, V001 placed", sum)
+			}
+			if v, err := s.CustomerView(ctx, "V001", 1); err != nil || v.City != "杭州市" || v.Region != "浙江省" {
+				t.Fatalf("V001's place: %v, %+v", err, v)
 			}
 			if n := orders("V001"); n != 5 || count() != 2 {
 				t.Fatalf("V001 has %d orders among %d customers, want 5 of 2", n, count())

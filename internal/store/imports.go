@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -1453,17 +1454,20 @@ func (s *Store) resolveBatchCustomers(ctx context.Context, st *txStmts, rows []i
 // first seldom says where its members live. A place a customer has is never
 // changed. The customer is found by the key the row names, as the order's
 // customer is, so that rows of orders stored before (settled without
-// resolving their customer) give their place too.
+// resolving their customer) give their place too; a key of a customer
+// merged into another gives it to that one.
 var fillPlacesSQL = map[bool][]string{
 	false: { // SQLite: by external id, phone, email
 		fillPlacesLite(`customers.external_id = p.value ->> 0`),
 		fillPlacesLite(`customers.id = (SELECT min(c.id) FROM customers c WHERE c.phone = p.value ->> 0)`),
 		fillPlacesLite(`customers.id = (SELECT min(c.id) FROM customers c WHERE c.email = p.value ->> 0)`),
+		fillPlacesLite(`customers.id = CAST(p.value ->> 0 AS INTEGER)`), // a merged customer's key: the survivor, by id
 	},
 	true: {
 		fillPlacesPG(`c.external_id = p.value ->> 0`),
 		fillPlacesPG(`c.id = (SELECT min(k.id) FROM customers k WHERE k.phone = p.value ->> 0)`),
 		fillPlacesPG(`c.id = (SELECT min(k.id) FROM customers k WHERE k.email = p.value ->> 0)`),
+		fillPlacesPG(`c.id = (p.value ->> 0)::bigint`),
 	},
 }
 
@@ -1485,7 +1489,7 @@ func fillPlaces(st *runState, rows []importer.Row[order.Order], exec func(q stri
 	if st.customersBefore == 0 {
 		return 0, nil // no customer to fill: a first load into an empty shop
 	}
-	var byKey [3][][3]string // external id, phone, email: [key, city, region]
+	var byKey [4][][3]string // external id, phone, email, a merged key's survivor's id: [key, city, region]
 	taken := map[string]bool{}
 	for i := range rows {
 		o := &rows[i].V
@@ -1499,6 +1503,8 @@ func fillPlaces(st *runState, rows []importer.Row[order.Order], exec func(q stri
 		}
 		taken[key] = true
 		switch {
+		case len(st.aliases) > 0 && st.aliases[key] != 0:
+			byKey[3] = append(byKey[3], [3]string{strconv.FormatInt(st.aliases[key], 10), o.CustomerCity, o.CustomerRegion})
 		case k.ExternalID != "":
 			byKey[0] = append(byKey[0], [3]string{k.ExternalID, o.CustomerCity, o.CustomerRegion})
 		case k.Phone != "":
