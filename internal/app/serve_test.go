@@ -988,3 +988,19 @@ func TestUploadDecimalComma(t *testing.T) {
 		t.Errorf("page: %d\n%s", page.status, page.body)
 	}
 }
+
+// After a merge the survivor's page lists the keys merged into it, and the
+// 360 JSON gives them as aliases.
+func TestMergedKeysShown(t *testing.T) {
+	ts := newTestServer(t, demoDB(t), 1<<20)
+	tok := ts.token(t, "owner@demo.kith")
+	b := signIn(t, ts, "owner@demo.kith", "kith-demo")
+	if res := do(t, nil, "POST", ts.URL+"/api/v1/customers/1/merge", tok, strings.NewReader(`{"from": [2]}`), map[string]string{"Content-Type": "application/json"}); res.status != 200 ||
+		!bytes.Contains(res.body, []byte(`"aliases":["C000002"`)) {
+		t.Fatalf("merge: %d\n%s", res.status, res.body)
+	}
+	page := do(t, b.c, "GET", ts.URL+"/customers/1", "", nil, map[string]string{"Accept-Language": "en"})
+	if page.status != 200 || !regexp.MustCompile(`Merged in</dt><dd><span class="tag">C000002</span>`).Match(page.body) {
+		t.Errorf("page: %d\n%s", page.status, page.body)
+	}
+}
