@@ -115,22 +115,19 @@ func (s *Store) CustomerView(ctx context.Context, ref string, limit int) (*custo
 		}
 	}
 	if !found && ref != "" && !strings.HasPrefix(ref, "#") {
+		// A key of a customer merged into another finds that one; failing
+		// that, a name one customer has.
 		var id int64
 		err := s.readRow(ctx, selectAliasCustomer, ref, customer.NormalizePhone(ref), customer.NormalizeEmail(ref)).Scan(&id)
 		switch {
 		case err == nil:
-			if err := scanCustomer(s.readRow(ctx, selectCustomerByID, id), &v.Customer, &v.Owner); err != nil {
-				return nil, fmt.Errorf("customer %q: %w", ref, err)
+			v.MergedKey = ref
+		case errors.Is(err, sql.ErrNoRows):
+			if id, err = s.namedCustomer(ctx, ref); err != nil {
+				return nil, err
 			}
-			found, v.MergedKey = true, ref
-		case !errors.Is(err, sql.ErrNoRows):
+		default:
 			return nil, fmt.Errorf("customer %q: %w", ref, err)
-		}
-	}
-	if !found && ref != "" && !strings.HasPrefix(ref, "#") {
-		id, err := s.namedCustomer(ctx, ref)
-		if err != nil {
-			return nil, err
 		}
 		if id != 0 {
 			if err := scanCustomer(s.readRow(ctx, selectCustomerByID, id), &v.Customer, &v.Owner); err != nil {
