@@ -730,7 +730,6 @@ func parseBirthday(s string, lunar bool, order DateOrder) (string, bool, error) 
 			lunar, s = true, strings.TrimSpace(s[len(mark):])
 		}
 	}
-	noSuchDay := kith.Msg("birthday.no_such_day", "birthday %q: no such day", s)
 	var b string
 	t, _, err := ParseTime(s, order, time.UTC)
 	var msg *kith.Message
@@ -742,7 +741,7 @@ func parseBirthday(s string, lunar bool, order DateOrder) (string, bool, error) 
 		// 农历1990-02-30 is a birthday.
 		y, m, d, err := parseDate(s, order)
 		if err != nil {
-			return "", false, noSuchDay
+			return "", false, kith.Msg("birthday.no_such_day", "birthday %q: no such day", s)
 		}
 		b = fmt.Sprintf("%04d-%02d-%02d", y, m, d)
 	default:
@@ -763,7 +762,7 @@ func parseBirthday(s string, lunar bool, order DateOrder) (string, bool, error) 
 		if lunar {
 			return "", false, kith.Msg("birthday.no_such_lunar_day", "birthday %q: no such day (a lunar month has at most 30 days)", s)
 		}
-		return "", false, noSuchDay
+		return "", false, kith.Msg("birthday.no_such_day", "birthday %q: no such day", s)
 	}
 	return b, lunar, nil
 }
