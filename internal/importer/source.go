@@ -162,11 +162,40 @@ func decode(f *os.File, enc string) (*decoded, error) {
 	}
 	d.r = bufio.NewReaderSize(r, 256<<10)
 	d.start, _ = d.r.Peek(64 << 10)
+	if crLines(d.start) {
+		d.r = bufio.NewReaderSize(crToLF{d.r}, 256<<10)
+		d.start, _ = d.r.Peek(64 << 10)
+	}
 	d.enc = name
 	if skip == 3 {
 		d.enc = kith.Msg("encoding.utf8_bom", "UTF-8 with BOM")
 	}
 	return d, nil
+}
+
+// crLines reports whether text ends its lines with a bare CR, as Excel for
+// Mac's "CSV (Macintosh)" and classic Mac tools write them: its first line
+// ends in a CR that no LF follows. Read as it is, such a file is one line.
+func crLines(start []byte) bool {
+	i := bytes.IndexAny(start, "\r\n")
+	return i >= 0 && start[i] == '\r' && i+1 < len(start) && start[i+1] != '\n'
+}
+
+// crToLF turns every CR into an LF. A LF inside a quoted cell (Excel's line
+// break in a cell) stays one, and the reader's lines are the file's.
+type crToLF struct{ r io.Reader }
+
+func (c crToLF) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	for b := p[:n]; ; {
+		i := bytes.IndexByte(b, '\r')
+		if i < 0 {
+			break
+		}
+		b[i] = '\n'
+		b = b[i+1:]
+	}
+	return n, err
 }
 
 // openText opens a text file: decoded (UTF-8, GB18030 or UTF-16), it is

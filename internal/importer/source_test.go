@@ -2,6 +2,7 @@ package importer
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -100,6 +101,59 @@ func TestEncodingSampleCut(t *testing.T) {
 		}
 		s.Close()
 	}
+}
+
+// TestOpenSourceLineEnds: rows end in LF, CRLF, or a bare CR (Excel for
+// Mac's "CSV (Macintosh)"), and each is read as its lines, with their
+// numbers; a line break inside a quoted cell stays in the cell.
+func TestOpenSourceLineEnds(t *testing.T) {
+	tests := []struct {
+		name, data string
+		want       []string // line: cells
+	}{
+		{"lf", "订单号,备注\nA1,x\nA2,\"a\nb\"\nA3,y\n", []string{"2: A1|x", "3: A2|a\nb", "5: A3|y"}},
+		{"crlf", "订单号,备注\r\nA1,x\r\nA2,\"a\r\nb\"\r\nA3,y\r\n", []string{"2: A1|x", "3: A2|a\r\nb", "5: A3|y"}},
+		{"bare cr", "订单号,备注\rA1,x\rA2,\"a\nb\"\rA3,y\r", []string{"2: A1|x", "3: A2|a\nb", "5: A3|y"}},
+		{"bare cr, no end", "订单号,备注\rA1,x\rA2,y", []string{"2: A1|x", "3: A2|y"}},
+		{"bare cr, gbk", gbkString(t, "订单号,备注\rA1,张三\r"), []string{"2: A1|张三"}},
+		// A CR inside a cell of a file whose lines end in LF is the cell's.
+		{"lf, cr in a cell", "订单号,备注\nA1,\"a\rb\"\n", []string{"2: A1|a\rb"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s, err := OpenSource(write(t, "in.csv", []byte(tt.data)), SourceOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer s.Close()
+			if h := strings.Join(s.Header(), "|"); h != "订单号|备注" {
+				t.Errorf("header = %q", h)
+			}
+			var got []string
+			for {
+				rec, err := s.Next()
+				if err == io.EOF {
+					break
+				}
+				if err != nil || rec.Err != nil {
+					t.Fatalf("line %d: %v %v", rec.Line, err, rec.Err)
+				}
+				got = append(got, fmt.Sprintf("%d: %s", rec.Line, strings.Join(rec.Cells, "|")))
+			}
+			if !slices.Equal(got, tt.want) {
+				t.Errorf("rows = %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+func gbkString(t *testing.T, s string) string {
+	t.Helper()
+	out, err := simplifiedchinese.GBK.NewEncoder().String(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
 }
 
 func TestOpenSourceBadFiles(t *testing.T) {
