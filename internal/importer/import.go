@@ -350,6 +350,12 @@ func Import(ctx context.Context, sink Sink, k Kind, path string, opts Options) (
 	if r.sums.n > 0 {
 		sum.Warnings = append(sum.Warnings, sumsWarning(&r.sums))
 	}
+	if r.again.n > 0 {
+		sum.Warnings = append(sum.Warnings, headerAgainWarning(&r.again))
+	}
+	if r.reordered.n > 0 {
+		sum.Warnings = append(sum.Warnings, headerMovedWarning(&r.reordered))
+	}
 	if r.dotted.n > 0 {
 		sum.Warnings = append(sum.Warnings, dottedWarning(&r.dotted))
 	}
@@ -448,6 +454,113 @@ type reader struct {
 	sums    passedOver
 	// dotted are the rows with an amount such as 1.234 (rowParser.dotThousands).
 	dotted passedOver
+	// again are the rows that are the header again, and reordered those
+	// that are its columns in another order (headerAgain); perm, when the
+	// last such header had another order, takes each cell of the rows
+	// below it to its column in the first header (permCells holds them).
+	again     passedOver
+	reordered passedOver
+	headerAt  map[string][]int // a header name's columns
+	perm      []int
+	permCells []string
+}
+
+// headerAgain reports a row that is the file's header again: files joined
+// into one (copy jan.csv+feb.csv all.csv, or an export that repeats its
+// header on every page). Read as a record it could only be rejected; and
+// when it has the columns in another order (a month exported from a
+// template with its columns moved), the rows below it would be read in the
+// wrong columns. It sets r.perm to read them in their own: nil when the
+// row is the header as it was. The row must name every one of the
+// header's columns (two at least) once, as wide as the header.
+func (r *reader) headerAgain(cells []string) bool {
+	if r.headerAt == nil {
+		r.headerAt = map[string][]int{}
+		for i, n := range r.names {
+			if n = strings.TrimSpace(n); n != "" {
+				r.headerAt[n] = append(r.headerAt[n], i)
+			}
+		}
+	}
+	if len(r.headerAt) < 2 || len(cells) == 0 {
+		return false
+	}
+	// The first cell decides almost every row, without allocating.
+	if _, ok := r.headerAt[strings.TrimSpace(cells[0])]; !ok {
+		return false
+	}
+	w := filledWidth(cells)
+	if w != filledWidth(r.names) {
+		return false
+	}
+	perm := make([]int, w)
+	used := make([]bool, w)
+	identity := true
+	for i, c := range cells[:w] {
+		c = strings.TrimSpace(c)
+		at := -1
+		if c == "" {
+			if strings.TrimSpace(r.names[i]) == "" {
+				at = i // a column the header has no name for, where it was
+			}
+		} else {
+			for _, j := range r.headerAt[c] {
+				if !used[j] {
+					at = j
+					break
+				}
+			}
+		}
+		if at < 0 {
+			return false
+		}
+		used[at], perm[i] = true, at
+		identity = identity && at == i
+	}
+	// Every column taken once, by w cells: the row names them all.
+	r.perm = nil
+	if !identity {
+		r.perm = perm
+	}
+	return true
+}
+
+// filledWidth is the number of cells up to the last one not blank.
+func filledWidth(cells []string) int {
+	w := len(cells)
+	for w > 0 && strings.TrimSpace(cells[w-1]) == "" {
+		w--
+	}
+	return w
+}
+
+// reorder puts rec's cells in the first header's columns, when a header in
+// another order came above it.
+func (r *reader) reorder(rec *Record) {
+	if r.perm == nil || rec.Err != nil {
+		return
+	}
+	to := func(i int) int {
+		if i < len(r.perm) {
+			return r.perm[i]
+		}
+		return i
+	}
+	n := max(len(r.perm), len(rec.Cells))
+	r.permCells = append(r.permCells[:0], make([]string, n)...)
+	for i, c := range rec.Cells {
+		r.permCells[to(i)] = c
+	}
+	rec.Cells = r.permCells
+	if rec.Marks != nil { // a merged area's cells keep their marks
+		marks := make([]cellMark, n)
+		for i, m := range rec.Marks {
+			if j := to(i); j < n {
+				marks[j] = m
+			}
+		}
+		rec.Marks = marks
+	}
 }
 
 // carryDown fills in the order's columns of a row that repeats the order
@@ -674,6 +787,25 @@ func sumsWarning(p *passedOver) *kith.Message {
 			p.n, p.lineList(), p.n-len(p.lines)))
 }
 
+// headerAgainWarning says which rows were the header again.
+func headerAgainWarning(p *passedOver) *kith.Message {
+	return p.say(
+		kith.Msg("header_again.one", "line %d is the header again (files joined into one?): passed over", p.lines[0]),
+		kith.Msg("header_again.some", "%d rows (lines %s) are the header again (files joined into one?): passed over", p.n, p.lineList()),
+		kith.Msg("header_again.more", "%d rows (lines %s and %d more) are the header again (files joined into one?): passed over",
+			p.n, p.lineList(), p.n-len(p.lines)))
+}
+
+// headerMovedWarning says which rows were the header with its columns in
+// another order, which the rows below them were read in.
+func headerMovedWarning(p *passedOver) *kith.Message {
+	return p.say(
+		kith.Msg("header_moved.one", "line %d is the header with its columns in another order (files joined into one?): passed over, and the rows below it read in that order", p.lines[0]),
+		kith.Msg("header_moved.some", "%d rows (lines %s) are the header with its columns in another order (files joined into one?): passed over, and the rows below each read in its order", p.n, p.lineList()),
+		kith.Msg("header_moved.more", "%d rows (lines %s and %d more) are the header with its columns in another order (files joined into one?): passed over, and the rows below each read in its order",
+			p.n, p.lineList(), p.n-len(p.lines)))
+}
+
 // sumRow reports an orders or line-item row that is a sum left without
 // its 合计 label (Excel's SUM under the amount column): the columns that
 // identify an order are all blank and every filled cell is a number or an
@@ -741,6 +873,15 @@ func next[T any](r *reader, b *batch[T]) (ref srcRef, ok bool, err error) {
 		return srcRef{}, false, err
 	}
 	r.rows++
+	if rec.Err == nil && r.headerAgain(rec.Cells) {
+		if r.perm == nil {
+			r.again.note(rec.Line)
+		} else {
+			r.reordered.note(rec.Line)
+		}
+		return srcRef{}, false, nil
+	}
+	r.reorder(&rec)
 	if rec.Err == nil && totalsRow(rec.Cells) {
 		r.totals.note(rec.Line)
 		return srcRef{}, false, nil

@@ -3,6 +3,7 @@ package importer_test
 import (
 	"context"
 	"encoding/csv"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -588,6 +589,71 @@ func TestTotalsRows(t *testing.T) {
 	sum, err := run(t, s, importer.Orders, file(t, "o.csv", ordersHeader+"A1,C1,2024-01-05,12.50\n"+strings.Repeat("小计,,,1\n", 5)), importer.Options{})
 	if err != nil || len(sum.Warnings) != 1 || !strings.Contains(sum.Warnings[0].Error(), "lines 3, 4, 5 and 2 more") {
 		t.Errorf("five totals rows: %q %v", sum.Warnings, err)
+	}
+}
+
+// TestHeaderAgain: files joined into one have the header again among their
+// rows. The same header is passed over; the same columns in another order
+// are too, and the rows below it are read in that order, until a header
+// in the first order comes again.
+func TestHeaderAgain(t *testing.T) {
+	const moved = "客户编号,实付金额,订单号,下单时间\n"
+	for _, c := range []struct {
+		name, body string
+		want       string // the warning
+		rejected   int
+		orders     string // C2's and C3's orders: id amount
+	}{
+		{"the same header", ordersHeader + "A2,C2,2024-01-06,30\n", "line 3 is the header again", 0, "A2 3000"},
+		{"with spaces and cells left blank after it", " 订单号 ,客户编号,下单时间,实付金额,,\nA2,C2,2024-01-06,30\n", "line 3 is the header again", 0, "A2 3000"},
+		{"its columns in another order", moved + "C2,30,A2,2024-01-06\nC3,7,A3,2024-01-07\n",
+			"line 3 is the header with its columns in another order", 0, "A2 3000|A3 700"},
+		{"and back", moved + "C2,30,A2,2024-01-06\n" + ordersHeader + "A3,C3,2024-01-07,7\n",
+			"line 3 is the header with its columns in another order", 0, "A2 3000|A3 700"},
+		{"twice", ordersHeader + "A2,C2,2024-01-06,30\n" + ordersHeader + "A3,C3,2024-01-07,7\n", "2 rows (lines 3, 5) are the header again", 0, "A2 3000|A3 700"},
+		// Not a header: a column missing, or a name twice.
+		{"a column missing", "订单号,客户编号,下单时间\nA2,C2,2024-01-06,30\n", "", 1, "A2 3000"},
+		{"a name twice", "订单号,客户编号,订单号,实付金额\nA2,C2,2024-01-06,30\n", "", 1, "A2 3000"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			s := storetest.Open(t, "sqlite")
+			sum, err := run(t, s, importer.Orders, file(t, "o.csv", ordersHeader+"A1,C1,2024-01-05,12.50\n"+c.body), importer.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			warned := ""
+			for _, w := range sum.Warnings {
+				warned += w.Error() + "\n"
+			}
+			if c.want == "" && warned != "" || c.want != "" && !strings.Contains(warned, c.want) || sum.Rejected != c.rejected {
+				t.Errorf("warnings %q, %d rejected; want %q, %d", warned, sum.Rejected, c.want, c.rejected)
+			}
+			var got []string
+			for _, key := range []string{"C2", "C3"} {
+				v, err := s.CustomerView(context.Background(), key, 10)
+				if errors.Is(err, kith.ErrNotFound) {
+					continue
+				}
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, o := range v.Orders {
+					got = append(got, fmt.Sprintf("%s %d", o.ExternalID, o.Amount))
+				}
+			}
+			if strings.Join(got, "|") != c.orders {
+				t.Errorf("orders %q, want %q", got, c.orders)
+			}
+		})
+	}
+	// A member list joined the same way.
+	s := storetest.Open(t, "sqlite")
+	sum, err := run(t, s, importer.Customers, file(t, "c.csv", "客户编号,姓名\nC1,张三\n姓名,客户编号\n李四,C2\n"), importer.Options{})
+	if err != nil || sum.Created != 2 || sum.Rejected != 0 {
+		t.Fatalf("%+v %v", sum, err)
+	}
+	if v, err := s.CustomerView(context.Background(), "C2", 1); err != nil || v.Customer.Name != "李四" {
+		t.Errorf("C2 = %+v %v, want 李四", v.Customer, err)
 	}
 }
 
