@@ -135,6 +135,8 @@ var messages = map[Lang]map[string]string{
 		"amount.no_digits":         "金额 %q：没有数字",
 		"amount.thousands":         "金额 %q：千位分隔符位置不对（是小数逗号吗？导入时加 --decimal-comma，或写成 12.50）",
 		"amount.comma_after_point": "金额 %q：小数点后面有逗号（是小数逗号吗？导入时加 --decimal-comma）",
+		"amount.comma_thousands":   "金额 %q：千位分隔符位置不对（是小数点吗？去掉 --decimal-comma 再导入）",
+		"amount.point_after_comma": "金额 %q：小数逗号之后还有句点（数字写作 1,234.50？去掉 --decimal-comma 再导入）",
 		"amount.too_large":         "金额 %q：数值太大",
 		"currency.bad":             "%q 不是 CNY、USD 这样的 ISO 4217 币种代码",
 		"refund.negative":          "退款 %q 是负数：退款请写成正数",
@@ -143,6 +145,7 @@ var messages = map[Lang]map[string]string{
 		"number.not":   "%q 不是数字",
 		"number.whole": "%q 不是整数",
 		"number.comma": "%q：逗号不是千位分隔（是小数逗号吗？导入时加 --decimal-comma）",
+		"number.point": "%q：句点不是千位分隔（是小数点吗？去掉 --decimal-comma 再导入）",
 		"company.size": "%q 不是公司规模（50、50人、100-499人、1000人以上）",
 		"days.range":   "%d 天超出范围",
 

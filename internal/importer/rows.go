@@ -108,6 +108,41 @@ func swapSeparators(s string) string {
 	return string(b)
 }
 
+// groupingProblem is plainNumber's refusal of field's cell, said of the
+// cell as written.
+func (p *rowParser) groupingProblem(f string) *cellErr {
+	if p.decimalComma {
+		return bad(f, "bad_number", kith.Msg("number.point", "%q: a point that groups no thousands (a decimal point? import without --decimal-comma)", p.get(f)))
+	}
+	return bad(f, "bad_number", kith.Msg("number.comma", "%q: a comma that groups no thousands (a decimal comma? import with --decimal-comma)", p.get(f)))
+}
+
+// groupSpaceChars are the spaces that may group a number's thousands: a
+// plain one, and the no-break ones Excel writes in French and other
+// locales (1 234).
+const groupSpaceChars = " \u00a0\u202f\u2009\u2007"
+
+// spaceGroups turns a space between two digits into a thousands comma, for
+// plainNumber to check and drop like one; other spaces ("50 people") stay.
+func spaceGroups(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		r, w := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case !strings.ContainsRune(groupSpaceChars, r):
+			b.WriteString(s[i : i+w]) // as written, if not UTF-8
+		case i > 0 && isDigit(rune(s[i-1])) && i+w < len(s) && isDigit(rune(s[i+w])):
+			b.WriteByte(',')
+		default:
+			b.WriteByte(' ')
+		}
+		i += w
+	}
+	return b.String()
+}
+
+func isDigit(r rune) bool { return r >= '0' && r <= '9' }
+
 // plainNumber readies a count or quantity cell for strconv: narrowed, its
 // separators swapped in a decimal-comma file, thousands commas dropped. ok
 // is false for a comma that groups no thousands (1,5 in a file not said to
@@ -116,6 +151,9 @@ func (p *rowParser) plainNumber(s string) (string, bool) {
 	s = money.Narrow(s)
 	if p.decimalComma {
 		s = swapSeparators(s)
+	}
+	if strings.ContainsAny(s, groupSpaceChars) {
+		s = spaceGroups(s)
 	}
 	if strings.IndexByte(s, ',') < 0 {
 		return s, true
@@ -420,7 +458,7 @@ func (p *rowParser) money(f, currency string, required bool) (int64, bool, *cell
 	}
 	m, err := money.Parse(s, currency)
 	if err != nil {
-		return 0, false, bad(f, "bad_amount", amountProblem(err))
+		return 0, false, bad(f, "bad_amount", p.amountProblem(err, p.get(f)))
 	}
 	if !p.decimalComma && dotGrouped(s) && money.Exponent(currency) < 3 {
 		p.dotThousands = true
@@ -441,10 +479,23 @@ func freeWord(s string) bool {
 }
 
 // amountProblem says in a message why an amount did not parse.
-func amountProblem(err error) *kith.Message {
+func (p *rowParser) amountProblem(err error, cell string) *kith.Message {
 	var e *money.ParseError
 	if !errors.As(err, &e) {
 		return message(err)
+	}
+	if p.decimalComma {
+		// Said of the cell as written, not as its separators were swapped
+		// for the parse; and the hints are the other way round.
+		e.Input = cell
+		switch {
+		case e.Problem == money.ProblemThousands:
+			return kith.Msg("amount.comma_thousands", "amount %q: misplaced thousands separator (a decimal point? import without --decimal-comma)", e.Input)
+		case e.Problem == money.ProblemChar && e.Char == ',':
+			return kith.Msg("amount.point_after_comma", "amount %q: a point after the decimal comma (numbers written 1,234.50? import without --decimal-comma)", e.Input)
+		case e.Problem == money.ProblemChar && e.Char == '.':
+			e.Char = ','
+		}
 	}
 	switch e.Problem {
 	case money.ProblemEmpty:
@@ -471,7 +522,7 @@ func amountProblem(err error) *kith.Message {
 func (p *rowParser) int(f string) (int64, *cellErr) {
 	s, ok := p.plainNumber(p.get(f))
 	if !ok {
-		return 0, bad(f, "bad_number", kith.Msg("number.comma", "%q: a comma that groups no thousands (a decimal comma? import with --decimal-comma)", s))
+		return 0, p.groupingProblem(f)
 	}
 	if s == "" {
 		return 0, nil
@@ -1010,7 +1061,7 @@ func (p *rowParser) parseLine() (order.Order, *cellErr) {
 	}
 	q, ok := p.plainNumber(p.get("quantity"))
 	if !ok {
-		return o, bad("quantity", "bad_number", kith.Msg("number.comma", "%q: a comma that groups no thousands (a decimal comma? import with --decimal-comma)", q))
+		return o, p.groupingProblem("quantity")
 	}
 	if q != "" {
 		// A unit after the number, as Chinese exports write counts (2件,

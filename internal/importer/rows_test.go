@@ -3,6 +3,7 @@ package importer
 import (
 	"fmt"
 	"maps"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -386,6 +387,8 @@ func TestLineQuantitiesAndSKUs(t *testing.T) {
 		// said to have them: refused, where dropping it read 1,5 as 15.
 		{"A1", "1,5", 0, "quantity"}, {"A1", "1,50 kg", 0, "quantity"}, {"A1", "12,3456", 0, "quantity"}, {"A1", ",5", 0, "quantity"},
 		{"A1", "1,234.5", 1234.5, ""}, {"A1", "12,345,678", 12345678, ""},
+		// Spaces that group thousands, the no-break ones of French Excel too.
+		{"A1", "1 200 瓶", 1200, ""}, {"A1", "12\u00a0345\u202f678", 12345678, ""}, {"A1", "1 5", 0, "quantity"},
 	} {
 		p := &rowParser{m: m, loc: time.UTC, currency: "CNY", cells: []string{"O1", "C1", "2024-01-05", c.sku, c.quantity, "10"}}
 		o, cerr := p.parseLine()
@@ -412,19 +415,28 @@ func TestDecimalComma(t *testing.T) {
 		qty             float64
 		minor           int64
 		field           string
+		reason          string // in the reject's reason
 	}{
-		{"1,5", "1.234,50", 1.5, 123450, ""},
-		{"2", "12,5", 2, 1250, ""},
-		{"1.000", "€ 9,99", 1000, 999, ""},
-		{"0,25 kg", "4.000", 0.25, 400000, ""},
-		{"1.5", "10", 0, 0, "quantity"},       // a dot that groups no thousands
-		{"1", "1,234.50", 0, 0, "unit_price"}, // written the other way
+		{"1,5", "1.234,50", 1.5, 123450, "", ""},
+		{"2", "12,5", 2, 1250, "", ""},
+		{"1.000", "€ 9,99", 1000, 999, "", ""},
+		{"0,25 kg", "4.000", 0.25, 400000, "", ""},
+		// Thousands grouped by a no-break space, as Excel writes them in French.
+		{"1", "1\u00a0234,50", 1, 123450, "", ""},
+		{"1", "1\u202f234,50 €", 1, 123450, "", ""},
+		{"1\u00a0000", "10", 1000, 1000, "", ""},
+		{"1.5", "10", 0, 0, "quantity", `"1.5": a point that groups no thousands (a decimal point? import without --decimal-comma)`},
+		// Written the other way: the reason quotes the cell as written, and
+		// says the flag is the trouble.
+		{"1", "1,234.50", 0, 0, "unit_price", `"1,234.50": a point after the decimal comma (numbers written 1,234.50? import without --decimal-comma)`},
+		{"1", "12.5", 0, 0, "unit_price", `"12.5": misplaced thousands separator (a decimal point? import without --decimal-comma)`},
+		{"1", "12a", 0, 0, "unit_price", `"12a": unexpected character 'a'`},
 	} {
 		p := &rowParser{m: m, loc: time.UTC, currency: "EUR", decimalComma: true, cells: []string{"O1", "C1", "2024-01-05", "A1", c.quantity, c.price}}
 		o, cerr := p.parseLine()
 		switch {
-		case c.field != "" && (cerr == nil || cerr.field != c.field):
-			t.Errorf("%q x %q: %+v %v, want %s rejected", c.quantity, c.price, o.Lines, cerr, c.field)
+		case c.field != "" && (cerr == nil || cerr.field != c.field || !strings.Contains(cerr.reason.Error(), c.reason)):
+			t.Errorf("%q x %q: %+v %v, want %s rejected: %s", c.quantity, c.price, o.Lines, cerr, c.field, c.reason)
 		case c.field == "" && (cerr != nil || len(o.Lines) != 1 || o.Lines[0].Quantity != c.qty || o.Lines[0].UnitPrice != c.minor):
 			t.Errorf("%q x %q: %+v %v, want %v x %d", c.quantity, c.price, o.Lines, cerr, c.qty, c.minor)
 		}
@@ -894,8 +906,10 @@ func TestAddressColumn(t *testing.T) {
 
 // FuzzPlainNumber: a number kept lost its commas and nothing else, and
 // each comma it lost stood before three digits and no fourth.
+var spaceBetweenDigits = regexp.MustCompile(`([0-9])[ \x{a0}\x{202f}\x{2009}\x{2007}]([0-9])`)
+
 func FuzzPlainNumber(f *testing.F) {
-	for _, s := range []string{"1,234", "1,5", "12,345,678.5", "1,234件", ",5", "1.000,25", "１，２３４"} {
+	for _, s := range []string{"1,234", "1,5", "12,345,678.5", "1,234件", ",5", "1.000,25", "１，２３４", "1 234", "1\u00a0234 5", "3 pcs", "0 A000\x8e"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
@@ -903,7 +917,13 @@ func FuzzPlainNumber(f *testing.F) {
 		if !ok {
 			return
 		}
+		// A space between two digits groups them, as a comma does: it is
+		// checked and dropped like one, and other spaces read as plain.
 		n := money.Narrow(s)
+		for prev := ""; prev != n; {
+			prev, n = n, spaceBetweenDigits.ReplaceAllString(n, "$1,$2")
+		}
+		n = strings.NewReplacer("\u00a0", " ", "\u202f", " ", "\u2009", " ", "\u2007", " ").Replace(n)
 		if got != strings.ReplaceAll(n, ",", "") {
 			t.Fatalf("plainNumber(%q) = %q", s, got)
 		}

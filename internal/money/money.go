@@ -91,6 +91,12 @@ func Narrow(s string) string {
 	return width.Narrow.String(s)
 }
 
+// groupSpaces are the spaces that group thousands where a space does
+// (1 234,50): Excel in French and other locales writes a no-break space
+// (U+00A0) or a narrow one (U+202F), and typesetting a thin one; read as
+// a plain space.
+var groupSpaces = strings.NewReplacer("\u00a0", " ", "\u202f", " ", "\u2009", " ", "\u2007", " ")
+
 // Parse reads an amount such as "1234.5", "1,234.50", "¥1,234.50", "￥ 12",
 // "-3.20", "3.20-", "(3.20)", "12元", "￥12元" or "人民币1.2万元". A currency mark,
 // before the number, after it or both, must agree with currency (¥ is
@@ -138,7 +144,7 @@ func plainAmount(s string, exp int) (int64, bool) {
 
 // parseMarked is Parse for any cell: marks, signs, brackets, groupings.
 func parseMarked(s, currency string) (Money, error) {
-	t := strings.TrimSpace(Narrow(s))
+	t := strings.TrimSpace(groupSpaces.Replace(Narrow(s)))
 	if t == "" {
 		return Money{}, &ParseError{Input: s, Problem: ProblemEmpty}
 	}

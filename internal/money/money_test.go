@@ -34,6 +34,13 @@ func TestParse(t *testing.T) {
 		{"12.344", "CNY", 1234, false},
 		{".5", "CNY", 50, false},
 		{"1 234 567.89", "CNY", 123456789, false},
+		// Thousands grouped by the no-break spaces Excel writes in French
+		// and other locales.
+		{"1\u00a0234.50", "EUR", 123450, false},
+		{"1\u202f234\u202f567.89 €", "EUR", 123456789, false},
+		{"€\u00a012", "EUR", 1200, false},
+		{"1\u2009234", "CNY", 123400, false},
+		{"12\u00a03.4", "CNY", 0, true},
 		{"1200", "JPY", 1200, false},
 		{"$12.00", "USD", 1200, false},
 		{"$12.00", "CNY", 0, true},
