@@ -75,7 +75,7 @@ func NormalizePhone(s string) string {
 	if MaskedPhone(s) {
 		return "" // its visible digits are not the number, and are shared by many
 	}
-	s = strings.TrimSpace(money.Narrow(s)) // １３８ and ＋ typed full-width
+	s = trimTel(strings.TrimSpace(money.Narrow(s))) // １３８ and ＋ typed full-width
 	if i := strings.IndexAny(s, phoneSeparators); i > 0 {
 		s = strings.TrimSpace(s[:i])
 	}
@@ -102,6 +102,14 @@ func NormalizePhone(s string) string {
 	return p
 }
 
+// trimTel takes the tel: off a number copied from a web page's link.
+func trimTel(s string) string {
+	if len(s) > 4 && strings.EqualFold(s[:4], "tel:") {
+		return strings.TrimSpace(s[4:])
+	}
+	return s
+}
+
 // phoneSeparators part two numbers in one phone cell (after Narrow, which
 // makes a full-width ， or ； ASCII).
 const phoneSeparators = "/,;|、"
@@ -111,7 +119,7 @@ const phoneSeparators = "/,;|、"
 // number's own formatting (+86, dashes, spaces, brackets, a .0 fraction)
 // does not count, nor does a masked number, which says nothing.
 func PhoneLeftOut(s string) bool {
-	s = strings.TrimSpace(money.Narrow(s))
+	s = trimTel(strings.TrimSpace(money.Narrow(s)))
 	if s == "" || MaskedPhone(s) {
 		return false
 	}
@@ -135,8 +143,46 @@ func MaskedPhone(s string) bool {
 	return strings.ContainsAny(s, PhoneMasks)
 }
 
-// NormalizeEmail lower-cases and trims an address.
-func NormalizeEmail(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
+// NormalizeEmail reads an address as people and programs write it:
+// trimmed and lower-cased; typed in a Chinese input method's full-width
+// mode (１２３＠ｑｑ．ｃｏｍ, 123@qq。com: 。 separates a domain's labels as
+// the dot does, IDNA says); after mailto:, as a link copied from a web
+// page has it; and out of "Name <address>", as mail programs export a
+// contact. Of two addresses in one cell (a@x.com; b@x.com) the first is
+// kept.
+func NormalizeEmail(s string) string {
+	s = strings.TrimSpace(money.Narrow(s))
+	if i := strings.IndexByte(s, '<'); i >= 0 {
+		if j := strings.IndexByte(s[i:], '>'); j > 0 {
+			s = strings.TrimSpace(s[i+1 : i+j])
+		}
+	}
+	if len(s) > 7 && strings.EqualFold(s[:7], "mailto:") {
+		s = strings.TrimSpace(s[7:])
+	}
+	if i := strings.IndexAny(s, emailSeparators); i > 0 {
+		s = s[:i]
+	}
+	return strings.ToLower(strings.ReplaceAll(s, "。", "."))
+}
+
+// emailSeparators part two addresses in one cell (after Narrow, which
+// makes a full-width ， or ； ASCII); an address has none of them.
+const emailSeparators = ",;/| \t、"
+
+// EmailLeftOut reports an email cell that says more than NormalizeEmail
+// keeps, a second address, for an import to keep the cell as written.
+func EmailLeftOut(s string) bool {
+	return strings.Count(money.Narrow(s), "@") > 1
+}
+
+// PlausibleEmail reports an address as NormalizeEmail gives it that could
+// be one: one @, something on each side, no spaces or brackets.
+func PlausibleEmail(s string) bool {
+	local, domain, ok := strings.Cut(s, "@")
+	return ok && local != "" && domain != "" && !strings.ContainsAny(domain, "@") &&
+		!strings.ContainsFunc(s, func(r rune) bool { return unicode.IsSpace(r) || strings.ContainsRune("<>()[]\",;:", r) })
+}
 
 // SplitTags splits a tag cell on the separators people type: , ; | 、 ，
 func SplitTags(s string) []string {

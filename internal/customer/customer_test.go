@@ -31,6 +31,8 @@ func TestNormalizePhone(t *testing.T) {
 		{"13800138000 (微信同号)", "13800138000"},
 		{"138****8000", ""}, // a masked number identifies nobody
 		{"138＊＊＊＊8000", ""},
+		{"tel:+8613800138000", "13800138000"}, // a web page's link
+		{"TEL: 021-6123 4567", "02161234567"},
 		{"", ""},
 	} {
 		if got := NormalizePhone(c.in); got != c.want {
@@ -112,11 +114,78 @@ func TestPhoneLeftOut(t *testing.T) {
 		{"13800138000.0", false},
 		{"１３８００１３８０００", false},
 		{"13800138000/", false}, // a separator with nothing after it
+		{"tel:+8613800138000", false},
+		{"tel:13800138000 微信同号", true},
 		{"138****8000", false},
 		{"", false},
 	} {
 		if got := PhoneLeftOut(c.in); got != c.want {
 			t.Errorf("PhoneLeftOut(%q) = %v, want %v", c.in, got, c.want)
+		}
+	}
+}
+
+// Addresses as people and programs write them: the address is what a
+// customer is found by, so each of these is the same customer's.
+func TestNormalizeEmail(t *testing.T) {
+	for _, c := range []struct {
+		in, want  string
+		leftOut   bool // a second address the import keeps as written
+		plausible bool
+	}{
+		{"Li.Na@Example.COM ", "li.na@example.com", false, true},
+		{"mailto:li@x.com", "li@x.com", false, true},
+		{"MAILTO: li@x.com", "li@x.com", false, true},
+		{"李娜 <li@x.com>", "li@x.com", false, true},
+		{`"Li, Na" <Li@X.com>`, "li@x.com", false, true},
+		{"１２３４５＠ｑｑ．ｃｏｍ", "12345@qq.com", false, true}, // typed full-width
+		{"12345@qq。com", "12345@qq.com", false, true},
+		{"li@x.com; na@y.com", "li@x.com", true, true},
+		{"li@x.com，na@y.com", "li@x.com", true, true},
+		{"li@x.com / na@y.com", "li@x.com", true, true},
+		{"li@x.com;", "li@x.com", false, true},
+		{"e@intranet", "e@intranet", false, true},
+		{"li at x.com", "li", false, false},
+		{"li@", "li@", false, false},
+		{"@x.com", "@x.com", false, false},
+		{"li@x@y.com", "li@x@y.com", true, false},
+		{"13800138000", "13800138000", false, false},
+		{"", "", false, false},
+	} {
+		got := NormalizeEmail(c.in)
+		if got != c.want || EmailLeftOut(c.in) != c.leftOut || PlausibleEmail(got) != c.plausible {
+			t.Errorf("NormalizeEmail(%q) = %q, left out %v, plausible %v; want %q, %v, %v",
+				c.in, got, EmailLeftOut(c.in), PlausibleEmail(got), c.want, c.leftOut, c.plausible)
+		}
+	}
+}
+
+// A form's email: written as a mail program or a web page gives it, it is
+// stored as the address; a second address, or none, is refused by the
+// field, quoting what was typed.
+func TestEditEmail(t *testing.T) {
+	for _, c := range []struct{ in, want, refused string }{
+		{"李娜 <Li@X.com>", "li@x.com", ""},
+		{"mailto:li@x.com", "li@x.com", ""},
+		{"li@x.com; na@y.com", "", `"li@x.com; na@y.com" is not an email address`},
+		{"not an email", "", `"not an email" is not an email address`},
+	} {
+		in := c.in
+		created := Customer{Name: "李娜", Email: in}
+		errCreate := created.Normalize()
+		p := Patch{Email: &in}
+		errPatch := p.Normalize()
+		for _, r := range []struct {
+			what, got string
+			err       error
+		}{{"create", created.Email, errCreate}, {"patch", *p.Email, errPatch}} {
+			var fe *kith.FieldError
+			switch {
+			case c.refused == "" && (r.err != nil || r.got != c.want):
+				t.Errorf("%s %q: %q %v, want %q", r.what, c.in, r.got, r.err, c.want)
+			case c.refused != "" && (!errors.As(r.err, &fe) || fe.Field != "email" || fe.Reason != c.refused):
+				t.Errorf("%s %q: %v, want the email refused: %s", r.what, c.in, r.err, c.refused)
+			}
 		}
 	}
 }

@@ -86,12 +86,14 @@ func checkText(field, v string, fields *[]error) {
 	}
 }
 
-func checkEmail(v string, fields *[]error) {
+// checkEmail checks v, the address NormalizeEmail read from raw. A form
+// gives one address: a second one is refused rather than dropped.
+func checkEmail(raw, v string, fields *[]error) {
 	if v == "" {
 		return
 	}
-	if a, err := mail.ParseAddress(v); err != nil || a.Name != "" {
-		*fields = append(*fields, &kith.FieldError{Field: "email", Code: "invalid", Reason: fmt.Sprintf("%q is not an email address", v)})
+	if a, err := mail.ParseAddress(v); err != nil || a.Name != "" || EmailLeftOut(raw) {
+		*fields = append(*fields, &kith.FieldError{Field: "email", Code: "invalid", Reason: fmt.Sprintf("%q is not an email address", strings.TrimSpace(raw))})
 	}
 }
 
@@ -151,6 +153,7 @@ func (c *Customer) Normalize() error {
 	c.Name, c.ExternalID = strings.TrimSpace(c.Name), strings.TrimSpace(c.ExternalID)
 	var fields []error
 	checkMasked(c.Phone, &fields)
+	rawEmail := c.Email
 	c.Phone, c.Email = NormalizePhone(c.Phone), NormalizeEmail(c.Email)
 	if c.Name == "" && c.Phone == "" && c.Email == "" {
 		fields = append(fields, &kith.FieldError{Field: "name", Code: "required", Reason: "a name, phone or email is required"})
@@ -166,7 +169,7 @@ func (c *Customer) Normalize() error {
 		checkText("attrs", k, &fields)
 		checkText("attrs."+k, v, &fields)
 	}
-	checkEmail(c.Email, &fields)
+	checkEmail(rawEmail, c.Email, &fields)
 	checkBirthday(c.Birthday, c.BirthdayLunar, &fields)
 	return errors.Join(fields...)
 }
@@ -189,8 +192,9 @@ func (p *Patch) Normalize() error {
 		*p.Phone = NormalizePhone(*p.Phone)
 	}
 	if p.Email != nil {
-		*p.Email = NormalizeEmail(*p.Email)
-		checkEmail(*p.Email, &fields)
+		raw := *p.Email
+		*p.Email = NormalizeEmail(raw)
+		checkEmail(raw, *p.Email, &fields)
 	}
 	switch {
 	case p.Birthday == nil:

@@ -103,6 +103,8 @@ func TestBadInput(t *testing.T) {
 				"4": {"order_id", "duplicate order id A1: same content as line 2"}}},
 		{name: "xlsx that is not a spreadsheet", file: "o.xlsx", content: ordersHeader + "A1,C1,2024-01-01,1\n", wantErr: "not an XLSX spreadsheet"},
 		{name: "missing customer", file: "o.csv", content: ordersHeader + "A1,,2024-01-01,1\n", wantRejects: map[string][2]string{"2": {"customer_id", "no customer id, phone or email"}}},
+		{name: "emails that are none", file: "o.csv", content: "订单号,邮箱,下单时间,实付金额\nA1,li at x.com,2024-01-01,1\nA2,li@,2024-01-01,1\nA3,mailto:Li@X.com,2024-01-01,1\n",
+			wantCreated: 1, wantRejects: map[string][2]string{"2": {"email", `"li at x.com" is not an email address`}, "3": {"email", `"li@" is not an email address`}}},
 	}
 	for _, engine := range storetest.Engines(t) {
 		for _, tt := range tests {
@@ -174,7 +176,8 @@ func TestBadInput(t *testing.T) {
 func TestImportKinds(t *testing.T) {
 	customers := "会员号,姓名,手机,邮箱,性别,生日,城市,标签,推荐人,负责人,会员等级,积分\n" +
 		"M1,张三,+86 138-0013-8000,ZS@Example.com,男,农历1990-08-15,上海,VIP、宝妈,M2,rep@shop.cn,金卡,1200\n" +
-		"M2,Alice Wang,13900139000/13600136000,,female,08-15,北京,,,,,\n" + // two numbers: the second kept as written
+		// Two numbers and two addresses: the seconds kept as written.
+		"M2,Alice Wang,13900139000/13600136000,\"Alice <Alice@Example.com>; alice@work.cn\",female,08-15,北京,,,,,\n" +
 		"M3,王五,13700137000,,女,1988年2月30日,广州,,,,,\n" // no such day
 	lines := "InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country\n" +
 		"536365,85123A,WHITE HANGING HEART,6,12/1/2010 8:26,2.55,M1,United Kingdom\n" +
@@ -245,6 +248,12 @@ func TestImportKinds(t *testing.T) {
 			}
 			if v2.Phone != "13900139000" || v2.Attrs["手机"] != "13900139000/13600136000" {
 				t.Errorf("M2 phone %q, attrs %v: want the first number, and the cell as written", v2.Phone, v2.Attrs)
+			}
+			if v2.Email != "alice@example.com" || v2.Attrs["邮箱"] != "Alice <Alice@Example.com>; alice@work.cn" {
+				t.Errorf("M2 email %q, attrs %v: want the first address, and the cell as written", v2.Email, v2.Attrs)
+			}
+			if _, ok := v.Attrs["邮箱"]; ok {
+				t.Errorf("M1 attrs %v: an email cell with one address is not kept again", v.Attrs)
 			}
 			if _, ok := v.Attrs["手机"]; ok {
 				t.Errorf("M1 attrs %v: a phone cell with one number is not kept again", v.Attrs)

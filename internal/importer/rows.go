@@ -666,8 +666,8 @@ func (p *rowParser) customerKey() (customer.Key, *cellErr) {
 		}
 		return k, bad("customer_id", "required", kith.Msg("customer.no_key", "no customer id, phone or email in this row"))
 	}
-	if k.Email != "" && !strings.Contains(k.Email, "@") {
-		return k, bad("email", "bad_email", kith.Msg("email.bad", "%q is not an email address", k.Email))
+	if k.Email != "" && !customer.PlausibleEmail(k.Email) {
+		return k, bad("email", "bad_email", kith.Msg("email.bad", "%q is not an email address", p.get("email")))
 	}
 	return k, nil
 }
@@ -718,6 +718,9 @@ func (p *rowParser) parseCustomer() (customer.Customer, *cellErr) {
 		// The number is the first one in the cell; what else it says (a
 		// second number, an extension) is kept.
 		c.Attrs = p.keepAsWritten(c.Attrs, "phone", phone)
+	}
+	if email := p.get("email"); customer.EmailLeftOut(email) {
+		c.Attrs = p.keepAsWritten(c.Attrs, "email", email) // the second address
 	}
 	if len(p.m.Attrs) > 0 {
 		if c.Attrs == nil {
