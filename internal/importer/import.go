@@ -359,6 +359,9 @@ func Import(ctx context.Context, sink Sink, k Kind, path string, opts Options) (
 	if r.dotted.n > 0 {
 		sum.Warnings = append(sum.Warnings, dottedWarning(&r.dotted))
 	}
+	if r.excelErrors.n > 0 {
+		sum.Warnings = append(sum.Warnings, excelErrorsWarning(&r.excelErrors))
+	}
 	if r.cont.n > 0 {
 		sum.Warnings = append(sum.Warnings, continuedWarning(&r.cont))
 	}
@@ -454,6 +457,9 @@ type reader struct {
 	sums    passedOver
 	// dotted are the rows with an amount such as 1.234 (rowParser.dotThousands).
 	dotted passedOver
+	// excelErrors are the rows kept with a cell that held an Excel error
+	// value, read as blank (rowParser.excelError).
+	excelErrors passedOver
 	// again are the rows that are the header again, and reordered those
 	// that are its columns in another order (headerAgain); perm, when the
 	// last such header had another order, takes each cell of the rows
@@ -787,6 +793,16 @@ func sumsWarning(p *passedOver) *kith.Message {
 			p.n, p.lineList(), p.n-len(p.lines)))
 }
 
+// excelErrorsWarning says which rows kept had cells with Excel's error
+// values, read as blank.
+func excelErrorsWarning(p *passedOver) *kith.Message {
+	return p.say(
+		kith.Msg("excel_errors.one", "line %d has a cell with a spreadsheet's error value (#N/A, #VALUE!: a formula that failed), read as blank", p.lines[0]),
+		kith.Msg("excel_errors.some", "%d rows (lines %s) have cells with a spreadsheet's error value (#N/A, #VALUE!: a formula that failed), read as blank", p.n, p.lineList()),
+		kith.Msg("excel_errors.more", "%d rows (lines %s and %d more) have cells with a spreadsheet's error value (#N/A, #VALUE!: a formula that failed), read as blank",
+			p.n, p.lineList(), p.n-len(p.lines)))
+}
+
 // headerAgainWarning says which rows were the header again.
 func headerAgainWarning(p *passedOver) *kith.Message {
 	return p.say(
@@ -955,7 +971,7 @@ func next[T any](r *reader, b *batch[T]) (ref srcRef, ok bool, err error) {
 			return ref, false, nil
 		}
 	}
-	r.p.cells, r.p.marks = ref.cells, rec.Marks
+	r.p.cells, r.p.marks, r.p.excelError = ref.cells, rec.Marks, ""
 	return ref, true, nil
 }
 
@@ -967,7 +983,7 @@ func parser[T any](r *reader, parse func() (T, *cellErr)) fill[T] {
 			return err
 		}
 		v, cerr := parse()
-		r.noteDotted(ref.line)
+		r.noteRow(ref.line, cerr == nil)
 		if cerr != nil {
 			b.rejects = append(b.rejects, r.refused(ref, cerr))
 			return nil
@@ -987,7 +1003,7 @@ func parserOfDays[T any](r *reader, parse func() (T, int, *cellErr), split func(
 			return err
 		}
 		v, days, cerr := parse()
-		r.noteDotted(ref.line)
+		r.noteRow(ref.line, cerr == nil)
 		if cerr != nil {
 			b.rejects = append(b.rejects, r.refused(ref, cerr))
 			return nil
@@ -997,11 +1013,15 @@ func parserOfDays[T any](r *reader, parse func() (T, int, *cellErr), split func(
 	}
 }
 
-// noteDotted notes line when its row had an amount such as 1.234.
-func (r *reader) noteDotted(line int) {
+// noteRow notes line when its row had an amount such as 1.234, or, when
+// it was kept, a cell with an Excel error value, read as blank.
+func (r *reader) noteRow(line int, kept bool) {
 	if r.p.dotThousands {
 		r.dotted.note(line)
 		r.p.dotThousands = false
+	}
+	if kept && r.p.excelError != "" {
+		r.excelErrors.note(line)
 	}
 }
 

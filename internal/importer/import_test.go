@@ -666,6 +666,50 @@ func TestHeaderAgain(t *testing.T) {
 	}
 }
 
+// TestExcelErrorValues: a cell holding a spreadsheet's error value (#N/A
+// from a VLOOKUP that found nothing) is no value. Where a value is needed
+// the row is rejected saying so; elsewhere it is read as blank, with a
+// warning: not a customer named #N/A, nor a channel #N/A in the reports,
+// nor one customer #N/A that every failed lookup's orders would join.
+func TestExcelErrorValues(t *testing.T) {
+	s := storetest.Open(t, "sqlite")
+	ctx := context.Background()
+	sum, err := run(t, s, importer.Orders, file(t, "o.csv", "订单号,客户编号,姓名,渠道,下单时间,实付金额,城市\n"+
+		"A1,C1,#N/A,#N/A,2024-01-05,12,#REF!\n"+
+		"A2,C2,张三,抖音,2024-01-05,#VALUE!,上海\n"+
+		"A3,#N/A,李四,抖音,2024-01-05,3,上海\n"+
+		"A4,#N/A,王五,抖音,2024-01-05,4,上海\n"+
+		"A5,C5,赵六,抖音,Err:502,5,上海\n"+
+		"A6,C6,#NAME?,抖音,2024-01-05,6,上海\n"), importer.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Created != 2 || sum.Rejected != 4 || len(sum.Warnings) != 1 || !strings.Contains(sum.Warnings[0].Error(), "2 rows (lines 2, 7) have cells with a spreadsheet's error value") {
+		t.Fatalf("%+v %q, want A1 and A6 kept with a warning, the rest rejected", sum, sum.Warnings)
+	}
+	want := map[string]string{"3": "amount: #VALUE!", "4": "customer_id: #N/A", "5": "customer_id: #N/A", "6": "ordered_at: Err:502"}
+	for _, rj := range readRejects(t, sum)[1:] { // line, field, reason, cells
+		if w := want[rj[0]]; w == "" || rj[1]+": "+strings.Fields(rj[2])[0] != w || !strings.Contains(rj[2], "a formula that failed") {
+			t.Errorf("line %s rejected: %s %s, want %q", rj[0], rj[1], rj[2], w)
+		}
+	}
+	v, err := s.CustomerView(ctx, "C1", 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v.Name != "" || v.Channel != "" || v.City != "" || len(v.Orders) != 1 || v.Orders[0].Channel != "" {
+		t.Errorf("C1 = %+v, orders %+v: want no name, channel or city", v.Customer, v.Orders)
+	}
+	// A member list's own columns: an error value is no attribute either.
+	sum, err = run(t, s, importer.Customers, file(t, "c.csv", "客户编号,姓名,会员等级\nC1,张三,#N/A\n"), importer.Options{})
+	if err != nil || sum.Updated != 1 || len(sum.Warnings) != 0 {
+		t.Fatalf("%+v %q %v", sum, sum.Warnings, err)
+	}
+	if v, err := s.CustomerView(ctx, "C1", 1); err != nil || v.Name != "张三" || len(v.Attrs) != 0 {
+		t.Errorf("C1 = %+v %v, want no attributes", v.Customer, err)
+	}
+}
+
 // A workbook whose first sheet is a cover or notes sheet: without --sheet
 // the data sheet is found; with --sheet, or when no sheet has a header, the
 // first sheet's error stands.

@@ -78,6 +78,23 @@ type rowParser struct {
 	// perhaps a thousand written as a decimal-comma file writes it; the
 	// import says so once, with its lines (reader.dotted).
 	dotThousands bool
+	// excelError is the first of the row's cells read that held one of
+	// Excel's error values (#N/A), read as blank (excelErrorValue).
+	excelError string
+}
+
+// excelErrorValue reports one of the error values a spreadsheet shows,
+// and saves, for a formula that failed: #N/A from a VLOOKUP that found
+// nothing, #VALUE!, #REF!, LibreOffice's Err:502. It is no value: read as
+// one, every order whose customer lookup failed would be one customer
+// named #N/A, and #N/A a channel in the reports.
+func excelErrorValue(s string) bool {
+	switch s {
+	case "#N/A", "#VALUE!", "#REF!", "#DIV/0!", "#NUM!", "#NAME?", "#NULL!", "#SPILL!", "#CALC!",
+		"#GETTING_DATA", "#FIELD!", "#BLOCKED!", "#CONNECT!", "#BUSY!", "#UNKNOWN!", "#EXTERNAL!", "#PYTHON!":
+		return true
+	}
+	return len(s) == 7 && strings.HasPrefix(s, "Err:") && allDigits(s[4:])
 }
 
 // dotGrouped says whether s looks like a whole number with its thousands
@@ -224,12 +241,36 @@ func (p *rowParser) get(f string) string {
 	return ""
 }
 
-// at is column i's cell, trimmed, as Excel shows it.
+// at is column i's cell, trimmed, as Excel shows it; blank for one of
+// Excel's error values, which the row's excelError notes.
 func (p *rowParser) at(i int) string {
 	if i >= len(p.cells) {
 		return ""
 	}
-	return excelText(strings.TrimSpace(p.cells[i]))
+	s := excelText(strings.TrimSpace(p.cells[i]))
+	if len(s) > 3 && (s[0] == '#' || s[0] == 'E') && excelErrorValue(s) {
+		if p.excelError == "" {
+			p.excelError = s
+		}
+		return ""
+	}
+	return s
+}
+
+// excelErrorIn is the Excel error value in field f's cells, if one holds it.
+func (p *rowParser) excelErrorIn(f string) string {
+	i, ok := p.m.Index[f]
+	if !ok {
+		return ""
+	}
+	for _, i := range append([]int{i}, p.m.Fallback[f]...) {
+		if i < len(p.cells) {
+			if s := excelText(strings.TrimSpace(p.cells[i])); excelErrorValue(s) {
+				return s
+			}
+		}
+	}
+	return ""
 }
 
 // name is the row's customer name: its name column, or else its first
@@ -268,6 +309,11 @@ func chinaMobile(s string) bool {
 // the file holds no value for says so: a program wrote the workbook and no
 // spreadsheet computed it since.
 func (p *rowParser) reason(e *cellErr) *kith.Message {
+	if p.excelError != "" {
+		if v := p.excelErrorIn(e.field); v != "" {
+			return kith.Msg("cell.excel_error", "%s is the spreadsheet's error for a formula that failed, not a value: fix the formula, or copy the column and paste it as values", v)
+		}
+	}
 	if e.code == "required" && p.mark(e.field) == markUncomputed {
 		return kith.Msg("cell.uncomputed", "is a formula with no value in the file (a program wrote the workbook and no spreadsheet has computed it): open it in Excel or WPS, save it, and import it again")
 	}
@@ -728,7 +774,7 @@ func (p *rowParser) parseCustomer() (customer.Customer, *cellErr) {
 		}
 		for _, col := range p.m.Attrs {
 			if col.Index < len(p.cells) {
-				if v := strings.TrimSpace(p.cells[col.Index]); v != "" {
+				if v := strings.TrimSpace(p.cells[col.Index]); v != "" && !excelErrorValue(v) {
 					c.Attrs[strings.TrimSpace(col.Name)] = v
 				}
 			}
