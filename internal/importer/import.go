@@ -483,7 +483,7 @@ func (r *reader) headerAgain(cells []string) bool {
 	if r.headerAt == nil {
 		r.headerAt = map[string][]int{}
 		for i, n := range r.names {
-			if n = strings.TrimSpace(n); n != "" {
+			if n = trimCell(n); n != "" {
 				r.headerAt[n] = append(r.headerAt[n], i)
 			}
 		}
@@ -492,7 +492,7 @@ func (r *reader) headerAgain(cells []string) bool {
 		return false
 	}
 	// The first cell decides almost every row, without allocating.
-	if _, ok := r.headerAt[strings.TrimSpace(cells[0])]; !ok {
+	if _, ok := r.headerAt[trimCell(cells[0])]; !ok {
 		return false
 	}
 	w := filledWidth(cells)
@@ -503,10 +503,10 @@ func (r *reader) headerAgain(cells []string) bool {
 	used := make([]bool, w)
 	identity := true
 	for i, c := range cells[:w] {
-		c = strings.TrimSpace(c)
+		c = trimCell(c)
 		at := -1
 		if c == "" {
-			if strings.TrimSpace(r.names[i]) == "" {
+			if trimCell(r.names[i]) == "" {
 				at = i // a column the header has no name for, where it was
 			}
 		} else {

@@ -620,6 +620,8 @@ func TestHeaderAgain(t *testing.T) {
 		{"and back", moved + "C2,30,A2,2024-01-06\n" + ordersHeader + "A3,C3,2024-01-07,7\n",
 			"line 3 is the header with its columns in another order", 0, "A2 3000|A3 700"},
 		{"twice", ordersHeader + "A2,C2,2024-01-06,30\n" + ordersHeader + "A3,C3,2024-01-07,7\n", "2 rows (lines 3, 5) are the header again", 0, "A2 3000|A3 700"},
+		// A file joined after the first begins with its byte-order mark.
+		{"after a byte-order mark", "\ufeff" + ordersHeader + "A2,C2,2024-01-06,30\n", "line 3 is the header again", 0, "A2 3000"},
 		// Not a header: a column missing, or a name twice.
 		{"a column missing", "订单号,客户编号,下单时间\nA2,C2,2024-01-06,30\n", "", 1, "A2 3000"},
 		{"a name twice", "订单号,客户编号,订单号,实付金额\nA2,C2,2024-01-06,30\n", "", 1, "A2 3000"},
@@ -707,6 +709,34 @@ func TestExcelErrorValues(t *testing.T) {
 	}
 	if v, err := s.CustomerView(ctx, "C1", 1); err != nil || v.Name != "张三" || len(v.Attrs) != 0 {
 		t.Errorf("C1 = %+v %v, want no attributes", v.Customer, err)
+	}
+}
+
+// TestInvisibleMarks: an id copied from a web page or a chat app may carry
+// a zero-width space or a byte-order mark; it is the same id without them.
+func TestInvisibleMarks(t *testing.T) {
+	s := storetest.Open(t, "sqlite")
+	sum, err := run(t, s, importer.Orders, file(t, "o.csv", ordersHeader+
+		"A1,C1,2024-01-05,12\n"+
+		"A2,C1\u200b,2024-01-06,13\n"+
+		"\u200bA3,\ufeffC1 ,2024-01-07,14\n"+
+		"A4,C\u200b1,2024-01-08,15\n"), importer.Options{}) // inside an id it stays
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Created != 4 || sum.Customers != 2 {
+		t.Fatalf("%+v, want 4 orders and 2 customers", sum)
+	}
+	v, err := s.CustomerView(context.Background(), "C1", 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, o := range v.Orders {
+		ids = append(ids, o.ExternalID)
+	}
+	if slices.Sort(ids); strings.Join(ids, " ") != "A1 A2 A3" {
+		t.Errorf("C1's orders %q, want A1 A2 A3", ids)
 	}
 }
 

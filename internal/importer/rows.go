@@ -247,12 +247,26 @@ func (p *rowParser) at(i int) string {
 	if i >= len(p.cells) {
 		return ""
 	}
-	s := excelText(strings.TrimSpace(p.cells[i]))
+	s := excelText(trimCell(p.cells[i]))
 	if len(s) > 3 && (s[0] == '#' || s[0] == 'E') && excelErrorValue(s) {
 		if p.excelError == "" {
 			p.excelError = s
 		}
 		return ""
+	}
+	return s
+}
+
+// trimCell trims a cell's spaces and the invisible marks text copied from
+// web pages and chat apps carries at its ends: a zero-width space (U+200B)
+// after an id made it another customer's, and a byte-order mark (U+FEFF)
+// starts each file joined after the first.
+func trimCell(s string) string {
+	s = strings.TrimSpace(s)
+	if n := len(s); n >= 3 && (s[0] == 0xe2 || s[0] == 0xef || s[n-3] == 0xe2 || s[n-3] == 0xef) {
+		s = strings.TrimFunc(s, func(r rune) bool {
+			return unicode.IsSpace(r) || r == '\u200b' || r == '\u200c' || r == '\u200d' || r == '\u2060' || r == '\ufeff'
+		})
 	}
 	return s
 }
@@ -265,7 +279,7 @@ func (p *rowParser) excelErrorIn(f string) string {
 	}
 	for _, i := range append([]int{i}, p.m.Fallback[f]...) {
 		if i < len(p.cells) {
-			if s := excelText(strings.TrimSpace(p.cells[i])); excelErrorValue(s) {
+			if s := excelText(trimCell(p.cells[i])); excelErrorValue(s) {
 				return s
 			}
 		}
@@ -774,7 +788,7 @@ func (p *rowParser) parseCustomer() (customer.Customer, *cellErr) {
 		}
 		for _, col := range p.m.Attrs {
 			if col.Index < len(p.cells) {
-				if v := strings.TrimSpace(p.cells[col.Index]); v != "" && !excelErrorValue(v) {
+				if v := trimCell(p.cells[col.Index]); v != "" && !excelErrorValue(v) {
 					c.Attrs[strings.TrimSpace(col.Name)] = v
 				}
 			}
