@@ -295,6 +295,13 @@ func englishDate(s string) (string, bool) {
 // +0800 (Shopify's export), 10:00:00+08:00, 10:00 UTC, 10:00 GMT+8. The
 // time is then in that zone, not the shop's.
 func cutOffset(t string) (string, *time.Location, bool) {
+	// An offset and then its zone's name, as Go and date(1) write a time
+	// (14:30:00 +0800 CST): the offset says which zone; the name is a label.
+	if r, _, ok := cutZoneName(t); ok {
+		if r, loc, ok := cutOffset(r); ok {
+			return r, loc, true
+		}
+	}
 	rest, secs, found := t, 0, false
 	if i := strings.LastIndexAny(t, "+-"); i > 0 {
 		off := strings.ReplaceAll(t[i+1:], ":", "")

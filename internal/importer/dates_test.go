@@ -57,6 +57,11 @@ func TestParseTime(t *testing.T) {
 		{"2024-01-31 10:00 UTC", DateAuto, "2024-01-31T10:00:00Z", true, false},
 		{"2024-01-31 10:00 GMT+8", DateAuto, "2024-01-31T02:00:00Z", true, false},
 		{"2024-01-31 10:00:00Z", DateAuto, "2024-01-31T10:00:00Z", true, false},
+		// An offset and its zone's name, as Go and date(1) write a time: the
+		// offset decides, whatever the name.
+		{"2024-01-31 10:00:00 +0800 CST", DateAuto, "2024-01-31T02:00:00Z", true, false},
+		{"2024-01-31 10:00:00.123456789 -0500 EST", DateAuto, "2024-01-31T15:00:00.123456789Z", true, false},
+		{"2024-01-31 10:00:00 +0000 UTC", DateAuto, "2024-01-31T10:00:00Z", true, false},
 		{"1706666400", DateAuto, "2024-01-31T02:00:00Z", true, false},
 		{"1706666400000", DateAuto, "2024-01-31T02:00:00Z", true, false},
 		{"20240131103005", DateAuto, "2024-01-31T02:30:05Z", true, false},
