@@ -166,6 +166,9 @@ func isDigit(r rune) bool { return r >= '0' && r <= '9' }
 // use decimal commas), which dropped would read ten times too large.
 func (p *rowParser) plainNumber(s string) (string, bool) {
 	s = money.Narrow(s)
+	if s == "-" {
+		return "0", true // zero, as Excel's accounting format shows it
+	}
 	if p.decimalComma {
 		s = swapSeparators(s)
 	}

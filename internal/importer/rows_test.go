@@ -388,6 +388,7 @@ func TestLineQuantitiesAndSKUs(t *testing.T) {
 		{"A1", "1,5", 0, "quantity"}, {"A1", "1,50 kg", 0, "quantity"}, {"A1", "12,3456", 0, "quantity"}, {"A1", ",5", 0, "quantity"},
 		{"A1", "1,234.5", 1234.5, ""}, {"A1", "12,345,678", 12345678, ""},
 		// Spaces that group thousands, the no-break ones of French Excel too.
+		{"A1", "-", 0, ""}, {"A1", "－", 0, ""}, {"A1", "--", 0, "quantity"}, // Excel's accounting zero
 		{"A1", "1 200 瓶", 1200, ""}, {"A1", "12\u00a0345\u202f678", 12345678, ""}, {"A1", "1 5", 0, "quantity"},
 	} {
 		p := &rowParser{m: m, loc: time.UTC, currency: "CNY", cells: []string{"O1", "C1", "2024-01-05", c.sku, c.quantity, "10"}}
@@ -909,7 +910,7 @@ func TestAddressColumn(t *testing.T) {
 var spaceBetweenDigits = regexp.MustCompile(`([0-9])[ \x{a0}\x{202f}\x{2009}\x{2007}]([0-9])`)
 
 func FuzzPlainNumber(f *testing.F) {
-	for _, s := range []string{"1,234", "1,5", "12,345,678.5", "1,234件", ",5", "1.000,25", "１，２３４", "1 234", "1\u00a0234 5", "3 pcs", "0 A000\x8e"} {
+	for _, s := range []string{"1,234", "1,5", "12,345,678.5", "1,234件", ",5", "1.000,25", "１，２３４", "1 234", "1\u00a0234 5", "3 pcs", "0 A000\x8e", "-", "－"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
@@ -924,6 +925,9 @@ func FuzzPlainNumber(f *testing.F) {
 			prev, n = n, spaceBetweenDigits.ReplaceAllString(n, "$1,$2")
 		}
 		n = strings.NewReplacer("\u00a0", " ", "\u202f", " ", "\u2009", " ", "\u2007", " ").Replace(n)
+		if n == "-" { // Excel's accounting zero
+			n = "0"
+		}
 		if got != strings.ReplaceAll(n, ",", "") {
 			t.Fatalf("plainNumber(%q) = %q", s, got)
 		}
