@@ -35,6 +35,13 @@ func NewEnv(getenv func(string) string, stdout, stderr io.Writer) *cli.Env {
 			}
 			return s, nil
 		},
+		OpenScratch: func(ctx context.Context, dsn string) (cli.Backend, func(), error) {
+			s, done, err := store.OpenScratch(ctx, dsn)
+			if err != nil {
+				return nil, nil, err
+			}
+			return s, done, nil
+		},
 	}
 	env.Serve = func(ctx context.Context, o cli.ServeOptions) error { return serve(ctx, o, stderr) }
 	if f, ok := stderr.(*os.File); ok {

@@ -388,3 +388,56 @@ func TestCustomerMergeCommand(t *testing.T) {
 		t.Errorf("merging a merged key again: code %d\n%s", code, out)
 	}
 }
+
+// TestImportDryRun: --dry-run says what the import would do and writes
+// nothing but the rejects file: not into a shop with data, nor a new
+// database; and it leaves no copy behind.
+func TestImportDryRun(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "k.db")
+	env := map[string]string{"KITH_DB": db}
+	first := filepath.Join(dir, "o.csv")
+	os.WriteFile(first, []byte("订单号,客户编号,下单时间,金额\nA1,C1,2024-01-01,10\nA2,C2,2024-01-02,20\n"), 0o644)
+	again := filepath.Join(dir, "o2.csv")
+	os.WriteFile(again, []byte("订单号,客户编号,下单时间,金额\nA1,C1,2024-01-01,10\nA2,C2,2024-01-02,25\nA3,C3,2024-01-03,30\nA4,C4,never,1\n"), 0o644)
+
+	code, out, errOut := kith(t, env, "import", "orders", first, "--dry-run")
+	if code != 0 || !strings.Contains(out, "read 2 rows: created 2, updated 0, unchanged 0, rejected 0") || !strings.Contains(errOut, "dry run: nothing was written to "+db) {
+		t.Fatalf("dry run into no database: code %d\n%s%s", code, out, errOut)
+	}
+	if _, err := os.Stat(db); err == nil {
+		t.Fatal("a dry run created the database")
+	}
+	if code, out, errOut := kith(t, env, "import", "orders", first); code != 0 {
+		t.Fatalf("import: %d\n%s%s", code, out, errOut)
+	}
+	code, out, errOut = kith(t, env, "import", "orders", again, "--dry-run", "--format", "json")
+	if code != cli.ExitRejected || !strings.Contains(out, `"dry_run": true`) {
+		t.Fatalf("dry run: code %d\n%s%s", code, out, errOut)
+	}
+	var sums []struct{ Created, Updated, Unchanged, Rejected int }
+	if err := json.Unmarshal([]byte(out), &sums); err != nil || len(sums) != 1 || sums[0].Created != 1 || sums[0].Updated != 1 || sums[0].Unchanged != 1 || sums[0].Rejected != 1 {
+		t.Errorf("dry run summary %+v %v, want 1 created, 1 updated, 1 unchanged, 1 rejected", sums, err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "o2.rejects.csv")); err != nil {
+		t.Errorf("the dry run wrote no rejects file: %v", err)
+	}
+	// The shop is as the first import left it, and no copy is left beside it.
+	code, out, _ = kith(t, env, "customer", "show", "C2", "--format", "json")
+	if code != 0 || !strings.Contains(out, `"amount": "20.00"`) {
+		t.Errorf("C2 after the dry run: code %d\n%s", code, out)
+	}
+	if code, _, _ := kith(t, env, "customer", "show", "C3"); code == 0 {
+		t.Error("the dry run's new customer C3 is in the database")
+	}
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		if strings.HasPrefix(e.Name(), ".kith-dry-run-") {
+			t.Errorf("the dry run left %s behind", e.Name())
+		}
+	}
+	code, _, errOut = kith(t, map[string]string{"KITH_DB": "postgres://nobody@127.0.0.1:1/none"}, "import", "orders", first, "--dry-run")
+	if code != cli.ExitUsage || !strings.Contains(errOut, "--dry-run needs a SQLite database") {
+		t.Errorf("dry run on PostgreSQL: code %d, %s", code, errOut)
+	}
+}

@@ -29,6 +29,7 @@ func (a *app) importCmd() *cobra.Command {
 		batch     int
 		allSheets bool
 		decComma  bool
+		dryRun    bool
 	)
 	var kinds []string
 	for _, k := range importer.Kinds {
@@ -73,7 +74,8 @@ Kinds and their fields:
   kith import lines online_retail.csv --tz Europe/London --currency GBP
   kith import orders 淘宝订单.csv --channel 淘宝
   kith import lines 淘宝宝贝.csv       # then its item report: the lines of those orders
-  kith import orders 2025/*.csv        # a file per month: one command, one load into an empty shop`,
+  kith import orders 2025/*.csv        # a file per month: one command, one load into an empty shop
+  kith import customers 会员.xlsx --dry-run   # what would be created, updated and rejected, without writing`,
 		Args:      args(cobra.MinimumNArgs(2)),
 		ValidArgs: kinds,
 		RunE: func(cmd *cobra.Command, argv []string) error {
@@ -117,11 +119,24 @@ Kinds and their fields:
 				return usageErr(kith.Msg("flag.rejects", "--rejects names one file; with %d inputs leave it out", len(inputs)))
 			}
 			opts.RejectsPath = rejects
-			be, err := a.open(cmd.Context(), OpenNormal)
-			if err != nil {
-				return err
+			var be Backend
+			if dryRun {
+				// Into a copy of the database, thrown away after: the
+				// summary is what the import would do.
+				if kith.IsPostgresDSN(a.cfg.DB) {
+					return usageErr(kith.Msg("flag.dry_run_pg", "--dry-run needs a SQLite database: on PostgreSQL, import into a copy (createdb -T) instead"))
+				}
+				var done func()
+				if be, done, err = a.env.OpenScratch(cmd.Context(), a.cfg.DB); err != nil {
+					return err
+				}
+				defer done()
+			} else {
+				if be, err = a.open(cmd.Context(), OpenNormal); err != nil {
+					return err
+				}
+				defer be.Close()
 			}
-			defer be.Close()
 			// The command's files and sheets are one load: into an empty
 			// database, one first load (store.Load).
 			load := be.Load()
@@ -176,7 +191,7 @@ Kinds and their fields:
 					failed++
 					continue
 				}
-				sum.File = f
+				sum.File, sum.DryRun = f, dryRun
 				sums = append(sums, sum)
 				elapsed = append(elapsed, a.env.Now().Sub(start))
 				rejected += sum.Rejected
@@ -189,11 +204,16 @@ Kinds and their fields:
 			if err := load.End(cmd.Context()); err != nil {
 				return err
 			}
-			if err := be.RefreshSnapshot(cmd.Context()); err != nil {
-				return err
+			if !dryRun {
+				if err := be.RefreshSnapshot(cmd.Context()); err != nil {
+					return err
+				}
 			}
 			if err := a.printSummaries(sums, elapsed, a.env.Now().Sub(finishing)); err != nil {
 				return err
+			}
+			if dryRun {
+				fmt.Fprintln(a.env.Stderr, a.t("import.dry_run", kith.SQLitePath(a.cfg.DB)))
 			}
 			if failed > 0 {
 				if allSheets {
@@ -222,6 +242,7 @@ Kinds and their fields:
 	fl.BoolVar(&allSheets, "all-sheets", false, "import every sheet of a workbook that has a header for the kind (a sheet per month), each with its own rejects file")
 	fl.StringVar(&rejects, "rejects", "", "where to write rejected rows (default NAME.rejects.csv beside the input)")
 	fl.IntVar(&batch, "batch", 0, "rows per transaction (default 5000 on SQLite, 20000 on PostgreSQL)")
+	fl.BoolVar(&dryRun, "dry-run", false, "import into a copy of the database and say what would change; nothing is written but the rejects files (SQLite)")
 	return cmd
 }
 

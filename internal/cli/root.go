@@ -51,6 +51,9 @@ type Env struct {
 	Getenv         func(string) string
 	// Open connects to a database.
 	Open func(ctx context.Context, dsn string, mode OpenMode) (Backend, error)
+	// OpenScratch opens a copy of a SQLite database for a dry run; done
+	// closes and removes it.
+	OpenScratch func(ctx context.Context, dsn string) (b Backend, done func(), err error)
 	// Terminal says whether Stderr is a terminal (progress bars).
 	Terminal bool
 	Now      func() time.Time

@@ -222,6 +222,7 @@ var messages = map[Lang]map[string]string{
 		"cmd.report":      "report 需要子命令：overview、trend、cohorts、cac、drivers、rfm、classes 或 pareto",
 		"cmd.user":        "user 需要子命令：add、list、passwd、token 或 revoke",
 		"flag.all_sheets": "--all-sheets 会读取每张工作表：请去掉 --sheet",
+		"flag.dry_run_pg": "--dry-run 需要 SQLite 数据库：PostgreSQL 请导入到一份副本（createdb -T）中",
 		"flag.channel":    "--channel：%s 文件没有渠道",
 		"flag.compare":    "--compare %q：可选 previous 或 yoy",
 		"flag.customers":  "--customers %q：可选 %v 之一",

@@ -173,6 +173,9 @@ type Summary struct {
 	FirstRejects []Reject `json:"first_rejects,omitempty"`
 	// Warnings are problems that rejected no row, e.g. unknown referrers.
 	Warnings []*kith.Message `json:"warnings,omitempty"`
+	// DryRun: the counts are what the import would do; it went into a
+	// copy of the database (kith import --dry-run).
+	DryRun bool `json:"dry_run,omitempty"`
 }
 
 // AddCounts adds o's row counts to s: the total of several files or sheets.

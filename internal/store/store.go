@@ -40,6 +40,7 @@ type Store struct {
 	stmts  map[string]*sql.Stmt
 	// serving: a server's store, whose readers come and go (Options.Serving).
 	serving bool
+	path    string // SQLite: the database file
 }
 
 // Options for Open.
@@ -103,6 +104,7 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 
 func (s *Store) openSQLite(ctx context.Context, dsn string) error {
 	path := kith.SQLitePath(dsn)
+	s.path = path
 	if dir := filepath.Dir(path); dir != "." {
 		if err := os.MkdirAll(dir, 0o755); err != nil {
 			return fmt.Errorf("open %s: %w", path, err)
