@@ -15,6 +15,7 @@ import (
 	"github.com/kithcrm/kith/internal/account"
 	"github.com/kithcrm/kith/internal/cli"
 	"github.com/kithcrm/kith/internal/httpapi"
+	"github.com/kithcrm/kith/internal/importer"
 	"github.com/kithcrm/kith/internal/kith"
 	"github.com/kithcrm/kith/internal/report"
 	"github.com/kithcrm/kith/internal/server"
@@ -39,8 +40,17 @@ func Handler(st *store.Store, o cli.ServeOptions, log *slog.Logger, now func() t
 		return nil, fmt.Errorf("upload dir: %w", err)
 	}
 	acct := account.NewService(st, now)
-	api := httpapi.New(st, report.NewService(st), httpapi.Config{Location: loc, Currency: o.Currency,
-		MaxUpload: o.MaxUpload, UploadDir: o.UploadDir, Now: now}, log)
+	cfg := httpapi.Config{Location: loc, Currency: o.Currency, MaxUpload: o.MaxUpload, UploadDir: o.UploadDir, Now: now}
+	if !kith.IsPostgresDSN(o.DB) {
+		cfg.Scratch = func(ctx context.Context) (importer.Load, func(), error) {
+			c, done, err := st.Scratch(ctx)
+			if err != nil {
+				return nil, nil, err
+			}
+			return c.Load(), done, nil
+		}
+	}
+	api := httpapi.New(st, report.NewService(st), cfg, log)
 	ui, err := web.New(api, acct, loc, now, log)
 	if err != nil {
 		return nil, err

@@ -989,6 +989,44 @@ func TestUploadDecimalComma(t *testing.T) {
 	}
 }
 
+// TestUploadDryRun: an upload with dry_run says what the import would do
+// and writes nothing but its rejects file, on the API and on the page.
+func TestUploadDryRun(t *testing.T) {
+	ts := newTestServer(t, demoDB(t), 1<<20)
+	tok := ts.token(t, "owner@demo.kith")
+	b := signIn(t, ts, "owner@demo.kith", "kith-demo")
+	csv := []byte("订单号,客户编号,下单时间,实付金额\nDR1,DRC1,2024-01-05,12\nDR2,DRC2,2024-01-06,13\nDR3,DRC3,never,1\n")
+	body, ct := multipartBody(t, "orders", "dr.csv", csv, "dry_run", "1")
+	res := do(t, nil, "POST", ts.URL+"/api/v1/imports", tok, body, map[string]string{"Content-Type": ct})
+	var sum struct {
+		Created, Rejected int
+		DryRun            bool   `json:"dry_run"`
+		RejectsURL        string `json:"rejects_url"`
+	}
+	if err := json.Unmarshal(res.body, &sum); err != nil || res.status != 200 || sum.Created != 2 || sum.Rejected != 1 || !sum.DryRun {
+		t.Fatalf("dry run: %d %+v %v\n%s", res.status, sum, err, res.body)
+	}
+	if rj := do(t, nil, "GET", ts.URL+sum.RejectsURL, tok, nil, nil); rj.status != 200 || !bytes.Contains(rj.body, []byte("DR3")) {
+		t.Errorf("the dry run's rejects: %d\n%s", rj.status, rj.body)
+	}
+	c := do(t, nil, "GET", ts.URL+"/api/v1/customers?q=DRC1", tok, nil, nil)
+	if c.status != 200 || !bytes.Contains(c.body, []byte(`"total":0`)) {
+		t.Errorf("DRC1 after the dry run: %d\n%s", c.status, c.body)
+	}
+	body, ct = multipartBody(t, "orders", "dr.csv", csv, "dry_run", "on")
+	page := do(t, b.c, "POST", ts.URL+"/import?csrf="+b.csrf, "", body, map[string]string{"Content-Type": ct, "Accept-Language": "zh-CN"})
+	if page.status != 200 || !bytes.Contains(page.body, []byte(`name="dry_run" value="1" checked`)) || !bytes.Contains(page.body, []byte("只做了检查，没有写入任何数据")) {
+		t.Errorf("page: %d\n%s", page.status, page.body)
+	}
+	// Without it, the same file is imported.
+	body, ct = multipartBody(t, "orders", "dr.csv", csv)
+	res = do(t, nil, "POST", ts.URL+"/api/v1/imports", tok, body, map[string]string{"Content-Type": ct})
+	sum.DryRun = false
+	if err := json.Unmarshal(res.body, &sum); err != nil || sum.Created != 2 || sum.DryRun || bytes.Contains(res.body, []byte("dry_run")) {
+		t.Errorf("import: %d %+v %v\n%s", res.status, sum, err, res.body)
+	}
+}
+
 // After a merge the survivor's page lists the keys merged into it, and the
 // 360 JSON gives them as aliases.
 func TestMergedKeysShown(t *testing.T) {

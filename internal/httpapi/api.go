@@ -51,6 +51,10 @@ type Config struct {
 	MaxUpload int64          // bytes; larger uploads are refused with 413
 	UploadDir string         // where uploads and their rejects files are kept
 	Now       func() time.Time
+	// Scratch opens a load into a copy of the database, for an upload's
+	// dry run; done throws the copy away. Nil where the database cannot
+	// be copied (PostgreSQL).
+	Scratch func(ctx context.Context) (load importer.Load, done func(), err error)
 }
 
 // API serves /api/v1.

@@ -75,12 +75,14 @@ type UploadForm struct {
 	Kind, Channel, Sheet string
 	AllSheets            bool
 	DecimalComma         bool // numbers written 1.234,50 (kith import --decimal-comma)
+	DryRun               bool // into a copy of the database (kith import --dry-run)
 }
 
 // Upload reads a multipart form with fields kind, file (one or more: a file
 // per month is one upload) and, optionally, channel (of rows without one),
-// sheet (of a workbook, as kith import --sheet), all_sheets or decimal_comma
-// (as kith import --decimal-comma), streaming the
+// sheet (of a workbook, as kith import --sheet), all_sheets, decimal_comma
+// (as kith import --decimal-comma) or dry_run (as kith import --dry-run:
+// the result is what the import would do), streaming the
 // file to disk (never all in memory), and imports it. The request body
 // must already be limited with http.MaxBytesReader. form, when not nil,
 // receives the kind and channel as read, so a page can keep them after an
@@ -104,10 +106,10 @@ func (a *API) Upload(r *http.Request, u *account.User, lang i18n.Lang, form *Upl
 	}
 	var kind, channel, sheet string
 	var files []upload // a file part each: several files are several imports
-	allSheets, decimalComma := false, false
+	allSheets, decimalComma, dryRun := false, false, false
 	defer func() {
 		if form != nil {
-			form.Kind, form.Channel, form.Sheet, form.AllSheets, form.DecimalComma = kind, channel, sheet, allSheets, decimalComma
+			form.Kind, form.Channel, form.Sheet, form.AllSheets, form.DecimalComma, form.DryRun = kind, channel, sheet, allSheets, decimalComma, dryRun
 		}
 	}()
 	for {
@@ -123,13 +125,16 @@ func (a *API) Upload(r *http.Request, u *account.User, lang i18n.Lang, form *Upl
 		case "kind":
 			b, _ := io.ReadAll(io.LimitReader(part, 64))
 			kind = strings.TrimSpace(string(b))
-		case "all_sheets", "decimal_comma":
+		case "all_sheets", "decimal_comma", "dry_run":
 			b, _ := io.ReadAll(io.LimitReader(part, 16))
 			on := slices.Contains([]string{"1", "on", "true", "yes"}, strings.ToLower(strings.TrimSpace(string(b))))
-			if part.FormName() == "all_sheets" {
+			switch part.FormName() {
+			case "all_sheets":
 				allSheets = on
-			} else {
+			case "decimal_comma":
 				decimalComma = on
+			default:
+				dryRun = on
 			}
 		case "channel":
 			b, _ := io.ReadAll(io.LimitReader(part, 256))
@@ -184,6 +189,10 @@ func (a *API) Upload(r *http.Request, u *account.User, lang i18n.Lang, form *Upl
 		os.RemoveAll(dir)
 		return nil, invalid("sheet", "every sheet is read with all_sheets: leave the sheet out")
 	}
+	if dryRun && a.cfg.Scratch == nil {
+		os.RemoveAll(dir)
+		return nil, invalid("dry_run", "a dry run needs a SQLite database: on PostgreSQL, import into a copy of the database instead")
+	}
 	if err := os.WriteFile(filepath.Join(dir, "owner"), []byte(strconv.FormatInt(u.ID, 10)), 0o600); err != nil {
 		return nil, err
 	}
@@ -195,6 +204,13 @@ func (a *API) Upload(r *http.Request, u *account.User, lang i18n.Lang, form *Upl
 	// The upload's files and sheets are one load: into an empty database,
 	// one first load (store.Load).
 	load := a.b.Load()
+	if dryRun {
+		var done func()
+		if load, done, err = a.cfg.Scratch(ctx); err != nil {
+			return nil, err
+		}
+		defer done()
+	}
 	defer load.Close()
 	var res *ImportResult
 	if len(files) == 1 {
@@ -207,6 +223,13 @@ func (a *API) Upload(r *http.Request, u *account.User, lang i18n.Lang, form *Upl
 	}
 	if err := load.End(ctx); err != nil {
 		return nil, err
+	}
+	if dryRun {
+		res.DryRun = true
+		for _, s := range res.Sheets {
+			s.DryRun = true
+		}
+		return res, nil
 	}
 	if err := a.b.RefreshSnapshot(ctx); err != nil {
 		return nil, err

@@ -37,14 +37,15 @@ func OpenScratch(ctx context.Context, dsn string) (copied *Store, done func(), e
 }
 
 // Scratch opens a copy of a SQLite database (OpenScratch), in a directory
-// of its own beside it: made by VACUUM INTO, it is consistent while a
-// server reads and writes the database.
+// of its own beside it: made by VACUUM INTO on a reader, it is the
+// database as it was committed when the copy began, while a server reads
+// and writes it, and waits for no writer.
 func (s *Store) Scratch(ctx context.Context) (copied *Store, done func(), err error) {
 	if s.pg != nil {
 		return nil, nil, ErrNoScratch
 	}
 	return openCopy(ctx, filepath.Dir(s.path), filepath.Base(s.path), func(to string) error {
-		if _, err := s.db.ExecContext(ctx, `VACUUM INTO ?`, to); err != nil {
+		if _, err := s.rd.ExecContext(ctx, `VACUUM INTO ?`, to); err != nil {
 			return fmt.Errorf("copy %s: %w", s.path, err)
 		}
 		return nil
