@@ -163,7 +163,8 @@ func NormalizeEmail(s string) string {
 	if i := strings.IndexAny(s, emailSeparators); i > 0 {
 		s = s[:i]
 	}
-	return strings.ToLower(strings.ReplaceAll(s, "。", "."))
+	// A sentence's full stop after it (li@x.com。) is no part of it.
+	return strings.ToLower(strings.TrimRight(strings.ReplaceAll(s, "。", "."), "."))
 }
 
 // emailSeparators part two addresses in one cell (after Narrow, which

@@ -140,6 +140,7 @@ func TestNormalizeEmail(t *testing.T) {
 		{`"Li, Na" <Li@X.com>`, "li@x.com", false, true},
 		{"１２３４５＠ｑｑ．ｃｏｍ", "12345@qq.com", false, true}, // typed full-width
 		{"12345@qq。com", "12345@qq.com", false, true},
+		{"li@x.com。", "li@x.com", false, true},
 		{"li@x.com; na@y.com", "li@x.com", true, true},
 		{"li@x.com，na@y.com", "li@x.com", true, true},
 		{"li@x.com / na@y.com", "li@x.com", true, true},

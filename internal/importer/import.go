@@ -556,7 +556,11 @@ func (r *reader) reorder(rec *Record) {
 		return i
 	}
 	n := max(len(r.perm), len(rec.Cells))
-	r.permCells = append(r.permCells[:0], make([]string, n)...)
+	if cap(r.permCells) < n {
+		r.permCells = make([]string, n)
+	}
+	r.permCells = r.permCells[:n]
+	clear(r.permCells)
 	for i, c := range rec.Cells {
 		r.permCells[to(i)] = c
 	}

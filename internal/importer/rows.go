@@ -1,6 +1,7 @@
 package importer
 
 import (
+	"cmp"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -791,7 +792,10 @@ func (p *rowParser) parseCustomer() (customer.Customer, *cellErr) {
 		}
 		for _, col := range p.m.Attrs {
 			if col.Index < len(p.cells) {
-				if v := trimCell(p.cells[col.Index]); v != "" && !excelErrorValue(v) {
+				switch v := trimCell(p.cells[col.Index]); {
+				case excelErrorValue(v):
+					p.excelError = cmp.Or(p.excelError, v) // read as blank, as at does
+				case v != "":
 					c.Attrs[strings.TrimSpace(col.Name)] = v
 				}
 			}
