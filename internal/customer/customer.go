@@ -152,24 +152,34 @@ func MaskedPhone(s string) bool {
 // kept.
 func NormalizeEmail(s string) string {
 	s = strings.TrimSpace(money.Narrow(s))
+	if s == "" {
+		return s
+	}
 	if i := strings.IndexByte(s, '<'); i >= 0 {
 		if j := strings.IndexByte(s[i:], '>'); j > 0 {
 			s = strings.TrimSpace(s[i+1 : i+j])
 		}
 	}
-	if len(s) > 7 && strings.EqualFold(s[:7], "mailto:") {
+	if len(s) > 7 && (s[0] == 'm' || s[0] == 'M') && strings.EqualFold(s[:7], "mailto:") {
 		s = strings.TrimSpace(s[7:])
 	}
 	if i := strings.IndexAny(s, emailSeparators); i > 0 {
 		s = s[:i]
 	}
+	if i := strings.Index(s, "、"); i > 0 {
+		s = s[:i]
+	}
+	if strings.Contains(s, "。") {
+		s = strings.ReplaceAll(s, "。", ".")
+	}
 	// A sentence's full stop after it (li@x.com。) is no part of it.
-	return strings.ToLower(strings.TrimRight(strings.ReplaceAll(s, "。", "."), "."))
+	return strings.ToLower(strings.TrimRight(s, "."))
 }
 
 // emailSeparators part two addresses in one cell (after Narrow, which
-// makes a full-width ， or ； ASCII); an address has none of them.
-const emailSeparators = ",;/| \t、"
+// makes a full-width ， or ； ASCII), with 、; an address has none of them.
+// ASCII only, so that IndexAny looks them up in a table.
+const emailSeparators = ",;/| \t"
 
 // EmailLeftOut reports an email cell that says more than NormalizeEmail
 // keeps, a second address, for an import to keep the cell as written.

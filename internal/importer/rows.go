@@ -267,12 +267,20 @@ func (p *rowParser) at(i int) string {
 // starts each file joined after the first.
 func trimCell(s string) string {
 	s = strings.TrimSpace(s)
-	if n := len(s); n >= 3 && (s[0] == 0xe2 || s[0] == 0xef || s[n-3] == 0xe2 || s[n-3] == 0xef) {
+	if n := len(s); n >= 3 && (invisibleAt(s[0], s[1], s[2]) || invisibleAt(s[n-3], s[n-2], s[n-1])) {
 		s = strings.TrimFunc(s, func(r rune) bool {
 			return unicode.IsSpace(r) || r == '\u200b' || r == '\u200c' || r == '\u200d' || r == '\u2060' || r == '\ufeff'
 		})
 	}
 	return s
+}
+
+// invisibleAt reports the UTF-8 bytes of a mark trimCell takes off: U+200B,
+// U+200C, U+200D (E2 80 8B-8D), U+2060 (E2 81 A0), U+FEFF (EF BB BF).
+// Looking at three bytes costs a cell nothing; decoding its runes did.
+func invisibleAt(b0, b1, b2 byte) bool {
+	return b0 == 0xe2 && (b1 == 0x80 && b2 >= 0x8b && b2 <= 0x8d || b1 == 0x81 && b2 == 0xa0) ||
+		b0 == 0xef && b1 == 0xbb && b2 == 0xbf
 }
 
 // excelErrorIn is the Excel error value in field f's cells, if one holds it.

@@ -45,7 +45,19 @@ func (s *Store) Scratch(ctx context.Context) (copied *Store, done func(), err er
 		return nil, nil, ErrNoScratch
 	}
 	return openCopy(ctx, filepath.Dir(s.path), filepath.Base(s.path), func(to string) error {
-		if _, err := s.rd.ExecContext(ctx, `VACUUM INTO ?`, to); err != nil {
+		conn, err := s.rd.Conn(ctx)
+		if err != nil {
+			return err
+		}
+		defer conn.Close()
+		// The copy goes through the connection's page cache, sized for
+		// the reports' reads: at 64 MiB a 116 MB shop's copy took 357 MB
+		// of memory and 0.6 s, at 2 MiB 25 MB and 0.4 s.
+		if _, err := conn.ExecContext(ctx, `PRAGMA cache_size = -2000`); err != nil {
+			return err
+		}
+		defer conn.ExecContext(context.WithoutCancel(ctx), fmt.Sprintf(`PRAGMA cache_size = %d`, sqliteCacheSize))
+		if _, err := conn.ExecContext(ctx, `VACUUM INTO ?`, to); err != nil {
 			return fmt.Errorf("copy %s: %w", s.path, err)
 		}
 		return nil

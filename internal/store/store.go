@@ -102,6 +102,10 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 	return s, nil
 }
 
+// sqliteCacheSize is each connection's page cache, in KiB when negative
+// (PRAGMA cache_size): 64 MiB.
+const sqliteCacheSize = -65536
+
 func (s *Store) openSQLite(ctx context.Context, dsn string) error {
 	path := kith.SQLitePath(dsn)
 	s.path = path
@@ -120,7 +124,7 @@ func (s *Store) openSQLite(ctx context.Context, dsn string) error {
 	q.Add("_pragma", "journal_size_limit(67108864)")
 	q.Add("_pragma", "synchronous(NORMAL)")
 	q.Add("_pragma", "foreign_keys(1)")
-	q.Add("_pragma", "cache_size(-65536)")
+	q.Add("_pragma", fmt.Sprintf("cache_size(%d)", sqliteCacheSize))
 	q.Add("_pragma", "temp_store(MEMORY)")
 	base := "file:" + path + "?" + q.Encode()
 	w, err := sql.Open("sqlite", base+"&_txlock=immediate")
