@@ -556,6 +556,19 @@ func TestNoChannelWarning(t *testing.T) {
 
 // The totals row that reports end with is passed over with a warning, not
 // rejected (exit 3 on every such export) nor imported.
+// checkWarnings fails t unless sum warned with a message holding want (no
+// warning at all when want is "") and rejected that many rows.
+func checkWarnings(t *testing.T, sum *importer.Summary, want string, rejected int) {
+	t.Helper()
+	warned := ""
+	for _, w := range sum.Warnings {
+		warned += w.Error() + "\n"
+	}
+	if want == "" && warned != "" || want != "" && !strings.Contains(warned, want) || sum.Rejected != rejected {
+		t.Errorf("warnings %q, %d rejected; want %q, %d", warned, sum.Rejected, want, rejected)
+	}
+}
+
 func TestTotalsRows(t *testing.T) {
 	for _, c := range []struct {
 		name, tail string
@@ -581,13 +594,7 @@ func TestTotalsRows(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			warned := ""
-			for _, w := range sum.Warnings {
-				warned += w.Error() + "\n"
-			}
-			if c.want == "" && warned != "" || c.want != "" && !strings.Contains(warned, c.want) || sum.Rejected != c.rejected {
-				t.Errorf("warnings %q, %d rejected; want %q, %d", warned, sum.Rejected, c.want, c.rejected)
-			}
+			checkWarnings(t, sum, c.want, c.rejected)
 			if sum.Read != sum.Created+sum.Updated+sum.Unchanged+sum.Rejected {
 				t.Errorf("read %d != created+updated+unchanged+rejected in %+v", sum.Read, sum)
 			}
@@ -632,13 +639,7 @@ func TestHeaderAgain(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			warned := ""
-			for _, w := range sum.Warnings {
-				warned += w.Error() + "\n"
-			}
-			if c.want == "" && warned != "" || c.want != "" && !strings.Contains(warned, c.want) || sum.Rejected != c.rejected {
-				t.Errorf("warnings %q, %d rejected; want %q, %d", warned, sum.Rejected, c.want, c.rejected)
-			}
+			checkWarnings(t, sum, c.want, c.rejected)
 			var got []string
 			for _, key := range []string{"C2", "C3"} {
 				v, err := s.CustomerView(context.Background(), key, 10)
