@@ -71,6 +71,8 @@ var messages = map[Lang]map[string]string{
 
 		"file.binary":        "不是文本文件（含有 NUL 字节）；CSV 须为 UTF-8、GBK/GB18030 或带 BOM 的 UTF-16",
 		"file.empty":         "文件是空的：没有表头行",
+		"file.ods":           "这是 OpenDocument 表格（.ods，LibreOffice 和 WPS 自己的格式），不是 XLSX：请“另存为”Excel 2007-365（.xlsx）或 CSV 后再导入",
+		"file.numbers":       "这是苹果 Numbers 文稿，不是 XLSX：请“导出为”Excel 或 CSV 后再导入",
 		"file.missing":       "没有这个文件",
 		"file.folder":        "这是文件夹，不是文件",
 		"file.header":        "表头：%v",

@@ -399,6 +399,10 @@ func sheetEmpty(sheet string) error {
 
 func openXLSX(f *os.File, path, sheet string, merges bool) (Source, error) {
 	w, err := openWorkbook(f)
+	if errors.Is(err, errODS) || errors.Is(err, errNumbers) {
+		f.Close()
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
 	if err != nil {
 		f.Close()
 		return nil, fmt.Errorf("%s: %w", path, kith.Msg("xlsx.unreadable", "not a readable XLSX spreadsheet: %v", err))

@@ -35,6 +35,34 @@ type workbook struct {
 	date1904 bool
 }
 
+// The spreadsheets other programs keep in a zip, which kith does not read:
+// said so, with how to save them as what it reads.
+var (
+	errODS     = kith.Msg("file.ods", "an OpenDocument spreadsheet (.ods, LibreOffice's and WPS's own format), not XLSX: save it as Excel 2007-365 (.xlsx) or CSV (File > Save As) and import that")
+	errNumbers = kith.Msg("file.numbers", "an Apple Numbers document, not XLSX: export it as Excel or CSV (File > Export To) and import that")
+)
+
+// otherZip says which of those a zip's parts are, if one.
+func otherZip(parts map[string]*zip.File) error {
+	if parts["index/document.iwa"] != nil {
+		return errNumbers
+	}
+	zf := parts["mimetype"]
+	if zf == nil {
+		return nil
+	}
+	rc, err := zf.Open()
+	if err != nil {
+		return nil
+	}
+	defer rc.Close()
+	b, _ := io.ReadAll(io.LimitReader(rc, 64))
+	if strings.HasPrefix(string(b), "application/vnd.oasis.opendocument.spreadsheet") {
+		return errODS
+	}
+	return nil
+}
+
 // openWorkbook reads f's zip directory and sheet list. It does not close f
 // on error.
 func openWorkbook(f *os.File) (*workbook, error) {
@@ -50,6 +78,9 @@ func openWorkbook(f *os.File) (*workbook, error) {
 	for _, zf := range z.File {
 		// Some writers store Windows separators.
 		w.parts[strings.ToLower(strings.ReplaceAll(zf.Name, `\`, "/"))] = zf
+	}
+	if err := otherZip(w.parts); err != nil {
+		return nil, err
 	}
 	main := "xl/workbook.xml"
 	if rels, err := w.rels("_rels/.rels", ""); err == nil {

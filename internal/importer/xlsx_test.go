@@ -326,6 +326,14 @@ func TestXLSXBroken(t *testing.T) {
 		{"bad entity", handBook(book, rels, "", head+`<row r="2"><c t="inlineStr"><is><t>&nbsp;</t></is></c></row>`), "after row 2: XML: unknown entity &nbsp;"},
 		{"bad reference", handBook(book, rels, "", head+`<row r="2"><c r="$A$2"><v>1</v></c></row>`), `row 2: cell reference "$A$2"`},
 		{"column past XFD", handBook(book, rels, "", head+`<row r="2"><c r="XFE2"><v>1</v></c></row>`), `row 2: cell reference "XFE2"`},
+		// Other programs' zips: said what they are and how to save them as
+		// what kith reads, not "no part xl/workbook.xml".
+		{"OpenDocument spreadsheet", map[string]string{"mimetype": "application/vnd.oasis.opendocument.spreadsheet", "content.xml": "<office:document-content/>"},
+			"an OpenDocument spreadsheet (.ods, LibreOffice's and WPS's own format), not XLSX: save it as Excel 2007-365 (.xlsx) or CSV"},
+		{"Apple Numbers document", map[string]string{"index/document.iwa": "\x00", "Metadata/Properties.plist": "x"},
+			"an Apple Numbers document, not XLSX: export it as Excel or CSV"},
+		{"OpenDocument text is not a spreadsheet either", map[string]string{"mimetype": "application/vnd.oasis.opendocument.text"},
+			"not a readable XLSX spreadsheet: no part xl/workbook.xml"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
