@@ -8,12 +8,13 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/kithcrm/kith/internal/demo"
-	"github.com/kithcrm/kith/internal/store"
 	"github.com/kithcrm/kith/internal/store/storetest"
 )
 
@@ -26,7 +27,7 @@ import (
 // the first file without the covering index, the kill leaves exactly it,
 // and opening the database builds the index).
 func TestImportSurvivesKill9(t *testing.T) {
-	bin, full, head, orders := killFixture(t)
+	bin, check, full, head, orders := killFixture(t)
 	ctx := context.Background()
 	// count reads the orders as another process would, without turning
 	// on the WAL that a first load may have set aside (store.Open would
@@ -56,7 +57,7 @@ func TestImportSurvivesKill9(t *testing.T) {
 	}
 	run := func(db string, files ...string) { t.Helper(); killImport(t, bin, db, files...) }
 	exists := func(path string) bool { _, err := os.Stat(path); return err == nil }
-	snap := func(db string) string { t.Helper(); return killSnapshot(t, db) }
+	snap := func(db string) string { t.Helper(); return killSnapshot(t, check, db) }
 
 	// hasIndex reports whether the orders table has its covering index.
 	hasIndex := func(db string) bool {
@@ -76,8 +77,9 @@ func TestImportSurvivesKill9(t *testing.T) {
 		name  string
 		prior []string // imported cleanly before the killed run
 		files []string // the killed command's, if not the full file
-		// landed reports, while the import runs, that it is far enough in.
-		landed func(db string) bool
+		// landed reports, while the import runs, that it is far enough in;
+		// said is what the command has written to stderr so far.
+		landed func(db, said string) bool
 		// left is what the kill may leave: the order count's bounds.
 		min, max int64
 		noIndex  bool // the kill leaves the covering index out
@@ -88,20 +90,23 @@ func TestImportSurvivesKill9(t *testing.T) {
 		// A first load alone sets the WAL aside; a connection of the
 		// test's own, open when the load begins, would keep it. So these
 		// wait for the load's journal before they read anything.
-		{name: "first load", landed: func(db string) bool {
+		{name: "first load", landed: func(db, _ string) bool {
 			if !exists(db + "-journal") {
 				return false
 			}
 			time.Sleep(300 * time.Millisecond) // well into the load, far from its end
 			return true
 		}, min: 0, max: 0, journal: true},
-		{name: "into existing orders", prior: []string{head}, landed: func(db string) bool {
+		{name: "into existing orders", prior: []string{head}, landed: func(db, _ string) bool {
 			return count(db) > int64(orders/5+20000)
 		}, min: int64(orders/5 + 1), max: int64(orders - 1)},
-		{name: "second file of a first load", files: []string{head, full}, landed: func(db string) bool {
-			// The journal is there while a file is written, gone at its
-			// commit: with the first file's orders in, the second's.
-			if !exists(db+"-journal") || count(db) == 0 || !exists(db+"-journal") {
+		{name: "second file of a first load", files: []string{head, full}, landed: func(db, said string) bool {
+			// The command names a file's columns once it has opened it,
+			// after the file before has committed; the journal is there
+			// while the file is written. Counting the orders instead missed
+			// the moment at times: a reader waits while the load holds
+			// the database, and the load ends meanwhile.
+			if !strings.Contains(said, full+" (") || !exists(db+"-journal") {
 				return false
 			}
 			time.Sleep(300 * time.Millisecond) // into the second file
@@ -115,7 +120,7 @@ func TestImportSurvivesKill9(t *testing.T) {
 			if files == nil {
 				files = []string{full}
 			}
-			killMidImport(t, bin, killed, files, func() bool { return tc.landed(killed) })
+			killMidImport(t, bin, killed, files, func(said string) bool { return tc.landed(killed, said) })
 			if got := exists(killed + "-journal"); got != tc.journal {
 				t.Errorf("after the kill a rollback journal is there: %v, want %v", got, tc.journal)
 			}
@@ -155,7 +160,7 @@ func TestImportSurvivesKill9Postgres(t *testing.T) {
 	if !slices.Contains(storetest.Engines(t), "postgres") {
 		return // Engines said why
 	}
-	bin, full, head, orders := killFixture(t)
+	bin, check, full, head, orders := killFixture(t)
 	ctx := context.Background()
 	// query runs one query on db through a connection of its own.
 	query := func(db, q string, dst ...any) {
@@ -185,20 +190,20 @@ func TestImportSurvivesKill9Postgres(t *testing.T) {
 		name     string
 		prior    []string
 		files    []string
-		landed   func(db string) bool
+		landed   func(db, said string) bool
 		min, max int64
 	}{
-		{name: "first load", landed: func(db string) bool {
+		{name: "first load", landed: func(db, _ string) bool {
 			if _, open := runs(db); open == 0 {
 				return false
 			}
 			time.Sleep(300 * time.Millisecond) // well into the load, far from its end
 			return true
 		}},
-		{name: "into existing orders", prior: []string{head}, landed: func(db string) bool {
+		{name: "into existing orders", prior: []string{head}, landed: func(db, _ string) bool {
 			return count(db) > int64(orders/5+20000)
 		}, min: int64(orders/5 + 1), max: int64(orders - 1)},
-		{name: "second file of a first load", files: []string{head, full}, landed: func(db string) bool {
+		{name: "second file of a first load", files: []string{head, full}, landed: func(db, _ string) bool {
 			if begun, _ := runs(db); begun < 2 {
 				return false
 			}
@@ -213,7 +218,7 @@ func TestImportSurvivesKill9Postgres(t *testing.T) {
 			if files == nil {
 				files = []string{full}
 			}
-			killMidImport(t, bin, killed, files, func() bool { return tc.landed(killed) })
+			killMidImport(t, bin, killed, files, func(said string) bool { return tc.landed(killed, said) })
 			if _, open := runs(killed); open == 0 {
 				t.Fatal("the import had finished before the kill: the kill did not land mid-import")
 			}
@@ -243,7 +248,7 @@ func TestImportSurvivesKill9Postgres(t *testing.T) {
 			killImport(t, bin, killed, full)
 			clean := fresh()
 			killImport(t, bin, clean, append(tc.prior, full)...)
-			if a, b := killSnapshot(t, killed), killSnapshot(t, clean); a != b {
+			if a, b := killSnapshot(t, check, killed), killSnapshot(t, check, clean); a != b {
 				t.Errorf("killed-and-resumed database differs from a clean import")
 			}
 			if n := count(killed); n != int64(orders) {
@@ -253,17 +258,19 @@ func TestImportSurvivesKill9Postgres(t *testing.T) {
 	}
 }
 
-// killFixture builds the kith binary and writes a demo orders file (full)
-// and its first fifth (head: the orders a shop already had).
-func killFixture(t *testing.T) (bin, full, head string, orders int) {
+// killFixture builds the kith binary and the database checker
+// (testdata/killcheck), and writes a demo orders file (full) and its first
+// fifth (head: the orders a shop already had).
+func killFixture(t *testing.T) (bin, check, full, head string, orders int) {
 	if testing.Short() {
 		t.Skip("builds the binary and imports 200k+ orders")
 	}
 	dir := t.TempDir()
-	bin = filepath.Join(dir, "kith")
-	build := exec.Command("go", "build", "-o", bin, "github.com/kithcrm/kith/cmd/kith")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
+	bin, check = filepath.Join(dir, "kith"), filepath.Join(dir, "killcheck")
+	for out, pkg := range map[string]string{bin: "github.com/kithcrm/kith/cmd/kith", check: "./testdata/killcheck"} {
+		if msg, err := exec.Command("go", "build", "-o", out, pkg).CombinedOutput(); err != nil {
+			t.Fatalf("build %s: %v\n%s", pkg, err, msg)
+		}
 	}
 	full = filepath.Join(dir, "orders.csv")
 	f, err := os.Create(full)
@@ -281,7 +288,7 @@ func killFixture(t *testing.T) (bin, full, head string, orders int) {
 	if err := copyLines(full, head, st.Orders/5+1); err != nil {
 		t.Fatal(err)
 	}
-	return bin, full, head, st.Orders
+	return bin, check, full, head, st.Orders
 }
 
 // killImport imports each file, as its own command, into db.
@@ -295,35 +302,55 @@ func killImport(t *testing.T, bin, db string, files ...string) {
 }
 
 // killMidImport starts one import command of files into db and kills it
-// with SIGKILL once landed says it is far enough in.
-func killMidImport(t *testing.T, bin, db string, files []string, landed func() bool) {
+// with SIGKILL once landed, given what it has written to stderr, says it
+// is far enough in.
+func killMidImport(t *testing.T, bin, db string, files []string, landed func(said string) bool) {
 	t.Helper()
 	cmd := exec.Command(bin, append(append([]string{"import", "orders"}, files...), "--db", db, "--batch", "1000")...)
+	var said lockedBuffer
+	cmd.Stderr = &said
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	for deadline := time.Now().Add(60 * time.Second); time.Now().Before(deadline) && !landed(); {
+	for deadline := time.Now().Add(60 * time.Second); time.Now().Before(deadline) && !landed(said.String()); {
 		time.Sleep(5 * time.Millisecond)
 	}
 	cmd.Process.Signal(syscall.SIGKILL)
 	cmd.Wait()
 }
 
-// killSnapshot checks db's integrity and fingerprints its content.
-func killSnapshot(t *testing.T, db string) string {
+// lockedBuffer is a command's stderr, read while the command writes it.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// killSnapshot checks db's integrity and fingerprints its content, in a
+// process built without the race detector (testdata/killcheck).
+func killSnapshot(t *testing.T, check, db string) string {
 	t.Helper()
-	ctx := context.Background()
-	s, err := store.Open(ctx, db, store.Options{})
+	var stderr strings.Builder
+	cmd := exec.Command(check, db)
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("killcheck %s: %v\n%s", db, err, stderr.String())
 	}
-	defer s.Close()
-	if err := store.CheckIntegrity(ctx, s); err != nil {
-		t.Fatalf("%s: %v", db, err)
-	}
-	h, err := s.Snapshot(ctx)
-	if err != nil {
-		t.Fatal(err)
+	h := strings.TrimSpace(string(out))
+	if len(h) != 64 { // a SHA-256 in hex: two empty outputs would compare equal
+		t.Fatalf("killcheck %s printed %q, not a fingerprint", db, out)
 	}
 	return h
 }
