@@ -72,6 +72,21 @@ func TestImportExitCodes(t *testing.T) {
 	if !strings.Contains(errOut, `"下单时间" -> ordered_at`) {
 		t.Errorf("import does not say which column it used for what:\n%s", errOut)
 	}
+	if !strings.Contains(out, "\n  orders dated 2024-01-01 to 2024-01-01\n") {
+		t.Errorf("import does not say when its orders run:\n%s", out)
+	}
+	// An order dated after the import is kept as dated, and named.
+	later := filepath.Join(dir, "later.csv")
+	os.WriteFile(later, []byte("订单号,客户编号,下单时间,金额\nF1,C1,2199-01-01,10\n"), 0o644)
+	code, out, _ = kith(t, env, "import", "orders", later, "--format", "csv")
+	if code != 0 || !strings.HasSuffix(strings.SplitN(out, "\n", 2)[0], ",orders_from,orders_to") ||
+		!strings.Contains(out, ",2199-01-01T00:00:00+08:00,2199-01-01T00:00:00+08:00") {
+		t.Errorf("an order dated 2199: code %d, CSV summary\n%s", code, out)
+	}
+	code, out, _ = kith(t, env, "import", "orders", later, "--lang", "zh-CN")
+	if code != 0 || !strings.Contains(out, "订单日期：2199-01-01 至 2199-01-01") || !strings.Contains(out, "第 2 行的订单日期是 2199-01-01，晚于导入当天") {
+		t.Errorf("an order dated 2199, in Chinese: code %d\n%s", code, out)
+	}
 	code, out, _ = kith(t, env, "import", "orders", good, "--lang", "zh-CN")
 	if code != 0 || !strings.Contains(out, "读取 1 行：新建 0，更新 0，未变 1，拒绝 0") {
 		t.Errorf("re-import in Chinese: code %d\n%s", code, out)

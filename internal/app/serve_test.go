@@ -566,10 +566,16 @@ func TestUpload(t *testing.T) {
 		Read, Created, Rejected int
 		RejectsURL              string `json:"rejects_url"`
 		Columns                 string
+		OrdersFrom              time.Time `json:"orders_from"`
+		OrdersTo                time.Time `json:"orders_to"`
 	}
 	json.Unmarshal(res.body, &sum)
 	if sum.Read != 3 || sum.Created != 1 || sum.Rejected != 2 || sum.RejectsURL == "" || !strings.Contains(sum.Columns, "实付金额") {
 		t.Fatalf("upload summary %+v\n%s", sum, res.body)
+	}
+	// The one order kept, in the shop's time zone.
+	if want := "2026-10-01T10:00:00+08:00"; sum.OrdersFrom.Format(time.RFC3339) != want || sum.OrdersTo.Format(time.RFC3339) != want {
+		t.Errorf("upload's orders from %v to %v, want %s", sum.OrdersFrom, sum.OrdersTo, want)
 	}
 	rej := do(t, nil, "GET", ts.URL+sum.RejectsURL, tok, nil, nil)
 	if rej.status != 200 || !bytes.Contains(rej.body, []byte("not a date")) || !strings.HasPrefix(rej.header.Get("Content-Type"), "text/csv") {
@@ -601,7 +607,8 @@ func TestUpload(t *testing.T) {
 	titled := "订单导出报表\n订单号,客户编号,下单时间,实付金额\nU-9,C000001,2026-10-03 10:00,5\n"
 	body, ct = multipartBody(t, "orders", "titled.csv", []byte(titled))
 	page = do(t, b.c, "POST", ts.URL+"/import?csrf="+b.csrf, "", body, map[string]string{"Content-Type": ct, "Accept-Language": "en"})
-	if page.status != 200 || !bytes.Contains(page.body, []byte("Read as: CSV, UTF-8, comma-separated, header on line 2")) {
+	if page.status != 200 || !bytes.Contains(page.body, []byte("Read as: CSV, UTF-8, comma-separated, header on line 2")) ||
+		!bytes.Contains(page.body, []byte("orders dated Oct 3, 2026 to Oct 3, 2026")) {
 		t.Errorf("titled upload page: %d\n%s", page.status, page.body)
 	}
 	// In Chinese, the reasons in the rejects file and the warnings on the
@@ -611,7 +618,7 @@ func TestUpload(t *testing.T) {
 	zh["Content-Type"] = ct
 	page = do(t, b.c, "POST", ts.URL+"/import?csrf="+b.csrf, "", body, zh)
 	id := regexp.MustCompile(`/import/([^/"]+)/rejects`).FindSubmatch(page.body)
-	if page.status != 200 || !bytes.Contains(page.body, []byte("第 4 行是合计行")) || id == nil ||
+	if page.status != 200 || !bytes.Contains(page.body, []byte("第 4 行是合计行")) || id == nil || !bytes.Contains(page.body, []byte("订单日期：2026年10月5日 至 2026年10月5日")) ||
 		!bytes.Contains(page.body, []byte("<td>3</td><td>ordered_at</td><td>日期 &#34;昨天&#34;：需要年、月、日</td>")) {
 		t.Fatalf("upload page in Chinese: %d\n%s", page.status, page.body)
 	}

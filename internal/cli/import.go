@@ -87,7 +87,7 @@ Kinds and their fields:
 				return usageErr(kith.Msg("flag.channel", "--channel: %s have no channel", kind))
 			}
 			opts := importer.Options{Currency: strings.ToUpper(currency), Channel: channel, Encoding: encoding, Sheet: sheet, BatchSize: batch,
-				DecimalComma: decComma, Say: func(m *kith.Message) string { return i18n.Message(a.cfg.Lang, m) }}
+				DecimalComma: decComma, Now: a.env.Now(), Say: func(m *kith.Message) string { return i18n.Message(a.cfg.Lang, m) }}
 			if opts.Currency == "" {
 				opts.Currency = a.cfg.Currency
 			}
@@ -263,16 +263,18 @@ func changed(sums []*importer.Summary) bool {
 // shown is the time the command took to import, not a flattering part of it.
 func (a *app) printSummaries(sums []*importer.Summary, elapsed []time.Duration, finish time.Duration) error {
 	if a.cfg.Format != "table" {
-		t := table{header: []string{"file", "kind", "read", "created", "updated", "unchanged", "rejected", "customers_created", "customers_placed", "merged_rows", "rejects_file"}}
+		t := table{header: []string{"file", "kind", "read", "created", "updated", "unchanged", "rejected", "customers_created", "customers_placed", "merged_rows", "rejects_file", "orders_from", "orders_to"}}
 		for _, s := range sums {
 			t.rows = append(t.rows, []string{s.File, string(s.Kind), strconv.Itoa(s.Read), strconv.Itoa(s.Created),
-				strconv.Itoa(s.Updated), strconv.Itoa(s.Unchanged), strconv.Itoa(s.Rejected), strconv.Itoa(s.Customers), strconv.Itoa(s.Placed), strconv.Itoa(s.Merged), s.RejectsPath})
+				strconv.Itoa(s.Updated), strconv.Itoa(s.Unchanged), strconv.Itoa(s.Rejected), strconv.Itoa(s.Customers), strconv.Itoa(s.Placed), strconv.Itoa(s.Merged), s.RejectsPath,
+				spanEnd(s.OrdersFrom), spanEnd(s.OrdersTo)})
 		}
 		return write(a.env.Stdout, a.cfg.Format, t, sums)
 	}
 	w := a.env.Stdout
 	for i, s := range sums {
 		fmt.Fprintln(w, a.t("import.summary", s.File, s.Read, s.Created, s.Updated, s.Unchanged, s.Rejected))
+		a.printSpan(s)
 		if s.Customers > 0 {
 			fmt.Fprintln(w, a.t("import.customers", s.Customers))
 		}
@@ -316,6 +318,7 @@ func (a *app) printSummaries(sums []*importer.Summary, elapsed []time.Duration, 
 			sec += elapsed[i].Seconds()
 		}
 		fmt.Fprintln(w, a.t("import.total", len(sums), t.Read, t.Created, t.Updated, t.Unchanged, t.Rejected))
+		a.printSpan(&t)
 		if t.Customers > 0 {
 			fmt.Fprintln(w, a.t("import.customers", t.Customers))
 		}
@@ -330,6 +333,21 @@ func (a *app) printSummaries(sums []*importer.Summary, elapsed []time.Duration, 
 		}
 	}
 	return nil
+}
+
+// printSpan says from when to when the orders kept run, by day.
+func (a *app) printSpan(s *importer.Summary) {
+	if !s.OrdersFrom.IsZero() {
+		fmt.Fprintln(a.env.Stdout, a.t("import.span", s.OrdersFrom.Format(time.DateOnly), s.OrdersTo.Format(time.DateOnly)))
+	}
+}
+
+// spanEnd is an end of the orders' span for CSV: blank when no order was kept.
+func spanEnd(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.Format(time.RFC3339)
 }
 
 // progressText describes an import under way: the rows read and, once a

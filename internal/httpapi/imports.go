@@ -197,7 +197,7 @@ func (a *API) Upload(r *http.Request, u *account.User, lang i18n.Lang, form *Upl
 		return nil, err
 	}
 	opts := importer.Options{Location: a.cfg.Location, Currency: a.cfg.Currency, Channel: channel, Sheet: sheet, DecimalComma: decimalComma,
-		Say: func(m *kith.Message) string { return i18n.Message(lang, m) }}
+		Now: a.cfg.Now(), Say: func(m *kith.Message) string { return i18n.Message(lang, m) }}
 	// The import finishes even if the browser goes away: it is idempotent,
 	// but a half-done import would surprise whoever looks next.
 	ctx := context.WithoutCancel(r.Context())

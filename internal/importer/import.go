@@ -145,6 +145,9 @@ type Options struct {
 	Say          func(*kith.Message) string
 	BatchSize    int // rows per transaction; 0 = the sink's preference, else 5000
 	MaxCellBytes int // 0 = 1 MiB
+	// Now, when set, is when the import runs: orders dated more than a day
+	// after it are imported as dated and named in a warning.
+	Now time.Time
 	// Progress, when set, is called now and then with rows read and the
 	// bytes read of the file's total (total is 0 when unknown).
 	Progress func(rows int, done, total int64)
@@ -176,6 +179,11 @@ type Summary struct {
 	// DryRun: the counts are what the import would do; it went into a
 	// copy of the database (kith import --dry-run).
 	DryRun bool `json:"dry_run,omitempty"`
+	// OrdersFrom and OrdersTo are the times of the first and last orders
+	// the import kept (orders and line items that make orders), in its
+	// time zone: a date read wrong shows here before it shows in a report.
+	OrdersFrom time.Time `json:"orders_from,omitzero"`
+	OrdersTo   time.Time `json:"orders_to,omitzero"`
 }
 
 // AddCounts adds o's row counts to s: the total of several files or sheets.
@@ -183,6 +191,12 @@ func (s *Summary) AddCounts(o *Summary) {
 	s.Read, s.Created, s.Updated = s.Read+o.Read, s.Created+o.Created, s.Updated+o.Updated
 	s.Unchanged, s.Rejected, s.Customers = s.Unchanged+o.Unchanged, s.Rejected+o.Rejected, s.Customers+o.Customers
 	s.Placed, s.Merged = s.Placed+o.Placed, s.Merged+o.Merged
+	if !o.OrdersFrom.IsZero() && (s.OrdersFrom.IsZero() || o.OrdersFrom.Before(s.OrdersFrom)) {
+		s.OrdersFrom = o.OrdersFrom
+	}
+	if o.OrdersTo.After(s.OrdersTo) {
+		s.OrdersTo = o.OrdersTo
+	}
 }
 
 // DefaultRejectsPath is NAME.rejects.csv beside the input file.
@@ -287,10 +301,14 @@ func Import(ctx context.Context, sink Sink, k Kind, path string, opts Options) (
 	if k == Orders || k == Lines {
 		r.sumKeys = m.columns("order_id", "customer_id", "phone", "email", "ordered_at")
 	}
+	span := &orderSpan{}
+	if !opts.Now.IsZero() {
+		span.after = opts.Now.Add(24 * time.Hour)
+	}
 	switch k {
 	case Customers:
 		step := dedupe(parser(r, p.parseCustomer), "customer_id", LabelCustomer, func(c *customer.Customer) string { return c.Key().String() }, (*customer.Customer).Hash)
-		err = pipeline(ctx, r, step, sum, rw, func(ctx context.Context, rows []Row[customer.Customer]) (BatchResult, error) {
+		err = pipeline(ctx, r, step, sum, rw, nil, func(ctx context.Context, rows []Row[customer.Customer]) (BatchResult, error) {
 			return sink.WriteCustomers(ctx, run, rows)
 		})
 	case Orders:
@@ -304,7 +322,7 @@ func Import(ctx context.Context, sink Sink, k Kind, path string, opts Options) (
 			}
 			return o, cerr
 		})
-		err = pipeline(ctx, r, dedupe(step, "order_id", LabelOrderID, orderKey, (*order.Order).Hash), sum, rw, func(ctx context.Context, rows []Row[order.Order]) (BatchResult, error) {
+		err = pipeline(ctx, r, dedupe(step, "order_id", LabelOrderID, orderKey, (*order.Order).Hash), sum, rw, span.add, func(ctx context.Context, rows []Row[order.Order]) (BatchResult, error) {
 			return sink.WriteOrders(ctx, run, rows, false)
 		})
 	case Lines:
@@ -318,24 +336,24 @@ func Import(ctx context.Context, sink Sink, k Kind, path string, opts Options) (
 			}
 			write = attachLines(finder, write)
 		}
-		err = pipeline(ctx, r, dedupe(groupLines(r), "order_id", LabelOrderID, orderKey, (*order.Order).Hash), sum, rw, write)
+		err = pipeline(ctx, r, dedupe(groupLines(r), "order_id", LabelOrderID, orderKey, (*order.Order).Hash), sum, rw, span.add, write)
 	case Spend:
 		step := aggregate(parserOfDays(r, p.parseSpend, spreadSpend), func(s *order.Spend) string {
 			return s.Date.Format(time.DateOnly) + "\x00" + s.Channel + "\x00" + s.Kind
 		}, func(dst, src *order.Spend) { dst.Amount += src.Amount })
-		err = pipeline(ctx, r, step, sum, rw, func(ctx context.Context, rows []Row[order.Spend]) (BatchResult, error) {
+		err = pipeline(ctx, r, step, sum, rw, nil, func(ctx context.Context, rows []Row[order.Spend]) (BatchResult, error) {
 			return sink.WriteSpend(ctx, run, rows)
 		})
 	case Traffic:
 		step := aggregate(parserOfDays(r, p.parseTraffic, spreadTraffic), func(t *order.Traffic) string {
 			return t.Date.Format(time.DateOnly) + "\x00" + t.Channel
 		}, func(dst, src *order.Traffic) { dst.Visitors += src.Visitors; dst.Conversions += src.Conversions })
-		err = pipeline(ctx, r, step, sum, rw, func(ctx context.Context, rows []Row[order.Traffic]) (BatchResult, error) {
+		err = pipeline(ctx, r, step, sum, rw, nil, func(ctx context.Context, rows []Row[order.Traffic]) (BatchResult, error) {
 			return sink.WriteTraffic(ctx, run, rows)
 		})
 	case Products:
 		step := dedupe(parser(r, p.parseProduct), "sku", LabelSKU, func(p *order.Product) string { return p.SKU }, (*order.Product).Hash)
-		err = pipeline(ctx, r, step, sum, rw, func(ctx context.Context, rows []Row[order.Product]) (BatchResult, error) {
+		err = pipeline(ctx, r, step, sum, rw, nil, func(ctx context.Context, rows []Row[order.Product]) (BatchResult, error) {
 			return sink.WriteProducts(ctx, run, rows)
 		})
 	default:
@@ -346,6 +364,12 @@ func Import(ctx context.Context, sink Sink, k Kind, path string, opts Options) (
 	}
 	if err != nil {
 		return sum, fmt.Errorf("%s: %w", path, err)
+	}
+	if !span.from.IsZero() {
+		sum.OrdersFrom, sum.OrdersTo = span.from.In(opts.Location), span.to.In(opts.Location)
+	}
+	if span.future.n > 0 {
+		sum.Warnings = append(sum.Warnings, futureWarning(&span.future, sum.OrdersTo.Format(time.DateOnly)))
 	}
 	if r.totals.n > 0 {
 		sum.Warnings = append(sum.Warnings, totalsWarning(&r.totals))
@@ -782,6 +806,42 @@ func itemColumn(header []string, overrides map[string]string) string {
 		return header[is[0]]
 	}
 	return ""
+}
+
+// orderSpan follows the times of the orders an import keeps: from when to
+// when they run, and which are dated after the import, which no shop's
+// order can be. A mistyped year, or day and month read the wrong way
+// round, is otherwise seen only when a report looks wrong.
+type orderSpan struct {
+	from, to time.Time
+	after    time.Time // orders later than this are in the future; zero: not checked
+	future   passedOver
+}
+
+func (s *orderSpan) add(r *Row[order.Order]) {
+	at := r.V.OrderedAt
+	if at.IsZero() { // a line of an order imported before (Mapping.Attach)
+		return
+	}
+	if s.from.IsZero() || at.Before(s.from) {
+		s.from = at
+	}
+	if at.After(s.to) {
+		s.to = at
+	}
+	if !s.after.IsZero() && at.After(s.after) {
+		s.future.note(r.Line)
+	}
+}
+
+// futureWarning says which orders are dated after the import; latest is
+// the last order's date.
+func futureWarning(p *passedOver, latest string) *kith.Message {
+	return p.say(
+		kith.Msg("future.one", "line %d has an order dated %s, after the day of the import: a mistyped year, or day and month read the wrong way round (--date-order)? It was imported as dated", p.lines[0], latest),
+		kith.Msg("future.some", "%d orders (lines %s) are dated after the day of the import, the last %s: mistyped years, or day and month read the wrong way round (--date-order)? They were imported as dated", p.n, p.lineList(), latest),
+		kith.Msg("future.more", "%d orders (lines %s and %d more) are dated after the day of the import, the last %s: mistyped years, or day and month read the wrong way round (--date-order)? They were imported as dated",
+			p.n, p.lineList(), p.n-len(p.lines), latest))
 }
 
 // totalsWarning says which totals rows were passed over.
@@ -1228,7 +1288,7 @@ func groupLines(r *reader) fill[order.Order] {
 
 // pipeline reads and parses on one goroutine while the caller's goroutine
 // writes the previous batch, so parsing hides behind database time.
-func pipeline[T any](ctx context.Context, r *reader, step fill[T], sum *Summary, rw *rejectWriter,
+func pipeline[T any](ctx context.Context, r *reader, step fill[T], sum *Summary, rw *rejectWriter, kept func(*Row[T]),
 	write func(context.Context, []Row[T]) (BatchResult, error)) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -1278,6 +1338,20 @@ func pipeline[T any](ctx context.Context, r *reader, step fill[T], sum *Summary,
 		sum.Customers += res.CustomersCreated
 		sum.Placed += res.CustomersPlaced
 		sum.Merged += res.Merged
+		if kept != nil {
+			var refused map[int]bool
+			for _, rj := range res.Rejects {
+				if refused == nil {
+					refused = make(map[int]bool, len(res.Rejects))
+				}
+				refused[rj.Index] = true
+			}
+			for i := range b.rows {
+				if !refused[i] {
+					kept(&b.rows[i])
+				}
+			}
+		}
 		rejects := b.rejects
 		for _, rj := range res.Rejects {
 			for _, src := range b.srcs[rj.Index] {

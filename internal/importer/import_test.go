@@ -1,6 +1,7 @@
 package importer_test
 
 import (
+	"cmp"
 	"context"
 	"encoding/csv"
 	"errors"
@@ -1684,5 +1685,103 @@ func TestDotGroupedAmountsWarned(t *testing.T) {
 				t.Errorf("warnings %q, want %q", warned, c.want)
 			}
 		})
+	}
+}
+
+// TestOrderSpan: the summary says from when to when the orders kept run,
+// and names those dated after the import, which are kept as dated.
+func TestOrderSpan(t *testing.T) {
+	now := time.Date(2026, 12, 7, 10, 0, 0, 0, shanghai)
+	for _, c := range []struct {
+		name       string
+		kind       importer.Kind
+		body       string
+		now        time.Time
+		from, to   string // "" = no order kept
+		want       string // the warning
+		kept, rejd int
+	}{
+		{name: "in the past", body: ordersHeader + "A1,C1,2024-03-05,1\nA2,C1,2023-11-30 23:59,1\nA3,C2,2025-01-01,1\n", now: now,
+			from: "2023-11-30", to: "2025-01-01", kept: 3},
+		{name: "a rejected row is not in the span", body: ordersHeader + "A1,C1,2024-03-05,1\nA2,C1,2019-01-01,abc\n", now: now,
+			from: "2024-03-05", to: "2024-03-05", kept: 1, rejd: 1},
+		{name: "tomorrow is not yet the future", body: ordersHeader + "A1,C1,2026-12-08 09:00,1\n", now: now,
+			from: "2026-12-08", to: "2026-12-08", kept: 1},
+		{name: "one in the future", body: ordersHeader + "A1,C1,2024-03-05,1\nA2,C1,2062-03-05,1\n", now: now,
+			from: "2024-03-05", to: "2062-03-05", want: "line 3 has an order dated 2062-03-05, after the day of the import", kept: 2},
+		{name: "some in the future", body: ordersHeader + "A1,C1,2027-01-02,1\nA2,C1,2024-03-05,1\nA3,C2,2031-05-01,1\n", now: now,
+			from: "2024-03-05", to: "2031-05-01", want: "2 orders (lines 2, 4) are dated after the day of the import, the last 2031-05-01", kept: 3},
+		{name: "more in the future", body: ordersHeader + "A1,C1,2027-01-02,1\nA2,C1,2027-01-03,1\nA3,C1,2027-01-04,1\nA4,C1,2027-01-05,1\n", now: now,
+			from: "2027-01-02", to: "2027-01-05", want: "4 orders (lines 2, 3, 4 and 1 more) are dated after", kept: 4},
+		{name: "not checked without the time of the import", body: ordersHeader + "A1,C1,2062-03-05,1\n",
+			from: "2062-03-05", to: "2062-03-05", kept: 1},
+		{name: "nothing kept", body: ordersHeader + "A1,C1,2024-13-05,1\n", now: now, rejd: 1},
+		{name: "line items make the orders", kind: importer.Lines, now: now,
+			body: "订单号,客户编号,下单时间,商品编码,数量,单价\nL1,C1,2024-02-01 10:00,S1,1,10\nL1,C1,2024-02-01 10:00,S2,2,5\nL2,C2,2030-02-01,S1,1,10\n",
+			from: "2024-02-01", to: "2030-02-01", want: "line 4 has an order dated 2030-02-01", kept: 2},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			s := storetest.Open(t, "sqlite")
+			kind := cmp.Or(c.kind, importer.Orders)
+			sum, err := run(t, s, kind, file(t, "o.csv", c.body), importer.Options{Now: c.now})
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkWarnings(t, sum, c.want, c.rejd)
+			if sum.Created != c.kept {
+				t.Errorf("created %d, want %d", sum.Created, c.kept)
+			}
+			if c.from == "" {
+				if !sum.OrdersFrom.IsZero() || !sum.OrdersTo.IsZero() {
+					t.Errorf("span %v to %v with no order kept", sum.OrdersFrom, sum.OrdersTo)
+				}
+				return
+			}
+			if got := sum.OrdersFrom.Format(time.DateOnly); got != c.from || sum.OrdersFrom.Location() != shanghai {
+				t.Errorf("orders from %v, want %s in the import's time zone", sum.OrdersFrom, c.from)
+			}
+			if got := sum.OrdersTo.Format(time.DateOnly); got != c.to {
+				t.Errorf("orders to %v, want %s", sum.OrdersTo, c.to)
+			}
+		})
+	}
+}
+
+// TestOrderSpanLeavesOutStoreRejects: a row the store refuses (lines of an
+// order far from its first ones) is not in the span either.
+func TestOrderSpanLeavesOutStoreRejects(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("订单号,客户编号,下单时间,商品编码,数量,单价\nL1,C1,2020-01-01,S1,1,10\n")
+	for i := range 20001 { // past the window in which an order's lines are gathered
+		fmt.Fprintf(&b, "X%d,C%d,2024-01-01,S1,1,10\n", i, i%50)
+	}
+	b.WriteString("L1,C1,2019-01-01,S2,1,10\n")
+	s := storetest.Open(t, "sqlite")
+	sum, err := run(t, s, importer.Lines, file(t, "lines.csv", b.String()), importer.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := readRejects(t, sum)
+	if sum.Rejected != 1 || rows[1][0] != "20004" || !strings.Contains(rows[1][2], "far from its earlier lines") {
+		t.Fatalf("%d rejected: %q; want line 20004's lines far from the order's", sum.Rejected, rows[1:])
+	}
+	if got := sum.OrdersFrom.Format(time.DateOnly) + " " + sum.OrdersTo.Format(time.DateOnly); got != "2020-01-01 2024-01-01" {
+		t.Errorf("orders span %s, want 2020-01-01 2024-01-01", got)
+	}
+}
+
+func TestAddCountsJoinsSpans(t *testing.T) {
+	at := func(y int) time.Time { return time.Date(y, 1, 1, 0, 0, 0, 0, shanghai) }
+	var total importer.Summary
+	for _, s := range []importer.Summary{
+		{Read: 1, OrdersFrom: at(2022), OrdersTo: at(2023)},
+		{Read: 1}, // a file that kept no order
+		{Read: 1, OrdersFrom: at(2020), OrdersTo: at(2021)},
+		{Read: 1, OrdersFrom: at(2024), OrdersTo: at(2025)},
+	} {
+		total.AddCounts(&s)
+	}
+	if !total.OrdersFrom.Equal(at(2020)) || !total.OrdersTo.Equal(at(2025)) || total.Read != 4 {
+		t.Errorf("total %d read, %v to %v; want 4, 2020 to 2025", total.Read, total.OrdersFrom, total.OrdersTo)
 	}
 }
