@@ -332,6 +332,19 @@ func (a *app) printSummaries(sums []*importer.Summary, elapsed []time.Duration, 
 			fmt.Fprintln(w, a.t("import.elapsed", sec, float64(t.Read)/sec))
 		}
 	}
+	// A history that ended long ago (last year's archive, a published
+	// dataset): reports count up to today unless told, so their recent
+	// periods would be empty and every customer churned.
+	var last time.Time
+	for _, s := range sums {
+		if s.OrdersTo.After(last) {
+			last = s.OrdersTo
+		}
+	}
+	if !last.IsZero() && last.Before(a.env.Now().AddDate(0, 0, -90)) {
+		day := last.Format(time.DateOnly)
+		fmt.Fprintln(w, a.t("import.old_orders", day, day))
+	}
 	return nil
 }
 

@@ -94,6 +94,43 @@ func TestSummaryTimeIncludesFinishing(t *testing.T) {
 	}
 }
 
+// An import whose last order is over 90 days old says how to see the
+// reports as of then; one with recent orders, or none, says nothing of it.
+func TestOldOrdersHint(t *testing.T) {
+	now := time.Date(2026, 12, 7, 12, 0, 0, 0, time.UTC)
+	day := func(s string) time.Time { d, _ := time.Parse(time.DateOnly, s); return d }
+	sum := func(from, to string) *importer.Summary {
+		s := &importer.Summary{File: "o.csv", Kind: importer.Orders, Read: 1, Created: 1}
+		if to != "" {
+			s.OrdersFrom, s.OrdersTo = day(from), day(to)
+		}
+		return s
+	}
+	const hint = "The last order imported is from 1998-06-30, over 90 days ago: reports count up to today unless told; to see the shop as it was then: kith report overview --as-of 1998-06-30"
+	for _, c := range []struct {
+		name string
+		sums []*importer.Summary
+		want string
+	}{
+		{"an old history", []*importer.Summary{sum("1997-01-01", "1998-06-30")}, hint},
+		{"old files, the last one's date", []*importer.Summary{sum("1997-01-01", "1997-12-31"), sum("1998-01-01", "1998-06-30"), sum("", "")}, hint},
+		{"recent orders", []*importer.Summary{sum("1997-01-01", "1998-06-30"), sum("2026-01-01", "2026-10-01")}, ""},
+		{"no orders kept", []*importer.Summary{sum("", "")}, ""},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			var out strings.Builder
+			a := &app{cfg: config.Config{Lang: i18n.EN, Format: "table"}, env: &Env{Stdout: &out, Now: func() time.Time { return now }}}
+			elapsed := make([]time.Duration, len(c.sums))
+			if err := a.printSummaries(c.sums, elapsed, 0); err != nil {
+				t.Fatal(err)
+			}
+			if got := strings.Contains(out.String(), "The last order imported"); got != (c.want != "") || c.want != "" && !strings.Contains(out.String(), c.want) {
+				t.Errorf("printed\n%s\nwant the hint %q", out.String(), c.want)
+			}
+		})
+	}
+}
+
 // A referrer (or a customer referred) is named by id and name, without a
 // stray space when one is missing, and by kith's id when both are.
 func TestRefName(t *testing.T) {
