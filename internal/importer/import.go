@@ -1287,7 +1287,8 @@ func groupLines(r *reader) fill[order.Order] {
 }
 
 // pipeline reads and parses on one goroutine while the caller's goroutine
-// writes the previous batch, so parsing hides behind database time.
+// writes the previous batch, so parsing hides behind database time. kept,
+// when set, is given each row the sink kept (not rejected).
 func pipeline[T any](ctx context.Context, r *reader, step fill[T], sum *Summary, rw *rejectWriter, kept func(*Row[T]),
 	write func(context.Context, []Row[T]) (BatchResult, error)) error {
 	ctx, cancel := context.WithCancel(ctx)
@@ -1339,11 +1340,8 @@ func pipeline[T any](ctx context.Context, r *reader, step fill[T], sum *Summary,
 		sum.Placed += res.CustomersPlaced
 		sum.Merged += res.Merged
 		if kept != nil {
-			var refused map[int]bool
+			refused := make(map[int]bool, len(res.Rejects))
 			for _, rj := range res.Rejects {
-				if refused == nil {
-					refused = make(map[int]bool, len(res.Rejects))
-				}
 				refused[rj.Index] = true
 			}
 			for i := range b.rows {
