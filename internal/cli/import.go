@@ -309,13 +309,15 @@ func (a *app) printSummaries(sums []*importer.Summary, elapsed []time.Duration, 
 			fmt.Fprintln(w, a.t("import.elapsed", sec, float64(s.Read)/sec))
 		}
 	}
+	var t importer.Summary // every file's counts and orders' span
+	for _, s := range sums {
+		t.AddCounts(s)
+	}
 	if len(sums) > 1 {
 		// A file per month: the shop wants the year's figures too.
-		var t importer.Summary
 		sec := finish.Seconds()
-		for i, s := range sums {
-			t.AddCounts(s)
-			sec += elapsed[i].Seconds()
+		for _, e := range elapsed {
+			sec += e.Seconds()
 		}
 		fmt.Fprintln(w, a.t("import.total", len(sums), t.Read, t.Created, t.Updated, t.Unchanged, t.Rejected))
 		a.printSpan(&t)
@@ -335,13 +337,7 @@ func (a *app) printSummaries(sums []*importer.Summary, elapsed []time.Duration, 
 	// A history that ended long ago (last year's archive, a published
 	// dataset): reports count up to today unless told, so their recent
 	// periods would be empty and every customer churned.
-	var last time.Time
-	for _, s := range sums {
-		if s.OrdersTo.After(last) {
-			last = s.OrdersTo
-		}
-	}
-	if !last.IsZero() && last.Before(a.env.Now().AddDate(0, 0, -90)) {
+	if last := t.OrdersTo; !last.IsZero() && last.Before(a.env.Now().AddDate(0, 0, -90)) {
 		day := last.Format(time.DateOnly)
 		fmt.Fprintln(w, a.t("import.old_orders", day, day))
 	}
