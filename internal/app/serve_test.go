@@ -87,6 +87,8 @@ type testServer struct {
 	st  *store.Store
 	srv *server.Server
 	db  string
+	// uploads is the server's UploadDir.
+	uploads string
 }
 
 func (ts *testServer) dbPath(*testing.T) string { return ts.db }
@@ -105,14 +107,15 @@ func newTestServerAt(t *testing.T, db string, maxUpload int64, now func() time.T
 	}
 	t.Cleanup(func() { st.Close() })
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	h, err := app.Handler(st, cli.ServeOptions{DB: db, MaxUpload: maxUpload, UploadDir: filepath.Join(t.TempDir(), "uploads"),
+	uploads := filepath.Join(t.TempDir(), "uploads")
+	h, err := app.Handler(st, cli.ServeOptions{DB: db, MaxUpload: maxUpload, UploadDir: uploads,
 		TimeZone: "Asia/Shanghai", Currency: "CNY"}, log, now)
 	if err != nil {
 		t.Fatal(err)
 	}
 	ts := httptest.NewServer(h)
 	t.Cleanup(ts.Close)
-	return &testServer{Server: ts, st: st, srv: h, db: db}
+	return &testServer{Server: ts, st: st, srv: h, db: db, uploads: uploads}
 }
 
 // token issues an API token for a demo user.

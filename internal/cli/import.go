@@ -3,6 +3,8 @@ package cli
 import (
 	"errors"
 	"fmt"
+	"io"
+	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -40,7 +42,9 @@ func (a *app) importCmd() *cobra.Command {
 		Short: "Import customers, orders, order lines, spend, traffic or products from CSV, Excel or HTML exports",
 		Long: `Import reads CSV (UTF-8 with or without BOM, GBK/GB18030, UTF-16; comma,
 semicolon or tab separated), XLSX and legacy .xls (Excel 97-2003) workbooks,
-and the HTML tables and Excel 2003 XML that some systems export as .xls. Headers are matched in English or
+and the HTML tables and Excel 2003 XML that some systems export as .xls; a zip
+of such files (a platform's download, a month per file) or a gzip-compressed
+one is unpacked, and FILE "-" reads standard input. Headers are matched in English or
 Chinese (客户编号, 下单时间, 实付金额 ...), those of Taobao, JD, Pinduoduo,
 Youzan and Douyin exports included; --map names any other column. A title
 above the header (a report name, the export time) is passed over.
@@ -75,6 +79,8 @@ Kinds and their fields:
   kith import orders 淘宝订单.csv --channel 淘宝
   kith import lines 淘宝宝贝.csv       # then its item report: the lines of those orders
   kith import orders 2025/*.csv        # a file per month: one command, one load into an empty shop
+  kith import orders 淘宝订单导出.zip   # each file in it with a header for orders; the item list: import lines
+  mysql shop -B -e 'SELECT * FROM orders' | kith import orders -   # standard input; rejects: stdin.rejects.csv
   kith import customers 会员.xlsx --dry-run   # what would be created, updated and rejected, without writing`,
 		Args:      args(cobra.MinimumNArgs(2)),
 		ValidArgs: kinds,
@@ -114,7 +120,28 @@ Kinds and their fields:
 			if allSheets && sheet != "" {
 				return usageErr(kith.Msg("flag.all_sheets", "--all-sheets reads every sheet: leave out --sheet"))
 			}
-			inputs := importInputs(argv[1:], allSheets)
+			var tmpDir string
+			defer func() {
+				if tmpDir != "" {
+					os.RemoveAll(tmpDir)
+				}
+			}()
+			inputs, passed, err := importInputs(argv[1:], allSheets, cmd.InOrStdin(), func() (string, error) {
+				if tmpDir == "" {
+					d, err := os.MkdirTemp("", "kith-import-")
+					if err != nil {
+						return "", fmt.Errorf("unpack: %w", err)
+					}
+					tmpDir = d
+				}
+				return tmpDir, nil
+			})
+			if err != nil {
+				return err
+			}
+			if len(passed) > 0 {
+				fmt.Fprintln(a.env.Stderr, a.t("import.members_passed", strings.Join(passed, ", ")))
+			}
 			if rejects != "" && len(inputs) > 1 {
 				return usageErr(kith.Msg("flag.rejects", "--rejects names one file; with %d inputs leave it out", len(inputs)))
 			}
@@ -147,8 +174,11 @@ Kinds and their fields:
 			for _, in := range inputs {
 				f := in.label()
 				o := opts
+				if o.RejectsPath == "" {
+					o.RejectsPath = in.rejectsPath()
+				}
 				if in.sheet != "" {
-					o.Sheet, o.RejectsPath = in.sheet, in.rejects()
+					o.Sheet = in.sheet
 				}
 				o.Mapped = func(source *kith.Message, m *importer.Mapping) {
 					fmt.Fprintln(a.env.Stderr, a.t("import.using", f, i18n.Message(a.cfg.Lang, source), i18n.Message(a.cfg.Lang, m.Describe())))
@@ -172,12 +202,18 @@ Kinds and their fields:
 				}
 				start := a.env.Now()
 				sum, err := importer.Import(cmd.Context(), load, kind, in.file, o)
+				err = renamed(err, in.file, in.name)
 				if bar != nil {
 					bar.Finish()
 				}
-				if in.sheet != "" && importer.NoHeader(err) {
-					// A workbook's cover, notes or summary sheet.
-					fmt.Fprintln(a.env.Stderr, a.t("import.sheet_skipped", f, a.t("web.kind."+string(kind))))
+				if (in.sheet != "" || in.member) && importer.NoHeader(err) {
+					// A workbook's cover, notes or summary sheet; an
+					// archive's read-me or other list.
+					key := "import.sheet_skipped"
+					if in.sheet == "" {
+						key = "import.member_skipped"
+					}
+					fmt.Fprintln(a.env.Stderr, a.t(key, f, a.t("web.kind."+string(kind))))
 					skipped++
 					continue
 				}
@@ -222,6 +258,9 @@ Kinds and their fields:
 				return errors.New(a.t("import.files_failed", failed, len(inputs)))
 			}
 			if skipped == len(inputs) {
+				if !slices.ContainsFunc(inputs, func(in importInput) bool { return in.sheet != "" }) {
+					return errors.New(a.t("import.no_member", a.t("web.kind."+string(kind))))
+				}
 				return errors.New(a.t("import.no_sheet", a.t("web.kind."+string(kind))))
 			}
 			if rejected > 0 {
@@ -368,40 +407,137 @@ func (a *app) progressText(file string, rows int, elapsed time.Duration) string 
 	return a.t("import.progress_rate", file, rows, float64(rows)/elapsed.Seconds())
 }
 
-// importInput is one import: a file, or one sheet of a workbook.
+// importInput is one import: a file, one sheet of a workbook, or a file
+// unpacked from an archive (a zip of exports, a gzip-compressed file, or
+// standard input saved to a file).
 type importInput struct {
-	file, sheet string
+	file  string // the file read
+	name  string // the file as the user knows it: the argument, shop.zip [orders.csv], stdin
+	sheet string
+	// rejects is where the rows this input rejects go by default: ""
+	// for NAME.rejects.csv beside file, else beside the archive.
+	rejects string
+	// member: one of an archive's several files, passed over when it has
+	// no header for the kind (a read-me, the other list of a platform's
+	// download) as a workbook's cover sheet is.
+	member bool
 }
 
-// importInputs lists the imports of a command: each file, or with
-// allSheets each sheet of each workbook (a CSV stays one input).
-func importInputs(files []string, allSheets bool) []importInput {
-	var ins []importInput
+// stdinName is standard input's name in messages, summaries and its
+// rejects file (stdin.rejects.csv in the working folder).
+const stdinName = "stdin"
+
+// importInputs lists the imports of a command: each file; with allSheets
+// each sheet of each workbook (a CSV stays one input); each data file of
+// an archive, unpacked into a folder that tmp makes; standard input ("-")
+// saved there first. passed are what archives held that is not data.
+func importInputs(files []string, allSheets bool, stdin io.Reader, tmp func() (string, error)) (ins []importInput, passed []string, err error) {
 	for _, f := range files {
-		var sheets []string
-		if allSheets {
-			sheets = importer.Sheets(f)
+		in := importInput{file: f, name: f}
+		if f == "-" {
+			dir, err := tmp()
+			if err != nil {
+				return nil, nil, err
+			}
+			in = importInput{file: filepath.Join(dir, stdinName), name: stdinName, rejects: importer.DefaultRejectsPath(stdinName)}
+			if err := saveStdin(in.file, stdin); err != nil {
+				return nil, nil, err
+			}
 		}
-		if len(sheets) == 0 {
-			ins = append(ins, importInput{file: f})
+		unpacked := []importInput{in}
+		if importer.Packed(in.file) {
+			dir, err := tmp()
+			if err != nil {
+				return nil, nil, err
+			}
+			if dir, err = os.MkdirTemp(dir, "unpacked-"); err != nil {
+				return nil, nil, err
+			}
+			ms, other, err := importer.Unpack(in.file, dir, 0)
+			if err != nil {
+				return nil, nil, renamed(err, in.file, in.name)
+			}
+			unpacked = unpacked[:0]
+			for _, m := range ms {
+				name := importer.MemberLabel(in.name, m.Name)
+				if m.Gzip {
+					name = in.name
+				}
+				unpacked = append(unpacked, importInput{file: m.Path, name: name, rejects: importer.MemberRejectsPath(in.name, m), member: len(ms) > 1})
+			}
+			for _, o := range other {
+				passed = append(passed, importer.MemberLabel(in.name, o))
+			}
 		}
-		for _, s := range sheets {
-			ins = append(ins, importInput{file: f, sheet: s})
+		for _, u := range unpacked {
+			var sheets []string
+			if allSheets {
+				sheets = importer.Sheets(u.file)
+			}
+			if len(sheets) == 0 {
+				ins = append(ins, u)
+			}
+			for _, s := range sheets {
+				sh := u
+				sh.sheet = s
+				ins = append(ins, sh)
+			}
 		}
 	}
-	return ins
+	return ins, passed, nil
+}
+
+// saveStdin copies standard input to p: an import reads its file more
+// than once (the encoding, the header, a workbook's sheets).
+func saveStdin(p string, stdin io.Reader) error {
+	f, err := os.OpenFile(p, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return fmt.Errorf("save standard input: %w", err)
+	}
+	_, err = io.Copy(f, stdin)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("save standard input: %w", err)
+	}
+	return nil
 }
 
 // label names the input in messages and summaries: book.xlsx [1月].
 func (in importInput) label() string {
 	if in.sheet == "" {
-		return in.file
+		return in.name
 	}
-	return importer.SheetLabel(in.file, in.sheet)
+	return importer.SheetLabel(in.name, in.sheet)
 }
 
-// rejects is a sheet's own rejects file, beside the workbook:
-// book.1月.rejects.csv.
-func (in importInput) rejects() string {
+// rejectsPath is where the input's rejected rows go by default: "" for
+// the importer's NAME.rejects.csv beside the file; a sheet's own beside
+// the workbook (book.1月.rejects.csv).
+func (in importInput) rejectsPath() string {
+	if in.sheet == "" {
+		return in.rejects
+	}
+	if in.rejects != "" {
+		return strings.TrimSuffix(in.rejects, ".rejects.csv") + "." + in.sheet + ".rejects.csv"
+	}
 	return importer.DefaultRejectsPath(strings.TrimSuffix(in.file, filepath.Ext(in.file)) + "." + in.sheet + filepath.Ext(in.file))
+}
+
+// renamedError is an error about a file kith unpacked or saved, with the
+// file's path replaced by the name the user knows it by.
+type renamedError struct {
+	err      error
+	from, to string
+}
+
+func (e *renamedError) Error() string { return strings.ReplaceAll(e.err.Error(), e.from, e.to) }
+func (e *renamedError) Unwrap() error { return e.err }
+
+func renamed(err error, from, to string) error {
+	if err == nil || from == to {
+		return err
+	}
+	return &renamedError{err: err, from: from, to: to}
 }

@@ -21,7 +21,9 @@ import (
 )
 
 // Uploads are kept under UploadDir/<id>/: the file as uploaded (read by
-// its content: CSV, a workbook, an HTML table or Excel XML), rejects.csv,
+// its content: CSV, a workbook, an HTML table or Excel XML; an archive is
+// unpacked into unpacked-N/ for the import and those files removed after),
+// rejects.csv,
 // and "owner" (the uploader's user id), so the rejects file can be
 // downloaded later by its uploader or a manager.
 
@@ -196,6 +198,17 @@ func (a *API) Upload(r *http.Request, u *account.User, lang i18n.Lang, form *Upl
 	if err := os.WriteFile(filepath.Join(dir, "owner"), []byte(strconv.FormatInt(u.ID, 10)), 0o600); err != nil {
 		return nil, err
 	}
+	files, passed, err := a.unpack(files, dir)
+	defer func() {
+		// The archive stays with the upload; its files are not needed after.
+		subs, _ := filepath.Glob(filepath.Join(dir, "unpacked-*"))
+		for _, s := range subs {
+			os.RemoveAll(s)
+		}
+	}()
+	if err != nil {
+		return nil, err
+	}
 	opts := importer.Options{Location: a.cfg.Location, Currency: a.cfg.Currency, Channel: channel, Sheet: sheet, DecimalComma: decimalComma,
 		Now: a.cfg.Now(), Say: func(m *kith.Message) string { return i18n.Message(lang, m) }}
 	// The import finishes even if the browser goes away: it is idempotent,
@@ -221,6 +234,9 @@ func (a *API) Upload(r *http.Request, u *account.User, lang i18n.Lang, form *Upl
 	if err != nil {
 		return nil, err
 	}
+	if len(passed) > 0 {
+		res.Warnings = append(res.Warnings, kith.Msg("import.members_passed", "not CSV, Excel or HTML, passed over: %s", strings.Join(passed, ", ")))
+	}
 	if err := load.End(ctx); err != nil {
 		return nil, err
 	}
@@ -237,8 +253,49 @@ func (a *API) Upload(r *http.Request, u *account.User, lang i18n.Lang, form *Upl
 	return res, nil
 }
 
-// upload is a file saved from an upload's form.
-type upload struct{ path, name string }
+// upload is a file saved from an upload's form, or unpacked from an
+// uploaded archive: member says it is one of the archive's several files,
+// passed over when it has no header for the kind.
+type upload struct {
+	path, name string
+	member     bool
+}
+
+// unpackFactor bounds what an uploaded archive may unpack to, as a multiple
+// of the upload limit: CSV packs to a fifth or a tenth of its size, and a
+// small zip that unpacks to gigabytes should not fill the disk.
+const unpackFactor = 20
+
+// unpack replaces the uploaded archives (a zip of exports, a gzip file)
+// by their data files, unpacked beside them, and names what they held
+// that is not data.
+func (a *API) unpack(files []upload, dir string) (out []upload, passed []string, err error) {
+	for i, f := range files {
+		if !importer.Packed(f.path) {
+			out = append(out, f)
+			continue
+		}
+		sub := filepath.Join(dir, "unpacked-"+strconv.Itoa(i+1))
+		if err := os.Mkdir(sub, 0o700); err != nil {
+			return nil, nil, fmt.Errorf("unpack upload: %w", err)
+		}
+		ms, other, err := importer.Unpack(f.path, sub, a.cfg.MaxUpload*unpackFactor)
+		if err != nil {
+			return nil, nil, &kith.FieldError{Field: "file", Code: "unreadable", Reason: strings.ReplaceAll(err.Error(), dir+string(filepath.Separator), "")}
+		}
+		for _, m := range ms {
+			name := importer.MemberLabel(f.name, m.Name)
+			if m.Gzip {
+				name = f.name
+			}
+			out = append(out, upload{path: m.Path, name: name, member: len(ms) > 1})
+		}
+		for _, o := range other {
+			passed = append(passed, importer.MemberLabel(f.name, o))
+		}
+	}
+	return out, passed, nil
+}
 
 // importFiles imports several uploaded files (a file per month), each as
 // the CLI would: the result sums them and lists each import (a file, or a
@@ -255,6 +312,12 @@ func (a *API) importFiles(ctx context.Context, sink importer.Sink, k importer.Ki
 	var failed error // the first file that could not be read
 	for _, f := range files {
 		res, err := a.importFile(ctx, sink, k, f.path, f.name, id, allSheets, opts, lang, &parts)
+		if f.member && errors.Is(err, errNoHeader) {
+			// An archive's read-me or its other list (Taobao's items
+			// beside its orders).
+			total.Warnings = append(total.Warnings, kith.Msg("import.member_skipped", "%s: no header for %s in this file: passed over", f.name, k))
+			continue
+		}
 		if err != nil {
 			failed = cmp.Or(failed, err)
 			total.Warnings = append(total.Warnings, kith.Msg("import.file_failed", "%s could not be imported: %v", f.name, err))
@@ -271,6 +334,9 @@ func (a *API) importFiles(ctx context.Context, sink importer.Sink, k importer.Ki
 		}
 	}
 	if len(total.Sheets) == 0 {
+		if failed == nil {
+			return nil, &kith.FieldError{Field: "file", Code: "unreadable", Reason: fmt.Sprintf("no file in the archive has a header for %s", k)}
+		}
 		return nil, failed
 	}
 	total.Format = kith.Msg("source.files", "%d files", len(files))
@@ -290,7 +356,13 @@ func (a *API) importFile(ctx context.Context, sink importer.Sink, k importer.Kin
 	}
 	dir := filepath.Dir(path)
 	unreadable := func(err error) error {
-		return &kith.FieldError{Field: "file", Code: "unreadable", Reason: strings.ReplaceAll(i18n.Error(lang, err), dir+string(filepath.Separator), "")}
+		// The file's name as uploaded (an archive's member: shop.zip [orders.csv]).
+		reason := strings.ReplaceAll(i18n.Error(lang, err), path, name)
+		fe := &kith.FieldError{Field: "file", Code: "unreadable", Reason: strings.ReplaceAll(reason, dir+string(filepath.Separator), "")}
+		if importer.NoHeader(err) {
+			return noHeaderError{fe}
+		}
+		return fe
 	}
 	var sheets []string
 	if allSheets {
@@ -343,7 +415,7 @@ func (a *API) importFile(ctx context.Context, sink importer.Sink, k importer.Kin
 // upload's import number no (a sheet, or a file of several).
 func (a *API) importOne(ctx context.Context, sink importer.Sink, k importer.Kind, path, name, id, sheet string, no int, opts importer.Options, lang i18n.Lang) (*ImportResult, error) {
 	res := &ImportResult{ID: id, Sheet: sheet, SheetNo: no}
-	opts.Sheet, opts.RejectsPath = sheet, filepath.Join(filepath.Dir(path), rejectsName(no))
+	opts.Sheet, opts.RejectsPath = sheet, filepath.Join(a.cfg.UploadDir, id, rejectsName(no))
 	opts.Mapped = func(_ *kith.Message, m *importer.Mapping) { res.Columns = i18n.Message(lang, m.Describe()) }
 	sum, err := importer.Import(ctx, sink, k, path, opts)
 	if err != nil {
@@ -362,6 +434,15 @@ func (a *API) importOne(ctx context.Context, sink importer.Sink, k importer.Kind
 	}
 	return res, nil
 }
+
+// errNoHeader marks an upload's file that has no header for the kind.
+var errNoHeader = errors.New("no header for the kind")
+
+// noHeaderError is the error shown for such a file, which an archive of
+// several files passes over.
+type noHeaderError struct{ *kith.FieldError }
+
+func (e noHeaderError) Unwrap() []error { return []error{e.FieldError, errNoHeader} }
 
 // rejectsName is the rejects file of an upload (no = 0) or of its sheet no.
 func rejectsName(no int) string {

@@ -71,6 +71,15 @@ func OpenSource(path string, opts SourceOptions) (Source, error) {
 		return openXLSX(f, path, opts.Sheet, !opts.headerOnly)
 	case bytes.HasPrefix(head, cfbMagic):
 		return openXLS(f, path, opts.Sheet)
+	case bytes.HasPrefix(head, gzipMagic):
+		f.Close()
+		return nil, fmt.Errorf("%s: %w", path, errPacked)
+	case bytes.HasPrefix(head, rarMagic):
+		f.Close()
+		return nil, fmt.Errorf("%s: %w", path, errRAR)
+	case bytes.HasPrefix(head, sevenZip):
+		f.Close()
+		return nil, fmt.Errorf("%s: %w", path, err7z)
 	case ext == ".xlsx" || ext == ".xlsm":
 		f.Close()
 		return nil, fmt.Errorf("%s: %w", path, kith.Msg("file.not_xlsx", "not an XLSX spreadsheet (an .xlsx file is a zip archive and this one is not); if it is CSV text, rename it to .csv"))
@@ -399,7 +408,7 @@ func sheetEmpty(sheet string) error {
 
 func openXLSX(f *os.File, path, sheet string, merges bool) (Source, error) {
 	w, err := openWorkbook(f)
-	if errors.Is(err, errODS) || errors.Is(err, errNumbers) {
+	if errors.Is(err, errODS) || errors.Is(err, errNumbers) || errors.Is(err, errPacked) {
 		f.Close()
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}

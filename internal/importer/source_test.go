@@ -169,6 +169,11 @@ func TestOpenSourceBadFiles(t *testing.T) {
 		{"xlsx that is text", "orders.xlsx", []byte("order_id,amount\n1,2\n"), "not an XLSX spreadsheet"},
 		{"zip that is no workbook", "orders.xlsx", []byte("PK\x03\x04garbage that is not a zip"), "not a readable XLSX spreadsheet"},
 		{"damaged xls", "orders.xls", []byte{0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1}, "not a readable .xls workbook (Excel 97-2003)"},
+		// Archives: zip and gzip are unpacked by the commands that import
+		// (Unpack); the others are named, with what to do.
+		{"gzip", "orders.csv.gz", []byte{0x1f, 0x8b, 8, 0}, "an archive (zip or gzip): import it with kith import or the web import, which unpack it"},
+		{"rar", "orders.rar", []byte("Rar!\x1a\x07\x01\x00rest"), "a RAR archive: kith unpacks zip and gzip only"},
+		{"7z", "orders.7z", []byte("7z\xbc\xaf\x27\x1c\x00\x04"), "a 7z archive: kith unpacks zip and gzip only"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -82,6 +82,9 @@ func openWorkbook(f *os.File) (*workbook, error) {
 	if err := otherZip(w.parts); err != nil {
 		return nil, err
 	}
+	if !workbookZip(z) {
+		return nil, errPacked
+	}
 	main := "xl/workbook.xml"
 	if rels, err := w.rels("_rels/.rels", ""); err == nil {
 		if t := rels.target("/officeDocument"); t != "" {

@@ -319,7 +319,8 @@ func TestXLSXBroken(t *testing.T) {
 		parts map[string]string
 		want  string
 	}{
-		{"no workbook part", map[string]string{"a.txt": "x"}, "not a readable XLSX spreadsheet: no part xl/workbook.xml"},
+		{"no workbook part", map[string]string{"[Content_Types].xml": "<Types/>"}, "not a readable XLSX spreadsheet: no part xl/workbook.xml"},
+		{"a zip of other files", map[string]string{"a.txt": "x"}, "an archive (zip or gzip)"},
 		{"workbook not XML", handBook("<workbook><sheets>", rels, "", head), "not a readable XLSX spreadsheet"},
 		{"sheet part missing", map[string]string{"xl/workbook.xml": book, "xl/_rels/workbook.xml.rels": rels}, "its part xl/worksheets/sheet1.xml is missing"},
 		{"tag cut off", handBook(book, rels, "", head+`<row r="2"><c r="A2`), `sheet "S" is damaged: after row 2: XML ends inside a tag`},

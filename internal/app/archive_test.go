@@ -1,0 +1,193 @@
+package app_test
+
+import (
+	"archive/zip"
+	"bytes"
+	"compress/gzip"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/kithcrm/kith/internal/app"
+	"github.com/kithcrm/kith/internal/cli"
+	"golang.org/x/text/encoding/simplifiedchinese"
+)
+
+// A Taobao download: the order list and the item list in one zip, in GBK,
+// with a read-me and what macOS adds.
+func taobaoZip(t *testing.T, dir string) string {
+	t.Helper()
+	gbk := func(s string) string {
+		b, err := simplifiedchinese.GBK.NewEncoder().String(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	var buf bytes.Buffer
+	z := zip.NewWriter(&buf)
+	for _, e := range []struct{ name, body string }{
+		{"ExportOrderList.csv", gbk("订单编号,买家会员名,订单付款时间,买家实际支付金额\nT1,buyer_a,2024-03-01 10:00:00,120.00\nT2,buyer_b,2024-03-02 11:00:00,88.50\nT3,buyer_c,someday,5\n")},
+		{"ExportOrderDetailList.csv", gbk("订单编号,标题,价格,购买数量,外部系统编号\nT1,面霜,60.00,2,SKU1\nT2,洗面奶,88.50,1,SKU2\n")},
+		{"说明.pdf", "%PDF-1.4"},
+		{"__MACOSX/._ExportOrderList.csv", "fork"},
+	} {
+		w, err := z.Create(e.name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.Write([]byte(e.body))
+	}
+	if err := z.Close(); err != nil {
+		t.Fatal(err)
+	}
+	p := filepath.Join(dir, "taobao.zip")
+	if err := os.WriteFile(p, buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func gzipBytes(b []byte) []byte {
+	var buf bytes.Buffer
+	zw := gzip.NewWriter(&buf)
+	zw.Write(b)
+	zw.Close()
+	return buf.Bytes()
+}
+
+// Exports that come packed import as they are: each data file of a zip on
+// its own, a gzip file as the file in it, standard input ("-") as a file;
+// kith leaves nothing unpacked behind.
+func TestImportArchives(t *testing.T) {
+	dir := t.TempDir()
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp) // where kith unpacks
+	env := map[string]string{"KITH_DB": filepath.Join(dir, "k.db")}
+	shop := taobaoZip(t, dir)
+
+	code, out, errOut := kith(t, env, "import", "orders", shop)
+	if code != cli.ExitRejected || !strings.Contains(out, "taobao.zip [ExportOrderList.csv]: read 3 rows: created 2, updated 0, unchanged 0, rejected 1") ||
+		!strings.Contains(errOut, "taobao.zip [ExportOrderDetailList.csv]: no header for Orders in this file: passed over") ||
+		!strings.Contains(errOut, "not CSV, Excel or HTML, passed over: "+shop+" [说明.pdf]") ||
+		!strings.Contains(errOut, `taobao.zip [ExportOrderList.csv] (CSV, GB18030, comma-separated): "订单编号" -> order_id`) {
+		t.Fatalf("orders from a zip: code %d\n%s\n%s", code, out, errOut)
+	}
+	if strings.Contains(out+errOut, "__MACOSX") || strings.Contains(out+errOut, tmp) {
+		t.Errorf("the output names what kith unpacked, not the archive:\n%s\n%s", out, errOut)
+	}
+	rejects, err := os.ReadFile(filepath.Join(dir, "taobao.ExportOrderList.rejects.csv"))
+	if err != nil || !strings.Contains(string(rejects), "someday") {
+		t.Errorf("the member's rejects beside the archive: %v\n%s", err, rejects)
+	}
+	if code, out, _ := kith(t, env, "import", "orders", shop); code != cli.ExitRejected || !strings.Contains(out, "read 3 rows: created 0, updated 0, unchanged 2, rejected 1") {
+		t.Errorf("the zip again: code %d\n%s", code, out)
+	}
+	// The item list gives the lines of the orders just imported.
+	if code, out, errOut := kith(t, env, "import", "lines", shop); code != 0 || !strings.Contains(out, "taobao.zip [ExportOrderDetailList.csv]: read 2 rows: created 0, updated 2") ||
+		!strings.Contains(errOut, "taobao.zip [ExportOrderList.csv]: no header for Order lines in this file: passed over") {
+		t.Errorf("lines from the zip: code %d\n%s\n%s", code, out, errOut)
+	}
+	if code, _, errOut := kith(t, env, "import", "traffic", shop); code != 1 || !strings.Contains(errOut, "no file in the archive has a header for Traffic") {
+		t.Errorf("no member for the kind: code %d\n%s", code, errOut)
+	}
+	if code, _, errOut := kith(t, env, "import", "orders", shop, "--rejects", filepath.Join(dir, "r.csv")); code != cli.ExitUsage || !strings.Contains(errOut, "with 2 inputs") {
+		t.Errorf("--rejects for two files: code %d\n%s", code, errOut)
+	}
+
+	// A gzip file: its rejects are the file's, without .gz.
+	csv := []byte("订单号,客户编号,下单时间,金额\nG1,C9,2024-04-01,10\nG2,C9,never,10\n")
+	gz := filepath.Join(dir, "april.csv.gz")
+	os.WriteFile(gz, gzipBytes(csv), 0o644)
+	if code, out, _ := kith(t, env, "import", "orders", gz); code != cli.ExitRejected || !strings.Contains(out, "april.csv.gz: read 2 rows: created 1, updated 0, unchanged 0, rejected 1") ||
+		!strings.Contains(out, filepath.Join(dir, "april.rejects.csv")) {
+		t.Errorf("a gzip file: code %d\n%s", code, out)
+	}
+	// One file in a zip that has no header: the error is the file's.
+	one := filepath.Join(dir, "one.zip")
+	var buf bytes.Buffer
+	z := zip.NewWriter(&buf)
+	w, _ := z.Create("data/客户.csv")
+	w.Write([]byte("foo,bar\n1,2\n"))
+	z.Close()
+	os.WriteFile(one, buf.Bytes(), 0o644)
+	if code, _, errOut := kith(t, env, "import", "orders", one, "--lang", "zh-CN"); code != 1 || !strings.Contains(errOut, "one.zip [data/客户.csv]: 缺少必需的列") {
+		t.Errorf("one member without a header: code %d\n%s", code, errOut)
+	}
+
+	// Standard input, plain or compressed; its rejects go to the working
+	// folder.
+	t.Chdir(dir)
+	for _, in := range [][]byte{csv, gzipBytes(csv)} {
+		var stdout, stderr bytes.Buffer
+		code := app.Run(context.Background(), []string{"import", "orders", "-"}, func(k string) string { return env[k] }, bytes.NewReader(in), &stdout, &stderr)
+		if code != cli.ExitRejected || !strings.Contains(stdout.String(), "stdin: read 2 rows: created 0, updated 0, unchanged 1, rejected 1") {
+			t.Errorf("standard input: code %d\n%s\n%s", code, stdout.String(), stderr.String())
+		}
+	}
+	if rejects, err := os.ReadFile(filepath.Join(dir, "stdin.rejects.csv")); err != nil || !strings.Contains(string(rejects), "never") {
+		t.Errorf("standard input's rejects: %v\n%s", err, rejects)
+	}
+	if left, _ := os.ReadDir(tmp); len(left) > 0 {
+		t.Errorf("kith left %d files in the temporary folder: %v", len(left), left[0].Name())
+	}
+}
+
+// The web import unpacks as the CLI does: a platform's zip gives its data
+// files, the one without a header for the kind passed over and named; a
+// gzip upload is its file; a zip that unpacks far beyond the upload limit
+// is refused.
+func TestUploadArchive(t *testing.T) {
+	ts := newTestServer(t, demoDB(t), 1<<20)
+	tok := ts.token(t, "owner@demo.kith")
+	zipped, err := os.ReadFile(taobaoZip(t, t.TempDir()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, ct := multipartBody(t, "orders", "taobao.zip", zipped)
+	res := do(t, nil, "POST", ts.URL+"/api/v1/imports", tok, body, map[string]string{"Content-Type": ct})
+	var got struct {
+		File              string
+		Created, Rejected int
+		Warnings          []string
+		Sheets            []struct {
+			File       string
+			RejectsURL string `json:"rejects_url"`
+		}
+	}
+	if err := json.Unmarshal(res.body, &got); err != nil || res.status != 200 || got.Created != 2 || got.Rejected != 1 || len(got.Sheets) != 1 ||
+		got.Sheets[0].File != "taobao.zip [ExportOrderList.csv]" || len(got.Warnings) != 2 ||
+		got.Warnings[0] != "taobao.zip [ExportOrderDetailList.csv]: no header for orders in this file: passed over" ||
+		got.Warnings[1] != "not CSV, Excel or HTML, passed over: taobao.zip [说明.pdf]" {
+		t.Fatalf("a zip: %d %+v %v\n%s", res.status, got, err, res.body)
+	}
+	if rej := do(t, nil, "GET", ts.URL+got.Sheets[0].RejectsURL, tok, nil, nil); rej.status != 200 || !bytes.Contains(rej.body, []byte("someday")) {
+		t.Errorf("the zip's rejects: %d\n%s", rej.status, rej.body)
+	}
+
+	// The archive is kept with the upload; what it unpacked to is not.
+	if kept, _ := filepath.Glob(filepath.Join(ts.uploads, "*", "taobao.zip")); len(kept) != 1 {
+		t.Errorf("the uploaded zip kept: %v", kept)
+	}
+	if left, _ := filepath.Glob(filepath.Join(ts.uploads, "*", "unpacked-*")); len(left) > 0 {
+		t.Errorf("unpacked files left with the upload: %v", left)
+	}
+
+	csv := []byte("订单号,客户编号,下单时间,实付金额\nZ-1,C000001,2026-10-01 10:00,10\n")
+	body, ct = multipartBody(t, "orders", "orders.csv.gz", gzipBytes(csv))
+	res = do(t, nil, "POST", ts.URL+"/api/v1/imports", tok, body, map[string]string{"Content-Type": ct})
+	if err := json.Unmarshal(res.body, &got); err != nil || res.status != 200 || got.File != "orders.csv.gz" || got.Created != 1 {
+		t.Errorf("a gzip file: %d %+v %v\n%s", res.status, got, err, res.body)
+	}
+
+	// 21 MiB of text packs into a few kilobytes: over 20 times the limit.
+	big := append(append([]byte{}, csv...), bytes.Repeat([]byte("\n"), 21<<20)...)
+	body, ct = multipartBody(t, "orders", "bomb.csv.gz", gzipBytes(big))
+	res = do(t, nil, "POST", ts.URL+"/api/v1/imports", tok, body, map[string]string{"Content-Type": ct})
+	if res.status != 400 || !bytes.Contains(res.body, []byte("unpacked, the archive is larger than 20 MiB")) {
+		t.Errorf("a gzip bomb: %d\n%s", res.status, res.body)
+	}
+}
