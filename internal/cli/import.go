@@ -46,8 +46,9 @@ and the HTML tables and Excel 2003 XML that some systems export as .xls; a zip
 of such files (a platform's download, a month per file) or a gzip-compressed
 one is unpacked, and FILE "-" reads standard input. Headers are matched in English or
 Chinese (客户编号, 下单时间, 实付金额 ...), those of Taobao, JD, Pinduoduo,
-Youzan and Douyin exports included; --map names any other column. A title
-above the header (a report name, the export time) is passed over.
+Youzan and Douyin exports included, and the bills of WeChat Pay and Alipay; --map
+names any other column. A title above the header (a report name, the export
+time, a bill's totals and notes) is passed over.
 
 Nothing is lost: every row that cannot be imported goes to NAME.rejects.csv
 beside the input with its line, field and reason, and every good row is kept.
@@ -64,7 +65,8 @@ Kinds and their fields:
   orders     order_id, customer_id|phone|email, name (or first_name and last_name), ordered_at,
              amount, currency, channel, status, refund_amount, refund_status (after-sales: 售后状态),
              ordered_time (a time of day kept apart from the date, as tills do),
-             city, region, address (where the order was sent: a customer it creates lives there)
+             city, region, address (where the order was sent: a customer it creates lives there),
+             flow (a payment bill's 收/支: money paid out or moved is passed over)
   lines      order_id, customer_id|phone|email, name (or first_name and last_name), ordered_at,
              ordered_time, sku, product_name, category, quantity, unit_price, line_amount, currency,
              status, refund_status (an item's after-sales), channel, city, region, address

@@ -35,7 +35,11 @@ type field struct {
 var (
 	fCustomerID = field{"customer_id", []string{"customer_id", "customer", "customer no", "customer number", "client id", "member id", "member no", "buyer id", "客户编号", "客户id", "客户号", "客户代码", "会员号", "会员id", "会员编号", "会员卡号", "买家id", "用户id", "用户编号", "买家会员名", "买家账号", "买家帐号", "下单账号", "下单帐号", "会员账号", "用户名", "用户账号", "客户账号",
 		// ERPs' (Kingdee, Yonyou) customer and counterparty codes
-		"客户编码", "客户代号", "往来单位编码", "往来单位编号"}}
+		"客户编码", "客户代号", "往来单位编码", "往来单位编号",
+		// Payment bills: WeChat Pay's merchant bill names the payer by
+		// openid; a personal WeChat or Alipay bill has only the other
+		// party's name, last since anything else identifies better.
+		"用户标识", "交易对方"}}
 	fName = field{"name", []string{"name", "customer name", "full name", "buyer", "contact", "姓名", "客户名称", "客户姓名", "名字", "会员姓名", "买家", "买家昵称", "收货人", "联系人", "收货人姓名", "收件人", "收件人姓名", "买家姓名", "联系人姓名", "contact name", "billing name", "shipping name", "客户", "往来单位", "往来单位名称"}}
 	// A name in two columns, as Western shops and CRMs export it: joined
 	// when the file has no whole name (rowParser.name).
@@ -77,6 +81,11 @@ var (
 		"配送地址", "送货地址", "家庭地址", "家庭住址", "住址", "所在地址", "收货人详细地址", "收件人详细地址", "详细地址"}}
 	fOrderID = field{"order_id", []string{"order_id", "order", "order no", "order number", "invoice", "invoice no", "invoiceno", "transaction id",
 		"订单号", "订单编号", "订单id", "单号", "交易号", "流水号", "发票号", "主订单编号", "主订单号", "交易单号",
+		// Payment bills: the payment's own number (WeChat's 交易单号,
+		// Alipay's 交易号 or 交易订单号) before the merchant's, which a
+		// transfer lacks; WeChat Pay's merchant bill has the merchant's
+		// number before its own.
+		"交易订单号", "商户订单号", "商户单号", "商家订单号", "微信订单号", "支付宝交易号",
 		// ERP sales documents (Kingdee, Yonyou): the document is the order
 		"单据编号", "单据号", "销售单号", "销售订单号", "出库单号"}}
 	fOrderedAt = field{"ordered_at", []string{"ordered at", "order date", "date", "order time", "invoice date", "invoicedate", "purchase date", "paid at", "created at",
@@ -90,7 +99,10 @@ var (
 	// 已收货 and say what became of it in a column of its own (of an item,
 	// in a line-item file).
 	fRefundStatus = field{"refund_status", []string{"refund status", "return status", "after-sales status", "after sales status", "售后状态", "退款状态", "退货状态", "退货退款状态", "售后处理状态"}}
-	fStatus       = field{"status", []string{"status", "order status", "state", "状态", "订单状态", "交易状态", "financial status", "payment status"}}
+	fStatus       = field{"status", []string{"status", "order status", "state", "状态", "订单状态", "交易状态", "financial status", "payment status", "当前状态"}}
+	// A payment bill's money in or out (WeChat's and Alipay's 收/支): only
+	// money received is a sale (rowParser.flow).
+	fFlow = field{"flow", []string{"收支", "收支类型", "收付方向", "资金方向", "资金流向", "income expense", "money in out", "in out"}}
 )
 
 var kindFields = map[Kind][]field{
@@ -123,13 +135,14 @@ var kindFields = map[Kind][]field{
 		// In order of preference: what the buyer paid before what was billed.
 		{"amount", []string{"amount paid", "实付金额", "买家实际支付金额", "买家实付金额", "订单实付金额", "用户实付金额", "实际支付金额", "实际付款金额", "实付", "实付款",
 			"买家实付", "用户实付", "顾客实付", "实付总额",
-			"实收金额", "实收款", "商家实收金额", "支付金额", "付款金额", "支付总额", "成交金额", "应付金额", "订单应付金额",
+			"实收金额", "实收款", "商家实收金额", "应结订单金额", "支付金额", "付款金额", "支付总额", "成交金额", "应付金额", "订单应付金额",
 			"价税合计", "含税金额",
 			"amount", "total", "order total", "order total amount", "revenue", "value", "sales", "paid", "金额", "订单金额", "销售额", "总金额",
 			// The goods' total before discounts, when a file has nothing better.
 			"商品总价", "商品总额", "商品金额"}},
 		fCurrency,
 		fStatus,
+		fFlow,
 		{"refund_amount", []string{"refund amount", "refunded amount", "refund", "refunded", "amount refunded", "order refund amount", "退款金额", "已退款金额", "退款总额", "退款"}},
 		fRefundStatus,
 	},

@@ -13,8 +13,9 @@ import (
 
 // maxTitleRows is how many rows above the header findHeader looks past.
 // Shop and ERP exports often open with a report title, the export time or
-// the filter used, and only then the header.
-const maxTitleRows = 10
+// the filter used, and only then the header; payment bills with a block of
+// totals and notes (22 lines in Alipay's, 17 in WeChat's).
+const maxTitleRows = 30
 
 // headedSource is a Source read with more care than its bare rows: its
 // header may be a later row than its first (line > 0), and the records

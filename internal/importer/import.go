@@ -301,6 +301,10 @@ func Import(ctx context.Context, sink Sink, k Kind, path string, opts Options) (
 	if k == Orders || k == Lines {
 		r.sumKeys = m.columns("order_id", "customer_id", "phone", "email", "ordered_at")
 	}
+	r.flowCol = -1
+	if i, ok := m.Index["flow"]; ok {
+		r.flowCol = i
+	}
 	span := &orderSpan{}
 	if !opts.Now.IsZero() {
 		span.after = opts.Now.Add(24 * time.Hour)
@@ -376,6 +380,9 @@ func Import(ctx context.Context, sink Sink, k Kind, path string, opts Options) (
 	}
 	if r.sums.n > 0 {
 		sum.Warnings = append(sum.Warnings, sumsWarning(&r.sums))
+	}
+	if r.notSales.n > 0 {
+		sum.Warnings = append(sum.Warnings, notSalesWarning(&r.notSales))
 	}
 	if r.again.n > 0 {
 		sum.Warnings = append(sum.Warnings, headerAgainWarning(&r.again))
@@ -482,6 +489,13 @@ type reader struct {
 	// a sum without its label (sumRow), passed over as sums.
 	sumKeys []int
 	sums    passedOver
+	// afterLabels: the row before was a totals row's labels (WeChat Pay's
+	// 总交易单数, 应结订单总金额 ...), so a row of numbers is their values.
+	afterLabels bool
+	// flowCol is a payment bill's 收/支 column (-1: none); notSales are the
+	// rows of money paid out or moved, passed over (rowParser.flow).
+	flowCol  int
+	notSales passedOver
 	// dotted are the rows with an amount such as 1.234 (rowParser.dotThousands).
 	dotted passedOver
 	// excelErrors are the rows kept with a cell that held an Excel error
@@ -774,6 +788,60 @@ func totalsRow(cells []string) bool {
 	return false
 }
 
+// totalLabels reports the labels of a totals row that has its sums on the
+// next row, as WeChat Pay's merchant bill ends (总交易单数, 应结订单总金额,
+// 退款总金额 ... over `2, `0.02, `0.0 ...): two or more cells, each a
+// total's name, and no digit among them.
+func totalLabels(cells []string) bool {
+	n := 0
+	for _, c := range cells {
+		if c = strings.TrimSpace(c); c == "" {
+			continue
+		}
+		c = strings.TrimPrefix(c, "`")
+		// Cheapest first: this runs on every row, and a record's first
+		// cell fails the first test.
+		if !strings.Contains(c, "总") && !strings.Contains(c, "合计") && !(len(c) >= 5 && strings.EqualFold(c[:5], "total")) ||
+			strings.ContainsAny(c, "0123456789") {
+			return false
+		}
+		n++
+	}
+	return n >= 2
+}
+
+// numbersOnly reports a row whose filled cells are all numbers or amounts.
+func numbersOnly(cells []string) bool {
+	some := false
+	for _, c := range cells {
+		if c = trimCell(c); c == "" {
+			continue
+		}
+		if _, err := money.Parse(c, "CNY"); err != nil {
+			return false
+		}
+		some = true
+	}
+	return some
+}
+
+// ruleLine reports a row drawn as a line between a bill's parts: its filled
+// cells are dashes or equals signs only, or such a line around a title
+// ("-----交易记录明细列表-----").
+func ruleLine(cells []string) bool {
+	some := false
+	for _, c := range cells {
+		if c = strings.TrimSpace(c); c == "" {
+			continue
+		}
+		if len(c) < 6 || !strings.HasPrefix(c, "---") && !strings.HasPrefix(c, "===") || !strings.HasSuffix(c, "---") && !strings.HasSuffix(c, "===") {
+			return false
+		}
+		some = true
+	}
+	return some
+}
+
 // totalTail says whether rest, after a total word, is what follows one in
 // a totals row: a colon, or for a Chinese word also a space, a bracket or
 // a digit ("合计(元)", "总计 2 笔"). An English word needs the colon:
@@ -842,6 +910,16 @@ func futureWarning(p *passedOver, latest string) *kith.Message {
 		kith.Msg("future.some", "%d orders (lines %s) are dated after the day of the import, the last %s: mistyped years, or day and month read the wrong way round (--date-order)? They were imported as dated", p.n, p.lineList(), latest),
 		kith.Msg("future.more", "%d orders (lines %s and %d more) are dated after the day of the import, the last %s: mistyped years, or day and month read the wrong way round (--date-order)? They were imported as dated",
 			p.n, p.lineList(), p.n-len(p.lines), latest))
+}
+
+// notSalesWarning says which rows of a payment bill were money paid out
+// or moved, not sales.
+func notSalesWarning(p *passedOver) *kith.Message {
+	return p.say(
+		kith.Msg("not_sales.one", "line %d is money paid out or moved (收/支: 支出, 不计收支), not a sale: passed over", p.lines[0]),
+		kith.Msg("not_sales.some", "%d rows (lines %s) are money paid out or moved (收/支: 支出, 不计收支), not sales: passed over", p.n, p.lineList()),
+		kith.Msg("not_sales.more", "%d rows (lines %s and %d more) are money paid out or moved (收/支: 支出, 不计收支), not sales: passed over",
+			p.n, p.lineList(), p.n-len(p.lines)))
 }
 
 // totalsWarning says which totals rows were passed over.
@@ -977,8 +1055,26 @@ func next[T any](r *reader, b *batch[T]) (ref srcRef, ok bool, err error) {
 		return srcRef{}, false, nil
 	}
 	r.reorder(&rec)
+	labels := r.afterLabels
+	r.afterLabels = false
 	if rec.Err == nil && totalsRow(rec.Cells) {
 		r.totals.note(rec.Line)
+		return srcRef{}, false, nil
+	}
+	if rec.Err == nil && len(r.sumKeys) > 0 && totalLabels(rec.Cells) {
+		r.totals.note(rec.Line)
+		r.afterLabels = true
+		return srcRef{}, false, nil
+	}
+	if labels && rec.Err == nil && numbersOnly(rec.Cells) {
+		r.totals.note(rec.Line)
+		return srcRef{}, false, nil
+	}
+	if rec.Err == nil && ruleLine(rec.Cells) {
+		return srcRef{}, false, nil // a line of dashes between a bill's parts: no data
+	}
+	if r.flowCol >= 0 && rec.Err == nil && r.flowCol < len(rec.Cells) && slices.Contains(flowOut, strings.ToLower(trimCell(rec.Cells[r.flowCol]))) {
+		r.notSales.note(rec.Line)
 		return srcRef{}, false, nil
 	}
 	if r.carry != nil && rec.Err == nil && r.carry.apply(&rec) {

@@ -6,6 +6,7 @@ import (
 	"encoding/csv"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -390,7 +391,9 @@ func TestTitleRows(t *testing.T) {
 		{name: "english title with spaces, semicolons", content: "Order export January 2024\n" +
 			strings.ReplaceAll(ordersHeader+body, ",", ";"), headerLine: 2},
 		{name: "filter row with two cells", content: "店铺,旗舰店\n" + ordersHeader + body, headerLine: 2},
-		{name: "too many title rows", content: strings.Repeat("说明\n", 11) + ordersHeader + body,
+		// A payment bill's title block: 22 lines above Alipay's header.
+		{name: "a bill's title block", content: strings.Repeat("说明\n", 30) + ordersHeader + body, headerLine: 31},
+		{name: "too many title rows", content: strings.Repeat("说明\n", 31) + ordersHeader + body,
 			wantErr: "missing required column"},
 		{name: "no header at all", content: "说明\n" + body, wantErr: "missing required column"},
 	}
@@ -588,6 +591,12 @@ func TestTotalsRows(t *testing.T) {
 		{"sums without labels", ",,,42.50\n,,,42.50\n", "2 rows (lines 4, 5) have numbers only", 0},
 		{"no order but a word is a reject", ",,,42.50 元整\n", "", 1},
 		{"a customer but no order id is a reject", ",C3,,42.50\n", "", 1},
+		// WeChat Pay's merchant bill: the totals' names on a row, their
+		// values below, every cell behind a backtick.
+		{"a totals block: names, then values", "总交易单数,应结订单总金额,退款总金额\n`2,`42.50,`0.00\n", "2 totals rows (合计/Total, lines 4, 5)", 0},
+		{"numbers below no names are a reject", "`2,`42.50,`0.00\n", "", 1},
+		{"names with a digit are no totals", "总交易单数,2024年总金额,,\n", "", 1},
+		{"a line of dashes between parts is no record", "------------------------------------,,,\n", "", 0},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			s := storetest.Open(t, "sqlite")
@@ -1783,5 +1792,113 @@ func TestAddCountsJoinsSpans(t *testing.T) {
 	}
 	if !total.OrdersFrom.Equal(at(2020)) || !total.OrdersTo.Equal(at(2025)) || total.Read != 4 {
 		t.Errorf("total %d read, %v to %v; want 4, 2020 to 2025", total.Read, total.OrdersFrom, total.OrdersTo)
+	}
+}
+
+// TestPaymentBills: a shop without a platform has its sales in its payment
+// bills. A personal WeChat bill (a title block of 17 lines, 收/支, the
+// state of money received, a partial refund written into the state) and
+// an Alipay one (GBK, 22 lines above the header) keep the money received
+// and pass over what was paid out or moved; WeChat Pay's merchant bill
+// (every cell behind a backtick, a totals block at the end) reads as its
+// orders, a payment reversed before it settled (REVOKED) cancelled.
+func TestPaymentBills(t *testing.T) {
+	type bought struct {
+		orders int
+		paid   int64 // minor units
+	}
+	for _, c := range []struct {
+		file      string
+		mapped    []string
+		created   int
+		warning   string
+		customers map[string]bought
+	}{
+		{"wechat-personal.csv", []string{`header on line 18`, `"交易对方" -> customer_id`, `"收/支" -> flow`, `"金额(元)" -> amount`, `"当前状态" -> status`, `"交易单号" -> order_id`},
+			4, "2 rows (lines 21, 22) are money paid out or moved (收/支: 支出, 不计收支), not sales: passed over",
+			map[string]bought{"李女士": {2, 23800}, "张先生": {1, 8800}, "王先生": {1, 700}}},
+		{"alipay-personal.csv", []string{`GB18030`, `header on line 23`, `"交易对方" -> customer_id`, `"交易订单号" -> order_id`, `"交易状态" -> status`},
+			2, "2 rows (lines 26, 27) are money paid out or moved",
+			map[string]bought{"赵女士": {1, 20000}, "钱先生": {1, 10000}}},
+		{"wechat-pay-merchant.csv", []string{`"商户订单号" -> order_id`, `"用户标识" -> customer_id`, `"应结订单金额" -> amount`, `"交易状态" -> status`},
+			3, "2 totals rows (合计/Total, lines 5, 6) are sums, not records: passed over",
+			map[string]bought{"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o": {2, 18600}, "oAbC8uMuAJO_M2pxb1Q9zNjWeS7p": {1, 0}}},
+	} {
+		t.Run(c.file, func(t *testing.T) {
+			s := storetest.Open(t, "sqlite")
+			var mapped string
+			opts := importer.Options{
+				Mapped:      func(src *kith.Message, m *importer.Mapping) { mapped = src.String() + " " + m.Describe().String() },
+				RejectsPath: filepath.Join(t.TempDir(), "rejects.csv"),
+			}
+			sum, err := run(t, s, importer.Orders, filepath.Join("testdata", "bills", c.file), opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, m := range c.mapped {
+				if !strings.Contains(mapped, m) {
+					t.Errorf("mapping %s lacks %s", mapped, m)
+				}
+			}
+			if sum.Created != c.created || sum.Rejected != 0 || sum.Read != c.created {
+				t.Errorf("summary %+v", sum)
+			}
+			checkWarnings(t, sum, c.warning, 0)
+			for id, want := range c.customers {
+				v, err := s.CustomerView(context.Background(), id, 10)
+				if err != nil {
+					t.Fatalf("%s: %v", id, err)
+				}
+				var got bought
+				for _, o := range v.Orders {
+					got.orders++
+					if o.Status == "paid" {
+						got.paid += o.Amount
+					}
+					if strings.ContainsAny(o.ExternalID, "`\t") {
+						t.Errorf("order id %q keeps the bill's marks", o.ExternalID)
+					}
+				}
+				if got != want {
+					t.Errorf("%s: %+v, want %+v", id, got, want)
+				}
+			}
+			// The same bill again changes nothing.
+			again, err := run(t, s, importer.Orders, filepath.Join("testdata", "bills", c.file), opts)
+			if err != nil || again.Unchanged != c.created || again.Created+again.Updated != 0 {
+				t.Errorf("again: %+v %v", again, err)
+			}
+		})
+	}
+}
+
+// A bill's 收/支 that says neither money in nor out is rejected, not
+// guessed; a refund in the state without an amount refunds the payment.
+func TestPaymentFlowAndRefundState(t *testing.T) {
+	s := storetest.Open(t, "sqlite")
+	content := "交易单号,交易对方,交易时间,金额,收/支,当前状态\n" +
+		"W1,甲,2024-01-05,12.00,收入,已退款(￥5.00)\n" +
+		"W2,甲,2024-01-06,12.00,收入,已退款（¥12）\n" +
+		"W3,甲,2024-01-07,12.00,收入,已全额退款\n" +
+		"W4,甲,2024-01-08,12.00,借方,支付成功\n" +
+		"W5,甲,2024-01-09,12.00,Income,SUCCESS\n"
+	sum, err := run(t, s, importer.Orders, file(t, "bill.csv", content), importer.Options{})
+	if err != nil || sum.Created != 4 || sum.Rejected != 1 {
+		t.Fatalf("%+v %v", sum, err)
+	}
+	if rj := readRejects(t, sum); rj[1][0] != "5" || rj[1][1] != "flow" || !strings.Contains(rj[1][2], `收/支 "借方" is neither money received`) {
+		t.Errorf("rejects %q", rj)
+	}
+	v, err := s.CustomerView(context.Background(), "甲", 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, o := range v.Orders {
+		got[o.ExternalID] = fmt.Sprintf("%s %d", o.Status, o.Amount)
+	}
+	want := map[string]string{"W1": "paid 700", "W2": "refunded 1200", "W3": "refunded 1200", "W5": "paid 1200"}
+	if !maps.Equal(got, want) {
+		t.Errorf("orders %v, want %v", got, want)
 	}
 }

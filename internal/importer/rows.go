@@ -264,9 +264,14 @@ func (p *rowParser) at(i int) string {
 // trimCell trims a cell's spaces and the invisible marks text copied from
 // web pages and chat apps carries at its ends: a zero-width space (U+200B)
 // after an id made it another customer's, and a byte-order mark (U+FEFF)
-// starts each file joined after the first.
+// starts each file joined after the first. A backtick in front is WeChat
+// Pay's merchant bill's, which starts every cell with one so that Excel
+// keeps its numbers as text.
 func trimCell(s string) string {
 	s = strings.TrimSpace(s)
+	if len(s) > 0 && s[0] == '`' {
+		s = strings.TrimSpace(s[1:])
+	}
 	if n := len(s); n >= 3 && (invisibleAt(s[0], s[1], s[2]) || invisibleAt(s[n-3], s[n-2], s[n-1])) {
 		s = strings.TrimFunc(s, func(r rune) bool {
 			return unicode.IsSpace(r) || r == '\u200b' || r == '\u200c' || r == '\u200d' || r == '\u2060' || r == '\ufeff'
@@ -987,6 +992,12 @@ var statusWords = map[string]order.Status{
 	"trade closed": order.Refunded, "wait buyer pay": order.Cancelled, "trade no create pay": order.Cancelled, "trade closed by taobao": order.Cancelled,
 	"trade close": order.Cancelled, "pay pending": order.Cancelled, "wait pre auth confirm": order.Cancelled,
 	"trade canceled": order.Cancelled, "locked": order.Cancelled,
+	// Payment bills: WeChat Pay's merchant bill (SUCCESS, REFUND, REVOKED:
+	// a payment reversed before it settled, NOTPAY ...) and a personal
+	// WeChat bill's 当前状态 of money received (已收钱, 已存入零钱); SUCCESS
+	// is above.
+	"revoked": order.Cancelled, "notpay": order.Cancelled, "userpaying": order.Cancelled, "payerror": order.Cancelled,
+	"已收钱": order.Paid, "已收款": order.Paid, "已存入零钱": order.Paid, "已到账": order.Paid, "已入账": order.Paid,
 }
 
 // statusPhrases classify the longer statuses platforms export ("卖家已发货，
@@ -1028,6 +1039,52 @@ func refundDone(s string) bool {
 		}
 	}
 	return false
+}
+
+// refundInStatus is the amount a status names as refunded, in brackets
+// after the word: 已退款(￥5.00), 已退款（¥5）.
+func refundInStatus(s, currency string) (int64, bool) {
+	i := strings.Index(s, "退款")
+	if i < 0 {
+		return 0, false
+	}
+	rest := strings.TrimSpace(s[i+len("退款"):])
+	open := strings.IndexAny(rest, "(（")
+	if open != 0 {
+		return 0, false
+	}
+	_, size := utf8.DecodeRuneInString(rest)
+	rest = rest[size:]
+	end := strings.IndexAny(rest, ")）")
+	if end < 0 {
+		return 0, false
+	}
+	m, err := money.Parse(strings.TrimSpace(rest[:end]), currency)
+	if err != nil || m.Minor <= 0 {
+		return 0, false
+	}
+	return m.Minor, true
+}
+
+// Flows of a payment bill's 收/支 column: money received is a sale; money
+// paid out, and what is neither (Alipay's 不计收支, WeChat's "/" for a
+// withdrawal to the bank), is the account's own business (reader.notSale).
+var (
+	flowIn  = []string{"收入", "收款", "收", "入账", "进账", "已收入", "income", "in", "credit", "received"}
+	flowOut = []string{"支出", "付款", "支", "出账", "已支出", "expense", "out", "debit", "paid out", "不计收支", "中性交易", "其他", "/", "-", ""}
+)
+
+// flow checks the row's money in or out: a value kith does not know is an
+// error rather than a guess either way.
+func (p *rowParser) flow() *cellErr {
+	if !p.m.Has("flow") {
+		return nil
+	}
+	v := strings.ToLower(p.get("flow"))
+	if slices.Contains(flowIn, v) || slices.Contains(flowOut, v) {
+		return nil
+	}
+	return bad("flow", "bad_flow", kith.Msg("flow.unknown", "收/支 %q is neither money received (收入, income) nor paid out (支出, 不计收支, expense)", p.get("flow")))
 }
 
 // statusSeparators read "partially_refunded" and "on-hold" as the words
@@ -1107,6 +1164,16 @@ func (p *rowParser) parseOrder() (order.Order, *cellErr) {
 	// A refund column (退款金额) nets a partial refund out of the order and
 	// makes a full one a refunded order, not a purchase.
 	refund, _, cerr := p.money("refund_amount", o.Currency, false)
+	if cerr == nil && refund == 0 && o.Status == order.Refunded && !p.m.Has("refund_amount") {
+		// A personal WeChat bill writes a partial refund into the state:
+		// 已退款(￥5.00) of a ¥12.00 payment.
+		if r, ok := refundInStatus(p.get("status"), o.Currency); ok {
+			o.Status, refund = order.Paid, r
+		}
+	}
+	if cerr == nil {
+		cerr = p.flow()
+	}
 	switch {
 	case cerr != nil:
 		return o, cerr
