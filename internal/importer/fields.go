@@ -36,11 +36,14 @@ var (
 	fCustomerID = field{"customer_id", []string{"customer_id", "customer", "customer no", "customer number", "client id", "member id", "member no", "buyer id", "客户编号", "客户id", "客户号", "客户代码", "会员号", "会员id", "会员编号", "会员卡号", "买家id", "用户id", "用户编号", "买家会员名", "买家账号", "买家帐号", "下单账号", "下单帐号", "会员账号", "用户名", "用户账号", "客户账号",
 		// ERPs' (Kingdee, Yonyou) customer and counterparty codes
 		"客户编码", "客户代号", "往来单位编码", "往来单位编号",
+		// a till's member
+		"会员卡", "会员编码", "顾客编号", "顾客id",
 		// Payment bills: WeChat Pay's merchant bill names the payer by
 		// openid; a personal WeChat or Alipay bill has only the other
 		// party's name, last since anything else identifies better.
 		"用户标识", "交易对方"}}
-	fName = field{"name", []string{"name", "customer name", "full name", "buyer", "contact", "姓名", "客户名称", "客户姓名", "名字", "会员姓名", "买家", "买家昵称", "收货人", "联系人", "收货人姓名", "收件人", "收件人姓名", "买家姓名", "联系人姓名", "contact name", "billing name", "shipping name", "客户", "往来单位", "往来单位名称"}}
+	fName = field{"name", []string{"name", "customer name", "full name", "buyer", "contact", "姓名", "客户名称", "客户姓名", "名字", "会员姓名", "买家", "买家昵称", "收货人", "联系人", "收货人姓名", "收件人", "收件人姓名", "买家姓名", "联系人姓名", "contact name", "billing name", "shipping name", "客户", "往来单位", "往来单位名称",
+		"顾客", "顾客姓名", "会员名称", "会员名"}}
 	// A name in two columns, as Western shops and CRMs export it: joined
 	// when the file has no whole name (rowParser.name).
 	fFirstName = field{"first_name", []string{"first name", "given name", "firstname", "forename", "名"}}
@@ -53,7 +56,9 @@ var (
 		"手机", "手机号", "手机号码", "客户手机", "联系手机", "客户电话", "电话", "联系电话", "联系方式",
 		"收货人手机", "收货人手机号", "收货人电话", "收件人手机", "收件人手机号", "收件人电话", "billing phone", "shipping phone",
 		// WeCom's customer export: the number the staff member noted
-		"备注手机号", "备注手机", "备注电话"}}
+		"备注手机号", "备注手机", "备注电话",
+		// tills and restaurant systems
+		"顾客手机号", "顾客手机", "顾客电话", "会员电话", "消费者手机号"}}
 	fEmail    = field{"email", []string{"email", "e-mail", "mail", "email address", "邮箱", "电子邮件", "电子邮箱", "邮件"}}
 	fCurrency = field{"currency", []string{"currency", "币种", "货币"}}
 	fChannel  = field{"channel", []string{"channel", "source", "source channel", "utm source", "acquisition channel", "渠道", "来源", "来源渠道", "获客渠道", "渠道来源", "店铺", "平台", "客户来源", "客户渠道", "线索来源", "lead source",
@@ -87,11 +92,17 @@ var (
 		// number before its own.
 		"交易订单号", "商户订单号", "商户单号", "商家订单号", "微信订单号", "支付宝交易号",
 		// ERP sales documents (Kingdee, Yonyou): the document is the order
-		"单据编号", "单据号", "销售单号", "销售订单号", "出库单号"}}
+		"单据编号", "单据号", "销售单号", "销售订单号", "出库单号",
+		// a till's receipt
+		"小票号", "小票编号", "小票单号", "账单号", "账单编号", "结账单号", "消费单号", "收银单号", "订单流水号"}}
 	fOrderedAt = field{"ordered_at", []string{"ordered at", "order date", "date", "order time", "invoice date", "invoicedate", "purchase date", "paid at", "created at",
 		"下单时间", "订单日期", "付款时间", "支付时间", "下单日期", "成交时间", "日期", "时间", "交易时间", "创建时间",
 		"订单创建时间", "订单付款时间", "订单提交时间", "买家付款时间", "支付完成时间", "订单支付时间",
-		"交易日期", "销售日期", "消费日期", "支付日期", "付款日期", "单据日期", "业务日期", "出库日期"}}
+		"交易日期", "销售日期", "消费日期", "支付日期", "付款日期", "单据日期", "业务日期", "出库日期",
+		// Tills and restaurant systems (银豹, 客如云, 二维火, 美团收银): when the
+		// bill was settled, after the time it was opened (下单时间) when a
+		// file has both.
+		"销售时间", "消费时间", "结账时间", "买单时间", "收银时间", "收款时间", "结算时间", "开单时间", "开单日期", "就餐时间", "结账日期"}}
 	// A till's export keeps the time of day in a column of its own beside
 	// the date (交易日期, 交易时间): MatchHeader pairs them.
 	fOrderedTime = field{"ordered_time", []string{"time of day", "order time of day", "时刻", "交易时刻", "下单时刻"}}
@@ -134,8 +145,8 @@ var kindFields = map[Kind][]field{
 		fOrderedAt, fOrderedTime,
 		// In order of preference: what the buyer paid before what was billed.
 		{"amount", []string{"amount paid", "实付金额", "买家实际支付金额", "买家实付金额", "订单实付金额", "用户实付金额", "实际支付金额", "实际付款金额", "实付", "实付款",
-			"买家实付", "用户实付", "顾客实付", "实付总额",
-			"实收金额", "实收款", "商家实收金额", "应结订单金额", "支付金额", "付款金额", "支付总额", "成交金额", "应付金额", "订单应付金额",
+			"买家实付", "用户实付", "顾客实付", "实付总额", "实收合计", "消费金额", "结账金额", "收款金额",
+			"实收金额", "实收款", "实收", "商家实收金额", "应结订单金额", "支付金额", "付款金额", "支付总额", "成交金额", "应付金额", "订单应付金额", "应收金额", "应收",
 			"价税合计", "含税金额",
 			"amount", "total", "order total", "order total amount", "revenue", "value", "sales", "paid", "金额", "订单金额", "销售额", "总金额",
 			// The goods' total before discounts, when a file has nothing better.

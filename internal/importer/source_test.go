@@ -292,6 +292,33 @@ func TestMatchHeader(t *testing.T) {
 		t.Errorf("till export: %v %v", pos, err)
 	}
 
+	// Tills' and restaurant systems' bills (银豹, 客如云, 二维火): the
+	// receipt is the order, the member or the customer's phone the
+	// customer, when it was settled the time, what was taken the amount.
+	// What was taken (实收) before what was billed (应收); the time the
+	// bill was opened (下单时间) before when it was settled.
+	for _, tc := range []struct {
+		header []string
+		want   map[string]int
+	}{
+		{[]string{"销售单号", "会员号", "销售时间", "应收金额", "实收金额", "收银员"}, map[string]int{"order_id": 0, "customer_id": 1, "ordered_at": 2, "amount": 4}},
+		{[]string{"订单号", "会员卡号", "下单时间", "结账时间", "应收", "实收"}, map[string]int{"order_id": 0, "customer_id": 1, "ordered_at": 2, "amount": 5}},
+		{[]string{"流水号", "会员卡", "消费时间", "消费金额"}, map[string]int{"order_id": 0, "customer_id": 1, "ordered_at": 2, "amount": 3}},
+		{[]string{"小票号", "顾客手机号", "结账时间", "顾客实付", "顾客姓名"}, map[string]int{"order_id": 0, "phone": 1, "ordered_at": 2, "amount": 3, "name": 4}},
+		{[]string{"账单号", "会员电话", "买单时间", "结账金额"}, map[string]int{"order_id": 0, "phone": 1, "ordered_at": 2, "amount": 3}},
+	} {
+		m, err := MatchHeader(Orders, tc.header, nil)
+		if err != nil {
+			t.Errorf("%v: %v", tc.header, err)
+			continue
+		}
+		for f, i := range tc.want {
+			if got, ok := m.Index[f]; !ok || got != i {
+				t.Errorf("%v: %s -> column %d (%v), want %d", tc.header, f, got, ok, i)
+			}
+		}
+	}
+
 	c, err := MatchHeader(Customers, []string{"会员号", "姓名", "会员等级", "积分"}, nil)
 	if err != nil {
 		t.Fatal(err)
