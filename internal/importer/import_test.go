@@ -1817,6 +1817,10 @@ func TestPaymentBills(t *testing.T) {
 		{"wechat-personal.csv", []string{`header on line 18`, `"交易对方" -> customer_id`, `"收/支" -> flow`, `"金额(元)" -> amount`, `"当前状态" -> status`, `"交易单号" -> order_id`},
 			4, "2 rows (lines 21, 22) are money paid out or moved (收/支: 支出, 不计收支), not sales: passed over",
 			map[string]bought{"李女士": {2, 23800}, "张先生": {1, 8800}, "王先生": {1, 700}}},
+		// WeChat mails its bill as a workbook too: the same rows in a sheet.
+		{"wechat-personal.xlsx", []string{`header on line 18`, `"收/支" -> flow`, `"交易单号" -> order_id`},
+			4, "2 rows (lines 21, 22) are money paid out or moved",
+			map[string]bought{"李女士": {2, 23800}, "王先生": {1, 700}}},
 		{"alipay-personal.csv", []string{`GB18030`, `header on line 23`, `"交易对方" -> customer_id`, `"交易订单号" -> order_id`, `"交易状态" -> status`},
 			2, "2 rows (lines 26, 27) are money paid out or moved",
 			map[string]bought{"赵女士": {1, 20000}, "钱先生": {1, 10000}}},
@@ -1831,7 +1835,11 @@ func TestPaymentBills(t *testing.T) {
 				Mapped:      func(src *kith.Message, m *importer.Mapping) { mapped = src.String() + " " + m.Describe().String() },
 				RejectsPath: filepath.Join(t.TempDir(), "rejects.csv"),
 			}
-			sum, err := run(t, s, importer.Orders, filepath.Join("testdata", "bills", c.file), opts)
+			path := filepath.Join("testdata", "bills", c.file)
+			if filepath.Ext(c.file) == ".xlsx" {
+				path = csvAsXLSX(t, strings.TrimSuffix(path, ".xlsx")+".csv")
+			}
+			sum, err := run(t, s, importer.Orders, path, opts)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -1864,12 +1872,35 @@ func TestPaymentBills(t *testing.T) {
 				}
 			}
 			// The same bill again changes nothing.
-			again, err := run(t, s, importer.Orders, filepath.Join("testdata", "bills", c.file), opts)
+			again, err := run(t, s, importer.Orders, path, opts)
 			if err != nil || again.Unchanged != c.created || again.Created+again.Updated != 0 {
 				t.Errorf("again: %+v %v", again, err)
 			}
 		})
 	}
+}
+
+// csvAsXLSX writes a UTF-8 CSV's rows to a workbook's first sheet, each
+// cell as text.
+func csvAsXLSX(t *testing.T, path string) string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := csv.NewReader(strings.NewReader(strings.TrimPrefix(string(b), "\ufeff")))
+	r.FieldsPerRecord = -1
+	recs, err := r.ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := make([][]any, len(recs))
+	for i, rec := range recs {
+		for _, c := range rec {
+			rows[i] = append(rows[i], c)
+		}
+	}
+	return writeXLSX(t, excelize.NewFile(), 1, rows)
 }
 
 // A bill's 收/支 that says neither money in nor out is rejected, not
