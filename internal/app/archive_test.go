@@ -128,6 +128,9 @@ func TestImportArchives(t *testing.T) {
 			t.Errorf("standard input: code %d\n%s\n%s", code, stdout.String(), stderr.String())
 		}
 	}
+	if code, _, errOut := kith(t, env, "import", "orders", "-", "-"); code != cli.ExitUsage || !strings.Contains(errOut, "standard input (-) can be read once") {
+		t.Errorf("standard input twice: code %d\n%s", code, errOut)
+	}
 	if rejects, err := os.ReadFile(filepath.Join(dir, "stdin.rejects.csv")); err != nil || !strings.Contains(string(rejects), "never") {
 		t.Errorf("standard input's rejects: %v\n%s", err, rejects)
 	}

@@ -122,6 +122,15 @@ Kinds and their fields:
 			if allSheets && sheet != "" {
 				return usageErr(kith.Msg("flag.all_sheets", "--all-sheets reads every sheet: leave out --sheet"))
 			}
+			stdins := 0
+			for _, f := range argv[1:] {
+				if f == "-" {
+					stdins++
+				}
+			}
+			if stdins > 1 {
+				return usageErr(kith.Msg("flag.stdin_twice", "standard input (-) can be read once"))
+			}
 			var tmpDir string
 			defer func() {
 				if tmpDir != "" {

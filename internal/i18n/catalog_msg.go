@@ -106,6 +106,7 @@ var messages = map[Lang]map[string]string{
 		"not_sales.one":         "第 %d 行是支出或资金转移（收/支：支出、不计收支），不是销售：已跳过",
 		"not_sales.some":        "%d 行（第 %s 行）是支出或资金转移（收/支：支出、不计收支），不是销售：已跳过",
 		"not_sales.more":        "%d 行（第 %s 行及另外 %d 行）是支出或资金转移（收/支：支出、不计收支），不是销售：已跳过",
+		"flag.stdin_twice":      "标准输入（-）只能读一次",
 		"import.member_skipped": "%s：这个文件没有 %s 的表头，已跳过",
 		"import.members_passed": "不是 CSV、Excel 或 HTML，已跳过：%s",
 		"source.files":          "%d 个文件",
