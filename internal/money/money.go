@@ -38,6 +38,9 @@ var symbols = []struct{ mark, code string }{
 	// The Chinese names before 元, which ends most of them.
 	{"人民币", "CNY"}, {"美元", "USD"}, {"港币", "HKD"}, {"港元", "HKD"}, {"欧元", "EUR"}, {"日元", "JPY"}, {"英镑", "GBP"},
 	{"¥", ""}, {"￥", ""}, {"元", "CNY"}, {"$", "USD"}, {"€", "EUR"}, {"£", "GBP"},
+	// A receipt's 元整 ("yuan exactly"), and the spoken 块 that a shop's
+	// own spreadsheet is written in.
+	{"元整", "CNY"}, {"块钱", "CNY"}, {"块", "CNY"},
 }
 
 // Problem says what is wrong with an amount's text, for callers that
