@@ -434,18 +434,63 @@ var (
 	dateMarks  = strings.NewReplacer("年", "-", "月", "-", "日", "", "号", "")
 )
 
+// dayParts are the words before a clock that say which half of the day
+// it is in: 下午3点, 晚上8:30; noon: 中午12点 is 12:00, 中午1点 13:00.
+var dayParts = []struct {
+	word     string
+	pm, noon bool
+}{
+	{"下午", true, false}, {"晚上", true, false}, {"傍晚", true, false}, {"夜里", true, false},
+	{"上午", false, false}, {"早上", false, false}, {"早晨", false, false}, {"凌晨", false, false},
+	{"中午", false, true},
+}
+
 func parseClock(s string) (hh, mm, ss, nsec int, err error) {
+	// A Chinese hour: 3点, 3点半, 15点30分, 15时; the hour alone is on
+	// the hour.
+	hourMark, half := false, false
+	if strings.Contains(s, "点") {
+		hourMark = true
+		if t, ok := strings.CutSuffix(s, "点半"); ok {
+			s, half = t+"点", true
+		}
+		s = strings.Replace(strings.TrimSuffix(s, "钟"), "点", ":", 1)
+	}
 	if strings.ContainsAny(s, "时分秒") {
+		hourMark = hourMark || strings.Contains(s, "时")
 		s = clockMarks.Replace(s)
 	}
 	s = strings.TrimSuffix(strings.TrimSuffix(s, "Z"), "z")
-	pm, am := false, false
+	pm, am, noon := false, false, false
 	upper := strings.ToUpper(s)
-	if strings.HasSuffix(upper, "PM") || strings.HasSuffix(upper, "AM") || strings.HasPrefix(s, "下午") || strings.HasPrefix(s, "上午") {
-		pm = strings.HasSuffix(upper, "PM") || strings.HasPrefix(s, "下午")
+	if strings.HasSuffix(upper, "PM") || strings.HasSuffix(upper, "AM") {
+		pm = strings.HasSuffix(upper, "PM")
 		am = !pm
-		s = strings.TrimSpace(strings.TrimSuffix(strings.TrimSuffix(strings.TrimPrefix(strings.TrimPrefix(upper, "下午"), "上午"), "PM"), "AM"))
-		s = strings.TrimPrefix(strings.TrimPrefix(s, "下午"), "上午")
+		s = strings.TrimSpace(strings.TrimSuffix(strings.TrimSuffix(upper, "PM"), "AM"))
+	}
+	for _, dp := range dayParts {
+		if t, ok := strings.CutPrefix(s, dp.word); ok {
+			s, pm, am, noon = strings.TrimSpace(t), dp.pm, !dp.pm && !dp.noon, dp.noon
+			break
+		}
+	}
+	if len(s) == 4 || len(s) == 6 {
+		// A clock in digits after a date and a space, as some tills
+		// write it: 20240131 103000.
+		if allDigits(s) {
+			c := s[:2] + ":" + s[2:4]
+			if len(s) == 6 {
+				c += ":" + s[4:]
+			}
+			s = c
+		}
+	}
+	if hourMark && !strings.Contains(strings.TrimSuffix(s, ":"), ":") {
+		if half {
+			s = strings.TrimSuffix(s, ":") + ":30"
+		} else {
+			s = strings.TrimSuffix(s, ":") + ":00"
+		}
 	}
 	var buf [4]string
 	parts := buf[:0]
@@ -477,7 +522,7 @@ func parseClock(s string) (hh, mm, ss, nsec int, err error) {
 		vals[i], _ = strconv.Atoi(p)
 	}
 	hh, mm, ss = vals[0], vals[1], vals[2]
-	if pm && hh < 12 {
+	if pm && hh < 12 || noon && hh < 11 {
 		hh += 12
 	}
 	if am && hh == 12 {

@@ -77,6 +77,22 @@ func TestParseTime(t *testing.T) {
 		{"2024-01-31 10:00:00 CST", DateAuto, "2024-01-31T02:00:00Z", true, false},
 		{"2024-01-31 10:00:00 PST", DateAuto, "", false, true},
 		{"2024-01-31 10:00:00 CST 2024", DateAuto, "", false, true},
+		// Hours as people write them in a shop's own sheet: 点, 点半, the
+		// part of the day; a till's clock in digits after a space.
+		{"2024年1月31日 下午3点", DateAuto, "2024-01-31T07:00:00Z", true, false},
+		{"2024-01-31 3点半", DateAuto, "2024-01-30T19:30:00Z", true, false},
+		{"2024-01-31 15点30分", DateAuto, "2024-01-31T07:30:00Z", true, false},
+		{"2024-01-31 晚上8点钟", DateAuto, "2024-01-31T12:00:00Z", true, false},
+		{"2024-01-31 中午12点", DateAuto, "2024-01-31T04:00:00Z", true, false},
+		{"2024-01-31 中午1点", DateAuto, "2024-01-31T05:00:00Z", true, false},
+		{"2024-01-31 凌晨1点", DateAuto, "2024-01-30T17:00:00Z", true, false},
+		{"2024-01-31 上午12点", DateAuto, "2024-01-30T16:00:00Z", true, false},
+		{"2024-01-31 15时", DateAuto, "2024-01-31T07:00:00Z", true, false},
+		{"20240131 103005", DateAuto, "2024-01-31T02:30:05Z", true, false},
+		{"20240131 1030", DateAuto, "2024-01-31T02:30:00Z", true, false},
+		{"20240131 103", DateAuto, "", false, true},
+		{"20240131 256000", DateAuto, "", false, true},
+		{"2024-01-31 下午25点", DateAuto, "", false, true},
 	}
 	chicago, _ := time.LoadLocation("America/Chicago")
 	for _, c := range []struct {
