@@ -393,6 +393,9 @@ func Import(ctx context.Context, sink Sink, k Kind, path string, opts Options) (
 	if r.dotted.n > 0 {
 		sum.Warnings = append(sum.Warnings, dottedWarning(&r.dotted))
 	}
+	if r.birthdays.n > 0 {
+		sum.Warnings = append(sum.Warnings, birthdaysWarning(&r.birthdays, r.birthdayFirst, attrName(m, "birthday")))
+	}
 	if r.excelErrors.n > 0 {
 		sum.Warnings = append(sum.Warnings, excelErrorsWarning(&r.excelErrors))
 	}
@@ -498,6 +501,11 @@ type reader struct {
 	notSales passedOver
 	// dotted are the rows with an amount such as 1.234 (rowParser.dotThousands).
 	dotted passedOver
+	// birthdays are the customers kept without the birthday their row
+	// gave, which could not be read (rowParser.badBirthday); birthdayFirst
+	// is the first such cell and why.
+	birthdays     passedOver
+	birthdayFirst *kith.Message
 	// excelErrors are the rows kept with a cell that held an Excel error
 	// value, read as blank (rowParser.excelError).
 	excelErrors passedOver
@@ -912,6 +920,26 @@ func futureWarning(p *passedOver, latest string) *kith.Message {
 			p.n, p.lineList(), p.n-len(p.lines), latest))
 }
 
+// birthdaysWarning says which customers were kept without the birthday
+// their row gave, and under which attribute the cell was kept.
+func birthdaysWarning(p *passedOver, first *kith.Message, attr string) *kith.Message {
+	return p.say(
+		kith.Msg("birthdays.one", "line %d: %v: the customer was imported without a birthday, the cell kept as the attribute %q", p.lines[0], first, attr),
+		kith.Msg("birthdays.some", "%d rows (lines %s) have birthdays that cannot be read (line %d: %v): the customers were imported without them, each cell kept as the attribute %q",
+			p.n, p.lineList(), p.lines[0], first, attr),
+		kith.Msg("birthdays.more", "%d rows (lines %s and %d more) have birthdays that cannot be read (line %d: %v): the customers were imported without them, each cell kept as the attribute %q",
+			p.n, p.lineList(), p.n-len(p.lines), p.lines[0], first, attr))
+}
+
+// attrName is the attribute a field's cell is kept under (keepAsWritten):
+// its column's header, or the field's name when the header is blank.
+func attrName(m *Mapping, f string) string {
+	if i, ok := m.Index[f]; ok && i < len(m.Header) && strings.TrimSpace(m.Header[i]) != "" {
+		return strings.TrimSpace(m.Header[i])
+	}
+	return f
+}
+
 // notSalesWarning says which rows of a payment bill were money paid out
 // or moved, not sales.
 func notSalesWarning(p *passedOver) *kith.Message {
@@ -1194,6 +1222,12 @@ func (r *reader) noteRow(line int, kept bool) {
 	if r.p.dotThousands {
 		r.dotted.note(line)
 		r.p.dotThousands = false
+	}
+	if kept && r.p.badBirthday != nil {
+		if r.birthdays.n == 0 {
+			r.birthdayFirst = r.p.badBirthday
+		}
+		r.birthdays.note(line)
 	}
 	if kept && r.p.excelError != "" {
 		r.excelErrors.note(line)

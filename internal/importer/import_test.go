@@ -180,7 +180,7 @@ func TestImportKinds(t *testing.T) {
 		"M1,张三,+86 138-0013-8000,ZS@Example.com,男,农历1990-08-15,上海,VIP、宝妈,M2,rep@shop.cn,金卡,1200\n" +
 		// Two numbers and two addresses: the seconds kept as written.
 		"M2,Alice Wang,13900139000/13600136000,\"Alice <Alice@Example.com>; alice@work.cn\",female,08-15,北京,,,,,\n" +
-		"M3,王五,13700137000,,女,1988年2月30日,广州,,,,,\n" // no such day
+		"M3,王五,13700137000,,女,1988年2月30日,广州,,,,,\n" // no such day: kept without it
 	lines := "InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country\n" +
 		"536365,85123A,WHITE HANGING HEART,6,12/1/2010 8:26,2.55,M1,United Kingdom\n" +
 		"536365,71053,WHITE METAL LANTERN,6,12/1/2010 8:26,3.39,M1,United Kingdom\n" +
@@ -202,7 +202,7 @@ func TestImportKinds(t *testing.T) {
 				opts                      importer.Options
 				created, rejected, unchgd int
 			}{
-				{importer.Customers, customers, importer.Options{}, 2, 1, 0},
+				{importer.Customers, customers, importer.Options{}, 3, 0, 0},
 				{importer.Lines, lines, importer.Options{DateOrder: importer.DateMDY, Currency: "GBP", Location: time.UTC}, 3, 0, 0},
 				{importer.Spend, spend, importer.Options{}, 3, 1, 0},
 				{importer.Traffic, traffic, importer.Options{}, 1, 2, 0},
@@ -259,6 +259,10 @@ func TestImportKinds(t *testing.T) {
 			}
 			if _, ok := v.Attrs["手机"]; ok {
 				t.Errorf("M1 attrs %v: a phone cell with one number is not kept again", v.Attrs)
+			}
+			v3, err := s.CustomerView(ctx, "M3", 10)
+			if err != nil || v3.Birthday != "" || v3.Attrs["生日"] != "1988年2月30日" {
+				t.Errorf("M3 = %+v %v: want no birthday, and the cell among the attributes", v3.Customer, err)
 			}
 			if v2.Totals.Refunds != 1 || v2.Totals.Refunded != 2750 || v2.Totals.Orders != 1 {
 				t.Errorf("M2 totals = %+v: the C-invoice is a refund", v2.Totals)
@@ -1932,4 +1936,35 @@ func TestPaymentFlowAndRefundState(t *testing.T) {
 	if !maps.Equal(got, want) {
 		t.Errorf("orders %v, want %v", got, want)
 	}
+}
+
+// A birthday that cannot be read keeps neither the customer out nor the
+// cell: the customer is imported without it (one already stored keeps
+// its own), the cell kept as an attribute, and one warning names the lines.
+func TestBirthdaysUnread(t *testing.T) {
+	s := storetest.Open(t, "sqlite")
+	ctx := context.Background()
+	first := "会员号,姓名,生日\nM0,甲,1990-05-03\n"
+	if sum, err := run(t, s, importer.Customers, file(t, "c0.csv", first), importer.Options{}); err != nil || sum.Created != 1 {
+		t.Fatalf("%+v %v", sum, err)
+	}
+	content := "会员号,姓名,生日\nM1,乙,90年5月3日\nM2,丙,1990年05月\nM3,丁,1990-02-30\nM4,戊,1990-05-03\nM5,己,不详细\nM0,甲,05/03/90\n"
+	sum, err := run(t, s, importer.Customers, file(t, "c.csv", content), importer.Options{})
+	if err != nil || sum.Created != 5 || sum.Rejected != 0 || sum.Updated != 1 {
+		t.Fatalf("%+v %v", sum, err)
+	}
+	checkWarnings(t, sum, `5 rows (lines 2, 3, 4 and 2 more) have birthdays that cannot be read (line 2: birthday "90年5月3日": `, 0)
+	checkWarnings(t, sum, `the customers were imported without them, each cell kept as the attribute "生日"`, 0)
+	for id, want := range map[string][2]string{"M1": {"", "90年5月3日"}, "M4": {"1990-05-03", ""}, "M0": {"1990-05-03", "05/03/90"}} {
+		v, err := s.CustomerView(ctx, id, 1)
+		if err != nil || v.Birthday != want[0] || v.Attrs["生日"] != want[1] {
+			t.Errorf("%s: birthday %q, attribute %q (%v); want %q, %q", id, v.Birthday, v.Attrs["生日"], err, want[0], want[1])
+		}
+	}
+	one, err := run(t, s, importer.Customers, file(t, "c1.csv", "会员号,出生日期\nM9,1990-13-01\n"), importer.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkWarnings(t, one, `line 2: birthday "1990-13-01": `, 0)
+	checkWarnings(t, one, `the customer was imported without a birthday, the cell kept as the attribute "出生日期"`, 0)
 }

@@ -82,6 +82,9 @@ type rowParser struct {
 	// excelError is the first of the row's cells read that held one of
 	// Excel's error values (#N/A), read as blank (excelErrorValue).
 	excelError string
+	// badBirthday is why the customer row's birthday could not be read:
+	// the customer is kept without it (reader.birthdays).
+	badBirthday *kith.Message
 }
 
 // excelErrorValue reports one of the error values a spreadsheet shows,
@@ -773,12 +776,17 @@ func (p *rowParser) parseCustomer() (customer.Customer, *cellErr) {
 	} else if n := customer.NormalizePhone(c.ReferrerRef); n != c.ReferrerRef && chinaMobile(n) {
 		c.ReferrerRef = n // +86 139-0013-9000: a phone, found as the stored ones are written
 	}
+	p.badBirthday = nil
 	if b := p.dateCell("birthday"); b != "" && !unsetDate(b) {
 		bd, lunar, err := parseBirthday(b, truthy(p.get("birthday_lunar")), p.order)
-		if err != nil {
-			return c, bad("birthday", "bad_date", message(err))
-		}
-		if bd != "1900-01-01" { // a system's day 1 for a birthday not given (placeholderDay)
+		switch {
+		case err != nil:
+			// A member list's customer matters more than a birthday typed
+			// wrong (90年5月3日, 1990-02-30): kept without one, the cell as
+			// written among the attributes, and the import names the lines.
+			p.badBirthday = message(err)
+			c.Attrs = p.keepAsWritten(c.Attrs, "birthday", b)
+		case bd != "1900-01-01": // a system's day 1 for a birthday not given (placeholderDay)
 			c.Birthday, c.BirthdayLunar = bd, lunar
 		}
 	}
@@ -821,14 +829,10 @@ func (p *rowParser) parseCustomer() (customer.Customer, *cellErr) {
 // header (the field's name when the header is blank): what a field reads
 // of a cell is less than the cell says.
 func (p *rowParser) keepAsWritten(attrs map[string]string, f, v string) map[string]string {
-	name := f
-	if i := p.m.Index[f]; i < len(p.m.Header) && strings.TrimSpace(p.m.Header[i]) != "" {
-		name = strings.TrimSpace(p.m.Header[i])
-	}
 	if attrs == nil {
 		attrs = map[string]string{}
 	}
-	attrs[name] = v
+	attrs[attrName(p.m, f)] = v
 	return attrs
 }
 

@@ -664,7 +664,8 @@ func TestOrderTimeFallback(t *testing.T) {
 }
 
 // A customer's date that nobody filled in is left blank, not a reason to
-// turn the customer away.
+// turn the customer away; nor is a birthday that cannot be read, which is
+// kept as written among the attributes.
 func TestUnsetCustomerDates(t *testing.T) {
 	header := []string{"会员号", "姓名", "生日", "注册时间"}
 	m, err := MatchHeader(Customers, header, nil)
@@ -673,7 +674,7 @@ func TestUnsetCustomerDates(t *testing.T) {
 	}
 	for _, c := range []struct {
 		birthday, created string
-		want              string // the birthday kept; "bad" for a rejected row
+		want              string // the birthday kept; "bad" for one that cannot be read
 		wantCreated       bool
 	}{
 		{"1990-08-15", "2023-01-02 10:00:00", "1990-08-15", true},
@@ -692,9 +693,11 @@ func TestUnsetCustomerDates(t *testing.T) {
 		cu, cerr := p.parseCustomer()
 		switch {
 		case c.want == "bad":
-			if cerr == nil || cerr.field != "birthday" {
-				t.Errorf("birthday %q: %+v %v, want rejected", c.birthday, cu, cerr)
+			if cerr != nil || cu.Birthday != "" || cu.Attrs["生日"] != c.birthday || p.badBirthday == nil {
+				t.Errorf("birthday %q: %+v %v (%v), want the customer without it and the cell an attribute", c.birthday, cu, cerr, p.badBirthday)
 			}
+		case p.badBirthday != nil || cu.Attrs["生日"] != "":
+			t.Errorf("birthday %q: kept as an attribute (%v), want it read or left blank", c.birthday, p.badBirthday)
 		case cerr != nil || cu.Birthday != c.want || cu.CreatedAt.IsZero() == c.wantCreated:
 			t.Errorf("birthday %q, created %q: birthday %q created %v, %v; want %q", c.birthday, c.created, cu.Birthday, cu.CreatedAt, cerr, c.want)
 		}
