@@ -195,10 +195,18 @@ func PlausibleEmail(s string) bool {
 		!strings.ContainsFunc(s, func(r rune) bool { return unicode.IsSpace(r) || strings.ContainsRune("<>()[]\",;:", r) })
 }
 
-// SplitTags splits a tag cell on the separators people type: , ; | 、 ，
+// SplitTags splits a tag cell on the separators people type: , ; | / 、
+// ， ； ｜ ／, a line break (Excel's Alt+Enter list), and a hashtag's #
+// (#VIP #老客户, as WeCom and social tools write tags). A space is no
+// separator: "Big Spender" is one tag.
 func SplitTags(s string) []string {
+	hashtags := strings.HasPrefix(strings.TrimSpace(s), "#")
 	parts := strings.FieldsFunc(s, func(r rune) bool {
-		return r == ',' || r == ';' || r == '|' || r == '、' || r == '，' || r == '；'
+		switch r {
+		case ',', ';', '|', '/', '、', '，', '；', '｜', '／', '\n', '\r', '\t':
+			return true
+		}
+		return hashtags && (r == '#' || r == '＃')
 	})
 	var tags []string
 	seen := map[string]bool{}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/fnv"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -254,6 +255,26 @@ func TestBirthdayValid(t *testing.T) {
 		}
 		if got := BirthdayValid(c.b, true); got != c.lunar {
 			t.Errorf("BirthdayValid(%q, lunar) = %v, want %v", c.b, got, c.lunar)
+		}
+	}
+}
+
+func TestSplitTags(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		want []string
+	}{
+		{"VIP,宝妈", []string{"VIP", "宝妈"}},
+		{"VIP、宝妈；老客户｜高端", []string{"VIP", "宝妈", "老客户", "高端"}},
+		{"VIP/老客户", []string{"VIP", "老客户"}},
+		{"VIP\n老客户\r\n", []string{"VIP", "老客户"}},
+		{"#VIP #老客户 ＃高端", []string{"VIP", "老客户", "高端"}},
+		{"C#开发者,VIP", []string{"C#开发者", "VIP"}}, // a # inside a tag is no hashtag
+		{"Big Spender, VIP, VIP", []string{"Big Spender", "VIP"}},
+		{" , ;", nil},
+	} {
+		if got := SplitTags(c.in); !slices.Equal(got, c.want) {
+			t.Errorf("SplitTags(%q) = %q, want %q", c.in, got, c.want)
 		}
 	}
 }
