@@ -1052,3 +1052,27 @@ func TestMergedKeysShown(t *testing.T) {
 		t.Errorf("page: %d\n%s", page.status, page.body)
 	}
 }
+
+// The upload form's masked_phone_key, as kith import --masked-phone-key:
+// buyers known only by a masked phone are told apart by name and digits.
+func TestUploadMaskedPhoneKey(t *testing.T) {
+	ts := newTestServer(t, demoDB(t), 1<<20)
+	tok := ts.token(t, "owner@demo.kith")
+	csv := []byte("主订单编号,收件人,收件人手机号,订单提交时间,订单应付金额\nDY-1,张三,138****8000,2026-11-01 10:00:00,99.00\nDY-2,张三,138****8000,2026-11-05 10:00:00,59.00\n")
+	for _, c := range []struct {
+		on               string
+		created, refused int
+	}{{"0", 0, 2}, {"1", 2, 0}} {
+		body, ct := multipartBody(t, "orders", "douyin.csv", csv, "masked_phone_key", c.on)
+		res := do(t, nil, "POST", ts.URL+"/api/v1/imports", tok, body, map[string]string{"Content-Type": ct})
+		var got struct{ Created, Rejected int }
+		if err := json.Unmarshal(res.body, &got); err != nil || res.status != 200 || got.Created != c.created || got.Rejected != c.refused {
+			t.Errorf("masked_phone_key=%s: %d %+v %v\n%s", c.on, res.status, got, err, res.body)
+		}
+	}
+	b := signIn(t, ts, "owner@demo.kith", "kith-demo")
+	if page := do(t, b.c, "GET", ts.URL+"/import", "", nil, map[string]string{"Accept-Language": "zh-CN"}); page.status != 200 ||
+		!bytes.Contains(page.body, []byte(`name="masked_phone_key"`)) || !bytes.Contains(page.body, []byte("按姓名和可见数字区分")) {
+		t.Errorf("the import page has no masked-phone box: %d", page.status)
+	}
+}

@@ -77,13 +77,15 @@ type UploadForm struct {
 	Kind, Channel, Sheet string
 	AllSheets            bool
 	DecimalComma         bool // numbers written 1.234,50 (kith import --decimal-comma)
+	MaskedPhoneKey       bool // a masked phone and a name name a customer (kith import --masked-phone-key)
 	DryRun               bool // into a copy of the database (kith import --dry-run)
 }
 
 // Upload reads a multipart form with fields kind, file (one or more: a file
 // per month is one upload) and, optionally, channel (of rows without one),
 // sheet (of a workbook, as kith import --sheet), all_sheets, decimal_comma
-// (as kith import --decimal-comma) or dry_run (as kith import --dry-run:
+// (as kith import --decimal-comma), masked_phone_key (as kith import
+// --masked-phone-key) or dry_run (as kith import --dry-run:
 // the result is what the import would do), streaming the
 // file to disk (never all in memory), and imports it. The request body
 // must already be limited with http.MaxBytesReader. form, when not nil,
@@ -108,10 +110,10 @@ func (a *API) Upload(r *http.Request, u *account.User, lang i18n.Lang, form *Upl
 	}
 	var kind, channel, sheet string
 	var files []upload // a file part each: several files are several imports
-	allSheets, decimalComma, dryRun := false, false, false
+	allSheets, decimalComma, maskedKey, dryRun := false, false, false, false
 	defer func() {
 		if form != nil {
-			form.Kind, form.Channel, form.Sheet, form.AllSheets, form.DecimalComma, form.DryRun = kind, channel, sheet, allSheets, decimalComma, dryRun
+			form.Kind, form.Channel, form.Sheet, form.AllSheets, form.DecimalComma, form.MaskedPhoneKey, form.DryRun = kind, channel, sheet, allSheets, decimalComma, maskedKey, dryRun
 		}
 	}()
 	for {
@@ -127,7 +129,7 @@ func (a *API) Upload(r *http.Request, u *account.User, lang i18n.Lang, form *Upl
 		case "kind":
 			b, _ := io.ReadAll(io.LimitReader(part, 64))
 			kind = strings.TrimSpace(string(b))
-		case "all_sheets", "decimal_comma", "dry_run":
+		case "all_sheets", "decimal_comma", "masked_phone_key", "dry_run":
 			b, _ := io.ReadAll(io.LimitReader(part, 16))
 			on := slices.Contains([]string{"1", "on", "true", "yes"}, strings.ToLower(strings.TrimSpace(string(b))))
 			switch part.FormName() {
@@ -135,6 +137,8 @@ func (a *API) Upload(r *http.Request, u *account.User, lang i18n.Lang, form *Upl
 				allSheets = on
 			case "decimal_comma":
 				decimalComma = on
+			case "masked_phone_key":
+				maskedKey = on
 			default:
 				dryRun = on
 			}
@@ -209,7 +213,7 @@ func (a *API) Upload(r *http.Request, u *account.User, lang i18n.Lang, form *Upl
 	if err != nil {
 		return nil, err
 	}
-	opts := importer.Options{Location: a.cfg.Location, Currency: a.cfg.Currency, Channel: channel, Sheet: sheet, DecimalComma: decimalComma,
+	opts := importer.Options{Location: a.cfg.Location, Currency: a.cfg.Currency, Channel: channel, Sheet: sheet, DecimalComma: decimalComma, MaskedPhoneKey: maskedKey,
 		Now: a.cfg.Now(), Say: func(m *kith.Message) string { return i18n.Message(lang, m) }}
 	// The import finishes even if the browser goes away: it is idempotent,
 	// but a half-done import would surprise whoever looks next.

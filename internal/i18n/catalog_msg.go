@@ -110,6 +110,8 @@ var messages = map[Lang]map[string]string{
 		"birthdays.one":         "第 %d 行：%v：客户已导入，没有生日，这一格原样保存为属性 %q",
 		"birthdays.some":        "%d 行（第 %s 行）的生日无法识别（第 %d 行：%v）：这些客户已导入，没有生日，每一格原样保存为属性 %q",
 		"birthdays.more":        "%d 行（第 %s 行及另外 %d 行）的生日无法识别（第 %d 行：%v）：这些客户已导入，没有生日，每一格原样保存为属性 %q",
+		"masked_key.rows":       "%d 行按姓名和打码手机号的可见数字区分客户（--masked-phone-key）：同一人用了两个名字，或同名且可见数字相同的两个人，会被算错",
+		"phone.masked_unnamed":  "手机号 %q 有隐藏的数字，这一行也没有可搭配的姓名",
 		"import.member_skipped": "%s：这个文件没有 %s 的表头，已跳过",
 		"import.members_passed": "不是 CSV、Excel 或 HTML，已跳过：%s",
 		"source.files":          "%d 个文件",
@@ -173,7 +175,7 @@ var messages = map[Lang]map[string]string{
 
 		"account.name_required":  "姓名不能为空",
 		"account.password_short": "密码至少需要 %d 个字符",
-		"phone.masked":           "手机号 %q 的部分数字被隐藏了，无法区分客户，而这一行又没有客户编号或邮箱：请导入平台的买家编号列（如 买家会员名，或用 --map customer_id=表头）",
+		"phone.masked":           "手机号 %q 的部分数字被隐藏了，无法区分客户，而这一行又没有客户编号或邮箱：请导入平台的买家编号列（如 买家会员名，或用 --map customer_id=表头）；导出文件不含买家信息时（如抖音），可用 --masked-phone-key 按姓名和可见数字区分客户",
 		"id.shortened":           "%v %q 被 Excel 存成了科学计数法，数字已经丢失：请在 Excel 中先把这一列设为“文本”格式再保存，或从平台重新导出",
 
 		"status.unknown": "未知的订单状态 %q（已付款：已付款/交易成功/paid…，已退款：已退款/refunded…，已取消：已取消/交易关闭/未付款/cancelled…）",

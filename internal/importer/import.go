@@ -128,6 +128,11 @@ type RowReject struct {
 type Options struct {
 	Map       map[string]string // field -> header, from --map
 	DateOrder DateOrder
+	// MaskedPhoneKey: a row whose only customer column is a masked phone
+	// (138****8000, as Douyin's export hides every buyer) names its
+	// customer by the row's name and the visible digits, an approximate
+	// identity, instead of being rejected (kith import --masked-phone-key).
+	MaskedPhoneKey bool
 	// DecimalComma: amounts, quantities and counts are written with a
 	// comma before the decimals and dots between thousands (1.234,50), as
 	// Excel writes them in much of Europe.
@@ -285,7 +290,7 @@ func Import(ctx context.Context, sink Sink, k Kind, path string, opts Options) (
 	}()
 	sum := &Summary{File: path, Kind: k, Format: src.Describe()}
 	p := &rowParser{m: m, order: opts.DateOrder, loc: opts.Location, currency: opts.Currency, channel: strings.TrimSpace(opts.Channel),
-		decimalComma: opts.DecimalComma}
+		decimalComma: opts.DecimalComma, maskedKey: opts.MaskedPhoneKey}
 	if p.currency == "" {
 		p.currency = "CNY"
 	}
@@ -392,6 +397,11 @@ func Import(ctx context.Context, sink Sink, k Kind, path string, opts Options) (
 	}
 	if r.dotted.n > 0 {
 		sum.Warnings = append(sum.Warnings, dottedWarning(&r.dotted))
+	}
+	if p.maskedKeyed > 0 {
+		sum.Warnings = append(sum.Warnings, kith.Msg("masked_key.rows",
+			"%d rows name their customer by name and a masked phone's visible digits (--masked-phone-key): one person under two names, or two people with one name and the same visible digits, are counted wrong",
+			p.maskedKeyed))
 	}
 	if r.birthdays.n > 0 {
 		sum.Warnings = append(sum.Warnings, birthdaysWarning(&r.birthdays, r.birthdayFirst, attrName(m, "birthday")))

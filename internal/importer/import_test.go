@@ -1968,3 +1968,45 @@ func TestBirthdaysUnread(t *testing.T) {
 	checkWarnings(t, one, `line 2: birthday "1990-13-01": `, 0)
 	checkWarnings(t, one, `the customer was imported without a birthday, the cell kept as the attribute "出生日期"`, 0)
 }
+
+// An export that hides every buyer (Douyin's: a masked phone and the
+// recipient's name) is rejected with the way out; with MaskedPhoneKey its
+// customers are told apart by name and the visible digits, the same on
+// every import.
+func TestMaskedPhoneKey(t *testing.T) {
+	content := "主订单编号,收件人,收件人手机号,订单提交时间,订单应付金额\n" +
+		"4900001,张三,138****8000,2026-11-01 10:00:00,99.00\n" +
+		"4900002,张三,138 **** 8000,2026-11-05 10:00:00,59.00\n" +
+		"4900003,李四,138****8000,2026-11-06 10:00:00,19.90\n" +
+		"4900004,,139****1234,2026-11-06 11:00:00,9.90\n" +
+		"4900005,王五,13700137000,2026-11-07 10:00:00,5.00\n"
+	s := storetest.Open(t, "sqlite")
+	path := file(t, "douyin.csv", content)
+	sum, err := run(t, s, importer.Orders, path, importer.Options{})
+	if err != nil || sum.Created != 1 || sum.Rejected != 4 {
+		t.Fatalf("without the key: %+v %v", sum, err)
+	}
+	if rj := readRejects(t, sum); !strings.Contains(rj[1][2], "--masked-phone-key to tell customers apart by name and the visible digits") {
+		t.Errorf("the reject does not say the way out: %q", rj[1])
+	}
+	for range 2 { // the second time, nothing changes
+		sum, err = run(t, s, importer.Orders, path, importer.Options{MaskedPhoneKey: true})
+		if err != nil || sum.Created+sum.Unchanged != 4 || sum.Rejected != 1 {
+			t.Fatalf("with the key: %+v %v", sum, err)
+		}
+		checkWarnings(t, sum, "3 rows name their customer by name and a masked phone's visible digits (--masked-phone-key)", 1)
+		if rj := readRejects(t, sum); rj[1][0] != "5" || !strings.Contains(rj[1][2], "no name to go with them") {
+			t.Errorf("a masked phone without a name: %q", rj[1])
+		}
+	}
+	if sum.Unchanged != 4 {
+		t.Errorf("again: %+v", sum)
+	}
+	ctx := context.Background()
+	for id, want := range map[string]int{"张三 138****8000": 2, "李四 138****8000": 1, "13700137000": 1} {
+		v, err := s.CustomerView(ctx, id, 10)
+		if err != nil || len(v.Orders) != want || strings.Contains(v.Phone, "*") {
+			t.Errorf("%s: %v orders, phone %q (%v); want %d", id, len(v.Orders), v.Phone, err, want)
+		}
+	}
+}

@@ -82,6 +82,10 @@ type rowParser struct {
 	// excelError is the first of the row's cells read that held one of
 	// Excel's error values (#N/A), read as blank (excelErrorValue).
 	excelError string
+	// maskedKey: a masked phone with a name names a customer
+	// (Options.MaskedPhoneKey); maskedKeyed counts the rows it did.
+	maskedKey   bool
+	maskedKeyed int
 	// badBirthday is why the customer row's birthday could not be read:
 	// the customer is kept without it (reader.birthdays).
 	badBirthday *kith.Message
@@ -740,9 +744,21 @@ func (p *rowParser) customerKey() (customer.Key, *cellErr) {
 	}
 	k := customer.Key{ExternalID: id, Phone: customer.NormalizePhone(phone), Email: customer.NormalizeEmail(p.get("email"))}
 	if k.String() == "" {
+		if customer.MaskedPhone(phone) && p.maskedKey {
+			name := p.name()
+			if name == "" {
+				return k, bad("phone", "masked", kith.Msg("phone.masked_unnamed", "phone %q has hidden digits and the row has no name to go with them", phone))
+			}
+			// 张三 138****8000: the same every time the row is read, so a
+			// re-import finds the customer again.
+			k.ExternalID = name + " " + strings.Join(strings.Fields(phone), "")
+			p.maskedKeyed++
+			return k, nil
+		}
 		if customer.MaskedPhone(phone) {
 			return k, bad("phone", "masked", kith.Msg("phone.masked", "phone %q has hidden digits, so it cannot tell customers apart, and the row has no customer id or email: "+
-				"import the platform's buyer id column (e.g. 买家会员名, --map customer_id=HEADER)", phone))
+				"import the platform's buyer id column (e.g. 买家会员名, --map customer_id=HEADER), or, when the export names no buyer (Douyin's), "+
+				"import with --masked-phone-key to tell customers apart by name and the visible digits", phone))
 		}
 		return k, bad("customer_id", "required", kith.Msg("customer.no_key", "no customer id, phone or email in this row"))
 	}

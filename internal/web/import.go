@@ -20,6 +20,8 @@ type importData struct {
 	AllSheets bool
 	// DecimalComma: the form's "numbers written 1.234,50" box.
 	DecimalComma bool
+	// MaskedPhoneKey: the form's "buyers by name and masked phone" box.
+	MaskedPhoneKey bool
 	// DryRun: the form's "check only" box.
 	DryRun bool
 	Result *httpapi.ImportResult
@@ -44,7 +46,7 @@ func (u *UI) importFile(w http.ResponseWriter, r *http.Request) {
 	// The form keeps what was chosen: after an error the file is picked
 	// again, not the kind and channel too.
 	d := &importData{Kinds: importer.Kinds, Kind: form.Kind, Channel: form.Channel, Sheet: form.Sheet, AllSheets: form.AllSheets,
-		DecimalComma: form.DecimalComma, DryRun: form.DryRun, MaxMB: u.api.MaxUpload() >> 20, Result: res}
+		DecimalComma: form.DecimalComma, MaskedPhoneKey: form.MaskedPhoneKey, DryRun: form.DryRun, MaxMB: u.api.MaxUpload() >> 20, Result: res}
 	if !slices.Contains(importer.Kinds, importer.Kind(d.Kind)) {
 		d.Kind = "orders"
 	}
