@@ -95,9 +95,14 @@ var (
 		"单据编号", "单据号", "销售单号", "销售订单号", "出库单号",
 		// a till's receipt
 		"小票号", "小票编号", "小票单号", "账单号", "账单编号", "结账单号", "消费单号", "收银单号", "订单流水号"}}
-	fOrderedAt = field{"ordered_at", []string{"ordered at", "order date", "date", "order time", "invoice date", "invoicedate", "purchase date", "paid at", "created at",
-		"下单时间", "订单日期", "付款时间", "支付时间", "下单日期", "成交时间", "日期", "时间", "交易时间", "创建时间",
-		"订单创建时间", "订单付款时间", "订单提交时间", "买家付款时间", "支付完成时间", "订单支付时间",
+	// When the paid and the placed time are both there, the paid one is
+	// read, the placed one standing in where it is blank (an unpaid
+	// order): a purchase happens when it is paid (a pre-sale's deposit on
+	// 10月24日, its balance on 双11), and a platform counts its sales so.
+	fOrderedAt = field{"ordered_at", []string{"paid at", "ordered at", "order date", "date", "order time", "invoice date", "invoicedate", "purchase date", "created at",
+		"付款时间", "支付时间", "订单付款时间", "买家付款时间", "支付完成时间", "订单支付时间", "成交时间",
+		"下单时间", "订单日期", "下单日期", "日期", "时间", "交易时间", "创建时间",
+		"订单创建时间", "订单提交时间",
 		"交易日期", "销售日期", "消费日期", "支付日期", "付款日期", "单据日期", "业务日期", "出库日期",
 		// Tills and restaurant systems (银豹, 客如云, 二维火, 美团收银): when the
 		// bill was settled, after the time it was opened (下单时间) when a

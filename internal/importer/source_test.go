@@ -371,7 +371,7 @@ func TestMatchHeader(t *testing.T) {
 	}{
 		{[]string{"流水号", "会员号", "交易时间", "交易日期", "金额"}, nil, 3, 2},
 		{[]string{"invoice", "customer", "order date", "order time", "total"}, nil, 2, 3},
-		{[]string{"订单号", "会员号", "订单创建时间", "买家付款时间", "实付金额"}, nil, 2, -1},
+		{[]string{"订单号", "会员号", "订单创建时间", "买家付款时间", "实付金额"}, nil, 3, -1}, // the paid time, the created one standing in
 		{[]string{"流水号", "会员号", "交易日期", "交易时间", "金额"}, map[string]string{"ordered_at": "交易时间"}, 3, -1},
 		{[]string{"流水号", "会员号", "交易日期", "时刻", "金额"}, nil, 2, 3},
 	} {
