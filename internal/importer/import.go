@@ -1030,17 +1030,7 @@ func (r *reader) sumRow(rec Record) bool {
 			return false
 		}
 	}
-	some := false
-	for _, c := range rec.Cells {
-		if c = strings.TrimSpace(c); c == "" {
-			continue
-		}
-		if _, err := money.Parse(c, "CNY"); err != nil {
-			return false
-		}
-		some = true
-	}
-	return some
+	return numbersOnly(rec.Cells)
 }
 
 // continuedWarning says which rows continued a record in merged cells.
