@@ -67,7 +67,9 @@ Kinds and their fields:
              amount, currency, channel, status, refund_amount, refund_status (after-sales: 售后状态),
              ordered_time (a time of day kept apart from the date, as tills do),
              city, region, address (where the order was sent: a customer it creates lives there),
-             flow (a payment bill's 收/支: money paid out or moved is passed over)
+             flow (a payment bill's 收/支: money paid out or moved is passed over),
+             refund_id (a refund's own number, as WeChat Pay's bill lists a refund under its
+             order: the row is that refund, the payment's row stays the purchase)
   lines      order_id, customer_id|phone|email, name (or first_name and last_name), ordered_at,
              ordered_time, sku, product_name, category, quantity, unit_price, line_amount, currency,
              status, refund_status (an item's after-sales), channel, city, region, address

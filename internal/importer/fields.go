@@ -161,6 +161,8 @@ var kindFields = map[Kind][]field{
 		fFlow,
 		{"refund_amount", []string{"refund amount", "refunded amount", "refund", "refunded", "amount refunded", "order refund amount", "退款金额", "已退款金额", "退款总额", "退款"}},
 		fRefundStatus,
+		// A refund's own number: the row is that refund (rowParser.parseOrder).
+		{"refund_id", []string{"refund id", "refund number", "商户退款单号", "微信退款单号", "退款单号"}},
 	},
 	Lines: {
 		fOrderID,

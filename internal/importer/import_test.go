@@ -1828,9 +1828,12 @@ func TestPaymentBills(t *testing.T) {
 		{"alipay-personal.csv", []string{`GB18030`, `header on line 23`, `"交易对方" -> customer_id`, `"交易订单号" -> order_id`, `"交易状态" -> status`},
 			2, "2 rows (lines 26, 27) are money paid out or moved",
 			map[string]bought{"赵女士": {1, 20000}, "钱先生": {1, 10000}}},
-		{"wechat-pay-merchant.csv", []string{`"商户订单号" -> order_id`, `"用户标识" -> customer_id`, `"应结订单金额" -> amount`, `"交易状态" -> status`},
-			3, "2 totals rows (合计/Total, lines 5, 6) are sums, not records: passed over",
-			map[string]bought{"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o": {2, 18600}, "oAbC8uMuAJO_M2pxb1Q9zNjWeS7p": {1, 0}}},
+		// Its refunds are rows of their own under the order's number: each
+		// a refund record (SHOP1001/R1001), the payment staying a purchase.
+		{"wechat-pay-merchant.csv", []string{`"商户订单号" -> order_id`, `"用户标识" -> customer_id`, `"应结订单金额" -> amount`, `"交易状态" -> status`,
+			`"商户退款单号" -> refund_id`, `"退款金额" -> refund_amount`},
+			5, "2 totals rows (合计/Total, lines 7, 8) are sums, not records: passed over",
+			map[string]bought{"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o": {4, 18600}, "oAbC8uMuAJO_M2pxb1Q9zNjWeS7p": {1, 0}}},
 	} {
 		t.Run(c.file, func(t *testing.T) {
 			s := storetest.Open(t, "sqlite")
@@ -1866,6 +1869,9 @@ func TestPaymentBills(t *testing.T) {
 					got.orders++
 					if o.Status == "paid" {
 						got.paid += o.Amount
+					}
+					if o.ExternalID == "SHOP1002/R1002" && (o.Status != "refunded" || o.Amount != 2000) {
+						t.Errorf("the partial refund of SHOP1002: %+v", o)
 					}
 					if strings.ContainsAny(o.ExternalID, "`\t") {
 						t.Errorf("order id %q keeps the bill's marks", o.ExternalID)
@@ -2008,5 +2014,32 @@ func TestMaskedPhoneKey(t *testing.T) {
 		if err != nil || len(v.Orders) != want || strings.Contains(v.Phone, "*") {
 			t.Errorf("%s: %v orders, phone %q (%v); want %d", id, len(v.Orders), v.Phone, err, want)
 		}
+	}
+}
+
+// A row with a refund number is that refund, keyed by order and refund; a
+// 0 or blank refund number is none.
+func TestRefundRows(t *testing.T) {
+	s := storetest.Open(t, "sqlite")
+	content := "订单号,客户编号,下单时间,实付金额,退款单号,交易状态\n" +
+		"A1,C1,2024-01-05,100,0,SUCCESS\n" +
+		"A1,C1,2024-01-09,100,RF1,REFUND\n" +
+		"A2,C1,2024-01-06,50,,SUCCESS\n" +
+		",C1,2024-01-10,30,RF2,REFUND\n"
+	sum, err := run(t, s, importer.Orders, file(t, "o.csv", content), importer.Options{})
+	if err != nil || sum.Created != 4 || sum.Rejected != 0 {
+		t.Fatalf("%+v %v", sum, err)
+	}
+	v, err := s.CustomerView(context.Background(), "C1", 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, o := range v.Orders {
+		got[o.ExternalID] = fmt.Sprintf("%s %d %s", o.Status, o.Amount, o.OrderedAt.In(shanghai).Format(time.DateOnly))
+	}
+	want := map[string]string{"A1": "paid 10000 2024-01-05", "A1/RF1": "refunded 10000 2024-01-09", "A2": "paid 5000 2024-01-06", "RF2": "refunded 3000 2024-01-10"}
+	if !maps.Equal(got, want) {
+		t.Errorf("orders %v, want %v", got, want)
 	}
 }

@@ -1194,6 +1194,17 @@ func (p *rowParser) parseOrder() (order.Order, *cellErr) {
 	if cerr == nil {
 		cerr = p.flow()
 	}
+	if rid := p.get("refund_id"); cerr == nil && refund >= 0 && rid != "0" && !noValue(rid) {
+		// WeChat Pay's bill lists a refund as a row of its own under the
+		// order's number: it is a refund of its own, as a C-invoice is
+		// (order/refund number, the refunded amount), and the payment's
+		// row stays the purchase.
+		if refund > 0 {
+			o.Amount = refund
+		}
+		o.ExternalID, o.Status = strings.TrimPrefix(o.ExternalID+"/"+rid, "/"), order.Refunded
+		return o, nil
+	}
 	switch {
 	case cerr != nil:
 		return o, cerr
