@@ -194,3 +194,49 @@ func TestUploadArchive(t *testing.T) {
 		t.Errorf("a gzip bomb: %d\n%s", res.status, res.body)
 	}
 }
+
+// A folder imports as its data files do, each on its own (a file per
+// month); its rejects files, hidden files and others are left out or
+// named. A pattern that names no file is expanded, as Windows' shells do
+// not.
+func TestImportFolderAndPattern(t *testing.T) {
+	dir := t.TempDir()
+	env := map[string]string{"KITH_DB": filepath.Join(dir, "k.db")}
+	months := filepath.Join(dir, "2024")
+	os.Mkdir(months, 0o755)
+	os.Mkdir(filepath.Join(months, "old"), 0o755)
+	for name, body := range map[string]string{
+		"01.csv":          "订单号,客户编号,下单时间,金额\nA1,C1,2024-01-05,10\nA2,C2,2024-01-06,x\n",
+		"02.csv":          "订单号,客户编号,下单时间,金额\nB1,C1,2024-02-05,30\n",
+		"01.rejects.csv":  "line,field,reason,订单号,客户编号,下单时间,金额\n3,amount,bad,A2,C2,2024-01-06,x\n",
+		"说明.txt":          "每月一个文件\n",
+		"notes.pdf":       "%PDF",
+		".DS_Store":       "x",
+		"old/2023-12.csv": "订单号,客户编号,下单时间,金额\nZ1,C1,2023-12-05,10\n",
+	} {
+		if err := os.WriteFile(filepath.Join(months, name), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	code, out, errOut := kith(t, env, "import", "orders", months)
+	if code != cli.ExitRejected || !strings.Contains(out, filepath.Join(months, "01.csv")+": read 2 rows: created 1, updated 0, unchanged 0, rejected 1") ||
+		!strings.Contains(out, filepath.Join(months, "02.csv")+": read 1 rows: created 1") ||
+		!strings.Contains(errOut, filepath.Join(months, "说明.txt")+": no header for Orders in this file: passed over") ||
+		!strings.Contains(errOut, "not CSV, Excel or HTML, passed over: "+filepath.Join(months, "notes.pdf")) ||
+		strings.Contains(out+errOut, "rejects.csv: read") || strings.Contains(out+errOut, "2023-12") || strings.Contains(out+errOut, "DS_Store") {
+		t.Fatalf("a folder: code %d\n%s\n%s", code, out, errOut)
+	}
+	// A pattern that names no file: expanded by kith.
+	code, out, _ = kith(t, env, "import", "orders", filepath.Join(months, "0?.csv"))
+	if code != cli.ExitRejected || !strings.Contains(out, "all 2 imports: read 3 rows: created 0, updated 0, unchanged 2, rejected 1") {
+		t.Errorf("a pattern: code %d\n%s", code, out)
+	}
+	if code, _, errOut := kith(t, env, "import", "orders", filepath.Join(months, "9*.csv")); code != 1 || !strings.Contains(errOut, "9*.csv: no file matches") {
+		t.Errorf("a pattern that matches nothing: code %d\n%s", code, errOut)
+	}
+	empty := filepath.Join(dir, "empty")
+	os.Mkdir(empty, 0o755)
+	if code, _, errOut := kith(t, env, "import", "orders", empty); code != 1 || !strings.Contains(errOut, "the folder holds no CSV, Excel, HTML, zip or gzip file to import") {
+		t.Errorf("an empty folder: code %d\n%s", code, errOut)
+	}
+}

@@ -43,13 +43,16 @@ func (a *app) importCmd() *cobra.Command {
 		Short: "Import customers, orders, order lines, spend, traffic or products from CSV, Excel or HTML exports",
 		Long: `Import reads CSV (UTF-8 with or without BOM, GBK/GB18030, UTF-16; comma,
 semicolon or tab separated), XLSX and legacy .xls (Excel 97-2003) workbooks,
-and the HTML tables and Excel 2003 XML that some systems export as .xls; a zip
-of such files (a platform's download, a month per file) or a gzip-compressed
-one is unpacked, and FILE "-" reads standard input. Headers are matched in English or
-Chinese (客户编号, 下单时间, 实付金额 ...), those of Taobao, JD, Pinduoduo,
-Youzan and Douyin exports included, and the bills of WeChat Pay and Alipay; --map
-names any other column. A title above the header (a report name, the export
-time, a bill's totals and notes) is passed over.
+and the HTML tables and Excel 2003 XML that some systems export as .xls. A zip
+of such files (a platform's download, a month per file) or a gzip file is
+unpacked; a folder imports the files in it; a pattern (2025\*.csv) is expanded
+where the shell does not (Windows); FILE "-" reads standard input.
+
+Headers are matched in English or Chinese (客户编号, 下单时间, 实付金额 ...),
+those of Taobao, JD, Pinduoduo, Youzan, Douyin and tills' exports included,
+and the bills of WeChat Pay and Alipay; --map names any other column. A title
+above the header (a report name, the export time, a bill's notes) is passed
+over.
 
 Nothing is lost: every row that cannot be imported goes to NAME.rejects.csv
 beside the input with its line, field and reason, and every good row is kept.
@@ -447,8 +450,13 @@ const stdinName = "stdin"
 // an archive, unpacked into a folder that tmp makes; standard input ("-")
 // saved there first. passed are what archives held that is not data.
 func importInputs(files []string, allSheets bool, stdin io.Reader, tmp func() (string, error)) (ins []importInput, passed []string, err error) {
-	for _, f := range files {
-		in := importInput{file: f, name: f}
+	args, passed, err := expandArgs(files)
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, a := range args {
+		f := a.path
+		in := importInput{file: f, name: f, member: a.member}
 		if f == "-" {
 			dir, err := tmp()
 			if err != nil {
@@ -478,7 +486,7 @@ func importInputs(files []string, allSheets bool, stdin io.Reader, tmp func() (s
 				if m.Gzip {
 					name = in.name
 				}
-				unpacked = append(unpacked, importInput{file: m.Path, name: name, rejects: importer.MemberRejectsPath(in.name, m), member: len(ms) > 1})
+				unpacked = append(unpacked, importInput{file: m.Path, name: name, rejects: importer.MemberRejectsPath(in.name, m), member: len(ms) > 1 || in.member})
 			}
 			for _, o := range other {
 				passed = append(passed, importer.MemberLabel(in.name, o))
@@ -500,6 +508,62 @@ func importInputs(files []string, allSheets bool, stdin io.Reader, tmp func() (s
 		}
 	}
 	return ins, passed, nil
+}
+
+// arg is a file to import named by the command: given, or found in a
+// folder given (member: one of several there, passed over when it has no
+// header for the kind, as an archive's is).
+type arg struct {
+	path   string
+	member bool
+}
+
+// expandArgs turns a folder into the data files in it, in name order
+// (other files named in passed; rejects files, hidden files and folders
+// left out), and a pattern that names no file into the files it matches:
+// Windows' shells leave *.csv to the program.
+func expandArgs(files []string) (args []arg, passed []string, err error) {
+	for _, f := range files {
+		st, statErr := os.Stat(f)
+		switch {
+		case statErr == nil && st.IsDir():
+			entries, err := os.ReadDir(f)
+			if err != nil {
+				return nil, nil, err
+			}
+			var data []string
+			for _, e := range entries {
+				name := e.Name()
+				switch {
+				case e.IsDir() || strings.HasPrefix(name, ".") || strings.HasSuffix(strings.ToLower(name), ".rejects.csv"):
+				case importer.DataFile(name) || slices.Contains([]string{".zip", ".gz"}, strings.ToLower(filepath.Ext(name))):
+					data = append(data, filepath.Join(f, name))
+				default:
+					passed = append(passed, filepath.Join(f, name))
+				}
+			}
+			if len(data) == 0 {
+				return nil, nil, fmt.Errorf("%s: %w", f, kith.Msg("file.empty_folder", "the folder holds no CSV, Excel, HTML, zip or gzip file to import"))
+			}
+			for _, d := range data {
+				args = append(args, arg{path: d, member: len(data) > 1})
+			}
+		case errors.Is(statErr, os.ErrNotExist) && strings.ContainsAny(f, "*?["):
+			matches, err := filepath.Glob(f)
+			if err != nil {
+				return nil, nil, fmt.Errorf("%s: %w", f, err)
+			}
+			if len(matches) == 0 {
+				return nil, nil, fmt.Errorf("%s: %w", f, kith.Msg("file.no_match", "no file matches"))
+			}
+			for _, m := range matches {
+				args = append(args, arg{path: m})
+			}
+		default:
+			args = append(args, arg{path: f})
+		}
+	}
+	return args, passed, nil
 }
 
 // saveStdin copies standard input to p: an import reads its file more

@@ -112,6 +112,8 @@ var messages = map[Lang]map[string]string{
 		"birthdays.more":        "%d 行（第 %s 行及另外 %d 行）的生日无法识别（第 %d 行：%v）：这些客户已导入，没有生日，每一格原样保存为属性 %q",
 		"masked_key.rows":       "%d 行按姓名和打码手机号的可见数字区分客户（--masked-phone-key）：同一人用了两个名字，或同名且可见数字相同的两个人，会被算错",
 		"phone.masked_unnamed":  "手机号 %q 有隐藏的数字，这一行也没有可搭配的姓名",
+		"file.empty_folder":     "文件夹里没有可导入的 CSV、Excel、HTML、zip 或 gzip 文件",
+		"file.no_match":         "没有匹配的文件",
 		"import.member_skipped": "%s：这个文件没有 %s 的表头，已跳过",
 		"import.members_passed": "不是 CSV、Excel 或 HTML，已跳过：%s",
 		"source.files":          "%d 个文件",

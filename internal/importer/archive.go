@@ -47,6 +47,16 @@ var (
 // others (a read-me, a PDF, pictures) are passed over and named.
 var dataExt = []string{".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".xls", ".xml", ".htm", ".html"}
 
+// DataFile says whether a file's name is that of a file to import when a
+// zip or a folder holds it: CSV, Excel or an HTML table, not a read-me, a
+// PDF or what macOS adds (.DS_Store, ._orders.csv), and not a rejects file
+// that an earlier import wrote beside its input.
+func DataFile(name string) bool {
+	base := path.Base(strings.ReplaceAll(name, `\`, "/"))
+	return !strings.HasPrefix(base, ".") && slices.Contains(dataExt, strings.ToLower(path.Ext(base))) &&
+		!strings.HasSuffix(strings.ToLower(base), ".rejects.csv")
+}
+
 // Packed says whether path is an archive that Unpack unpacks.
 func Packed(path string) bool {
 	f, err := os.Open(path)
@@ -167,7 +177,7 @@ func unzip(f *os.File, dir string, limit int64) (members []Member, passed []stri
 			continue
 		case strings.HasPrefix(base, "."):
 			continue // what macOS's Compress adds (__MACOSX/._orders.csv, .DS_Store)
-		case !slices.Contains(dataExt, strings.ToLower(path.Ext(base))):
+		case !DataFile(name):
 			passed = append(passed, name)
 			continue
 		}
