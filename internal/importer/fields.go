@@ -43,7 +43,10 @@ var (
 		// party's name, last since anything else identifies better.
 		"用户标识", "交易对方"}}
 	fName = field{"name", []string{"name", "customer name", "full name", "buyer", "contact", "姓名", "客户名称", "客户姓名", "名字", "会员姓名", "买家", "买家昵称", "收货人", "联系人", "收货人姓名", "收件人", "收件人姓名", "买家姓名", "联系人姓名", "contact name", "billing name", "shipping name", "客户", "往来单位", "往来单位名称",
-		"顾客", "顾客姓名", "会员名称", "会员名"}}
+		"顾客", "顾客姓名", "会员名称", "会员名",
+		// group buys in WeChat groups (快团团, 群接龙) and member lists name
+		// people by their WeChat nickname
+		"下单人", "下单人姓名", "微信昵称", "昵称", "用户昵称", "会员昵称", "客户昵称"}}
 	// A name in two columns, as Western shops and CRMs export it: joined
 	// when the file has no whole name (rowParser.name).
 	fFirstName = field{"first_name", []string{"first name", "given name", "firstname", "forename", "名"}}
