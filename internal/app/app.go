@@ -53,6 +53,9 @@ func NewEnv(getenv func(string) string, stdout, stderr io.Writer) *cli.Env {
 // RunEnv executes kith in env (tests pass one with a terminal or a clock).
 func RunEnv(ctx context.Context, env *cli.Env, args []string, stdin io.Reader) int {
 	stderr := env.Stderr
+	if f, ok := stdin.(*os.File); ok {
+		env.StdinTerminal = term.IsTerminal(int(f.Fd()))
+	}
 	root := cli.NewRoot(env)
 	root.SetArgs(args)
 	root.SetIn(stdin)

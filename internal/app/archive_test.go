@@ -128,6 +128,14 @@ func TestImportArchives(t *testing.T) {
 			t.Errorf("standard input: code %d\n%s\n%s", code, stdout.String(), stderr.String())
 		}
 	}
+	// Typed at a prompt, standard input says how to end it.
+	var stdout, stderr bytes.Buffer
+	e := app.NewEnv(func(k string) string { return env[k] }, &stdout, &stderr)
+	e.StdinTerminal = true
+	if code := app.RunEnv(context.Background(), e, []string{"import", "orders", "-"}, bytes.NewReader(csv)); code != cli.ExitRejected ||
+		!strings.Contains(stderr.String(), "reading the file from standard input: paste or type its rows, then Ctrl-D") {
+		t.Errorf("standard input at a prompt: code %d\n%s", code, stderr.String())
+	}
 	if code, _, errOut := kith(t, env, "import", "orders", "-", "-"); code != cli.ExitUsage || !strings.Contains(errOut, "standard input (-) can be read once") {
 		t.Errorf("standard input twice: code %d\n%s", code, errOut)
 	}

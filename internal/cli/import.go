@@ -143,7 +143,12 @@ Kinds and their fields:
 					os.RemoveAll(tmpDir)
 				}
 			}()
-			inputs, passed, err := importInputs(argv[1:], allSheets, cmd.InOrStdin(), func() (string, error) {
+			var stdinHint func()
+			if a.env.StdinTerminal {
+				// kith import orders - typed at a prompt waits for rows.
+				stdinHint = func() { fmt.Fprintln(a.env.Stderr, a.t("import.stdin_terminal")) }
+			}
+			inputs, passed, err := importInputs(argv[1:], allSheets, cmd.InOrStdin(), stdinHint, func() (string, error) {
 				if tmpDir == "" {
 					d, err := os.MkdirTemp("", "kith-import-")
 					if err != nil {
@@ -449,7 +454,7 @@ const stdinName = "stdin"
 // each sheet of each workbook (a CSV stays one input); each data file of
 // an archive, unpacked into a folder that tmp makes; standard input ("-")
 // saved there first. passed are what archives held that is not data.
-func importInputs(files []string, allSheets bool, stdin io.Reader, tmp func() (string, error)) (ins []importInput, passed []string, err error) {
+func importInputs(files []string, allSheets bool, stdin io.Reader, hint func(), tmp func() (string, error)) (ins []importInput, passed []string, err error) {
 	args, passed, err := expandArgs(files)
 	if err != nil {
 		return nil, nil, err
@@ -458,6 +463,9 @@ func importInputs(files []string, allSheets bool, stdin io.Reader, tmp func() (s
 		f := a.path
 		in := importInput{file: f, name: f, member: a.member}
 		if f == "-" {
+			if hint != nil {
+				hint()
+			}
 			dir, err := tmp()
 			if err != nil {
 				return nil, nil, err

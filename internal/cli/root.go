@@ -54,9 +54,12 @@ type Env struct {
 	// OpenScratch opens a copy of a SQLite database for a dry run; done
 	// closes and removes it.
 	OpenScratch func(ctx context.Context, dsn string) (b Backend, done func(), err error)
-	// Terminal says whether Stderr is a terminal (progress bars).
-	Terminal bool
-	Now      func() time.Time
+	// Terminal says whether Stderr is a terminal (progress bars), and
+	// StdinTerminal whether standard input is (kith import - says how to
+	// end what is typed).
+	Terminal      bool
+	StdinTerminal bool
+	Now           func() time.Time
 	// Serve runs the HTTP server until ctx ends (kith serve).
 	Serve func(ctx context.Context, o ServeOptions) error
 }
