@@ -41,7 +41,10 @@ var (
 		// Payment bills: WeChat Pay's merchant bill names the payer by
 		// openid; a personal WeChat or Alipay bill has only the other
 		// party's name, last since anything else identifies better.
-		"用户标识", "交易对方"}}
+		"用户标识", "交易对方",
+		// cross-border marketplaces: Shopee's Username (Buyer), TikTok
+		// Shop's Buyer Username
+		"username", "buyer username", "buyer user name"}}
 	fName = field{"name", []string{"name", "customer name", "full name", "buyer", "contact", "姓名", "客户名称", "客户姓名", "名字", "会员姓名", "买家", "买家昵称", "收货人", "联系人", "收货人姓名", "收件人", "收件人姓名", "买家姓名", "联系人姓名", "contact name", "billing name", "shipping name", "客户", "往来单位", "往来单位名称",
 		"顾客", "顾客姓名", "会员名称", "会员名",
 		// group buys in WeChat groups (快团团, 群接龙) and member lists name
@@ -60,9 +63,11 @@ var (
 		"收货人手机", "收货人手机号", "收货人电话", "收件人手机", "收件人手机号", "收件人电话", "billing phone", "shipping phone",
 		// WeCom's customer export: the number the staff member noted
 		"备注手机号", "备注手机", "备注电话",
+		"buyer phone", "buyer phone number", "customer phone", "customer phone number",
 		// tills and restaurant systems
 		"顾客手机号", "顾客手机", "顾客电话", "会员电话", "消费者手机号"}}
-	fEmail    = field{"email", []string{"email", "e-mail", "mail", "email address", "邮箱", "电子邮件", "电子邮箱", "邮件"}}
+	fEmail = field{"email", []string{"email", "e-mail", "mail", "email address", "邮箱", "电子邮件", "电子邮箱", "邮件",
+		"customer email", "buyer email", "purchaser email", "billing email"}}
 	fCurrency = field{"currency", []string{"currency", "币种", "货币"}}
 	fChannel  = field{"channel", []string{"channel", "source", "source channel", "utm source", "acquisition channel", "渠道", "来源", "来源渠道", "获客渠道", "渠道来源", "店铺", "平台", "客户来源", "客户渠道", "线索来源", "lead source",
 		// ad and traffic dashboards name it by what was bought or where visits came from
@@ -88,6 +93,7 @@ var (
 		"收货地址", "收货人地址", "收件人地址", "收件地址", "客户地址", "地址", "联系地址", "通讯地址", "邮寄地址", "寄送地址",
 		"配送地址", "送货地址", "家庭地址", "家庭住址", "住址", "所在地址", "收货人详细地址", "收件人详细地址", "详细地址"}}
 	fOrderID = field{"order_id", []string{"order_id", "order", "order no", "order number", "invoice", "invoice no", "invoiceno", "transaction id",
+		"amazon order id",
 		"订单号", "订单编号", "订单id", "单号", "交易号", "流水号", "发票号", "主订单编号", "主订单号", "交易单号",
 		// Payment bills: the payment's own number (WeChat's 交易单号,
 		// Alipay's 交易号 or 交易订单号) before the merchant's, which a
@@ -102,7 +108,9 @@ var (
 	// read, the placed one standing in where it is blank (an unpaid
 	// order): a purchase happens when it is paid (a pre-sale's deposit on
 	// 10月24日, its balance on 双11), and a platform counts its sales so.
-	fOrderedAt = field{"ordered_at", []string{"paid at", "ordered at", "order date", "date", "order time", "invoice date", "invoicedate", "purchase date", "created at",
+	fOrderedAt = field{"ordered_at", []string{"paid at", "paid time", "payment time", "order paid time", "ordered at", "order date", "date", "order time", "invoice date", "invoicedate", "purchase date", "created at",
+		// cross-border marketplaces: Shopee's, TikTok Shop's
+		"order creation date", "order creation time", "created time", "order created time", "order created at",
 		"付款时间", "支付时间", "订单付款时间", "买家付款时间", "支付完成时间", "订单支付时间", "成交时间",
 		"下单时间", "订单日期", "下单日期", "日期", "时间", "交易时间", "创建时间",
 		"订单创建时间", "订单提交时间",
@@ -156,6 +164,7 @@ var kindFields = map[Kind][]field{
 			"买家实付", "用户实付", "顾客实付", "实付总额", "实收合计", "消费金额", "结账金额", "收款金额",
 			"实收金额", "实收款", "实收", "商家实收金额", "应结订单金额", "支付金额", "付款金额", "支付总额", "成交金额", "应付金额", "订单应付金额", "应收金额", "应收",
 			"价税合计", "含税金额",
+			"total amount", "paid price", "buyer paid", "order amount", "grand total",
 			"amount", "total", "order total", "order total amount", "revenue", "value", "sales", "paid", "金额", "订单金额", "销售额", "总金额",
 			// The goods' total before discounts, when a file has nothing better.
 			"商品总价", "商品总额", "商品金额"}},

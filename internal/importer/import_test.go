@@ -85,7 +85,7 @@ func TestBadInput(t *testing.T) {
 			content:     ordersHeader + strings.Repeat("A0,C1,2024-01-01,1\n", 1) + "#" + strings.Repeat(" ", 70<<10) + "\n" + "A2,C\xe9,2024-01-02,1\nA3,C3,2024-01-03,1\n",
 			wantCreated: 2, wantRejects: map[string][2]string{"3": {"", "row has 1 cells"}, "4": {"", "not valid text in this file's encoding"}}},
 		{name: "missing required column", file: "o.csv", content: "订单号,客户编号,金额\nA1,C1,1\n",
-			wantErr: "missing required column ordered_at; ordered_at is matched by headers paid at / ordered at / order date"},
+			wantErr: "missing required column ordered_at; ordered_at is matched by headers paid at / paid time / payment time"},
 		{name: "empty file", file: "o.csv", content: "", wantErr: "file is empty: no header row"},
 		{name: "header only", file: "o.csv", content: ordersHeader},
 		{name: "ragged rows", file: "o.csv", content: ordersHeader + "A1,C1,2024-01-01,1\nA2,C1,2024-01-02\nA3,C1,2024-01-03,1,extra\nA4,C1,2024-01-04,1,\n",

@@ -1017,6 +1017,10 @@ var statusWords = map[string]order.Status{
 	// WeChat bill's 当前状态 of money received (已收钱, 已存入零钱); SUCCESS
 	// is above.
 	"revoked": order.Cancelled, "notpay": order.Cancelled, "userpaying": order.Cancelled, "payerror": order.Cancelled,
+	// Cross-border marketplaces (Shopee, Lazada, TikTok Shop, Amazon).
+	"to ship": order.Paid, "ready to ship": order.Paid, "shipping": order.Paid, "to receive": order.Paid,
+	"awaiting shipment": order.Paid, "awaiting collection": order.Paid, "in transit": order.Paid, "unshipped": order.Paid,
+	"partially shipped": order.Paid, "return/refund": order.Refunded, "return refund": order.Refunded,
 	"已收钱": order.Paid, "已收款": order.Paid, "已存入零钱": order.Paid, "已到账": order.Paid, "已入账": order.Paid,
 }
 

@@ -185,6 +185,9 @@ func TestOrderStatuses(t *testing.T) {
 		{"待评价", order.Paid}, {"待自提", order.Paid}, {"已核销", order.Paid}, {"待成团", order.Paid}, {"拼团中", order.Paid},
 		{"已审核", order.Paid}, {"unfulfilled", order.Paid}, {"无效", order.Cancelled}, {"挂起", order.Cancelled},
 		{"draft", order.Cancelled}, {"全部退款", order.Refunded}, {"已发货，全部退款", order.Refunded},
+		// Cross-border marketplaces' states.
+		{"To ship", order.Paid}, {"Shipping", order.Paid}, {"Awaiting Shipment", order.Paid}, {"In transit", order.Paid},
+		{"Unshipped", order.Paid}, {"Return/Refund", order.Refunded}, {"Cancelled", order.Cancelled}, {"Unpaid", order.Cancelled},
 		// API codes: Taobao's, Youzan's, JD's.
 		{"TRADE_FINISHED", order.Paid}, {"WAIT_SELLER_SEND_GOODS", order.Paid}, {"WAIT_BUYER_CONFIRM_GOODS", order.Paid},
 		{"TRADE_SUCCESS", order.Paid}, {"WAIT_SELLER_STOCK_OUT", order.Paid}, {"FINISHED_L", order.Paid},

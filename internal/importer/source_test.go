@@ -306,6 +306,11 @@ func TestMatchHeader(t *testing.T) {
 		{[]string{"流水号", "会员卡", "消费时间", "消费金额"}, map[string]int{"order_id": 0, "customer_id": 1, "ordered_at": 2, "amount": 3}},
 		{[]string{"小票号", "顾客手机号", "结账时间", "顾客实付", "顾客姓名"}, map[string]int{"order_id": 0, "phone": 1, "ordered_at": 2, "amount": 3, "name": 4}},
 		{[]string{"账单号", "会员电话", "买单时间", "结账金额"}, map[string]int{"order_id": 0, "phone": 1, "ordered_at": 2, "amount": 3}},
+		// Cross-border marketplaces: Shopee, Lazada, Amazon, TikTok Shop.
+		{[]string{"Order ID", "Username (Buyer)", "Order Creation Date", "Total Amount", "Order Status"}, map[string]int{"order_id": 0, "customer_id": 1, "ordered_at": 2, "amount": 3, "status": 4}},
+		{[]string{"Order Number", "Customer Email", "Created at", "Paid Price", "Status"}, map[string]int{"order_id": 0, "email": 1, "ordered_at": 2, "amount": 3, "status": 4}},
+		{[]string{"amazon-order-id", "buyer-email", "purchase-date", "order-status", "order total"}, map[string]int{"order_id": 0, "email": 1, "ordered_at": 2, "status": 3, "amount": 4}},
+		{[]string{"Order ID", "Buyer Username", "Created Time", "Paid Time", "Order Amount"}, map[string]int{"order_id": 0, "customer_id": 1, "ordered_at": 3, "amount": 4}},
 		// A group buy in a WeChat group (快团团): the buyer by nickname and phone.
 		{[]string{"跟团号", "下单人", "手机号", "支付时间", "订单金额"}, map[string]int{"name": 1, "phone": 2, "ordered_at": 3, "amount": 4}},
 	} {
