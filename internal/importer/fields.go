@@ -138,10 +138,14 @@ var kindFields = map[Kind][]field{
 		{"gender", []string{"gender", "sex", "性别"}},
 		{"birthday", []string{"birthday", "birth date", "date of birth", "dob", "生日", "出生日期", "出生年月日"}},
 		{"birthday_lunar", []string{"birthday lunar", "lunar", "lunar birthday", "农历", "是否农历", "农历生日", "生日类型"}},
-		{"city", []string{"city", "town", "城市", "所在城市", "市"}},
-		{"region", []string{"region", "province", "state", "省份", "省", "地区", "区域", "所在地区"}},
+		// Shopify's and WooCommerce's customer exports name the default
+		// or billing address's parts.
+		{"city", []string{"city", "town", "城市", "所在城市", "市", "default address city", "billing city", "address city"}},
+		{"region", []string{"region", "province", "state", "省份", "省", "地区", "区域", "所在地区",
+			"default address province code", "default address province", "billing state", "billing province", "province code"}},
 		fAddress,
-		{"company", []string{"company", "organization", "organisation", "account", "公司", "单位", "公司名称", "企业", "企业名称", "备注企业", "备注企业名称"}},
+		{"company", []string{"company", "organization", "organisation", "account", "公司", "单位", "公司名称", "企业", "企业名称", "备注企业", "备注企业名称",
+			"default address company", "billing company"}},
 		{"company_size", []string{"company size", "employees", "headcount", "公司规模", "员工数", "企业规模", "人数"}},
 		{"tags", []string{"tags", "tag", "labels", "标签", "客户标签", "企业标签", "个人标签"}},
 		{"referrer", []string{"referrer", "referred by", "referrer id", "推荐人", "推荐人编号", "推荐人id", "介绍人", "邀请人"}},

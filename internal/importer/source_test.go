@@ -326,6 +326,13 @@ func TestMatchHeader(t *testing.T) {
 		}
 	}
 
+	// Shopify's customer export: the default address's parts.
+	shop, err := MatchHeader(Customers, []string{"First Name", "Last Name", "Email", "Default Address Company", "Default Address City",
+		"Default Address Province Code", "Phone", "Total Spent", "Tags"}, nil)
+	if err != nil || shop.Index["company"] != 3 || shop.Index["city"] != 4 || shop.Index["region"] != 5 || shop.Index["phone"] != 6 || shop.Index["tags"] != 8 {
+		t.Errorf("shopify customers: %v %v", shop.Index, err)
+	}
+
 	c, err := MatchHeader(Customers, []string{"会员号", "姓名", "会员等级", "积分"}, nil)
 	if err != nil {
 		t.Fatal(err)
