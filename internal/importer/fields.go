@@ -113,7 +113,7 @@ var (
 		"order creation date", "order creation time", "created time", "order created time", "order created at",
 		"付款时间", "支付时间", "订单付款时间", "买家付款时间", "支付完成时间", "订单支付时间", "成交时间",
 		"下单时间", "订单日期", "下单日期", "日期", "时间", "交易时间", "创建时间",
-		"订单创建时间", "订单提交时间",
+		"订单创建时间", "订单提交时间", "交易创建时间",
 		"交易日期", "销售日期", "消费日期", "支付日期", "付款日期", "单据日期", "业务日期", "出库日期",
 		// Tills and restaurant systems (银豹, 客如云, 二维火, 美团收银): when the
 		// bill was settled, after the time it was opened (下单时间) when a
@@ -175,7 +175,7 @@ var kindFields = map[Kind][]field{
 		fCurrency,
 		fStatus,
 		fFlow,
-		{"refund_amount", []string{"refund amount", "refunded amount", "refund", "refunded", "amount refunded", "order refund amount", "退款金额", "已退款金额", "退款总额", "退款"}},
+		{"refund_amount", []string{"refund amount", "refunded amount", "refund", "refunded", "amount refunded", "order refund amount", "退款金额", "已退款金额", "退款总额", "退款", "成功退款"}},
 		fRefundStatus,
 		// A refund's own number: the row is that refund (rowParser.parseOrder).
 		{"refund_id", []string{"refund id", "refund number", "商户退款单号", "微信退款单号", "退款单号"}},

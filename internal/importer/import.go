@@ -774,7 +774,10 @@ func (r *reader) continues(rec Record) (cont, own bool) {
 }
 
 // totalWords open the totals row that reports and spreadsheets end with.
-var totalWords = []string{"合计", "总计", "小计", "总合计", "汇总", "total", "totals", "grand total", "subtotal"}
+var totalWords = []string{"合计", "总计", "小计", "总合计", "汇总", "total", "totals", "grand total", "subtotal",
+	// the footer of Alipay's older bills: 共123笔记录, 已收入:45笔,12345.67元,
+	// 导出时间:[2020-01-01 10:00:00]
+	"共", "已收入", "待收入", "已支出", "待支出", "导出时间"}
 
 // totalsRow reports a row whose first filled cell, in the first two
 // columns, says it is a total ("合计", "Total:"), alone or before a count
