@@ -71,7 +71,7 @@ func TestImportArchives(t *testing.T) {
 
 	code, out, errOut := kith(t, env, "import", "orders", shop)
 	if code != cli.ExitRejected || !strings.Contains(out, "taobao.zip [ExportOrderList.csv]: read 3 rows: created 2, updated 0, unchanged 0, rejected 1") ||
-		!strings.Contains(errOut, "taobao.zip [ExportOrderDetailList.csv]: no header for Orders in this file: passed over") ||
+		!strings.Contains(errOut, "taobao.zip [ExportOrderDetailList.csv]: no header for Orders in this file, whose header is one for lines (kith import lines): passed over") ||
 		!strings.Contains(errOut, "not CSV, Excel or HTML, passed over: "+shop+" [说明.pdf]") ||
 		!strings.Contains(errOut, `taobao.zip [ExportOrderList.csv] (CSV, GB18030, comma-separated): "订单编号" -> order_id`) {
 		t.Fatalf("orders from a zip: code %d\n%s\n%s", code, out, errOut)
@@ -88,7 +88,7 @@ func TestImportArchives(t *testing.T) {
 	}
 	// The item list gives the lines of the orders just imported.
 	if code, out, errOut := kith(t, env, "import", "lines", shop); code != 0 || !strings.Contains(out, "taobao.zip [ExportOrderDetailList.csv]: read 2 rows: created 0, updated 2") ||
-		!strings.Contains(errOut, "taobao.zip [ExportOrderList.csv]: no header for Order lines in this file: passed over") {
+		!strings.Contains(errOut, "taobao.zip [ExportOrderList.csv]: no header for Order lines in this file, whose header is one for orders (kith import orders): passed over") {
 		t.Errorf("lines from the zip: code %d\n%s\n%s", code, out, errOut)
 	}
 	if code, _, errOut := kith(t, env, "import", "traffic", shop); code != 1 || !strings.Contains(errOut, "no file in the archive has a header for Traffic") {
@@ -171,7 +171,7 @@ func TestUploadArchive(t *testing.T) {
 	}
 	if err := json.Unmarshal(res.body, &got); err != nil || res.status != 200 || got.Created != 2 || got.Rejected != 1 || len(got.Sheets) != 1 ||
 		got.Sheets[0].File != "taobao.zip [ExportOrderList.csv]" || len(got.Warnings) != 2 ||
-		got.Warnings[0] != "taobao.zip [ExportOrderDetailList.csv]: no header for orders in this file: passed over" ||
+		got.Warnings[0] != "taobao.zip [ExportOrderDetailList.csv]: no header for orders in this file, whose header is one for lines: passed over" ||
 		got.Warnings[1] != "not CSV, Excel or HTML, passed over: taobao.zip [说明.pdf]" {
 		t.Fatalf("a zip: %d %+v %v\n%s", res.status, got, err, res.body)
 	}

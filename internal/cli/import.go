@@ -231,11 +231,15 @@ Kinds and their fields:
 				if (in.sheet != "" || in.member) && importer.NoHeader(err) {
 					// A workbook's cover, notes or summary sheet; an
 					// archive's read-me or other list.
-					key := "import.sheet_skipped"
-					if in.sheet == "" {
-						key = "import.member_skipped"
+					switch fits := importer.FitsKind(err); {
+					case in.sheet != "":
+						fmt.Fprintln(a.env.Stderr, a.t("import.sheet_skipped", f, a.t("web.kind."+string(kind))))
+					case fits != "":
+						// Taobao's item list beside its order list.
+						fmt.Fprintln(a.env.Stderr, a.t("import.member_fits", f, a.t("web.kind."+string(kind)), fits))
+					default:
+						fmt.Fprintln(a.env.Stderr, a.t("import.member_skipped", f, a.t("web.kind."+string(kind))))
 					}
-					fmt.Fprintln(a.env.Stderr, a.t(key, f, a.t("web.kind."+string(kind))))
 					skipped++
 					continue
 				}

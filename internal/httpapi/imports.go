@@ -319,7 +319,12 @@ func (a *API) importFiles(ctx context.Context, sink importer.Sink, k importer.Ki
 		if f.member && errors.Is(err, errNoHeader) {
 			// An archive's read-me or its other list (Taobao's items
 			// beside its orders).
-			total.Warnings = append(total.Warnings, kith.Msg("import.member_skipped", "%s: no header for %s in this file: passed over", f.name, k))
+			var nh noHeaderError
+			if errors.As(err, &nh) && nh.fits != "" {
+				total.Warnings = append(total.Warnings, kith.Msg("import.member_fits", "%s: no header for %s in this file, whose header is one for %s: passed over", f.name, k, nh.fits))
+			} else {
+				total.Warnings = append(total.Warnings, kith.Msg("import.member_skipped", "%s: no header for %s in this file: passed over", f.name, k))
+			}
 			continue
 		}
 		if err != nil {
@@ -364,7 +369,7 @@ func (a *API) importFile(ctx context.Context, sink importer.Sink, k importer.Kin
 		reason := strings.ReplaceAll(i18n.Error(lang, err), path, name)
 		fe := &kith.FieldError{Field: "file", Code: "unreadable", Reason: strings.ReplaceAll(reason, dir+string(filepath.Separator), "")}
 		if importer.NoHeader(err) {
-			return noHeaderError{fe}
+			return noHeaderError{fe, importer.FitsKind(err)}
 		}
 		return fe
 	}
@@ -444,7 +449,10 @@ var errNoHeader = errors.New("no header for the kind")
 
 // noHeaderError is the error shown for such a file, which an archive of
 // several files passes over.
-type noHeaderError struct{ *kith.FieldError }
+type noHeaderError struct {
+	*kith.FieldError
+	fits importer.Kind // the kind its header is for, if another
+}
 
 func (e noHeaderError) Unwrap() []error { return []error{e.FieldError, errNoHeader} }
 

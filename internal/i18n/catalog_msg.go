@@ -114,6 +114,7 @@ var messages = map[Lang]map[string]string{
 		"phone.masked_unnamed":  "手机号 %q 有隐藏的数字，这一行也没有可搭配的姓名",
 		"file.empty_folder":     "文件夹里没有可导入的 CSV、Excel、HTML、zip 或 gzip 文件",
 		"file.no_match":         "没有匹配的文件",
+		"import.member_fits":    "%s：这个文件没有 %s 的表头，它的表头是 %s 的：已跳过",
 		"import.member_skipped": "%s：这个文件没有 %s 的表头，已跳过",
 		"import.members_passed": "不是 CSV、Excel 或 HTML，已跳过：%s",
 		"source.files":          "%d 个文件",

@@ -215,6 +215,16 @@ func sheetRead(src Source) string {
 // book.xlsx [1月].
 func SheetLabel(file, sheet string) string { return file + " [" + sheet + "]" }
 
+// FitsKind is the kind whose header a file refused for a missing column
+// has instead ("" if none): an archive's item list in an orders import.
+func FitsKind(err error) Kind {
+	var missing *MissingFieldError
+	if errors.As(err, &missing) {
+		return missing.Fits
+	}
+	return ""
+}
+
 // NoHeader reports an error that says a file or sheet has no header for
 // the kind (empty, or no row names the required fields, or a chart sheet,
 // which has no rows): a workbook's cover, notes or chart sheet, where the
