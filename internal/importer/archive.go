@@ -64,25 +64,28 @@ func Packed(path string) bool {
 		return false
 	}
 	defer f.Close()
-	return packed(f)
+	return archiveKind(f) != ""
 }
 
-func packed(f *os.File) bool {
+// archiveKind is "gzip" or "zip" for a file Unpack unpacks, "" for one it
+// leaves as it is (a workbook is a zip too).
+func archiveKind(f *os.File) string {
 	head := make([]byte, 4)
 	n, _ := io.ReadFull(f, head)
 	head = head[:n]
 	switch {
 	case bytes.HasPrefix(head, gzipMagic):
-		return true
+		return "gzip"
 	case bytes.HasPrefix(head, []byte("PK\x03\x04")):
 		st, err := f.Stat()
 		if err != nil {
-			return false
+			return ""
 		}
-		z, err := zip.NewReader(f, st.Size())
-		return err == nil && !workbookZip(z)
+		if z, err := zip.NewReader(f, st.Size()); err == nil && !workbookZip(z) {
+			return "zip"
+		}
 	}
-	return false
+	return ""
 }
 
 // workbookZip says a zip is an Office document, an OpenDocument or a
@@ -109,20 +112,14 @@ func Unpack(path, dir string, limit int64) (members []Member, passed []string, e
 		return nil, nil, err
 	}
 	defer f.Close()
-	if !packed(f) {
+	kind := archiveKind(f)
+	if kind == "" {
 		return nil, nil, nil
 	}
 	if _, err := f.Seek(0, io.SeekStart); err != nil {
 		return nil, nil, err
 	}
-	head := make([]byte, 2)
-	if _, err := io.ReadFull(f, head); err != nil {
-		return nil, nil, err
-	}
-	if _, err := f.Seek(0, io.SeekStart); err != nil {
-		return nil, nil, err
-	}
-	if bytes.Equal(head, gzipMagic) {
+	if kind == "gzip" {
 		m, err := gunzip(f, path, dir, limit)
 		if err != nil {
 			return nil, nil, fmt.Errorf("%s: %w", path, err)
@@ -152,7 +149,7 @@ func gunzip(f *os.File, path, dir string, limit int64) (Member, error) {
 		name = filepath.Base(zr.Name)
 	}
 	m := Member{Name: name, Path: filepath.Join(dir, safeMemberName(name)), Gzip: true}
-	if err := unpackTo(m.Path, zr, limit); err != nil {
+	if _, err := unpackTo(m.Path, zr, budget(limit), limit); err != nil {
 		return Member{}, err
 	}
 	return m, nil
@@ -185,7 +182,7 @@ func unzip(f *os.File, dir string, limit int64) (members []Member, passed []stri
 		files = append(files, zf)
 	}
 	slices.SortStableFunc(files, func(a, b *zip.File) int { return strings.Compare(names[a], names[b]) })
-	left := limit
+	left := budget(limit)
 	for i, zf := range files {
 		name := names[zf]
 		if zf.Flags&0x1 != 0 {
@@ -201,21 +198,26 @@ func unzip(f *os.File, dir string, limit int64) (members []Member, passed []stri
 		if err != nil {
 			return nil, nil, fmt.Errorf("%s: %w", name, err)
 		}
-		err = unpackTo(m.Path, rc, left)
+		n, err := unpackTo(m.Path, rc, left, limit)
 		rc.Close()
 		if err != nil {
 			return nil, nil, fmt.Errorf("%s: %w", name, err)
 		}
-		if limit > 0 {
-			fi, err := os.Stat(m.Path)
-			if err != nil {
-				return nil, nil, err
-			}
-			left -= fi.Size()
+		if left >= 0 {
+			left -= n
 		}
 		members = append(members, m)
 	}
 	return members, passed, nil
+}
+
+// budget is the bytes an archive may unpack to: limit, or -1 for no bound
+// when limit is 0.
+func budget(limit int64) int64 {
+	if limit <= 0 {
+		return -1
+	}
+	return limit
 }
 
 // memberName is a zip member's name as written: zips made on Chinese
@@ -244,15 +246,17 @@ func safeMemberName(name string) string {
 	return name
 }
 
-// unpackTo writes r to a new file at p, at most limit bytes when limit > 0.
-func unpackTo(p string, r io.Reader, limit int64) error {
+// unpackTo writes r to a new file at p, at most left bytes when left >= 0
+// (limit is the whole archive's, for the message), and returns how many it
+// wrote.
+func unpackTo(p string, r io.Reader, left, limit int64) (int64, error) {
 	out, err := os.OpenFile(p, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	src := r
-	if limit > 0 {
-		src = io.LimitReader(r, limit+1)
+	if left >= 0 {
+		src = io.LimitReader(r, left+1)
 	}
 	n, err := io.Copy(out, src)
 	if cerr := out.Close(); err == nil {
@@ -260,14 +264,14 @@ func unpackTo(p string, r io.Reader, limit int64) error {
 	}
 	if err != nil {
 		if errors.Is(err, gzip.ErrChecksum) || errors.Is(err, zip.ErrChecksum) || errors.Is(err, io.ErrUnexpectedEOF) {
-			return kith.Msg("file.archive_damaged", "the archive is damaged or cut short (%v)", err)
+			return n, kith.Msg("file.archive_damaged", "the archive is damaged or cut short (%v)", err)
 		}
-		return err
+		return n, err
 	}
-	if limit > 0 && n > limit {
-		return kith.Msg("file.unpack_limit", "unpacked, the archive is larger than %d MiB", limit>>20)
+	if left >= 0 && n > left {
+		return n, kith.Msg("file.unpack_limit", "unpacked, the archive is larger than %d MiB", limit>>20)
 	}
-	return nil
+	return n, nil
 }
 
 // MemberLabel names an archive's member in messages and summaries:

@@ -121,6 +121,14 @@ func TestUnpack(t *testing.T) {
 			wantErr: "b.csv: unpacked, the archive is larger than 0 MiB",
 		},
 		{
+			name: "the limit used up by the first file",
+			archive: func(t *testing.T) string {
+				return writeArchive(t, "big.zip", []zipEntry{{name: "a.csv", body: strings.Repeat("x", 1000)}, {name: "b.csv", body: "more"}})
+			},
+			limit:   1000,
+			wantErr: "b.csv: unpacked, the archive is larger than",
+		},
+		{
 			name:        "gzip: named as the file without .gz",
 			archive:     func(t *testing.T) string { return gzipped(t, "orders.csv.gz", "export-1.csv", []byte(csv)) },
 			wantMembers: []string{"orders.csv=" + csv},
