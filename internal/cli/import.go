@@ -454,10 +454,12 @@ type importInput struct {
 // rejects file (stdin.rejects.csv in the working folder).
 const stdinName = "stdin"
 
-// importInputs lists the imports of a command: each file; with allSheets
-// each sheet of each workbook (a CSV stays one input); each data file of
-// an archive, unpacked into a folder that tmp makes; standard input ("-")
-// saved there first. passed are what archives held that is not data.
+// importInputs lists the imports of a command: each file (a folder's data
+// files and a pattern's matches, expandArgs); with allSheets each sheet of
+// each workbook (a CSV stays one input); each data file of an archive,
+// unpacked into a folder that tmp makes; standard input ("-") saved there
+// first, after hint. passed are what folders and archives held that is
+// not data.
 func importInputs(files []string, allSheets bool, stdin io.Reader, hint func(), tmp func() (string, error)) (ins []importInput, passed []string, err error) {
 	args, passed, err := expandArgs(files)
 	if err != nil {
