@@ -111,7 +111,7 @@ var (
 	fOrderedAt = field{"ordered_at", []string{"paid at", "paid time", "payment time", "order paid time", "ordered at", "order date", "date", "order time", "invoice date", "invoicedate", "purchase date", "created at",
 		// cross-border marketplaces: Shopee's, TikTok Shop's
 		"order creation date", "order creation time", "created time", "order created time", "order created at",
-		"付款时间", "支付时间", "订单付款时间", "买家付款时间", "支付完成时间", "订单支付时间", "成交时间",
+		"付款时间", "支付时间", "订单付款时间", "买家付款时间", "支付完成时间", "订单支付时间", "付款确认时间", "成交时间",
 		"下单时间", "订单日期", "下单日期", "日期", "时间", "交易时间", "创建时间",
 		"订单创建时间", "订单提交时间", "交易创建时间",
 		"交易日期", "销售日期", "消费日期", "支付日期", "付款日期", "单据日期", "业务日期", "出库日期",
