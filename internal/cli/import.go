@@ -404,6 +404,11 @@ func (a *app) printSummaries(sums []*importer.Summary, elapsed []time.Duration, 
 	// dataset): reports count up to today unless told, so their recent
 	// periods would be empty and every customer churned.
 	if last := t.OrdersTo; !last.IsZero() && last.Before(a.env.Now().AddDate(0, 0, -90)) {
+		// The day in the reports' zone (KITH_TZ), which reads --as-of,
+		// not in the import's --tz.
+		if loc, err := time.LoadLocation(a.cfg.TimeZone); err == nil {
+			last = last.In(loc)
+		}
 		day := last.Format(time.DateOnly)
 		fmt.Fprintln(w, a.t("import.old_orders", day, day))
 	}

@@ -116,10 +116,13 @@ func TestOldOrdersHint(t *testing.T) {
 		{"old files, the last one's date", []*importer.Summary{sum("1997-01-01", "1997-12-31"), sum("1998-01-01", "1998-06-30"), sum("", "")}, hint},
 		{"recent orders", []*importer.Summary{sum("1997-01-01", "1998-06-30"), sum("2026-01-01", "2026-10-01")}, ""},
 		{"no orders kept", []*importer.Summary{sum("", "")}, ""},
+		// Imported with --tz UTC: the evening of the 29th there is the
+		// 30th in the reports' zone.
+		{"the reports' zone", []*importer.Summary{{File: "o.csv", Read: 1, OrdersFrom: day("1997-01-01"), OrdersTo: day("1998-06-29").Add(20 * time.Hour)}}, hint},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			var out strings.Builder
-			a := &app{cfg: config.Config{Lang: i18n.EN, Format: "table"}, env: &Env{Stdout: &out, Now: func() time.Time { return now }}}
+			a := &app{cfg: config.Config{Lang: i18n.EN, Format: "table", TimeZone: "Asia/Shanghai"}, env: &Env{Stdout: &out, Now: func() time.Time { return now }}}
 			elapsed := make([]time.Duration, len(c.sums))
 			if err := a.printSummaries(c.sums, elapsed, 0); err != nil {
 				t.Fatal(err)
