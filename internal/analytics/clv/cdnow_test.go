@@ -2,7 +2,11 @@ package clv
 
 import (
 	"bufio"
+	"compress/gzip"
+	"crypto/sha256"
 	"encoding/csv"
+	"encoding/hex"
+	"io"
 	"math"
 	"os"
 	"strconv"
@@ -11,7 +15,9 @@ import (
 	"time"
 )
 
-const cdnowDir = "../../../../shared/data/cdnow/"
+// cdnowDir holds the repository's copy of the CDNOW data (its README says
+// where it came from).
+const cdnowDir = "../../../testdata/cdnow/"
 
 // readCDNOWSample reads CDNOW_sample.txt into purchases keyed by the sample
 // customer id, with days since 1970-01-01.
@@ -19,7 +25,7 @@ func readCDNOWSample(t testing.TB) Purchases {
 	t.Helper()
 	f, err := os.Open(cdnowDir + "CDNOW_sample.txt")
 	if err != nil {
-		t.Skipf("CDNOW data not found beside the checkout: %v", err)
+		t.Fatal(err)
 	}
 	defer f.Close()
 	var p Purchases
@@ -277,4 +283,33 @@ func TestSampleFitClassifies(t *testing.T) {
 		t.Errorf("%.1f%% of customers change class with the sample fit", 100*frac)
 	}
 	t.Logf("sample fit %v vs full %v; %d of %d customers classified differently", part.Params, full.Params, differ, s.Len())
+}
+
+// TestCDNOWCopy checks the repository's copy of the CDNOW data against the
+// sums of the files it was copied from (testdata/cdnow/README.md).
+func TestCDNOWCopy(t *testing.T) {
+	for name, want := range map[string]string{
+		"CDNOW_master.txt.gz":                           "eff6889ed364c5199d6eacbbeb7a6d559971df4406ac876f322c373f00a072ef",
+		"CDNOW_sample.txt":                              "6fae10155c0b0ba363c2c386e30f77990d22328220efd862a5edd1443420d94a",
+		"cdnow_customers_summary_with_transactions.csv": "7ddd11b55be3227edfc1d58675154e96971b0de3ad37ddd9280d1dba154b8b2f",
+	} {
+		f, err := os.Open(cdnowDir + name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var r io.Reader = f
+		if strings.HasSuffix(name, ".gz") {
+			if r, err = gzip.NewReader(f); err != nil {
+				t.Fatal(err)
+			}
+		}
+		h := sha256.New()
+		if _, err := io.Copy(h, r); err != nil {
+			t.Fatal(err)
+		}
+		f.Close()
+		if got := hex.EncodeToString(h.Sum(nil)); got != want {
+			t.Errorf("%s: sha256 %s, want %s", name, got, want)
+		}
+	}
 }

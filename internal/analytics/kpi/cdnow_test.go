@@ -2,6 +2,7 @@ package kpi
 
 import (
 	"bufio"
+	"compress/gzip"
 	"flag"
 	"fmt"
 	"math"
@@ -16,13 +17,17 @@ import (
 // readMaster reads CDNOW_master.txt: the 23,570 customers who first bought
 // at CDNOW in 1997-Q1, followed to 1998-06-30.
 func readMaster(t *testing.T) *Orders {
-	f, err := os.Open("../../../../shared/data/cdnow/CDNOW_master.txt")
+	f, err := os.Open("../../../testdata/cdnow/CDNOW_master.txt.gz") // the repository's copy
 	if err != nil {
-		t.Skipf("CDNOW data not beside the checkout: %v", err)
+		t.Fatal(err)
 	}
 	defer f.Close()
+	zr, err := gzip.NewReader(f)
+	if err != nil {
+		t.Fatal(err)
+	}
 	o := &Orders{}
-	sc := bufio.NewScanner(f)
+	sc := bufio.NewScanner(zr)
 	sc.Scan() // header
 	for sc.Scan() {
 		fs := strings.Fields(sc.Text())
