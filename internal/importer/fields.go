@@ -166,7 +166,7 @@ var kindFields = map[Kind][]field{
 		// In order of preference: what the buyer paid before what was billed.
 		{"amount", []string{"amount paid", "实付金额", "买家实际支付金额", "买家实付金额", "订单实付金额", "用户实付金额", "实际支付金额", "实际付款金额", "实付", "实付款",
 			"买家实付", "用户实付", "顾客实付", "实付总额", "实收合计", "消费金额", "结账金额", "收款金额",
-			"实收金额", "实收款", "实收", "商家实收金额", "应结订单金额", "支付金额", "付款金额", "支付总额", "成交金额", "应付金额", "订单应付金额", "应收金额", "应收",
+			"实收金额", "实收款", "实收", "商家实收金额", "商家实收", "商户实收", "应结订单金额", "支付金额", "付款金额", "支付总额", "成交金额", "应付金额", "订单应付金额", "应收金额", "应收", "商户应收", "商家应收",
 			"价税合计", "含税金额",
 			"total amount", "paid price", "buyer paid", "order amount", "grand total",
 			"amount", "total", "order total", "order total amount", "revenue", "value", "sales", "paid", "金额", "订单金额", "销售额", "总金额",

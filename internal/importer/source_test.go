@@ -311,6 +311,8 @@ func TestMatchHeader(t *testing.T) {
 		{[]string{"Order Number", "Customer Email", "Created at", "Paid Price", "Status"}, map[string]int{"order_id": 0, "email": 1, "ordered_at": 2, "amount": 3, "status": 4}},
 		{[]string{"amazon-order-id", "buyer-email", "purchase-date", "order-status", "order total"}, map[string]int{"order_id": 0, "email": 1, "ordered_at": 2, "status": 3, "amount": 4}},
 		{[]string{"Order ID", "Buyer Username", "Created Time", "Paid Time", "Order Amount"}, map[string]int{"order_id": 0, "customer_id": 1, "ordered_at": 3, "amount": 4}},
+		// Takeaway platforms (美团, 饿了么): what the shop took before what it billed.
+		{[]string{"订单编号", "下单时间", "顾客电话", "商户应收", "商家实收"}, map[string]int{"order_id": 0, "ordered_at": 1, "phone": 2, "amount": 4}},
 		// JD's POP order export: paid when the payment was confirmed.
 		{[]string{"订单号", "下单时间", "应付金额", "下单帐号", "付款确认时间"}, map[string]int{"order_id": 0, "amount": 2, "customer_id": 3, "ordered_at": 4}},
 		// A group buy in a WeChat group (快团团): the buyer by nickname and phone.
