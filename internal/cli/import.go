@@ -501,11 +501,7 @@ func importInputs(files []string, allSheets bool, stdin io.Reader, hint func(), 
 			}
 			unpacked = unpacked[:0]
 			for _, m := range ms {
-				name := importer.MemberLabel(in.name, m.Name)
-				if m.Gzip {
-					name = in.name
-				}
-				unpacked = append(unpacked, importInput{file: m.Path, name: name, rejects: importer.MemberRejectsPath(in.name, m), member: len(ms) > 1 || in.member})
+				unpacked = append(unpacked, importInput{file: m.Path, name: m.Label(in.name), rejects: importer.MemberRejectsPath(in.name, m), member: len(ms) > 1 || in.member})
 			}
 			for _, o := range other {
 				passed = append(passed, importer.MemberLabel(in.name, o))

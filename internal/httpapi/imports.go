@@ -288,11 +288,7 @@ func (a *API) unpack(files []upload, dir string) (out []upload, passed []string,
 			return nil, nil, &kith.FieldError{Field: "file", Code: "unreadable", Reason: strings.ReplaceAll(err.Error(), dir+string(filepath.Separator), "")}
 		}
 		for _, m := range ms {
-			name := importer.MemberLabel(f.name, m.Name)
-			if m.Gzip {
-				name = f.name
-			}
-			out = append(out, upload{path: m.Path, name: name, member: len(ms) > 1})
+			out = append(out, upload{path: m.Path, name: m.Label(f.name), member: len(ms) > 1})
 		}
 		for _, o := range other {
 			passed = append(passed, importer.MemberLabel(f.name, o))

@@ -278,6 +278,15 @@ func unpackTo(p string, r io.Reader, left, limit int64) (int64, error) {
 // shop.zip [ExportOrderList.csv].
 func MemberLabel(archive, member string) string { return SheetLabel(archive, member) }
 
+// Label names m, unpacked from archive, in messages and summaries: the
+// archive's name for a gzip file's one file, else MemberLabel's.
+func (m Member) Label(archive string) string {
+	if m.Gzip {
+		return archive
+	}
+	return MemberLabel(archive, m.Name)
+}
+
 // MemberRejectsPath is a member's own rejects file, beside the archive:
 // shop.ExportOrderList.rejects.csv; a gzip file's is its own
 // (orders.csv.gz: orders.rejects.csv).
