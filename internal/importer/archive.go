@@ -64,28 +64,30 @@ func Packed(path string) bool {
 		return false
 	}
 	defer f.Close()
-	return archiveKind(f) != ""
+	kind, _ := archiveKind(f)
+	return kind != ""
 }
 
 // archiveKind is "gzip" or "zip" for a file Unpack unpacks, "" for one it
-// leaves as it is (a workbook is a zip too).
-func archiveKind(f *os.File) string {
+// leaves as it is (a workbook is a zip too); a zip's directory, read to
+// tell, comes back with it.
+func archiveKind(f *os.File) (string, *zip.Reader) {
 	head := make([]byte, 4)
 	n, _ := io.ReadFull(f, head)
 	head = head[:n]
 	switch {
 	case bytes.HasPrefix(head, gzipMagic):
-		return "gzip"
+		return "gzip", nil
 	case bytes.HasPrefix(head, []byte("PK\x03\x04")):
 		st, err := f.Stat()
 		if err != nil {
-			return ""
+			return "", nil
 		}
 		if z, err := zip.NewReader(f, st.Size()); err == nil && !workbookZip(z) {
-			return "zip"
+			return "zip", z
 		}
 	}
-	return ""
+	return "", nil
 }
 
 // workbookZip says a zip is an Office document, an OpenDocument or a
@@ -112,21 +114,21 @@ func Unpack(path, dir string, limit int64) (members []Member, passed []string, e
 		return nil, nil, err
 	}
 	defer f.Close()
-	kind := archiveKind(f)
-	if kind == "" {
+	kind, z := archiveKind(f)
+	switch kind {
+	case "":
 		return nil, nil, nil
-	}
-	if _, err := f.Seek(0, io.SeekStart); err != nil {
-		return nil, nil, err
-	}
-	if kind == "gzip" {
+	case "gzip":
+		if _, err := f.Seek(0, io.SeekStart); err != nil {
+			return nil, nil, err
+		}
 		m, err := gunzip(f, path, dir, limit)
 		if err != nil {
 			return nil, nil, fmt.Errorf("%s: %w", path, err)
 		}
 		return []Member{m}, nil, nil
 	}
-	members, passed, err = unzip(f, dir, limit)
+	members, passed, err = unzip(z, dir, limit)
 	if err != nil {
 		return nil, nil, fmt.Errorf("%s: %w", path, err)
 	}
@@ -155,15 +157,8 @@ func gunzip(f *os.File, path, dir string, limit int64) (Member, error) {
 	return m, nil
 }
 
-func unzip(f *os.File, dir string, limit int64) (members []Member, passed []string, err error) {
-	st, err := f.Stat()
-	if err != nil {
-		return nil, nil, err
-	}
-	z, err := zip.NewReader(f, st.Size())
-	if err != nil {
-		return nil, nil, fmt.Errorf("not a readable zip file: %w", err)
-	}
+// unzip unpacks the data files of z, a zip's directory, into dir.
+func unzip(z *zip.Reader, dir string, limit int64) (members []Member, passed []string, err error) {
 	var files []*zip.File
 	names := map[*zip.File]string{}
 	for _, zf := range z.File {
