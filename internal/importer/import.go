@@ -1104,7 +1104,7 @@ func next[T any](r *reader, b *batch[T]) (ref srcRef, ok bool, err error) {
 	if rec.Err == nil && ruleLine(rec.Cells) {
 		return srcRef{}, false, nil // a line of dashes between a bill's parts: no data
 	}
-	if r.flowCol >= 0 && rec.Err == nil && r.flowCol < len(rec.Cells) && slices.Contains(flowOut, strings.ToLower(trimCell(rec.Cells[r.flowCol]))) {
+	if r.flowCol >= 0 && rec.Err == nil && notSale(rec.Cells, r.flowCol) {
 		r.notSales.note(rec.Line)
 		return srcRef{}, false, nil
 	}

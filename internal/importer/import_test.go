@@ -2053,3 +2053,17 @@ func TestRefundRows(t *testing.T) {
 		t.Errorf("orders %v, want %v", got, want)
 	}
 }
+
+// A workbook's row ends at its last filled cell: a blank 收/支 in the
+// last column is blank, as in a CSV, and so is an Excel error value
+// there; neither row is a sale.
+func TestFlowBlankAtRowEnd(t *testing.T) {
+	s := storetest.Open(t, "sqlite")
+	p := writeXLSX(t, excelize.NewFile(), 1, [][]any{{"交易单号", "交易对方", "交易时间", "金额", "收/支"},
+		{"W1", "甲", "2024-01-05", "12.00", "收入"}, {"W2", "甲", "2024-01-06", "8.00"}, {"W3", "甲", "2024-01-07", "5.00", "#N/A"}})
+	sum, err := run(t, s, importer.Orders, p, importer.Options{})
+	if err != nil || sum.Created != 1 || sum.Read != 1 {
+		t.Fatalf("%+v %v", sum, err)
+	}
+	checkWarnings(t, sum, "2 rows (lines 3, 4) are money paid out or moved", 0)
+}

@@ -1098,14 +1098,25 @@ var (
 	flowOut = []string{"支出", "付款", "支", "出账", "已支出", "expense", "out", "debit", "paid out", "不计收支", "中性交易", "其他", "/", "-", ""}
 )
 
-// flow checks the row's money in or out: a value kith does not know is an
-// error rather than a guess either way.
-func (p *rowParser) flow() *cellErr {
-	if !p.m.Has("flow") {
-		return nil
+// notSale reports a payment bill's row whose 收/支 cell (column col) says
+// money paid out or moved, or nothing: read as rowParser.at reads it, so a
+// workbook's row that ends before the column, or an Excel error value
+// there, is blank.
+func notSale(cells []string, col int) bool {
+	v := ""
+	if col < len(cells) {
+		if v = excelText(trimCell(cells[col])); excelErrorValue(v) {
+			v = ""
+		}
 	}
-	v := strings.ToLower(p.get("flow"))
-	if slices.Contains(flowIn, v) || slices.Contains(flowOut, v) {
+	return slices.Contains(flowOut, strings.ToLower(v))
+}
+
+// flow checks the row's money in or out: a value kith does not know is an
+// error rather than a guess either way. The rows of money paid out or
+// moved never come here (notSale passes them over).
+func (p *rowParser) flow() *cellErr {
+	if !p.m.Has("flow") || slices.Contains(flowIn, strings.ToLower(p.get("flow"))) {
 		return nil
 	}
 	return bad("flow", "bad_flow", kith.Msg("flow.unknown", "收/支 %q is neither money received (收入, income) nor paid out (支出, 不计收支, expense)", p.get("flow")))
