@@ -194,6 +194,16 @@ func TestUploadArchive(t *testing.T) {
 		t.Errorf("a gzip file: %d %+v %v\n%s", res.status, got, err, res.body)
 	}
 
+	// An archive that cannot be unpacked is named as uploaded, in the page's
+	// language.
+	b := signIn(t, ts, "owner@demo.kith", "kith-demo")
+	cut := gzipBytes(bytes.Repeat(csv, 50))
+	body, ct = multipartBody(t, "orders", "cut.csv.gz", cut[:len(cut)/2])
+	page := do(t, b.c, "POST", ts.URL+"/import?csrf="+b.csrf, "", body, map[string]string{"Content-Type": ct, "Accept-Language": "zh-CN"})
+	if !bytes.Contains(page.body, []byte("cut.csv.gz: 压缩包已损坏或不完整")) || bytes.Contains(page.body, []byte(ts.uploads)) {
+		t.Errorf("a damaged gzip, in Chinese: %d\n%s", page.status, page.body)
+	}
+
 	// 21 MiB of text packs into a few kilobytes: over 20 times the limit.
 	big := append(append([]byte{}, csv...), bytes.Repeat([]byte("\n"), 21<<20)...)
 	body, ct = multipartBody(t, "orders", "bomb.csv.gz", gzipBytes(big))

@@ -202,7 +202,7 @@ func (a *API) Upload(r *http.Request, u *account.User, lang i18n.Lang, form *Upl
 	if err := os.WriteFile(filepath.Join(dir, "owner"), []byte(strconv.FormatInt(u.ID, 10)), 0o600); err != nil {
 		return nil, err
 	}
-	files, passed, err := a.unpack(files, dir)
+	files, passed, err := a.unpack(files, dir, lang)
 	defer func() {
 		// The archive stays with the upload; its files are not needed after.
 		subs, _ := filepath.Glob(filepath.Join(dir, "unpacked-*"))
@@ -273,7 +273,7 @@ const unpackFactor = 20
 // unpack replaces the uploaded archives (a zip of exports, a gzip file)
 // by their data files, unpacked beside them, and names what they held
 // that is not data.
-func (a *API) unpack(files []upload, dir string) (out []upload, passed []string, err error) {
+func (a *API) unpack(files []upload, dir string, lang i18n.Lang) (out []upload, passed []string, err error) {
 	for i, f := range files {
 		if !importer.Packed(f.path) {
 			out = append(out, f)
@@ -285,7 +285,7 @@ func (a *API) unpack(files []upload, dir string) (out []upload, passed []string,
 		}
 		ms, other, err := importer.Unpack(f.path, sub, a.cfg.MaxUpload*unpackFactor)
 		if err != nil {
-			return nil, nil, &kith.FieldError{Field: "file", Code: "unreadable", Reason: strings.ReplaceAll(err.Error(), dir+string(filepath.Separator), "")}
+			return nil, nil, unreadable(lang, err, f.path, f.name)
 		}
 		for _, m := range ms {
 			out = append(out, upload{path: m.Path, name: m.Label(f.name), member: len(ms) > 1})
@@ -359,16 +359,6 @@ func (a *API) importFile(ctx context.Context, sink importer.Sink, k importer.Kin
 		*parts++
 		return *parts
 	}
-	dir := filepath.Dir(path)
-	unreadable := func(err error) error {
-		// The file's name as uploaded (an archive's member: shop.zip [orders.csv]).
-		reason := strings.ReplaceAll(i18n.Error(lang, err), path, name)
-		fe := &kith.FieldError{Field: "file", Code: "unreadable", Reason: strings.ReplaceAll(reason, dir+string(filepath.Separator), "")}
-		if importer.NoHeader(err) {
-			return noHeaderError{fe, importer.FitsKind(err)}
-		}
-		return fe
-	}
 	var sheets []string
 	if allSheets {
 		sheets = importer.Sheets(path) // nil for a CSV: one import, as without
@@ -380,7 +370,7 @@ func (a *API) importFile(ctx context.Context, sink importer.Sink, k importer.Kin
 		}
 		res, err := a.importOne(ctx, sink, k, path, name, id, sheet, number(0), opts, lang)
 		if err != nil {
-			return nil, unreadable(err)
+			return nil, unreadable(lang, err, path, name)
 		}
 		return res, nil
 	}
@@ -406,7 +396,7 @@ func (a *API) importFile(ctx context.Context, sink importer.Sink, k importer.Kin
 		total.AddCounts(res.Summary)
 	}
 	if len(total.Sheets) == 0 {
-		return nil, unreadable(cmp.Or(failed, error(kith.Msg("import.no_sheet_header", "no sheet has a header for %s", k))))
+		return nil, unreadable(lang, cmp.Or(failed, error(kith.Msg("import.no_sheet_header", "no sheet has a header for %s", k))), path, name)
 	}
 	total.Format = kith.Msg("source.sheets", "a workbook, %d sheets", len(total.Sheets)) // XLSX, .xls or Excel 2003 XML
 	if len(passed) > 0 {
@@ -438,6 +428,18 @@ func (a *API) importOne(ctx context.Context, sink importer.Sink, k importer.Kind
 		}
 	}
 	return res, nil
+}
+
+// unreadable is the error shown for an uploaded file, at path, that could
+// not be imported: in the page's language, naming the file as uploaded
+// (an archive's member: shop.zip [orders.csv]), not where it was saved.
+func unreadable(lang i18n.Lang, err error, path, name string) error {
+	reason := strings.ReplaceAll(i18n.Error(lang, err), path, name)
+	fe := &kith.FieldError{Field: "file", Code: "unreadable", Reason: strings.ReplaceAll(reason, filepath.Dir(path)+string(filepath.Separator), "")}
+	if importer.NoHeader(err) {
+		return noHeaderError{fe, importer.FitsKind(err)}
+	}
+	return fe
 }
 
 // errNoHeader marks an upload's file that has no header for the kind.
