@@ -118,7 +118,7 @@ func parseAnyTime(s string, order DateOrder, loc *time.Location) (t time.Time, h
 		return t, true, nil
 	}
 	if (len(s) == 12 || len(s) == 14) && allDigits(s) {
-		s = s[:8] + " " + s[8:10] + ":" + s[10:12] + ":" + (s + "00")[12:14] // 20240131103000
+		s = s[:8] + " " + s[8:] // 20240131103000: parseClock reads a clock in digits
 	}
 	plain := plainDate(s) // the usual 2024-01-31 10:00:00: none of the rarer forms below
 	if !plain {
