@@ -403,8 +403,10 @@ func Import(ctx context.Context, sink Sink, k Kind, path string, opts Options) (
 			"%d rows name their customer by name and a masked phone's visible digits (--masked-phone-key): one person under two names, or two people with one name and the same visible digits, are counted wrong",
 			p.maskedKeyed))
 	}
-	if r.birthdays.n > 0 {
-		sum.Warnings = append(sum.Warnings, birthdaysWarning(&r.birthdays, r.birthdayFirst, attrName(m, "birthday")))
+	for i, f := range profileCells {
+		if r.unread[i].n > 0 {
+			sum.Warnings = append(sum.Warnings, unreadWarning(i, &r.unread[i], r.unreadFirst[i], attrName(m, f)))
+		}
 	}
 	if r.excelErrors.n > 0 {
 		sum.Warnings = append(sum.Warnings, excelErrorsWarning(&r.excelErrors))
@@ -511,11 +513,11 @@ type reader struct {
 	notSales passedOver
 	// dotted are the rows with an amount such as 1.234 (rowParser.dotThousands).
 	dotted passedOver
-	// birthdays are the customers kept without the birthday their row
-	// gave, which could not be read (rowParser.badBirthday); birthdayFirst
-	// is the first such cell and why.
-	birthdays     passedOver
-	birthdayFirst *kith.Message
+	// unread are, for each of profileCells, the customers kept without
+	// the cell their row gave, which could not be read (rowParser.unread);
+	// unreadFirst is why the first such cell could not.
+	unread      [len(profileCells)]passedOver
+	unreadFirst [len(profileCells)]*kith.Message
 	// excelErrors are the rows kept with a cell that held an Excel error
 	// value, read as blank (rowParser.excelError).
 	excelErrors passedOver
@@ -933,9 +935,18 @@ func futureWarning(p *passedOver, latest string) *kith.Message {
 			p.n, p.lineList(), p.n-len(p.lines), latest))
 }
 
-// birthdaysWarning says which customers were kept without the birthday
-// their row gave, and under which attribute the cell was kept.
-func birthdaysWarning(p *passedOver, first *kith.Message, attr string) *kith.Message {
+// unreadWarning says which customers were kept without the profile
+// cell (profileCells[cell]) their row gave, and under which attribute the
+// cell was kept.
+func unreadWarning(cell int, p *passedOver, first *kith.Message, attr string) *kith.Message {
+	if cell == cellCompanySize {
+		return p.say(
+			kith.Msg("company_sizes.one", "line %d: %v: the customer was imported without a company size, the cell kept as the attribute %q", p.lines[0], first, attr),
+			kith.Msg("company_sizes.some", "%d rows (lines %s) have company sizes that cannot be read (line %d: %v): the customers were imported without them, each cell kept as the attribute %q",
+				p.n, p.lineList(), p.lines[0], first, attr),
+			kith.Msg("company_sizes.more", "%d rows (lines %s and %d more) have company sizes that cannot be read (line %d: %v): the customers were imported without them, each cell kept as the attribute %q",
+				p.n, p.lineList(), p.n-len(p.lines), p.lines[0], first, attr))
+	}
 	return p.say(
 		kith.Msg("birthdays.one", "line %d: %v: the customer was imported without a birthday, the cell kept as the attribute %q", p.lines[0], first, attr),
 		kith.Msg("birthdays.some", "%d rows (lines %s) have birthdays that cannot be read (line %d: %v): the customers were imported without them, each cell kept as the attribute %q",
@@ -1226,11 +1237,13 @@ func (r *reader) noteRow(line int, kept bool) {
 		r.dotted.note(line)
 		r.p.dotThousands = false
 	}
-	if kept && r.p.badBirthday != nil {
-		if r.birthdays.n == 0 {
-			r.birthdayFirst = r.p.badBirthday
+	for i, why := range r.p.unread {
+		if kept && why != nil {
+			if r.unread[i].n == 0 {
+				r.unreadFirst[i] = why
+			}
+			r.unread[i].note(line)
 		}
-		r.birthdays.note(line)
 	}
 	if kept && r.p.excelError != "" {
 		r.excelErrors.note(line)

@@ -1985,6 +1985,34 @@ func TestBirthdaysUnread(t *testing.T) {
 	checkWarnings(t, one, `the customer was imported without a birthday, the cell kept as the attribute "出生日期"`, 0)
 }
 
+// A company size that cannot be read keeps the customer too, the cell
+// kept as an attribute and the lines named; a band is read as its lower
+// end and kept as written.
+func TestCompanySizesUnread(t *testing.T) {
+	s := storetest.Open(t, "sqlite")
+	ctx := context.Background()
+	content := "客户编号,公司,企业规模\nB1,甲公司,大型企业\nB2,乙公司,100-499人\nB3,丙公司,50\nB4,丁公司,不详\n"
+	sum, err := run(t, s, importer.Customers, file(t, "b.csv", content), importer.Options{})
+	if err != nil || sum.Created != 4 || sum.Rejected != 0 {
+		t.Fatalf("%+v %v", sum, err)
+	}
+	checkWarnings(t, sum, `2 rows (lines 2, 5) have company sizes that cannot be read (line 2: "大型企业" is not a company size`, 0)
+	checkWarnings(t, sum, `the customers were imported without them, each cell kept as the attribute "企业规模"`, 0)
+	for id, want := range map[string]struct {
+		size int
+		attr string
+	}{"B1": {0, "大型企业"}, "B2": {100, "100-499人"}, "B3": {50, ""}, "B4": {0, "不详"}} {
+		v, err := s.CustomerView(ctx, id, 1)
+		if err != nil || v.CompanySize != want.size || v.Attrs["企业规模"] != want.attr {
+			t.Errorf("%s: size %d, attribute %q (%v); want %d, %q", id, v.CompanySize, v.Attrs["企业规模"], err, want.size, want.attr)
+		}
+	}
+	again, err := run(t, s, importer.Customers, file(t, "b.csv", content), importer.Options{})
+	if err != nil || again.Unchanged != 4 {
+		t.Errorf("again: %+v %v", again, err)
+	}
+}
+
 // An export that hides every buyer (Douyin's: a masked phone and the
 // recipient's name) is rejected with the way out; with MaskedPhoneKey its
 // customers are told apart by name and the visible digits, the same on

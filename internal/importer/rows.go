@@ -86,10 +86,21 @@ type rowParser struct {
 	// (Options.MaskedPhoneKey); maskedKeyed counts the rows it did.
 	maskedKey   bool
 	maskedKeyed int
-	// badBirthday is why the customer row's birthday could not be read:
-	// the customer is kept without it (reader.birthdays).
-	badBirthday *kith.Message
+	// unread holds, for each of profileCells, why the customer row's cell
+	// could not be read: the customer is kept without it (reader.unread).
+	unread [len(profileCells)]*kith.Message
 }
+
+// profileCells are the customer fields whose cell, when it cannot be
+// read, keeps neither the customer out nor the cell: a member list's
+// customer matters more than a birthday typed wrong (90年5月3日) or a
+// size given in words (大型企业). The cell goes among the attributes.
+var profileCells = [...]string{"birthday", "company_size"}
+
+const (
+	cellBirthday = iota
+	cellCompanySize
+)
 
 // excelErrorValue reports one of the error values a spreadsheet shows,
 // and saves, for a formula that failed: #N/A from a VLOOKUP that found
@@ -620,18 +631,21 @@ func (p *rowParser) int(f string) (int64, *cellErr) {
 
 // companySize reads a company's head count as CRMs and B2B lists export
 // it: 50, 50人, a band (100-499人, 100~499, 100至499人) or a bound
-// (1000人以上, 1000+, 20人以下, <20). A band is kept as its lower end and a
-// bound as its number: the row is not lost for want of an exact count.
-func (p *rowParser) companySize() (int64, *cellErr) {
+// (1000人以上, 1000+, 20人以下, <20). A band is read as its lower end and a
+// bound as its number, and exact is false for both: the row is not lost
+// for want of an exact count.
+func (p *rowParser) companySize() (n int64, exact bool, _ *cellErr) {
 	raw := strings.ToLower(strings.ReplaceAll(money.Narrow(p.get("company_size")), ",", ""))
 	s := strings.TrimSpace(raw)
 	if s == "" {
-		return 0, nil
+		return 0, true, nil
 	}
-	s = strings.TrimLeft(s, "<>≤≥ ")
+	t := strings.TrimLeft(s, "<>≤≥ ")
+	exact = t == s
+	s = t
 	for _, bound := range []string{"及以上", "以上", "及以下", "以下", "+"} {
 		if t, ok := strings.CutSuffix(s, bound); ok {
-			s = strings.TrimSpace(t)
+			s, exact = strings.TrimSpace(t), false
 			break
 		}
 	}
@@ -640,15 +654,15 @@ func (p *rowParser) companySize() (int64, *cellErr) {
 			if _, ok := wholeNumber(strings.TrimSpace(hi)); !ok {
 				break // not a band: the whole is refused below
 			}
-			s = strings.TrimSpace(lo)
+			s, exact = strings.TrimSpace(lo), false
 			break
 		}
 	}
 	n, ok := wholeNumber(s)
 	if !ok || n < 0 {
-		return 0, bad("company_size", "bad_number", kith.Msg("company.size", "%q is not a company size (50, 50人, 100-499人, 1000人以上)", raw))
+		return 0, false, bad("company_size", "bad_number", kith.Msg("company.size", "%q is not a company size (50, 50人, 100-499人, 1000人以上)", raw))
 	}
-	return n, nil
+	return n, exact, nil
 }
 
 // unit is a suffix a number may carry and what it multiplies the number by.
@@ -792,23 +806,27 @@ func (p *rowParser) parseCustomer() (customer.Customer, *cellErr) {
 	} else if n := customer.NormalizePhone(c.ReferrerRef); n != c.ReferrerRef && chinaMobile(n) {
 		c.ReferrerRef = n // +86 139-0013-9000: a phone, found as the stored ones are written
 	}
-	p.badBirthday = nil
+	p.unread = [len(profileCells)]*kith.Message{}
 	if b := p.dateCell("birthday"); b != "" && !unsetDate(b) {
 		bd, lunar, err := parseBirthday(b, truthy(p.get("birthday_lunar")), p.order)
 		switch {
 		case err != nil:
-			// A member list's customer matters more than a birthday typed
-			// wrong (90年5月3日, 1990-02-30): kept without one, the cell as
-			// written among the attributes, and the import names the lines.
-			p.badBirthday = message(err)
+			p.unread[cellBirthday] = message(err)
 			c.Attrs = p.keepAsWritten(c.Attrs, "birthday", b)
 		case bd != "1900-01-01": // a system's day 1 for a birthday not given (placeholderDay)
 			c.Birthday, c.BirthdayLunar = bd, lunar
 		}
 	}
-	if n, cerr := p.companySize(); cerr != nil {
-		return c, cerr
-	} else {
+	switch n, exact, cerr := p.companySize(); {
+	case cerr != nil:
+		p.unread[cellCompanySize] = cerr.reason
+		c.Attrs = p.keepAsWritten(c.Attrs, "company_size", p.get("company_size"))
+	case !exact:
+		// A band keeps its lower end as the size; the band itself is
+		// more than that and is kept as written.
+		c.CompanySize = int(n)
+		c.Attrs = p.keepAsWritten(c.Attrs, "company_size", p.get("company_size"))
+	default:
 		c.CompanySize = int(n)
 	}
 	var cerr2 *cellErr

@@ -516,26 +516,32 @@ func TestSpendKinds(t *testing.T) {
 	}
 }
 
-// A company's size as B2B lists export it: bands and bounds keep the row.
+// A company's size as B2B lists export it: bands and bounds are read as
+// their number, and kept as written too; a size that cannot be read keeps
+// the customer, without a size, the cell kept as written.
 func TestCompanySize(t *testing.T) {
 	m, err := MatchHeader(Customers, []string{"客户编号", "企业规模"}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, c := range []struct {
-		in   string
-		want int64
-		ok   bool
+		in     string
+		want   int64
+		kept   bool // the cell among the attributes
+		unread bool
 	}{
-		{"", 0, true}, {"50", 50, true}, {"50人", 50, true}, {"1,200", 1200, true}, {"100-499人", 100, true}, {"100~499", 100, true},
-		{"100 至 499 人", 100, true}, {"1000人以上", 1000, true}, {"1000+", 1000, true}, {"20人以下", 20, true}, {"<20", 20, true},
-		{"1万人以上", 10000, true}, {"１００－４９９人", 100, true},
-		{"many", 0, false}, {"100-many", 0, false}, {"-5", 0, false}, {"以上", 0, false},
+		{"", 0, false, false}, {"50", 50, false, false}, {"50人", 50, false, false}, {"1,200", 1200, false, false},
+		{"100-499人", 100, true, false}, {"100~499", 100, true, false}, {"100 至 499 人", 100, true, false},
+		{"1000人以上", 1000, true, false}, {"1000+", 1000, true, false}, {"20人以下", 20, true, false}, {"<20", 20, true, false},
+		{"1万人以上", 10000, true, false}, {"１００－４９９人", 100, true, false},
+		{"many", 0, true, true}, {"大型企业", 0, true, true}, {"100-many", 0, true, true}, {"-5", 0, true, true}, {"以上", 0, true, true},
 	} {
 		p := &rowParser{m: m, loc: time.UTC, currency: "CNY", cells: []string{"B1", c.in}}
 		cu, cerr := p.parseCustomer()
-		if c.ok && (cerr != nil || int64(cu.CompanySize) != c.want) || !c.ok && (cerr == nil || cerr.field != "company_size") {
-			t.Errorf("%q: %d %v, want %d ok=%v", c.in, cu.CompanySize, cerr, c.want, c.ok)
+		attr, kept := cu.Attrs["企业规模"]
+		if cerr != nil || int64(cu.CompanySize) != c.want || kept != c.kept || kept && attr != c.in || (p.unread[cellCompanySize] != nil) != c.unread {
+			t.Errorf("%q: size %d, attrs %q, unread %v (%v); want %d, kept %v, unread %v",
+				c.in, cu.CompanySize, cu.Attrs, p.unread[cellCompanySize], cerr, c.want, c.kept, c.unread)
 		}
 	}
 }
@@ -696,11 +702,11 @@ func TestUnsetCustomerDates(t *testing.T) {
 		cu, cerr := p.parseCustomer()
 		switch {
 		case c.want == "bad":
-			if cerr != nil || cu.Birthday != "" || cu.Attrs["生日"] != c.birthday || p.badBirthday == nil {
-				t.Errorf("birthday %q: %+v %v (%v), want the customer without it and the cell an attribute", c.birthday, cu, cerr, p.badBirthday)
+			if cerr != nil || cu.Birthday != "" || cu.Attrs["生日"] != c.birthday || p.unread[cellBirthday] == nil {
+				t.Errorf("birthday %q: %+v %v (%v), want the customer without it and the cell an attribute", c.birthday, cu, cerr, p.unread[cellBirthday])
 			}
-		case p.badBirthday != nil || cu.Attrs["生日"] != "":
-			t.Errorf("birthday %q: kept as an attribute (%v), want it read or left blank", c.birthday, p.badBirthday)
+		case p.unread[cellBirthday] != nil || cu.Attrs["生日"] != "":
+			t.Errorf("birthday %q: kept as an attribute (%v), want it read or left blank", c.birthday, p.unread[cellBirthday])
 		case cerr != nil || cu.Birthday != c.want || cu.CreatedAt.IsZero() == c.wantCreated:
 			t.Errorf("birthday %q, created %q: birthday %q created %v, %v; want %q", c.birthday, c.created, cu.Birthday, cu.CreatedAt, cerr, c.want)
 		}
