@@ -249,6 +249,20 @@ func TestImportFolderAndPattern(t *testing.T) {
 	if code != cli.ExitRejected || !strings.Contains(out, "all 2 imports: read 3 rows: created 0, updated 0, unchanged 2, rejected 1") {
 		t.Errorf("a pattern: code %d\n%s", code, out)
 	}
+	// *.csv names the rejects file of a file it names too, by kith's
+	// expansion or the shell's: left out, with a word; named alone, it
+	// is imported (a fixed one goes in so).
+	rejects := filepath.Join(months, "01.rejects.csv")
+	for _, args := range [][]string{{filepath.Join(months, "*.csv")}, {filepath.Join(months, "01.csv"), rejects, filepath.Join(months, "02.csv")}} {
+		code, out, errOut := kith(t, env, append([]string{"import", "orders"}, args...)...)
+		if code != cli.ExitRejected || !strings.Contains(out, "all 2 imports: read 3 rows: created 0, updated 0, unchanged 2, rejected 1") ||
+			!strings.Contains(errOut, rejects+": where this import writes another file's rejected rows: left out") || strings.Contains(out, "01.rejects.csv: read") {
+			t.Errorf("%q: code %d\n%s\n%s", args, code, out, errOut)
+		}
+	}
+	if code, out, errOut := kith(t, env, "import", "orders", rejects); code != cli.ExitRejected || !strings.Contains(out, rejects+": read 1 rows") || strings.Contains(errOut, "left out") {
+		t.Errorf("a rejects file alone: code %d\n%s\n%s", code, out, errOut)
+	}
 	if code, _, errOut := kith(t, env, "import", "orders", filepath.Join(months, "9*.csv")); code != 1 || !strings.Contains(errOut, "9*.csv: no file matches") {
 		t.Errorf("a pattern that matches nothing: code %d\n%s", code, errOut)
 	}

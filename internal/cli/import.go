@@ -148,7 +148,7 @@ Kinds and their fields:
 				// kith import orders - typed at a prompt waits for rows.
 				stdinHint = func() { fmt.Fprintln(a.env.Stderr, a.t("import.stdin_terminal")) }
 			}
-			inputs, passed, err := importInputs(argv[1:], allSheets, cmd.InOrStdin(), stdinHint, func() (string, error) {
+			inputs, passed, ownRejects, err := importInputs(argv[1:], allSheets, cmd.InOrStdin(), stdinHint, func() (string, error) {
 				if tmpDir == "" {
 					d, err := os.MkdirTemp("", "kith-import-")
 					if err != nil {
@@ -163,6 +163,9 @@ Kinds and their fields:
 			}
 			if len(passed) > 0 {
 				fmt.Fprintln(a.env.Stderr, a.t("import.members_passed", strings.Join(passed, ", ")))
+			}
+			for _, r := range ownRejects {
+				fmt.Fprintln(a.env.Stderr, a.t("import.own_rejects", r))
 			}
 			if rejects != "" && len(inputs) > 1 {
 				return usageErr(kith.Msg("flag.rejects", "--rejects names one file; with %d inputs leave it out", len(inputs)))
@@ -464,11 +467,12 @@ const stdinName = "stdin"
 // each workbook (a CSV stays one input); each data file of an archive,
 // unpacked into a folder that tmp makes; standard input ("-") saved there
 // first, after hint. passed are what folders and archives held that is
-// not data.
-func importInputs(files []string, allSheets bool, stdin io.Reader, hint func(), tmp func() (string, error)) (ins []importInput, passed []string, err error) {
+// not data; rejects are the files left out as the rejects files of the
+// others (ownRejects).
+func importInputs(files []string, allSheets bool, stdin io.Reader, hint func(), tmp func() (string, error)) (ins []importInput, passed, rejects []string, err error) {
 	args, passed, err := expandArgs(files)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	for _, a := range args {
 		f := a.path
@@ -479,25 +483,25 @@ func importInputs(files []string, allSheets bool, stdin io.Reader, hint func(), 
 			}
 			dir, err := tmp()
 			if err != nil {
-				return nil, nil, err
+				return nil, nil, nil, err
 			}
 			in = importInput{file: filepath.Join(dir, stdinName), name: stdinName, rejects: importer.DefaultRejectsPath(stdinName)}
 			if err := saveStdin(in.file, stdin); err != nil {
-				return nil, nil, err
+				return nil, nil, nil, err
 			}
 		}
 		unpacked := []importInput{in}
 		if importer.Packed(in.file) {
 			dir, err := tmp()
 			if err != nil {
-				return nil, nil, err
+				return nil, nil, nil, err
 			}
 			if dir, err = os.MkdirTemp(dir, "unpacked-"); err != nil {
-				return nil, nil, err
+				return nil, nil, nil, err
 			}
 			ms, other, err := importer.Unpack(in.file, dir, 0)
 			if err != nil {
-				return nil, nil, renamed(err, in.file, in.name)
+				return nil, nil, nil, renamed(err, in.file, in.name)
 			}
 			unpacked = unpacked[:0]
 			for _, m := range ms {
@@ -522,7 +526,44 @@ func importInputs(files []string, allSheets bool, stdin io.Reader, hint func(), 
 			}
 		}
 	}
-	return ins, passed, nil
+	ins, rejects = ownRejects(ins)
+	return ins, passed, rejects, nil
+}
+
+// ownRejects leaves out of ins each file that is where another of ins
+// writes its rejected rows: *.csv, expanded by the shell or by kith, names
+// orders.rejects.csv beside orders.csv, and importing it as well would
+// read the rows this import has just rejected (or an earlier run's) a
+// second time. A rejects file named alone is imported: that is how a
+// fixed one goes in.
+func ownRejects(ins []importInput) (kept []importInput, left []string) {
+	if len(ins) < 2 {
+		return ins, nil
+	}
+	abs := func(p string) string {
+		if a, err := filepath.Abs(p); err == nil {
+			return a
+		}
+		return filepath.Clean(p)
+	}
+	writes := map[string]bool{}
+	for _, in := range ins {
+		p := in.rejectsPath()
+		if p == "" {
+			p = importer.DefaultRejectsPath(in.file)
+		}
+		writes[abs(p)] = true
+	}
+	for _, in := range ins {
+		if in.file == in.name && writes[abs(in.file)] {
+			if !slices.Contains(left, in.name) {
+				left = append(left, in.name)
+			}
+			continue
+		}
+		kept = append(kept, in)
+	}
+	return kept, left
 }
 
 // arg is a file to import named by the command: given, or found in a
