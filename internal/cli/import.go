@@ -150,7 +150,8 @@ Kinds and their fields:
 			}
 			inputs, passed, ownRejects, err := importInputs(argv[1:], allSheets, cmd.InOrStdin(), stdinHint, func() (string, error) {
 				if tmpDir == "" {
-					d, err := os.MkdirTemp("", "kith-import-")
+					sweepUnpacked(os.TempDir(), a.env.Now())
+					d, err := os.MkdirTemp("", unpackPrefix+"*")
 					if err != nil {
 						return "", fmt.Errorf("unpack: %w", err)
 					}
@@ -456,6 +457,30 @@ type importInput struct {
 	// no header for the kind (a read-me, the other list of a platform's
 	// download) as a workbook's cover sheet is.
 	member bool
+}
+
+// unpackPrefix begins the name of the temporary folder an import unpacks
+// archives and saves standard input into.
+const unpackPrefix = "kith-import-"
+
+// sweepUnpacked removes what imports killed while running (kill -9, a
+// power cut) left in dir: their temporary folders, untouched for a day.
+// They hold a shop's customers in plain text, and Windows does not clear
+// its temporary folder. A running import made its folder as it began:
+// one a day old is taken to be left over.
+func sweepUnpacked(dir string, now time.Time) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return // nothing to sweep is no reason to stop an import
+	}
+	for _, e := range entries {
+		if !e.IsDir() || !strings.HasPrefix(e.Name(), unpackPrefix) {
+			continue
+		}
+		if info, err := e.Info(); err == nil && now.Sub(info.ModTime()) > 24*time.Hour {
+			os.RemoveAll(filepath.Join(dir, e.Name()))
+		}
+	}
 }
 
 // stdinName is standard input's name in messages, summaries and its

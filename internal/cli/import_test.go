@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -149,5 +151,36 @@ func TestRefName(t *testing.T) {
 		if got := refName(c.ref); got != c.want {
 			t.Errorf("refName(%+v) = %q, want %q", c.ref, got, c.want)
 		}
+	}
+}
+
+// What a killed import left in the temporary folder goes at the next
+// import that unpacks; a folder still young (an import running) and
+// anything not kith's stay.
+func TestSweepUnpacked(t *testing.T) {
+	dir := t.TempDir()
+	now := time.Date(2026, 12, 8, 12, 0, 0, 0, time.UTC)
+	for name, age := range map[string]time.Duration{
+		unpackPrefix + "123": 25 * time.Hour, unpackPrefix + "456": 2 * time.Hour, "other-789": 48 * time.Hour,
+	} {
+		p := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Join(p, "unpacked-1"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(p, "unpacked-1", "orders.csv"), []byte("x"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chtimes(p, now.Add(-age), now.Add(-age)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sweepUnpacked(dir, now)
+	var left []string
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		left = append(left, e.Name())
+	}
+	if want := []string{unpackPrefix + "456", "other-789"}; !slices.Equal(left, want) {
+		t.Errorf("left %q, want %q", left, want)
 	}
 }
