@@ -137,10 +137,43 @@ func PhoneLeftOut(s string) bool {
 // PhoneMasks are the characters platforms hide a phone's digits with.
 const PhoneMasks = "*＊●"
 
-// MaskedPhone reports a number with digits hidden, as platforms export
-// buyers' phones (138****8000).
+// MaskedPhone reports a phone cell that shows no customer's whole number:
+// digits hidden, as platforms export buyers' phones (138****8000), only
+// the last digits (尾号8000), or a privacy number (PrivacyPhone).
 func MaskedPhone(s string) bool {
-	return strings.ContainsAny(s, PhoneMasks)
+	return strings.ContainsAny(s, PhoneMasks) || strings.Contains(s, "尾号") || PrivacyPhone(s)
+}
+
+// PrivacyPhone reports a number a takeaway or delivery platform lends for
+// one order so that the rider can call without seeing the customer's own:
+// Meituan's 17531103964_6603 (a relay number and the order's extension),
+// or one the cell calls 隐私号 or 虚拟号. The relay number is lent to many
+// customers and the extension to one order: neither is anyone's.
+func PrivacyPhone(s string) bool {
+	if strings.Contains(s, "隐私号") || strings.Contains(s, "虚拟号") {
+		return true
+	}
+	s = strings.TrimSpace(s)
+	relay, ext, ok := strings.Cut(s, "_")
+	return ok && len(relay) == 11 && len(ext) >= 1 && len(ext) <= 6 && allDigits(relay) && allDigits(ext)
+}
+
+// ShortPhone reports a number, as NormalizePhone gives it, that is no
+// one's: fewer than six digits (a tail, 8000, or a placeholder, 0) or all
+// zeros. Taken as a key, it would make one customer of everyone it is
+// written for.
+func ShortPhone(p string) bool {
+	p = strings.TrimPrefix(p, "+")
+	return len(p) < 6 || strings.Trim(p, "0") == ""
+}
+
+func allDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return s != ""
 }
 
 // NormalizeEmail reads an address as people and programs write it:

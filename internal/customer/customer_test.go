@@ -32,6 +32,10 @@ func TestNormalizePhone(t *testing.T) {
 		{"13800138000 (微信同号)", "13800138000"},
 		{"138****8000", ""}, // a masked number identifies nobody
 		{"138＊＊＊＊8000", ""},
+		{"手机尾号8000", ""},         // the tail only
+		{"17531103964_6603", ""}, // Meituan's privacy number: a relay lent to many, and an order's extension
+		{"隐私号 17531103964转6603", ""},
+		{"17531103964_", "17531103964"},       // no extension: an ordinary number with a stray mark
 		{"tel:+8613800138000", "13800138000"}, // a web page's link
 		{"TEL: 021-6123 4567", "02161234567"},
 		{"", ""},
@@ -96,6 +100,32 @@ func TestHashAsStored(t *testing.T) {
 			t.Fatalf("Hash %x, the fmt form %x", got, want)
 		}
 	})
+}
+
+// Numbers that are no customer's own: lent for an order, or too short or
+// too plain to tell anyone apart.
+func TestPrivacyAndShortPhones(t *testing.T) {
+	for _, c := range []struct {
+		in             string
+		privacy, short bool
+	}{
+		{"17531103964_6603", true, false}, {" 17531103964_66 ", true, false}, {"隐私号 17531103964", true, false},
+		{"虚拟号：17012345678转1234", true, false}, {"13800138000", false, false}, {"1753110396_6603", false, false},
+		{"17531103964_6603a", false, false}, {"17531103964_1234567", false, false},
+		{"8000", false, true}, {"0", false, true}, {"00000000000", false, true}, {"+12345", false, true},
+		{"021-6123", false, false}, {"123456", false, false}, {"+442079460958", false, false},
+	} {
+		short := NormalizePhone(c.in) != "" && ShortPhone(NormalizePhone(c.in))
+		if got := PrivacyPhone(c.in); got != c.privacy || short != c.short {
+			t.Errorf("%q: privacy %v, short %v; want %v, %v", c.in, got, short, c.privacy, c.short)
+		}
+	}
+	for _, ph := range []string{"17531103964_6603", "8000"} {
+		var fe *kith.FieldError
+		if err := (&Customer{Name: "王", Phone: ph}).Normalize(); !errors.As(err, &fe) || fe.Field != "phone" || !strings.Contains(err.Error(), ph) {
+			t.Errorf("create with %q: %v", ph, err)
+		}
+	}
 }
 
 func TestPhoneLeftOut(t *testing.T) {

@@ -138,12 +138,19 @@ func CheckBirthday(birthday string, lunar bool) error {
 	return errors.Join(fields...)
 }
 
-// checkMasked refuses a phone with hidden digits: stored, it would be a
-// number nobody has.
-func checkMasked(phone string, fields *[]error) {
-	if MaskedPhone(phone) {
+// checkPhone refuses a phone that is not a customer's whole number:
+// stored, it would be a number nobody has, or everybody's.
+func checkPhone(phone string, fields *[]error) {
+	switch {
+	case PrivacyPhone(phone):
+		*fields = append(*fields, &kith.FieldError{Field: "phone", Code: "masked",
+			Reason: fmt.Sprintf("%q is a privacy number a platform lends for one order: give the customer's own number, or none", phone)})
+	case MaskedPhone(phone):
 		*fields = append(*fields, &kith.FieldError{Field: "phone", Code: "masked",
 			Reason: fmt.Sprintf("%q has hidden digits: give the whole number, or none", phone)})
+	case NormalizePhone(phone) != "" && ShortPhone(NormalizePhone(phone)):
+		*fields = append(*fields, &kith.FieldError{Field: "phone", Code: "short",
+			Reason: fmt.Sprintf("%q has too few digits to be a phone number: give the whole number, or none", phone)})
 	}
 }
 
@@ -152,7 +159,7 @@ func checkMasked(phone string, fields *[]error) {
 func (c *Customer) Normalize() error {
 	c.Name, c.ExternalID = strings.TrimSpace(c.Name), strings.TrimSpace(c.ExternalID)
 	var fields []error
-	checkMasked(c.Phone, &fields)
+	checkPhone(c.Phone, &fields)
 	rawEmail := c.Email
 	c.Phone, c.Email = NormalizePhone(c.Phone), NormalizeEmail(c.Email)
 	if c.Name == "" && c.Phone == "" && c.Email == "" {
@@ -188,7 +195,7 @@ func (p *Patch) Normalize() error {
 		}
 	}
 	if p.Phone != nil {
-		checkMasked(*p.Phone, &fields)
+		checkPhone(*p.Phone, &fields)
 		*p.Phone = NormalizePhone(*p.Phone)
 	}
 	if p.Email != nil {

@@ -757,7 +757,18 @@ func (p *rowParser) customerKey() (customer.Key, *cellErr) {
 		}
 	}
 	k := customer.Key{ExternalID: id, Phone: customer.NormalizePhone(phone), Email: customer.NormalizeEmail(p.get("email"))}
+	short := k.Phone != "" && customer.ShortPhone(k.Phone)
+	if short {
+		k.Phone = "" // 8000, 0: as a key, one customer of all it is written for
+	}
 	if k.String() == "" {
+		if short {
+			return k, bad("phone", "bad_phone", kith.Msg("phone.short", "phone %q has too few digits to be anyone's number, and the row has no customer id or email", phone))
+		}
+		if customer.PrivacyPhone(phone) {
+			return k, bad("phone", "masked", kith.Msg("phone.privacy", "phone %q is a privacy number the platform lends for one order, not the customer's, and the row has no customer id or email: "+
+				"import the platform's user id column (--map customer_id=HEADER)", phone))
+		}
 		if customer.MaskedPhone(phone) && p.maskedKey {
 			name := p.name()
 			if name == "" {
@@ -833,9 +844,10 @@ func (p *rowParser) parseCustomer() (customer.Customer, *cellErr) {
 	if c.CreatedAt, cerr2 = p.time("created_at", false); cerr2 != nil {
 		return c, cerr2
 	}
-	if phone := p.get("phone"); customer.PhoneLeftOut(phone) && p.at(p.m.Index["phone"]) != "" {
+	if phone := p.get("phone"); (customer.PhoneLeftOut(phone) || key.Phone == "" && customer.NormalizePhone(phone) != "") && p.at(p.m.Index["phone"]) != "" {
 		// The number is the first one in the cell; what else it says (a
-		// second number, an extension) is kept.
+		// second number, an extension) is kept, as is a number too short
+		// to be one (customerKey).
 		c.Attrs = p.keepAsWritten(c.Attrs, "phone", phone)
 	}
 	if email := p.get("email"); customer.EmailLeftOut(email) {

@@ -316,6 +316,42 @@ func TestMaskedPhoneRow(t *testing.T) {
 	}
 }
 
+// A phone too short to be anyone's (a tail, a placeholder 0) or a
+// privacy number a takeaway platform lent for the order is no key: alone
+// it is refused with why (masked-phone-key or not), beside a customer id
+// it is dropped from the key.
+func TestPhonesNoOnesOwn(t *testing.T) {
+	header := []string{"订单号", "顾客电话", "下单时间", "实付金额"}
+	for _, c := range []struct{ phone, reason string }{
+		{"8000", "too few digits"}, {"0", "too few digits"}, {"00000000000", "too few digits"},
+		{"17531103964_6603", "privacy number"}, {"隐私号 17012345678转1234", "privacy number"}, {"手机尾号8000", "hidden digits"},
+	} {
+		for _, masked := range []bool{false, true} {
+			m, err := MatchHeader(Orders, header, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			p := &rowParser{m: m, loc: time.UTC, currency: "CNY", maskedKey: masked, cells: []string{"A1", c.phone, "2024-01-05", "99"}}
+			if _, cerr := p.parseOrder(); cerr == nil || cerr.field != "phone" || !strings.Contains(cerr.reason.Error(), c.reason) ||
+				c.reason == "privacy number" && !strings.Contains(cerr.reason.Error(), "user id") {
+				t.Errorf("%q masked-key %v: %v, want %q", c.phone, masked, cerr, c.reason)
+			}
+		}
+		m, err := MatchHeader(Customers, []string{"会员号", "手机"}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := &rowParser{m: m, loc: time.UTC, currency: "CNY", cells: []string{"M1", c.phone}}
+		cu, cerr := p.parseCustomer()
+		if cerr != nil || cu.ExternalID != "M1" || cu.Phone != "" {
+			t.Errorf("%q beside an id: %+v %v", c.phone, cu, cerr)
+		}
+		if want := c.reason == "too few digits"; (cu.Attrs["手机"] == c.phone) != want {
+			t.Errorf("%q beside an id: attrs %q, kept as written %v", c.phone, cu.Attrs, want)
+		}
+	}
+}
+
 // Ids Excel saved in scientific notation have lost their digits: the row
 // is refused with the fix, instead of many orders collapsing into one id.
 func TestShortenedIDs(t *testing.T) {
