@@ -148,7 +148,9 @@ func gunzip(f *os.File, path, dir string, limit int64) (Member, error) {
 	defer zr.Close()
 	name := strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
 	if ext := strings.ToLower(filepath.Ext(path)); ext != ".gz" && ext != ".gzip" && zr.Name != "" {
-		name = filepath.Base(zr.Name)
+		if b := filepath.Base(strings.ReplaceAll(zr.Name, `\`, "/")); b != "." && b != ".." && b != "/" {
+			name = b
+		}
 	}
 	m := Member{Name: name, Path: filepath.Join(dir, safeMemberName(name)), Gzip: true}
 	if _, err := unpackTo(m.Path, zr, budget(limit), limit); err != nil {
@@ -289,7 +291,8 @@ func MemberRejectsPath(archive string, m Member) string {
 	dir := filepath.Dir(archive)
 	stem := func(s string) string { return strings.TrimSuffix(s, filepath.Ext(s)) }
 	if m.Gzip {
-		return DefaultRejectsPath(filepath.Join(dir, m.Name))
+		// The name may be a gzip header's (..): it must not climb.
+		return DefaultRejectsPath(filepath.Join(dir, safeMemberName(filepath.Base(m.Name))))
 	}
 	member := strings.ReplaceAll(stem(m.Name), "/", "_")
 	return filepath.Join(dir, stem(filepath.Base(archive))+"."+member+".rejects.csv")

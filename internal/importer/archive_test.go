@@ -214,3 +214,78 @@ func TestMemberRejectsPath(t *testing.T) {
 		}
 	}
 }
+
+// Whatever an archive holds (names that climb, a gzip header's name,
+// damaged bytes, more than the limit), Unpack writes only inside its
+// folder, within the limit, and a member's rejects file goes beside the
+// archive.
+func FuzzUnpack(f *testing.F) {
+	zipOf := func(names ...string) []byte {
+		var buf bytes.Buffer
+		z := zip.NewWriter(&buf)
+		for _, n := range names {
+			w, _ := z.Create(n)
+			w.Write([]byte("订单号,金额\nA1,9\n"))
+		}
+		z.Close()
+		return buf.Bytes()
+	}
+	gz := func(name string) []byte {
+		var buf bytes.Buffer
+		zw := gzip.NewWriter(&buf)
+		zw.Name = name
+		zw.Write([]byte("订单号,金额\nA1,9\n"))
+		zw.Close()
+		return buf.Bytes()
+	}
+	f.Add(zipOf("orders.csv", "items.csv"), false)
+	f.Add(zipOf("../../evil.csv", `..\x.csv`, "/abs.csv", "a/b/../../c.csv", "__MACOSX/._o.csv", "readme.pdf"), false)
+	f.Add(gz("orders.csv"), true)
+	f.Add(gz(".."), true)
+	f.Add(gz("../../up.csv"), true)
+	f.Add(gz(""), false)
+	f.Add([]byte("PK\x03\x04 damaged"), false)
+	f.Fuzz(func(t *testing.T, data []byte, renamed bool) {
+		top := t.TempDir()
+		name := "shop.zip"
+		if renamed {
+			name = "shop.bin" // a gzip file renamed: its header's name is taken
+		}
+		archive := filepath.Join(top, "in", name)
+		dir := filepath.Join(top, "out")
+		for _, d := range []string{filepath.Dir(archive), dir} {
+			if err := os.Mkdir(d, 0o755); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := os.WriteFile(archive, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		const limit = 1 << 16
+		ms, _, err := Unpack(archive, dir, limit)
+		if err != nil && !strings.Contains(err.Error(), archive) {
+			t.Fatalf("error without the archive's name: %v", err)
+		}
+		var size int64
+		filepath.Walk(top, func(p string, info os.FileInfo, err error) error {
+			if err == nil && !info.IsDir() && p != archive {
+				if !strings.HasPrefix(p, dir+string(filepath.Separator)) {
+					t.Fatalf("wrote %s outside %s", p, dir)
+				}
+				size += info.Size()
+			}
+			return nil
+		})
+		if size > limit+int64(len(ms)+1) {
+			t.Fatalf("unpacked %d bytes, limit %d", size, limit)
+		}
+		for _, m := range ms {
+			if !strings.HasPrefix(m.Path, dir+string(filepath.Separator)) {
+				t.Fatalf("member %q at %s, outside %s", m.Name, m.Path, dir)
+			}
+			if r := MemberRejectsPath(archive, m); filepath.Dir(r) != filepath.Dir(archive) || !strings.HasSuffix(r, ".rejects.csv") {
+				t.Fatalf("member %q's rejects at %s, not beside %s", m.Name, r, archive)
+			}
+		}
+	})
+}
