@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/kithcrm/kith/internal/customer"
 	"github.com/xuri/excelize/v2"
@@ -524,6 +525,8 @@ func FuzzParseOrderRow(f *testing.F) {
 	f.Add("", "", "45322.5", "-3", "refunded", "0", "138****8000")
 	f.Add("x", "y", "31/01/2024", "(12)", "??", "12", "'13800138000")
 	f.Add(`="3391234567890123456"`, "3.39E+18", "2024-01-31", "99", "卖家已发货，等待买家确认", "99.00", "+86 138")
+	f.Add("A2", "", "2024-01-31", "45", "已完成", "", "17531103964_6603")
+	f.Add("A3", "", "2024-01-31", "45", "已完成", "", "0")
 	m, _ := MatchHeader(Orders, []string{"订单号", "客户编号", "下单时间", "金额", "状态", "退款金额", "手机"}, nil)
 	f.Fuzz(func(t *testing.T, id, cust, date, amount, status, refund, phone string) {
 		p := &rowParser{m: m, loc: nil, currency: "CNY", cells: []string{id, cust, date, amount, status, refund, phone}}
@@ -540,8 +543,9 @@ func FuzzParseOrderRow(f *testing.F) {
 		if o.Amount < 0 && o.Status == "paid" {
 			t.Fatalf("negative paid order: %+v", o)
 		}
-		if customer.MaskedPhone(o.Customer.Phone) || shortened(o.ExternalID, 11) || shortened(o.Customer.ExternalID, 11) {
-			t.Fatalf("kept a masked phone or a shortened id: %+v", o)
+		if customer.MaskedPhone(o.Customer.Phone) || o.Customer.Phone != "" && customer.ShortPhone(o.Customer.Phone) ||
+			shortened(o.ExternalID, 11) || shortened(o.Customer.ExternalID, 11) {
+			t.Fatalf("kept a masked, privacy or too-short phone, or a shortened id: %+v", o)
 		}
 	})
 }
@@ -561,4 +565,40 @@ func TestAliasesUnique(t *testing.T) {
 			}
 		}
 	}
+}
+
+// A customer row is kept with a key that tells customers apart, or
+// refused naming a field: never a masked, privacy or too-short phone as
+// the key, a negative company size or a birthday that is not a date.
+func FuzzParseCustomerRow(f *testing.F) {
+	f.Add("M1", "张三", "+86 138-0013-8000", "a@b.com", "1990-05-03", "100-499人")
+	f.Add("", "李四", "手机尾号8000", "", "农历四月初八", "大型企业")
+	f.Add("", "", "17531103964_6603", "mailto:x@y.cn", "90年5月3日", "-5")
+	f.Add("", "王五", "0", "", "05-03", "1万人以上")
+	m, _ := MatchHeader(Customers, []string{"会员号", "姓名", "手机", "邮箱", "生日", "企业规模"}, nil)
+	f.Fuzz(func(t *testing.T, id, name, phone, email, birthday, size string) {
+		p := &rowParser{m: m, currency: "CNY", cells: []string{id, name, phone, email, birthday, size}}
+		c, cerr := p.parseCustomer()
+		if cerr != nil {
+			if cerr.field == "" || cerr.reason == nil || cerr.reason.Error() == "" {
+				t.Fatalf("error without field or reason: %+v", cerr)
+			}
+			return
+		}
+		if c.Key().String() == "" {
+			t.Fatalf("kept a customer with no key: %+v", c)
+		}
+		if customer.MaskedPhone(c.Phone) || c.Phone != "" && customer.ShortPhone(c.Phone) {
+			t.Fatalf("kept phone %q as a key", c.Phone)
+		}
+		if c.CompanySize < 0 {
+			t.Fatalf("company size %d", c.CompanySize)
+		}
+		if c.Birthday != "" {
+			// A lunar month may have a 30th day that the solar one lacks.
+			if _, err := time.Parse("2006-01-02", c.Birthday); err != nil && !(c.BirthdayLunar && len(c.Birthday) == 10) {
+				t.Fatalf("birthday %q (lunar %v) is not a date", c.Birthday, c.BirthdayLunar)
+			}
+		}
+	})
 }
