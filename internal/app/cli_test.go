@@ -119,6 +119,27 @@ func TestImportExitCodes(t *testing.T) {
 			t.Errorf("kith %v exited %d, want 2 (%s)", args, code, errOut)
 		}
 	}
+	// The kind left out: what to type, with the kind the header fits;
+	// the kind in the singular or in Chinese is the kind.
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{good}, "say what " + good + " holds before it: its header is one for orders: kith import orders " + good},
+		{[]string{good, good2}, "kith import orders " + good + " " + good2},
+		{[]string{dir}, "say what " + dir + " holds before it: kith import customers|orders|lines|spend|traffic|products " + dir},
+		{[]string{"orders"}, "name the file to import: kith import orders FILE"},
+		{[]string{"nonsense", good}, `unknown import kind "nonsense"`},
+	} {
+		if code, _, errOut := kith(t, env, append([]string{"import"}, c.args...)...); code != cli.ExitUsage || !strings.Contains(errOut, c.want) {
+			t.Errorf("kith import %q: code %d, %s; want 2, %q", c.args, code, errOut, c.want)
+		}
+	}
+	for _, k := range []string{"order", "订单", "Orders"} {
+		if code, out, errOut := kith(t, env, "import", k, good2); code != 0 || !strings.Contains(out, "good2.csv: read 1 rows") {
+			t.Errorf("kith import %s: code %d\n%s\n%s", k, code, out, errOut)
+		}
+	}
 }
 
 // With --lang zh-CN the reasons in the rejects file, the warnings and the

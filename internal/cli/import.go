@@ -80,7 +80,9 @@ Kinds and their fields:
              order report: the lines of the orders already imported)
   spend      date (or month), channel, kind (marketing, sales, care, cashback, gifts), amount, currency
   traffic    date, channel, visitors, conversions
-  products   sku, product_name, category, consumption_days, service_interval_days, lifespan_days`,
+  products   sku, product_name, category, consumption_days, service_interval_days, lifespan_days
+A kind may be named in the singular (order) or in Chinese: 客户 (会员), 订单,
+订单明细 (明细), 商品, 费用 (投放), 流量.`,
 		Example: `  kith import customers 客户.xlsx
   kith import orders orders.csv --map amount=结算金额 --date-order dmy
   kith import lines online_retail.csv --tz Europe/London --currency GBP
@@ -90,12 +92,15 @@ Kinds and their fields:
   kith import orders 淘宝订单导出.zip   # each file in it with a header for orders; the item list: import lines
   mysql shop -B -e 'SELECT * FROM orders' | kith import orders -   # standard input; rejects: stdin.rejects.csv
   kith import customers 会员.xlsx --dry-run   # what would be created, updated and rejected, without writing`,
-		Args:      args(cobra.MinimumNArgs(2)),
+		Args:      args(cobra.MinimumNArgs(1)),
 		ValidArgs: kinds,
 		RunE: func(cmd *cobra.Command, argv []string) error {
-			kind := importer.Kind(argv[0])
-			if !slices.Contains(importer.Kinds, kind) {
-				return usageErr(kith.Msg("flag.kind", "unknown import kind %q: want one of %s", argv[0], strings.Join(kinds, ", ")))
+			kind, ok := kindNamed(argv[0])
+			switch {
+			case !ok:
+				return usageErr(kindMissing(argv, kinds))
+			case len(argv) == 1:
+				return usageErr(kith.Msg("flag.no_file", "name the file to import: kith import %s FILE", kind))
 			}
 			if channel != "" && !importer.HasField(kind, "channel") {
 				return usageErr(kith.Msg("flag.channel", "--channel: %s have no channel", kind))
@@ -457,6 +462,51 @@ type importInput struct {
 	// no header for the kind (a read-me, the other list of a platform's
 	// download) as a workbook's cover sheet is.
 	member bool
+}
+
+// kindNames are the other names a kind is given: the singular, and what
+// a shop calls the file in Chinese (kith import 订单 订单.xlsx).
+var kindNames = map[string]importer.Kind{
+	"customer": importer.Customers, "客户": importer.Customers, "会员": importer.Customers,
+	"order": importer.Orders, "订单": importer.Orders,
+	"line": importer.Lines, "items": importer.Lines, "订单明细": importer.Lines, "明细": importer.Lines, "商品明细": importer.Lines,
+	"product": importer.Products, "商品": importer.Products, "产品": importer.Products,
+	"费用": importer.Spend, "投放": importer.Spend, "花费": importer.Spend,
+	"流量": importer.Traffic,
+}
+
+// kindNamed is the kind s names, in kith's words or kindNames'.
+func kindNamed(s string) (importer.Kind, bool) {
+	k := importer.Kind(strings.ToLower(strings.TrimSpace(s)))
+	if slices.Contains(importer.Kinds, k) {
+		return k, true
+	}
+	k, ok := kindNames[string(k)]
+	return k, ok
+}
+
+// kindMissing is the error for a command whose first word is no kind:
+// when it is a file (kith import 订单.csv), what to write instead, with the
+// kind its header fits if one does.
+func kindMissing(argv, kinds []string) error {
+	st, err := os.Stat(argv[0])
+	if err != nil {
+		return kith.Msg("flag.kind", "unknown import kind %q: want one of %s", argv[0], strings.Join(kinds, ", "))
+	}
+	quoted := make([]string, len(argv))
+	for i, a := range argv {
+		quoted[i] = a
+		if strings.ContainsAny(a, " \t'\"") {
+			quoted[i] = strconv.Quote(a)
+		}
+	}
+	files := strings.Join(quoted, " ")
+	if st.Mode().IsRegular() {
+		if k := importer.GuessKind(argv[0]); k != "" {
+			return kith.Msg("flag.kind_first", "say what %s holds before it: its header is one for %s: kith import %s %s", argv[0], k, k, files)
+		}
+	}
+	return kith.Msg("flag.kind_first_unknown", "say what %s holds before it: kith import %s %s", argv[0], strings.Join(kinds, "|"), files)
 }
 
 // unpackPrefix begins the name of the temporary folder an import unpacks

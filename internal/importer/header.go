@@ -118,6 +118,19 @@ func fitsKind(e *MissingFieldError) Kind {
 	return ""
 }
 
+// GuessKind is the kind whose header the file at path has, the most
+// particular first (a line-item file fits orders too), or "" when it has
+// none: for a command that names a file but not what it holds.
+func GuessKind(path string) Kind {
+	for _, k := range fitKinds {
+		if src, _, _, err := openHeaded(path, k, &Options{}); err == nil {
+			src.Close()
+			return k
+		}
+	}
+	return ""
+}
+
 // openHeaded opens path and finds its header for kind k. A workbook opened
 // without a sheet named whose first shown sheet has no such header (a
 // cover, a notes or a summary sheet before the data) is searched sheet by
