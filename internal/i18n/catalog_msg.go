@@ -35,6 +35,8 @@ var messages = map[Lang]map[string]string{
 
 		"column.attribute": "%q -> 自定义属性",
 		"column.field":     "%q -> %s",
+		"column.field_div": "%q -> %s，除以 %d",
+		"column.field_mul": "%q -> %s，乘以 %d",
 		"column.ignored":   "%q -> 不导入",
 		"column.fallback":  "%q -> %s（%q 为空时）",
 

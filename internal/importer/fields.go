@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/kithcrm/kith/internal/kith"
 )
@@ -260,15 +261,59 @@ func normHeader(s string) string {
 }
 
 // withoutUnit is a header without what a bracket at its end adds (a unit,
-// 金额(元), 数量【件】), and without a byte-order mark.
+// 金额(元), 数量【件】) or a money unit after a mark (amount_cents, 金额/分),
+// and without a byte-order mark.
 func withoutUnit(s string) string {
-	s = strings.TrimPrefix(strings.TrimSpace(s), "\ufeff")
+	s, _ = unitPart(strings.TrimPrefix(strings.TrimSpace(s), "\ufeff"))
+	return s
+}
+
+// unitPart splits a header into its name and the unit it ends in: what a
+// bracket at its end holds (金额(元), 数量【件】), or a money unit after a
+// mark (amount_cents, 实付金额/分: moneyUnits). unit is "" when there is
+// none.
+func unitPart(s string) (head, unit string) {
 	for _, pair := range [][2]string{{"(", ")"}, {"（", "）"}, {"[", "]"}, {"【", "】"}} {
 		if i := strings.Index(s, pair[0]); i > 0 && strings.HasSuffix(s, pair[1]) {
-			s = s[:i]
+			s, unit = s[:i], s[i+len(pair[0]):len(s)-len(pair[1])]
 		}
 	}
-	return s
+	if unit != "" {
+		return s, unit
+	}
+	if i := strings.LastIndexAny(s, "_/-／ "); i > 0 {
+		_, size := utf8.DecodeRuneInString(s[i:])
+		if _, known := moneyUnits[strings.ToLower(s[i+size:])]; known {
+			return strings.TrimSpace(s[:i]), s[i+size:]
+		}
+	}
+	return s, ""
+}
+
+// moneyUnits are the units a money column's header may say its numbers
+// count, as a power of ten of the currency's major unit: 实付金额(分) is in
+// hundredths, as payment systems and databases keep money (9900 is ¥99),
+// 预算(万元) in ten thousands.
+var moneyUnits = map[string]int{
+	"分": -2, "fen": -2, "cents": -2, "cent": -2, "角": -1,
+	"元": 0, "yuan": 0, "rmb": 0, "cny": 0, "¥": 0, "￥": 0, "人民币": 0, "人民币元": 0,
+	"千元": 3, "千": 3, "thousands": 3, "万元": 4, "万": 4, "百万元": 6, "百万": 6, "millions": 6, "亿元": 8, "亿": 8,
+}
+
+// moneyFields are the fields whose header's unit (moneyUnits) scales
+// their amounts.
+var moneyFields = []string{"amount", "refund_amount", "unit_price", "line_amount"}
+
+// unitShift is the power of ten a money column's header says its numbers
+// count (unitPart, moneyUnits), 0 when it says none: 单位：分 and "in
+// cents" are read too.
+func unitShift(header string) int {
+	_, u := unitPart(strings.TrimSpace(header))
+	u = strings.ToLower(strings.TrimSpace(u))
+	for _, prefix := range []string{"单位:", "单位：", "单位", "unit:", "in "} {
+		u = strings.TrimSpace(strings.TrimPrefix(u, prefix))
+	}
+	return moneyUnits[u]
 }
 
 // bilingual finds the field a header names in two languages, as company
@@ -419,6 +464,10 @@ type Mapping struct {
 	Attrs    []Column // customer columns no field took, kept as custom attributes
 	Ignored  []Column // unknown columns of other kinds, or duplicates
 	Header   []string
+	// Shift is, for a money field whose header names a unit other than
+	// the currency's own (实付金额(分), 预算(万元)), the power of ten its
+	// numbers are multiplied by (unitShift).
+	Shift map[string]int
 }
 
 // Column is a header cell and its position.
@@ -457,7 +506,13 @@ func (m *Mapping) Describe() *kith.Message {
 	}
 	var uses []use
 	for f, i := range m.Index {
-		uses = append(uses, use{i, kith.Msg("column.field", "%q -> %s", m.Header[i], f)})
+		msg := kith.Msg("column.field", "%q -> %s", m.Header[i], f)
+		if sh := m.Shift[f]; sh < 0 {
+			msg = kith.Msg("column.field_div", "%q -> %s, divided by %d", m.Header[i], f, pow10(-sh))
+		} else if sh > 0 {
+			msg = kith.Msg("column.field_mul", "%q -> %s, multiplied by %d", m.Header[i], f, pow10(sh))
+		}
+		uses = append(uses, use{i, msg})
 	}
 	for f, cols := range m.Fallback {
 		for _, i := range cols {
@@ -642,6 +697,16 @@ func MatchHeader(k Kind, header []string, overrides map[string]string) (*Mapping
 			m.Ignored = append(m.Ignored, col)
 		}
 	}
+	for _, f := range moneyFields {
+		if i, ok := m.Index[f]; ok {
+			if sh := unitShift(header[i]); sh != 0 {
+				if m.Shift == nil {
+					m.Shift = map[string]int{}
+				}
+				m.Shift[f] = sh
+			}
+		}
+	}
 	for _, group := range required[k] {
 		if m.Attach() && (slices.Contains(group, "customer_id") || slices.Contains(group, "ordered_at")) {
 			continue // the stored orders have them
@@ -663,4 +728,13 @@ func MatchHeader(k Kind, header []string, overrides map[string]string) (*Mapping
 		}
 	}
 	return m, nil
+}
+
+// pow10 is 10 to the n, for n from 0 to 18.
+func pow10(n int) int64 {
+	p := int64(1)
+	for range n {
+		p *= 10
+	}
+	return p
 }

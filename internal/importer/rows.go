@@ -558,7 +558,44 @@ func (p *rowParser) money(f, currency string, required bool) (int64, bool, *cell
 	if !p.decimalComma && dotGrouped(s) && money.Exponent(currency) < 3 {
 		p.dotThousands = true
 	}
+	if sh := p.m.Shift[f]; sh != 0 {
+		minor, ok := shifted(m.Minor, sh)
+		if !ok {
+			return 0, false, bad(f, "bad_amount", kith.Msg("amount.too_large", "amount %q: too large", p.get(f)))
+		}
+		return minor, true, nil
+	}
 	return m.Minor, true, nil
+}
+
+// shifted is minor times 10 to the sh (Mapping.Shift), rounded half away
+// from zero when sh is negative (9900.5 分 is ¥99.01); false when it
+// overflows.
+func shifted(minor int64, sh int) (int64, bool) {
+	if sh < 0 {
+		d := pow10(-sh)
+		q, r := minor/d, minor%d
+		if 2*abs64(r) >= d {
+			if minor < 0 {
+				q--
+			} else {
+				q++
+			}
+		}
+		return q, true
+	}
+	m := pow10(sh)
+	if minor > math.MaxInt64/m || minor < math.MinInt64/m {
+		return 0, false
+	}
+	return minor * m, true
+}
+
+func abs64(n int64) int64 {
+	if n < 0 {
+		return -n
+	}
+	return n
 }
 
 // freeWords are what a price or an amount cell says of a gift: a line

@@ -986,3 +986,69 @@ func FuzzPlainNumber(f *testing.F) {
 		}
 	})
 }
+
+// A money column whose header names its unit is read in it: payment
+// systems keep money in 分 (9900 is ¥99), budgets in 万元; 元 and the
+// currency itself change nothing, and other words in brackets are no unit.
+func TestMoneyUnitInHeader(t *testing.T) {
+	for _, c := range []struct {
+		header, cell string
+		want         int64 // minor units (fen)
+	}{
+		{"实付金额(分)", "9900", 9900},
+		{"实付金额（分）", "9,900", 9900},
+		{"实付金额【单位：分】", "9900", 9900},
+		{"实付金额(单位:分)", "9900", 9900},
+		{"实付金额/分", "9900", 9900},
+		{"total_cents", "9950", 9950},
+		{"amount (in cents)", "12345", 12345},
+		{"Amount_Cents", "1000.5", 1001}, // half a cent rounds away from zero
+		{"实付金额(分)", "-1000.5", -1001},
+		{"实付金额(角)", "995", 9950},
+		{"实付金额(元)", "99", 9900},
+		{"实付金额(CNY)", "99", 9900},
+		{"实付金额", "99", 9900},
+		{"实付金额(含运费)", "99", 9900},
+		{"订单金额(万元)", "1.25", 1250000},
+		{"订单金额(千元)", "3", 300000},
+	} {
+		m, err := MatchHeader(Orders, []string{"订单号", "客户编号", "下单时间", c.header}, nil)
+		if err != nil || m.Index["amount"] != 3 {
+			t.Errorf("%q: not the amount (%v)", c.header, err)
+			continue
+		}
+		p := &rowParser{m: m, loc: time.UTC, currency: "CNY", cells: []string{"A1", "C1", "2024-01-05", c.cell}}
+		o, cerr := p.parseOrder()
+		if cerr != nil || o.Amount != c.want {
+			t.Errorf("%q %q: amount %d (%v), want %d", c.header, c.cell, o.Amount, cerr, c.want)
+		}
+	}
+	m, err := MatchHeader(Orders, []string{"订单号", "客户编号", "下单时间", "订单金额(亿)"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &rowParser{m: m, loc: time.UTC, currency: "CNY", cells: []string{"A1", "C1", "2024-01-05", "9e9"}}
+	if _, cerr := p.parseOrder(); cerr == nil || cerr.field != "amount" {
+		t.Errorf("an amount too large once multiplied: %v", cerr)
+	}
+	if got := m.Describe().Error(); !strings.Contains(got, `"订单金额(亿)" -> amount, multiplied by 100000000`) {
+		t.Errorf("Describe: %s", got)
+	}
+	// Each money field of a line-item file, and a spend file's amount.
+	m, err = MatchHeader(Lines, []string{"订单号", "客户编号", "下单时间", "商品编码", "单价(分)", "数量", "小计(分)"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p = &rowParser{m: m, loc: time.UTC, currency: "CNY", cells: []string{"A1", "C1", "2024-01-05", "S1", "1990", "2", "3980"}}
+	if o, cerr := p.parseLine(); cerr != nil || len(o.Lines) != 1 || o.Lines[0].UnitPrice != 1990 || o.Lines[0].Amount != 3980 {
+		t.Errorf("line: %+v %v", o, cerr)
+	}
+	m, err = MatchHeader(Spend, []string{"月份", "渠道", "投放金额(万元)"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p = &rowParser{m: m, loc: time.UTC, currency: "CNY", cells: []string{"2024-01", "抖音", "2.5"}}
+	if sp, _, cerr := p.parseSpend(); cerr != nil || sp.Amount != 2500000 {
+		t.Errorf("spend: %+v %v", sp, cerr)
+	}
+}
