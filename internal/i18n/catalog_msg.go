@@ -118,6 +118,7 @@ var messages = map[Lang]map[string]string{
 		"masked_key.rows":       "%d 行按姓名和打码手机号的可见数字区分客户（--masked-phone-key）：同一人用了两个名字，或同名且可见数字相同的两个人，会被算错",
 		"phone.masked_unnamed":  "手机号 %q 有隐藏的数字，这一行也没有可搭配的姓名",
 		"phone.short":           "电话 %q 位数太少，不是完整的电话号码，这一行也没有客户编号或邮箱",
+		"rejects.moved":         "被拒绝行文件无法写到 %s（%v）：被拒绝的行在 %s",
 		"phone.privacy":         "电话 %q 是平台为一单借出的隐私号，不是客户本人的号码，这一行也没有客户编号或邮箱：请导入平台的用户 ID 一列（--map customer_id=列名）",
 		"file.empty_folder":     "文件夹里没有可导入的 CSV、Excel、HTML、zip 或 gzip 文件",
 		"file.no_match":         "没有匹配的文件",

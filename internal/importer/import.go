@@ -442,7 +442,10 @@ func Import(ctx context.Context, sink Sink, k Kind, path string, opts Options) (
 			"hidden sheets %s also have a header for %s and were not read (a template or a copy? to read one: kith import --sheet NAME, or the sheet field of the import page)", strings.Join(unreadHidden, ", "), k))
 	}
 	if rw.n > 0 {
-		sum.RejectsPath, sum.FirstRejects = rejectsPath, rw.first
+		sum.RejectsPath, sum.FirstRejects = rw.path, rw.first
+		if rw.moved != nil {
+			sum.Warnings = append(sum.Warnings, kith.Msg("rejects.moved", "the rejects file could not be written at %s (%v): the rejected rows are in %s", rejectsPath, rw.moved, rw.path))
+		}
 	} else if opts.RejectsPath == "" {
 		// A rejects file left by an earlier run no longer describes this file.
 		_ = os.Remove(rejectsPath)

@@ -2095,3 +2095,36 @@ func TestFlowBlankAtRowEnd(t *testing.T) {
 	}
 	checkWarnings(t, sum, "2 rows (lines 3, 4) are money paid out or moved", 0)
 }
+
+// A rejects file that cannot be written beside the input (a read-only
+// folder; here a folder of that name, which root cannot write either)
+// goes to the working folder, with a warning: the import does not stop at
+// its first reject.
+func TestRejectsFolderNotWritable(t *testing.T) {
+	s := storetest.Open(t, "sqlite")
+	in := file(t, "o.csv", "订单号,客户编号,下单时间,金额\nA1,C1,2024-01-01,10\nA2,C2,2024-01-01,x\nA3,C3,2024-01-02,5\n")
+	blocked := importer.DefaultRejectsPath(in)
+	if err := os.Mkdir(blocked, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	work := t.TempDir()
+	t.Chdir(work)
+	sum, err := run(t, s, importer.Orders, in, importer.Options{})
+	if err != nil || sum.Created != 2 || sum.Rejected != 1 {
+		t.Fatalf("%+v %v", sum, err)
+	}
+	if sum.RejectsPath != "o.rejects.csv" {
+		t.Errorf("rejects at %q, want o.rejects.csv in the working folder", sum.RejectsPath)
+	}
+	if rj := readRejects(t, sum); len(rj) != 2 || rj[1][0] != "3" || rj[1][1] != "amount" {
+		t.Errorf("rejects %q", rj)
+	}
+	checkWarnings(t, sum, "the rejects file could not be written at "+blocked, 1)
+	checkWarnings(t, sum, "the rejected rows are in o.rejects.csv", 1)
+	// Named, it is written where named.
+	named := filepath.Join(work, "named.csv")
+	again, err := run(t, s, importer.Orders, in, importer.Options{RejectsPath: named})
+	if err != nil || again.RejectsPath != named {
+		t.Errorf("named rejects file: %+v %v", again, err)
+	}
+}

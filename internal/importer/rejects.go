@@ -5,6 +5,7 @@ import (
 	"encoding/csv"
 	"fmt"
 	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
 
@@ -56,13 +57,40 @@ type rejectWriter struct {
 	// differing counts the repeats of a key with content of their own: in
 	// an orders file, a hint that its rows are items.
 	differing int
+	// moved is why the rejects file is not where it was to be (path is
+	// where it is): that folder could not be written (create).
+	moved error
+}
+
+// create creates the rejects file at rw.path or, when that folder cannot
+// be written (a read-only share, a USB stick, a folder of another user),
+// under the same name in the working folder, else in the temporary folder:
+// failing, the import would stop at its first reject and keep failing.
+func (rw *rejectWriter) create() (*os.File, error) {
+	f, err := os.Create(rw.path)
+	if err == nil {
+		return f, nil
+	}
+	tried := []string{rw.path}
+	for _, dir := range []string{".", os.TempDir()} {
+		p := filepath.Join(dir, filepath.Base(rw.path))
+		if abs, aerr := filepath.Abs(p); aerr == nil && slices.ContainsFunc(tried, func(t string) bool { a, _ := filepath.Abs(t); return a == abs }) {
+			continue
+		}
+		tried = append(tried, p)
+		if f, ferr := os.Create(p); ferr == nil {
+			rw.moved, rw.path = err, p
+			return f, nil
+		}
+	}
+	return nil, fmt.Errorf("rejects file: %w", err)
 }
 
 func (rw *rejectWriter) write(r rejectRec) error {
 	if rw.w == nil {
-		f, err := os.Create(rw.path)
+		f, err := rw.create()
 		if err != nil {
-			return fmt.Errorf("rejects file: %w", err)
+			return err
 		}
 		rw.f, rw.bw = f, bufio.NewWriter(f)
 		rw.bw.WriteString("\ufeff")
