@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/kithcrm/kith/internal/kith"
+	"github.com/kithcrm/kith/internal/money"
 )
 
 // Kind is what a file holds.
@@ -304,6 +305,13 @@ var moneyUnits = map[string]int{
 // their amounts.
 var moneyFields = []string{"amount", "refund_amount", "unit_price", "line_amount"}
 
+// headerCurrency is the currency a money column's header names in its
+// unit (金额(美元), Price (USD)), "" for none.
+func headerCurrency(header string) string {
+	_, u := unitPart(strings.TrimSpace(header))
+	return money.Named(u)
+}
+
 // unitShift is the power of ten a money column's header says its numbers
 // count (unitPart, moneyUnits), 0 when it says none: 单位：分 and "in
 // cents" are read too.
@@ -468,6 +476,9 @@ type Mapping struct {
 	// the currency's own (实付金额(分), 预算(万元)), the power of ten its
 	// numbers are multiplied by (unitShift).
 	Shift map[string]int
+	// Currency is the currency a money column's header names (金额(美元),
+	// Price (USD)): that of rows whose currency cell, if any, is blank.
+	Currency string
 }
 
 // Column is a header cell and its position.
@@ -511,6 +522,9 @@ func (m *Mapping) Describe() *kith.Message {
 			msg = kith.Msg("column.field_div", "%q -> %s, divided by %d", m.Header[i], f, pow10(-sh))
 		} else if sh > 0 {
 			msg = kith.Msg("column.field_mul", "%q -> %s, multiplied by %d", m.Header[i], f, pow10(sh))
+		}
+		if c := headerCurrency(m.Header[i]); c != "" && slices.Contains(moneyFields, f) {
+			msg = kith.Msg("column.field_currency", "%v, in %s", msg, c)
 		}
 		uses = append(uses, use{i, msg})
 	}
@@ -704,6 +718,9 @@ func MatchHeader(k Kind, header []string, overrides map[string]string) (*Mapping
 					m.Shift = map[string]int{}
 				}
 				m.Shift[f] = sh
+			}
+			if m.Currency == "" {
+				m.Currency = headerCurrency(header[i]) // the amount's first (moneyFields)
 			}
 		}
 	}

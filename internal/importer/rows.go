@@ -521,6 +521,9 @@ func (p *rowParser) currencyOf() (string, *cellErr) {
 	c := strings.ToUpper(p.get("currency"))
 	switch c {
 	case "":
+		if p.m.Currency != "" {
+			return p.m.Currency, nil // the amount's header names it
+		}
 		return p.currency, nil
 	case "RMB", "人民币", "元":
 		return "CNY", nil

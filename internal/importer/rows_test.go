@@ -1052,3 +1052,41 @@ func TestMoneyUnitInHeader(t *testing.T) {
 		t.Errorf("spend: %+v %v", sp, cerr)
 	}
 }
+
+// A money column's header may name its currency: rows are in it unless
+// their currency cell says otherwise; 元 and ¥ name none for certain.
+func TestCurrencyInHeader(t *testing.T) {
+	for _, c := range []struct {
+		header   []string
+		cells    []string
+		currency string
+		amount   int64
+	}{
+		{[]string{"订单号", "客户编号", "下单时间", "Total (USD)"}, []string{"A1", "C1", "2024-01-05", "12.50"}, "USD", 1250},
+		{[]string{"订单号", "客户编号", "下单时间", "Total (USD)"}, []string{"A1", "C1", "2024-01-05", "$3"}, "USD", 300},
+		{[]string{"订单号", "客户编号", "下单时间", "金额(美元)"}, []string{"A1", "C1", "2024-01-05", "12"}, "USD", 1200},
+		{[]string{"订单号", "客户编号", "下单时间", "订单金额（港币）"}, []string{"A1", "C1", "2024-01-05", "12"}, "HKD", 1200},
+		{[]string{"订单号", "客户编号", "下单时间", "Order Total [MYR]"}, []string{"A1", "C1", "2024-01-05", "12"}, "MYR", 1200},
+		{[]string{"订单号", "客户编号", "下单时间", "金额(元)"}, []string{"A1", "C1", "2024-01-05", "12"}, "CNY", 1200},
+		{[]string{"订单号", "客户编号", "下单时间", "金额(¥)"}, []string{"A1", "C1", "2024-01-05", "12"}, "CNY", 1200},
+		{[]string{"订单号", "客户编号", "下单时间", "Total (avg)"}, []string{"A1", "C1", "2024-01-05", "12"}, "CNY", 1200},
+		{[]string{"订单号", "客户编号", "下单时间", "Total (USD)", "币种"}, []string{"A1", "C1", "2024-01-05", "12", "EUR"}, "EUR", 1200},
+	} {
+		m, err := MatchHeader(Orders, c.header, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := &rowParser{m: m, loc: time.UTC, currency: "CNY", cells: c.cells}
+		o, cerr := p.parseOrder()
+		if cerr != nil || o.Currency != c.currency || o.Amount != c.amount {
+			t.Errorf("%q %q: %s %d (%v), want %s %d", c.header, c.cells, o.Currency, o.Amount, cerr, c.currency, c.amount)
+		}
+	}
+	m, err := MatchHeader(Orders, []string{"订单号", "客户编号", "下单时间", "金额(美元)"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := m.Describe().Error(); !strings.Contains(got, `"金额(美元)" -> amount, in USD`) {
+		t.Errorf("Describe: %s", got)
+	}
+}

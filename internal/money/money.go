@@ -4,6 +4,7 @@ package money
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -41,6 +42,30 @@ var symbols = []struct{ mark, code string }{
 	// A receipt's 元整 ("yuan exactly"), and the spoken 块 that a shop's
 	// own spreadsheet is written in.
 	{"元整", "CNY"}, {"块钱", "CNY"}, {"块", "CNY"},
+}
+
+// headerCodes are the ISO codes a column's header may name its currency
+// by, beside the marks of symbols: a cross-border seller's Price (MYR).
+var headerCodes = []string{"CNY", "USD", "EUR", "GBP", "HKD", "JPY", "TWD", "MOP", "SGD", "MYR", "THB", "IDR", "PHP", "VND",
+	"KRW", "INR", "AUD", "NZD", "CAD", "CHF", "SEK", "NOK", "DKK", "AED", "SAR", "BRL", "MXN", "RUB"}
+
+// Named is the currency a column's header names in brackets (金额(美元),
+// Price (USD), 售价(HK$)), "" when it names none for certain: 元 ends
+// every Chinese currency's name and ¥ is the yen's mark too.
+func Named(mark string) string {
+	m := strings.ToUpper(strings.TrimSpace(mark))
+	if m == "元" || m == "¥" || m == "￥" {
+		return ""
+	}
+	for _, sym := range symbols {
+		if strings.ToUpper(sym.mark) == m {
+			return sym.code
+		}
+	}
+	if slices.Contains(headerCodes, m) {
+		return m
+	}
+	return ""
 }
 
 // Problem says what is wrong with an amount's text, for callers that

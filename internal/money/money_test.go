@@ -170,3 +170,14 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+func TestNamed(t *testing.T) {
+	for mark, want := range map[string]string{
+		"USD": "USD", "usd": "USD", " 美元 ": "USD", "US$": "USD", "$": "USD", "港币": "HKD", "HK$": "HKD", "€": "EUR",
+		"MYR": "MYR", "人民币": "CNY", "RMB": "CNY", "元": "", "¥": "", "￥": "", "avg": "", "": "", "pcs": "",
+	} {
+		if got := Named(mark); got != want {
+			t.Errorf("Named(%q) = %q, want %q", mark, got, want)
+		}
+	}
+}
