@@ -38,6 +38,7 @@ var messages = map[Lang]map[string]string{
 		"column.field_div":      "%q -> %s，除以 %d",
 		"column.field_mul":      "%q -> %s，乘以 %d",
 		"column.field_currency": "%v，币种 %s",
+		"column.field_zone":     "%v，时区 %s",
 		"column.ignored":        "%q -> 不导入",
 		"column.fallback":       "%q -> %s（%q 为空时）",
 

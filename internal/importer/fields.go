@@ -1,9 +1,12 @@
 package importer
 
 import (
+	"fmt"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -312,6 +315,60 @@ func headerCurrency(header string) string {
 	return money.Named(u)
 }
 
+// headerZone is the time zone a time column's header names in its unit
+// (下单时间(UTC), Created at (GMT+8), 时间（北京时间）, Date (Asia/Shanghai)),
+// nil for none. CST is left alone: China's and America's Central.
+func headerZone(header string) *time.Location {
+	_, u := unitPart(strings.TrimSpace(header))
+	u = strings.TrimSpace(u)
+	switch up := strings.ToUpper(u); {
+	case u == "":
+		return nil
+	case u == "北京时间" || u == "中国时间" || up == "BEIJING TIME" || up == "CHINA TIME":
+		return time.FixedZone("UTC+8", 8*3600)
+	case up == "UTC" || up == "GMT" || up == "Z" || up == "UTC TIME":
+		return time.UTC
+	case strings.HasPrefix(up, "UTC") || strings.HasPrefix(up, "GMT"):
+		return offsetZone(up[3:])
+	case strings.Contains(u, "/"):
+		if loc, err := time.LoadLocation(u); err == nil {
+			return loc
+		}
+	}
+	return nil
+}
+
+// offsetZone is the zone of an offset as headers write it after UTC or
+// GMT: +8, +08, +08:00, -5, +0530; nil when s is none.
+func offsetZone(s string) *time.Location {
+	if len(s) < 2 || s[0] != '+' && s[0] != '-' {
+		return nil
+	}
+	h, m, _ := strings.Cut(strings.ReplaceAll(s[1:], "：", ":"), ":")
+	if m == "" && len(h) == 4 {
+		h, m = h[:2], h[2:]
+	}
+	hours, err := strconv.Atoi(h)
+	if err != nil || hours > 14 || len(h) > 2 {
+		return nil
+	}
+	mins := 0
+	if m != "" {
+		if mins, err = strconv.Atoi(m); err != nil || mins >= 60 || len(m) != 2 {
+			return nil
+		}
+	}
+	off := hours*3600 + mins*60
+	if s[0] == '-' {
+		off = -off
+	}
+	name := "UTC" + s[:1] + strconv.Itoa(hours)
+	if mins != 0 {
+		name += fmt.Sprintf(":%02d", mins)
+	}
+	return time.FixedZone(name, off)
+}
+
 // unitShift is the power of ten a money column's header says its numbers
 // count (unitPart, moneyUnits), 0 when it says none: 单位：分 and "in
 // cents" are read too.
@@ -479,6 +536,10 @@ type Mapping struct {
 	// Currency is the currency a money column's header names (金额(美元),
 	// Price (USD)): that of rows whose currency cell, if any, is blank.
 	Currency string
+	// Zones are the time zones time columns' headers name (下单时间(UTC),
+	// Created at (GMT+8)), by column: their times without an offset of
+	// their own are in it, not in Options.Location.
+	Zones map[int]*time.Location
 }
 
 // Column is a header cell and its position.
@@ -526,11 +587,18 @@ func (m *Mapping) Describe() *kith.Message {
 		if c := headerCurrency(m.Header[i]); c != "" && slices.Contains(moneyFields, f) {
 			msg = kith.Msg("column.field_currency", "%v, in %s", msg, c)
 		}
+		if z := m.Zones[i]; z != nil {
+			msg = kith.Msg("column.field_zone", "%v, in %s", msg, z.String())
+		}
 		uses = append(uses, use{i, msg})
 	}
 	for f, cols := range m.Fallback {
 		for _, i := range cols {
-			uses = append(uses, use{i, kith.Msg("column.fallback", "%q -> %s where %q is blank", m.Header[i], f, m.Header[m.Index[f]])})
+			msg := kith.Msg("column.fallback", "%q -> %s where %q is blank", m.Header[i], f, m.Header[m.Index[f]])
+			if z := m.Zones[i]; z != nil {
+				msg = kith.Msg("column.field_zone", "%v, in %s", msg, z.String())
+			}
+			uses = append(uses, use{i, msg})
 		}
 	}
 	for _, c := range m.Attrs {
@@ -721,6 +789,20 @@ func MatchHeader(k Kind, header []string, overrides map[string]string) (*Mapping
 			}
 			if m.Currency == "" {
 				m.Currency = headerCurrency(header[i]) // the amount's first (moneyFields)
+			}
+		}
+	}
+	for _, f := range []string{"ordered_at", "created_at", "date"} {
+		cols := m.Fallback[f]
+		if i, ok := m.Index[f]; ok {
+			cols = append([]int{i}, cols...)
+		}
+		for _, i := range cols {
+			if z := headerZone(header[i]); z != nil {
+				if m.Zones == nil {
+					m.Zones = map[int]*time.Location{}
+				}
+				m.Zones[i] = z
 			}
 		}
 	}

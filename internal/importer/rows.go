@@ -464,7 +464,11 @@ func (p *rowParser) timeWith(f string, required bool, clock string) (time.Time, 
 		if n < 0 && clock != "" {
 			s = withClock(s, clock)
 		}
-		t, _, err := ParseTime(s, p.order, p.loc)
+		loc := p.loc
+		if z := p.m.Zones[i]; z != nil {
+			loc = z // 下单时间(UTC)
+		}
+		t, _, err := ParseTime(s, p.order, loc)
 		if err != nil {
 			return time.Time{}, bad(f, "bad_date", message(err))
 		}

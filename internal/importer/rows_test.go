@@ -1090,3 +1090,58 @@ func TestCurrencyInHeader(t *testing.T) {
 		t.Errorf("Describe: %s", got)
 	}
 }
+
+// A time column's header may name its zone: its times without an offset
+// of their own are in it, whatever the import's --tz.
+func TestZoneInHeader(t *testing.T) {
+	const none = 1 // no zone named (no zone is an odd second east of UTC)
+	for _, c := range []struct {
+		unit   string
+		offset int // seconds east of UTC
+	}{
+		{"UTC", 0}, {"gmt", 0}, {"UTC+8", 8 * 3600}, {"GMT+08:00", 8 * 3600}, {"UTC-5", -5 * 3600}, {"UTC+0530", 5*3600 + 30*60},
+		{"北京时间", 8 * 3600}, {"Asia/Tokyo", 9 * 3600}, {"America/New_York", -5 * 3600},
+		{"CST", none}, {"UTC+15", none}, {"UTC+8:5", none}, {"含时分", none}, {"Nowhere/City", none}, {"UTC8", none},
+	} {
+		z := headerZone("下单时间(" + c.unit + ")")
+		if c.offset == none {
+			if z != nil {
+				t.Errorf("%q: zone %v, want none", c.unit, z)
+			}
+			continue
+		}
+		if z == nil {
+			t.Errorf("%q: no zone, want offset %d", c.unit, c.offset)
+			continue
+		}
+		// In December: New York keeps standard time then.
+		if _, off := time.Date(2024, 12, 1, 0, 0, 0, 0, z).Zone(); off != c.offset {
+			t.Errorf("%q: offset %d, want %d", c.unit, off, c.offset)
+		}
+	}
+	shanghai, _ := time.LoadLocation("Asia/Shanghai")
+	header := []string{"订单号", "客户编号", "Created at (UTC)", "支付时间(北京时间)", "实付金额"}
+	m, err := MatchHeader(Orders, header, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		created, paid string
+		want          time.Time
+	}{
+		{"2024-12-01 20:00", "", time.Date(2024, 12, 1, 20, 0, 0, 0, time.UTC)},                 // the created time, in UTC
+		{"2024-12-01 20:00", "2024-12-02 04:05", time.Date(2024, 12, 1, 20, 0, 0, 0, time.UTC)}, // the created time first
+		{"2024-12-01T20:00:00+09:00", "", time.Date(2024, 12, 1, 11, 0, 0, 0, time.UTC)},        // its own offset wins
+		{"", "2024-12-02 04:05", time.Date(2024, 12, 1, 20, 5, 0, 0, time.UTC)},                 // then the paid time, in Beijing
+	} {
+		p := &rowParser{m: m, loc: shanghai, currency: "CNY", cells: []string{"A1", "C1", c.created, c.paid, "9"}}
+		o, cerr := p.parseOrder()
+		if cerr != nil || !o.OrderedAt.Equal(c.want) {
+			t.Errorf("%q %q: %v (%v), want %v", c.created, c.paid, o.OrderedAt.UTC(), cerr, c.want)
+		}
+	}
+	if got := m.Describe().Error(); !strings.Contains(got, `"Created at (UTC)" -> ordered_at, in UTC, `) ||
+		!strings.Contains(got, `"支付时间(北京时间)" -> ordered_at where "Created at (UTC)" is blank, in UTC+8`) {
+		t.Errorf("Describe: %s", got)
+	}
+}
