@@ -228,7 +228,18 @@ WHERE referrer_ref <> '' AND (import_run = $1 OR referrer_id IS NULL) AND referr
 	resolveOwners            = `UPDATE customers SET owner_id = ` + ownerOf + `
 WHERE owner_ref <> '' AND (import_run = $1 OR owner_id IS NULL) AND owner_id IS DISTINCT FROM ` + ownerOf
 	countUnresolvedOwners = `SELECT count(*) FROM customers WHERE owner_ref <> '' AND owner_id IS NULL`
-	finishRun             = `UPDATE import_runs SET finished_at = $2, read_rows = $3, created = $4, updated = $5, unchanged = $6, rejected = $7 WHERE id = $1`
+	// countSharedKeys counts the customers created after $1 whose phone
+	// or email another customer has; sharedKeyPairs names the first
+	// three, each with the other (the first such).
+	countSharedKeys = `SELECT count(*) FROM customers n WHERE n.id > $1 AND (
+    n.phone IS NOT NULL AND EXISTS (SELECT 1 FROM customers o WHERE o.phone = n.phone AND o.id <> n.id)
+    OR n.email IS NOT NULL AND EXISTS (SELECT 1 FROM customers o WHERE o.email = n.email AND o.id <> n.id))`
+	sharedKeyPairs = `SELECT n.id, COALESCE(n.external_id, ''), o.id, COALESCE(o.external_id, '') FROM customers n
+JOIN customers o ON o.id = COALESCE(
+    (SELECT min(x.id) FROM customers x WHERE n.phone IS NOT NULL AND x.phone = n.phone AND x.id <> n.id),
+    (SELECT min(x.id) FROM customers x WHERE n.email IS NOT NULL AND x.email = n.email AND x.id <> n.id))
+WHERE n.id > $1 ORDER BY n.id LIMIT 3`
+	finishRun = `UPDATE import_runs SET finished_at = $2, read_rows = $3, created = $4, updated = $5, unchanged = $6, rejected = $7 WHERE id = $1`
 )
 
 // FinishImport resolves referrer and owner references (a referrer may come
@@ -244,11 +255,16 @@ func (s *Store) FinishImport(ctx context.Context, run int64, sum *importer.Summa
 	}
 	inTx := s.tx
 	var err error
+	// shared reads the customers' keys where they can be read: a
+	// PostgreSQL load's transaction holds the tables until it ends.
+	var shared eachRow
 	switch {
 	case st.part != nil:
 		err = st.part.release(ctx)
 		if st.first.conn != nil { // a SQLite load holds the one writer connection
 			inTx = st.first.inConn
+		} else {
+			shared = pgxEach(st.first.pg)
 		}
 	case st.first != nil:
 		err = st.first.finish(ctx)
@@ -281,9 +297,108 @@ func (s *Store) FinishImport(ctx context.Context, run int64, sum *importer.Summa
 				}
 			}
 		}
+		if sum.Kind == importer.Customers || sum.Kind == importer.Orders || sum.Kind == importer.Lines {
+			if shared == nil {
+				shared = sqlEach(tx)
+			}
+			w, err := sharedKeys(ctx, shared, st.customersBefore)
+			if err != nil {
+				return fmt.Errorf("finish import: %w", err)
+			}
+			if w != nil {
+				sum.Warnings = append(sum.Warnings, w)
+			}
+		}
 		_, err := tx.ExecContext(ctx, finishRun, run, s.d.ts(s.Now()), sum.Read, sum.Created, sum.Updated, sum.Unchanged, sum.Rejected)
 		return err
 	})
+}
+
+// eachRow runs query q with arg and hands each result row's Scan to row:
+// the same reads through database/sql or a pgx transaction.
+type eachRow func(ctx context.Context, q string, arg int64, row func(scan func(...any) error) error) error
+
+// eachOf hands each of rows' Scan to row.
+func eachOf(rows interface {
+	Next() bool
+	Scan(...any) error
+	Err() error
+}, row func(scan func(...any) error) error) error {
+	for rows.Next() {
+		if err := row(rows.Scan); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+func sqlEach(tx *sql.Tx) eachRow {
+	return func(ctx context.Context, q string, arg int64, row func(scan func(...any) error) error) error {
+		rows, err := tx.QueryContext(ctx, q, arg)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		return eachOf(rows, row)
+	}
+}
+
+func pgxEach(tx pgx.Tx) eachRow {
+	return func(ctx context.Context, q string, arg int64, row func(scan func(...any) error) error) error {
+		rows, err := tx.Query(ctx, q, arg)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		return eachOf(rows, row)
+	}
+}
+
+// sharedKeys is the warning for the customers created after id before
+// that have the phone or email of another customer: a row with its own
+// customer id is a customer of its own, as design.md's keys say, but one
+// person under two ids (a member number and a platform's buyer id, a shop
+// that renumbered) counts as two new customers in every report until
+// merged. nil when there are none.
+func sharedKeys(ctx context.Context, each eachRow, before int64) (*kith.Message, error) {
+	var n int
+	if err := each(ctx, countSharedKeys, before, func(scan func(...any) error) error { return scan(&n) }); err != nil || n == 0 {
+		return nil, err
+	}
+	ref := func(id int64, ext string) string {
+		if ext != "" {
+			return ext
+		}
+		return "#" + strconv.FormatInt(id, 10)
+	}
+	var pairs []string
+	var keep, dup string
+	err := each(ctx, sharedKeyPairs, before, func(scan func(...any) error) error {
+		var nid, oid int64
+		var next, oext string
+		if err := scan(&nid, &next, &oid, &oext); err != nil {
+			return err
+		}
+		// The customer stored first is kept; the other is merged into it.
+		a, b := ref(oid, oext), ref(nid, next)
+		if nid < oid {
+			a, b = b, a
+		}
+		if keep == "" {
+			keep, dup = a, b
+		}
+		pairs = append(pairs, b+" / "+a)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if n == 1 {
+		return kith.Msg("import.shared_key", "customer %s, created by this import, has the phone or email of customer %s: the same person under two ids? kith customer merge %s %s",
+			dup, keep, keep, dup), nil
+	}
+	return kith.Msg("import.shared_keys", "%d customers created by this import have the phone or email of another customer (%s): the same people under two ids? merge each pair with kith customer merge KEEP DUPLICATE (e.g. kith customer merge %s %s)",
+		n, strings.Join(pairs, ", "), keep, dup), nil
 }
 
 // Customers -----------------------------------------------------------------
