@@ -2134,53 +2134,67 @@ func TestRejectsFolderNotWritable(t *testing.T) {
 // customers in every report until merged. Customers already stored, or
 // merged, are not named again.
 func TestSharedKeysNamed(t *testing.T) {
-	for _, engine := range storetest.Engines(t) {
-		t.Run(engine, func(t *testing.T) {
-			s := storetest.Open(t, engine)
-			first := "会员号,姓名,手机,邮箱\nM1,张三,13800138000,\nM2,李四,,li@example.com\nM3,王五,13900139000,\n"
-			if sum, err := run(t, s, importer.Customers, file(t, "c.csv", first), importer.Options{}); err != nil || sum.Created != 3 {
-				t.Fatalf("%+v %v", sum, err)
-			}
-			one := "会员号,姓名,手机\nV1,张三,+86 138-0013-8000\nV2,赵六,13700137000\n"
-			sum, err := run(t, s, importer.Customers, file(t, "v.csv", one), importer.Options{})
-			if err != nil || sum.Created != 2 {
-				t.Fatalf("%+v %v", sum, err)
-			}
-			checkWarnings(t, sum, "customer V1, created by this import, has the phone or email of customer M1: the same person under two ids? kith customer merge M1 V1", 0)
-			orders := "订单号,买家会员名,手机,邮箱,下单时间,实付金额\nT1,tb_wang,13900139000,,2024-01-05,10\nT2,tb_li,,LI@example.com,2024-01-06,20\nT3,tb_new,13600136000,,2024-01-07,30\n"
-			sum, err = run(t, s, importer.Orders, file(t, "o.csv", orders), importer.Options{})
-			if err != nil || sum.Created != 3 {
-				t.Fatalf("%+v %v", sum, err)
-			}
-			checkWarnings(t, sum, "2 customers created by this import have the phone or email of another customer (tb_wang / M3, tb_li / M2)", 0)
-			checkWarnings(t, sum, "e.g. kith customer merge M3 tb_wang", 0)
-			again, err := run(t, s, importer.Orders, file(t, "o.csv", orders), importer.Options{})
-			if err != nil || again.Unchanged != 3 {
-				t.Fatalf("%+v %v", again, err)
-			}
-			checkWarnings(t, again, "", 0)
+	// Few customers created among many stored are probed for one by one,
+	// many are found by grouping every key: both ways give the same.
+	for _, c := range []struct {
+		name string
+		pad  int // customers stored besides
+	}{{"grouped", 0}, {"probed", 40}} {
+		for _, engine := range storetest.Engines(t) {
+			t.Run(c.name+"/"+engine, func(t *testing.T) {
+				testSharedKeys(t, engine, c.pad)
+			})
+		}
+	}
+}
 
-			// In the files of one load (a first load across files), whose
-			// transaction holds the tables until it ends.
-			l := storetest.Open(t, engine)
-			if _, err := run(t, l, importer.Customers, file(t, "c.csv", first), importer.Options{}); err != nil {
-				t.Fatal(err)
-			}
-			load := l.Load()
-			for i, content := range []string{"订单号,买家会员名,手机,下单时间,实付金额\nL1,tb_a,13500135000,2024-01-05,10\n", orders} {
-				sum, err := importer.Import(context.Background(), load, importer.Orders, file(t, "l.csv", content), importer.Options{Location: shanghai})
-				if err != nil {
-					t.Fatal(err)
-				}
-				if want := []string{"", "2 customers created by this import have the phone or email of another customer"}[i]; want != "" {
-					checkWarnings(t, sum, want, 0)
-				} else {
-					checkWarnings(t, sum, "", 0)
-				}
-			}
-			if err := load.End(context.Background()); err != nil {
-				t.Fatal(err)
-			}
-		})
+func testSharedKeys(t *testing.T, engine string, pad int) {
+	s := storetest.Open(t, engine)
+	first := "会员号,姓名,手机,邮箱\nM1,张三,13800138000,\nM2,李四,,li@example.com\nM3,王五,13900139000,\n"
+	for i := range pad {
+		first += fmt.Sprintf("P%03d,某,1510000%04d,\n", i, i)
+	}
+	if sum, err := run(t, s, importer.Customers, file(t, "c.csv", first), importer.Options{}); err != nil || sum.Created != 3+pad {
+		t.Fatalf("%+v %v", sum, err)
+	}
+	one := "会员号,姓名,手机\nV1,张三,+86 138-0013-8000\nV2,赵六,13700137000\n"
+	sum, err := run(t, s, importer.Customers, file(t, "v.csv", one), importer.Options{})
+	if err != nil || sum.Created != 2 {
+		t.Fatalf("%+v %v", sum, err)
+	}
+	checkWarnings(t, sum, "customer V1, created by this import, has the phone or email of customer M1: the same person under two ids? kith customer merge M1 V1", 0)
+	orders := "订单号,买家会员名,手机,邮箱,下单时间,实付金额\nT1,tb_wang,13900139000,,2024-01-05,10\nT2,tb_li,,LI@example.com,2024-01-06,20\nT3,tb_new,13600136000,,2024-01-07,30\n"
+	sum, err = run(t, s, importer.Orders, file(t, "o.csv", orders), importer.Options{})
+	if err != nil || sum.Created != 3 {
+		t.Fatalf("%+v %v", sum, err)
+	}
+	checkWarnings(t, sum, "2 customers created by this import have the phone or email of another customer (tb_wang / M3, tb_li / M2)", 0)
+	checkWarnings(t, sum, "e.g. kith customer merge M3 tb_wang", 0)
+	again, err := run(t, s, importer.Orders, file(t, "o.csv", orders), importer.Options{})
+	if err != nil || again.Unchanged != 3 {
+		t.Fatalf("%+v %v", again, err)
+	}
+	checkWarnings(t, again, "", 0)
+
+	// In the files of one load (a first load across files), whose
+	// transaction holds the tables until it ends.
+	l := storetest.Open(t, engine)
+	if _, err := run(t, l, importer.Customers, file(t, "c.csv", first), importer.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	load := l.Load()
+	for i, content := range []string{"订单号,买家会员名,手机,下单时间,实付金额\nL1,tb_a,13500135000,2024-01-05,10\n", orders} {
+		sum, err := importer.Import(context.Background(), load, importer.Orders, file(t, "l.csv", content), importer.Options{Location: shanghai})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := []string{"", "2 customers created by this import have the phone or email of another customer"}[i]; want != "" {
+			checkWarnings(t, sum, want, 0)
+		} else {
+			checkWarnings(t, sum, "", 0)
+		}
+	}
+	if err := load.End(context.Background()); err != nil {
+		t.Fatal(err)
 	}
 }
