@@ -129,6 +129,7 @@ func TestImportExitCodes(t *testing.T) {
 		{[]string{good, good2}, "kith import orders " + good + " " + good2},
 		{[]string{dir}, "say what " + dir + " holds before it: kith import customers|orders|lines|spend|traffic|products " + dir},
 		{[]string{"orders"}, "name the file to import: kith import orders FILE"},
+		{[]string{"-"}, "say what - holds before it: kith import customers|orders|lines|spend|traffic|products -"},
 		{[]string{"nonsense", good}, `unknown import kind "nonsense"`},
 	} {
 		if code, _, errOut := kith(t, env, append([]string{"import"}, c.args...)...); code != cli.ExitUsage || !strings.Contains(errOut, c.want) {

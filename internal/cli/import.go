@@ -490,7 +490,7 @@ func kindNamed(s string) (importer.Kind, bool) {
 // kind its header fits if one does.
 func kindMissing(argv, kinds []string) error {
 	st, err := os.Stat(argv[0])
-	if err != nil {
+	if err != nil && argv[0] != "-" {
 		return kith.Msg("flag.kind", "unknown import kind %q: want one of %s", argv[0], strings.Join(kinds, ", "))
 	}
 	quoted := make([]string, len(argv))
@@ -501,7 +501,7 @@ func kindMissing(argv, kinds []string) error {
 		}
 	}
 	files := strings.Join(quoted, " ")
-	if st.Mode().IsRegular() {
+	if st != nil && st.Mode().IsRegular() {
 		if k := importer.GuessKind(argv[0]); k != "" {
 			return kith.Msg("flag.kind_first", "say what %s holds before it: its header is one for %s: kith import %s %s", argv[0], k, k, files)
 		}

@@ -308,19 +308,28 @@ var moneyUnits = map[string]int{
 // their amounts.
 var moneyFields = []string{"amount", "refund_amount", "unit_price", "line_amount"}
 
+// headerUnit is the unit a header ends in (unitPart), without the words
+// that may introduce it: 金额（单位：分）, amount (in cents), Created at (in UTC).
+func headerUnit(header string) string {
+	_, u := unitPart(strings.TrimSpace(header))
+	u = strings.TrimSpace(u)
+	for _, intro := range []string{"单位:", "单位：", "单位", "unit:", "in "} {
+		if len(u) > len(intro) && strings.EqualFold(u[:len(intro)], intro) {
+			u = strings.TrimSpace(u[len(intro):])
+		}
+	}
+	return u
+}
+
 // headerCurrency is the currency a money column's header names in its
 // unit (金额(美元), Price (USD)), "" for none.
-func headerCurrency(header string) string {
-	_, u := unitPart(strings.TrimSpace(header))
-	return money.Named(u)
-}
+func headerCurrency(header string) string { return money.Named(headerUnit(header)) }
 
 // headerZone is the time zone a time column's header names in its unit
 // (下单时间(UTC), Created at (GMT+8), 时间（北京时间）, Date (Asia/Shanghai)),
 // nil for none. CST is left alone: China's and America's Central.
 func headerZone(header string) *time.Location {
-	_, u := unitPart(strings.TrimSpace(header))
-	u = strings.TrimSpace(u)
+	u := headerUnit(header)
 	switch up := strings.ToUpper(u); {
 	case u == "":
 		return nil
@@ -370,16 +379,8 @@ func offsetZone(s string) *time.Location {
 }
 
 // unitShift is the power of ten a money column's header says its numbers
-// count (unitPart, moneyUnits), 0 when it says none: 单位：分 and "in
-// cents" are read too.
-func unitShift(header string) int {
-	_, u := unitPart(strings.TrimSpace(header))
-	u = strings.ToLower(strings.TrimSpace(u))
-	for _, prefix := range []string{"单位:", "单位：", "单位", "unit:", "in "} {
-		u = strings.TrimSpace(strings.TrimPrefix(u, prefix))
-	}
-	return moneyUnits[u]
-}
+// count (headerUnit, moneyUnits), 0 when it says none.
+func unitShift(header string) int { return moneyUnits[strings.ToLower(headerUnit(header))] }
 
 // bilingual finds the field a header names in two languages, as company
 // templates write them ("客户编号 Customer ID", "姓名\nName", "Order Date

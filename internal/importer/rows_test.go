@@ -1065,6 +1065,7 @@ func TestCurrencyInHeader(t *testing.T) {
 		{[]string{"订单号", "客户编号", "下单时间", "Total (USD)"}, []string{"A1", "C1", "2024-01-05", "12.50"}, "USD", 1250},
 		{[]string{"订单号", "客户编号", "下单时间", "Total (USD)"}, []string{"A1", "C1", "2024-01-05", "$3"}, "USD", 300},
 		{[]string{"订单号", "客户编号", "下单时间", "金额(美元)"}, []string{"A1", "C1", "2024-01-05", "12"}, "USD", 1200},
+		{[]string{"订单号", "客户编号", "下单时间", "金额（单位：美元）"}, []string{"A1", "C1", "2024-01-05", "12"}, "USD", 1200},
 		{[]string{"订单号", "客户编号", "下单时间", "订单金额（港币）"}, []string{"A1", "C1", "2024-01-05", "12"}, "HKD", 1200},
 		{[]string{"订单号", "客户编号", "下单时间", "Order Total [MYR]"}, []string{"A1", "C1", "2024-01-05", "12"}, "MYR", 1200},
 		{[]string{"订单号", "客户编号", "下单时间", "金额(元)"}, []string{"A1", "C1", "2024-01-05", "12"}, "CNY", 1200},
@@ -1100,7 +1101,7 @@ func TestZoneInHeader(t *testing.T) {
 		offset int // seconds east of UTC
 	}{
 		{"UTC", 0}, {"gmt", 0}, {"UTC+8", 8 * 3600}, {"GMT+08:00", 8 * 3600}, {"UTC-5", -5 * 3600}, {"UTC+0530", 5*3600 + 30*60},
-		{"北京时间", 8 * 3600}, {"Asia/Tokyo", 9 * 3600}, {"America/New_York", -5 * 3600},
+		{"北京时间", 8 * 3600}, {"Asia/Tokyo", 9 * 3600}, {"America/New_York", -5 * 3600}, {"in UTC", 0},
 		{"CST", none}, {"UTC+15", none}, {"UTC+8:5", none}, {"含时分", none}, {"Nowhere/City", none}, {"UTC8", none},
 	} {
 		z := headerZone("下单时间(" + c.unit + ")")
