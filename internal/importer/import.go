@@ -942,20 +942,16 @@ func futureWarning(p *passedOver, latest string) *kith.Message {
 // cell (profileCells[cell]) their row gave, and under which attribute the
 // cell was kept.
 func unreadWarning(cell int, p *passedOver, first *kith.Message, attr string) *kith.Message {
+	one, many := kith.Msg("unread.birthday", "a birthday"), kith.Msg("unread.birthdays", "birthdays")
 	if cell == cellCompanySize {
-		return p.say(
-			kith.Msg("company_sizes.one", "line %d: %v: the customer was imported without a company size, the cell kept as the attribute %q", p.lines[0], first, attr),
-			kith.Msg("company_sizes.some", "%d rows (lines %s) have company sizes that cannot be read (line %d: %v): the customers were imported without them, each cell kept as the attribute %q",
-				p.n, p.lineList(), p.lines[0], first, attr),
-			kith.Msg("company_sizes.more", "%d rows (lines %s and %d more) have company sizes that cannot be read (line %d: %v): the customers were imported without them, each cell kept as the attribute %q",
-				p.n, p.lineList(), p.n-len(p.lines), p.lines[0], first, attr))
+		one, many = kith.Msg("unread.company_size", "a company size"), kith.Msg("unread.company_sizes", "company sizes")
 	}
 	return p.say(
-		kith.Msg("birthdays.one", "line %d: %v: the customer was imported without a birthday, the cell kept as the attribute %q", p.lines[0], first, attr),
-		kith.Msg("birthdays.some", "%d rows (lines %s) have birthdays that cannot be read (line %d: %v): the customers were imported without them, each cell kept as the attribute %q",
-			p.n, p.lineList(), p.lines[0], first, attr),
-		kith.Msg("birthdays.more", "%d rows (lines %s and %d more) have birthdays that cannot be read (line %d: %v): the customers were imported without them, each cell kept as the attribute %q",
-			p.n, p.lineList(), p.n-len(p.lines), p.lines[0], first, attr))
+		kith.Msg("unread.one", "line %d: %v: the customer was imported without %v, the cell kept as the attribute %q", p.lines[0], first, one, attr),
+		kith.Msg("unread.some", "%d rows (lines %s) have %v that cannot be read (line %d: %v): the customers were imported without them, each cell kept as the attribute %q",
+			p.n, p.lineList(), many, p.lines[0], first, attr),
+		kith.Msg("unread.more", "%d rows (lines %s and %d more) have %v that cannot be read (line %d: %v): the customers were imported without them, each cell kept as the attribute %q",
+			p.n, p.lineList(), p.n-len(p.lines), many, p.lines[0], first, attr))
 }
 
 // attrName is the attribute a field's cell is kept under (keepAsWritten):
