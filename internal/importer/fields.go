@@ -287,8 +287,11 @@ func unitPart(s string) (head, unit string) {
 	}
 	if i := strings.LastIndexAny(s, "_/-／ "); i > 0 {
 		_, size := utf8.DecodeRuneInString(s[i:])
-		if _, known := moneyUnits[strings.ToLower(s[i+size:])]; known {
-			return strings.TrimSpace(s[:i]), s[i+size:]
+		u := s[i+size:]
+		// A letter or two after a space names no unit for sure (Size M,
+		// Plan B): k and m count only in brackets.
+		if _, known := moneyUnits[strings.ToLower(u)]; known && (len(u) > 2 || u[0] >= utf8.RuneSelf) {
+			return strings.TrimSpace(s[:i]), u
 		}
 	}
 	return s, ""
@@ -301,7 +304,8 @@ func unitPart(s string) (head, unit string) {
 var moneyUnits = map[string]int{
 	"分": -2, "fen": -2, "cents": -2, "cent": -2, "角": -1,
 	"元": 0, "yuan": 0, "rmb": 0, "cny": 0, "¥": 0, "￥": 0, "人民币": 0, "人民币元": 0,
-	"千元": 3, "千": 3, "thousands": 3, "万元": 4, "万": 4, "百万元": 6, "百万": 6, "millions": 6, "亿元": 8, "亿": 8,
+	"千元": 3, "千": 3, "thousands": 3, "k": 3, "万元": 4, "万": 4, "百万元": 6, "百万": 6, "millions": 6, "m": 6, "mn": 6,
+	"亿元": 8, "亿": 8,
 }
 
 // moneyFields are the fields whose header's unit (moneyUnits) scales

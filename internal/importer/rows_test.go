@@ -1011,6 +1011,9 @@ func TestMoneyUnitInHeader(t *testing.T) {
 		{"实付金额(含运费)", "99", 9900},
 		{"订单金额(万元)", "1.25", 1250000},
 		{"订单金额(千元)", "3", 300000},
+		{"Revenue (k)", "1.5", 150000},
+		{"Revenue (m)", "2", 200000000},
+		{"amount_cents", "250", 250},
 	} {
 		m, err := MatchHeader(Orders, []string{"订单号", "客户编号", "下单时间", c.header}, nil)
 		if err != nil || m.Index["amount"] != 3 {
@@ -1022,6 +1025,10 @@ func TestMoneyUnitInHeader(t *testing.T) {
 		if cerr != nil || o.Amount != c.want {
 			t.Errorf("%q %q: amount %d (%v), want %d", c.header, c.cell, o.Amount, cerr, c.want)
 		}
+	}
+	// A letter after a space is no unit: Size M is not Size.
+	if withoutUnit("Revenue m") != "Revenue m" || withoutUnit("Plan B") != "Plan B" || withoutUnit("amount_k") != "amount_k" {
+		t.Errorf("a letter after a mark read as a unit")
 	}
 	m, err := MatchHeader(Orders, []string{"订单号", "客户编号", "下单时间", "订单金额(亿)"}, nil)
 	if err != nil {
