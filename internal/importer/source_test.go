@@ -490,6 +490,8 @@ func TestMatchHeader(t *testing.T) {
 func FuzzMatchHeader(f *testing.F) {
 	f.Add("订单号\x00客户编号\x00下单时间\x00金额")
 	f.Add("order id\x00\x00Date\x00date\x00amount")
+	f.Add("订单号\x00客户编号\x00下单时间(UTC+8)\x00实付金额（单位：分）\x00支付时间(北京时间)")
+	f.Add("order_id\x00customer_id\x00Created at (in UTC)\x00Total (USD)\x00amount_cents")
 	f.Fuzz(func(t *testing.T, joined string) {
 		header := strings.Split(joined, "\x00")
 		for _, k := range Kinds {
@@ -511,8 +513,26 @@ func FuzzMatchHeader(f *testing.F) {
 				}
 				cols[i] = f
 			}
-			if len(cols)+len(m.Attrs)+len(m.Ignored) != len(header) {
-				t.Fatalf("%s: %d columns accounted for, header has %d", k, len(cols)+len(m.Attrs)+len(m.Ignored), len(header))
+			further := 0 // a field's further columns (Mapping.Fallback), read where its own is blank
+			for _, is := range m.Fallback {
+				further += len(is)
+			}
+			if k == Customers {
+				further = 0 // kept as attributes too
+			}
+			if len(cols)+further+len(m.Attrs)+len(m.Ignored) != len(header) {
+				t.Fatalf("%s: %d columns accounted for, header has %d", k, len(cols)+further+len(m.Attrs)+len(m.Ignored), len(header))
+			}
+			// What a header says of its values is said of a column a field took.
+			for f, sh := range m.Shift {
+				if _, ok := m.Index[f]; !ok || sh < -2 || sh > 8 || sh == 0 {
+					t.Fatalf("%s: shift %d for %s", k, sh, f)
+				}
+			}
+			for i := range m.Zones {
+				if cols[i] == "" && !slices.ContainsFunc([]string{"ordered_at", "created_at", "date"}, func(f string) bool { return slices.Contains(m.Fallback[f], i) }) {
+					t.Fatalf("%s: a zone for column %d, which no time field reads", k, i)
+				}
 			}
 		}
 	})
