@@ -32,6 +32,7 @@ func (a *app) importCmd() *cobra.Command {
 		allSheets bool
 		decComma  bool
 		maskedKey bool
+		prefix    string
 		dryRun    bool
 	)
 	var kinds []string
@@ -106,7 +107,7 @@ A kind may be named in the singular (order) or in Chinese: 客户 (会员), 订�
 				return usageErr(kith.Msg("flag.channel", "--channel: %s have no channel", kind))
 			}
 			opts := importer.Options{Currency: strings.ToUpper(currency), Channel: channel, Encoding: encoding, Sheet: sheet, BatchSize: batch,
-				DecimalComma: decComma, MaskedPhoneKey: maskedKey, Now: a.env.Now(), Say: func(m *kith.Message) string { return i18n.Message(a.cfg.Lang, m) }}
+				DecimalComma: decComma, MaskedPhoneKey: maskedKey, OrderPrefix: prefix, Now: a.env.Now(), Say: func(m *kith.Message) string { return i18n.Message(a.cfg.Lang, m) }}
 			if opts.Currency == "" {
 				opts.Currency = a.cfg.Currency
 			}
@@ -307,6 +308,7 @@ A kind may be named in the singular (order) or in Chinese: 客户 (会员), 订�
 	fl := cmd.Flags()
 	fl.StringArrayVar(&maps, "map", nil, "use column Header for field (field=Header, repeatable)")
 	fl.StringVar(&dateOrder, "date-order", "auto", "how to read a/b/yyyy dates: auto (only when unambiguous), dmy or mdy")
+	fl.StringVar(&prefix, "order-prefix", "", "put this before every order id of the file (JD-): orders numbered as another source's (a till that numbers each day anew, two platforms) are kept apart from them")
 	fl.BoolVar(&maskedKey, "masked-phone-key", false, "name a customer by the row's name and a masked phone's visible digits (张三 138****8000) when a row has nothing else: exports that hide every buyer, as Douyin's; approximate")
 	fl.BoolVar(&decComma, "decimal-comma", false, "numbers are written 1.234,50 (a comma before the decimals, as Excel writes them in much of Europe)")
 	fl.StringVar(&tz, "tz", "", "time zone of times without an offset (default Asia/Shanghai, env KITH_TZ)")

@@ -124,6 +124,8 @@ var messages = map[Lang]map[string]string{
 		"rejects.moved":         "被拒绝行文件无法写到 %s（%v）：被拒绝的行在 %s",
 		"import.shared_key":     "客户 %s 由本次导入新建，与客户 %s 的手机或邮箱相同：是同一个人的两个编号吗？kith customer merge %s %s",
 		"import.shared_keys":    "本次导入新建的 %d 位客户与其他客户的手机或邮箱相同（%s）：是同一些人的两个编号吗？逐对合并：kith customer merge 保留的 重复的（例如 kith customer merge %s %s）",
+		"import.moved_order":    "本文件的订单 %s 与已存的另一位客户的订单同号，已取而代之（%s）：如果这是另一笔订单（收银机每天重新编号、两个平台编号相同），请重新导入先前的文件，并给这个文件加 --order-prefix（kith import orders 文件 --order-prefix JD-）",
+		"import.moved_orders":   "本文件有 %d 笔订单与已存的其他客户的订单同号，已取而代之（%s）：如果这些是另外的订单（收银机每天重新编号、两个平台编号相同），请重新导入先前的文件，并给这个文件加 --order-prefix（kith import orders 文件 --order-prefix JD-）",
 		"phone.privacy":         "电话 %q 是平台为一单借出的隐私号，不是客户本人的号码，这一行也没有客户编号或邮箱：请导入平台的用户 ID 一列（--map customer_id=列名）",
 		"file.empty_folder":     "文件夹里没有可导入的 CSV、Excel、HTML、zip 或 gzip 文件",
 		"file.no_match":         "没有匹配的文件",

@@ -133,6 +133,10 @@ type Options struct {
 	// customer by the row's name and the visible digits, an approximate
 	// identity, instead of being rejected (kith import --masked-phone-key).
 	MaskedPhoneKey bool
+	// OrderPrefix goes before every order id of the file (JD-): orders
+	// numbered as another source numbers its own (a till that numbers
+	// each day anew, two platforms) are told apart from them.
+	OrderPrefix string
 	// DecimalComma: amounts, quantities and counts are written with a
 	// comma before the decimals and dots between thousands (1.234,50), as
 	// Excel writes them in much of Europe.
@@ -290,7 +294,7 @@ func Import(ctx context.Context, sink Sink, k Kind, path string, opts Options) (
 	}()
 	sum := &Summary{File: path, Kind: k, Format: src.Describe()}
 	p := &rowParser{m: m, order: opts.DateOrder, loc: opts.Location, currency: opts.Currency, channel: strings.TrimSpace(opts.Channel),
-		decimalComma: opts.DecimalComma, maskedKey: opts.MaskedPhoneKey}
+		decimalComma: opts.DecimalComma, maskedKey: opts.MaskedPhoneKey, orderPrefix: opts.OrderPrefix}
 	if p.currency == "" {
 		p.currency = "CNY"
 	}

@@ -2198,3 +2198,58 @@ func testSharedKeys(t *testing.T, engine string, pad int) {
 		t.Fatal(err)
 	}
 }
+
+// An order number met again for another customer in a later file takes
+// the stored order's place and is named, with the way out (--order-prefix,
+// which keeps the two apart); a merge moving orders is not named, and a
+// run forgets what it named.
+func TestMovedOrdersNamed(t *testing.T) {
+	for _, engine := range storetest.Engines(t) {
+		t.Run(engine, func(t *testing.T) {
+			s := storetest.Open(t, engine)
+			ctx := context.Background()
+			till := "单号,会员号,日期,金额\n1001,C1,2024-01-05,10\n1002,C2,2024-01-05,20\n"
+			if sum, err := run(t, s, importer.Orders, file(t, "d1.csv", till), importer.Options{}); err != nil || sum.Created != 2 {
+				t.Fatalf("%+v %v", sum, err)
+			}
+			// The next day's till restarts at 1001; 1002 is a correction of
+			// its status only, for the same customer.
+			next := "单号,会员号,日期,金额,状态\n1001,C3,2024-01-06,30,已付款\n1002,C2,2024-01-05,20,已退款\n"
+			sum, err := run(t, s, importer.Orders, file(t, "d2.csv", next), importer.Options{})
+			if err != nil || sum.Updated != 2 {
+				t.Fatalf("%+v %v", sum, err)
+			}
+			checkWarnings(t, sum, "order 1001 of this file has the number of a stored order of another customer and took its place (1001: C1 -> C3)", 0)
+			again, err := run(t, s, importer.Orders, file(t, "d2.csv", next), importer.Options{})
+			if err != nil || again.Unchanged != 2 {
+				t.Fatalf("%+v %v", again, err)
+			}
+			checkWarnings(t, again, "", 0)
+			// The way out: the first day again, the second kept apart.
+			if _, err := run(t, s, importer.Orders, file(t, "d1.csv", till), importer.Options{}); err != nil {
+				t.Fatal(err)
+			}
+			apart, err := run(t, s, importer.Orders, file(t, "d2.csv", next), importer.Options{OrderPrefix: "D2-"})
+			if err != nil || apart.Created != 2 {
+				t.Fatalf("%+v %v", apart, err)
+			}
+			checkWarnings(t, apart, "", 0)
+			for id, want := range map[string]int{"C1": 1, "C2": 2, "C3": 1} {
+				if v, err := s.CustomerView(ctx, id, 10); err != nil || v.Totals.Orders+v.Totals.Refunds != want {
+					t.Errorf("%s: %+v %v, want %d orders", id, v.Totals, err, want)
+				}
+			}
+			// A merge moves orders without a run: nothing to name after it.
+			c1, _ := s.CustomerView(ctx, "C1", 1)
+			c3, _ := s.CustomerView(ctx, "C3", 1)
+			if err := s.MergeCustomers(ctx, c1.ID, []int64{c3.ID}); err != nil {
+				t.Fatal(err)
+			}
+			later, err := run(t, s, importer.Orders, file(t, "d3.csv", "单号,会员号,日期,金额\n2001,C2,2024-01-07,5\n"), importer.Options{})
+			if err != nil || later.Created != 1 {
+				t.Fatalf("%+v %v", later, err)
+			}
+			checkWarnings(t, later, "", 0)
+		})
+	}
+}

@@ -86,6 +86,8 @@ type rowParser struct {
 	// (Options.MaskedPhoneKey); maskedKeyed counts the rows it did.
 	maskedKey   bool
 	maskedKeyed int
+	// orderPrefix goes before every order id read (Options.OrderPrefix).
+	orderPrefix string
 	// unread holds, for each of profileCells, why the customer row's cell
 	// could not be read: the customer is kept without it (reader.unread).
 	unread [len(profileCells)]*kith.Message
@@ -1228,7 +1230,7 @@ func (p *rowParser) orderHead() (order.Order, *cellErr) {
 		if cerr == nil && oid == "" {
 			cerr = bad("order_id", "required", isEmpty)
 		}
-		o := order.Order{ExternalID: oid}
+		o := order.Order{ExternalID: p.orderPrefix + oid}
 		if cerr == nil {
 			o.Currency, cerr = p.currencyOf()
 		}
@@ -1241,6 +1243,9 @@ func (p *rowParser) orderHead() (order.Order, *cellErr) {
 	oid, cerr := p.id("order_id", LabelOrderID)
 	if cerr != nil {
 		return order.Order{}, cerr
+	}
+	if oid != "" {
+		oid = p.orderPrefix + oid // JD-1001 beside a till's 1001 (Options.OrderPrefix)
 	}
 	ch := p.rowChannel()
 	o := order.Order{ExternalID: oid, Customer: key, CustomerName: p.name(), Channel: ch, CustomerChannel: ch}

@@ -228,6 +228,14 @@ WHERE referrer_ref <> '' AND (import_run = $1 OR referrer_id IS NULL) AND referr
 	resolveOwners            = `UPDATE customers SET owner_id = ` + ownerOf + `
 WHERE owner_ref <> '' AND (import_run = $1 OR owner_id IS NULL) AND owner_id IS DISTINCT FROM ` + ownerOf
 	countUnresolvedOwners = `SELECT count(*) FROM customers WHERE owner_ref <> '' AND owner_id IS NULL`
+	// The orders run $1 moved to another customer (orders_moved), the
+	// first three with the customer each had and has, by external id or
+	// #id; then forgotten.
+	countOrderMoves = `SELECT count(*) FROM order_moves WHERE run = $1`
+	orderMoves      = `SELECT o.external_id, COALESCE(f.external_id, '#' || CAST(m.from_customer AS TEXT)), COALESCE(c.external_id, '#' || CAST(o.customer_id AS TEXT))
+FROM order_moves m JOIN orders o ON o.id = m.order_id LEFT JOIN customers f ON f.id = m.from_customer JOIN customers c ON c.id = o.customer_id
+WHERE m.run = $1 ORDER BY o.src_line LIMIT 3`
+	forgetOrderMoves = `DELETE FROM order_moves WHERE run = $1`
 	// A customer c created after $1 whose phone or email another has: by
 	// probing the keys' indexes for each (sharedProbed, cheap when the run
 	// created few customers), or by grouping every customer's keys
@@ -265,16 +273,16 @@ func (s *Store) FinishImport(ctx context.Context, run int64, sum *importer.Summa
 	}
 	inTx := s.tx
 	var err error
-	// shared reads the customers' keys where they can be read: a
+	// in reads and writes the customers and orders where it can: a
 	// PostgreSQL load's transaction holds the tables until it ends.
-	var shared eachRow
+	var in *runTx
 	switch {
 	case st.part != nil:
 		err = st.part.release(ctx)
 		if st.first.conn != nil { // a SQLite load holds the one writer connection
 			inTx = st.first.inConn
 		} else {
-			shared = pgxEach(st.first.pg)
+			in = pgxRunTx(st.first.pg)
 		}
 	case st.first != nil:
 		err = st.first.finish(ctx)
@@ -307,11 +315,20 @@ func (s *Store) FinishImport(ctx context.Context, run int64, sum *importer.Summa
 				}
 			}
 		}
-		if sum.Kind == importer.Customers || sum.Kind == importer.Orders || sum.Kind == importer.Lines {
-			if shared == nil {
-				shared = sqlEach(tx)
+		if in == nil {
+			in = sqlRunTx(tx)
+		}
+		if sum.Kind == importer.Orders || sum.Kind == importer.Lines {
+			w, err := movedOrders(ctx, in, run)
+			if err != nil {
+				return fmt.Errorf("finish import: %w", err)
 			}
-			w, err := sharedKeys(ctx, shared, st.customersBefore)
+			if w != nil {
+				sum.Warnings = append(sum.Warnings, w)
+			}
+		}
+		if sum.Kind == importer.Customers || sum.Kind == importer.Orders || sum.Kind == importer.Lines {
+			w, err := sharedKeys(ctx, in.each, st.customersBefore)
 			if err != nil {
 				return fmt.Errorf("finish import: %w", err)
 			}
@@ -342,26 +359,84 @@ func eachOf(rows interface {
 	return rows.Err()
 }
 
-func sqlEach(tx *sql.Tx) eachRow {
-	return func(ctx context.Context, q string, row func(scan func(...any) error) error, args ...any) error {
-		rows, err := tx.QueryContext(ctx, q, args...)
-		if err != nil {
+// runTx is a transaction a run's end reads and writes in: database/sql's
+// or a PostgreSQL load's pgx one.
+type runTx struct {
+	each eachRow
+	exec func(ctx context.Context, q string, args ...any) error
+}
+
+func sqlRunTx(tx *sql.Tx) *runTx {
+	return &runTx{
+		each: func(ctx context.Context, q string, row func(scan func(...any) error) error, args ...any) error {
+			rows, err := tx.QueryContext(ctx, q, args...)
+			if err != nil {
+				return err
+			}
+			defer rows.Close()
+			return eachOf(rows, row)
+		},
+		exec: func(ctx context.Context, q string, args ...any) error {
+			_, err := tx.ExecContext(ctx, q, args...)
 			return err
-		}
-		defer rows.Close()
-		return eachOf(rows, row)
+		},
 	}
 }
 
-func pgxEach(tx pgx.Tx) eachRow {
-	return func(ctx context.Context, q string, row func(scan func(...any) error) error, args ...any) error {
-		rows, err := tx.Query(ctx, q, args...)
-		if err != nil {
+func pgxRunTx(tx pgx.Tx) *runTx {
+	return &runTx{
+		each: func(ctx context.Context, q string, row func(scan func(...any) error) error, args ...any) error {
+			rows, err := tx.Query(ctx, q, args...)
+			if err != nil {
+				return err
+			}
+			defer rows.Close()
+			return eachOf(rows, row)
+		},
+		exec: func(ctx context.Context, q string, args ...any) error {
+			_, err := tx.Exec(ctx, q, args...)
+			return err
+		},
+	}
+}
+
+// movedOrders is the warning for the stored orders the run updated to
+// another customer (the orders_moved trigger notes them in order_moves),
+// which it then forgets: mostly another order under the same number, a
+// till that numbers each day anew or two platforms numbering alike, which
+// took the stored order's place. nil when there are none.
+func movedOrders(ctx context.Context, in *runTx, run int64) (*kith.Message, error) {
+	var n int
+	if err := in.each(ctx, countOrderMoves, func(scan func(...any) error) error { return scan(&n) }, run); err != nil || n == 0 {
+		return nil, err
+	}
+	var moves []string
+	var first string
+	err := in.each(ctx, orderMoves, func(scan func(...any) error) error {
+		var order, from, to string
+		if err := scan(&order, &from, &to); err != nil {
 			return err
 		}
-		defer rows.Close()
-		return eachOf(rows, row)
+		if first == "" {
+			first = order
+		}
+		moves = append(moves, order+": "+from+" -> "+to)
+		return nil
+	}, run)
+	if err == nil {
+		err = in.exec(ctx, forgetOrderMoves, run)
 	}
+	if err != nil {
+		return nil, err
+	}
+	if n == 1 {
+		return kith.Msg("import.moved_order", "order %s of this file has the number of a stored order of another customer and took its place (%s): "+
+			"if it is another order (a till that numbers each day anew, two platforms numbering alike), import the earlier file again and this one with --order-prefix (kith import orders FILE --order-prefix JD-)",
+			first, moves[0]), nil
+	}
+	return kith.Msg("import.moved_orders", "%d orders of this file have the number of a stored order of another customer and took its place (%s): "+
+		"if they are other orders (a till that numbers each day anew, two platforms numbering alike), import the earlier file again and this one with --order-prefix (kith import orders FILE --order-prefix JD-)",
+		n, strings.Join(moves, ", ")), nil
 }
 
 // sharedKeys is the warning for the customers created after id before
