@@ -1076,3 +1076,33 @@ func TestUploadMaskedPhoneKey(t *testing.T) {
 		t.Errorf("the import page has no masked-phone box: %d", page.status)
 	}
 }
+
+// The upload form's order_prefix, as kith import --order-prefix: a
+// file's order numbers kept apart from another source's numbered alike;
+// without it, the order that took a stored one's place is named.
+func TestUploadOrderPrefix(t *testing.T) {
+	ts := newTestServer(t, demoDB(t), 1<<20)
+	tok := ts.token(t, "owner@demo.kith")
+	csv := []byte("订单号,会员号,下单时间,实付金额\nD00000001,C000002,2026-11-01 10:00:00,99.00\n")
+	for _, c := range []struct {
+		prefix  string
+		created int
+		warned  bool
+	}{{"JD-", 1, false}, {"", 0, true}} {
+		body, ct := multipartBody(t, "orders", "jd.csv", csv, "order_prefix", c.prefix)
+		res := do(t, nil, "POST", ts.URL+"/api/v1/imports", tok, body, map[string]string{"Content-Type": ct})
+		var got struct {
+			Created  int
+			Warnings []string
+		}
+		if err := json.Unmarshal(res.body, &got); err != nil || res.status != 200 || got.Created != c.created ||
+			slices.ContainsFunc(got.Warnings, func(w string) bool { return strings.Contains(w, "took its place") }) != c.warned {
+			t.Errorf("order_prefix=%q: %d %+v %v\n%s", c.prefix, res.status, got, err, res.body)
+		}
+	}
+	b := signIn(t, ts, "owner@demo.kith", "kith-demo")
+	if page := do(t, b.c, "GET", ts.URL+"/import", "", nil, map[string]string{"Accept-Language": "zh-CN"}); page.status != 200 ||
+		!bytes.Contains(page.body, []byte(`name="order_prefix"`)) || !bytes.Contains(page.body, []byte("订单号前缀")) {
+		t.Errorf("the import page has no order prefix field: %d", page.status)
+	}
+}

@@ -75,6 +75,7 @@ func safeName(name string) string {
 // UploadForm is what an upload form said besides its file.
 type UploadForm struct {
 	Kind, Channel, Sheet string
+	OrderPrefix          string // before every order id (kith import --order-prefix)
 	AllSheets            bool
 	DecimalComma         bool // numbers written 1.234,50 (kith import --decimal-comma)
 	MaskedPhoneKey       bool // a masked phone and a name name a customer (kith import --masked-phone-key)
@@ -85,7 +86,7 @@ type UploadForm struct {
 // per month is one upload) and, optionally, channel (of rows without one),
 // sheet (of a workbook, as kith import --sheet), all_sheets, decimal_comma
 // (as kith import --decimal-comma), masked_phone_key (as kith import
-// --masked-phone-key) or dry_run (as kith import --dry-run:
+// --masked-phone-key), order_prefix (as kith import --order-prefix) or dry_run (as kith import --dry-run:
 // the result is what the import would do), streaming the
 // file to disk (never all in memory), and imports it. The request body
 // must already be limited with http.MaxBytesReader. form, when not nil,
@@ -108,12 +109,13 @@ func (a *API) Upload(r *http.Request, u *account.User, lang i18n.Lang, form *Upl
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("upload dir: %w", err)
 	}
-	var kind, channel, sheet string
+	var kind, channel, sheet, prefix string
 	var files []upload // a file part each: several files are several imports
 	allSheets, decimalComma, maskedKey, dryRun := false, false, false, false
 	defer func() {
 		if form != nil {
 			form.Kind, form.Channel, form.Sheet, form.AllSheets, form.DecimalComma, form.MaskedPhoneKey, form.DryRun = kind, channel, sheet, allSheets, decimalComma, maskedKey, dryRun
+			form.OrderPrefix = prefix
 		}
 	}()
 	for {
@@ -148,6 +150,9 @@ func (a *API) Upload(r *http.Request, u *account.User, lang i18n.Lang, form *Upl
 		case "sheet":
 			b, _ := io.ReadAll(io.LimitReader(part, 256))
 			sheet = strings.TrimSpace(string(b))
+		case "order_prefix":
+			b, _ := io.ReadAll(io.LimitReader(part, 64))
+			prefix = strings.TrimSpace(string(b))
 		case "file":
 			name := safeName(part.FileName())
 			if slices.ContainsFunc(files, func(u upload) bool { return u.name == name }) {
@@ -213,7 +218,7 @@ func (a *API) Upload(r *http.Request, u *account.User, lang i18n.Lang, form *Upl
 	if err != nil {
 		return nil, err
 	}
-	opts := importer.Options{Location: a.cfg.Location, Currency: a.cfg.Currency, Channel: channel, Sheet: sheet, DecimalComma: decimalComma, MaskedPhoneKey: maskedKey,
+	opts := importer.Options{Location: a.cfg.Location, Currency: a.cfg.Currency, Channel: channel, Sheet: sheet, DecimalComma: decimalComma, MaskedPhoneKey: maskedKey, OrderPrefix: prefix,
 		Now: a.cfg.Now(), Say: func(m *kith.Message) string { return i18n.Message(lang, m) }}
 	// The import finishes even if the browser goes away: it is idempotent,
 	// but a half-done import would surprise whoever looks next.

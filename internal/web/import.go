@@ -18,6 +18,8 @@ type importData struct {
 	Channel   string
 	Sheet     string
 	AllSheets bool
+	// OrderPrefix: the form's "before every order number" field.
+	OrderPrefix string
 	// DecimalComma: the form's "numbers written 1.234,50" box.
 	DecimalComma bool
 	// MaskedPhoneKey: the form's "buyers by name and masked phone" box.
@@ -45,7 +47,7 @@ func (u *UI) importFile(w http.ResponseWriter, r *http.Request) {
 	res, err := u.api.Upload(r, account.UserFrom(r.Context()), p.Lang, &form)
 	// The form keeps what was chosen: after an error the file is picked
 	// again, not the kind and channel too.
-	d := &importData{Kinds: importer.Kinds, Kind: form.Kind, Channel: form.Channel, Sheet: form.Sheet, AllSheets: form.AllSheets,
+	d := &importData{Kinds: importer.Kinds, Kind: form.Kind, Channel: form.Channel, Sheet: form.Sheet, AllSheets: form.AllSheets, OrderPrefix: form.OrderPrefix,
 		DecimalComma: form.DecimalComma, MaskedPhoneKey: form.MaskedPhoneKey, DryRun: form.DryRun, MaxMB: u.api.MaxUpload() >> 20, Result: res}
 	if !slices.Contains(importer.Kinds, importer.Kind(d.Kind)) {
 		d.Kind = "orders"
