@@ -315,6 +315,12 @@ func (s *Store) AbortImport(ctx context.Context, run int64) {
 		st.group.rollback()
 	}
 	st.releaseSeen()
+	if st.first == nil {
+		// The batches it committed may have moved orders (orders_moved):
+		// no run's end will read them. Best effort, as the rest: an
+		// interrupted import's context is done.
+		_, _ = s.db.ExecContext(context.WithoutCancel(ctx), forgetOrderMoves, run)
+	}
 }
 
 // importTx runs fn in the run's first-load transaction, or its batch

@@ -450,3 +450,44 @@ func TestFirstLoadJournal(t *testing.T) {
 		t.Errorf("opening during a load: %v, want it to say a load holds the database", err)
 	}
 }
+
+// An order a run moved to another customer is noted for the run's end
+// (order_moves); a run that fails forgets it, as no end will read it.
+func TestAbortedRunForgetsMovedOrders(t *testing.T) {
+	ctx := context.Background()
+	at := time.Date(2024, 3, 1, 10, 0, 0, 0, time.UTC)
+	row := func(cust string) []importer.Row[order.Order] {
+		return []importer.Row[order.Order]{{Line: 2, V: order.Order{ExternalID: "O1", Customer: customer.Key{ExternalID: cust},
+			OrderedAt: at, Amount: 100, Currency: "CNY", Status: order.Paid}}}
+	}
+	for _, engine := range storetest.Engines(t) {
+		t.Run(engine, func(t *testing.T) {
+			s := storetest.Open(t, engine)
+			write(t, s, row("C1"))
+			moves := func() int {
+				t.Helper()
+				var n int
+				if err := store.WriteDB(s).QueryRowContext(ctx, `SELECT count(*) FROM order_moves`).Scan(&n); err != nil {
+					t.Fatal(err)
+				}
+				return n
+			}
+			run, err := s.BeginImport(ctx, importer.Orders, "x.csv")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := s.WriteOrders(ctx, run, row("C2"), false); err != nil {
+				t.Fatal(err)
+			}
+			if engine == "postgres" { // SQLite's batch group holds the one writer connection until it ends
+				if n := moves(); n != 1 {
+					t.Errorf("moves noted: %d, want 1", n)
+				}
+			}
+			s.AbortImport(ctx, run)
+			if n := moves(); n != 0 {
+				t.Errorf("moves after the aborted run: %d, want 0", n)
+			}
+		})
+	}
+}

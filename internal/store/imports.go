@@ -328,7 +328,7 @@ func (s *Store) FinishImport(ctx context.Context, run int64, sum *importer.Summa
 			}
 		}
 		if sum.Kind == importer.Customers || sum.Kind == importer.Orders || sum.Kind == importer.Lines {
-			w, err := sharedKeys(ctx, in.each, st.customersBefore)
+			w, err := sharedKeys(ctx, in, st.customersBefore)
 			if err != nil {
 				return fmt.Errorf("finish import: %w", err)
 			}
@@ -445,7 +445,8 @@ func movedOrders(ctx context.Context, in *runTx, run int64) (*kith.Message, erro
 // person under two ids (a member number and a platform's buyer id, a shop
 // that renumbered) counts as two new customers in every report until
 // merged. nil when there are none.
-func sharedKeys(ctx context.Context, each eachRow, before int64) (*kith.Message, error) {
+func sharedKeys(ctx context.Context, in *runTx, before int64) (*kith.Message, error) {
+	each := in.each
 	var last int64
 	if err := each(ctx, maxCustomerID, func(scan func(...any) error) error { return scan(&last) }); err != nil || last <= before {
 		return nil, err
