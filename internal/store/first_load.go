@@ -319,7 +319,7 @@ func (s *Store) AbortImport(ctx context.Context, run int64) {
 		// The batches it committed may have moved orders (orders_moved):
 		// no run's end will read them. Best effort, as the rest: an
 		// interrupted import's context is done.
-		_, _ = s.db.ExecContext(context.WithoutCancel(ctx), forgetOrderMoves, run)
+		_, _ = s.db.ExecContext(context.WithoutCancel(ctx), forgetRunMoves, run)
 	}
 }
 

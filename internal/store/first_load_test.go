@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -487,6 +489,56 @@ func TestAbortedRunForgetsMovedOrders(t *testing.T) {
 			s.AbortImport(ctx, run)
 			if n := moves(); n != 0 {
 				t.Errorf("moves after the aborted run: %d, want 0", n)
+			}
+		})
+	}
+}
+
+// A run killed after it moved an order (its batches committed, its end
+// never reached) leaves the move noted; the file's next run, which finds
+// the order unchanged, names it. The killed run's committed state is
+// made here with SQL (a run begun, the order moved by it, the trigger
+// noting it), as a process killed for real leaves it
+// (TestImportSurvivesKill9 kills one).
+func TestKilledRunsMovesNamedByTheNext(t *testing.T) {
+	ctx := context.Background()
+	for _, engine := range storetest.Engines(t) {
+		t.Run(engine, func(t *testing.T) {
+			s := storetest.Open(t, engine)
+			dir := t.TempDir()
+			first := filepath.Join(dir, "d1.csv")
+			os.WriteFile(first, []byte("单号,会员号,日期,金额\n1001,C1,2024-01-05,10\n2001,C3,2024-01-05,10\n"), 0o644)
+			next := filepath.Join(dir, "d2.csv")
+			os.WriteFile(next, []byte("单号,会员号,日期,金额\n1001,C3,2024-01-05,10\n"), 0o644)
+			if _, err := importer.Import(ctx, s, importer.Orders, first, importer.Options{}); err != nil {
+				t.Fatal(err)
+			}
+			db := store.WriteDB(s)
+			var killed int64
+			if err := db.QueryRowContext(ctx, `INSERT INTO import_runs (kind, file, started_at) VALUES ('orders', $1, '2024-01-06T00:00:00Z') RETURNING id`, next).Scan(&killed); err != nil {
+				t.Fatal(err)
+			}
+			// The killed run's one batch, committed: 1001 moved to C3, as its
+			// row says. The next run finds 1001 already C3's: the trigger
+			// notes nothing more.
+			if _, err := db.ExecContext(ctx, `UPDATE orders SET customer_id = (SELECT id FROM customers WHERE external_id = 'C3'), import_run = $1
+WHERE external_id = '1001'`, killed); err != nil {
+				t.Fatal(err)
+			}
+			sum, err := importer.Import(ctx, s, importer.Orders, next, importer.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			warned := ""
+			for _, w := range sum.Warnings {
+				warned += w.Error()
+			}
+			if !strings.Contains(warned, "(1001: C1 -> C3)") {
+				t.Errorf("the next run (%+v) warned %q; want the killed run's move of 1001", sum, warned)
+			}
+			var left int
+			if err := db.QueryRowContext(ctx, `SELECT count(*) FROM order_moves`).Scan(&left); err != nil || left != 0 {
+				t.Errorf("moves left: %d %v", left, err)
 			}
 		})
 	}

@@ -230,12 +230,17 @@ WHERE owner_ref <> '' AND (import_run = $1 OR owner_id IS NULL) AND owner_id IS 
 	countUnresolvedOwners = `SELECT count(*) FROM customers WHERE owner_ref <> '' AND owner_id IS NULL`
 	// The orders run $1 moved to another customer (orders_moved), the
 	// first three with the customer each had and has, by external id or
-	// #id; then forgotten.
-	countOrderMoves = `SELECT count(*) FROM order_moves WHERE run = $1`
+	// #id; then forgotten. The run's are also those of earlier runs of the
+	// same file that never ended (killed: kill -9, a power cut), which
+	// this one, the file again, finds unchanged and would not name.
+	movesOfRun = `(SELECT r.id FROM import_runs r WHERE r.id = $1
+    OR r.id < $1 AND r.finished_at IS NULL AND r.file = (SELECT file FROM import_runs WHERE id = $1))`
+	countOrderMoves = `SELECT count(*) FROM order_moves WHERE run IN ` + movesOfRun
 	orderMoves      = `SELECT o.external_id, COALESCE(f.external_id, '#' || CAST(m.from_customer AS TEXT)), COALESCE(c.external_id, '#' || CAST(o.customer_id AS TEXT))
 FROM order_moves m JOIN orders o ON o.id = m.order_id LEFT JOIN customers f ON f.id = m.from_customer JOIN customers c ON c.id = o.customer_id
-WHERE m.run = $1 ORDER BY o.src_line LIMIT 3`
-	forgetOrderMoves = `DELETE FROM order_moves WHERE run = $1`
+WHERE m.run IN ` + movesOfRun + ` ORDER BY o.src_line LIMIT 3`
+	forgetOrderMoves = `DELETE FROM order_moves WHERE run IN ` + movesOfRun
+	forgetRunMoves   = `DELETE FROM order_moves WHERE run = $1`
 	// A customer c created after $1 whose phone or email another has: by
 	// probing the keys' indexes for each (sharedProbed, cheap when the run
 	// created few customers), or by grouping every customer's keys
