@@ -155,7 +155,7 @@ func PrivacyPhone(s string) bool {
 	}
 	s = strings.TrimSpace(s)
 	relay, ext, ok := strings.Cut(s, "_")
-	return ok && len(relay) == 11 && len(ext) >= 1 && len(ext) <= 6 && allDigits(relay) && allDigits(ext)
+	return ok && len(relay) == 11 && len(ext) >= 1 && len(ext) <= 6 && strings.Trim(relay+ext, "0123456789") == ""
 }
 
 // ShortPhone reports a number, as NormalizePhone gives it, that is no
@@ -165,15 +165,6 @@ func PrivacyPhone(s string) bool {
 func ShortPhone(p string) bool {
 	p = strings.TrimPrefix(p, "+")
 	return len(p) < 6 || strings.Trim(p, "0") == ""
-}
-
-func allDigits(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return s != ""
 }
 
 // NormalizeEmail reads an address as people and programs write it:
